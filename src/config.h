@@ -1,0 +1,98 @@
+/*
+ * config.h - the gateway's configuration: an immutable, refcounted
+ * snapshot read from a libconfig file (libconfig.h is included by
+ * config.c only).
+ *
+ * Every key has one entry in the defaults table in config.c. Errors are
+ * reported as "file:line: key: problem". Environment overrides:
+ * BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET replace bbb.url and
+ * bbb.secret.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "compiler.h"
+#include "crypto.h"
+#include "err.h"
+#include "log.h"
+
+#define GW_CONFIG_DEFAULT_PATH "/etc/bbb-gateway/bbb-gateway.conf"
+
+struct gw_config {
+	atomic_uint refs;
+	char *path; /* file it came from; NULL for gw_config_new_defaults() */
+
+	/* listen = { address; port; threads; } */
+	char *listen_address; /* default "127.0.0.1" */
+	unsigned listen_port; /* default 8090; 0 = pick a free port (tests) */
+	unsigned threads;     /* MHD worker threads; default 0 = number of CPUs */
+
+	/* limits = { ... } */
+	size_t max_body_bytes;        /* default GW_DEFAULT_MAX_BODY_BYTES */
+	size_t max_header_bytes;      /* request line + headers; default 32 KiB */
+	unsigned max_connections;     /* default 1000 */
+	unsigned per_ip_connections;  /* default 0 = unlimited */
+	unsigned idle_timeout_s;      /* default 30 */
+	unsigned max_inflight;        /* requests waiting on BBB; default 1024 */
+	unsigned shutdown_timeout_ms; /* drain deadline; default 10000 */
+
+	/* bbb = { ... } */
+	char *bbb_url;        /* no trailing slash; required */
+	char *bbb_public_url; /* default: bbb_url */
+	char *bbb_secret;     /* from secret or secret_file; required */
+	enum gw_digest checksum;     /* default sha256 */
+	unsigned bbb_timeout_ms;     /* default 10000 */
+	unsigned bbb_connect_timeout_ms; /* default 2000 */
+	size_t bbb_max_reply_bytes;  /* default 8 MiB */
+	unsigned bbb_max_connections; /* default 64 */
+	bool forward_unknown_params;  /* default true */
+
+	/* tokens = ( { name; hash; scopes; origins; } ... ) */
+	struct gw_token *tokens;
+	size_t n_tokens;
+
+	/* cors = { origins = [...]; max_age = 600; } */
+	char **cors_origins;
+	size_t n_cors_origins;
+	unsigned cors_max_age_s;
+
+	/* log = { level = "info"; format = "text"; access = true; } */
+	enum gw_log_level log_level;
+	enum gw_log_format log_format;
+	bool access_log;
+};
+
+/*
+ * Reads and validates the file at path, applies the environment overrides
+ * and returns a new snapshot (refcount 1, caller unrefs). On failure
+ * returns an error and, when errmsg is not NULL, appends one line per
+ * problem ("file:line: key: problem") to errmsg.
+ */
+enum gw_err gw_config_load(const char *path, struct gw_config **out, struct gw_buf *errmsg) GW_WUR;
+
+/*
+ * Parses config text held in memory (path is used only in messages);
+ * otherwise as gw_config_load. For tests and fuzzing.
+ */
+enum gw_err gw_config_load_string(const char *text, const char *path, struct gw_config **out,
+				  struct gw_buf *errmsg) GW_WUR;
+
+/*
+ * A snapshot holding only the defaults (no BBB URL, secret or tokens).
+ * For tests that then fill in fields. NULL on OOM.
+ */
+struct gw_config *gw_config_new_defaults(void);
+
+/* Takes a reference; returns cfg. */
+struct gw_config *gw_config_ref(struct gw_config *cfg);
+
+/* Drops a reference; frees on the last one. NULL is fine. */
+void gw_config_unref(struct gw_config *cfg);
+
+#endif

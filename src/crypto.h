@@ -1,0 +1,58 @@
+/*
+ * crypto.h - digests, random bytes and constant-time comparison (OpenSSL
+ * is included by crypto.c only).
+ */
+#ifndef GW_CRYPTO_H
+#define GW_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compiler.h"
+#include "err.h"
+
+enum gw_digest {
+	GW_DIGEST_SHA1 = 0,
+	GW_DIGEST_SHA256,
+	GW_DIGEST_SHA384,
+	GW_DIGEST_SHA512,
+};
+
+#define GW_DIGEST_MAX_LEN 64u                      /* bytes (SHA-512) */
+#define GW_DIGEST_MAX_HEX (2u * GW_DIGEST_MAX_LEN + 1u) /* hex + NUL */
+
+/* A piece of input to hash; digests hash the concatenation of parts. */
+struct gw_iov {
+	const void *p;
+	size_t n;
+};
+
+/* Output length in bytes of alg (20, 32, 48, 64). */
+size_t gw_crypto_digest_len(enum gw_digest alg);
+
+/* Lower-case name: "sha1", "sha256", "sha384", "sha512". */
+const char *gw_crypto_digest_name(enum gw_digest alg);
+
+/* Parses a name as above (case-insensitive). GW_E_PARSE if unknown. */
+enum gw_err gw_crypto_digest_from_name(const char *name, enum gw_digest *out) GW_WUR;
+
+/*
+ * Hashes the concatenation of n parts with alg into out (at least
+ * gw_crypto_digest_len(alg) bytes).
+ */
+enum gw_err gw_crypto_digest(enum gw_digest alg, const struct gw_iov *parts, size_t n,
+			     unsigned char *out) GW_WUR;
+
+/* Writes 2*n lower-case hex digits and a NUL to out (2*n+1 bytes). */
+void gw_crypto_hex(const unsigned char *in, size_t n, char *out);
+
+/* Parses exactly 2*n hex digits (either case) into out. GW_E_PARSE otherwise. */
+enum gw_err gw_crypto_unhex(const char *hex, unsigned char *out, size_t n) GW_WUR;
+
+/* Fills out with n cryptographically secure random bytes. */
+enum gw_err gw_crypto_random(void *out, size_t n) GW_WUR;
+
+/* Constant-time equality of two n-byte buffers (CRYPTO_memcmp). */
+bool gw_crypto_equal(const void *a, const void *b, size_t n);
+
+#endif

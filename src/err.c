@@ -1,0 +1,53 @@
+/*
+ * err.c - one table maps every gateway error to the HTTP status, the
+ * problem+json `code` slug and the title a client sees.
+ */
+#include "err.h"
+
+#include <stddef.h>
+
+#include "compiler.h"
+
+static const struct gw_err_info table[GW_E__COUNT] = {
+	[GW_OK] = {200, "ok", "OK"},
+	[GW_E_NOMEM] = {500, "out_of_memory", "Out of memory"},
+	[GW_E_INTERNAL] = {500, "internal_error", "Internal error"},
+	[GW_E_IO] = {500, "io_error", "I/O error"},
+	[GW_E_CONFIG] = {500, "config_error", "Configuration error"},
+	[GW_E_TOO_LARGE] = {500, "limit_exceeded", "Internal limit exceeded"},
+	[GW_E_PARSE] = {500, "parse_error", "Parse error"},
+	[GW_E_BAD_REQUEST] = {400, "bad_request", "Bad request"},
+	[GW_E_BAD_PATH_PARAM] = {400, "bad_path_parameter", "Bad path parameter"},
+	[GW_E_UNAUTHORIZED] = {401, "unauthorized", "Unauthorized"},
+	[GW_E_FORBIDDEN] = {403, "forbidden", "Forbidden"},
+	[GW_E_NOT_FOUND] = {404, "not_found", "Not found"},
+	[GW_E_METHOD_NOT_ALLOWED] = {405, "method_not_allowed", "Method not allowed"},
+	[GW_E_BODY_TOO_LARGE] = {413, "body_too_large", "Request body too large"},
+	[GW_E_UNSUPPORTED_MEDIA_TYPE] = {415, "unsupported_media_type",
+					 "Unsupported media type"},
+	[GW_E_NOT_ACCEPTABLE] = {406, "not_acceptable", "Not acceptable"},
+	[GW_E_RATE_LIMITED] = {429, "rate_limited", "Too many requests"},
+	[GW_E_BBB_NOT_FOUND] = {404, "bbb_not_found", "Not found on the BBB server"},
+	[GW_E_BBB_CONFLICT] = {409, "bbb_conflict", "Conflict on the BBB server"},
+	[GW_E_BBB_INVALID_INPUT] = {400, "bbb_rejected_input", "BBB rejected the request"},
+	[GW_E_BBB_FAILED] = {502, "bbb_failed", "BBB failed the request"},
+	[GW_E_BBB_CHECKSUM] = {502, "bbb_checksum_error", "BBB rejected the gateway's checksum"},
+	[GW_E_UPSTREAM_CONNECT] = {502, "upstream_unreachable", "BBB server unreachable"},
+	[GW_E_UPSTREAM_TIMEOUT] = {504, "upstream_timeout", "BBB server did not answer in time"},
+	[GW_E_UPSTREAM_TOO_LARGE] = {502, "upstream_reply_too_large", "BBB reply too large"},
+	[GW_E_UPSTREAM_BAD_REPLY] = {502, "upstream_bad_reply", "Invalid reply from BBB"},
+	[GW_E_UPSTREAM_HTTP] = {502, "upstream_http_error", "BBB answered with an HTTP error"},
+	[GW_E_UNAVAILABLE] = {503, "unavailable", "Service unavailable"},
+};
+
+const struct gw_err_info *gw_err_info(enum gw_err err)
+{
+	if ((unsigned)err >= GW_ARRAY_SIZE(table) || table[err].code == NULL)
+		return &table[GW_E_INTERNAL];
+	return &table[err];
+}
+
+const char *gw_err_str(enum gw_err err)
+{
+	return gw_err_info(err)->title;
+}

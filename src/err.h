@@ -1,0 +1,61 @@
+/*
+ * err.h - the one error enum of the gateway and its HTTP mapping.
+ *
+ * Fallible functions return enum gw_err (GW_OK == 0). Values that reach a
+ * client are mapped to a status, a stable `code` slug and a title by one
+ * table in err.c.
+ */
+#ifndef GW_ERR_H
+#define GW_ERR_H
+
+enum gw_err {
+	GW_OK = 0,
+	/* internal */
+	GW_E_NOMEM,
+	GW_E_INTERNAL,
+	GW_E_IO,
+	GW_E_CONFIG,
+	GW_E_TOO_LARGE,   /* a capped buffer or value is over its limit */
+	GW_E_PARSE,       /* malformed data (internal use) */
+	/* client errors */
+	GW_E_BAD_REQUEST, /* malformed JSON, wrong type, missing field */
+	GW_E_BAD_PATH_PARAM,
+	GW_E_UNAUTHORIZED,
+	GW_E_FORBIDDEN,
+	GW_E_NOT_FOUND,   /* no such route */
+	GW_E_METHOD_NOT_ALLOWED,
+	GW_E_BODY_TOO_LARGE,
+	GW_E_UNSUPPORTED_MEDIA_TYPE,
+	GW_E_NOT_ACCEPTABLE,
+	GW_E_RATE_LIMITED,
+	/* BBB answered FAILED */
+	GW_E_BBB_NOT_FOUND,
+	GW_E_BBB_CONFLICT,
+	GW_E_BBB_INVALID_INPUT,
+	GW_E_BBB_FAILED,
+	GW_E_BBB_CHECKSUM,
+	/* transport to BBB */
+	GW_E_UPSTREAM_CONNECT,
+	GW_E_UPSTREAM_TIMEOUT,
+	GW_E_UPSTREAM_TOO_LARGE,
+	GW_E_UPSTREAM_BAD_REPLY,
+	GW_E_UPSTREAM_HTTP,
+	/* gateway state */
+	GW_E_UNAVAILABLE,  /* shutting down, overloaded */
+	GW_E__COUNT
+};
+
+/* Static description of an error; never NULL for a valid enum value. */
+struct gw_err_info {
+	int status;        /* HTTP status a client sees */
+	const char *code;  /* stable machine-readable slug */
+	const char *title; /* short human title */
+};
+
+/* The table entry for err (GW_E_INTERNAL's entry for out-of-range values). */
+const struct gw_err_info *gw_err_info(enum gw_err err);
+
+/* Short English text for logs. Never NULL. */
+const char *gw_err_str(enum gw_err err);
+
+#endif

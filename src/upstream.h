@@ -1,0 +1,82 @@
+/*
+ * upstream.h - calls to BBB over a pool of kept-alive connections.
+ *
+ * One thread owns one curl multi handle (and so the connection cache, DNS
+ * cache and TLS sessions); other threads submit calls through a locked
+ * queue and curl_multi_wakeup(). No CURL pointer leaves upstream.c.
+ *
+ * A call's completion callback runs on the upstream thread; it must not
+ * block (the HTTP server's callback only resumes a suspended connection).
+ */
+#ifndef GW_UPSTREAM_H
+#define GW_UPSTREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "compiler.h"
+#include "err.h"
+
+struct gw_upstream;
+struct gw_upstream_call;
+
+typedef void (*gw_upstream_done_fn)(struct gw_upstream_call *call, void *arg);
+
+struct gw_upstream_opts {
+	unsigned connect_timeout_ms; /* CURLOPT_CONNECTTIMEOUT_MS */
+	unsigned max_host_connections; /* CURLMOPT_MAX_HOST_CONNECTIONS (bulkhead) */
+	unsigned maxage_conn_s;      /* CURLOPT_MAXAGE_CONN; 0 = 60 */
+};
+
+/* One BBB call. The caller owns the struct; fill the request part, submit. */
+struct gw_upstream_call {
+	/* request (borrowed until done runs) */
+	const char *url;          /* full signed URL, sent byte for byte */
+	bool post;                /* POST with body, else GET */
+	const char *body;         /* POST body, may be NULL for an empty body */
+	size_t body_len;
+	const char *content_type; /* POST Content-Type, e.g. "application/xml" */
+	const char *accept;       /* Accept header; NULL = "application/xml" */
+	unsigned timeout_ms;      /* whole call, including the queue wait */
+	size_t max_reply_bytes;   /* reply cap, enforced while receiving */
+	gw_upstream_done_fn done;
+	void *arg;
+
+	/* result (written before done runs) */
+	enum gw_err result;   /* GW_OK, or GW_E_UPSTREAM_* / GW_E_NOMEM / GW_E_UNAVAILABLE */
+	long http_status;     /* 0 when no HTTP response arrived */
+	struct gw_buf reply;  /* the reply body; the caller deinits it */
+	char *reply_content_type; /* owned (free()); NULL if none */
+	double total_ms;      /* wall time from submit to done */
+
+	/* private to upstream.c */
+	void *priv_easy;
+	struct gw_upstream_call *priv_next;
+};
+
+/* Starts the upstream thread. out written on success; free with gw_upstream_free. */
+enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstream **out) GW_WUR;
+
+/*
+ * Queues a call. On GW_OK, done(call, arg) will run exactly once on the
+ * upstream thread. On error (stopping, OOM) done is not called.
+ */
+enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call) GW_WUR;
+
+/* Prepares call's result fields (call before filling and submitting). */
+void gw_upstream_call_init(struct gw_upstream_call *call);
+
+/* Releases call's result fields (reply, reply_content_type). */
+void gw_upstream_call_deinit(struct gw_upstream_call *call);
+
+/*
+ * Stops the thread: every queued or running call completes with
+ * GW_E_UNAVAILABLE (done still runs once), then frees everything. NULL ok.
+ */
+void gw_upstream_free(struct gw_upstream *up);
+
+/* Number of TCP connections curl opened so far (for tests and metrics). */
+unsigned long gw_upstream_connects(struct gw_upstream *up);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * xml2json.h - converts a BBB XML reply into typed JSON (jansson), driven
+ * by a table of known elements (libxml2 is included by xml2json.c only).
+ *
+ * Parsing is safe for hostile input: no DTD (any DOCTYPE is rejected), no
+ * entity expansion, no network, depth and node caps. The envelope
+ * (returncode, messageKey, message) is taken out of the body.
+ */
+#ifndef GW_XML2JSON_H
+#define GW_XML2JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compiler.h"
+#include "err.h"
+
+/* A converted BBB reply. */
+struct gw_bbb_reply {
+	bool success;      /* <returncode> was SUCCESS */
+	char *message_key; /* owned; NULL when absent or empty */
+	char *message;     /* owned; NULL when absent or empty */
+	/*
+	 * Owned (one reference). Every child of <response> other than
+	 * returncode, messageKey and message, typed by the element table. On
+	 * SUCCESS with a non-empty messageKey it also holds
+	 * "warning": {"messageKey", "message"}. Never NULL after success.
+	 */
+	json_t *body;
+	/*
+	 * Owned. The older failure shape <errors><error><key/><message/></error>
+	 * (or attributes key=, message=) as [{"key","message"}, ...]; NULL when
+	 * the reply had no <errors>. When present and message_key is NULL,
+	 * message_key/message are copied from the first error.
+	 */
+	json_t *errors;
+};
+
+/*
+ * Parses len bytes of XML. Returns GW_OK and fills out (caller calls
+ * gw_bbb_reply_deinit), or GW_E_UPSTREAM_BAD_REPLY for anything that is
+ * not a well-formed <response> document within the caps (DOCTYPE, entity
+ * references, depth > GW_XML_MAX_DEPTH, nodes > GW_XML_MAX_NODES, no
+ * <returncode>), or GW_E_NOMEM. out is written only on success.
+ */
+enum gw_err gw_xml2json_convert(const char *xml, size_t len, struct gw_bbb_reply *out) GW_WUR;
+
+/* Releases what a reply owns; the struct itself is the caller's. */
+void gw_bbb_reply_deinit(struct gw_bbb_reply *r);
+
+#endif

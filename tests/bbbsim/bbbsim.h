@@ -1,0 +1,107 @@
+/*
+ * bbbsim.h - a stateful fake BigBlueButton server for tests and demos.
+ *
+ * It serves /bigbluebutton/api/<call> on a loopback port, verifies each
+ * request's checksum the way bbb-web does (raw query string as received,
+ * minus the checksum parameter; algorithm chosen by the checksum's
+ * length, limited to the enabled algorithms), keeps meetings created
+ * through it and answers with BBB's real XML layouts (FreeMarker
+ * <#compress> output: one element per line, no declaration). It never
+ * uses the gateway's signing code.
+ *
+ * Thread-safe: one MHD thread per connection, state behind a mutex.
+ */
+#ifndef BBBSIM_H
+#define BBBSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bbbsim;
+
+struct bbbsim_opts {
+	const char *address;    /* default "127.0.0.1" */
+	unsigned port;          /* 0 = any free port */
+	const char *secret;     /* shared secret; "" disables checksum checks */
+	const char *algorithms; /* supportedChecksumAlgorithms; default "sha1,sha256,sha384,sha512" */
+	const char *bbb_version; /* <bbbVersion> in the API root; default "3.0.0" */
+	bool verbose;           /* log each request to stderr */
+};
+
+/* Starts the simulator. NULL on failure (port in use, ...). */
+struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts);
+
+/* The port it listens on. */
+unsigned bbbsim_port(const struct bbbsim *sim);
+
+/* Stops the server and frees everything. NULL is fine. */
+void bbbsim_stop(struct bbbsim *sim);
+
+/* One received request, as the simulator saw it. Strings are owned copies. */
+struct bbbsim_request {
+	char *method;       /* "GET", "POST" */
+	char *call;         /* path after /bigbluebutton/api/, e.g. "create", "hooks/list" */
+	char *query;        /* raw query string as received (still encoded), "" if none */
+	char *content_type; /* request Content-Type or NULL */
+	char *body;         /* request body (NUL-terminated) or NULL */
+	size_t body_len;
+	bool checksum_ok;   /* verification result */
+	char *algorithm;    /* "sha1".."sha512" chosen by length, or NULL */
+};
+
+/* Number of requests received since start or the last bbbsim_clear_log. */
+size_t bbbsim_request_count(struct bbbsim *sim);
+
+/* Copies request i into out (caller frees with bbbsim_request_free). false if out of range. */
+bool bbbsim_request_get(struct bbbsim *sim, size_t i, struct bbbsim_request *out);
+
+/* Frees the strings of a copied request. */
+void bbbsim_request_free(struct bbbsim_request *r);
+
+/* Forgets recorded requests (meetings stay). */
+void bbbsim_clear_log(struct bbbsim *sim);
+
+/* TCP connections accepted since start. */
+unsigned long bbbsim_connections(struct bbbsim *sim);
+
+/*
+ * Decodes one parameter of a recorded raw query (first occurrence,
+ * application/x-www-form-urlencoded: '+' is space, %XX). Returns a malloc'd
+ * string or NULL when absent.
+ */
+char *bbbsim_query_param(const char *query, const char *name);
+
+enum bbbsim_fault_kind {
+	BBBSIM_FAULT_NONE = 0,
+	BBBSIM_FAULT_DELAY,      /* sleep delay_ms, then answer normally */
+	BBBSIM_FAULT_FAILED,     /* answer FAILED with message_key/message */
+	BBBSIM_FAULT_GARBAGE,    /* answer 200 with body text (not XML) */
+	BBBSIM_FAULT_BODY,       /* answer 200 text/xml with body verbatim */
+	BBBSIM_FAULT_HTTP_STATUS, /* answer http_status with a small HTML body */
+	BBBSIM_FAULT_HUGE,       /* answer huge_bytes of valid-looking XML (chunked) */
+	BBBSIM_FAULT_CLOSE,      /* close the connection without answering */
+};
+
+struct bbbsim_fault {
+	enum bbbsim_fault_kind kind;
+	unsigned delay_ms;       /* DELAY (also applied before other kinds when set) */
+	const char *message_key; /* FAILED */
+	const char *message;     /* FAILED */
+	const char *body;        /* GARBAGE / BODY (copied) */
+	int http_status;         /* HTTP_STATUS */
+	size_t huge_bytes;       /* HUGE */
+	unsigned count;          /* how many matching requests it applies to; 0 = until cleared */
+};
+
+/*
+ * Scripts a fault for requests to call ("create", "getMeetings", ...; "*"
+ * for every call, "" for the API root). Replaces any earlier fault for
+ * that call. A NULL fault or kind NONE clears it.
+ */
+void bbbsim_set_fault(struct bbbsim *sim, const char *call, const struct bbbsim_fault *fault);
+
+/* Adds an attendee to a running meeting (for getMeetingInfo tests). false if no such meeting. */
+bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char *user_id,
+			 const char *full_name, bool moderator);
+
+#endif

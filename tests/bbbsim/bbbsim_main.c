@@ -1,0 +1,2 @@
+#include "bbbsim.h"
+int main(void) { return 0; }
