@@ -1,2 +1,383 @@
-/* placeholder */
-#include "err.h"
+/*
+ * bbb_api.c - BBB's API as data: the typed parameters of create and join
+ * (bbb-api.md §4.1, §4.2), the messageKey -> error mapping (one table,
+ * documented in docs/errors.md), and the generic path from an exchange to
+ * a signed call and from BBB's reply back to a response.
+ */
+#include "bbb_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbb_sign.h"
+#include "config.h"
+#include "log.h"
+#include "str.h"
+#include "xml2json.h"
+
+#define S GW_PARAM_STRING
+#define I GW_PARAM_INT
+#define B GW_PARAM_BOOL
+#define L GW_PARAM_LIST
+#define J GW_PARAM_JSON
+
+/* create parameters, BBB 2.6 - 3.0 (name, meetingID and metadata are handled apart). */
+static const struct gw_bbb_param create_params[] = {
+	{"allowModsToEjectCameras", B}, {"allowModsToUnmuteUsers", B},
+	{"allowOverrideClientSettingsOnCreateCall", B}, {"allowPromoteGuestToModerator", B},
+	{"allowRequestsWithoutSession", B}, {"allowStartStopRecording", B},
+	{"attendeePW", S}, {"audioBridge", S}, {"autoStartRecording", B},
+	{"bannerColor", S}, {"bannerText", S}, {"breakoutRoomsCaptureNotes", B},
+	{"breakoutRoomsCaptureNotesFilename", S}, {"breakoutRoomsCaptureSlides", B},
+	{"breakoutRoomsCaptureSlidesFilename", S}, {"breakoutRoomsEnabled", B},
+	{"breakoutRoomsPrivateChatEnabled", B}, {"breakoutRoomsRecord", B},
+	{"cameraBridge", S}, {"copyright", S}, {"dialNumber", S}, {"disabledFeatures", L},
+	{"disabledFeaturesExclude", L}, {"duration", I}, {"endWhenNoModerator", B},
+	{"endWhenNoModeratorDelayInMinutes", I}, {"freeJoin", B}, {"groups", J},
+	{"guestPolicy", S}, {"isBreakout", B}, {"keepEvents", B},
+	{"learningDashboardCleanupDelayInMinutes", I}, {"learningDashboardEnabled", B},
+	{"lockSettingsDisableCam", B}, {"lockSettingsDisableMic", B},
+	{"lockSettingsDisableNotes", B}, {"lockSettingsDisablePrivateChat", B},
+	{"lockSettingsDisablePublicChat", B}, {"lockSettingsHideUserList", B},
+	{"lockSettingsHideViewersAnnotation", B}, {"lockSettingsHideViewersCursor", B},
+	{"lockSettingsLockOnJoin", B}, {"lockSettingsLockOnJoinConfigurable", B},
+	{"loginURL", S}, {"logo", S}, {"logoutURL", S}, {"maxParticipants", I},
+	{"maxPinnedCameras", I}, {"meetingCameraCap", I}, {"meetingEndedURL", S},
+	{"meetingExpireIfNoUserJoinedInMinutes", I},
+	{"meetingExpireWhenLastUserLeftInMinutes", I}, {"meetingKeepEvents", B},
+	{"meetingLayout", S}, {"moderatorOnlyMessage", S}, {"moderatorPW", S},
+	{"muteOnStart", B}, {"notifyRecordingIsOn", B}, {"parentMeetingID", S},
+	{"preUploadedPresentation", S}, {"preUploadedPresentationName", S},
+	{"preUploadedPresentationOverrideDefault", B},
+	{"presentationUploadExternalDescription", S}, {"presentationUploadExternalUrl", S},
+	{"record", B}, {"recordFullDurationMedia", B}, {"screenShareBridge", S},
+	{"sequence", I}, {"userCameraCap", I}, {"virtualBackgroundsDisabled", B},
+	{"voiceBridge", S}, {"webVoice", S}, {"webcamsOnlyForModerator", B}, {"welcome", S},
+};
+
+/* join parameters (fullName, role, password and userdata are handled apart). */
+static const struct gw_bbb_param join_params[] = {
+	{"auth", B},          {"avatarURL", S},         {"createTime", I},
+	{"defaultLayout", S}, {"enforceLayout", S},     {"errorRedirectUrl", S},
+	{"excludeFromDashboard", B}, {"guest", B},      {"logoutURL", S},
+	{"redirect", B},      {"userID", S},            {"webVoiceConf", S},
+	{"webcamBackgroundURL", S},
+};
+
+#undef S
+#undef I
+#undef B
+#undef L
+#undef J
+
+static const struct gw_bbb_param *find_param(const struct gw_bbb_param *t, size_t n,
+					     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
+	}
+	return NULL;
+}
+
+const struct gw_bbb_param *gw_bbb_create_param(const char *name)
+{
+	return find_param(create_params, GW_ARRAY_SIZE(create_params), name);
+}
+
+const struct gw_bbb_param *gw_bbb_join_param(const char *name)
+{
+	return find_param(join_params, GW_ARRAY_SIZE(join_params), name);
+}
+
+static enum gw_err list_text(json_t *v, char **out)
+{
+	struct gw_buf b;
+	size_t i;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		*out = strdup(json_string_value(v));
+		return *out != NULL ? GW_OK : GW_E_NOMEM;
+	}
+	if (!json_is_array(v))
+		return GW_E_BAD_REQUEST;
+	gw_buf_init(&b, GW_MAX_QUERY_BYTES);
+	json_array_foreach(v, i, e) {
+		enum gw_err err;
+
+		if (!json_is_string(e) || strchr(json_string_value(e), ',') != NULL) {
+			gw_buf_deinit(&b);
+			return GW_E_BAD_REQUEST;
+		}
+		err = i > 0 ? gw_buf_append_byte(&b, ',') : GW_OK;
+		if (err == GW_OK)
+			err = gw_buf_append_str(&b, json_string_value(e));
+		if (err != GW_OK) {
+			gw_buf_deinit(&b);
+			return err == GW_E_NOMEM ? err : GW_E_BAD_REQUEST;
+		}
+	}
+	*out = gw_buf_take(&b, NULL);
+	return *out != NULL ? GW_OK : GW_E_NOMEM;
+}
+
+static enum gw_err scalar_text(json_t *v, char **out)
+{
+	char tmp[32];
+
+	if (json_is_string(v)) {
+		*out = strdup(json_string_value(v));
+	} else if (json_is_integer(v)) {
+		snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		*out = strdup(tmp);
+	} else if (json_is_boolean(v)) {
+		*out = strdup(json_is_true(v) ? "true" : "false");
+	} else {
+		return GW_E_BAD_REQUEST;
+	}
+	return *out != NULL ? GW_OK : GW_E_NOMEM;
+}
+
+enum gw_err gw_bbb_param_text(enum gw_param_type t, bool lenient, json_t *v, char **out)
+{
+	uint64_t n;
+
+	switch (t) {
+	case GW_PARAM_STRING:
+		if (!json_is_string(v) && !lenient)
+			return GW_E_BAD_REQUEST;
+		return scalar_text(v, out);
+	case GW_PARAM_INT:
+		if (json_is_integer(v) && json_integer_value(v) >= 0)
+			return scalar_text(v, out);
+		if (json_is_string(v) && gw_str_parse_u64(json_string_value(v), &n) == GW_OK)
+			return scalar_text(v, out);
+		return GW_E_BAD_REQUEST;
+	case GW_PARAM_BOOL:
+		if (!json_is_boolean(v))
+			return GW_E_BAD_REQUEST;
+		return scalar_text(v, out);
+	case GW_PARAM_LIST:
+		return list_text(v, out);
+	case GW_PARAM_JSON:
+		*out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		return *out != NULL ? GW_OK : GW_E_NOMEM;
+	}
+	return GW_E_BAD_REQUEST;
+}
+
+bool gw_bbb_meta_name_ok(const char *name)
+{
+	const char *p = name;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+		return false;
+	for (p++; *p != '\0'; p++) {
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	}
+	return p - name <= 200;
+}
+
+/* FAILED messageKeys and what they mean for the caller (docs/errors.md). */
+static const struct {
+	const char *key;
+	enum gw_err err;
+} key_errors[] = {
+	{"notFound", GW_E_BBB_NOT_FOUND},
+	{"invalidMeetingIdentifier", GW_E_BBB_NOT_FOUND},
+	{"invalidMeetingId", GW_E_BBB_NOT_FOUND},
+	{"noRecordings", GW_E_BBB_NOT_FOUND},
+	{"idNotUnique", GW_E_BBB_CONFLICT},
+	{"NotUniqueMeetingID", GW_E_BBB_CONFLICT},
+	{"nonUniqueVoiceBridge", GW_E_BBB_CONFLICT},
+	{"meetingForciblyEnded", GW_E_BBB_CONFLICT},
+	{"maxParticipantsReached", GW_E_BBB_CONFLICT},
+	{"checksumError", GW_E_BBB_CHECKSUM},
+	{"missingParamMeetingID", GW_E_BBB_INVALID_INPUT},
+	{"missingParamFullName", GW_E_BBB_INVALID_INPUT},
+	{"missingParamRecordID", GW_E_BBB_INVALID_INPUT},
+	{"missingParamPublish", GW_E_BBB_INVALID_INPUT},
+	{"MissingParam", GW_E_BBB_INVALID_INPUT},
+	{"sizeError", GW_E_BBB_INVALID_INPUT},
+	{"validationError", GW_E_BBB_INVALID_INPUT},
+	{"emptyError", GW_E_BBB_INVALID_INPUT},
+	{"invalidPassword", GW_E_BBB_INVALID_INPUT},
+	{"Params required", GW_E_BBB_INVALID_INPUT},
+	{"mismatchCreateTimeParam", GW_E_BBB_INVALID_INPUT},
+	{"mismatchCreateTime", GW_E_BBB_INVALID_INPUT},
+	{"parentMeetingIdMissing", GW_E_BBB_INVALID_INPUT},
+	{"invalidSharedNotesEditor", GW_E_BBB_INVALID_INPUT},
+	{"guestDeniedAccess", GW_E_FORBIDDEN},
+};
+
+enum gw_err gw_bbb_key_error(const char *message_key)
+{
+	size_t i;
+
+	for (i = 0; message_key != NULL && i < GW_ARRAY_SIZE(key_errors); i++) {
+		if (strcmp(key_errors[i].key, message_key) == 0)
+			return key_errors[i].err;
+	}
+	return GW_E_BBB_FAILED;
+}
+
+bool gw_bbb_wants_xml(const struct gw_request *req)
+{
+	const char *a = req->accept;
+
+	if (a == NULL)
+		return false;
+	return gw_str_media_type_is(a, "application/xml") || gw_str_media_type_is(a, "text/xml");
+}
+
+static void request_url(struct gw_exchange *x, const char *call, const char *query,
+			gw_bbb_finish_fn finish, bool root)
+{
+	const struct gw_config *cfg = x->req.cfg;
+	struct gw_buf url;
+	enum gw_err err;
+
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	if (root)
+		err = gw_buf_append_str(&url, cfg->bbb_url);
+	else
+		err = gw_bbb_signed_url(&url, cfg->bbb_url, call, query, cfg->checksum,
+					cfg->bbb_secret);
+	if (err != GW_OK) {
+		gw_buf_deinit(&url);
+		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BAD_REQUEST : err,
+				    err == GW_E_TOO_LARGE ? "The request is too large for BBB" : NULL,
+				    NULL);
+		return;
+	}
+	free(x->bbb.url);
+	x->bbb.url = gw_buf_take(&url, NULL);
+	if (x->bbb.url == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	x->bbb.name = root ? "apiRoot" : call;
+	x->bbb.finish = finish;
+	x->bbb.raw_reply = gw_bbb_wants_xml(&x->req);
+}
+
+void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
+		    gw_bbb_finish_fn finish)
+{
+	request_url(x, call, query, finish, false);
+}
+
+void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish)
+{
+	request_url(x, "", "", finish, true);
+}
+
+static void transport_problem(struct gw_exchange *x)
+{
+	const struct gw_upstream_call *up = &x->up;
+	char detail[160];
+
+	switch (up->result) {
+	case GW_E_UPSTREAM_TIMEOUT:
+		snprintf(detail, sizeof(detail), "BBB did not answer within %u ms", up->timeout_ms);
+		break;
+	case GW_E_UPSTREAM_CONNECT:
+		snprintf(detail, sizeof(detail), "Could not connect to the BBB server");
+		break;
+	case GW_E_UPSTREAM_TOO_LARGE:
+		snprintf(detail, sizeof(detail), "BBB's reply is larger than %zu bytes",
+			 up->max_reply_bytes);
+		break;
+	case GW_E_UNAVAILABLE:
+		snprintf(detail, sizeof(detail), "The gateway is shutting down");
+		gw_response_header(&x->resp, "Retry-After", "1");
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "The BBB server's reply could not be read");
+		break;
+	}
+	gw_response_problem(x, up->result, detail, NULL);
+}
+
+static void failed_problem(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	enum gw_err err = gw_bbb_key_error(r->message_key);
+	const char *detail = r->message;
+	json_t *extra = json_object();
+
+	if (err == GW_E_BBB_CHECKSUM)
+		detail = "BBB rejected the gateway's checksum: check bbb.secret and bbb.checksum "
+			 "in the gateway's configuration";
+	if (extra != NULL) {
+		if (r->message_key != NULL)
+			json_object_set_new(extra, "messageKey", json_string(r->message_key));
+		if (r->message != NULL)
+			json_object_set_new(extra, "message", json_string(r->message));
+		if (r->errors != NULL)
+			json_object_set(extra, "errors", r->errors);
+	}
+	if (r->message_key != NULL)
+		x->resp.bbb_message_key = strdup(r->message_key);
+	x->resp.message_key = x->resp.bbb_message_key;
+	if (err == GW_E_BBB_CHECKSUM || err == GW_E_BBB_FAILED)
+		gw_log_warn("BBB call %s failed: %s", x->bbb.name,
+			    r->message_key != NULL ? r->message_key : "(no messageKey)");
+	gw_response_problem_extra(x, err, detail, NULL, extra);
+	json_decref(extra);
+}
+
+static void complete(struct gw_exchange *x);
+
+void gw_bbb_complete(struct gw_exchange *x)
+{
+	char detail[160];
+
+	complete(x);
+	if (!x->bbb.probe || x->resp.status == 200)
+		return;
+	snprintf(detail, sizeof(detail), "BBB is not ready (HTTP %d from the gateway's probe)",
+		 x->resp.status);
+	gw_response_header(&x->resp, "Retry-After", "5");
+	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
+}
+
+static void complete(struct gw_exchange *x)
+{
+	struct gw_upstream_call *up = &x->up;
+	struct gw_bbb_reply reply;
+	enum gw_err err;
+
+	if (up->result != GW_OK) {
+		gw_log_warn("BBB call %s: %s", x->bbb.name, gw_err_str(up->result));
+		transport_problem(x);
+		return;
+	}
+	if (up->http_status != 200) {
+		gw_log_warn("BBB call %s: HTTP status %ld", x->bbb.name, up->http_status);
+		gw_response_problem(x, GW_E_UPSTREAM_HTTP, "BBB answered with an HTTP error", NULL);
+		return;
+	}
+	if (x->bbb.raw_reply) {
+		gw_response_raw(x, 200, "application/xml; charset=utf-8", gw_buf_str(&up->reply),
+				up->reply.len);
+		return;
+	}
+	err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len, &reply);
+	if (err != GW_OK) {
+		gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
+		gw_response_problem(x, err, "The BBB server's reply is not a valid API response",
+				    NULL);
+		return;
+	}
+	if (reply.success)
+		x->bbb.finish(x, &reply);
+	else
+		failed_problem(x, &reply);
+	gw_bbb_reply_deinit(&reply);
+}

@@ -1,2 +1,220 @@
-/* placeholder */
-#include "err.h"
+/*
+ * gateway.c - wires configuration, upstream and HTTP server together.
+ *
+ * Shared mutable state here is one pointer: the current configuration,
+ * swapped under a mutex on reload. Every request holds its own reference
+ * to the snapshot it started with, so a reload never changes a request
+ * half-way. Stop order: quiesce the listener, wait for in-flight requests
+ * (bounded), free the upstream (which completes whatever is left with
+ * 503), then stop the HTTP daemon.
+ */
+#include "gateway.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_server.h"
+#include "log.h"
+#include "upstream.h"
+
+struct gw_gateway {
+	pthread_mutex_t lock;
+	struct gw_config *cfg; /* current snapshot; guarded by lock */
+	struct gw_upstream *up;
+	struct gw_http_server *http;
+};
+
+static struct gw_config *config_get(void *arg)
+{
+	return gw_gateway_config(arg);
+}
+
+struct gw_config *gw_gateway_config(struct gw_gateway *gw)
+{
+	struct gw_config *cfg;
+
+	pthread_mutex_lock(&gw->lock);
+	cfg = gw_config_ref(gw->cfg);
+	pthread_mutex_unlock(&gw->lock);
+	return cfg;
+}
+
+static unsigned cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 && n < 64 ? (unsigned)n : 2;
+}
+
+enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gateway **out)
+{
+	struct gw_upstream_opts uo = {
+		.connect_timeout_ms = cfg->bbb_connect_timeout_ms,
+		.max_host_connections = cfg->bbb_max_connections,
+		.maxage_conn_s = 60,
+	};
+	struct gw_http_opts ho = {
+		.address = cfg->listen_address,
+		.port = cfg->listen_port,
+		.threads = cfg->threads > 0 ? cfg->threads : cpu_count(),
+		.max_connections = cfg->max_connections,
+		.per_ip_connections = cfg->per_ip_connections,
+		.idle_timeout_s = cfg->idle_timeout_s,
+		.max_header_bytes = cfg->max_header_bytes,
+		.max_body_bytes = cfg->max_body_bytes,
+		.max_inflight = cfg->max_inflight,
+		.listen_fd = listen_fd,
+	};
+	struct gw_gateway *gw = calloc(1, sizeof(*gw));
+	enum gw_err err;
+
+	if (gw == NULL)
+		return GW_E_NOMEM;
+	pthread_mutex_init(&gw->lock, NULL);
+	gw->cfg = gw_config_ref(cfg);
+	gw_log_setup(cfg->log_level, cfg->log_format);
+	err = gw_upstream_new(&uo, &gw->up);
+	if (err == GW_OK)
+		err = gw_http_server_start(&ho, gw->up, config_get, gw, &gw->http);
+	if (err != GW_OK) {
+		gw_upstream_free(gw->up);
+		gw_config_unref(gw->cfg);
+		pthread_mutex_destroy(&gw->lock);
+		free(gw);
+		return err;
+	}
+	gw_log_notice("listening on %s port %u, BBB at %s", ho.address != NULL ? ho.address : "fd",
+		      gw_http_server_port(gw->http), cfg->bbb_url);
+	*out = gw;
+	return GW_OK;
+}
+
+unsigned gw_gateway_port(const struct gw_gateway *gw)
+{
+	return gw_http_server_port(gw->http);
+}
+
+/* Settings that only take effect at start; warn when a reload changes them. */
+static void warn_restart_only(const struct gw_config *a, const struct gw_config *b)
+{
+	if (a->listen_port != b->listen_port || a->threads != b->threads ||
+	    a->max_connections != b->max_connections ||
+	    a->per_ip_connections != b->per_ip_connections ||
+	    a->idle_timeout_s != b->idle_timeout_s || a->max_header_bytes != b->max_header_bytes ||
+	    a->max_body_bytes != b->max_body_bytes || a->max_inflight != b->max_inflight ||
+	    a->bbb_connect_timeout_ms != b->bbb_connect_timeout_ms ||
+	    a->bbb_max_connections != b->bbb_max_connections)
+		gw_log_warn("reload: listen.*, limits.* and bbb.connect_timeout_ms / "
+			    "bbb.max_connections take effect only after a restart");
+}
+
+enum gw_err gw_gateway_reload(struct gw_gateway *gw)
+{
+	struct gw_config *old = gw_gateway_config(gw);
+	struct gw_config *fresh = NULL;
+	struct gw_buf msg;
+	enum gw_err err;
+
+	gw_buf_init(&msg, 64 * 1024);
+	err = old->path != NULL ? gw_config_load(old->path, &fresh, &msg) : GW_E_CONFIG;
+	if (err != GW_OK) {
+		gw_log_err("reload failed, keeping the running configuration:\n%s",
+			   gw_buf_str(&msg));
+		gw_buf_deinit(&msg);
+		gw_config_unref(old);
+		return err;
+	}
+	gw_buf_deinit(&msg);
+	warn_restart_only(old, fresh);
+	pthread_mutex_lock(&gw->lock);
+	gw->cfg = fresh; /* the reference from load moves here */
+	pthread_mutex_unlock(&gw->lock);
+	gw_config_unref(old); /* the gateway's old reference */
+	gw_config_unref(old); /* ours from gw_gateway_config */
+	gw_log_setup(fresh->log_level, fresh->log_format);
+	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
+	return GW_OK;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+void gw_gateway_stop(struct gw_gateway *gw)
+{
+	struct gw_config *cfg;
+	unsigned waited = 0;
+
+	if (gw == NULL)
+		return;
+	cfg = gw_gateway_config(gw);
+	gw_http_server_quiesce(gw->http);
+	while (gw_http_server_active(gw->http) > 0 && waited < cfg->shutdown_timeout_ms) {
+		sleep_ms(10);
+		waited += 10;
+	}
+	if (gw_http_server_active(gw->http) > 0)
+		gw_log_warn("shutdown deadline reached with %u requests in flight",
+			    gw_http_server_active(gw->http));
+	gw_http_server_detach_upstream(gw->http);
+	gw_upstream_free(gw->up);
+	/* Give resumed connections a moment to send their 503 before the daemon stops. */
+	for (waited = 0; gw_http_server_active(gw->http) > 0 && waited < 500; waited += 10)
+		sleep_ms(10);
+	gw_http_server_stop(gw->http);
+	gw_config_unref(cfg);
+	gw_config_unref(gw->cfg);
+	pthread_mutex_destroy(&gw->lock);
+	free(gw);
+}
+
+static void signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+}
+
+void gw_gateway_block_signals(void)
+{
+	sigset_t set;
+
+	signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int gw_gateway_run(struct gw_gateway *gw)
+{
+	sigset_t set;
+	int sig;
+
+	signal_set(&set);
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			gw_log_err("sigwaitinfo failed");
+			break;
+		}
+		if (sig == SIGHUP) {
+			(void)gw_gateway_reload(gw);
+			continue;
+		}
+		gw_log_notice("signal %d: draining and stopping", sig);
+		break;
+	}
+	gw_gateway_stop(gw);
+	gw_log_notice("stopped");
+	return 0;
+}

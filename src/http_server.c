@@ -1,2 +1,498 @@
-/* placeholder */
-#include "err.h"
+/*
+ * http_server.c - the only module that speaks libmicrohttpd.
+ *
+ * Per request a `struct conn` is created in the URI-log callback (which
+ * sees the raw request target before MHD decodes anything) and freed in
+ * the completion callback, the one place a request ends. The access
+ * handler is a small state machine:
+ *   HEADERS -> BODY -> (dispatch) -> respond
+ *                            \-> WAITING (suspended; upstream thread)
+ *                                   -> DONE (resumed) -> respond
+ */
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bbb_api.h"
+#include "config.h"
+#include "log.h"
+#include "request.h"
+#include "router.h"
+#include "str.h"
+#include "upstream.h"
+
+struct gw_http_server {
+	struct MHD_Daemon *daemon;
+	pthread_rwlock_t up_lock; /* held for reading around submit; see detach */
+	struct gw_upstream *up;   /* NULL once detached */
+	gw_config_get_fn config_get;
+	void *config_arg;
+	struct gw_http_opts opts;
+	unsigned port;
+	int quiesced_fd;
+	atomic_bool draining;
+	atomic_uint active;   /* requests between URI callback and completion */
+	atomic_uint inflight; /* requests waiting on BBB */
+};
+
+enum conn_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_DONE, ST_RESPONDED };
+
+struct conn {
+	struct gw_http_server *srv;
+	struct MHD_Connection *mc;
+	struct gw_exchange *x;
+	enum conn_state state;
+	char *raw_query;
+	struct gw_buf body;
+	bool body_too_large;
+	bool close;
+	struct timespec start;
+	unsigned long long bytes_out;
+};
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+	struct gw_http_server *srv = cls;
+	struct gw_config *cfg = srv->config_get(srv->config_arg);
+	struct conn *c = calloc(1, sizeof(*c));
+	const char *q = strchr(uri, '?');
+	size_t plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
+
+	if (c == NULL || cfg == NULL)
+		goto fail;
+	c->srv = srv;
+	c->mc = mc;
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	gw_buf_init(&c->body, srv->opts.max_body_bytes);
+	c->x = gw_exchange_new(cfg);
+	if (c->x == NULL)
+		goto fail;
+	c->x->req.path = strndup(uri, plen);
+	c->raw_query = strdup(q != NULL ? q + 1 : "");
+	if (c->x->req.path == NULL || c->raw_query == NULL)
+		goto fail;
+	gw_config_unref(cfg);
+	atomic_fetch_add(&srv->active, 1);
+	return c;
+fail:
+	if (c != NULL) {
+		gw_exchange_free(c->x);
+		free(c->raw_query);
+		free(c);
+	}
+	gw_config_unref(cfg);
+	return NULL;
+}
+
+static char *header_dup(struct MHD_Connection *mc, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, name);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+static void read_headers(struct conn *c, const char *method)
+{
+	struct gw_request *req = &c->x->req;
+
+	req->method_name = method;
+	req->method = gw_method_parse(method);
+	req->authorization = header_dup(c->mc, MHD_HTTP_HEADER_AUTHORIZATION);
+	req->content_type = header_dup(c->mc, MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->accept = header_dup(c->mc, MHD_HTTP_HEADER_ACCEPT);
+	req->origin = header_dup(c->mc, "Origin");
+	req->access_control_request_method =
+		header_dup(c->mc, "Access-Control-Request-Method");
+	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+							   "X-Request-Id"));
+}
+
+/* Framing and size checks done before any body byte is read. */
+static bool early_reject(struct conn *c)
+{
+	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	uint64_t len;
+	enum gw_err err;
+
+	if (te != NULL && (cl != NULL || strcasecmp(te, "chunked") != 0)) {
+		c->close = true;
+		gw_response_problem(c->x, GW_E_BAD_REQUEST,
+				    cl != NULL ? "Content-Length and Transfer-Encoding together"
+					       : "Unsupported Transfer-Encoding",
+				    NULL);
+		return true;
+	}
+	if (cl != NULL &&
+	    (gw_str_parse_u64(cl, &len) != GW_OK || len > (uint64_t)c->srv->opts.max_body_bytes)) {
+		c->close = true;
+		gw_response_problem(c->x, GW_E_BODY_TOO_LARGE,
+				    "The request body is larger than the configured limit", NULL);
+		return true;
+	}
+	err = gw_request_parse_query(&c->x->req, c->raw_query);
+	if (err != GW_OK) {
+		gw_response_problem(c->x, GW_E_BAD_REQUEST,
+				    err == GW_E_TOO_LARGE ? "Too many query parameters"
+							  : "Malformed query string",
+				    NULL);
+		return true;
+	}
+	return false;
+}
+
+static void add_common_headers(struct conn *c, struct MHD_Response *r)
+{
+	struct gw_exchange *x = c->x;
+	const char *origin = gw_router_cors_origin(&x->req);
+	size_t i;
+
+	if (x->resp.content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->resp.content_type);
+	MHD_add_response_header(r, "X-Request-Id", x->req.request_id);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+	if (origin != NULL)
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+	if (origin != NULL && x->resp.status != 204)
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"X-Request-Id, Location, Retry-After, WWW-Authenticate");
+	for (i = 0; i < x->resp.n_headers; i++)
+		MHD_add_response_header(r, x->resp.headers[i].name, x->resp.headers[i].value);
+	if (c->close || atomic_load(&c->srv->draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static enum MHD_Result respond(struct conn *c)
+{
+	struct gw_response *resp = &c->x->resp;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->status == 0)
+		gw_response_problem(c->x, GW_E_INTERNAL, "No response was produced", NULL);
+	r = MHD_create_response_from_buffer(resp->body_len, resp->body,
+					    resp->body != NULL ? MHD_RESPMEM_MUST_FREE
+							       : MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	resp->body = NULL; /* owned by the MHD response now */
+	c->bytes_out = resp->body_len;
+	add_common_headers(c, r);
+	ret = MHD_queue_response(c->mc, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	c->state = ST_RESPONDED;
+	return ret;
+}
+
+static void upstream_done(struct gw_upstream_call *call, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)call;
+	atomic_fetch_sub(&c->srv->inflight, 1);
+	c->state = ST_DONE;
+	MHD_resume_connection(c->mc);
+}
+
+/* Hands the exchange's BBB call to the upstream thread; false when refused. */
+static bool start_call(struct conn *c)
+{
+	struct gw_exchange *x = c->x;
+	const struct gw_config *cfg = x->req.cfg;
+	struct gw_upstream_call *up = &x->up;
+	enum gw_err err;
+
+	if (atomic_fetch_add(&c->srv->inflight, 1) >= c->srv->opts.max_inflight) {
+		atomic_fetch_sub(&c->srv->inflight, 1);
+		gw_response_header(&x->resp, "Retry-After", "1");
+		gw_response_problem(x, GW_E_UNAVAILABLE, "Too many requests waiting on BBB", NULL);
+		return false;
+	}
+	up->url = x->bbb.url;
+	up->post = x->bbb.post;
+	up->body = x->bbb.body;
+	up->body_len = x->bbb.body_len;
+	up->content_type = x->bbb.content_type;
+	up->accept = NULL;
+	up->timeout_ms = cfg->bbb_timeout_ms;
+	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
+	up->done = upstream_done;
+	up->arg = c;
+	c->state = ST_WAITING;
+	MHD_suspend_connection(c->mc);
+	pthread_rwlock_rdlock(&c->srv->up_lock);
+	err = c->srv->up != NULL ? gw_upstream_submit(c->srv->up, up) : GW_E_UNAVAILABLE;
+	pthread_rwlock_unlock(&c->srv->up_lock);
+	if (err != GW_OK) {
+		up->result = GW_E_UNAVAILABLE;
+		atomic_fetch_sub(&c->srv->inflight, 1);
+		c->state = ST_DONE;
+		MHD_resume_connection(c->mc);
+	}
+	return true;
+}
+
+static enum MHD_Result dispatch(struct conn *c)
+{
+	struct gw_exchange *x = c->x;
+
+	if (c->body_too_large) {
+		c->close = true;
+		gw_response_problem(x, GW_E_BODY_TOO_LARGE,
+				    "The request body is larger than the configured limit", NULL);
+		return respond(c);
+	}
+	if (c->body.len > 0) {
+		x->req.body_len = c->body.len;
+		x->req.body = gw_buf_take(&c->body, NULL);
+		if (x->req.body == NULL)
+			return MHD_NO;
+	}
+	if (atomic_load(&c->srv->draining) && strcmp(x->req.path, "/readyz") == 0) {
+		gw_response_header(&x->resp, "Retry-After", "5");
+		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
+		return respond(c);
+	}
+	gw_router_dispatch(x);
+	if (x->resp.status == 0 && x->bbb.url != NULL && start_call(c))
+		return MHD_YES;
+	return respond(c);
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const char *url,
+				 const char *method, const char *version,
+				 const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct conn *c = *con_cls;
+
+	(void)cls;
+	(void)url;
+	(void)version;
+	if (c == NULL)
+		return MHD_NO;
+	switch (c->state) {
+	case ST_HEADERS:
+		read_headers(c, method);
+		c->state = ST_BODY;
+		if (early_reject(c))
+			return respond(c);
+		return MHD_YES;
+	case ST_BODY:
+		if (*upload_data_size > 0) {
+			if (!c->body_too_large &&
+			    gw_buf_append(&c->body, upload_data, *upload_data_size) != GW_OK) {
+				c->body_too_large = true;
+				gw_buf_deinit(&c->body);
+			}
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return dispatch(c);
+	case ST_DONE:
+		gw_bbb_complete(c->x);
+		return respond(c);
+	case ST_WAITING:
+	case ST_RESPONDED:
+		break;
+	}
+	*upload_data_size = 0;
+	return MHD_YES;
+}
+
+static void log_access(const struct conn *c)
+{
+	const struct gw_exchange *x = c->x;
+	struct gw_access_entry e = {
+		.request_id = x->req.request_id,
+		.method = x->req.method_name,
+		.route = x->req.route != NULL ? x->req.route->pattern : "(unmatched)",
+		.status = x->resp.status,
+		.bytes_out = c->bytes_out,
+		.duration_ms = ms_since(&c->start),
+		.token_name = x->req.token != NULL ? x->req.token->name : NULL,
+		.bbb_call = x->bbb.url != NULL ? x->bbb.name : NULL,
+		.upstream_status = x->up.http_status,
+		.upstream_ms = x->up.total_ms,
+		.message_key = x->resp.message_key,
+	};
+
+	gw_log_access(&e);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct gw_http_server *srv = cls;
+	struct conn *c = *con_cls;
+
+	(void)mc;
+	(void)toe;
+	if (c == NULL)
+		return;
+	if (c->x->req.cfg->access_log && c->x->req.method_name != NULL)
+		log_access(c);
+	gw_exchange_free(c->x);
+	gw_buf_deinit(&c->body);
+	free(c->raw_query);
+	free(c);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+GW_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	gw_log_warn("http: %s", msg);
+}
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static enum gw_err parse_address(const char *text, unsigned port, union addr *a, bool *v6)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, &a->v4.sin_addr) == 1) {
+		a->v4.sin_family = AF_INET;
+		a->v4.sin_port = htons((uint16_t)port);
+		*v6 = false;
+		return GW_OK;
+	}
+	if (inet_pton(AF_INET6, text, &a->v6.sin6_addr) == 1) {
+		a->v6.sin6_family = AF_INET6;
+		a->v6.sin6_port = htons((uint16_t)port);
+		*v6 = true;
+		return GW_OK;
+	}
+	return GW_E_CONFIG;
+}
+
+static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union addr *a, bool v6)
+{
+	const struct gw_http_opts *o = &srv->opts;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[] = {
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, srv},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv},
+		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->max_connections, NULL},
+		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout_s, NULL},
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)o->max_header_bytes, NULL},
+		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+		{MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
+		{o->listen_fd >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
+		 o->listen_fd >= 0 ? (intptr_t)o->listen_fd : 0,
+		 o->listen_fd >= 0 ? NULL : (void *)&a->sa},
+		{MHD_OPTION_END, 0, NULL},
+	};
+
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, access_cb, srv,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
+enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream *up,
+				 gw_config_get_fn config_get, void *arg,
+				 struct gw_http_server **out)
+{
+	struct gw_http_server *srv;
+	const union MHD_DaemonInfo *info;
+	union addr a;
+	bool v6 = false;
+
+	if (opts->listen_fd < 0 && parse_address(opts->address, opts->port, &a, &v6) != GW_OK) {
+		gw_log_err("listen.address '%s' is not a numeric IPv4 or IPv6 address",
+			   opts->address);
+		return GW_E_CONFIG;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL)
+		return GW_E_NOMEM;
+	srv->up = up;
+	srv->config_get = config_get;
+	srv->config_arg = arg;
+	srv->opts = *opts;
+	srv->quiesced_fd = -1;
+	pthread_rwlock_init(&srv->up_lock, NULL);
+	srv->daemon = start_daemon(srv, &a, v6);
+	if (srv->daemon == NULL) {
+		gw_log_err("cannot listen on %s port %u", opts->address, opts->port);
+		pthread_rwlock_destroy(&srv->up_lock);
+		free(srv);
+		return GW_E_IO;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info != NULL ? info->port : opts->port;
+	*out = srv;
+	return GW_OK;
+}
+
+unsigned gw_http_server_port(const struct gw_http_server *srv)
+{
+	return srv->port;
+}
+
+void gw_http_server_quiesce(struct gw_http_server *srv)
+{
+	if (atomic_exchange(&srv->draining, true))
+		return;
+	srv->quiesced_fd = MHD_quiesce_daemon(srv->daemon);
+}
+
+unsigned gw_http_server_active(const struct gw_http_server *srv)
+{
+	return atomic_load(&srv->active);
+}
+
+void gw_http_server_stop(struct gw_http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd)
+		close(srv->quiesced_fd);
+	pthread_rwlock_destroy(&srv->up_lock);
+	free(srv);
+}
+
+void gw_http_server_detach_upstream(struct gw_http_server *srv)
+{
+	pthread_rwlock_wrlock(&srv->up_lock);
+	srv->up = NULL;
+	pthread_rwlock_unlock(&srv->up_lock);
+}

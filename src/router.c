@@ -1,2 +1,273 @@
-/* placeholder */
-#include "err.h"
+/*
+ * router.c - one const route table {method, pattern, handler, auth,
+ * scopes} and the request pipeline around it. Patterns are matched
+ * segment by segment on the raw path; parameters are percent-decoded only
+ * after a match, so an encoded '/' (%2F) stays inside its segment.
+ */
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "handlers.h"
+#include "str.h"
+
+static const struct gw_route routes[] = {
+	{GW_METHOD_GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0},
+	{GW_METHOD_GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0},
+	{GW_METHOD_GET, "/v1/server", gw_handle_server, GW_ROUTE_TOKEN, 0},
+	{GW_METHOD_GET, "/v1/meetings", gw_handle_meetings_list, GW_ROUTE_TOKEN,
+	 GW_SCOPE_MEETINGS_READ},
+	{GW_METHOD_POST, "/v1/meetings", gw_handle_meetings_create, GW_ROUTE_TOKEN,
+	 GW_SCOPE_MEETINGS_CREATE},
+	{GW_METHOD_GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, GW_ROUTE_TOKEN,
+	 GW_SCOPE_MEETINGS_READ},
+	{GW_METHOD_GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running,
+	 GW_ROUTE_TOKEN, GW_SCOPE_MEETINGS_READ},
+	{GW_METHOD_POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join, GW_ROUTE_TOKEN,
+	 GW_SCOPE_MEETINGS_JOIN},
+	{GW_METHOD_POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, GW_ROUTE_TOKEN,
+	 GW_SCOPE_MEETINGS_END},
+};
+
+const struct gw_route *gw_router_routes(size_t *n)
+{
+	*n = GW_ARRAY_SIZE(routes);
+	return routes;
+}
+
+/* Length of the segment at p (up to '/' or the end). */
+static size_t seglen(const char *p)
+{
+	const char *s = strchr(p, '/');
+
+	return s != NULL ? (size_t)(s - p) : strlen(p);
+}
+
+/*
+ * Compares a pattern with a path; on a match stores the [start,len) of
+ * each parameter segment. Returns the number of parameters, or -1.
+ */
+static int match_pattern(const char *pat, const char *path, const char **pstart, size_t *plen)
+{
+	int np = 0;
+
+	while (*pat == '/' && *path == '/') {
+		size_t pl;
+		size_t sl;
+
+		pat++;
+		path++;
+		pl = seglen(pat);
+		sl = seglen(path);
+		if (pl > 0 && pat[0] == '{') {
+			if (sl == 0 || (size_t)np >= GW_MAX_PATH_PARAMS)
+				return -1;
+			pstart[np] = path;
+			plen[np] = sl;
+			np++;
+		} else if (pl != sl || strncmp(pat, path, pl) != 0) {
+			return -1;
+		}
+		pat += pl;
+		path += sl;
+	}
+	return (*pat == '\0' && *path == '\0') ? np : -1;
+}
+
+static void clear_params(struct gw_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->n_params; i++) {
+		free(req->params[i]);
+		req->params[i] = NULL;
+	}
+	req->n_params = 0;
+}
+
+static enum gw_err take_params(struct gw_request *req, const char **ps, const size_t *pl, int np)
+{
+	int i;
+
+	clear_params(req);
+	for (i = 0; i < np; i++) {
+		enum gw_err err = gw_str_pct_decode(ps[i], pl[i], false, &req->params[i]);
+
+		if (err != GW_OK) {
+			clear_params(req);
+			return err == GW_E_NOMEM ? err : GW_E_BAD_PATH_PARAM;
+		}
+		req->n_params = (size_t)i + 1;
+	}
+	return GW_OK;
+}
+
+enum gw_err gw_router_match(const struct gw_route *table, size_t n, struct gw_request *req,
+			    unsigned *allowed)
+{
+	const char *ps[GW_MAX_PATH_PARAMS];
+	size_t pl[GW_MAX_PATH_PARAMS];
+	const struct gw_route *hit = NULL;
+	int hit_np = 0;
+	unsigned mask = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *s[GW_MAX_PATH_PARAMS];
+		size_t l[GW_MAX_PATH_PARAMS];
+		int np = match_pattern(table[i].pattern, req->path, s, l);
+
+		if (np < 0)
+			continue;
+		mask |= table[i].method;
+		if (hit == NULL && (table[i].method == req->method ||
+				    (req->method == GW_METHOD_HEAD &&
+				     table[i].method == GW_METHOD_GET))) {
+			hit = &table[i];
+			hit_np = np;
+			memcpy(ps, s, sizeof(s));
+			memcpy(pl, l, sizeof(l));
+		}
+	}
+	if (mask == 0)
+		return GW_E_NOT_FOUND;
+	if (mask & GW_METHOD_GET)
+		mask |= GW_METHOD_HEAD;
+	if (hit == NULL) {
+		*allowed = mask | GW_METHOD_OPTIONS;
+		return GW_E_METHOD_NOT_ALLOWED;
+	}
+	req->route = hit;
+	return take_params(req, ps, pl, hit_np);
+}
+
+static bool origin_in(const char *origin, char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(origin, list[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *gw_router_cors_origin(const struct gw_request *req)
+{
+	const struct gw_config *cfg = req->cfg;
+	size_t i;
+
+	if (req->origin == NULL)
+		return NULL;
+	if (origin_in(req->origin, cfg->cors_origins, cfg->n_cors_origins))
+		return req->origin;
+	if (req->token != NULL) {
+		if (origin_in(req->origin, req->token->origins, req->token->n_origins))
+			return req->origin;
+		return NULL;
+	}
+	/* Before auth (preflight), any token's origins qualify. */
+	for (i = 0; i < cfg->n_tokens; i++) {
+		if (origin_in(req->origin, cfg->tokens[i].origins, cfg->tokens[i].n_origins))
+			return req->origin;
+	}
+	return NULL;
+}
+
+static void preflight(struct gw_exchange *x)
+{
+	char max_age[16];
+
+	if (gw_router_cors_origin(&x->req) == NULL) {
+		gw_response_problem(x, GW_E_FORBIDDEN, "Origin not allowed", NULL);
+		return;
+	}
+	x->resp.status = 204;
+	gw_response_header(&x->resp, "Access-Control-Allow-Methods",
+			   "GET, POST, PATCH, DELETE, OPTIONS");
+	gw_response_header(&x->resp, "Access-Control-Allow-Headers",
+			   "Authorization, Content-Type, X-Request-Id");
+	snprintf(max_age, sizeof(max_age), "%u", x->req.cfg->cors_max_age_s);
+	gw_response_header(&x->resp, "Access-Control-Max-Age", max_age);
+}
+
+static bool authorize(struct gw_exchange *x)
+{
+	const struct gw_route *r = x->req.route;
+	const struct gw_config *cfg = x->req.cfg;
+	unsigned need = r->scopes;
+	char detail[96];
+	json_t *extra;
+
+	if (r->auth == GW_ROUTE_PUBLIC)
+		return true;
+	if (r->auth == GW_ROUTE_METRICS)
+		need = GW_SCOPE_METRICS;
+	x->req.token = gw_auth_lookup(cfg->tokens, cfg->n_tokens, x->req.authorization);
+	if (x->req.token == NULL) {
+		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
+		gw_response_problem(x, GW_E_UNAUTHORIZED,
+				    x->req.authorization == NULL
+					    ? "A bearer token is required"
+					    : "The bearer token is not valid",
+				    NULL);
+		return false;
+	}
+	if (!gw_auth_has_scope(x->req.token, need)) {
+		unsigned missing = need & ~x->req.token->scopes;
+		unsigned bit = missing & (~missing + 1u);
+		const char *name = gw_auth_scope_name(bit);
+
+		snprintf(detail, sizeof(detail), "The token lacks the scope '%s'",
+			 name != NULL ? name : "?");
+		extra = json_pack("{s:s}", "scope", name != NULL ? name : "?");
+		gw_response_problem_extra(x, GW_E_FORBIDDEN, detail, NULL, extra);
+		json_decref(extra);
+		return false;
+	}
+	if (x->req.origin != NULL && x->req.token->n_origins > 0 &&
+	    gw_router_cors_origin(&x->req) == NULL) {
+		gw_response_problem(x, GW_E_FORBIDDEN, "Origin not allowed for this token", NULL);
+		return false;
+	}
+	return true;
+}
+
+void gw_router_dispatch(struct gw_exchange *x)
+{
+	unsigned allowed = 0;
+	char list[96];
+	enum gw_err err;
+
+	if (x->req.method == GW_METHOD_OPTIONS && strncmp(x->req.path, "/v1/", 4) == 0) {
+		preflight(x);
+		return;
+	}
+	err = gw_router_match(routes, GW_ARRAY_SIZE(routes), &x->req, &allowed);
+	if (err == GW_E_METHOD_NOT_ALLOWED) {
+		gw_method_list(allowed, list, sizeof(list));
+		gw_response_header(&x->resp, "Allow", list);
+		gw_response_problem(x, err, "Method not allowed on this resource", NULL);
+		return;
+	}
+	if (err != GW_OK) {
+		gw_response_problem(x, err,
+				    err == GW_E_NOT_FOUND ? "No such resource"
+							  : "Path parameter is not valid",
+				    NULL);
+		return;
+	}
+	if (!authorize(x))
+		return;
+	if (x->req.body_len > 0 &&
+	    !gw_str_media_type_is(x->req.content_type, "application/json")) {
+		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
+				    "Request bodies must be application/json", NULL);
+		return;
+	}
+	x->req.route->handler(x);
+}

@@ -1,2 +1,167 @@
-/* placeholder */
-#include "err.h"
+/*
+ * str.c - parsing helpers for bytes that come from clients or from BBB.
+ * Every function bounds its work by its input and allocates at most one
+ * result.
+ */
+#include "str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char **out)
+{
+	char *d = malloc(n + 1);
+	size_t i;
+	size_t j = 0;
+
+	if (d == NULL)
+		return GW_E_NOMEM;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0) {
+				free(d);
+				return GW_E_PARSE;
+			}
+			c = (unsigned char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0') {
+			free(d);
+			return GW_E_PARSE;
+		}
+		d[j++] = (char)c;
+	}
+	d[j] = '\0';
+	if (!gw_str_utf8_valid(d, j)) {
+		free(d);
+		return GW_E_PARSE;
+	}
+	*out = d;
+	return GW_OK;
+}
+
+bool gw_str_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp;
+		size_t k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i < len)
+			return false;
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+enum gw_err gw_str_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == NULL || *s == '\0')
+		return GW_E_PARSE;
+	for (; *s != '\0'; s++) {
+		unsigned d;
+
+		if (*s < '0' || *s > '9')
+			return GW_E_PARSE;
+		d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return GW_E_PARSE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return GW_OK;
+}
+
+bool gw_str_is_visible_ascii(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++) {
+		if (n >= max || s[n] < 0x21 || s[n] > 0x7e)
+			return false;
+	}
+	return n > 0;
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool gw_str_case_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix != '\0'; s++, prefix++) {
+		if (*s == '\0' || lower(*s) != lower(*prefix))
+			return false;
+	}
+	return true;
+}
+
+bool gw_str_media_type_is(const char *content_type, const char *type)
+{
+	const char *end;
+	size_t tlen = strlen(type);
+
+	if (content_type == NULL)
+		return false;
+	while (*content_type == ' ' || *content_type == '\t')
+		content_type++;
+	end = content_type;
+	while (*end != '\0' && *end != ';')
+		end++;
+	while (end > content_type && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t)(end - content_type) != tlen)
+		return false;
+	return gw_str_case_prefix(content_type, type);
+}

@@ -55,6 +55,12 @@ struct gw_upstream_call {
 	struct gw_upstream_call *priv_next;
 };
 
+/* Process-wide libcurl initialisation; call once in main before any thread starts. */
+enum gw_err gw_upstream_global_init(void) GW_WUR;
+
+/* Process-wide cleanup; call once at exit after every upstream is freed. */
+void gw_upstream_global_cleanup(void);
+
 /* Starts the upstream thread. out written on success; free with gw_upstream_free. */
 enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstream **out) GW_WUR;
 

@@ -37,6 +37,12 @@ struct gw_bbb_reply {
 	json_t *errors;
 };
 
+/* Initialises libxml2 once; call in main before any thread starts. */
+void gw_xml2json_global_init(void);
+
+/* Releases libxml2's global state; call at exit after every thread stopped. */
+void gw_xml2json_global_cleanup(void);
+
 /*
  * Parses len bytes of XML. Returns GW_OK and fills out (caller calls
  * gw_bbb_reply_deinit), or GW_E_UPSTREAM_BAD_REPLY for anything that is

@@ -1,0 +1,71 @@
+/*
+ * bbb_api.h - what the gateway knows about BBB's API: the typed parameter
+ * tables of create and join, the messageKey -> error table, building a
+ * signed call for an exchange and turning BBB's reply into the response.
+ */
+#ifndef GW_BBB_API_H
+#define GW_BBB_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "buf.h"
+#include "compiler.h"
+#include "err.h"
+#include "request.h"
+
+enum gw_param_type {
+	GW_PARAM_STRING, /* JSON string */
+	GW_PARAM_INT,    /* JSON integer >= 0 (a digit string is also accepted) */
+	GW_PARAM_BOOL,   /* JSON true/false */
+	GW_PARAM_LIST,   /* JSON array of strings (or one string), sent comma-joined */
+	GW_PARAM_JSON,   /* any JSON value, sent as its compact JSON text */
+};
+
+struct gw_bbb_param {
+	const char *name;
+	enum gw_param_type type;
+};
+
+/* The typed entry for a create / join parameter, or NULL when unknown. */
+const struct gw_bbb_param *gw_bbb_create_param(const char *name);
+const struct gw_bbb_param *gw_bbb_join_param(const char *name);
+
+/*
+ * Converts a JSON value to the text BBB expects for a parameter of type t.
+ * *out is malloc'd (caller frees). GW_E_BAD_REQUEST when the JSON type does
+ * not fit. With t == GW_PARAM_STRING and `lenient`, numbers and booleans
+ * are accepted too (forwarded unknown scalars).
+ */
+enum gw_err gw_bbb_param_text(enum gw_param_type t, bool lenient, json_t *v, char **out) GW_WUR;
+
+/* True when name is a metadata key BBB keeps: [A-Za-z][A-Za-z0-9-]*. */
+bool gw_bbb_meta_name_ok(const char *name);
+
+/* The gateway error for a FAILED messageKey (GW_E_BBB_FAILED for unknown keys). */
+enum gw_err gw_bbb_key_error(const char *message_key);
+
+/*
+ * Asks for the BBB call `call` with the already encoded query (may be ""),
+ * signed with the exchange's config. The HTTP server runs it, then
+ * gw_bbb_complete() builds the response, calling finish on SUCCESS.
+ * On failure writes a problem response.
+ */
+void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
+		    gw_bbb_finish_fn finish);
+
+/* As gw_bbb_request, for the unsigned API root (GET <bbb.url>). */
+void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish);
+
+/*
+ * Builds the response after the upstream call in x->up finished: maps
+ * transport errors (502/504), passes BBB's reply through for
+ * Accept: application/xml, converts XML to JSON, maps FAILED replies to
+ * problems and calls x->bbb.finish on SUCCESS.
+ */
+void gw_bbb_complete(struct gw_exchange *x);
+
+/* True when the client asked for BBB's raw XML (Accept: application/xml). */
+bool gw_bbb_wants_xml(const struct gw_request *req);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * request.h - transport-neutral request/response of one API exchange, so
+ * that routing, auth and handlers can be tested without sockets.
+ *
+ * An exchange is created by the HTTP server, filled with the request,
+ * routed, and handed to a handler. The handler either writes the response
+ * (gw_response_json, gw_response_problem) or asks for one BBB call
+ * (gw_exchange_call_bbb); in the latter case the server runs the call and
+ * then invokes the call's finish function, which writes the response.
+ * The HTTP server frees the exchange in exactly one place (request
+ * completion).
+ */
+#ifndef GW_REQUEST_H
+#define GW_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compiler.h"
+#include "err.h"
+#include "limits.h"
+#include "upstream.h"
+
+struct gw_config;
+struct gw_token;
+struct gw_route;
+struct gw_exchange;
+struct gw_bbb_reply;
+
+enum gw_method {
+	GW_METHOD_OTHER = 0,
+	GW_METHOD_GET = 1u << 0,
+	GW_METHOD_HEAD = 1u << 1,
+	GW_METHOD_POST = 1u << 2,
+	GW_METHOD_PUT = 1u << 3,
+	GW_METHOD_PATCH = 1u << 4,
+	GW_METHOD_DELETE = 1u << 5,
+	GW_METHOD_OPTIONS = 1u << 6,
+};
+
+struct gw_kv {
+	char *name;  /* owned */
+	char *value; /* owned */
+};
+
+#define GW_MAX_QUERY_PARAMS 64u
+#define GW_MAX_RESPONSE_HEADERS 12u
+
+struct gw_request {
+	enum gw_method method;
+	const char *method_name; /* borrowed from the transport */
+	char *path;              /* owned; raw (still percent-encoded), without the query */
+	struct gw_kv query[GW_MAX_QUERY_PARAMS]; /* decoded query parameters */
+	size_t n_query;
+	/* selected headers, owned copies or NULL */
+	char *authorization;
+	char *content_type;
+	char *accept;
+	char *origin;
+	char *access_control_request_method;
+	char request_id[GW_MAX_REQUEST_ID_LEN + 1];
+	char *body; /* owned, NUL-terminated; NULL when there was no body */
+	size_t body_len;
+
+	/* filled by the router */
+	const struct gw_route *route;
+	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, owned */
+	size_t n_params;
+
+	/* filled by auth */
+	const struct gw_token *token; /* borrowed from cfg */
+
+	struct gw_config *cfg; /* one reference held for the exchange's lifetime */
+};
+
+struct gw_response {
+	int status;          /* 0 until a response is written */
+	char *body;          /* owned (malloc) */
+	size_t body_len;
+	const char *content_type; /* static string */
+	struct gw_kv headers[GW_MAX_RESPONSE_HEADERS];
+	size_t n_headers;
+	const char *message_key; /* BBB messageKey for the access log; points into bbb_message_key */
+	char *bbb_message_key;   /* owned */
+};
+
+/*
+ * Called with the BBB reply converted to JSON, only when BBB answered
+ * SUCCESS. Writes the response. reply stays owned by the caller; a finish
+ * function may steal reply->body by setting it to NULL.
+ */
+typedef void (*gw_bbb_finish_fn)(struct gw_exchange *x, struct gw_bbb_reply *reply);
+
+/* The BBB call an exchange asked for. */
+struct gw_bbb_call {
+	const char *name;  /* call name, e.g. "getMeetingInfo" (static) */
+	char *url;         /* owned; the signed URL. NULL = no call requested */
+	bool post;
+	char *body;        /* owned POST body or NULL */
+	size_t body_len;
+	const char *content_type; /* static */
+	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml) */
+	bool probe;        /* readiness probe: any failure becomes 503 + Retry-After */
+	gw_bbb_finish_fn finish;
+};
+
+struct gw_exchange {
+	struct gw_request req;
+	struct gw_response resp;
+	struct gw_bbb_call bbb;
+	struct gw_upstream_call up; /* run by the HTTP server */
+};
+
+/* Allocates a zeroed exchange holding a reference to cfg. NULL on OOM. */
+struct gw_exchange *gw_exchange_new(struct gw_config *cfg);
+
+/* Frees the exchange and everything it owns. NULL is fine. */
+void gw_exchange_free(struct gw_exchange *x);
+
+/* Maps a method name to the enum (GW_METHOD_OTHER when unknown). */
+enum gw_method gw_method_parse(const char *name);
+
+/* Comma-separated list of the methods in mask ("GET, POST") into out. */
+void gw_method_list(unsigned mask, char *out, size_t outlen);
+
+/*
+ * Parses a raw query string ("a=1&b=%20x") into req->query. GW_E_PARSE on
+ * bad encoding, GW_E_TOO_LARGE past GW_MAX_QUERY_PARAMS.
+ */
+enum gw_err gw_request_parse_query(struct gw_request *req, const char *raw) GW_WUR;
+
+/* The decoded value of query parameter name, or NULL. Borrowed. */
+const char *gw_request_query(const struct gw_request *req, const char *name);
+
+/*
+ * Sets the request id: the caller's value when it is 1..128 visible ASCII
+ * characters, else a fresh random one.
+ */
+void gw_request_set_id(struct gw_request *req, const char *client_value);
+
+/* Sets a response header (copies both; replaces one of the same name). Ignored when full. */
+void gw_response_header(struct gw_response *resp, const char *name, const char *value);
+
+/*
+ * Writes status and the JSON encoding of body (compact) as the response.
+ * Takes ownership of body (one reference).
+ */
+void gw_response_json(struct gw_exchange *x, int status, json_t *body);
+
+/* Writes a response with a copy of n raw bytes and the given content type. */
+void gw_response_raw(struct gw_exchange *x, int status, const char *content_type,
+		     const char *data, size_t n);
+
+/*
+ * Writes an application/problem+json response for err:
+ * {"type","title","status","detail","code","requestId"} plus "field" when
+ * field is not NULL. detail may be NULL (title is used).
+ */
+void gw_response_problem(struct gw_exchange *x, enum gw_err err, const char *detail,
+			 const char *field);
+
+/*
+ * Like gw_response_problem and adds members from extra (borrowed; copied
+ * in): messageKey, message, errors for BBB failures.
+ */
+void gw_response_problem_extra(struct gw_exchange *x, enum gw_err err, const char *detail,
+			       const char *field, json_t *extra);
+
+/*
+ * Parses the request body as a JSON object (duplicate keys rejected).
+ * Returns GW_OK with *out set (caller decrefs; NULL when there is no body
+ * and required is false). On failure writes a 400 problem and returns the
+ * error.
+ */
+enum gw_err gw_request_json_object(struct gw_exchange *x, bool required, json_t **out) GW_WUR;
+
+#endif
