@@ -1,2 +1,219 @@
-/* placeholder */
-#include "err.h"
+/*
+ * auth.c - client tokens and scopes; pure, no I/O. A token is only ever held
+ * as the SHA-256 of its whole string. Lookup parses a Bearer header, hashes
+ * the token it carries and compares that digest with every configured
+ * digest in constant time, without stopping at a match, so the time taken
+ * does not depend on which entry (if any) matched. Scopes are bits; "*" is
+ * all of them.
+ */
+#include "auth.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "gw_limits.h"
+
+#define HASH_PREFIX "sha256:"
+#define HASH_PREFIX_LEN (sizeof(HASH_PREFIX) - 1)
+#define BEARER "Bearer"
+#define BEARER_LEN (sizeof(BEARER) - 1)
+
+_Static_assert(GW_AUTH_TOKEN_LEN == sizeof(GW_AUTH_TOKEN_PREFIX) - 1 +
+				    (4 * GW_AUTH_TOKEN_RANDOM_BYTES + 2) / 3,
+	       "GW_AUTH_TOKEN_LEN must be the prefix plus unpadded base64url of the random bytes");
+_Static_assert(HASH_PREFIX_LEN == 7, "auth.h sizes hash_out for a 7-byte prefix");
+
+struct scope_entry {
+	const char *name;
+	unsigned bits;
+};
+
+static const struct scope_entry scopes[] = {
+	{"meetings:read", GW_SCOPE_MEETINGS_READ},
+	{"meetings:create", GW_SCOPE_MEETINGS_CREATE},
+	{"meetings:join", GW_SCOPE_MEETINGS_JOIN},
+	{"meetings:end", GW_SCOPE_MEETINGS_END},
+	{"meetings:write", GW_SCOPE_MEETINGS_WRITE},
+	{"recordings:read", GW_SCOPE_RECORDINGS_READ},
+	{"recordings:write", GW_SCOPE_RECORDINGS_WRITE},
+	{"hooks", GW_SCOPE_HOOKS},
+	{"metrics", GW_SCOPE_METRICS},
+	{"*", GW_SCOPE_ALL},
+};
+
+enum gw_err gw_auth_scope_parse(const char *name, unsigned *out)
+{
+	size_t i;
+
+	if (name == NULL)
+		return GW_E_PARSE;
+	for (i = 0; i < GW_ARRAY_SIZE(scopes); i++) {
+		if (strcmp(name, scopes[i].name) == 0) {
+			*out = scopes[i].bits;
+			return GW_OK;
+		}
+	}
+	return GW_E_PARSE;
+}
+
+const char *gw_auth_scope_name(unsigned scope)
+{
+	size_t i;
+
+	/* "*" is several bits, so it never matches a single-bit request. */
+	for (i = 0; i < GW_ARRAY_SIZE(scopes); i++) {
+		if (scopes[i].bits == scope && scope != GW_SCOPE_ALL)
+			return scopes[i].name;
+	}
+	return NULL;
+}
+
+enum gw_err gw_auth_hash_parse(const char *text, unsigned char out[GW_AUTH_HASH_LEN])
+{
+	if (text == NULL || strncmp(text, HASH_PREFIX, HASH_PREFIX_LEN) != 0)
+		return GW_E_PARSE;
+	return gw_crypto_unhex(text + HASH_PREFIX_LEN, out, GW_AUTH_HASH_LEN);
+}
+
+enum gw_err gw_auth_hash_token(const char *token, size_t len, unsigned char out[GW_AUTH_HASH_LEN])
+{
+	struct gw_iov part = {token, len};
+
+	return gw_crypto_digest(GW_DIGEST_SHA256, &part, 1, out);
+}
+
+/*
+ * Finds the token in "Bearer <token>" and stores its start and length.
+ * False when the value has any other shape.
+ */
+static bool parse_bearer(const char *value, const char **tok, size_t *len)
+{
+	const char *p = value;
+	size_t n = 0;
+
+	if (strncasecmp(p, BEARER, BEARER_LEN) != 0 || p[BEARER_LEN] != ' ')
+		return false;
+	p += BEARER_LEN;
+	while (*p == ' ')
+		p++;
+	while (p[n] > ' ' && p[n] < 0x7f)
+		n++;
+	if (n == 0 || n > GW_MAX_TOKEN_LEN)
+		return false;
+	*tok = p;
+	*len = n;
+	p += n;
+	while (*p == ' ')
+		p++;
+	return *p == '\0';
+}
+
+const struct gw_token *gw_auth_lookup(const struct gw_token *tokens, size_t n,
+				      const char *authorization)
+{
+	unsigned char hash[GW_AUTH_HASH_LEN];
+	const char *tok;
+	size_t len;
+	size_t found = 0; /* index + 1 of the first match, 0 for none */
+	size_t i;
+
+	if (authorization == NULL || tokens == NULL || !parse_bearer(authorization, &tok, &len))
+		return NULL;
+	if (gw_auth_hash_token(tok, len, hash) != GW_OK)
+		return NULL;
+	/*
+	 * Every entry is compared and the first match is kept with masks rather
+	 * than an early return, so timing does not reveal the position.
+	 */
+	for (i = 0; i < n; i++) {
+		size_t eq = (size_t)gw_crypto_equal(hash, tokens[i].hash, GW_AUTH_HASH_LEN);
+		size_t unset = (size_t)(found == 0);
+		size_t mask = (size_t)0 - (eq & unset);
+
+		found |= (i + 1) & mask;
+	}
+	if (found == 0)
+		return NULL;
+	return &tokens[found - 1];
+}
+
+bool gw_auth_has_scope(const struct gw_token *tok, unsigned required)
+{
+	return tok != NULL && (tok->scopes & required) == required;
+}
+
+/* base64url without padding (RFC 4648 §5) of n bytes; out gets 4*n/3 rounded up chars + NUL. */
+static void base64url(const unsigned char *in, size_t n, char *out)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*out++ = alphabet[v >> 18 & 63];
+		*out++ = alphabet[v >> 12 & 63];
+		*out++ = alphabet[v >> 6 & 63];
+		*out++ = alphabet[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		*out++ = alphabet[v >> 18 & 63];
+		*out++ = alphabet[v >> 12 & 63];
+	} else if (n - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		*out++ = alphabet[v >> 18 & 63];
+		*out++ = alphabet[v >> 12 & 63];
+		*out++ = alphabet[v >> 6 & 63];
+	}
+	*out = '\0';
+}
+
+enum gw_err gw_auth_token_new(char token_out[GW_AUTH_TOKEN_LEN + 1],
+			      char hash_out[7 + 2 * GW_AUTH_HASH_LEN + 1])
+{
+	unsigned char rnd[GW_AUTH_TOKEN_RANDOM_BYTES];
+	unsigned char hash[GW_AUTH_HASH_LEN];
+	char token[GW_AUTH_TOKEN_LEN + 1];
+	char hex[2 * GW_AUTH_HASH_LEN + 1];
+	enum gw_err err;
+
+	err = gw_crypto_random(rnd, sizeof(rnd));
+	if (err != GW_OK)
+		goto out;
+	memcpy(token, GW_AUTH_TOKEN_PREFIX, sizeof(GW_AUTH_TOKEN_PREFIX) - 1);
+	base64url(rnd, sizeof(rnd), token + sizeof(GW_AUTH_TOKEN_PREFIX) - 1);
+	err = gw_auth_hash_token(token, GW_AUTH_TOKEN_LEN, hash);
+	if (err != GW_OK)
+		goto out;
+	gw_crypto_hex(hash, sizeof(hash), hex);
+	memcpy(token_out, token, sizeof(token));
+	memcpy(hash_out, HASH_PREFIX, HASH_PREFIX_LEN);
+	memcpy(hash_out + HASH_PREFIX_LEN, hex, sizeof(hex));
+out:
+	/* The random bytes and the token are the secret; leave no copy on the stack. */
+	explicit_bzero(rnd, sizeof(rnd));
+	explicit_bzero(token, sizeof(token));
+	return err;
+}
+
+void gw_token_deinit(struct gw_token *tok)
+{
+	size_t i;
+
+	if (tok == NULL)
+		return;
+	free(tok->name);
+	for (i = 0; i < tok->n_origins; i++)
+		free(tok->origins[i]);
+	free(tok->origins);
+	tok->name = NULL;
+	tok->origins = NULL;
+	tok->n_origins = 0;
+	tok->scopes = 0;
+	memset(tok->hash, 0, sizeof(tok->hash));
+}

@@ -208,7 +208,8 @@ int gw_gateway_run(struct gw_gateway *gw)
 			break;
 		}
 		if (sig == SIGHUP) {
-			(void)gw_gateway_reload(gw);
+			if (gw_gateway_reload(gw) != GW_OK)
+				gw_log_warn("still running with the previous configuration");
 			continue;
 		}
 		gw_log_notice("signal %d: draining and stopping", sig);

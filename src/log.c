@@ -74,22 +74,51 @@ static void puts_raw(struct line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
-/* Appends s escaped: JSON string rules when json, else only control chars. */
+/*
+ * Room left free while escaping a value, so that the closing quote, the
+ * remaining keys and numbers and the closing brace always fit: a long value
+ * is cut, never the structure of the line.
+ */
+#define ESC_TAIL_RESERVE 512
+
+/* Bytes in the UTF-8 sequence led by c (1 for ASCII and stray bytes). */
+static size_t utf8_seq_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+/*
+ * Appends s escaped: JSON string rules when json, else only control chars.
+ * Stops before an escape or a UTF-8 sequence that would not fit whole.
+ */
 static void puts_esc(struct line *l, const char *s, bool json)
 {
+	const size_t limit = sizeof(l->s) - 2 - ESC_TAIL_RESERVE;
 	char tmp[8];
 
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (json && (c == '"' || c == '\\')) {
+			if (l->n + 2 > limit)
+				return;
 			tmp[0] = '\\';
 			tmp[1] = (char)c;
 			put(l, tmp, 2);
 		} else if (c < 0x20 || c == 0x7f) {
+			if (l->n + 6 > limit)
+				return;
 			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
 			put(l, tmp, strlen(tmp));
 		} else {
+			if (l->n + utf8_seq_len(c) > limit)
+				return;
 			put(l, s, 1);
 		}
 	}

@@ -19,7 +19,7 @@
 
 #include "compiler.h"
 #include "err.h"
-#include "limits.h"
+#include "gw_limits.h"
 #include "upstream.h"
 
 struct gw_config;

@@ -1,12 +1,12 @@
 /*
- * limits.h - every hard cap of the gateway in one place.
+ * gw_limits.h - every hard cap of the gateway in one place.
  *
  * Values that an operator may need to change are only defaults here; the
  * config module reads the live value and validates it against the
  * GW_MAX_* ceilings below.
  */
-#ifndef GW_LIMITS_H
-#define GW_LIMITS_H
+#ifndef GW_GW_LIMITS_H
+#define GW_GW_LIMITS_H
 
 /* Client side (defaults; configurable under `limits`). */
 #define GW_DEFAULT_MAX_BODY_BYTES (64u * 1024u)
