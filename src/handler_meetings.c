@@ -14,14 +14,15 @@
 #include "crypto.h"
 #include "handlers.h"
 #include "log.h"
+#include "str.h"
 #include "xml2json.h"
 
 /* A query under construction; the first error sticks and is reported once. */
 struct query {
 	struct gw_buf q;
 	enum gw_err err;
-	char detail[192];
-	char field[128];
+	char detail[320];
+	char field[256];
 };
 
 static void query_init(struct query *qb)
@@ -37,8 +38,8 @@ static void query_fail(struct query *qb, enum gw_err err, const char *field, con
 	if (qb->err != GW_OK)
 		return;
 	qb->err = err;
-	snprintf(qb->field, sizeof(qb->field), "%s", field);
-	snprintf(qb->detail, sizeof(qb->detail), "%s", detail);
+	gw_str_copy(qb->field, sizeof(qb->field), field);
+	gw_str_copy(qb->detail, sizeof(qb->detail), detail);
 }
 
 static void query_add(struct query *qb, const char *name, const char *value)
@@ -137,12 +138,15 @@ static void add_map(struct query *qb, json_t *obj, const char *member, const cha
 	json_object_foreach(obj, key, v) {
 		snprintf(field, sizeof(field), "%s.%s", member, key);
 		if (!name_ok(key) || strlen(key) > 200) {
-			char detail[320];
+			char detail[400];
+			int w;
 
-			snprintf(detail, sizeof(detail),
+			w = snprintf(detail, sizeof(detail),
 				 "'%s' is not a key BBB keeps (letters, digits%s)", field,
 				 prefix[0] == 'm' ? " and '-', starting with a letter"
 						  : " and '_', no '-'");
+			if (w < 0)
+				detail[0] = '\0';
 			query_fail(qb, GW_E_BAD_REQUEST, field, detail);
 			return;
 		}

@@ -165,3 +165,16 @@ bool gw_str_media_type_is(const char *content_type, const char *type)
 		return false;
 	return gw_str_case_prefix(content_type, type);
 }
+
+void gw_str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}

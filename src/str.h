@@ -41,4 +41,10 @@ bool gw_str_case_prefix(const char *s, const char *prefix);
  */
 bool gw_str_media_type_is(const char *content_type, const char *type);
 
+/*
+ * Copies src into dst (size bytes, size > 0), truncating on a UTF-8
+ * character boundary; dst is always NUL-terminated.
+ */
+void gw_str_copy(char *dst, size_t size, const char *src);
+
 #endif
