@@ -57,7 +57,7 @@ struct gw_config {
 	struct gw_token *tokens;
 	size_t n_tokens;
 
-	/* cors = { origins = [...]; max_age = 600; } */
+	/* cors = { origins = [...]; max_age_s = 600; } */
 	char **cors_origins;
 	size_t n_cors_origins;
 	unsigned cors_max_age_s;
@@ -77,8 +77,10 @@ struct gw_config {
 enum gw_err gw_config_load(const char *path, struct gw_config **out, struct gw_buf *errmsg) GW_WUR;
 
 /*
- * Parses config text held in memory (path is used only in messages);
- * otherwise as gw_config_load. For tests and fuzzing.
+ * Parses config text held in memory; otherwise as gw_config_load. path
+ * names the text in messages and is stored in cfg->path; its directory is
+ * where @include and a relative bbb.secret_file are read from. For tests
+ * and fuzzing.
  */
 enum gw_err gw_config_load_string(const char *text, const char *path, struct gw_config **out,
 				  struct gw_buf *errmsg) GW_WUR;
@@ -88,6 +90,13 @@ enum gw_err gw_config_load_string(const char *text, const char *path, struct gw_
  * For tests that then fill in fields. NULL on OOM.
  */
 struct gw_config *gw_config_new_defaults(void);
+
+/*
+ * Appends the reference table of every key to out, as Markdown (key, type,
+ * default, range, meaning), generated from the table the loader uses.
+ * docs/configuration.md holds a copy, compared by a test.
+ */
+enum gw_err gw_config_reference(struct gw_buf *out) GW_WUR;
 
 /* Takes a reference; returns cfg. */
 struct gw_config *gw_config_ref(struct gw_config *cfg);
