@@ -138,7 +138,8 @@ enum gw_err gw_router_match(const struct gw_route *table, size_t n, struct gw_re
 	if (mask & GW_METHOD_GET)
 		mask |= GW_METHOD_HEAD;
 	if (hit == NULL) {
-		*allowed = mask | GW_METHOD_OPTIONS;
+		/* OPTIONS is answered (as a CORS preflight) on /v1 paths only. */
+		*allowed = mask | (strncmp(req->path, "/v1/", 4) == 0 ? GW_METHOD_OPTIONS : 0u);
 		return GW_E_METHOD_NOT_ALLOWED;
 	}
 	req->route = hit;
