@@ -1,0 +1,622 @@
+/*
+ * bbbsim_api.c - the BBB calls the simulator answers: create, join,
+ * isMeetingRunning, end, getMeetingInfo, getMeetings, sendChatMessage,
+ * insertDocument and the API root.
+ *
+ * Model: a route table gives each call its allowed methods and accepted
+ * POST content types (unknown call: 404; wrong method: 405). A routed
+ * request is checked in bbb-web's order: checksum first, then
+ * Content-Type, then the call's parameters, then the meeting state
+ * (bbbsim_meeting.c). Each handler fills a struct sim_reply with one of
+ * bbbsim_xml.c's documents. Everything here runs with sim->lock held.
+ */
+#include "bbbsim_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define XML_TYPE "text/xml;charset=utf-8"
+#define LOWER_ALNUM "abcdefghijklmnopqrstuvwxyz0123456789"
+
+struct ctx {
+	struct bbbsim *sim;
+	const struct sim_call *c;
+	struct sim_reply *r;
+	struct sim_params p;
+	bool redirect; /* join with redirect on: success and errors are 302s */
+};
+
+typedef void handler_fn(struct ctx *x);
+
+enum post_body {
+	POST_NONE,     /* GET only */
+	POST_FORM,     /* form-urlencoded or multipart when there is a body */
+	POST_XML,      /* create: XML modules; form types only with an empty body */
+	POST_XML_ONLY, /* insertDocument: application/xml or text/xml, always */
+};
+
+struct route {
+	const char *name;
+	bool get;
+	enum post_body post;
+	handler_fn *fn;
+};
+
+/* --- parameters ------------------------------------------------------ */
+
+/* The first value of name, borrowed; NULL when absent. */
+static const char *param(const struct ctx *x, const char *name)
+{
+	return sim_param(&x->p, name);
+}
+
+/* Like param, but an empty value counts as absent. */
+static const char *param_set(const struct ctx *x, const char *name)
+{
+	return sim_param_set(&x->p, name);
+}
+
+/* Java String.length(): UTF-16 code units of a UTF-8 string. */
+static size_t utf16_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c & 0xc0) != 0x80)
+			n++;
+		if (c >= 0xf0)
+			n++;
+	}
+	return n;
+}
+
+static bool is_boolean(const char *s)
+{
+	return strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0;
+}
+
+/* --- replies ---------------------------------------------------------- */
+
+static void reply(struct ctx *x, int status, const char *type, char *body, size_t len)
+{
+	x->r->status = status;
+	x->r->content_type = type;
+	x->r->body = body;
+	x->r->len = len;
+}
+
+static void reply_xml(struct ctx *x, char *body, size_t len)
+{
+	reply(x, 200, XML_TYPE, body, len);
+}
+
+static void reply_html(struct ctx *x, int status)
+{
+	size_t len;
+	char *body = sim_html_status(status, &len);
+
+	reply(x, status, "text/html", body, len);
+}
+
+static void pct_encode(struct sim_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~')
+			sim_buf_add(b, s, 1);
+		else
+			sim_buf_printf(b, "%%%02X", c);
+	}
+}
+
+static void json_string(struct sim_buf *b, const char *s)
+{
+	sim_buf_puts(b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			sim_buf_puts(b, "\\");
+		sim_buf_add(b, s, 1);
+	}
+	sim_buf_puts(b, "\"");
+}
+
+/*
+ * BBB 2.7+/3.0 join errors with redirect on: a 302 to errorRedirectUrl, else
+ * logoutURL, else the server, carrying errors=[{"message":…,"key":…}].
+ */
+static void redirect_error(struct ctx *x, const char *key, const char *message)
+{
+	const char *base = param_set(x, "errorRedirectUrl");
+	struct sim_buf json = {0};
+	struct sim_buf loc = {0};
+	char *home = sim_xasprintf("http://%s/", x->c->host);
+
+	if (base == NULL)
+		base = param_set(x, "logoutURL");
+	if (base == NULL)
+		base = home;
+	sim_buf_puts(&json, "[{\"message\":");
+	json_string(&json, message);
+	sim_buf_puts(&json, ",\"key\":");
+	json_string(&json, key);
+	sim_buf_puts(&json, "}]");
+	sim_buf_printf(&loc, "%s%cerrors=", base, strchr(base, '?') != NULL ? '&' : '?');
+	pct_encode(&loc, json.p);
+	reply(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
+	x->r->location = loc.p;
+	free(json.p);
+	free(home);
+}
+
+static void fail(struct ctx *x, const char *key, const char *message)
+{
+	size_t len;
+	char *body;
+
+	if (x->redirect) {
+		redirect_error(x, key, message);
+		return;
+	}
+	body = sim_xml_failed(key, message, &len);
+	reply_xml(x, body, len);
+}
+
+/* bbb-web's MeetingIDConstraint; false (with the reply set) when it fails. */
+static bool check_meeting_id(struct ctx *x, const char *id)
+{
+	size_t n;
+
+	if (id == NULL || id[0] == '\0') {
+		fail(x, "missingParamMeetingID", "You must provide a meeting ID");
+		return false;
+	}
+	n = utf16_len(id);
+	if (n < 2 || n > 256) {
+		fail(x, "sizeError", "Meeting ID must be between 2 and 256 characters");
+		return false;
+	}
+	if (strchr(id, ',') != NULL) {
+		fail(x, "validationError", "Meeting ID cannot contain ','");
+		return false;
+	}
+	return true;
+}
+
+/* --- create ----------------------------------------------------------- */
+
+static bool check_password(struct ctx *x, const char *name)
+{
+	const char *v = param_set(x, name);
+	size_t n = v != NULL ? utf16_len(v) : 2;
+
+	if (n >= 2 && n <= 64)
+		return true;
+	fail(x, "invalidPassword", "Password must be between 2 and 64 characters");
+	return false;
+}
+
+static bool check_create(struct ctx *x, const char *id, const char *name)
+{
+	const char *vb = param_set(x, "voiceBridge");
+	const char *rec = param(x, "record");
+	const char *brk = param(x, "isBreakout");
+	size_t n;
+
+	if (!check_meeting_id(x, id))
+		return false;
+	if (name == NULL || name[0] == '\0') {
+		fail(x, name == NULL ? "nullError" : "emptyError",
+		     "You must provide a meeting name");
+		return false;
+	}
+	n = utf16_len(name);
+	if (n < 2 || n > 256) {
+		fail(x, "sizeError", "Meeting name must be between 2 and 256 characters");
+		return false;
+	}
+	if (!check_password(x, "attendeePW") || !check_password(x, "moderatorPW"))
+		return false;
+	if (vb != NULL && !sim_all_digits(vb)) {
+		fail(x, "validationError", "Voice bridge must be an integral value");
+		return false;
+	}
+	if (rec != NULL && !is_boolean(rec)) {
+		fail(x, "validationError", "Record must be a boolean value (true or false)");
+		return false;
+	}
+	if (brk != NULL && !is_boolean(brk)) {
+		fail(x, "validationError",
+		     "You must provide a boolean value (true or false) for the breakout room");
+		return false;
+	}
+	return true;
+}
+
+/* A repeated create: the old meeting when passwords match or are omitted (2.7+). */
+static void create_again(struct ctx *x, const struct sim_meeting *m)
+{
+	const char *apw = param_set(x, "attendeePW");
+	const char *mpw = param_set(x, "moderatorPW");
+	size_t len;
+	char *body;
+
+	if ((apw != NULL && strcmp(apw, m->attendee_pw) != 0) ||
+	    (mpw != NULL && strcmp(mpw, m->moderator_pw) != 0)) {
+		fail(x, "idNotUnique",
+		     "A meeting already exists with that meeting ID. Please use a different "
+		     "meeting ID.");
+		return;
+	}
+	body = sim_xml_create(
+	    m, "duplicateWarning",
+	    "This conference was already in existence and may currently be in progress.", &len);
+	reply_xml(x, body, len);
+}
+
+static bool check_breakout_parent(struct ctx *x)
+{
+	const char *parent = param_set(x, "parentMeetingID");
+	const struct sim_meeting *m;
+
+	if (!sim_param_true(&x->p, "isBreakout"))
+		return true;
+	if (parent == NULL) {
+		fail(x, "parentMeetingIdMissing",
+		     "No parent meeting ID was provided for the breakout room");
+		return false;
+	}
+	for (m = x->sim->meetings; m != NULL; m = m->next)
+		if (strcmp(m->internal_id, parent) == 0)
+			return true;
+	fail(x, "parentMeetingDoesNotExist", "No parent meeting exists for the breakout room");
+	return false;
+}
+
+static void h_create(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const char *name = param(x, "name");
+	const char *vb = param_set(x, "voiceBridge");
+	struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (!check_create(x, id, name))
+		return;
+	m = sim_meeting_find(x->sim, id);
+	if (m != NULL) {
+		create_again(x, m);
+		return;
+	}
+	if (vb != NULL && sim_voice_bridge_used(x->sim, vb)) {
+		body = sim_xml_errors("nonUniqueVoiceBridge",
+		                      "The selected voice bridge is already in use.", &len);
+		reply_xml(x, body, len);
+		return;
+	}
+	if (!check_breakout_parent(x))
+		return;
+	m = sim_meeting_add(x->sim, &x->p, x->c->body, x->c->body_len);
+	body = sim_xml_create(m, "", "", &len);
+	reply_xml(x, body, len);
+}
+
+/* --- join ------------------------------------------------------------- */
+
+/* 1 moderator, 0 viewer, -1 refused (reply set). role wins over password. */
+static int join_role(struct ctx *x, const struct sim_meeting *m)
+{
+	const char *role = param(x, "role");
+	const char *pw = param_set(x, "password");
+
+	if (role != NULL && strcasecmp(role, "MODERATOR") == 0)
+		return 1;
+	if (role != NULL && strcasecmp(role, "VIEWER") == 0)
+		return 0;
+	if (pw != NULL && strcmp(pw, m->moderator_pw) == 0)
+		return 1;
+	if (pw != NULL && strcmp(pw, m->attendee_pw) == 0)
+		return 0;
+	if (pw != NULL)
+		fail(x, "Params required", "You must enter a valid password");
+	else
+		fail(x, "Params required",
+		     "You must either send the valid role of the user, or the password, or both");
+	return -1;
+}
+
+static void join_success(struct ctx *x, struct sim_meeting *m, bool moderator)
+{
+	struct sim_join_info j;
+	struct sim_attendee *a;
+	char internal[15] = "w_";
+	char auth[13];
+	char session[17];
+	char cookie[33];
+	size_t len;
+	char *body;
+	char *url;
+
+	sim_random_chars(internal + 2, 12, LOWER_ALNUM);
+	sim_random_chars(auth, 12, LOWER_ALNUM);
+	sim_random_chars(session, 16, LOWER_ALNUM);
+	a = sim_attendee_add(m, param_set(x, "userID") != NULL ? param(x, "userID") : internal,
+	                     param(x, "fullName"), moderator);
+	sim_attendee_userdata(a, &x->p);
+	j.internal_id = m->internal_id;
+	j.user_id = internal;
+	j.auth_token = auth;
+	j.session_token = session;
+	url = sim_xasprintf("http://%s/html5client/join?sessionToken=%s", x->c->host, session);
+	j.url = url;
+	if (x->redirect) {
+		/* redirect on: the browser is sent to the client with a session cookie */
+		sim_random_chars(cookie, 32, "0123456789ABCDEF");
+		reply(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
+		x->r->location = url;
+		x->r->cookie =
+		    sim_xasprintf("JSESSIONID=%s; Path=/bigbluebutton; HttpOnly", cookie);
+		return;
+	}
+	body = sim_xml_join(&j, &len);
+	reply_xml(x, body, len);
+	free(url);
+}
+
+static void h_join(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const char *ct = param(x, "createTime");
+	struct sim_meeting *m;
+	int role;
+
+	if (param_set(x, "fullName") == NULL) {
+		fail(x, "missingParamFullName", "You must provide your name");
+		return;
+	}
+	if (!check_meeting_id(x, id))
+		return;
+	m = sim_meeting_find(x->sim, id);
+	if (m == NULL) {
+		fail(x, "invalidMeetingIdentifier", "A meeting with that ID does not exist");
+		return;
+	}
+	if (m->forcibly_ended) {
+		fail(x, "meetingForciblyEnded",
+		     "You can not join a meeting that has already been forcibly ended");
+		return;
+	}
+	if (ct != NULL && !sim_all_digits(ct)) {
+		fail(x, "validationError", "createTime must be an integral value");
+		return;
+	}
+	if (ct != NULL && strtoull(ct, NULL, 10) != m->create_time) {
+		fail(x, "mismatchCreateTimeParam",
+		     "The createTime parameter submitted mismatches with the current meeting.");
+		return;
+	}
+	role = join_role(x, m);
+	if (role >= 0)
+		join_success(x, m, role == 1);
+}
+
+/* --- the other calls -------------------------------------------------- */
+
+static void h_root(struct ctx *x)
+{
+	size_t len;
+	char *body = sim_xml_api_root(x->sim->bbb_version, x->c->host, &len);
+
+	reply_xml(x, body, len);
+}
+
+static void h_running(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (!check_meeting_id(x, id))
+		return;
+	m = sim_meeting_find(x->sim, id);
+	body = sim_xml_running(m != NULL && m->running, &len);
+	reply_xml(x, body, len);
+}
+
+static void h_end(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const char *pw = param_set(x, "password");
+	struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (!check_meeting_id(x, id))
+		return;
+	m = sim_meeting_find(x->sim, id);
+	if (m == NULL) {
+		fail(x, "notFound", "A meeting with that ID does not exist");
+		return;
+	}
+	if (pw != NULL && strcmp(pw, m->moderator_pw) != 0) {
+		fail(x, "invalidPassword", "The supplied moderator password is incorrect");
+		return;
+	}
+	sim_meeting_remove(x->sim, m);
+	body = sim_xml_message("SUCCESS", "sentEndMeetingRequest",
+	                       "A request to end the meeting was sent. Please wait a few seconds, "
+	                       "and then use the getMeetingInfo or isMeetingRunning API calls to "
+	                       "verify that it was ended.",
+	                       &len);
+	reply_xml(x, body, len);
+}
+
+static void h_info(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (!check_meeting_id(x, id))
+		return;
+	m = sim_meeting_find(x->sim, id);
+	if (m == NULL) {
+		fail(x, "notFound", "A meeting with that ID does not exist");
+		return;
+	}
+	body = sim_xml_meeting_info(x->sim->meetings, m, &len);
+	reply_xml(x, body, len);
+}
+
+static void h_meetings(struct ctx *x)
+{
+	size_t len;
+	char *body = sim_xml_meetings(x->sim->meetings, &len);
+
+	reply_xml(x, body, len);
+}
+
+static void h_chat(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	const char *msg = param(x, "message");
+	const char *user = param(x, "userName");
+	size_t len;
+	char *body;
+
+	if (!check_meeting_id(x, id))
+		return;
+	if (msg == NULL) {
+		fail(x, "nullError", "You must provide the param message");
+		return;
+	}
+	if (utf16_len(msg) < 1 || utf16_len(msg) > 500) {
+		fail(x, "sizeError", "Param message must be between 1 and 500 characters");
+		return;
+	}
+	if (user != NULL && utf16_len(user) > 255) {
+		fail(x, "sizeError", "Param userName must not exceed 255 characters");
+		return;
+	}
+	if (sim_meeting_find(x->sim, id) == NULL) {
+		fail(x, "notFound", "A meeting with that ID does not exist");
+		return;
+	}
+	body = sim_xml_message("SUCCESS", "", "", &len);
+	reply_xml(x, body, len);
+}
+
+/* insert-document: returncode and message only, no messageKey. */
+static void h_insert(struct ctx *x)
+{
+	const char *id = param(x, "meetingID");
+	size_t len;
+	char *body;
+	char *msg;
+
+	if (!check_meeting_id(x, id))
+		return;
+	if (sim_meeting_find(x->sim, id) == NULL) {
+		msg = sim_xasprintf("Meeting with id [%s] not found.", id);
+		body = sim_xml_message("FAILED", NULL, msg, &len);
+		free(msg);
+	} else {
+		body = sim_xml_message("SUCCESS", NULL, "Presentation is being uploaded", &len);
+	}
+	reply_xml(x, body, len);
+}
+
+/* --- dispatch --------------------------------------------------------- */
+
+static const struct route routes[] = {
+    {"", true, POST_FORM, h_root},
+    {"create", true, POST_XML, h_create},
+    {"join", true, POST_NONE, h_join},
+    {"isMeetingRunning", true, POST_FORM, h_running},
+    {"end", true, POST_FORM, h_end},
+    {"getMeetingInfo", true, POST_FORM, h_info},
+    {"getMeetings", true, POST_FORM, h_meetings},
+    {"sendChatMessage", true, POST_NONE, h_chat},
+    {"insertDocument", false, POST_XML_ONLY, h_insert},
+};
+
+/* Compares the media type (before any ';' parameters) case-insensitively. */
+static bool media_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, type, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static bool content_type_ok(const struct route *rt, const struct sim_call *c)
+{
+	const char *ct = c->content_type;
+	bool xml = ct != NULL && (media_is(ct, "application/xml") || media_is(ct, "text/xml"));
+	bool form = ct != NULL && (media_is(ct, "application/x-www-form-urlencoded") ||
+	                           media_is(ct, "multipart/form-data"));
+
+	if (strcmp(c->method, "POST") != 0)
+		return true;
+	if (rt->post == POST_XML_ONLY)
+		return xml;
+	if (c->body_len == 0 && (ct == NULL || form || xml))
+		return true;
+	if (rt->post == POST_XML)
+		return xml;
+	return form;
+}
+
+static bool method_ok(const struct route *rt, const char *method)
+{
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return rt->get;
+	if (strcmp(method, "POST") == 0)
+		return rt->post != POST_NONE;
+	return false;
+}
+
+void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out)
+{
+	const struct route *rt = NULL;
+	struct ctx x = {.sim = sim, .c = c, .r = out};
+	size_t i;
+
+	for (i = 0; c->call != NULL && i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].name, c->call) == 0)
+			rt = &routes[i];
+	if (rt == NULL || !method_ok(rt, c->method)) {
+		reply_html(&x, rt == NULL ? 404 : 405);
+		return;
+	}
+	sim_params_parse(&x.p, c->query);
+	if (rt->fn == h_join) {
+		const char *redirect = param(&x, "redirect");
+
+		x.redirect =
+		    redirect == NULL || redirect[0] == '\0' || strcasecmp(redirect, "true") == 0;
+	}
+	if (c->checksum == SIM_CHECKSUM_MISSING && rt->fn != h_root)
+		fail(&x, "checksumError", "You must provide the checksum");
+	else if (c->checksum != SIM_CHECKSUM_OK && rt->fn != h_root)
+		fail(&x, "checksumError", "Checksums do not match");
+	else if (!content_type_ok(rt, c))
+		fail(&x, "unsupportedContentType",
+		     "POST request Content-Type is missing or unsupported");
+	else
+		rt->fn(&x);
+	sim_params_free(&x.p);
+}
