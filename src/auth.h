@@ -40,6 +40,9 @@ struct gw_token {
 	unsigned scopes;                         /* bit set of enum gw_scope */
 	char **origins;                          /* owned; allowed CORS origins, may be NULL */
 	size_t n_origins;
+	double rate_per_s;   /* 0 = the config's limits.rate_per_s */
+	unsigned burst;      /* 0 = the config's limits.burst */
+	long long expires_at; /* Unix seconds; 0 = never expires */
 };
 
 /* Parses one scope name ("meetings:read", "*", ...) into its bit(s). GW_E_PARSE if unknown. */

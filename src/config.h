@@ -52,6 +52,11 @@ struct gw_config {
 	size_t bbb_max_reply_bytes;  /* default 8 MiB */
 	unsigned bbb_max_connections; /* default 64 */
 	bool forward_unknown_params;  /* default true */
+	enum gw_digest hooks_checksum; /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */
+
+	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
+	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */
+	unsigned burst;    /* default 0 = max(1, 2 * rate_per_s); tokens[].burst overrides */
 
 	/* tokens = ( { name; hash; scopes; origins; } ... ) */
 	struct gw_token *tokens;
@@ -66,6 +71,9 @@ struct gw_config {
 	enum gw_log_level log_level;
 	enum gw_log_format log_format;
 	bool access_log;
+
+	/* metrics = { public = false; } */
+	bool metrics_public; /* /metrics without a token (default false: needs scope metrics) */
 };
 
 /*
