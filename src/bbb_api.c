@@ -214,6 +214,15 @@ static const struct {
 	{"parentMeetingIdMissing", GW_E_BBB_INVALID_INPUT},
 	{"invalidSharedNotesEditor", GW_E_BBB_INVALID_INPUT},
 	{"guestDeniedAccess", GW_E_FORBIDDEN},
+	{"nullError", GW_E_BBB_INVALID_INPUT},
+	{"missingParamCallbackURL", GW_E_BBB_INVALID_INPUT},
+	{"missingParamHookID", GW_E_BBB_INVALID_INPUT},
+	{"destroyMissingHook", GW_E_BBB_NOT_FOUND},
+	{"noCaptionsFound", GW_E_BBB_NOT_FOUND},
+	{"paramError", GW_E_BBB_INVALID_INPUT},
+	{"invalidKind", GW_E_BBB_INVALID_INPUT},
+	{"invalidLang", GW_E_BBB_INVALID_INPUT},
+	{"empty_uploaded_text_track", GW_E_BBB_INVALID_INPUT},
 };
 
 enum gw_err gw_bbb_key_error(const char *message_key)
@@ -236,19 +245,22 @@ bool gw_bbb_wants_xml(const struct gw_request *req)
 	return gw_str_media_type_is(a, "application/xml") || gw_str_media_type_is(a, "text/xml");
 }
 
+enum url_mode { URL_SIGNED, URL_ROOT, URL_PLAIN };
+
 static void request_url(struct gw_exchange *x, const char *call, const char *query,
-			gw_bbb_finish_fn finish, bool root)
+			enum gw_digest alg, gw_bbb_finish_fn finish, enum url_mode mode)
 {
 	const struct gw_config *cfg = x->req.cfg;
 	struct gw_buf url;
 	enum gw_err err;
 
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	if (root)
+	if (mode == URL_ROOT)
 		err = gw_buf_append_str(&url, cfg->bbb_url);
+	else if (mode == URL_PLAIN)
+		err = gw_buf_appendf(&url, "%s/%s", cfg->bbb_url, call);
 	else
-		err = gw_bbb_signed_url(&url, cfg->bbb_url, call, query, cfg->checksum,
-					cfg->bbb_secret);
+		err = gw_bbb_signed_url(&url, cfg->bbb_url, call, query, alg, cfg->bbb_secret);
 	if (err != GW_OK) {
 		gw_buf_deinit(&url);
 		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BAD_REQUEST : err,
@@ -262,20 +274,49 @@ static void request_url(struct gw_exchange *x, const char *call, const char *que
 		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
 		return;
 	}
-	x->bbb.name = root ? "apiRoot" : call;
+	x->bbb.name = mode == URL_ROOT ? "apiRoot" : call;
 	x->bbb.finish = finish;
+	x->bbb.pending = true;
 	x->bbb.raw_reply = gw_bbb_wants_xml(&x->req);
+	x->bbb.post = false;
+	x->bbb.on_failed = NULL;
+	x->bbb.json_reply = false;
+	free(x->bbb.body);
+	x->bbb.body = NULL;
+	x->bbb.body_len = 0;
+	x->bbb.content_type = NULL;
 }
 
 void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
 		    gw_bbb_finish_fn finish)
 {
-	request_url(x, call, query, finish, false);
+	request_url(x, call, query, x->req.cfg->checksum, finish, URL_SIGNED);
+}
+
+void gw_bbb_request_alg(struct gw_exchange *x, const char *call, const char *query,
+			enum gw_digest alg, gw_bbb_finish_fn finish)
+{
+	request_url(x, call, query, alg, finish, URL_SIGNED);
+}
+
+void gw_bbb_set_body(struct gw_exchange *x, char *body, size_t len, const char *content_type)
+{
+	free(x->bbb.body);
+	x->bbb.body = body;
+	x->bbb.body_len = len;
+	x->bbb.post = true;
+	gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf), content_type);
+	x->bbb.content_type = x->bbb.content_type_buf;
 }
 
 void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish)
 {
-	request_url(x, "", "", finish, true);
+	request_url(x, "", "", GW_DIGEST_SHA256, finish, URL_ROOT);
+}
+
+void gw_bbb_request_plain(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish)
+{
+	request_url(x, call, "", GW_DIGEST_SHA256, finish, URL_PLAIN);
 }
 
 static void transport_problem(struct gw_exchange *x)
@@ -305,7 +346,7 @@ static void transport_problem(struct gw_exchange *x)
 	gw_response_problem(x, up->result, detail, NULL);
 }
 
-static void failed_problem(struct gw_exchange *x, struct gw_bbb_reply *r)
+void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	enum gw_err err = gw_bbb_key_error(r->message_key);
 	const char *detail = r->message;
@@ -334,6 +375,64 @@ static void failed_problem(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 static void complete(struct gw_exchange *x);
 
+/* BBB's JSON replies (text tracks) start with '{'; its error paths may still answer XML. */
+static bool looks_like_json(const struct gw_buf *b)
+{
+	const char *p = gw_buf_str(b);
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return *p == '{';
+}
+
+static char *member_dup(json_t *obj, const char *a, const char *b)
+{
+	json_t *v = json_object_get(obj, a); /* borrowed */
+	const char *s;
+
+	if (!json_is_string(v))
+		v = json_object_get(obj, b);
+	s = json_string_value(v);
+	return s != NULL && *s != '\0' ? strdup(s) : NULL;
+}
+
+/*
+ * Unwraps {"response": {"returncode", "messageKey"|"key", "message"|"msg", ...}}
+ * into the same shape the XML converter produces.
+ */
+static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply *out)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	json_t *resp = json_object_get(root, "response"); /* borrowed */
+	json_t *body;
+	const char *rc = json_string_value(json_object_get(resp, "returncode"));
+	struct gw_bbb_reply r = {0};
+
+	if (!json_is_object(resp) || rc == NULL) {
+		json_decref(root);
+		return GW_E_UPSTREAM_BAD_REPLY;
+	}
+	body = json_deep_copy(resp);
+	json_decref(root);
+	if (body == NULL)
+		return GW_E_NOMEM;
+	r.success = strcmp(rc, "SUCCESS") == 0;
+	r.message_key = member_dup(body, "messageKey", "key");
+	r.message = member_dup(body, "message", "msg");
+	json_object_del(body, "returncode");
+	json_object_del(body, "messageKey");
+	json_object_del(body, "key");
+	json_object_del(body, "message");
+	json_object_del(body, "msg");
+	if (r.success && r.message_key != NULL)
+		json_object_set_new(body, "warning",
+				    json_pack("{s:s, s:s}", "messageKey", r.message_key, "message",
+					      r.message != NULL ? r.message : ""));
+	r.body = body;
+	*out = r;
+	return GW_OK;
+}
+
 void gw_bbb_complete(struct gw_exchange *x)
 {
 	char detail[160];
@@ -358,17 +457,31 @@ static void complete(struct gw_exchange *x)
 		transport_problem(x);
 		return;
 	}
+	if (up->http_status == 404) {
+		gw_log_warn("BBB call %s: HTTP 404, the server does not know the call", x->bbb.name);
+		gw_response_problem(x, GW_E_BBB_UNSUPPORTED,
+				    "The BBB server does not know this API call (too old or too new "
+				    "for it)",
+				    NULL);
+		return;
+	}
 	if (up->http_status != 200) {
 		gw_log_warn("BBB call %s: HTTP status %ld", x->bbb.name, up->http_status);
 		gw_response_problem(x, GW_E_UPSTREAM_HTTP, "BBB answered with an HTTP error", NULL);
 		return;
 	}
 	if (x->bbb.raw_reply) {
-		gw_response_raw(x, 200, "application/xml; charset=utf-8", gw_buf_str(&up->reply),
-				up->reply.len);
+		gw_response_raw(x, 200,
+				x->bbb.json_reply && looks_like_json(&up->reply)
+					? "application/json; charset=utf-8"
+					: "application/xml; charset=utf-8",
+				gw_buf_str(&up->reply), up->reply.len);
 		return;
 	}
-	err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len, &reply);
+	if (x->bbb.json_reply && looks_like_json(&up->reply))
+		err = json_reply(gw_buf_str(&up->reply), up->reply.len, &reply);
+	else
+		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len, &reply);
 	if (err != GW_OK) {
 		gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
 		gw_response_problem(x, err, "The BBB server's reply is not a valid API response",
@@ -377,7 +490,9 @@ static void complete(struct gw_exchange *x)
 	}
 	if (reply.success)
 		x->bbb.finish(x, &reply);
+	else if (x->bbb.on_failed != NULL)
+		x->bbb.on_failed(x, &reply);
 	else
-		failed_problem(x, &reply);
+		gw_bbb_fail(x, &reply);
 	gw_bbb_reply_deinit(&reply);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "compiler.h"
 #include "err.h"
 #include "request.h"
@@ -53,6 +54,25 @@ enum gw_err gw_bbb_key_error(const char *message_key);
  */
 void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
 		    gw_bbb_finish_fn finish);
+
+/* As gw_bbb_request, signed with alg instead of bbb.checksum (bbb-webhooks calls). */
+void gw_bbb_request_alg(struct gw_exchange *x, const char *call, const char *query,
+			enum gw_digest alg, gw_bbb_finish_fn finish);
+
+/*
+ * Makes the requested call a POST with body (ownership moves to the
+ * exchange) and the given Content-Type (copied). Call after gw_bbb_request.
+ */
+void gw_bbb_set_body(struct gw_exchange *x, char *body, size_t len, const char *content_type);
+
+/* The generic response for a FAILED reply: a problem mapped by messageKey. */
+void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *reply);
+
+/*
+ * A call to <bbb.url>/<call> with no query and no checksum in the URL, for
+ * the one call signed inside its form body (setConfigXML).
+ */
+void gw_bbb_request_plain(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish);
 
 /* As gw_bbb_request, for the unsigned API root (GET <bbb.url>). */
 void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish);

@@ -32,6 +32,8 @@ static const struct gw_err_info table[GW_E__COUNT] = {
 	[GW_E_BBB_INVALID_INPUT] = {400, "bbb_rejected_input", "BBB rejected the request"},
 	[GW_E_BBB_FAILED] = {502, "bbb_failed", "BBB failed the request"},
 	[GW_E_BBB_CHECKSUM] = {502, "bbb_checksum_error", "BBB rejected the gateway's checksum"},
+	[GW_E_BBB_UNSUPPORTED] = {501, "bbb_unsupported_call",
+				  "The BBB server does not support this call"},
 	[GW_E_UPSTREAM_CONNECT] = {502, "upstream_unreachable", "BBB server unreachable"},
 	[GW_E_UPSTREAM_TIMEOUT] = {504, "upstream_timeout", "BBB server did not answer in time"},
 	[GW_E_UPSTREAM_TOO_LARGE] = {502, "upstream_reply_too_large", "BBB reply too large"},

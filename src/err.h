@@ -34,6 +34,7 @@ enum gw_err {
 	GW_E_BBB_INVALID_INPUT,
 	GW_E_BBB_FAILED,
 	GW_E_BBB_CHECKSUM,
+	GW_E_BBB_UNSUPPORTED, /* BBB does not know the call (HTTP 404 from BBB) */
 	/* transport to BBB */
 	GW_E_UPSTREAM_CONNECT,
 	GW_E_UPSTREAM_TIMEOUT,

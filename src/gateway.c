@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gw_limits.h"
 #include "http_server.h"
 #include "log.h"
 #include "upstream.h"
@@ -66,6 +67,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.idle_timeout_s = cfg->idle_timeout_s,
 		.max_header_bytes = cfg->max_header_bytes,
 		.max_body_bytes = cfg->max_body_bytes,
+		.max_upload_bytes = GW_DEFAULT_MAX_UPLOAD_BYTES,
 		.max_inflight = cfg->max_inflight,
 		.listen_fd = listen_fd,
 	};

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "bbb_api.h"
+#include "bbb_modules.h"
+#include "bbb_query.h"
 #include "bbb_sign.h"
 #include "config.h"
 #include "crypto.h"
@@ -16,144 +18,6 @@
 #include "log.h"
 #include "str.h"
 #include "xml2json.h"
-
-/* A query under construction; the first error sticks and is reported once. */
-struct query {
-	struct gw_buf q;
-	enum gw_err err;
-	char detail[320];
-	char field[256];
-};
-
-static void query_init(struct query *qb)
-{
-	gw_buf_init(&qb->q, GW_MAX_QUERY_BYTES);
-	qb->err = GW_OK;
-	qb->detail[0] = '\0';
-	qb->field[0] = '\0';
-}
-
-static void query_fail(struct query *qb, enum gw_err err, const char *field, const char *detail)
-{
-	if (qb->err != GW_OK)
-		return;
-	qb->err = err;
-	gw_str_copy(qb->field, sizeof(qb->field), field);
-	gw_str_copy(qb->detail, sizeof(qb->detail), detail);
-}
-
-static void query_add(struct query *qb, const char *name, const char *value)
-{
-	enum gw_err err;
-
-	if (qb->err != GW_OK)
-		return;
-	err = gw_bbb_query_add(&qb->q, name, value);
-	if (err == GW_E_TOO_LARGE)
-		query_fail(qb, GW_E_BODY_TOO_LARGE, name, "The parameters are too long for BBB");
-	else if (err != GW_OK)
-		query_fail(qb, err, name, "Out of memory");
-}
-
-/* Adds a typed JSON value as parameter `name`; field names the JSON member. */
-static void query_add_json(struct query *qb, const char *name, const char *field,
-			   enum gw_param_type t, bool lenient, json_t *v)
-{
-	static const char *const want[] = {
-		[GW_PARAM_STRING] = "a string",
-		[GW_PARAM_INT] = "a non-negative integer",
-		[GW_PARAM_BOOL] = "a boolean",
-		[GW_PARAM_LIST] = "an array of strings without commas",
-		[GW_PARAM_JSON] = "JSON",
-	};
-	char detail[192];
-	char *text = NULL;
-	enum gw_err err;
-
-	if (qb->err != GW_OK)
-		return;
-	err = gw_bbb_param_text(t, lenient, v, &text);
-	if (err != GW_OK) {
-		snprintf(detail, sizeof(detail), "'%s' must be %s",
-			 field, lenient ? "a string, number or boolean" : want[t]);
-		query_fail(qb, err, field, detail);
-		return;
-	}
-	query_add(qb, name, text);
-	free(text);
-}
-
-/* Writes the query's error as a problem; true when there was one. */
-static bool query_failed(struct gw_exchange *x, struct query *qb)
-{
-	if (qb->err == GW_OK)
-		return false;
-	gw_response_problem(x, qb->err, qb->detail, qb->field[0] ? qb->field : NULL);
-	return true;
-}
-
-/* A name BBB would accept as a parameter (forwarded unknown fields). */
-static bool param_name_ok(const char *name)
-{
-	const char *p;
-
-	if (strcmp(name, "checksum") == 0 || strncmp(name, "meta_", 5) == 0 ||
-	    strncmp(name, "userdata", 8) == 0)
-		return false;
-	for (p = name; *p != '\0'; p++) {
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			return false;
-	}
-	return p != name && p - name <= 64;
-}
-
-static void add_unknown(struct query *qb, const struct gw_config *cfg, const char *key, json_t *v)
-{
-	char detail[192];
-
-	if (!cfg->forward_unknown_params || !param_name_ok(key) ||
-	    !(json_is_string(v) || json_is_integer(v) || json_is_boolean(v))) {
-		snprintf(detail, sizeof(detail), "Unknown or unsupported field '%s'", key);
-		query_fail(qb, GW_E_BAD_REQUEST, key, detail);
-		return;
-	}
-	query_add_json(qb, key, key, GW_PARAM_STRING, true, v);
-}
-
-/* Adds an object of strings as <prefix><key> parameters. */
-static void add_map(struct query *qb, json_t *obj, const char *member, const char *prefix,
-		    bool (*name_ok)(const char *))
-{
-	char name[256];
-	char field[256];
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(obj)) {
-		snprintf(field, sizeof(field), "'%s' must be an object of strings", member);
-		query_fail(qb, GW_E_BAD_REQUEST, member, field);
-		return;
-	}
-	json_object_foreach(obj, key, v) {
-		snprintf(field, sizeof(field), "%s.%s", member, key);
-		if (!name_ok(key) || strlen(key) > 200) {
-			char detail[400];
-			int w;
-
-			w = snprintf(detail, sizeof(detail),
-				 "'%s' is not a key BBB keeps (letters, digits%s)", field,
-				 prefix[0] == 'm' ? " and '-', starting with a letter"
-						  : " and '_', no '-'");
-			if (w < 0)
-				detail[0] = '\0';
-			query_fail(qb, GW_E_BAD_REQUEST, field, detail);
-			return;
-		}
-		snprintf(name, sizeof(name), "%s%s", prefix, key);
-		query_add_json(qb, name, field, GW_PARAM_STRING, false, v);
-	}
-}
 
 static bool userdata_name_ok(const char *name)
 {
@@ -185,13 +49,13 @@ void gw_handle_meetings_list(struct gw_exchange *x)
 
 static void request_with_id(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish)
 {
-	struct query qb;
+	struct gw_query qb;
 
-	query_init(&qb);
-	query_add(&qb, "meetingID", path_meeting_id(x));
-	if (!query_failed(x, &qb))
-		gw_bbb_request(x, call, gw_buf_str(&qb.q), finish);
-	gw_buf_deinit(&qb.q);
+	gw_query_init(&qb);
+	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, call, gw_query_str(&qb), finish);
+	gw_query_deinit(&qb);
 }
 
 void gw_handle_meeting_get(struct gw_exchange *x)
@@ -206,45 +70,25 @@ void gw_handle_meeting_running(struct gw_exchange *x)
 
 void gw_handle_meeting_end(struct gw_exchange *x)
 {
-	struct query qb;
+	struct gw_query qb;
 	json_t *body = NULL;
 	const char *key;
 	json_t *v;
 
 	if (gw_request_json_object(x, false, &body) != GW_OK)
 		return;
-	query_init(&qb);
-	query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_query_init(&qb);
+	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "password") == 0)
-			query_add_json(&qb, key, key, GW_PARAM_STRING, false, v);
+			gw_query_add_json(&qb, key, key, GW_PARAM_STRING, false, v);
 		else
-			query_fail(&qb, GW_E_BAD_REQUEST, key, "Unknown field (only 'password')");
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, key, "Unknown field (only 'password')");
 	}
-	if (!query_failed(x, &qb))
-		gw_bbb_request(x, "end", gw_buf_str(&qb.q), finish_body);
-	gw_buf_deinit(&qb.q);
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "end", gw_query_str(&qb), finish_body);
+	gw_query_deinit(&qb);
 	json_decref(body);
-}
-
-/* A required (or optional) non-empty string member; writes a problem on error. */
-static bool get_string(struct gw_exchange *x, json_t *body, const char *key, bool required,
-		       const char **out)
-{
-	json_t *v = json_object_get(body, key); /* borrowed */
-	char detail[128];
-
-	*out = NULL;
-	if (v == NULL && !required)
-		return true;
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(detail, sizeof(detail), "'%s' %s a non-empty string", key,
-			 v == NULL ? "is required and must be" : "must be");
-		gw_response_problem(x, GW_E_BAD_REQUEST, detail, key);
-		return false;
-	}
-	*out = json_string_value(v);
-	return true;
 }
 
 static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
@@ -255,7 +99,7 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 	gw_buf_init(&loc, GW_MAX_PATH_LEN * 3);
 	if (json_is_string(id) && gw_buf_append_str(&loc, "/v1/meetings/") == GW_OK &&
-	    gw_bbb_encode(&loc, json_string_value(id), json_string_length(id)) == GW_OK)
+	    gw_str_path_encode(&loc, json_string_value(id)) == GW_OK)
 		gw_response_header(&x->resp, "Location", gw_buf_str(&loc));
 	gw_buf_deinit(&loc);
 	gw_response_json(x, existed ? 200 : 201, r->body);
@@ -279,7 +123,7 @@ static enum gw_err new_meeting_id(char out[37])
 	return GW_OK;
 }
 
-static void create_params(struct query *qb, const struct gw_config *cfg, json_t *body)
+static void create_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body)
 {
 	const char *key;
 	json_t *v;
@@ -290,20 +134,42 @@ static void create_params(struct query *qb, const struct gw_config *cfg, json_t 
 		if (strcmp(key, "name") == 0 || strcmp(key, "meetingID") == 0)
 			continue;
 		if (strcmp(key, "metadata") == 0) {
-			add_map(qb, v, key, "meta_", gw_bbb_meta_name_ok);
+			gw_query_add_map(qb, v, key, "meta_", gw_bbb_meta_name_ok);
 			continue;
 		}
-		if (strcmp(key, "presentations") == 0) {
-			query_fail(qb, GW_E_BAD_REQUEST, key,
-				   "'presentations' is not supported by this gateway version");
-			continue;
-		}
+		if (strcmp(key, "presentations") == 0)
+			continue; /* the XML body, built apart */
 		p = gw_bbb_create_param(key);
 		if (p != NULL)
-			query_add_json(qb, key, key, p->type, false, v);
+			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
-			add_unknown(qb, cfg, key, v);
+			gw_query_add_unknown(qb, cfg, key, v);
 	}
+}
+
+/*
+ * With presentations, create is a POST whose body is the <modules> XML;
+ * the parameters stay in the signed URL. On error qb holds the problem.
+ */
+static void create_body(struct gw_exchange *x, struct gw_query *qb, json_t *body)
+{
+	json_t *docs = json_object_get(body, "presentations"); /* borrowed */
+	struct gw_buf xml;
+	size_t len;
+	char *p;
+
+	if (docs == NULL)
+		return;
+	gw_buf_init(&xml, x->req.cfg->max_body_bytes * 2 + 4096);
+	gw_bbb_modules_xml(qb, docs, "presentations", &xml);
+	if (qb->err == GW_OK) {
+		p = gw_buf_take(&xml, &len);
+		if (p != NULL)
+			gw_bbb_set_body(x, p, len, "application/xml");
+		else
+			gw_query_fail(qb, GW_E_NOMEM, "presentations", "Out of memory");
+	}
+	gw_buf_deinit(&xml);
 }
 
 void gw_handle_meetings_create(struct gw_exchange *x)
@@ -312,12 +178,12 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	const char *name;
 	const char *id;
 	char generated[37];
-	struct query qb;
+	struct gw_query qb;
 
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
-	if (!get_string(x, body, "name", true, &name) ||
-	    !get_string(x, body, "meetingID", false, &id))
+	if (!gw_request_string(x, body, "name", true, &name) ||
+	    !gw_request_string(x, body, "meetingID", false, &id))
 		goto out;
 	if (id == NULL) {
 		if (new_meeting_id(generated) != GW_OK) {
@@ -326,19 +192,22 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 		}
 		id = generated;
 	}
-	query_init(&qb);
-	query_add(&qb, "name", name);
-	query_add(&qb, "meetingID", id);
+	gw_query_init(&qb);
+	gw_query_add(&qb, "name", name);
+	gw_query_add(&qb, "meetingID", id);
 	create_params(&qb, x->req.cfg, body);
-	if (!query_failed(x, &qb))
-		gw_bbb_request(x, "create", gw_buf_str(&qb.q), finish_create);
-	gw_buf_deinit(&qb.q);
+	if (qb.err == GW_OK)
+		gw_bbb_request(x, "create", gw_query_str(&qb), finish_create);
+	if (qb.err == GW_OK && x->resp.status == 0)
+		create_body(x, &qb, body);
+	gw_query_failed(x, &qb);
+	gw_query_deinit(&qb);
 out:
 	json_decref(body);
 }
 
 /* role (MODERATOR|VIEWER, any case) or password; at least one is required. */
-static bool join_role(struct gw_exchange *x, struct query *qb, json_t *body)
+static bool join_role(struct gw_exchange *x, struct gw_query *qb, json_t *body)
 {
 	json_t *role = json_object_get(body, "role");     /* borrowed */
 	json_t *pw = json_object_get(body, "password");   /* borrowed */
@@ -356,14 +225,14 @@ static bool join_role(struct gw_exchange *x, struct query *qb, json_t *body)
 					    "'role' must be \"MODERATOR\" or \"VIEWER\"", "role");
 			return false;
 		}
-		query_add(qb, "role", strcasecmp(r, "MODERATOR") == 0 ? "MODERATOR" : "VIEWER");
+		gw_query_add(qb, "role", strcasecmp(r, "MODERATOR") == 0 ? "MODERATOR" : "VIEWER");
 	}
 	if (pw != NULL)
-		query_add_json(qb, "password", "password", GW_PARAM_STRING, false, pw);
+		gw_query_add_json(qb, "password", "password", GW_PARAM_STRING, false, pw);
 	return true;
 }
 
-static void join_params(struct query *qb, const struct gw_config *cfg, json_t *body)
+static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body)
 {
 	const char *key;
 	json_t *v;
@@ -375,14 +244,14 @@ static void join_params(struct query *qb, const struct gw_config *cfg, json_t *b
 		    strcmp(key, "password") == 0 || strcmp(key, "meetingID") == 0)
 			continue;
 		if (strcmp(key, "userdata") == 0) {
-			add_map(qb, v, key, "userdata-", userdata_name_ok);
+			gw_query_add_map(qb, v, key, "userdata-", userdata_name_ok);
 			continue;
 		}
 		p = gw_bbb_join_param(key);
 		if (p != NULL)
-			query_add_json(qb, key, key, p->type, false, v);
+			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
-			add_unknown(qb, cfg, key, v);
+			gw_query_add_unknown(qb, cfg, key, v);
 	}
 }
 
@@ -391,24 +260,24 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	const struct gw_config *cfg = x->req.cfg;
 	json_t *body = NULL;
 	const char *full_name;
-	struct query qb;
+	struct gw_query qb;
 	struct gw_buf url;
 	enum gw_err err;
 
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
-	query_init(&qb);
-	if (!get_string(x, body, "fullName", true, &full_name))
+	gw_query_init(&qb);
+	if (!gw_request_string(x, body, "fullName", true, &full_name))
 		goto out;
-	query_add(&qb, "fullName", full_name);
-	query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_query_add(&qb, "fullName", full_name);
+	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (!join_role(x, &qb, body))
 		goto out;
 	join_params(&qb, cfg, body);
-	if (query_failed(x, &qb))
+	if (gw_query_failed(x, &qb))
 		goto out;
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_signed_url(&url, cfg->bbb_public_url, "join", gw_buf_str(&qb.q), cfg->checksum,
+	err = gw_bbb_signed_url(&url, cfg->bbb_public_url, "join", gw_query_str(&qb), cfg->checksum,
 				cfg->bbb_secret);
 	if (err != GW_OK)
 		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
@@ -417,6 +286,103 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 		gw_response_json(x, 200, json_pack("{s:s}", "url", gw_buf_str(&url)));
 	gw_buf_deinit(&url);
 out:
-	gw_buf_deinit(&qb.q);
+	gw_query_deinit(&qb);
+	json_decref(body);
+}
+
+static void finish_accepted(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *out = json_pack("{s:s}", "meetingID", path_meeting_id(x));
+
+	if (out != NULL && r->message != NULL)
+		json_object_set_new(out, "message", json_string(r->message));
+	gw_response_json(x, 202, out);
+}
+
+/* insertDocument answers FAILED without a messageKey; "Meeting with id [x] not found." is a 404. */
+static void documents_failed(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *extra;
+
+	if (r->message_key != NULL || r->message == NULL ||
+	    strstr(r->message, "not found") == NULL) {
+		gw_bbb_fail(x, r);
+		return;
+	}
+	extra = json_pack("{s:s}", "message", r->message);
+	gw_response_problem_extra(x, GW_E_BBB_NOT_FOUND, r->message, NULL, extra);
+	json_decref(extra);
+}
+
+void gw_handle_meeting_documents(struct gw_exchange *x)
+{
+	json_t *body = NULL;
+	struct gw_query qb;
+	const char *key;
+	json_t *v;
+
+	if (gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	gw_query_init(&qb);
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "presentations") != 0)
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
+				      "Unknown field (only 'presentations')");
+	}
+	if (json_object_get(body, "presentations") == NULL)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "presentations", "'presentations' is required");
+	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	if (qb.err == GW_OK) {
+		gw_bbb_request(x, "insertDocument", gw_query_str(&qb), finish_accepted);
+		x->bbb.on_failed = documents_failed;
+		create_body(x, &qb, body);
+	}
+	gw_query_failed(x, &qb);
+	gw_query_deinit(&qb);
+	json_decref(body);
+}
+
+/* Number of Unicode code points in valid UTF-8. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void gw_handle_meeting_chat(struct gw_exchange *x)
+{
+	json_t *body = NULL;
+	const char *message;
+	const char *user;
+	struct gw_query qb;
+	const char *key;
+	json_t *v;
+
+	if (gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	if (!gw_request_string(x, body, "message", true, &message) ||
+	    !gw_request_string(x, body, "userName", false, &user))
+		goto out;
+	gw_query_init(&qb);
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "message") != 0 && strcmp(key, "userName") != 0)
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
+				      "Unknown field (only 'message' and 'userName')");
+	}
+	if (utf8_chars(message) > 500)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "message", "'message' is limited to 500 characters");
+	if (user != NULL && utf8_chars(user) > 255)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "userName", "'userName' is limited to 255 characters");
+	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_query_add(&qb, "message", message);
+	if (user != NULL)
+		gw_query_add(&qb, "userName", user);
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "sendChatMessage", gw_query_str(&qb), finish_accepted);
+	gw_query_deinit(&qb);
+out:
 	json_decref(body);
 }

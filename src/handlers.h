@@ -20,5 +20,24 @@ void gw_handle_meeting_get(struct gw_exchange *x);
 void gw_handle_meeting_running(struct gw_exchange *x);
 void gw_handle_meeting_join(struct gw_exchange *x);
 void gw_handle_meeting_end(struct gw_exchange *x);
+void gw_handle_meeting_documents(struct gw_exchange *x);
+void gw_handle_meeting_chat(struct gw_exchange *x);
+
+/* handler_recordings.c */
+void gw_handle_recordings_list(struct gw_exchange *x);
+void gw_handle_recording_get(struct gw_exchange *x);
+void gw_handle_recording_patch(struct gw_exchange *x);
+void gw_handle_recording_delete(struct gw_exchange *x);
+void gw_handle_text_tracks_list(struct gw_exchange *x);
+void gw_handle_text_track_upload(struct gw_exchange *x);
+
+/* handler_hooks.c */
+void gw_handle_hooks_list(struct gw_exchange *x);
+void gw_handle_hooks_create(struct gw_exchange *x);
+void gw_handle_hook_delete(struct gw_exchange *x);
+
+/* handler_legacy.c */
+void gw_handle_legacy_default_config(struct gw_exchange *x);
+void gw_handle_legacy_set_config(struct gw_exchange *x);
 
 #endif

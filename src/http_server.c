@@ -132,9 +132,14 @@ static bool early_reject(struct conn *c)
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const struct gw_route *route = gw_router_find(c->x->req.method, c->x->req.path);
+	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
+			       ? c->srv->opts.max_upload_bytes
+			       : c->srv->opts.max_body_bytes;
 	uint64_t len;
 	enum gw_err err;
 
+	c->body.max = limit;
 	if (te != NULL && (cl != NULL || strcasecmp(te, "chunked") != 0)) {
 		c->close = true;
 		gw_response_problem(c->x, GW_E_BAD_REQUEST,
@@ -144,7 +149,7 @@ static bool early_reject(struct conn *c)
 		return true;
 	}
 	if (cl != NULL &&
-	    (gw_str_parse_u64(cl, &len) != GW_OK || len > (uint64_t)c->srv->opts.max_body_bytes)) {
+	    (gw_str_parse_u64(cl, &len) != GW_OK || len > (uint64_t)limit)) {
 		c->close = true;
 		gw_response_problem(c->x, GW_E_BODY_TOO_LARGE,
 				    "The request body is larger than the configured limit", NULL);
@@ -224,6 +229,9 @@ static bool start_call(struct conn *c)
 	struct gw_upstream_call *up = &x->up;
 	enum gw_err err;
 
+	x->bbb.pending = false;
+	gw_upstream_call_deinit(up);
+	gw_upstream_call_init(up);
 	if (atomic_fetch_add(&c->srv->inflight, 1) >= c->srv->opts.max_inflight) {
 		atomic_fetch_sub(&c->srv->inflight, 1);
 		gw_response_header(&x->resp, "Retry-After", "1");
@@ -276,7 +284,7 @@ static enum MHD_Result dispatch(struct conn *c)
 		return respond(c);
 	}
 	gw_router_dispatch(x);
-	if (x->resp.status == 0 && x->bbb.url != NULL && start_call(c))
+	if (x->resp.status == 0 && x->bbb.pending && start_call(c))
 		return MHD_YES;
 	return respond(c);
 }
@@ -312,6 +320,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 		return dispatch(c);
 	case ST_DONE:
 		gw_bbb_complete(c->x);
+		/* A finish function may chain another BBB call. */
+		if (c->x->resp.status == 0 && c->x->bbb.pending && start_call(c))
+			return MHD_YES;
 		return respond(c);
 	case ST_WAITING:
 	case ST_RESPONDED:

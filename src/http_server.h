@@ -32,7 +32,8 @@ struct gw_http_opts {
 	unsigned per_ip_connections; /* 0 = unlimited */
 	unsigned idle_timeout_s;
 	size_t max_header_bytes;     /* per-connection memory: request line + headers */
-	size_t max_body_bytes;
+	size_t max_body_bytes;       /* JSON bodies */
+	size_t max_upload_bytes;     /* routes that take a file upload */
 	unsigned max_inflight;       /* requests waiting on BBB at once */
 	int listen_fd;               /* an inherited listening socket, or -1 */
 };

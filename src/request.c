@@ -57,6 +57,8 @@ void gw_exchange_free(struct gw_exchange *x)
 	free(x->resp.bbb_message_key);
 	free(x->bbb.url);
 	free(x->bbb.body);
+	if (x->bbb.state_free != NULL)
+		x->bbb.state_free(x->bbb.state);
 	gw_upstream_call_deinit(&x->up);
 	free(x);
 }
@@ -300,4 +302,24 @@ enum gw_err gw_request_json_object(struct gw_exchange *x, bool required, json_t 
 	}
 	*out = j;
 	return GW_OK;
+}
+
+/* A required (or optional) non-empty string member; writes a problem on error. */
+bool gw_request_string(struct gw_exchange *x, json_t *body, const char *key, bool required,
+		       const char **out)
+{
+	json_t *v = json_object_get(body, key); /* borrowed */
+	char detail[128];
+
+	*out = NULL;
+	if (v == NULL && !required)
+		return true;
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		snprintf(detail, sizeof(detail), "'%s' %s a non-empty string", key,
+			 v == NULL ? "is required and must be" : "must be");
+		gw_response_problem(x, GW_E_BAD_REQUEST, detail, key);
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
 }

@@ -102,7 +102,13 @@ struct gw_bbb_call {
 	const char *content_type; /* static */
 	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml) */
 	bool probe;        /* readiness probe: any failure becomes 503 + Retry-After */
+	bool json_reply;   /* BBB answers JSON ({"response": {...}}), not XML */
+	bool pending;      /* a call was requested and not yet started (calls may chain) */
+	void *state;       /* handler state carried between chained calls, or NULL */
+	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;
+	gw_bbb_finish_fn on_failed; /* FAILED replies; NULL = the generic mapping (gw_bbb_fail) */
+	char content_type_buf[96];  /* storage when content_type is built per request */
 };
 
 struct gw_exchange {
@@ -174,5 +180,13 @@ void gw_response_problem_extra(struct gw_exchange *x, enum gw_err err, const cha
  * error.
  */
 enum gw_err gw_request_json_object(struct gw_exchange *x, bool required, json_t **out) GW_WUR;
+
+/*
+ * Reads member key of body as a non-empty string into *out (borrowed from
+ * body; NULL when absent and not required). On error writes a 400 problem
+ * naming the field and returns false.
+ */
+bool gw_request_string(struct gw_exchange *x, json_t *body, const char *key, bool required,
+		       const char **out);
 
 #endif

@@ -15,23 +15,50 @@
 #include "handlers.h"
 #include "str.h"
 
+#define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON}
+#define UPLOAD(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD}
+#define T GW_ROUTE_TOKEN
+
 static const struct gw_route routes[] = {
-	{GW_METHOD_GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0},
-	{GW_METHOD_GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0},
-	{GW_METHOD_GET, "/v1/server", gw_handle_server, GW_ROUTE_TOKEN, 0},
-	{GW_METHOD_GET, "/v1/meetings", gw_handle_meetings_list, GW_ROUTE_TOKEN,
-	 GW_SCOPE_MEETINGS_READ},
-	{GW_METHOD_POST, "/v1/meetings", gw_handle_meetings_create, GW_ROUTE_TOKEN,
-	 GW_SCOPE_MEETINGS_CREATE},
-	{GW_METHOD_GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, GW_ROUTE_TOKEN,
-	 GW_SCOPE_MEETINGS_READ},
-	{GW_METHOD_GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running,
-	 GW_ROUTE_TOKEN, GW_SCOPE_MEETINGS_READ},
-	{GW_METHOD_POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join, GW_ROUTE_TOKEN,
-	 GW_SCOPE_MEETINGS_JOIN},
-	{GW_METHOD_POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, GW_ROUTE_TOKEN,
-	 GW_SCOPE_MEETINGS_END},
+	ROUTE(GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0),
+	ROUTE(GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0),
+	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
+	ROUTE(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
+	ROUTE(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
+	ROUTE(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, T, GW_SCOPE_MEETINGS_READ),
+	ROUTE(GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running, T,
+	      GW_SCOPE_MEETINGS_READ),
+	ROUTE(POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join, T,
+	      GW_SCOPE_MEETINGS_JOIN),
+	ROUTE(POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, T,
+	      GW_SCOPE_MEETINGS_END),
+	ROUTE(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents, T,
+	      GW_SCOPE_MEETINGS_WRITE),
+	ROUTE(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat, T,
+	      GW_SCOPE_MEETINGS_WRITE),
+	ROUTE(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
+	ROUTE(GET, "/v1/recordings/{recordID}", gw_handle_recording_get, T,
+	      GW_SCOPE_RECORDINGS_READ),
+	ROUTE(PATCH, "/v1/recordings/{recordID}", gw_handle_recording_patch, T,
+	      GW_SCOPE_RECORDINGS_WRITE),
+	ROUTE(DELETE, "/v1/recordings/{recordID}", gw_handle_recording_delete, T,
+	      GW_SCOPE_RECORDINGS_WRITE),
+	ROUTE(GET, "/v1/recordings/{recordID}/text-tracks", gw_handle_text_tracks_list, T,
+	      GW_SCOPE_RECORDINGS_READ),
+	UPLOAD(POST, "/v1/recordings/{recordID}/text-tracks", gw_handle_text_track_upload, T,
+	       GW_SCOPE_RECORDINGS_WRITE),
+	ROUTE(GET, "/v1/hooks", gw_handle_hooks_list, T, GW_SCOPE_HOOKS),
+	ROUTE(POST, "/v1/hooks", gw_handle_hooks_create, T, GW_SCOPE_HOOKS),
+	ROUTE(DELETE, "/v1/hooks/{hookID}", gw_handle_hook_delete, T, GW_SCOPE_HOOKS),
+	ROUTE(GET, "/v1/legacy/default-config-xml", gw_handle_legacy_default_config, T,
+	      GW_SCOPE_MEETINGS_READ),
+	ROUTE(POST, "/v1/legacy/config-xml", gw_handle_legacy_set_config, T,
+	      GW_SCOPE_MEETINGS_WRITE),
 };
+
+#undef ROUTE
+#undef UPLOAD
+#undef T
 
 const struct gw_route *gw_router_routes(size_t *n)
 {
@@ -144,6 +171,21 @@ enum gw_err gw_router_match(const struct gw_route *table, size_t n, struct gw_re
 	}
 	req->route = hit;
 	return take_params(req, ps, pl, hit_np);
+}
+
+const struct gw_route *gw_router_find(enum gw_method method, const char *path)
+{
+	const char *ps[GW_MAX_PATH_PARAMS];
+	size_t pl[GW_MAX_PATH_PARAMS];
+	size_t i;
+
+	for (i = 0; i < GW_ARRAY_SIZE(routes); i++) {
+		if ((routes[i].method == method ||
+		     (method == GW_METHOD_HEAD && routes[i].method == GW_METHOD_GET)) &&
+		    match_pattern(routes[i].pattern, path, ps, pl) >= 0)
+			return &routes[i];
+	}
+	return NULL;
 }
 
 static bool origin_in(const char *origin, char *const *list, size_t n)
@@ -264,7 +306,7 @@ void gw_router_dispatch(struct gw_exchange *x)
 	}
 	if (!authorize(x))
 		return;
-	if (x->req.body_len > 0 &&
+	if (x->req.body_len > 0 && x->req.route->body == GW_BODY_JSON &&
 	    !gw_str_media_type_is(x->req.content_type, "application/json")) {
 		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
 				    "Request bodies must be application/json", NULL);

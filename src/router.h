@@ -21,12 +21,18 @@ enum gw_route_auth {
 	GW_ROUTE_METRICS,    /* metrics scope unless configured public */
 };
 
+enum gw_route_body {
+	GW_BODY_JSON = 0, /* application/json, up to limits.max_body_bytes */
+	GW_BODY_UPLOAD,   /* a file upload (multipart/form-data), up to limits.max_upload_bytes */
+};
+
 struct gw_route {
 	enum gw_method method;
 	const char *pattern;  /* "/v1/meetings/{meetingID}/join"; {x} matches one segment */
 	gw_handler_fn handler;
 	enum gw_route_auth auth;
 	unsigned scopes;      /* bit set of enum gw_scope */
+	enum gw_route_body body;
 };
 
 /* The route table (static). */
@@ -41,6 +47,9 @@ const struct gw_route *gw_router_routes(size_t *n);
  */
 enum gw_err gw_router_match(const struct gw_route *table, size_t n, struct gw_request *req,
 			    unsigned *allowed) GW_WUR;
+
+/* The route for method and raw path, or NULL. No side effects. */
+const struct gw_route *gw_router_find(enum gw_method method, const char *path);
 
 /*
  * Runs the whole request pipeline on a filled request: preflight, match,

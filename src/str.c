@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -177,4 +179,24 @@ void gw_str_copy(char *dst, size_t size, const char *src)
 	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	enum gw_err err = GW_OK;
+
+	for (; *s != '\0' && err == GW_OK; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			err = gw_buf_append_byte(out, (char)c);
+		} else {
+			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+			err = gw_buf_append(out, esc, 3);
+		}
+	}
+	return err;
 }

@@ -42,6 +42,13 @@ bool gw_str_case_prefix(const char *s, const char *prefix);
 bool gw_str_media_type_is(const char *content_type, const char *type);
 
 /*
+ * Appends s percent-encoded as one URL path segment (RFC 3986: only
+ * unreserved characters A-Z a-z 0-9 - . _ ~ stay) to out.
+ */
+struct gw_buf;
+enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
+
+/*
  * Copies src into dst (size bytes, size > 0), truncating on a UTF-8
  * character boundary; dst is always NUL-terminated.
  */

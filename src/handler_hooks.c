@@ -1,0 +1,121 @@
+/*
+ * handler_hooks.c - bbb-webhooks registrations: list, create, destroy.
+ * These calls go to the webhooks service under the same API path, named
+ * "hooks/<verb>" in the checksum, and signed with bbb.hooks_checksum
+ * (some installations accept only SHA-1).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bbb_api.h"
+#include "bbb_query.h"
+#include "config.h"
+#include "handlers.h"
+#include "xml2json.h"
+
+static void hooks_request(struct gw_exchange *x, const char *call, struct gw_query *qb,
+			  gw_bbb_finish_fn finish)
+{
+	if (!gw_query_failed(x, qb))
+		gw_bbb_request_alg(x, call, gw_query_str(qb), x->req.cfg->hooks_checksum, finish);
+}
+
+static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	if (!json_is_array(json_object_get(r->body, "hooks")))
+		json_object_set_new(r->body, "hooks", json_array());
+	gw_response_json(x, 200, r->body);
+	r->body = NULL;
+}
+
+void gw_handle_hooks_list(struct gw_exchange *x)
+{
+	struct gw_query qb;
+	size_t i;
+
+	gw_query_init(&qb);
+	for (i = 0; i < x->req.n_query; i++) {
+		if (strcmp(x->req.query[i].name, "meetingID") == 0)
+			gw_query_add(&qb, "meetingID", x->req.query[i].value);
+		else
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, x->req.query[i].name,
+				      "Unknown query parameter (only 'meetingID')");
+	}
+	hooks_request(x, "hooks/list", &qb, finish_list);
+	gw_query_deinit(&qb);
+}
+
+static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	bool existed = r->message_key != NULL && strcmp(r->message_key, "duplicateWarning") == 0;
+
+	gw_response_json(x, existed ? 200 : 201, r->body);
+	r->body = NULL;
+}
+
+static bool url_ok(const char *s)
+{
+	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
+	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
+}
+
+static void create_member(struct gw_query *qb, const char *key, json_t *v)
+{
+	if (strcmp(key, "callbackURL") == 0) {
+		if (!json_is_string(v) || !url_ok(json_string_value(v)))
+			gw_query_fail(qb, GW_E_BAD_REQUEST, key, "'callbackURL' must be an http(s) URL");
+		else
+			gw_query_add(qb, key, json_string_value(v));
+	} else if (strcmp(key, "meetingID") == 0) {
+		gw_query_add_json(qb, key, key, GW_PARAM_STRING, false, v);
+	} else if (strcmp(key, "eventID") == 0) {
+		gw_query_add_json(qb, key, key, GW_PARAM_LIST, false, v);
+	} else if (strcmp(key, "getRaw") == 0) {
+		gw_query_add_json(qb, key, key, GW_PARAM_BOOL, false, v);
+	} else {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, key,
+			      "Unknown field (callbackURL, meetingID, eventID, getRaw)");
+	}
+}
+
+void gw_handle_hooks_create(struct gw_exchange *x)
+{
+	json_t *body = NULL;
+	struct gw_query qb;
+	const char *key;
+	json_t *v;
+
+	if (gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	gw_query_init(&qb);
+	if (json_object_get(body, "callbackURL") == NULL)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "callbackURL", "'callbackURL' is required");
+	/* callbackURL first, as BBB's own examples order it. */
+	v = json_object_get(body, "callbackURL");
+	if (v != NULL)
+		create_member(&qb, "callbackURL", v);
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "callbackURL") != 0)
+			create_member(&qb, key, v);
+	}
+	hooks_request(x, "hooks/create", &qb, finish_create);
+	gw_query_deinit(&qb);
+	json_decref(body);
+}
+
+static void finish_destroy(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)r;
+	gw_response_json(x, 200,
+			 json_pack("{s:s, s:b}", "hookID", x->req.params[0], "removed", 1));
+}
+
+void gw_handle_hook_delete(struct gw_exchange *x)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "hookID", x->req.params[0]);
+	hooks_request(x, "hooks/destroy", &qb, finish_destroy);
+	gw_query_deinit(&qb);
+}

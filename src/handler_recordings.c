@@ -1,0 +1,409 @@
+/*
+ * handler_recordings.c - recordings and their text tracks: list with
+ * filters and paging, one recording, PATCH (publish and/or metadata, then
+ * the updated recording, as chained BBB calls), delete, caption tracks
+ * (BBB answers JSON) and caption uploads (multipart passed on with only
+ * the file part; kind, lang and label go into the signed URL).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bbb_api.h"
+#include "bbb_query.h"
+#include "crypto.h"
+#include "handlers.h"
+#include "multipart.h"
+#include "str.h"
+#include "xml2json.h"
+
+static const char *path_record_id(struct gw_exchange *x)
+{
+	return x->req.params[0];
+}
+
+static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	gw_response_json(x, 200, r->body);
+	r->body = NULL;
+}
+
+static bool state_ok(const char *list)
+{
+	static const char *const states[] = {"processing", "processed", "published",
+					     "unpublished", "deleted", "any"};
+	char item[32];
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		size_t i;
+		bool ok = false;
+
+		if (n == 0 || n >= sizeof(item))
+			return false;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			ok = ok || strcmp(item, states[i]) == 0;
+		if (!ok)
+			return false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}
+
+static void list_param(struct gw_query *qb, const char *name, const char *value)
+{
+	uint64_t n;
+	char detail[160];
+
+	if (strcmp(name, "meetingID") == 0 || strcmp(name, "recordID") == 0) {
+		gw_query_add(qb, name, value);
+	} else if (strcmp(name, "state") == 0) {
+		if (!state_ok(value))
+			gw_query_fail(qb, GW_E_BAD_REQUEST, name,
+				      "'state' is a comma list of processing, processed, "
+				      "published, unpublished, deleted, or 'any'");
+		gw_query_add(qb, name, value);
+	} else if (strcmp(name, "offset") == 0 || strcmp(name, "limit") == 0) {
+		if (gw_str_parse_u64(value, &n) != GW_OK ||
+		    (strcmp(name, "limit") == 0 && (n < 1 || n > 100))) {
+			snprintf(detail, sizeof(detail), "'%s' must be %s", name,
+				 name[0] == 'l' ? "an integer from 1 to 100"
+						: "a non-negative integer");
+			gw_query_fail(qb, GW_E_BAD_REQUEST, name, detail);
+		}
+		gw_query_add(qb, name, value);
+	} else if (strncmp(name, "meta.", 5) == 0 && gw_bbb_meta_name_ok(name + 5)) {
+		char pname[256];
+
+		snprintf(pname, sizeof(pname), "meta_%s", name + 5);
+		gw_query_add(qb, pname, value);
+	} else {
+		snprintf(detail, sizeof(detail),
+			 "Unknown query parameter (meetingID, recordID, state, offset, limit, "
+			 "meta.<key>)");
+		gw_query_fail(qb, GW_E_BAD_REQUEST, name, detail);
+	}
+}
+
+void gw_handle_recordings_list(struct gw_exchange *x)
+{
+	struct gw_query qb;
+	size_t i;
+
+	gw_query_init(&qb);
+	for (i = 0; i < x->req.n_query; i++)
+		list_param(&qb, x->req.query[i].name, x->req.query[i].value);
+	if (gw_request_query(&x->req, "offset") != NULL &&
+	    gw_request_query(&x->req, "limit") == NULL)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "offset", "'offset' needs 'limit'");
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_body);
+	gw_query_deinit(&qb);
+}
+
+/* The recording whose recordID equals id exactly (BBB matches prefixes). */
+static void finish_one(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *list = json_object_get(r->body, "recordings"); /* borrowed */
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(list, i, rec) {
+		const char *rid = json_string_value(json_object_get(rec, "recordID"));
+
+		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0) {
+			gw_response_json(x, 200, json_incref(rec));
+			return;
+		}
+	}
+	gw_response_problem(x, GW_E_BBB_NOT_FOUND, "No recording with that recordID", NULL);
+}
+
+static void request_one(struct gw_exchange *x)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	gw_query_add(&qb, "state", "any");
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_one);
+	gw_query_deinit(&qb);
+}
+
+void gw_handle_recording_get(struct gw_exchange *x)
+{
+	/* A recordID is a 40-hex-digit meeting hash, '-', and a timestamp: never a list. */
+	if (strchr(path_record_id(x), ',') != NULL) {
+		gw_response_problem(x, GW_E_BAD_PATH_PARAM, "A recordID cannot contain ','", NULL);
+		return;
+	}
+	request_one(x);
+}
+
+/* PATCH state between chained calls. */
+struct patch {
+	json_t *metadata; /* owned; NULL when there is nothing to update */
+};
+
+static void patch_free(void *p)
+{
+	struct patch *st = p;
+
+	if (st != NULL)
+		json_decref(st->metadata);
+	free(st);
+}
+
+static bool meta_key_ok(const char *k)
+{
+	return gw_bbb_meta_name_ok(k);
+}
+
+static void patch_update(struct gw_exchange *x, struct gw_bbb_reply *r);
+
+static void patch_then_fetch(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)r;
+	request_one(x);
+}
+
+static void start_update(struct gw_exchange *x, json_t *metadata)
+{
+	struct gw_query qb;
+	char name[256];
+	const char *key;
+	json_t *v;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	json_object_foreach(metadata, key, v) {
+		snprintf(name, sizeof(name), "meta_%s", key);
+		/* BBB deletes a key given an empty value. */
+		gw_query_add(&qb, name, json_is_null(v) ? "" : json_string_value(v));
+	}
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "updateRecordings", gw_query_str(&qb), patch_then_fetch);
+	gw_query_deinit(&qb);
+}
+
+static void patch_update(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct patch *st = x->bbb.state;
+
+	(void)r;
+	if (st != NULL && st->metadata != NULL)
+		start_update(x, st->metadata);
+	else
+		request_one(x);
+}
+
+/* Validates the PATCH body; fills published (-1 absent) and metadata (borrowed). */
+static bool patch_body(struct gw_exchange *x, json_t *body, int *published, json_t **metadata)
+{
+	struct gw_query qb;
+	const char *key;
+	json_t *v;
+	json_t *mv;
+	char field[300];
+
+	*published = -1;
+	*metadata = NULL;
+	gw_query_init(&qb);
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "published") == 0 && json_is_boolean(v)) {
+			*published = json_is_true(v);
+		} else if (strcmp(key, "metadata") == 0 && json_is_object(v) && json_object_size(v)) {
+			*metadata = v;
+		} else {
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
+				      "Only 'published' (boolean) and 'metadata' (non-empty object "
+				      "of strings or null) can be changed");
+		}
+	}
+	json_object_foreach(*metadata, key, mv) {
+		snprintf(field, sizeof(field), "metadata.%s", key);
+		if (!meta_key_ok(key))
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, field, "Not a key BBB keeps");
+		else if (!json_is_string(mv) && !json_is_null(mv))
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, field, "Must be a string or null");
+	}
+	if (qb.err == GW_OK && *published < 0 && *metadata == NULL)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, NULL, "Nothing to change");
+	if (gw_query_failed(x, &qb)) {
+		gw_query_deinit(&qb);
+		return false;
+	}
+	gw_query_deinit(&qb);
+	return true;
+}
+
+void gw_handle_recording_patch(struct gw_exchange *x)
+{
+	json_t *body = NULL;
+	json_t *metadata;
+	struct patch *st;
+	struct gw_query qb;
+	int published;
+
+	if (gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	if (!patch_body(x, body, &published, &metadata))
+		goto out;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		goto out;
+	}
+	st->metadata = json_incref(metadata);
+	x->bbb.state = st;
+	x->bbb.state_free = patch_free;
+	if (published < 0) {
+		start_update(x, metadata);
+		goto out;
+	}
+	gw_query_init(&qb);
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	gw_query_add(&qb, "publish", published ? "true" : "false");
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "publishRecordings", gw_query_str(&qb), patch_update);
+	gw_query_deinit(&qb);
+out:
+	json_decref(body);
+}
+
+static void finish_deleted(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)r;
+	gw_response_json(x, 200,
+			 json_pack("{s:s, s:b}", "recordID", path_record_id(x), "deleted", 1));
+}
+
+void gw_handle_recording_delete(struct gw_exchange *x)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	if (strchr(path_record_id(x), ',') != NULL)
+		gw_query_fail(&qb, GW_E_BAD_PATH_PARAM, NULL, "A recordID cannot contain ','");
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, "deleteRecordings", gw_query_str(&qb), finish_deleted);
+	gw_query_deinit(&qb);
+}
+
+/* noCaptionsFound: the recording exists and has no tracks, an empty list. */
+static void tracks_failed(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	if (r->message_key != NULL && strcmp(r->message_key, "noCaptionsFound") == 0) {
+		gw_response_json(x, 200, json_pack("{s:[]}", "tracks"));
+		return;
+	}
+	gw_bbb_fail(x, r);
+}
+
+static void finish_tracks(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *tracks = json_object_get(r->body, "tracks"); /* borrowed */
+
+	if (!json_is_array(tracks))
+		json_object_set_new(r->body, "tracks", json_array());
+	finish_body(x, r);
+}
+
+void gw_handle_text_tracks_list(struct gw_exchange *x)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	if (!gw_query_failed(x, &qb)) {
+		gw_bbb_request(x, "getRecordingTextTracks", gw_query_str(&qb), finish_tracks);
+		x->bbb.json_reply = true;
+		x->bbb.on_failed = tracks_failed;
+	}
+	gw_query_deinit(&qb);
+}
+
+static void finish_upload(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)r;
+	gw_response_json(x, 202, json_pack("{s:s, s:s}", "recordID", path_record_id(x), "status",
+					   "accepted"));
+}
+
+/* kind, lang, label: a form field wins over the query string. */
+static const char *upload_field(struct gw_exchange *x, const struct gw_multipart *mp,
+				const char *name)
+{
+	const struct gw_part *p = gw_multipart_find(mp, name);
+
+	if (p != NULL && p->filename == NULL)
+		return p->value;
+	return gw_request_query(&x->req, name);
+}
+
+static void upload_query(struct gw_exchange *x, const struct gw_multipart *mp,
+			 struct gw_query *qb)
+{
+	const char *kind = upload_field(x, mp, "kind");
+	const char *lang = upload_field(x, mp, "lang");
+	const char *label = upload_field(x, mp, "label");
+
+	if (kind == NULL || (strcmp(kind, "subtitles") != 0 && strcmp(kind, "captions") != 0))
+		gw_query_fail(qb, GW_E_BAD_REQUEST, "kind",
+			      "'kind' must be \"subtitles\" or \"captions\"");
+	if (lang == NULL || *lang == '\0' || strlen(lang) > 35)
+		gw_query_fail(qb, GW_E_BAD_REQUEST, "lang", "'lang' (e.g. \"en-US\") is required");
+	gw_query_add(qb, "recordID", path_record_id(x));
+	gw_query_add(qb, "kind", kind != NULL ? kind : "");
+	gw_query_add(qb, "lang", lang != NULL ? lang : "");
+	if (label != NULL)
+		gw_query_add(qb, "label", label);
+}
+
+void gw_handle_text_track_upload(struct gw_exchange *x)
+{
+	struct gw_multipart mp;
+	struct gw_query qb;
+	const struct gw_part *file;
+	char *body = NULL;
+	size_t len = 0;
+	char ctype[128];
+	enum gw_err err;
+
+	if (!gw_str_media_type_is(x->req.content_type, "multipart/form-data")) {
+		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
+				    "Upload the track as multipart/form-data with a 'file' part",
+				    NULL);
+		return;
+	}
+	err = gw_multipart_parse(x->req.content_type, x->req.body, x->req.body_len, &mp);
+	if (err != GW_OK) {
+		gw_response_problem(x, GW_E_BAD_REQUEST, "Malformed multipart/form-data body", NULL);
+		return;
+	}
+	gw_query_init(&qb);
+	file = gw_multipart_find(&mp, "file");
+	if (file == NULL || file->len == 0)
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "file", "A non-empty 'file' part is required");
+	upload_query(x, &mp, &qb);
+	if (qb.err == GW_OK)
+		err = gw_multipart_build_file(file, &body, &len, ctype, sizeof(ctype));
+	if (qb.err == GW_OK && err != GW_OK)
+		gw_query_fail(&qb, err, "file", "The upload could not be re-encoded");
+	if (!gw_query_failed(x, &qb)) {
+		gw_bbb_request(x, "putRecordingTextTrack", gw_query_str(&qb), finish_upload);
+		x->bbb.json_reply = true;
+		gw_bbb_set_body(x, body, len, ctype);
+		body = NULL;
+	}
+	free(body);
+	gw_query_deinit(&qb);
+	gw_multipart_deinit(&mp);
+}
