@@ -18,6 +18,8 @@ void gw_cli_usage(void)
 	       "       bbb-gateway --check-config [-c FILE]  validate the configuration\n"
 	       "       bbb-gateway token new NAME [--scopes LIST]\n"
 	       "                                             mint a client token\n"
+	       "       bbb-gateway --healthcheck [URL]        exit 0 when URL answers 200\n"
+	       "                                             (default http://127.0.0.1:8090/healthz)\n"
 	       "       bbb-gateway --version | --help\n"
 	       "\n"
 	       "Options:\n"
@@ -63,6 +65,7 @@ void gw_cli_parse(int argc, char **argv, struct gw_cli *cli)
 	cli->config_path = GW_CONFIG_DEFAULT_PATH;
 	cli->token_name = NULL;
 	cli->scopes = "*";
+	cli->health_url = "http://127.0.0.1:8090/healthz";
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -78,6 +81,10 @@ void gw_cli_parse(int argc, char **argv, struct gw_cli *cli)
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			cli->action = GW_CLI_VERSION;
 			return;
+		} else if (strcmp(a, "--healthcheck") == 0) {
+			cli->action = GW_CLI_HEALTHCHECK;
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				cli->health_url = argv[++i];
 		} else if (strcmp(a, "token") == 0) {
 			parse_token(argc, argv, i + 1, cli);
 			return;

@@ -13,6 +13,7 @@ enum gw_cli_action {
 	GW_CLI_TOKEN_NEW,
 	GW_CLI_HELP,
 	GW_CLI_VERSION,
+	GW_CLI_HEALTHCHECK,
 	GW_CLI_ERROR,
 };
 
@@ -21,6 +22,7 @@ struct gw_cli {
 	const char *config_path; /* borrowed from argv */
 	const char *token_name;  /* token new NAME */
 	const char *scopes;      /* --scopes a,b (default "*") */
+	const char *health_url;  /* --healthcheck URL */
 };
 
 /* Parses argv into cli. Errors are printed to stderr and give GW_CLI_ERROR. */

@@ -54,6 +54,23 @@ out:
 	return status;
 }
 
+static int healthcheck(const char *url)
+{
+	long status = 0;
+	enum gw_err err;
+
+	if (gw_upstream_global_init() != GW_OK)
+		return 1;
+	err = gw_upstream_probe(url, 2000, &status);
+	gw_upstream_global_cleanup();
+	if (err != GW_OK || status != 200) {
+		fprintf(stderr, "bbb-gateway: healthcheck %s: %s (HTTP %ld)\n", url,
+			err != GW_OK ? gw_err_str(err) : "unhealthy", status);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gw_cli cli;
@@ -77,6 +94,8 @@ int main(int argc, char **argv)
 			printf("%s: configuration OK\n", cli.config_path);
 		gw_config_unref(cfg);
 		exit(cfg != NULL ? 0 : 1);
+	case GW_CLI_HEALTHCHECK:
+		exit(healthcheck(cli.health_url));
 	case GW_CLI_RUN:
 		break;
 	}

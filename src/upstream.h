@@ -82,6 +82,12 @@ void gw_upstream_call_deinit(struct gw_upstream_call *call);
  */
 void gw_upstream_free(struct gw_upstream *up);
 
+/*
+ * One blocking GET of url with a timeout, outside any upstream thread (for
+ * `bbb-gateway --healthcheck`). Writes the HTTP status to *status.
+ */
+enum gw_err gw_upstream_probe(const char *url, unsigned timeout_ms, long *status) GW_WUR;
+
 /* Number of TCP connections curl opened so far (for tests and metrics). */
 unsigned long gw_upstream_connects(struct gw_upstream *up);
 

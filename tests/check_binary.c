@@ -233,6 +233,16 @@ START_TEST(test_binary_run_reload_sigterm)
 	ck_assert_int_eq(http_get(port, "/healthz", NULL), 200);
 	ck_assert_int_eq(http_get(port, "/v1/meetings", tok1), 200);
 	ck_assert_int_eq(http_get(port, "/v1/meetings", tok2), 401);
+	{
+		char url[96];
+		char out[1024];
+		const char *hc[] = {"--healthcheck", url, NULL};
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
+		ck_assert_int_eq(run(hc, out, sizeof(out)), 0);
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", free_port());
+		ck_assert_int_eq(run(hc, out, sizeof(out)), 1);
+	}
 	/* Reload with the second token instead of the first. */
 	write_file("run.conf", config_text(port, bbbsim_port(sim), hash2));
 	kill(pid, SIGHUP);
