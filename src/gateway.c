@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,8 +125,15 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	gw_buf_init(&msg, 64 * 1024);
 	err = old->path != NULL ? gw_config_load(old->path, &fresh, &msg) : GW_E_CONFIG;
 	if (err != GW_OK) {
-		gw_log_err("reload failed, keeping the running configuration:\n%s",
-			   gw_buf_str(&msg));
+		const char *line = gw_buf_str(&msg);
+
+		gw_log_err("reload failed, keeping the running configuration");
+		while (*line != '\0') {
+			size_t n = strcspn(line, "\n");
+
+			gw_log_err("%.*s", (int)n, line);
+			line += n + (line[n] == '\n');
+		}
 		gw_buf_deinit(&msg);
 		gw_config_unref(old);
 		return err;
