@@ -16,228 +16,10 @@
 #include "bbbsim.h"
 #include "config.h"
 #include "gateway.h"
+#include "harness.h"
 #include "testutil.h"
 #include "upstream.h"
 #include "xml2json.h"
-
-#define SECRET "8cd8ef52e8e101574e400365b55e11a6"
-
-static struct bbbsim *sim;
-static struct gw_gateway *gw;
-static struct gw_config *cfg;
-static char tok_all[GW_AUTH_TOKEN_LEN + 1];
-static char tok_read[GW_AUTH_TOKEN_LEN + 1];
-
-static void add_token(struct gw_config *c, const char *name, unsigned scopes, char *out)
-{
-	char hash[7 + 2 * GW_AUTH_HASH_LEN + 1];
-	struct gw_token *t;
-
-	ck_assert_int_eq(gw_auth_token_new(out, hash), GW_OK);
-	c->tokens = realloc(c->tokens, (c->n_tokens + 1) * sizeof(*c->tokens));
-	ck_assert_ptr_nonnull(c->tokens);
-	t = &c->tokens[c->n_tokens++];
-	memset(t, 0, sizeof(*t));
-	t->name = strdup(name);
-	t->scopes = scopes;
-	ck_assert_int_eq(gw_auth_hash_parse(hash, t->hash), GW_OK);
-}
-
-static struct gw_config *make_config(unsigned sim_port, const char *secret, enum gw_digest alg)
-{
-	struct gw_config *c = gw_config_new_defaults();
-	char url[128];
-
-	ck_assert_ptr_nonnull(c);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/bigbluebutton/api", sim_port);
-	c->bbb_url = strdup(url);
-	c->bbb_public_url = strdup("https://bbb.example.org/bigbluebutton/api");
-	c->bbb_secret = strdup(secret);
-	c->checksum = alg;
-	c->listen_port = 0;
-	c->threads = 2;
-	c->bbb_timeout_ms = 3000;
-	c->max_body_bytes = 4096;
-	c->access_log = false;
-	c->log_level = GW_LOG_ERR;
-	c->cors_origins = calloc(1, sizeof(char *));
-	c->cors_origins[0] = strdup("https://app.example.org");
-	c->n_cors_origins = 1;
-	add_token(c, "all", GW_SCOPE_ALL, tok_all);
-	add_token(c, "reader", GW_SCOPE_MEETINGS_READ, tok_read);
-	return c;
-}
-
-static void start_gateway(const char *secret, enum gw_digest alg)
-{
-	cfg = make_config(bbbsim_port(sim), secret, alg);
-	ck_assert_int_eq(gw_gateway_start(cfg, -1, &gw), GW_OK);
-}
-
-static void setup(void)
-{
-	struct bbbsim_opts o = {.secret = SECRET};
-
-	gw_log_setup(GW_LOG_ERR, GW_LOG_FORMAT_TEXT);
-	ck_assert_int_eq(gw_upstream_global_init(), GW_OK);
-	gw_xml2json_global_init();
-	sim = bbbsim_start(&o);
-	ck_assert_ptr_nonnull(sim);
-	start_gateway(SECRET, GW_DIGEST_SHA256);
-}
-
-static void teardown(void)
-{
-	gw_gateway_stop(gw);
-	gw = NULL;
-	gw_config_unref(cfg);
-	cfg = NULL;
-	bbbsim_stop(sim);
-	sim = NULL;
-	gw_upstream_global_cleanup();
-}
-
-/* One HTTP exchange with the gateway. */
-struct reply {
-	long status;
-	struct gw_buf body;
-	struct gw_buf headers;
-	json_t *json;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	return gw_buf_append(arg, p, size * n) == GW_OK ? size * n : 0;
-}
-
-static void reply_free(struct reply *r)
-{
-	gw_buf_deinit(&r->body);
-	gw_buf_deinit(&r->headers);
-	json_decref(r->json);
-}
-
-struct req {
-	const char *method;
-	const char *path;
-	const char *token;
-	const char *body;
-	const char *content_type;
-	const char *extra_header;
-	const char *extra_header2;
-};
-
-static void do_request(const struct req *q, struct reply *r)
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hdrs = NULL;
-	char url[512];
-	char line[256];
-
-	memset(r, 0, sizeof(*r));
-	gw_buf_init(&r->body, 1 << 24);
-	gw_buf_init(&r->headers, 1 << 16);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", gw_gateway_port(gw), q->path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &r->headers);
-	if (q->token != NULL) {
-		snprintf(line, sizeof(line), "Authorization: Bearer %s", q->token);
-		hdrs = curl_slist_append(hdrs, line);
-	}
-	if (q->body != NULL) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-		snprintf(line, sizeof(line), "Content-Type: %s",
-			 q->content_type != NULL ? q->content_type : "application/json");
-		hdrs = curl_slist_append(hdrs, line);
-	}
-	if (q->extra_header != NULL)
-		hdrs = curl_slist_append(hdrs, q->extra_header);
-	if (q->extra_header2 != NULL)
-		hdrs = curl_slist_append(hdrs, q->extra_header2);
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	ck_assert_int_eq(curl_easy_perform(h), CURLE_OK);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
-	r->json = json_loadb(gw_buf_str(&r->body), r->body.len, 0, NULL);
-}
-
-static void call(struct reply *r, const char *method, const char *path, const char *token,
-		 const char *body)
-{
-	struct req q = {.method = method, .path = path, .token = token, .body = body};
-
-	do_request(&q, r);
-}
-
-/* The value of a response header (case-insensitive name) in a static buffer, or NULL. */
-static const char *header(const struct reply *r, const char *name)
-{
-	static char value[1024];
-	const char *p = gw_buf_str(&r->headers);
-	size_t n = strlen(name);
-
-	while (p != NULL && *p != '\0') {
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *v = p + n + 1;
-			size_t len = strcspn(v, "\r\n");
-
-			while (*v == ' ' && len > 0) {
-				v++;
-				len--;
-			}
-			snprintf(value, sizeof(value), "%.*s", (int)len, v);
-			return value;
-		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return NULL;
-}
-
-static const char *jstr(const struct reply *r, const char *key)
-{
-	return json_string_value(json_object_get(r->json, key));
-}
-
-static void assert_problem(const struct reply *r, long status, const char *code)
-{
-	ck_assert_int_eq(r->status, status);
-	ck_assert_str_eq(header(r, "Content-Type"), "application/problem+json");
-	ck_assert_ptr_nonnull(r->json);
-	ck_assert_int_eq(json_integer_value(json_object_get(r->json, "status")), status);
-	ck_assert_str_eq(jstr(r, "code"), code);
-	ck_assert_ptr_nonnull(jstr(r, "requestId"));
-	ck_assert_str_eq(jstr(r, "requestId"), header(r, "X-Request-Id"));
-}
-
-/* The last request the simulator received. */
-static void last_sim_request(struct bbbsim_request *out)
-{
-	size_t n = bbbsim_request_count(sim);
-
-	ck_assert_uint_gt(n, 0);
-	ck_assert(bbbsim_request_get(sim, n - 1, out));
-}
-
-static void create_meeting(const char *id)
-{
-	char body[256];
-	struct reply r;
-
-	snprintf(body, sizeof(body), "{\"name\":\"Meeting %s\",\"meetingID\":\"%s\"}", id, id);
-	call(&r, "POST", "/v1/meetings", tok_all, body);
-	ck_assert_int_eq(r.status, 201);
-	reply_free(&r);
-}
 
 START_TEST(test_integration_healthz_and_readyz)
 {
@@ -589,9 +371,7 @@ START_TEST(test_integration_checksum_algorithms)
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		char *sum;
 
-		gw_gateway_stop(gw);
-		gw_config_unref(cfg);
-		start_gateway(SECRET, algs[i].alg);
+		restart_gateway(HARNESS_SECRET, algs[i].alg);
 		call(&r, "GET", "/v1/meetings", tok_read, NULL);
 		ck_assert_int_eq(r.status, 200);
 		reply_free(&r);
@@ -610,15 +390,13 @@ START_TEST(test_integration_wrong_secret_is_502)
 {
 	struct reply r;
 
-	gw_gateway_stop(gw);
-	gw_config_unref(cfg);
-	start_gateway("the-wrong-secret-value", GW_DIGEST_SHA256);
+	restart_gateway("the-wrong-secret-value", GW_DIGEST_SHA256);
 	call(&r, "GET", "/v1/meetings", tok_read, NULL);
 	assert_problem(&r, 502, "bbb_checksum_error");
 	ck_assert_str_eq(jstr(&r, "messageKey"), "checksumError");
 	ck_assert_ptr_nonnull(strstr(jstr(&r, "detail"), "bbb.secret"));
 	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), "the-wrong-secret-value"));
-	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), SECRET));
+	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), HARNESS_SECRET));
 	reply_free(&r);
 }
 END_TEST

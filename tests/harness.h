@@ -1,0 +1,72 @@
+/*
+ * harness.h - the integration test harness: a BBB simulator and an
+ * in-process gateway started in a checked fixture, a libcurl client for
+ * the gateway, and assertions on problem responses.
+ */
+#ifndef GW_TEST_HARNESS_H
+#define GW_TEST_HARNESS_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "bbbsim.h"
+#include "buf.h"
+#include "config.h"
+#include "crypto.h"
+#include "gateway.h"
+
+#define HARNESS_SECRET "8cd8ef52e8e101574e400365b55e11a6"
+
+extern struct bbbsim *sim;
+extern struct gw_gateway *gw;
+extern struct gw_config *cfg;
+extern char tok_all[GW_AUTH_TOKEN_LEN + 1];  /* scope "*" */
+extern char tok_read[GW_AUTH_TOKEN_LEN + 1]; /* scope meetings:read */
+
+/* Simulator options used by setup(); tests may change them before setup runs. */
+extern struct bbbsim_opts harness_sim_opts;
+
+/* Checked fixture: simulator + gateway (SHA-256). */
+void setup(void);
+void teardown(void);
+
+/* Restarts the gateway with another secret / algorithm. */
+void start_gateway(const char *secret, enum gw_digest alg);
+void restart_gateway(const char *secret, enum gw_digest alg);
+
+struct reply {
+	long status;
+	struct gw_buf body;
+	struct gw_buf headers;
+	json_t *json; /* the body parsed, or NULL */
+};
+
+struct req {
+	const char *method;
+	const char *path;
+	const char *token;
+	const char *body;
+	size_t body_len; /* 0 = strlen(body) */
+	const char *content_type;
+	const char *extra_header;
+	const char *extra_header2;
+};
+
+void do_request(const struct req *q, struct reply *r);
+void call(struct reply *r, const char *method, const char *path, const char *token,
+	  const char *body);
+void reply_free(struct reply *r);
+size_t on_data(char *p, size_t size, size_t n, void *arg);
+
+/* A response header's value (static buffer) or NULL. */
+const char *header(const struct reply *r, const char *name);
+const char *jstr(const struct reply *r, const char *key);
+void assert_problem(const struct reply *r, long status, const char *code);
+
+/* The last request the simulator received (free with bbbsim_request_free). */
+void last_sim_request(struct bbbsim_request *out);
+
+/* Creates meeting id through the gateway (asserts 201). */
+void create_meeting(const char *id);
+
+#endif
