@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "gw_limits.h"
@@ -115,6 +116,7 @@ const struct gw_token *gw_auth_lookup(const struct gw_token *tokens, size_t n,
 				      const char *authorization)
 {
 	unsigned char hash[GW_AUTH_HASH_LEN];
+	long long now = (long long)time(NULL);
 	const char *tok;
 	size_t len;
 	size_t found = 0; /* index + 1 of the first match, 0 for none */
@@ -125,13 +127,16 @@ const struct gw_token *gw_auth_lookup(const struct gw_token *tokens, size_t n,
 	if (gw_auth_hash_token(tok, len, hash) != GW_OK)
 		return NULL;
 	/*
-	 * Every entry is compared and the first match is kept with masks rather
-	 * than an early return, so timing does not reveal the position.
+	 * Every entry is compared and the first live match is kept with masks
+	 * rather than an early return, so timing does not reveal the position.
+	 * An entry whose expires_at has come counts as no match at all.
 	 */
 	for (i = 0; i < n; i++) {
 		size_t eq = (size_t)gw_crypto_equal(hash, tokens[i].hash, GW_AUTH_HASH_LEN);
+		long long expires = tokens[i].expires_at;
+		size_t live = (size_t)(expires == 0) | (size_t)(expires > now);
 		size_t unset = (size_t)(found == 0);
-		size_t mask = (size_t)0 - (eq & unset);
+		size_t mask = (size_t)0 - (eq & live & unset);
 
 		found |= (i + 1) & mask;
 	}

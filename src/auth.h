@@ -64,7 +64,8 @@ enum gw_err gw_auth_hash_token(const char *token, size_t len,
 /*
  * Finds the token presented in an Authorization header value ("Bearer
  * <token>", scheme case-insensitive, one or more spaces). Every stored
- * digest is compared (no early exit). Returns the matching entry
+ * digest is compared (no early exit). A token past its expires_at is
+ * treated as unknown. Returns the matching entry
  * (borrowed from tokens) or NULL when the header is absent, malformed or
  * the token is unknown.
  */

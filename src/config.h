@@ -3,7 +3,7 @@
  * snapshot read from a libconfig file (libconfig.h is included by
  * config.c only).
  *
- * Every key has one entry in the defaults table in config.c. Errors are
+ * Every key has one entry in the key table in config_keys.c. Errors are
  * reported as "file:line: key: problem". Environment overrides:
  * BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET replace bbb.url and
  * bbb.secret.
@@ -105,6 +105,15 @@ struct gw_config *gw_config_new_defaults(void);
  * docs/configuration.md holds a copy, compared by a test.
  */
 enum gw_err gw_config_reference(struct gw_buf *out) GW_WUR;
+
+/*
+ * The rate limit that applies to tok (borrowed; NULL for none): its own
+ * rate_per_s and burst where set (non-zero), else limits.rate_per_s and
+ * limits.burst; a burst still 0 becomes max(1, 2 * rate). *rate 0 means no
+ * limit. Writes both out-parameters.
+ */
+void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *tok, double *rate,
+			  double *burst);
 
 /* Takes a reference; returns cfg. */
 struct gw_config *gw_config_ref(struct gw_config *cfg);

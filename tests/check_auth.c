@@ -1,10 +1,12 @@
 /*
  * check_auth.c - scope names, "sha256:<hex>" parsing, token hashing,
- * Bearer header lookup over a table of digests, scope checks and minting.
+ * Bearer header lookup over a table of digests (expired entries never
+ * match), scope checks and minting.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "gw_limits.h"
@@ -306,6 +308,58 @@ START_TEST(test_auth_lookup_duplicate_digest_returns_first)
 }
 END_TEST
 
+START_TEST(test_auth_lookup_expired_token_is_unknown)
+{
+	struct gw_token t[3];
+	long long now = (long long)time(NULL);
+
+	memset(t, 0, sizeof(t));
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" ALPHA_HASH, t[0].hash), GW_OK);
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" BETA_HASH, t[1].hash), GW_OK);
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" GAMMA_HASH, t[2].hash), GW_OK);
+	t[0].expires_at = 1;       /* 1970-01-01T00:00:01Z */
+	t[1].expires_at = now;     /* expires this very second: already refused */
+	t[2].expires_at = now - 1; /* the last entry, so no match follows it */
+	ck_assert_ptr_null(gw_auth_lookup(t, 3, "Bearer bgw_alpha"));
+	ck_assert_ptr_null(gw_auth_lookup(t, 3, "Bearer bgw_beta"));
+	ck_assert_ptr_null(gw_auth_lookup(t, 3, "Bearer bgw_gamma"));
+}
+END_TEST
+
+START_TEST(test_auth_lookup_future_token_matches)
+{
+	struct gw_token t[3];
+	long long now = (long long)time(NULL);
+
+	memset(t, 0, sizeof(t));
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" ALPHA_HASH, t[0].hash), GW_OK);
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" BETA_HASH, t[1].hash), GW_OK);
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" GAMMA_HASH, t[2].hash), GW_OK);
+	t[0].expires_at = now + 3600;
+	t[1].expires_at = 253402300799ll; /* 9999-12-31T23:59:59Z */
+	t[2].expires_at = 1;              /* expired, next to live ones */
+	ck_assert_ptr_eq(gw_auth_lookup(t, 3, "Bearer bgw_alpha"), &t[0]);
+	ck_assert_ptr_eq(gw_auth_lookup(t, 3, "Bearer bgw_beta"), &t[1]);
+	ck_assert_ptr_null(gw_auth_lookup(t, 3, "Bearer bgw_gamma"));
+	/* 0 never expires */
+	t[2].expires_at = 0;
+	ck_assert_ptr_eq(gw_auth_lookup(t, 3, "Bearer bgw_gamma"), &t[2]);
+}
+END_TEST
+
+START_TEST(test_auth_lookup_expired_duplicate_skipped)
+{
+	struct gw_token t[2];
+
+	/* The same digest twice, the first expired: the live one is found. */
+	memset(t, 0, sizeof(t));
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" ALPHA_HASH, t[0].hash), GW_OK);
+	ck_assert_int_eq(gw_auth_hash_parse("sha256:" ALPHA_HASH, t[1].hash), GW_OK);
+	t[0].expires_at = 1;
+	ck_assert_ptr_eq(gw_auth_lookup(t, 2, "Bearer bgw_alpha"), &t[1]);
+}
+END_TEST
+
 START_TEST(test_auth_has_scope)
 {
 	struct gw_token t;
@@ -438,6 +492,9 @@ static Suite *auth_suite(void)
 	tcase_add_test(lk, test_auth_lookup_rejects_non_visible_chars);
 	tcase_add_test(lk, test_auth_lookup_token_length_limit);
 	tcase_add_test(lk, test_auth_lookup_duplicate_digest_returns_first);
+	tcase_add_test(lk, test_auth_lookup_expired_token_is_unknown);
+	tcase_add_test(lk, test_auth_lookup_future_token_matches);
+	tcase_add_test(lk, test_auth_lookup_expired_duplicate_skipped);
 	suite_add_tcase(s, lk);
 
 	tcase_add_test(tk, test_auth_token_new_format);

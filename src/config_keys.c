@@ -1,0 +1,391 @@
+/*
+ * config_keys.c - the table of every config key and what is built from it
+ * alone: the defaults snapshot, its reference counting and release, the
+ * Markdown reference in docs/configuration.md, and what a 0 stands for
+ * where that depends on other keys (the rate limit).
+ *
+ * Each entry of gw_config_keys[] gives a key's path, type, default, range,
+ * environment override and where its value lands (an offset into struct
+ * gw_config, or into struct gw_token for the members of a tokens entry).
+ * The loader in config.c walks a parsed file against this table; a key
+ * that is not here does not exist.
+ */
+#include "config_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_limits.h"
+
+_Static_assert(sizeof(enum gw_log_level) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum gw_log_format) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum gw_digest) == sizeof(int), "enums are stored as int");
+
+#define CFG(f) offsetof(struct gw_config, f)
+#define TOK(f) offsetof(struct gw_token, f)
+#define KIB 1024ll
+#define MIB (1024ll * 1024ll)
+/* Ceilings of the rate-limit keys: far above what one BBB server can take. */
+#define RATE_MAX 1000000ll
+#define BURST_MAX 1000000ll
+
+/* Tables: one entry per line (or key) reads better than one field per line. */
+/* clang-format off */
+static const struct gw_config_ename log_levels[] = {
+	{ "error", GW_LOG_ERR },   { "warning", GW_LOG_WARNING }, { "notice", GW_LOG_NOTICE },
+	{ "info", GW_LOG_INFO },   { "debug", GW_LOG_DEBUG },     { NULL, 0 },
+};
+
+static const struct gw_config_ename log_formats[] = {
+	{ "text", GW_LOG_FORMAT_TEXT },
+	{ "json", GW_LOG_FORMAT_JSON },
+	{ NULL, 0 },
+};
+
+/* How each type is named in the docs. */
+static const char *const type_names[] = {
+	[KT_IP] = "string (IP address)",   [KT_URL] = "string (URL)",
+	[KT_SECRET] = "string (secret)",   [KT_SECRET_FILE] = "string (path)",
+	[KT_UINT] = "integer",             [KT_SIZE] = "integer (bytes)",
+	[KT_RATE] = "number",              [KT_BOOL] = "boolean",
+	[KT_ENUM] = "string",              [KT_DIGEST] = "string",
+	[KT_ORIGINS] = "array of strings", [KT_TOKENS] = "list of groups",
+	[KT_TOKEN_NAME] = "string",        [KT_TOKEN_HASH] = "string",
+	[KT_SCOPES] = "array of strings",  [KT_TIME] = "string (UTC time)",
+};
+
+const struct gw_config_key gw_config_keys[] = {
+	{ .path = "listen.address", .type = KT_IP, .off = CFG(listen_address),
+	  .def_str = "127.0.0.1",
+	  .doc = "IPv4 or IPv6 address the HTTP server binds; `::` or `0.0.0.0` for all." },
+	{ .path = "listen.port", .type = KT_UINT, .off = CFG(listen_port), .def = 8090,
+	  .max = 65535, .doc = "TCP port; 0 picks a free port (tests)." },
+	{ .path = "listen.threads", .type = KT_UINT, .off = CFG(threads), .def = 0, .max = 64,
+	  .doc = "HTTP worker threads; 0 = one per CPU." },
+	{ .path = "limits.max_body_bytes", .type = KT_SIZE, .off = CFG(max_body_bytes),
+	  .def = GW_DEFAULT_MAX_BODY_BYTES, .min = 1, .max = GW_MAX_MAX_BODY_BYTES,
+	  .doc = "Largest request body accepted; larger gets 413." },
+	{ .path = "limits.max_header_bytes", .type = KT_SIZE, .off = CFG(max_header_bytes),
+	  .def = GW_DEFAULT_MAX_HEADER_BYTES, .min = 4 * KIB, .max = MIB,
+	  .doc = "Memory per connection for the request line and headers (431/414 beyond)." },
+	{ .path = "limits.max_connections", .type = KT_UINT, .off = CFG(max_connections),
+	  .def = GW_DEFAULT_MAX_CONNECTIONS, .min = 1, .max = 100000,
+	  .doc = "Concurrent client connections." },
+	{ .path = "limits.per_ip_connections", .type = KT_UINT, .off = CFG(per_ip_connections),
+	  .def = GW_DEFAULT_PER_IP_CONNECTIONS, .max = 100000,
+	  .doc = "Concurrent connections per client IP; 0 = unlimited (0 behind a proxy)." },
+	{ .path = "limits.idle_timeout_s", .type = KT_UINT, .off = CFG(idle_timeout_s),
+	  .def = GW_DEFAULT_IDLE_TIMEOUT_S, .min = 1, .max = 3600,
+	  .doc = "Seconds a client connection may stay silent before it is closed." },
+	{ .path = "limits.max_inflight", .type = KT_UINT, .off = CFG(max_inflight),
+	  .def = GW_DEFAULT_MAX_INFLIGHT, .min = 1, .max = 1000000,
+	  .doc = "Requests waiting on BBB at once; more get 503." },
+	{ .path = "limits.shutdown_timeout_ms", .type = KT_UINT, .off = CFG(shutdown_timeout_ms),
+	  .def = GW_DEFAULT_SHUTDOWN_TIMEOUT_MS, .max = 600000,
+	  .doc = "How long SIGTERM waits for in-flight requests before exiting." },
+	{ .path = "limits.rate_per_s", .type = KT_RATE, .off = CFG(rate_per_s), .def = 0,
+	  .max = RATE_MAX,
+	  .doc = "Requests per second each token may make, on average (integer or decimal); "
+		 "more get 429 with Retry-After. 0 = no limit. A token's own `rate_per_s` "
+		 "replaces it." },
+	{ .path = "limits.burst", .type = KT_UINT, .off = CFG(burst), .def = 0, .max = BURST_MAX,
+	  .doc = "Requests a token may make at once before `rate_per_s` applies; 0 = twice "
+		 "`rate_per_s`, at least 1. A token's own `burst` replaces it." },
+	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED, .off = CFG(bbb_url),
+	  .def_doc = "required", .env = "BBB_GATEWAY_BBB_URL",
+	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped)." },
+	{ .path = "bbb.public_url", .type = KT_URL, .off = CFG(bbb_public_url),
+	  .def_doc = "bbb.url",
+	  .doc = "BBB API base that join URLs point at, as browsers reach it." },
+	{ .path = "bbb.secret", .type = KT_SECRET, .off = CFG(bbb_secret),
+	  .def_doc = "one of secret, secret_file", .env = "BBB_GATEWAY_BBB_SECRET",
+	  .doc = "BBB shared secret (`bbb-conf --secret`); prefer secret_file." },
+	{ .path = "bbb.secret_file", .type = KT_SECRET_FILE, .off = CFG(bbb_secret),
+	  .def_doc = "one of secret, secret_file",
+	  .doc = "File holding the BBB secret (trailing whitespace dropped); relative to the "
+		 "config file's directory." },
+	{ .path = "bbb.checksum", .type = KT_DIGEST, .off = CFG(checksum), .def = GW_DIGEST_SHA256,
+	  .doc = "Checksum algorithm; must be enabled on the BBB server." },
+	{ .path = "bbb.hooks_checksum", .type = KT_DIGEST, .off = CFG(hooks_checksum),
+	  .def = GW_DIGEST_SHA1,
+	  .doc = "Checksum algorithm for the bbb-webhooks calls (`hooks/create`, `hooks/list`, "
+		 "`hooks/destroy`); one that bbb-webhooks accepts, which may differ from "
+		 "bbb.checksum." },
+	{ .path = "bbb.timeout_ms", .type = KT_UINT, .off = CFG(bbb_timeout_ms),
+	  .def = GW_DEFAULT_BBB_TIMEOUT_MS, .min = 100, .max = 600000,
+	  .doc = "Deadline for a whole BBB call; past it the client gets 504." },
+	{ .path = "bbb.connect_timeout_ms", .type = KT_UINT, .off = CFG(bbb_connect_timeout_ms),
+	  .def = GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS, .min = 100, .max = 600000,
+	  .doc = "Deadline for TCP and TLS set-up to BBB; at most bbb.timeout_ms." },
+	{ .path = "bbb.max_reply_bytes", .type = KT_SIZE, .off = CFG(bbb_max_reply_bytes),
+	  .def = GW_DEFAULT_BBB_MAX_REPLY_BYTES, .min = 1 * KIB, .max = 256 * MIB,
+	  .doc = "Largest BBB reply read; larger gives 502." },
+	{ .path = "bbb.max_connections", .type = KT_UINT, .off = CFG(bbb_max_connections),
+	  .def = GW_DEFAULT_BBB_MAX_CONNECTIONS, .min = 1, .max = 1024,
+	  .doc = "Connections to BBB kept open at most." },
+	{ .path = "bbb.forward_unknown_params", .type = KT_BOOL,
+	  .off = CFG(forward_unknown_params), .def = 1,
+	  .doc = "Pass request fields the gateway does not know on to BBB unchanged." },
+	{ .path = "tokens", .type = KT_TOKENS, .def_doc = "none",
+	  .doc = "Client tokens: a list of groups with the members below. With none, every /v1 "
+		 "request gets 401." },
+	{ .path = "tokens[].name", .type = KT_TOKEN_NAME, .flags = K_REQUIRED | K_TOKEN,
+	  .off = TOK(name), .def_doc = "required",
+	  .doc = "Unique label used in logs: 1-64 of `A-Z a-z 0-9 . _ -`." },
+	{ .path = "tokens[].hash", .type = KT_TOKEN_HASH, .flags = K_REQUIRED | K_TOKEN,
+	  .off = TOK(hash), .def_doc = "required",
+	  .doc = "`sha256:` + 64 hex digits, as printed by `bbb-gateway token new`; never the "
+		 "token itself." },
+	{ .path = "tokens[].scopes", .type = KT_SCOPES, .flags = K_REQUIRED | K_TOKEN,
+	  .off = TOK(scopes), .def_doc = "required",
+	  .doc = "Non-empty array of scopes: `meetings:read`, `meetings:create`, "
+		 "`meetings:join`, `meetings:end`, `meetings:write`, `recordings:read`, "
+		 "`recordings:write`, `hooks`, `metrics`, `*`." },
+	{ .path = "tokens[].origins", .type = KT_ORIGINS, .flags = K_TOKEN, .off = TOK(origins),
+	  .off_n = TOK(n_origins), .def_doc = "none",
+	  .doc = "Optional browser origins allowed for this token (same form as cors.origins)." },
+	{ .path = "tokens[].rate_per_s", .type = KT_RATE, .flags = K_TOKEN, .off = TOK(rate_per_s),
+	  .def = 0, .max = RATE_MAX, .def_doc = "limits.rate_per_s",
+	  .doc = "This token's request rate (as limits.rate_per_s); 0 = use limits.rate_per_s." },
+	{ .path = "tokens[].burst", .type = KT_UINT, .flags = K_TOKEN, .off = TOK(burst), .def = 0,
+	  .max = BURST_MAX, .def_doc = "limits.burst",
+	  .doc = "This token's burst (as limits.burst); 0 = use limits.burst." },
+	{ .path = "tokens[].expires", .type = KT_TIME, .flags = K_TOKEN, .off = TOK(expires_at),
+	  .def_doc = "never",
+	  .doc = "UTC time `YYYY-MM-DDTHH:MM:SSZ` from which the token is refused (401), "
+		 "checked on every request. A time already past is accepted: the token never "
+		 "authenticates." },
+	{ .path = "cors.origins", .type = KT_ORIGINS, .off = CFG(cors_origins),
+	  .off_n = CFG(n_cors_origins), .def_doc = "none",
+	  .doc = "Exact origins allowed to call from a browser: `scheme://host[:port]`, lowercase, "
+		 "no path, no `*`." },
+	{ .path = "cors.max_age_s", .type = KT_UINT, .off = CFG(cors_max_age_s), .def = 600,
+	  .max = 86400, .doc = "Access-Control-Max-Age sent on preflight replies." },
+	{ .path = "log.level", .type = KT_ENUM, .off = CFG(log_level), .def = GW_LOG_INFO,
+	  .names = log_levels, .doc = "Least severe message level written." },
+	{ .path = "log.format", .type = KT_ENUM, .off = CFG(log_format),
+	  .def = GW_LOG_FORMAT_TEXT, .names = log_formats,
+	  .doc = "`text` (journald priority prefix) or `json` lines." },
+	{ .path = "log.access", .type = KT_BOOL, .off = CFG(access_log), .def = 1,
+	  .doc = "Write one access line per request." },
+	{ .path = "metrics.public", .type = KT_BOOL, .off = CFG(metrics_public), .def = 0,
+	  .doc = "Serve /metrics without a token; when false it needs a token with scope "
+		 "`metrics`." },
+};
+/* clang-format on */
+
+_Static_assert(GW_ARRAY_SIZE(gw_config_keys) == GW_CONFIG_N_KEYS,
+               "GW_CONFIG_N_KEYS in config_int.h must count gw_config_keys[]");
+
+void *gw_config_field(void *base, size_t off)
+{
+	return (char *)base + off;
+}
+
+size_t gw_config_key_index(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		if (strcmp(gw_config_keys[i].path, path) == 0)
+			break;
+	}
+	return i;
+}
+
+size_t gw_config_find_key(const char *group, const char *member)
+{
+	size_t glen = group != NULL ? strlen(group) : 0;
+
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		const char *p = gw_config_keys[i].path;
+
+		if (group == NULL && strchr(p, '.') != NULL)
+			continue;
+		if (group != NULL) {
+			if (strncmp(p, group, glen) != 0 || p[glen] != '.')
+				continue;
+			p += glen + 1;
+		}
+		if (strcmp(p, member) == 0)
+			return i;
+	}
+	return GW_CONFIG_N_KEYS;
+}
+
+bool gw_config_is_group(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		if (strncmp(gw_config_keys[i].path, name, len) == 0 &&
+		    gw_config_keys[i].path[len] == '.')
+			return true;
+	}
+	return false;
+}
+
+const char *gw_config_enum_name(const struct gw_config_key *k, int i)
+{
+	if (k->type == KT_DIGEST)
+		return i <= GW_DIGEST_SHA512 ? gw_crypto_digest_name((enum gw_digest)i) : NULL;
+	return k->names[i].name;
+}
+
+void gw_config_enum_values(const struct gw_config_key *k, char *buf, size_t size, const char *q)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; gw_config_enum_name(k, i) != NULL && len < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s%s%s", i > 0 ? ", " : "", q,
+		                 gw_config_enum_name(k, i), q);
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+void gw_config_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+void gw_config_free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static enum gw_err set_default(struct gw_config *cfg, const struct gw_config_key *k)
+{
+	void *dst = gw_config_field(cfg, k->off);
+	int v = (int)k->def;
+
+	if ((k->flags & K_TOKEN) != 0)
+		return GW_OK;
+	if (k->type == KT_UINT)
+		*(unsigned *)dst = (unsigned)k->def;
+	else if (k->type == KT_SIZE)
+		*(size_t *)dst = (size_t)k->def;
+	else if (k->type == KT_RATE)
+		*(double *)dst = (double)k->def;
+	else if (k->type == KT_BOOL)
+		*(bool *)dst = k->def != 0;
+	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
+		memcpy(dst, &v, sizeof(v));
+	else if (k->def_str != NULL)
+		*(char **)dst = strdup(k->def_str);
+	else
+		return GW_OK;
+	return k->def_str != NULL && *(char **)dst == NULL ? GW_E_NOMEM : GW_OK;
+}
+
+struct gw_config *gw_config_new_defaults(void)
+{
+	struct gw_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	atomic_init(&cfg->refs, 1);
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		if (set_default(cfg, &gw_config_keys[i]) != GW_OK) {
+			gw_config_unref(cfg);
+			return NULL;
+		}
+	}
+	return cfg;
+}
+
+struct gw_config *gw_config_ref(struct gw_config *cfg)
+{
+	atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
+	return cfg;
+}
+
+void gw_config_unref(struct gw_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	/* acq_rel: the last owner sees every other owner's reads finished before it frees. */
+	if (atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	free(cfg->path);
+	free(cfg->listen_address);
+	free(cfg->bbb_url);
+	free(cfg->bbb_public_url);
+	gw_config_free_secret(cfg->bbb_secret);
+	for (size_t i = 0; i < cfg->n_tokens; i++)
+		gw_token_deinit(&cfg->tokens[i]);
+	free(cfg->tokens);
+	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
+	free(cfg);
+}
+
+void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *tok, double *rate,
+                          double *burst)
+{
+	double r = cfg->rate_per_s;
+	double b = cfg->burst;
+
+	if (tok != NULL && tok->rate_per_s > 0.0)
+		r = tok->rate_per_s;
+	if (tok != NULL && tok->burst > 0)
+		b = tok->burst;
+	if (b == 0.0)
+		b = 2.0 * r > 1.0 ? 2.0 * r : 1.0;
+	*rate = r;
+	*burst = b;
+}
+
+static const char *enum_default(const struct gw_config_key *k)
+{
+	if (k->type == KT_DIGEST)
+		return gw_config_enum_name(k, (int)k->def);
+	for (const struct gw_config_ename *e = k->names; e->name != NULL; e++) {
+		if (e->value == k->def)
+			return e->name;
+	}
+	return "?";
+}
+
+static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key *k)
+{
+	char def[64];
+	char range[96] = "—";
+
+	if (k->def_doc != NULL)
+		snprintf(def, sizeof(def), "%s", k->def_doc);
+	else if (k->type == KT_BOOL)
+		snprintf(def, sizeof(def), "`%s`", k->def != 0 ? "true" : "false");
+	else if (k->type == KT_DIGEST || k->type == KT_ENUM)
+		snprintf(def, sizeof(def), "`%s`", enum_default(k));
+	else if (k->def_str != NULL)
+		snprintf(def, sizeof(def), "`%s`", k->def_str);
+	else
+		snprintf(def, sizeof(def), "%lld", k->def);
+	if (k->type == KT_UINT || k->type == KT_SIZE || k->type == KT_RATE)
+		snprintf(range, sizeof(range), "%lld..%lld", k->min, k->max);
+	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
+		gw_config_enum_values(k, range, sizeof(range), "`");
+	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s |\n", k->path,
+	                      type_names[k->type], def, range, k->doc,
+	                      k->env != NULL ? " Environment: `" : "", k->env != NULL ? k->env : "",
+	                      k->env != NULL ? "`." : "");
+}
+
+enum gw_err gw_config_reference(struct gw_buf *out)
+{
+	enum gw_err err = gw_buf_append_str(out, "| key | type | default | range | meaning |\n"
+	                                         "|---|---|---|---|---|\n");
+
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS && err == GW_OK; i++)
+		err = reference_row(out, &gw_config_keys[i]);
+	return err;
+}
