@@ -412,11 +412,11 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 		json_decref(root);
 		return GW_E_UPSTREAM_BAD_REPLY;
 	}
+	r.success = strcmp(rc, "SUCCESS") == 0; /* rc dies with root */
 	body = json_deep_copy(resp);
 	json_decref(root);
 	if (body == NULL)
 		return GW_E_NOMEM;
-	r.success = strcmp(rc, "SUCCESS") == 0;
 	r.message_key = member_dup(body, "messageKey", "key");
 	r.message = member_dup(body, "message", "msg");
 	json_object_del(body, "returncode");

@@ -149,27 +149,39 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 
 /*
  * With presentations, create is a POST whose body is the <modules> XML;
- * the parameters stay in the signed URL. On error qb holds the problem.
+ * the parameters stay in the signed URL. Returns the body (malloc'd) or
+ * NULL, with the problem in qb when the documents are not valid.
  */
-static void create_body(struct gw_exchange *x, struct gw_query *qb, json_t *body)
+static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *docs,
+			   size_t *len)
 {
-	json_t *docs = json_object_get(body, "presentations"); /* borrowed */
 	struct gw_buf xml;
-	size_t len;
-	char *p;
+	char *p = NULL;
 
-	if (docs == NULL)
-		return;
 	gw_buf_init(&xml, x->req.cfg->max_body_bytes * 2 + 4096);
 	gw_bbb_modules_xml(qb, docs, "presentations", &xml);
 	if (qb->err == GW_OK) {
-		p = gw_buf_take(&xml, &len);
-		if (p != NULL)
-			gw_bbb_set_body(x, p, len, "application/xml");
-		else
+		p = gw_buf_take(&xml, len);
+		if (p == NULL)
 			gw_query_fail(qb, GW_E_NOMEM, "presentations", "Out of memory");
 	}
 	gw_buf_deinit(&xml);
+	return p;
+}
+
+/* Requests call with the query, as a POST of xml when xml is not NULL (taken). */
+static void request_with_xml(struct gw_exchange *x, const char *call, struct gw_query *qb,
+			     char *xml, size_t len, gw_bbb_finish_fn finish)
+{
+	if (gw_query_failed(x, qb)) {
+		free(xml);
+		return;
+	}
+	gw_bbb_request(x, call, gw_query_str(qb), finish);
+	if (xml != NULL && x->resp.status == 0)
+		gw_bbb_set_body(x, xml, len, "application/xml");
+	else
+		free(xml);
 }
 
 void gw_handle_meetings_create(struct gw_exchange *x)
@@ -179,6 +191,9 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	const char *id;
 	char generated[37];
 	struct gw_query qb;
+	json_t *docs;
+	char *xml = NULL;
+	size_t len = 0;
 
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
@@ -196,11 +211,10 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	gw_query_add(&qb, "name", name);
 	gw_query_add(&qb, "meetingID", id);
 	create_params(&qb, x->req.cfg, body);
-	if (qb.err == GW_OK)
-		gw_bbb_request(x, "create", gw_query_str(&qb), finish_create);
-	if (qb.err == GW_OK && x->resp.status == 0)
-		create_body(x, &qb, body);
-	gw_query_failed(x, &qb);
+	docs = json_object_get(body, "presentations"); /* borrowed */
+	if (docs != NULL && qb.err == GW_OK)
+		xml = documents_xml(x, &qb, docs, &len);
+	request_with_xml(x, "create", &qb, xml, len, finish_create);
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);
@@ -317,6 +331,8 @@ static void documents_failed(struct gw_exchange *x, struct gw_bbb_reply *r)
 void gw_handle_meeting_documents(struct gw_exchange *x)
 {
 	json_t *body = NULL;
+	char *xml = NULL;
+	size_t len = 0;
 	struct gw_query qb;
 	const char *key;
 	json_t *v;
@@ -332,12 +348,11 @@ void gw_handle_meeting_documents(struct gw_exchange *x)
 	if (json_object_get(body, "presentations") == NULL)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "presentations", "'presentations' is required");
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
-	if (qb.err == GW_OK) {
-		gw_bbb_request(x, "insertDocument", gw_query_str(&qb), finish_accepted);
+	if (qb.err == GW_OK)
+		xml = documents_xml(x, &qb, json_object_get(body, "presentations"), &len);
+	request_with_xml(x, "insertDocument", &qb, xml, len, finish_accepted);
+	if (x->bbb.pending)
 		x->bbb.on_failed = documents_failed;
-		create_body(x, &qb, body);
-	}
-	gw_query_failed(x, &qb);
 	gw_query_deinit(&qb);
 	json_decref(body);
 }

@@ -1,8 +1,1118 @@
+/*
+ * check_bbb_api.c - BBB's API as data and the generic call path: the typed
+ * create/join parameter tables, JSON -> parameter text, metadata names,
+ * the messageKey -> error table, signed call URLs (checksums verified here
+ * with OpenSSL directly, not with bbb_sign.c) and turning a finished
+ * upstream call into the response.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "bbb_api.h"
+#include "config.h"
+#include "handlers.h"
+#include "log.h"
+#include "request.h"
 #include "testutil.h"
+#include "xml2json.h"
+
+#define BBB_URL "http://bbb.test/bigbluebutton/api"
+#define SECRET "bbb-api-test-secret-8f2c1e9a7b"
+
+static struct gw_config *cfg;
+static struct gw_exchange *x;
+static FILE *log_file;
+
+/* What the test finish function saw. */
+static int finish_calls;
+static json_t *finish_body;
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static void setup(void)
+{
+	cfg = gw_config_new_defaults();
+	ck_assert_ptr_nonnull(cfg);
+	free(cfg->bbb_url);
+	cfg->bbb_url = xstrdup(BBB_URL);
+	free(cfg->bbb_public_url);
+	cfg->bbb_public_url = xstrdup("https://public.test/bigbluebutton/api");
+	free(cfg->bbb_secret);
+	cfg->bbb_secret = xstrdup(SECRET);
+	cfg->checksum = GW_DIGEST_SHA256;
+	x = gw_exchange_new(cfg);
+	ck_assert_ptr_nonnull(x);
+	gw_request_set_id(&x->req, "bbb-api-test");
+	finish_calls = 0;
+	finish_body = NULL;
+	/* keep warnings out of the TAP stream, and readable by tests */
+	log_file = tmpfile();
+	ck_assert_ptr_nonnull(log_file);
+	gw_log_set_fd(fileno(log_file));
+}
+
+static void teardown(void)
+{
+	gw_log_set_fd(2);
+	fclose(log_file);
+	json_decref(finish_body);
+	finish_body = NULL;
+	gw_exchange_free(x);
+	gw_config_unref(cfg);
+}
+
+static void record_finish(struct gw_exchange *ex, struct gw_bbb_reply *r)
+{
+	finish_calls++;
+	ck_assert_ptr_nonnull(r->body);
+	json_decref(finish_body);
+	finish_body = json_incref(r->body);
+	gw_response_json(ex, 200, json_pack("{s:s}", "finished", "yes"));
+}
+
+/* lowercase hex of H(call + query + secret), computed with OpenSSL's EVP API. */
+static void expect_checksum(const EVP_MD *md, const char *call, const char *query,
+			    const char *secret, char *hex)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_DigestInit_ex(ctx, md, NULL), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(ctx, call, strlen(call)), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(ctx, query, strlen(query)), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(ctx, secret, strlen(secret)), 1);
+	ck_assert_int_eq(EVP_DigestFinal_ex(ctx, d, &dl), 1);
+	EVP_MD_CTX_free(ctx);
+	for (i = 0; i < dl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static json_t *resp_json(void)
+{
+	json_error_t e;
+	json_t *j;
+
+	ck_assert_ptr_nonnull(x->resp.body);
+	ck_assert_uint_eq(strlen(x->resp.body), x->resp.body_len);
+	j = json_loadb(x->resp.body, x->resp.body_len, 0, &e);
+	ck_assert_msg(j != NULL, "response body is not JSON: %s", e.text);
+	return j;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static const char *resp_header(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->resp.n_headers; i++) {
+		if (strcmp(x->resp.headers[i].name, name) == 0)
+			return x->resp.headers[i].value;
+	}
+	return NULL;
+}
+
+/* Asserts a problem response with status and code; returns the body (caller decrefs). */
+static json_t *assert_problem(int status, const char *code)
+{
+	json_t *p;
+
+	ck_assert_int_eq(x->resp.status, status);
+	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
+	p = resp_json();
+	ck_assert_str_eq(jstr(p, "code"), code);
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), status);
+	ck_assert_str_eq(jstr(p, "requestId"), "bbb-api-test");
+	return p;
+}
+
+/* The upstream call finished with result, HTTP status and reply body. */
+static void upstream_done(enum gw_err result, long http_status, const char *reply)
+{
+	x->up.result = result;
+	x->up.http_status = http_status;
+	/* upstream.c sets the cap when it submits; the call here never went through it */
+	x->up.reply.max = GW_DEFAULT_BBB_MAX_REPLY_BYTES;
+	if (reply != NULL)
+		ck_assert_int_eq(gw_buf_append(&x->up.reply, reply, strlen(reply)), GW_OK);
+}
+
+/* A getMeetingInfo call whose reply then goes through gw_bbb_complete. */
+static void complete_with(enum gw_err result, long http_status, const char *reply)
+{
+	gw_bbb_request(x, "getMeetingInfo", "meetingID=m1", record_finish);
+	ck_assert_ptr_nonnull(x->bbb.url);
+	upstream_done(result, http_status, reply);
+	gw_bbb_complete(x);
+}
+
+/* ---- BBB replies in BBB's own layout ---- */
+
+static const char running_xml[] = "<response>\n"
+				  "<returncode>SUCCESS</returncode>\n"
+				  "<running>true</running>\n"
+				  "</response>";
+
+static const char not_found_xml[] = "<response>\n"
+				    "<returncode>FAILED</returncode>\n"
+				    "<messageKey>notFound</messageKey>\n"
+				    "<message>A meeting with that ID does not exist</message>\n"
+				    "</response>";
+
+static const char checksum_xml[] = "<response>\n"
+				   "<returncode>FAILED</returncode>\n"
+				   "<messageKey>checksumError</messageKey>\n"
+				   "<message>Checksums do not match</message>\n"
+				   "</response>";
+
+static const char id_not_unique_xml[] =
+	"<response>\n"
+	"<returncode>FAILED</returncode>\n"
+	"<messageKey>idNotUnique</messageKey>\n"
+	"<message>A meeting already exists with that meeting ID.</message>\n"
+	"</response>";
+
+static const char errors_xml[] =
+	"<response>\n"
+	"<returncode>FAILED</returncode>\n"
+	"<errors>\n"
+	"<error key=\"nonUniqueVoiceBridge\" message=\"The selected voice bridge is already "
+	"in use.\"/>\n"
+	"</errors>\n"
+	"</response>";
+
+static const char api_root_xml[] = "<response>\n"
+				   "<returncode>SUCCESS</returncode>\n"
+				   "<version>2.0</version>\n"
+				   "<apiVersion>2.0</apiVersion>\n"
+				   "<bbbVersion>3.0.4</bbbVersion>\n"
+				   "</response>";
+
+/* Produces a FAILED reply with messageKey key. */
+static char *failed_xml(const char *key)
+{
+	char *s = malloc(512);
+
+	ck_assert_ptr_nonnull(s);
+	snprintf(s, 512,
+	         "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
+	         "<message>Message for %s</message>\n</response>",
+	         key, key);
+	return s;
+}
+
+/* ---- parameter tables ---- */
+
+START_TEST(test_bbb_api_create_param_types)
+{
+	static const struct {
+		const char *name;
+		enum gw_param_type type;
+	} want[] = {
+	    {"record", GW_PARAM_BOOL},           {"duration", GW_PARAM_INT},
+	    {"maxParticipants", GW_PARAM_INT},   {"welcome", GW_PARAM_STRING},
+	    {"moderatorPW", GW_PARAM_STRING},    {"voiceBridge", GW_PARAM_STRING},
+	    {"disabledFeatures", GW_PARAM_LIST}, {"groups", GW_PARAM_JSON},
+	    {"muteOnStart", GW_PARAM_BOOL},      {"meetingLayout", GW_PARAM_STRING},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct gw_bbb_param *p = gw_bbb_create_param(want[i].name);
+
+		ck_assert_msg(p != NULL, "%s unknown", want[i].name);
+		ck_assert_str_eq(p->name, want[i].name);
+		ck_assert_msg(p->type == want[i].type, "%s has type %d", want[i].name,
+		              (int)p->type);
+	}
+}
+END_TEST
+
+START_TEST(test_bbb_api_create_param_unknown)
+{
+	ck_assert_ptr_null(gw_bbb_create_param("bogus"));
+	ck_assert_ptr_null(gw_bbb_create_param("Record"));
+	ck_assert_ptr_null(gw_bbb_create_param("checksum"));
+	ck_assert_ptr_null(gw_bbb_create_param(""));
+	/* handled apart by the create handler */
+	ck_assert_ptr_null(gw_bbb_create_param("name"));
+	ck_assert_ptr_null(gw_bbb_create_param("meetingID"));
+	ck_assert_ptr_null(gw_bbb_create_param("metadata"));
+	/* a join parameter is not a create parameter */
+	ck_assert_ptr_null(gw_bbb_create_param("fullName"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_join_param_types)
+{
+	static const struct {
+		const char *name;
+		enum gw_param_type type;
+	} want[] = {
+	    {"userID", GW_PARAM_STRING},
+	    {"avatarURL", GW_PARAM_STRING},
+	    {"guest", GW_PARAM_BOOL},
+	    {"createTime", GW_PARAM_INT},
+	    {"excludeFromDashboard", GW_PARAM_BOOL},
+	    {"errorRedirectUrl", GW_PARAM_STRING},
+	    {"enforceLayout", GW_PARAM_STRING},
+	    {"redirect", GW_PARAM_BOOL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct gw_bbb_param *p = gw_bbb_join_param(want[i].name);
+
+		ck_assert_msg(p != NULL, "%s unknown", want[i].name);
+		ck_assert_str_eq(p->name, want[i].name);
+		ck_assert_msg(p->type == want[i].type, "%s has type %d", want[i].name,
+		              (int)p->type);
+	}
+	ck_assert_ptr_null(gw_bbb_join_param("fullName"));
+	ck_assert_ptr_null(gw_bbb_join_param("bogus"));
+	ck_assert_ptr_null(gw_bbb_join_param("record"));
+	ck_assert_ptr_null(gw_bbb_join_param("userid"));
+}
+END_TEST
+
+/* ---- parameter text ---- */
+
+/* Converts the JSON text j with type t; returns the error and the text (or NULL) in *out. */
+static enum gw_err text_of(enum gw_param_type t, bool lenient, const char *j, char **out)
+{
+	json_error_t e;
+	json_t *v = json_loads(j, JSON_DECODE_ANY, &e);
+	enum gw_err err;
+
+	ck_assert_msg(v != NULL, "bad test JSON %s", j);
+	*out = NULL;
+	err = gw_bbb_param_text(t, lenient, v, out);
+	json_decref(v);
+	if (err != GW_OK)
+		ck_assert_ptr_null(*out);
+	return err;
+}
+
+static void assert_text(enum gw_param_type t, bool lenient, const char *j, const char *want)
+{
+	char *out;
+
+	ck_assert_msg(text_of(t, lenient, j, &out) == GW_OK, "%s rejected", j);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+
+static void assert_no_text(enum gw_param_type t, bool lenient, const char *j)
+{
+	char *out;
+
+	ck_assert_msg(text_of(t, lenient, j, &out) == GW_E_BAD_REQUEST, "%s accepted", j);
+}
+
+START_TEST(test_bbb_api_param_text_string)
+{
+	assert_text(GW_PARAM_STRING, false, "\"Bio 101\"", "Bio 101");
+	assert_text(GW_PARAM_STRING, false, "\"\"", "");
+	assert_text(GW_PARAM_STRING, false, "\"caf\\u00e9\"", "caf\xc3\xa9");
+	assert_no_text(GW_PARAM_STRING, false, "42");
+	assert_no_text(GW_PARAM_STRING, false, "true");
+	assert_no_text(GW_PARAM_STRING, false, "null");
+	assert_no_text(GW_PARAM_STRING, false, "[\"a\"]");
+	assert_no_text(GW_PARAM_STRING, false, "{}");
+}
+END_TEST
+
+START_TEST(test_bbb_api_param_text_string_lenient)
+{
+	assert_text(GW_PARAM_STRING, true, "\"x\"", "x");
+	assert_text(GW_PARAM_STRING, true, "42", "42");
+	assert_text(GW_PARAM_STRING, true, "-7", "-7");
+	assert_text(GW_PARAM_STRING, true, "true", "true");
+	assert_text(GW_PARAM_STRING, true, "false", "false");
+	assert_no_text(GW_PARAM_STRING, true, "null");
+	assert_no_text(GW_PARAM_STRING, true, "[1]");
+	assert_no_text(GW_PARAM_STRING, true, "{\"a\":1}");
+}
+END_TEST
+
+START_TEST(test_bbb_api_param_text_int)
+{
+	assert_text(GW_PARAM_INT, false, "60", "60");
+	assert_text(GW_PARAM_INT, false, "0", "0");
+	assert_text(GW_PARAM_INT, false, "9223372036854775807", "9223372036854775807");
+	/* a digit string is accepted as it is */
+	assert_text(GW_PARAM_INT, false, "\"60\"", "60");
+	assert_text(GW_PARAM_INT, false, "\"0042\"", "0042");
+	assert_no_text(GW_PARAM_INT, false, "-1");
+	assert_no_text(GW_PARAM_INT, false, "\"-1\"");
+	assert_no_text(GW_PARAM_INT, false, "\"+1\"");
+	assert_no_text(GW_PARAM_INT, false, "\" 1\"");
+	assert_no_text(GW_PARAM_INT, false, "\"\"");
+	assert_no_text(GW_PARAM_INT, false, "\"12a\"");
+	assert_no_text(GW_PARAM_INT, false, "\"18446744073709551616\"");
+	assert_no_text(GW_PARAM_INT, false, "1.5");
+	assert_no_text(GW_PARAM_INT, false, "true");
+	assert_no_text(GW_PARAM_INT, false, "null");
+	assert_no_text(GW_PARAM_INT, false, "[1]");
+	/* lenient applies to strings only */
+	assert_no_text(GW_PARAM_INT, true, "-1");
+}
+END_TEST
+
+START_TEST(test_bbb_api_param_text_bool)
+{
+	assert_text(GW_PARAM_BOOL, false, "true", "true");
+	assert_text(GW_PARAM_BOOL, false, "false", "false");
+	assert_no_text(GW_PARAM_BOOL, false, "\"true\"");
+	assert_no_text(GW_PARAM_BOOL, false, "\"yes\"");
+	assert_no_text(GW_PARAM_BOOL, false, "1");
+	assert_no_text(GW_PARAM_BOOL, false, "0");
+	assert_no_text(GW_PARAM_BOOL, false, "null");
+	assert_no_text(GW_PARAM_BOOL, true, "\"true\"");
+}
+END_TEST
+
+START_TEST(test_bbb_api_param_text_list)
+{
+	assert_text(GW_PARAM_LIST, false, "[\"chat\",\"polls\",\"captions\"]",
+	            "chat,polls,captions");
+	assert_text(GW_PARAM_LIST, false, "[\"chat\"]", "chat");
+	assert_text(GW_PARAM_LIST, false, "[]", "");
+	assert_text(GW_PARAM_LIST, false, "\"chat\"", "chat");
+	assert_no_text(GW_PARAM_LIST, false, "[\"a,b\"]");
+	assert_no_text(GW_PARAM_LIST, false, "[\"a\",\"b,c\"]");
+	assert_no_text(GW_PARAM_LIST, false, "[\"a\",1]");
+	assert_no_text(GW_PARAM_LIST, false, "[[\"a\"]]");
+	assert_no_text(GW_PARAM_LIST, false, "[null]");
+	assert_no_text(GW_PARAM_LIST, false, "{\"a\":\"b\"}");
+	assert_no_text(GW_PARAM_LIST, false, "5");
+	assert_no_text(GW_PARAM_LIST, false, "true");
+}
+END_TEST
+
+START_TEST(test_bbb_api_param_text_json)
+{
+	assert_text(GW_PARAM_JSON, false, "[{\"id\":\"g1\",\"roster\":[\"u1\",\"u2\"]}]",
+	            "[{\"id\":\"g1\",\"roster\":[\"u1\",\"u2\"]}]");
+	assert_text(GW_PARAM_JSON, false, "{ \"a\" : [ 1 , 2 ] }", "{\"a\":[1,2]}");
+	assert_text(GW_PARAM_JSON, false, "\"x\"", "\"x\"");
+	assert_text(GW_PARAM_JSON, false, "5", "5");
+	assert_text(GW_PARAM_JSON, false, "true", "true");
+}
+END_TEST
+
+START_TEST(test_bbb_api_meta_name_ok)
+{
+	ck_assert(gw_bbb_meta_name_ok("bbb-origin"));
+	ck_assert(gw_bbb_meta_name_ok("bbb-origin-server-name"));
+	ck_assert(gw_bbb_meta_name_ok("a"));
+	ck_assert(gw_bbb_meta_name_ok("Course42"));
+	ck_assert(!gw_bbb_meta_name_ok("a_b"));
+	ck_assert(!gw_bbb_meta_name_ok("1a"));
+	ck_assert(!gw_bbb_meta_name_ok("-a"));
+	ck_assert(!gw_bbb_meta_name_ok(""));
+	ck_assert(!gw_bbb_meta_name_ok("\xc3\xa9"));
+	ck_assert(!gw_bbb_meta_name_ok("caf\xc3\xa9"));
+	ck_assert(!gw_bbb_meta_name_ok("a b"));
+	ck_assert(!gw_bbb_meta_name_ok("a.b"));
+	ck_assert(!gw_bbb_meta_name_ok("a=b"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_key_error_table)
+{
+	ck_assert_int_eq(gw_bbb_key_error("notFound"), GW_E_BBB_NOT_FOUND);
+	ck_assert_int_eq(gw_bbb_key_error("invalidMeetingId"), GW_E_BBB_NOT_FOUND);
+	ck_assert_int_eq(gw_bbb_key_error("noRecordings"), GW_E_BBB_NOT_FOUND);
+	ck_assert_int_eq(gw_bbb_key_error("idNotUnique"), GW_E_BBB_CONFLICT);
+	ck_assert_int_eq(gw_bbb_key_error("checksumError"), GW_E_BBB_CHECKSUM);
+	ck_assert_int_eq(gw_bbb_key_error("validationError"), GW_E_BBB_INVALID_INPUT);
+	ck_assert_int_eq(gw_bbb_key_error("missingParamMeetingID"), GW_E_BBB_INVALID_INPUT);
+	ck_assert_int_eq(gw_bbb_key_error("unknownKey"), GW_E_BBB_FAILED);
+	ck_assert_int_eq(gw_bbb_key_error("notfound"), GW_E_BBB_FAILED);
+	ck_assert_int_eq(gw_bbb_key_error(""), GW_E_BBB_FAILED);
+	ck_assert_int_eq(gw_bbb_key_error(NULL), GW_E_BBB_FAILED);
+	/* the statuses the contract promises */
+	ck_assert_int_eq(gw_err_info(gw_bbb_key_error("notFound"))->status, 404);
+	ck_assert_int_eq(gw_err_info(gw_bbb_key_error("idNotUnique"))->status, 409);
+	ck_assert_int_eq(gw_err_info(gw_bbb_key_error("checksumError"))->status, 502);
+	ck_assert_int_eq(gw_err_info(gw_bbb_key_error("validationError"))->status, 400);
+	ck_assert_int_eq(gw_err_info(gw_bbb_key_error("unknownKey"))->status, 502);
+}
+END_TEST
+
+START_TEST(test_bbb_api_wants_xml)
+{
+	ck_assert(!gw_bbb_wants_xml(&x->req));
+	x->req.accept = xstrdup("application/xml");
+	ck_assert(gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("Application/XML; charset=utf-8");
+	ck_assert(gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("text/xml");
+	ck_assert(gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("application/json");
+	ck_assert(!gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("*/*");
+	ck_assert(!gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("application/xmlx");
+	ck_assert(!gw_bbb_wants_xml(&x->req));
+}
+END_TEST
+
+/* ---- signed requests ---- */
+
+START_TEST(test_bbb_api_request_signed_url)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+
+	expect_checksum(EVP_sha256(), "getMeetingInfo", "meetingID=abc", SECRET, hex);
+	snprintf(want, sizeof(want), "%s/getMeetingInfo?meetingID=abc&checksum=%s", BBB_URL, hex);
+	gw_bbb_request(x, "getMeetingInfo", "meetingID=abc", record_finish);
+	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert_str_eq(x->bbb.name, "getMeetingInfo");
+	ck_assert(x->bbb.finish == record_finish);
+	ck_assert(!x->bbb.raw_reply);
+	ck_assert(!x->bbb.post);
+	ck_assert_int_eq(x->resp.status, 0);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_empty_query)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+
+	expect_checksum(EVP_sha256(), "getMeetings", "", SECRET, hex);
+	snprintf(want, sizeof(want), "%s/getMeetings?checksum=%s", BBB_URL, hex);
+	gw_bbb_request(x, "getMeetings", "", record_finish);
+	ck_assert_str_eq(x->bbb.url, want);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_every_checksum_algorithm)
+{
+	static const struct {
+		enum gw_digest alg;
+		size_t hexlen;
+	} algs[] = {
+	    {GW_DIGEST_SHA1, 40},
+	    {GW_DIGEST_SHA256, 64},
+	    {GW_DIGEST_SHA384, 96},
+	    {GW_DIGEST_SHA512, 128},
+	};
+	const EVP_MD *mds[] = {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()};
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+	const char *q = "meetingID=caf%C3%A9&fullName=Ada+L";
+
+	cfg->checksum = algs[_i].alg;
+	expect_checksum(mds[_i], "join", q, SECRET, hex);
+	ck_assert_uint_eq(strlen(hex), algs[_i].hexlen);
+	snprintf(want, sizeof(want), "%s/join?%s&checksum=%s", BBB_URL, q, hex);
+	gw_bbb_request(x, "join", q, record_finish);
+	ck_assert_str_eq(x->bbb.url, want);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_accept_xml_sets_raw_reply)
+{
+	x->req.accept = xstrdup("application/xml");
+	gw_bbb_request(x, "getMeetings", "", record_finish);
+	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert(x->bbb.raw_reply);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_root_unsigned)
+{
+	gw_bbb_request_root(x, record_finish);
+	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert_ptr_null(strstr(x->bbb.url, "checksum"));
+	ck_assert(x->bbb.finish == record_finish);
+	ck_assert_int_eq(x->resp.status, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_too_large)
+{
+	size_t n = GW_MAX_URL_BYTES + 16;
+	char *q = malloc(n + 1);
+	json_t *p;
+
+	ck_assert_ptr_nonnull(q);
+	memcpy(q, "meetingID=", 10);
+	memset(q + 10, 'a', n - 10);
+	q[n] = '\0';
+	gw_bbb_request(x, "getMeetingInfo", q, record_finish);
+	free(q);
+	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_int_ge(x->resp.status, 400);
+	ck_assert_int_lt(x->resp.status, 500);
+	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
+	p = resp_json();
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_alg_overrides_config)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+
+	cfg->checksum = GW_DIGEST_SHA512;
+	expect_checksum(EVP_sha1(), "hooks/list", "", SECRET, hex);
+	ck_assert_uint_eq(strlen(hex), 40);
+	snprintf(want, sizeof(want), "%s/hooks/list?checksum=%s", BBB_URL, hex);
+	gw_bbb_request_alg(x, "hooks/list", "", GW_DIGEST_SHA1, record_finish);
+	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert(x->bbb.pending);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_plain_unsigned)
+{
+	gw_bbb_request_plain(x, "setConfigXML", record_finish);
+	ck_assert_str_eq(x->bbb.url, BBB_URL "/setConfigXML");
+	ck_assert_str_eq(x->bbb.name, "setConfigXML");
+	ck_assert(x->bbb.pending);
+}
+END_TEST
+
+START_TEST(test_bbb_api_set_body_makes_post)
+{
+	char *body = xstrdup("<modules/>");
+	char ctype[] = "application/xml";
+
+	gw_bbb_request(x, "insertDocument", "meetingID=m1", record_finish);
+	gw_bbb_set_body(x, body, strlen(body), ctype);
+	ctype[0] = 'X';
+	ck_assert(x->bbb.post);
+	ck_assert_ptr_eq(x->bbb.body, body);
+	ck_assert_uint_eq(x->bbb.body_len, strlen("<modules/>"));
+	ck_assert_str_eq(x->bbb.content_type, "application/xml");
+	/* a new request starts as a bodyless GET again */
+	gw_bbb_request(x, "getMeetings", "", record_finish);
+	ck_assert(!x->bbb.post);
+	ck_assert_ptr_null(x->bbb.body);
+	ck_assert_uint_eq(x->bbb.body_len, 0);
+}
+END_TEST
+
+/* ---- completing calls ---- */
+
+START_TEST(test_bbb_api_complete_transport_errors)
+{
+	static const struct {
+		enum gw_err result;
+		int status;
+		const char *code;
+	} cases[] = {
+	    {GW_E_UPSTREAM_CONNECT, 502, "upstream_unreachable"},
+	    {GW_E_UPSTREAM_TIMEOUT, 504, "upstream_timeout"},
+	    {GW_E_UPSTREAM_TOO_LARGE, 502, "upstream_reply_too_large"},
+	    {GW_E_UPSTREAM_BAD_REPLY, 502, "upstream_bad_reply"},
+	    {GW_E_UNAVAILABLE, 503, "unavailable"},
+	};
+	json_t *p;
+
+	x->up.timeout_ms = 4321;
+	complete_with(cases[_i].result, 0, NULL);
+	p = assert_problem(cases[_i].status, cases[_i].code);
+	if (cases[_i].result == GW_E_UPSTREAM_TIMEOUT)
+		ck_assert_ptr_nonnull(strstr(jstr(p, "detail"), "4321"));
+	if (cases[_i].status == 503)
+		ck_assert_ptr_nonnull(resp_header("Retry-After"));
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_http_error_is_502)
+{
+	json_t *p;
+
+	complete_with(GW_OK, 500, "<html>Internal Server Error</html>");
+	p = assert_problem(502, "upstream_http_error");
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_http_error_not_passed_raw)
+{
+	json_t *p;
+
+	x->req.accept = xstrdup("application/xml");
+	complete_with(GW_OK, 503, "<html>Service Unavailable</html>");
+	p = assert_problem(502, "upstream_http_error");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_http_404_is_unsupported_call)
+{
+	json_t *p;
+
+	complete_with(GW_OK, 404, "<html>Not Found</html>");
+	p = assert_problem(501, "bbb_unsupported_call");
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_success_calls_finish)
+{
+	complete_with(GW_OK, 200, running_xml);
+	ck_assert_int_eq(finish_calls, 1);
+	ck_assert_ptr_nonnull(finish_body);
+	ck_assert(json_is_true(json_object_get(finish_body, "running")));
+	ck_assert_ptr_null(json_object_get(finish_body, "returncode"));
+	ck_assert_int_eq(x->resp.status, 200);
+	ck_assert_str_eq(x->resp.body, "{\"finished\":\"yes\"}");
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_not_found)
+{
+	json_t *p;
+
+	complete_with(GW_OK, 200, not_found_xml);
+	ck_assert_int_eq(finish_calls, 0);
+	p = assert_problem(404, "bbb_not_found");
+	ck_assert_str_eq(jstr(p, "messageKey"), "notFound");
+	ck_assert_str_eq(jstr(p, "message"), "A meeting with that ID does not exist");
+	ck_assert_str_eq(jstr(p, "detail"), "A meeting with that ID does not exist");
+	ck_assert_ptr_null(json_object_get(p, "returncode"));
+	json_decref(p);
+	ck_assert_str_eq(x->resp.message_key, "notFound");
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_checksum_error_names_setting_not_secret)
+{
+	json_t *p;
+	const char *detail;
+
+	complete_with(GW_OK, 200, checksum_xml);
+	p = assert_problem(502, "bbb_checksum_error");
+	detail = jstr(p, "detail");
+	ck_assert_ptr_nonnull(detail);
+	ck_assert_msg(strstr(detail, "bbb.secret") != NULL, "detail: %s", detail);
+	ck_assert_str_eq(jstr(p, "messageKey"), "checksumError");
+	json_decref(p);
+	ck_assert_ptr_null(strstr(x->resp.body, SECRET));
+	ck_assert_ptr_null(strstr(x->resp.body, "8f2c1e9a7b"));
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_logs_no_secret_or_query)
+{
+	char buf[4096];
+	size_t n;
+
+	gw_bbb_request(x, "join", "meetingID=m1&password=pw-3xQ9", record_finish);
+	upstream_done(GW_OK, 200, checksum_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 502);
+	upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
+	gw_bbb_complete(x);
+	rewind(log_file);
+	n = fread(buf, 1, sizeof(buf) - 1, log_file);
+	buf[n] = '\0';
+	ck_assert_msg(strstr(buf, "checksumError") != NULL, "log: %s", buf);
+	ck_assert_ptr_null(strstr(buf, SECRET));
+	ck_assert_ptr_null(strstr(buf, "pw-3xQ9"));
+	ck_assert_ptr_null(strstr(buf, "checksum="));
+	ck_assert_ptr_null(strstr(buf, "meetingID=m1"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_conflict)
+{
+	json_t *p;
+
+	complete_with(GW_OK, 200, id_not_unique_xml);
+	p = assert_problem(409, "bbb_conflict");
+	ck_assert_str_eq(jstr(p, "messageKey"), "idNotUnique");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_failed_key_mapping)
+{
+	static const struct {
+		const char *key;
+		int status;
+		const char *code;
+	} cases[] = {
+	    {"validationError", 400, "bbb_rejected_input"},
+	    {"invalidMeetingId", 404, "bbb_not_found"},
+	    {"someNewKey", 502, "bbb_failed"},
+	};
+	char *xml = failed_xml(cases[_i].key);
+	json_t *p;
+
+	complete_with(GW_OK, 200, xml);
+	free(xml);
+	p = assert_problem(cases[_i].status, cases[_i].code);
+	ck_assert_str_eq(jstr(p, "messageKey"), cases[_i].key);
+	json_decref(p);
+	ck_assert_str_eq(x->resp.message_key, cases[_i].key);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_errors_list)
+{
+	json_t *p;
+	json_t *errs;
+
+	complete_with(GW_OK, 200, errors_xml);
+	p = assert_problem(409, "bbb_conflict");
+	errs = json_object_get(p, "errors");
+	ck_assert(json_is_array(errs));
+	ck_assert_uint_eq(json_array_size(errs), 1);
+	ck_assert_str_eq(jstr(json_array_get(errs, 0), "key"), "nonUniqueVoiceBridge");
+	ck_assert_str_eq(jstr(p, "messageKey"), "nonUniqueVoiceBridge");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_bad_xml_502)
+{
+	static const char *const bad[] = {
+	    "this is not xml",
+	    "<response>\n<returncode>SUCCESS</returncode>\n",
+	    "<!DOCTYPE response [<!ENTITY e \"x\">]>\n<response>\n"
+	    "<returncode>SUCCESS</returncode>\n</response>",
+	    "",
+	};
+	json_t *p;
+
+	complete_with(GW_OK, 200, bad[_i]);
+	p = assert_problem(502, "upstream_bad_reply");
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_raw_reply_passthrough)
+{
+	x->req.accept = xstrdup("application/xml");
+	complete_with(GW_OK, 200, not_found_xml);
+	ck_assert_int_eq(finish_calls, 0);
+	ck_assert_int_eq(x->resp.status, 200);
+	ck_assert_ptr_nonnull(x->resp.content_type);
+	ck_assert_msg(strncmp(x->resp.content_type, "application/xml", 15) == 0, "type %s",
+	              x->resp.content_type);
+	ck_assert_uint_eq(x->resp.body_len, strlen(not_found_xml));
+	ck_assert_str_eq(x->resp.body, not_found_xml);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_probe_failures_are_503)
+{
+	char *xml = failed_xml("someNewKey");
+	json_t *p;
+
+	x->bbb.probe = true;
+	switch (_i) {
+	case 0:
+		upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
+		break;
+	case 1:
+		upstream_done(GW_E_UPSTREAM_TIMEOUT, 0, NULL);
+		break;
+	case 2:
+		upstream_done(GW_OK, 500, "oops");
+		break;
+	default:
+		upstream_done(GW_OK, 200, xml);
+		break;
+	}
+	free(xml);
+	gw_bbb_request_root(x, record_finish);
+	x->bbb.probe = true;
+	gw_bbb_complete(x);
+	p = assert_problem(503, "unavailable");
+	json_decref(p);
+	ck_assert_ptr_nonnull(resp_header("Retry-After"));
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_probe_success)
+{
+	gw_bbb_request_root(x, record_finish);
+	x->bbb.probe = true;
+	upstream_done(GW_OK, 200, api_root_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(finish_calls, 1);
+	ck_assert_int_eq(x->resp.status, 200);
+	ck_assert_ptr_null(resp_header("Retry-After"));
+}
+END_TEST
+
+static void record_failed(struct gw_exchange *ex, struct gw_bbb_reply *r)
+{
+	finish_calls += 100;
+	gw_response_json(
+	    ex, 299, json_pack("{s:s}", "failedKey", r->message_key != NULL ? r->message_key : ""));
+}
+
+START_TEST(test_bbb_api_complete_on_failed_hook)
+{
+	gw_bbb_request(x, "getMeetingInfo", "meetingID=m1", record_finish);
+	x->bbb.on_failed = record_failed;
+	upstream_done(GW_OK, 200, not_found_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(finish_calls, 100);
+	ck_assert_int_eq(x->resp.status, 299);
+	ck_assert_str_eq(x->resp.body, "{\"failedKey\":\"notFound\"}");
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_success)
+{
+	/*
+	 * expected to pass once json_reply (bbb_api.c) reads "returncode"
+	 * before json_decref(root) frees it: rc points into the freed tree,
+	 * so strcmp(rc, "SUCCESS") is a use-after-free and SUCCESS replies
+	 * come out as 502 bbb_failed
+	 */
+	static const char reply[] =
+	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"href\":\"https://x.test/t."
+	    "vtt\",\"kind\":\"subtitles\",\"lang\":\"en-US\"}]}}";
+
+	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, reply);
+	gw_bbb_complete(x);
+	ck_assert_msg(finish_calls == 1, "status %d: %s", x->resp.status,
+	              x->resp.body ? x->resp.body : "");
+	ck_assert(json_is_array(json_object_get(finish_body, "tracks")));
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(finish_body, "tracks"), 0), "lang"),
+	                 "en-US");
+	ck_assert_ptr_null(json_object_get(finish_body, "returncode"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_failed)
+{
+	/* expected to pass under ASan once the json_reply use-after-free is fixed (above) */
+	static const char reply[] =
+	    "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":"
+	    "\"noCaptionsFound\",\"message\":\"No captions found for r1\"}}";
+	json_t *p;
+
+	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, reply);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(finish_calls, 0);
+	p = assert_problem(404, "bbb_not_found");
+	ck_assert_str_eq(jstr(p, "messageKey"), "noCaptionsFound");
+	ck_assert_str_eq(jstr(p, "message"), "No captions found for r1");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_short_keys)
+{
+	/* expected to pass under ASan once the json_reply use-after-free is fixed (above) */
+	/* bbb-web's text-track errors say "key" and "msg" */
+	static const char reply[] = "{\"response\":{\"returncode\":\"FAILED\",\"key\":"
+	                            "\"paramError\",\"msg\":\"Missing param recordID.\"}}";
+	json_t *p;
+
+	gw_bbb_request(x, "getRecordingTextTracks", "", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, reply);
+	gw_bbb_complete(x);
+	p = assert_problem(400, "bbb_rejected_input");
+	ck_assert_str_eq(jstr(p, "messageKey"), "paramError");
+	ck_assert_str_eq(jstr(p, "message"), "Missing param recordID.");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_xml_fallback)
+{
+	/* an XML error page on a JSON call is still read */
+	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, checksum_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 502);
+	ck_assert_ptr_nonnull(strstr(x->resp.body, "bbb_checksum_error"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_bad)
+{
+	static const char *const bad[] = {"{\"response\":{}}", "{\"nope\":1}", "{not json",
+	                                  "{\"response\":{\"returncode\":5}}"};
+	json_t *p;
+
+	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, bad[_i]);
+	gw_bbb_complete(x);
+	p = assert_problem(502, "upstream_bad_reply");
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_complete_json_reply_raw)
+{
+	static const char reply[] = "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[]}}";
+
+	x->req.accept = xstrdup("application/xml");
+	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
+	x->bbb.json_reply = true;
+	upstream_done(GW_OK, 200, reply);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 200);
+	ck_assert_str_eq(x->resp.body, reply);
+	ck_assert_msg(strncmp(x->resp.content_type, "application/json", 16) == 0, "type %s",
+	              x->resp.content_type);
+}
+END_TEST
+
+/* ---- handler_admin on top of bbb_api ---- */
+
+START_TEST(test_bbb_api_readyz_probe)
+{
+	json_t *j;
+
+	gw_handle_readyz(x);
+	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert(x->bbb.probe);
+	ck_assert_int_eq(x->resp.status, 0);
+	upstream_done(GW_OK, 200, api_root_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 200);
+	j = resp_json();
+	ck_assert_str_eq(jstr(j, "status"), "ready");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_bbb_api_readyz_ignores_accept_xml)
+{
+	x->req.accept = xstrdup("application/xml");
+	gw_handle_readyz(x);
+	ck_assert(!x->bbb.raw_reply);
+	upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 503);
+	ck_assert_ptr_nonnull(resp_header("Retry-After"));
+}
+END_TEST
+
+START_TEST(test_bbb_api_server_returns_versions)
+{
+	json_t *j;
+
+	gw_handle_server(x);
+	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert(!x->bbb.probe);
+	upstream_done(GW_OK, 200, api_root_xml);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 200);
+	j = resp_json();
+	ck_assert_str_eq(jstr(j, "version"), "2.0");
+	ck_assert_str_eq(jstr(j, "apiVersion"), "2.0");
+	ck_assert_str_eq(jstr(j, "bbbVersion"), "3.0.4");
+	ck_assert_ptr_null(json_object_get(j, "returncode"));
+	json_decref(j);
+}
+END_TEST
 
 static Suite *bbb_api_suite(void)
 {
-	return suite_create("bbb_api");
+	Suite *s = suite_create("bbb_api");
+	TCase *t = tcase_create("tables");
+	TCase *r = tcase_create("request");
+	TCase *c = tcase_create("complete");
+
+	tcase_add_test(t, test_bbb_api_create_param_types);
+	tcase_add_test(t, test_bbb_api_create_param_unknown);
+	tcase_add_test(t, test_bbb_api_join_param_types);
+	tcase_add_test(t, test_bbb_api_param_text_string);
+	tcase_add_test(t, test_bbb_api_param_text_string_lenient);
+	tcase_add_test(t, test_bbb_api_param_text_int);
+	tcase_add_test(t, test_bbb_api_param_text_bool);
+	tcase_add_test(t, test_bbb_api_param_text_list);
+	tcase_add_test(t, test_bbb_api_param_text_json);
+	tcase_add_test(t, test_bbb_api_meta_name_ok);
+	tcase_add_test(t, test_bbb_api_key_error_table);
+	suite_add_tcase(s, t);
+
+	tcase_add_checked_fixture(r, setup, teardown);
+	tcase_add_test(r, test_bbb_api_wants_xml);
+	tcase_add_test(r, test_bbb_api_request_signed_url);
+	tcase_add_test(r, test_bbb_api_request_empty_query);
+	tcase_add_loop_test(r, test_bbb_api_request_every_checksum_algorithm, 0, 4);
+	tcase_add_test(r, test_bbb_api_request_accept_xml_sets_raw_reply);
+	tcase_add_test(r, test_bbb_api_request_root_unsigned);
+	tcase_add_test(r, test_bbb_api_request_too_large);
+	tcase_add_test(r, test_bbb_api_request_alg_overrides_config);
+	tcase_add_test(r, test_bbb_api_request_plain_unsigned);
+	tcase_add_test(r, test_bbb_api_set_body_makes_post);
+	suite_add_tcase(s, r);
+
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_add_loop_test(c, test_bbb_api_complete_transport_errors, 0, 5);
+	tcase_add_test(c, test_bbb_api_complete_http_error_is_502);
+	tcase_add_test(c, test_bbb_api_complete_http_error_not_passed_raw);
+	tcase_add_test(c, test_bbb_api_complete_http_404_is_unsupported_call);
+	tcase_add_test(c, test_bbb_api_complete_success_calls_finish);
+	tcase_add_test(c, test_bbb_api_complete_not_found);
+	tcase_add_test(c, test_bbb_api_complete_checksum_error_names_setting_not_secret);
+	tcase_add_test(c, test_bbb_api_complete_logs_no_secret_or_query);
+	tcase_add_test(c, test_bbb_api_complete_conflict);
+	tcase_add_loop_test(c, test_bbb_api_complete_failed_key_mapping, 0, 3);
+	tcase_add_test(c, test_bbb_api_complete_errors_list);
+	tcase_add_loop_test(c, test_bbb_api_complete_bad_xml_502, 0, 4);
+	tcase_add_test(c, test_bbb_api_complete_raw_reply_passthrough);
+	tcase_add_loop_test(c, test_bbb_api_complete_probe_failures_are_503, 0, 4);
+	tcase_add_test(c, test_bbb_api_complete_probe_success);
+	tcase_add_test(c, test_bbb_api_complete_on_failed_hook);
+	tcase_add_test(c, test_bbb_api_complete_json_reply_success);
+	tcase_add_test(c, test_bbb_api_complete_json_reply_failed);
+	tcase_add_test(c, test_bbb_api_complete_json_reply_short_keys);
+	tcase_add_test(c, test_bbb_api_complete_json_reply_xml_fallback);
+	tcase_add_loop_test(c, test_bbb_api_complete_json_reply_bad, 0, 4);
+	tcase_add_test(c, test_bbb_api_complete_json_reply_raw);
+	tcase_add_test(c, test_bbb_api_readyz_probe);
+	tcase_add_test(c, test_bbb_api_readyz_ignores_accept_xml);
+	tcase_add_test(c, test_bbb_api_server_returns_versions);
+	suite_add_tcase(s, c);
+	return s;
 }
 
 GW_TEST_MAIN(bbb_api_suite)

@@ -1,8 +1,430 @@
+/*
+ * check_str.c - percent-decoding (query and path modes), UTF-8 validation,
+ * decimal parsing, visible-ASCII checks and media type comparison.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
 #include "testutil.h"
+
+/* Decodes the whole of s; returns the error and stores the result (or NULL) in *out. */
+static enum gw_err decode(const char *s, bool plus_is_space, char **out)
+{
+	*out = NULL;
+	return gw_str_pct_decode(s, strlen(s), plus_is_space, out);
+}
+
+/* Asserts that s decodes to want in the given mode. */
+static void assert_decodes(const char *s, bool plus_is_space, const char *want)
+{
+	char *out = NULL;
+
+	ck_assert_msg(decode(s, plus_is_space, &out) == GW_OK, "'%s' should decode", s);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+
+/* Asserts that s is rejected with GW_E_PARSE and that out is left alone. */
+static void assert_rejected(const char *s, bool plus_is_space)
+{
+	char *sentinel = (char *)"untouched";
+	char *out = sentinel;
+
+	ck_assert_msg(gw_str_pct_decode(s, strlen(s), plus_is_space, &out) == GW_E_PARSE,
+	              "'%s' should be rejected", s);
+	ck_assert_ptr_eq(out, sentinel);
+}
+
+START_TEST(test_str_pct_decode_plain_text_unchanged)
+{
+	assert_decodes("hello-world_1.2~x", false, "hello-world_1.2~x");
+	assert_decodes("hello-world_1.2~x", true, "hello-world_1.2~x");
+	assert_decodes("", true, "");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_plus_is_space_in_query_mode)
+{
+	assert_decodes("a+b+", true, "a b ");
+	assert_decodes("%2B", true, "+");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_plus_kept_in_path_mode)
+{
+	assert_decodes("a+b", false, "a+b");
+	assert_decodes("%20", false, " ");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_slash_escape_is_decoded)
+{
+	assert_decodes("a%2Fb", false, "a/b");
+	assert_decodes("a%2fb", true, "a/b");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_hex_either_case)
+{
+	assert_decodes("%4a%4A%7e%7E", false, "JJ~~");
+	assert_decodes("%c3%A9", false, "\xc3\xa9");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_escape_at_end)
+{
+	assert_decodes("ab%41", false, "abA");
+	assert_decodes("%41", true, "A");
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_only_n_bytes)
+{
+	char *out = NULL;
+
+	/* The bytes after n are not part of the input, even an escape. */
+	ck_assert_int_eq(gw_str_pct_decode("abc%41", 3, false, &out), GW_OK);
+	ck_assert_str_eq(out, "abc");
+	free(out);
+	/* A '%' whose hex digits lie past n is broken, not read beyond the end. */
+	out = NULL;
+	ck_assert_int_eq(gw_str_pct_decode("ab%41", 4, false, &out), GW_E_PARSE);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_broken_escapes_rejected)
+{
+	assert_rejected("%", false);
+	assert_rejected("%4", false);
+	assert_rejected("%zz", false);
+	assert_rejected("%4g", true);
+	assert_rejected("%g4", true);
+	assert_rejected("abc%", true);
+	assert_rejected("a%%41", false);
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_nul_rejected)
+{
+	assert_rejected("%00", false);
+	assert_rejected("a%00b", true);
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_invalid_utf8_rejected)
+{
+	assert_rejected("%FF", false);
+	assert_rejected("%C3", false);       /* truncated sequence */
+	assert_rejected("%C3%28", true);     /* bad continuation byte */
+	assert_rejected("%80", false);       /* lone continuation byte */
+	assert_rejected("%ED%A0%80", false); /* UTF-16 surrogate U+D800 */
+	assert_rejected("caf\xc3", false);   /* raw invalid byte, not an escape */
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_overlong_rejected)
+{
+	assert_rejected("%C0%AF", false); /* overlong '/' */
+	assert_rejected("%C1%BF", false);
+	assert_rejected("%E0%80%AF", false); /* 3-byte overlong '/' */
+	assert_rejected("%F0%80%80%AF", true);
+}
+END_TEST
+
+START_TEST(test_str_pct_decode_multibyte_accepted)
+{
+	assert_decodes("caf%C3%A9", false, "caf\xc3\xa9");         /* U+00E9 */
+	assert_decodes("%E2%82%AC", true, "\xe2\x82\xac");         /* U+20AC */
+	assert_decodes("%F0%9F%98%80", false, "\xf0\x9f\x98\x80"); /* U+1F600 */
+	assert_decodes("caf\xc3\xa9", false, "caf\xc3\xa9");       /* raw UTF-8 */
+}
+END_TEST
+
+static bool utf8(const char *s)
+{
+	return gw_str_utf8_valid(s, strlen(s));
+}
+
+START_TEST(test_str_utf8_valid_accepts_well_formed)
+{
+	ck_assert(utf8(""));
+	ck_assert(utf8("plain ascii"));
+	ck_assert(utf8("\xc2\x80"));         /* U+0080, smallest 2-byte */
+	ck_assert(utf8("\xdf\xbf"));         /* U+07FF */
+	ck_assert(utf8("\xe0\xa0\x80"));     /* U+0800, smallest 3-byte */
+	ck_assert(utf8("\xed\x9f\xbf"));     /* U+D7FF, just below surrogates */
+	ck_assert(utf8("\xee\x80\x80"));     /* U+E000, just above */
+	ck_assert(utf8("\xef\xbf\xbf"));     /* U+FFFF */
+	ck_assert(utf8("\xf0\x90\x80\x80")); /* U+10000 */
+	ck_assert(utf8("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the last code point */
+}
+END_TEST
+
+START_TEST(test_str_utf8_valid_rejects_surrogates)
+{
+	ck_assert(!utf8("\xed\xa0\x80")); /* U+D800 */
+	ck_assert(!utf8("\xed\xbf\xbf")); /* U+DFFF */
+	ck_assert(!utf8("a\xed\xb0\x80z"));
+}
+END_TEST
+
+START_TEST(test_str_utf8_valid_rejects_above_max)
+{
+	ck_assert(!utf8("\xf4\x90\x80\x80")); /* U+110000 */
+	ck_assert(!utf8("\xf5\x80\x80\x80"));
+	ck_assert(!utf8("\xf8\x88\x80\x80\x80"));
+}
+END_TEST
+
+START_TEST(test_str_utf8_valid_rejects_truncated)
+{
+	ck_assert(!utf8("\xc3"));
+	ck_assert(!utf8("\xe2\x82"));
+	ck_assert(!utf8("\xf0\x9f\x98"));
+	/* n cuts a valid sequence short */
+	ck_assert(!gw_str_utf8_valid("\xe2\x82\xac", 2));
+	ck_assert(gw_str_utf8_valid("\xe2\x82\xac", 3));
+}
+END_TEST
+
+START_TEST(test_str_utf8_valid_rejects_overlongs_and_stray_bytes)
+{
+	ck_assert(!utf8("\xc0\xaf"));
+	ck_assert(!utf8("\xc1\x81"));
+	ck_assert(!utf8("\xe0\x9f\xbf"));
+	ck_assert(!utf8("\xf0\x8f\xbf\xbf"));
+	ck_assert(!utf8("\x80"));
+	ck_assert(!utf8("\xbf"));
+	ck_assert(!utf8("\xfe"));
+	ck_assert(!utf8("\xff"));
+	ck_assert(!utf8("\xc3\x41")); /* continuation byte missing */
+}
+END_TEST
+
+START_TEST(test_str_utf8_valid_embedded_nul_is_valid)
+{
+	/* NUL is a valid code point; rejecting it is the decoder's job. */
+	ck_assert(gw_str_utf8_valid("a\0b", 3));
+}
+END_TEST
+
+START_TEST(test_str_parse_u64_valid)
+{
+	uint64_t v = 7;
+
+	ck_assert_int_eq(gw_str_parse_u64("0", &v), GW_OK);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(gw_str_parse_u64("42", &v), GW_OK);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(gw_str_parse_u64("0042", &v), GW_OK);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(gw_str_parse_u64("1715261728123", &v), GW_OK);
+	ck_assert_uint_eq(v, UINT64_C(1715261728123));
+}
+END_TEST
+
+START_TEST(test_str_parse_u64_max_and_overflow)
+{
+	uint64_t v = 7;
+
+	ck_assert_int_eq(gw_str_parse_u64("18446744073709551615", &v), GW_OK);
+	ck_assert(v == UINT64_MAX);
+	v = 7;
+	ck_assert_int_eq(gw_str_parse_u64("18446744073709551616", &v), GW_E_PARSE);
+	ck_assert_int_eq(gw_str_parse_u64("18446744073709551620", &v), GW_E_PARSE);
+	ck_assert_int_eq(gw_str_parse_u64("99999999999999999999", &v), GW_E_PARSE);
+	ck_assert_int_eq(gw_str_parse_u64("184467440737095516150", &v), GW_E_PARSE);
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(test_str_parse_u64_rejects_sign_space_empty)
+{
+	static const char *const bad[] = {"",     "-1",  "+1",  " 1",  "1 ", "1\n",
+	                                  "0x10", "1.0", "1e3", "12a", "-0"};
+	uint64_t v = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(gw_str_parse_u64(bad[i], &v) == GW_E_PARSE, "'%s' accepted", bad[i]);
+	ck_assert_int_eq(gw_str_parse_u64(NULL, &v), GW_E_PARSE);
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(test_str_is_visible_ascii_accepts)
+{
+	ck_assert(gw_str_is_visible_ascii("a", 128));
+	ck_assert(gw_str_is_visible_ascii("!~azAZ09-_.:/{}", 128));
+	ck_assert(gw_str_is_visible_ascii("abc", 3));
+}
+END_TEST
+
+START_TEST(test_str_is_visible_ascii_length_cap)
+{
+	char s[130];
+
+	memset(s, 'x', 128);
+	s[128] = '\0';
+	ck_assert(gw_str_is_visible_ascii(s, 128));
+	s[128] = 'x';
+	s[129] = '\0';
+	ck_assert(!gw_str_is_visible_ascii(s, 128));
+	ck_assert(!gw_str_is_visible_ascii("abcd", 3));
+}
+END_TEST
+
+START_TEST(test_str_is_visible_ascii_rejects)
+{
+	ck_assert(!gw_str_is_visible_ascii("", 128));
+	ck_assert(!gw_str_is_visible_ascii(NULL, 128));
+	ck_assert(!gw_str_is_visible_ascii("a b", 128));
+	ck_assert(!gw_str_is_visible_ascii(" ", 128));
+	ck_assert(!gw_str_is_visible_ascii("a\tb", 128));
+	ck_assert(!gw_str_is_visible_ascii("a\r\nX-Evil: 1", 128));
+	ck_assert(!gw_str_is_visible_ascii("\x7f", 128));
+	ck_assert(!gw_str_is_visible_ascii("caf\xc3\xa9", 128));
+}
+END_TEST
+
+START_TEST(test_str_case_prefix)
+{
+	ck_assert(gw_str_case_prefix("Bearer abc", "bearer"));
+	ck_assert(gw_str_case_prefix("abc", ""));
+	ck_assert(!gw_str_case_prefix("Bear", "bearer"));
+	ck_assert(!gw_str_case_prefix("Basic x", "bearer"));
+}
+END_TEST
+
+START_TEST(test_str_media_type_is_matches)
+{
+	ck_assert(gw_str_media_type_is("application/json", "application/json"));
+	ck_assert(gw_str_media_type_is("application/json; charset=utf-8", "application/json"));
+	ck_assert(gw_str_media_type_is("application/json;charset=UTF-8", "application/json"));
+	ck_assert(gw_str_media_type_is("APPLICATION/JSON", "application/json"));
+	ck_assert(gw_str_media_type_is(" application/json ", "application/json"));
+	ck_assert(gw_str_media_type_is("\tapplication/json\t; q=1", "application/json"));
+}
+END_TEST
+
+START_TEST(test_str_media_type_is_rejects)
+{
+	ck_assert(!gw_str_media_type_is("application/jsonx", "application/json"));
+	ck_assert(!gw_str_media_type_is("application/jso", "application/json"));
+	ck_assert(!gw_str_media_type_is("text/plain", "application/json"));
+	ck_assert(!gw_str_media_type_is("application/problem+json", "application/json"));
+	ck_assert(!gw_str_media_type_is("", "application/json"));
+	ck_assert(!gw_str_media_type_is("; charset=utf-8", "application/json"));
+	ck_assert(!gw_str_media_type_is("application/ json", "application/json"));
+	ck_assert(!gw_str_media_type_is(NULL, "application/json"));
+}
+END_TEST
+
+START_TEST(test_str_copy_fits)
+{
+	char dst[8];
+
+	memset(dst, 'Z', sizeof(dst));
+	gw_str_copy(dst, sizeof(dst), "abc");
+	ck_assert_str_eq(dst, "abc");
+	gw_str_copy(dst, sizeof(dst), "1234567"); /* exactly size - 1 */
+	ck_assert_str_eq(dst, "1234567");
+	gw_str_copy(dst, sizeof(dst), "");
+	ck_assert_str_eq(dst, "");
+}
+END_TEST
+
+START_TEST(test_str_copy_truncates_ascii)
+{
+	char dst[8];
+
+	memset(dst, 'Z', sizeof(dst));
+	gw_str_copy(dst, 4, "abcdefgh");
+	ck_assert_str_eq(dst, "abc");
+	ck_assert_int_eq(dst[4], 'Z');
+	gw_str_copy(dst, 1, "abc");
+	ck_assert_str_eq(dst, "");
+}
+END_TEST
+
+START_TEST(test_str_copy_truncates_on_utf8_boundary)
+{
+	/* "a" + U+00E9 (2 bytes) + U+20AC (3 bytes) + U+1F600 (4 bytes) */
+	static const char src[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	static const char *const want[] = {
+	    "",                                      /* size 1 */
+	    "a",                                     /* size 2: U+00E9 would be cut */
+	    "a",                                     /* size 3 */
+	    "a\xc3\xa9",                             /* size 4 */
+	    "a\xc3\xa9",                             /* size 5 */
+	    "a\xc3\xa9",                             /* size 6 */
+	    "a\xc3\xa9\xe2\x82\xac",                 /* size 7 */
+	    "a\xc3\xa9\xe2\x82\xac",                 /* size 8 */
+	    "a\xc3\xa9\xe2\x82\xac",                 /* size 9 */
+	    "a\xc3\xa9\xe2\x82\xac",                 /* size 10 */
+	    "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", /* size 11: all of it */
+	};
+	char dst[16];
+	size_t size = (size_t)_i + 1;
+
+	memset(dst, 'Z', sizeof(dst));
+	gw_str_copy(dst, size, src);
+	ck_assert_str_eq(dst, want[_i]);
+	ck_assert_uint_lt(strlen(dst), size);
+	ck_assert(gw_str_utf8_valid(dst, strlen(dst)));
+}
+END_TEST
 
 static Suite *str_suite(void)
 {
-	return suite_create("str");
+	Suite *s = suite_create("str");
+	TCase *pct = tcase_create("pct_decode");
+	TCase *u8 = tcase_create("utf8");
+	TCase *num = tcase_create("parse_u64");
+	TCase *tok = tcase_create("tokens");
+
+	tcase_add_test(pct, test_str_pct_decode_plain_text_unchanged);
+	tcase_add_test(pct, test_str_pct_decode_plus_is_space_in_query_mode);
+	tcase_add_test(pct, test_str_pct_decode_plus_kept_in_path_mode);
+	tcase_add_test(pct, test_str_pct_decode_slash_escape_is_decoded);
+	tcase_add_test(pct, test_str_pct_decode_hex_either_case);
+	tcase_add_test(pct, test_str_pct_decode_escape_at_end);
+	tcase_add_test(pct, test_str_pct_decode_only_n_bytes);
+	tcase_add_test(pct, test_str_pct_decode_broken_escapes_rejected);
+	tcase_add_test(pct, test_str_pct_decode_nul_rejected);
+	tcase_add_test(pct, test_str_pct_decode_invalid_utf8_rejected);
+	tcase_add_test(pct, test_str_pct_decode_overlong_rejected);
+	tcase_add_test(pct, test_str_pct_decode_multibyte_accepted);
+	suite_add_tcase(s, pct);
+
+	tcase_add_test(u8, test_str_utf8_valid_accepts_well_formed);
+	tcase_add_test(u8, test_str_utf8_valid_rejects_surrogates);
+	tcase_add_test(u8, test_str_utf8_valid_rejects_above_max);
+	tcase_add_test(u8, test_str_utf8_valid_rejects_truncated);
+	tcase_add_test(u8, test_str_utf8_valid_rejects_overlongs_and_stray_bytes);
+	tcase_add_test(u8, test_str_utf8_valid_embedded_nul_is_valid);
+	suite_add_tcase(s, u8);
+
+	tcase_add_test(num, test_str_parse_u64_valid);
+	tcase_add_test(num, test_str_parse_u64_max_and_overflow);
+	tcase_add_test(num, test_str_parse_u64_rejects_sign_space_empty);
+	suite_add_tcase(s, num);
+
+	tcase_add_test(tok, test_str_is_visible_ascii_accepts);
+	tcase_add_test(tok, test_str_is_visible_ascii_length_cap);
+	tcase_add_test(tok, test_str_is_visible_ascii_rejects);
+	tcase_add_test(tok, test_str_case_prefix);
+	tcase_add_test(tok, test_str_media_type_is_matches);
+	tcase_add_test(tok, test_str_media_type_is_rejects);
+	tcase_add_test(tok, test_str_copy_fits);
+	tcase_add_test(tok, test_str_copy_truncates_ascii);
+	tcase_add_loop_test(tok, test_str_copy_truncates_on_utf8_boundary, 0, 11);
+	suite_add_tcase(s, tok);
+	return s;
 }
 
 GW_TEST_MAIN(str_suite)
