@@ -134,6 +134,9 @@ static enum gw_err scalar_text(json_t *v, char **out)
 	} else if (json_is_integer(v)) {
 		snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		*out = strdup(tmp);
+	} else if (json_is_real(v)) {
+		snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(v));
+		*out = strdup(tmp);
 	} else if (json_is_boolean(v)) {
 		*out = strdup(json_is_true(v) ? "true" : "false");
 	} else {
@@ -238,11 +241,36 @@ enum gw_err gw_bbb_key_error(const char *message_key)
 
 bool gw_bbb_wants_xml(const struct gw_request *req)
 {
-	const char *a = req->accept;
+	const char *p = req->accept;
 
-	if (a == NULL)
-		return false;
-	return gw_str_media_type_is(a, "application/xml") || gw_str_media_type_is(a, "text/xml");
+	/* The first media range that names XML or JSON (or a wildcard) decides. */
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",");
+		char range[64];
+		size_t k = 0;
+
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (k < n && k + 1 < sizeof(range) && p[k] != ';' && p[k] != ' ') {
+			range[k] = p[k];
+			k++;
+		}
+		range[k] = '\0';
+		if (gw_str_media_type_is(range, "application/xml") ||
+		    gw_str_media_type_is(range, "text/xml"))
+			return true;
+		if (gw_str_media_type_is(range, "application/json") ||
+		    gw_str_media_type_is(range, "application/problem+json") ||
+		    gw_str_media_type_is(range, "application/*") ||
+		    gw_str_media_type_is(range, "*/*"))
+			return false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
 }
 
 enum url_mode { URL_SIGNED, URL_ROOT, URL_PLAIN };
@@ -263,7 +291,7 @@ static void request_url(struct gw_exchange *x, const char *call, const char *que
 		err = gw_bbb_signed_url(&url, cfg->bbb_url, call, query, alg, cfg->bbb_secret);
 	if (err != GW_OK) {
 		gw_buf_deinit(&url);
-		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BAD_REQUEST : err,
+		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
 				    err == GW_E_TOO_LARGE ? "The request is too large for BBB" : NULL,
 				    NULL);
 		return;

@@ -476,6 +476,18 @@ START_TEST(test_bbb_api_wants_xml)
 	free(x->req.accept);
 	x->req.accept = xstrdup("application/xmlx");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("application/xml, */*;q=0.8");
+	ck_assert(gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("text/html, text/xml;q=0.9, */*;q=0.8");
+	ck_assert(gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("application/json, application/xml");
+	ck_assert(!gw_bbb_wants_xml(&x->req));
+	free(x->req.accept);
+	x->req.accept = xstrdup("*/*, application/xml");
+	ck_assert(!gw_bbb_wants_xml(&x->req));
 }
 END_TEST
 
