@@ -67,7 +67,7 @@ static bool member(struct gw_query *qb, json_t *doc, const char *key, const char
 	if (v == NULL)
 		return true;
 	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(detail, sizeof(detail), "'%s' must be a non-empty string", field);
+		snprintf(detail, sizeof(detail), "'%.256s' must be a non-empty string", field);
 		gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
 		return false;
 	}

@@ -21,6 +21,11 @@
 #include "gw_limits.h"
 #include "http_server.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "ratelimit.h"
+#include "request.h"
+#include "router.h"
 #include "upstream.h"
 
 struct gw_gateway {
@@ -28,7 +33,40 @@ struct gw_gateway {
 	struct gw_config *cfg; /* current snapshot; guarded by lock */
 	struct gw_upstream *up;
 	struct gw_http_server *http;
+	struct gw_services svc; /* metrics and rate limits, shared by every request */
 };
+
+static void stats(void *arg, struct gw_metrics_extra *out)
+{
+	struct gw_gateway *gw = arg;
+
+	out->http_active = gw->http != NULL ? (long long)gw_http_server_active(gw->http) : -1;
+	out->upstream_open = -1;
+	out->upstream_connects = (long long)gw_upstream_connects(gw->up);
+}
+
+/* Metrics with one series per route template, and the rate-limit table. */
+static enum gw_err services_new(struct gw_gateway *gw)
+{
+	const char *pats[64];
+	size_t n;
+	size_t i;
+	const struct gw_route *routes = gw_router_routes(&n);
+
+	for (i = 0; i < n && i < GW_ARRAY_SIZE(pats); i++)
+		pats[i] = routes[i].pattern;
+	gw->svc.metrics = gw_metrics_new(pats, i);
+	gw->svc.ratelimit = gw_ratelimit_new(GW_RATELIMIT_DEFAULT_CAPACITY);
+	gw->svc.stats = stats;
+	gw->svc.stats_arg = gw;
+	return gw->svc.metrics != NULL && gw->svc.ratelimit != NULL ? GW_OK : GW_E_NOMEM;
+}
+
+static void services_free(struct gw_gateway *gw)
+{
+	gw_metrics_free(gw->svc.metrics);
+	gw_ratelimit_free(gw->svc.ratelimit);
+}
 
 static struct gw_config *config_get(void *arg)
 {
@@ -71,6 +109,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.max_upload_bytes = GW_DEFAULT_MAX_UPLOAD_BYTES,
 		.max_inflight = cfg->max_inflight,
 		.listen_fd = listen_fd,
+		.svc = NULL,
 	};
 	struct gw_gateway *gw = calloc(1, sizeof(*gw));
 	enum gw_err err;
@@ -80,11 +119,15 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	pthread_mutex_init(&gw->lock, NULL);
 	gw->cfg = gw_config_ref(cfg);
 	gw_log_setup(cfg->log_level, cfg->log_format);
-	err = gw_upstream_new(&uo, &gw->up);
+	ho.svc = &gw->svc;
+	err = services_new(gw);
+	if (err == GW_OK)
+		err = gw_upstream_new(&uo, &gw->up);
 	if (err == GW_OK)
 		err = gw_http_server_start(&ho, gw->up, config_get, gw, &gw->http);
 	if (err != GW_OK) {
 		gw_upstream_free(gw->up);
+		services_free(gw);
 		gw_config_unref(gw->cfg);
 		pthread_mutex_destroy(&gw->lock);
 		free(gw);
@@ -92,6 +135,8 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	}
 	gw_log_notice("listening on %s port %u, BBB at %s", ho.address != NULL ? ho.address : "fd",
 		      gw_http_server_port(gw->http), cfg->bbb_url);
+	gw_notify_ready();
+	gw_notify_status("listening on port %u", gw_http_server_port(gw->http));
 	*out = gw;
 	return GW_OK;
 }
@@ -122,6 +167,7 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	struct gw_buf msg;
 	enum gw_err err;
 
+	gw_notify_reloading();
 	gw_buf_init(&msg, 64 * 1024);
 	err = old->path != NULL ? gw_config_load(old->path, &fresh, &msg) : GW_E_CONFIG;
 	if (err != GW_OK) {
@@ -136,6 +182,8 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 		}
 		gw_buf_deinit(&msg);
 		gw_config_unref(old);
+		gw_metrics_reload(gw->svc.metrics, false);
+		gw_notify_ready();
 		return err;
 	}
 	gw_buf_deinit(&msg);
@@ -147,6 +195,8 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	gw_config_unref(old); /* ours from gw_gateway_config */
 	gw_log_setup(fresh->log_level, fresh->log_format);
 	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
+	gw_metrics_reload(gw->svc.metrics, true);
+	gw_notify_ready();
 	return GW_OK;
 }
 
@@ -166,6 +216,8 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	if (gw == NULL)
 		return;
 	cfg = gw_gateway_config(gw);
+	gw_notify_stopping();
+	gw_metrics_set_draining(gw->svc.metrics, true);
 	gw_http_server_quiesce(gw->http);
 	while (gw_http_server_active(gw->http) > 0 && waited < cfg->shutdown_timeout_ms) {
 		sleep_ms(10);
@@ -180,6 +232,8 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	for (waited = 0; gw_http_server_active(gw->http) > 0 && waited < 500; waited += 10)
 		sleep_ms(10);
 	gw_http_server_stop(gw->http);
+	gw->http = NULL;
+	services_free(gw);
 	gw_config_unref(cfg);
 	gw_config_unref(gw->cfg);
 	pthread_mutex_destroy(&gw->lock);

@@ -35,6 +35,7 @@
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u
 #define GW_MAX_SECRET_LEN 1024u
+#define GW_MAX_METRICS_BYTES (4u * 1024u * 1024u)
 
 /* XML -> JSON converter. */
 #define GW_XML_MAX_DEPTH 32u

@@ -12,6 +12,10 @@
 void gw_handle_healthz(struct gw_exchange *x);
 void gw_handle_readyz(struct gw_exchange *x);
 void gw_handle_server(struct gw_exchange *x);
+void gw_handle_metrics(struct gw_exchange *x);
+
+/* handler_docs.c */
+void gw_handle_openapi(struct gw_exchange *x);
 
 /* handler_meetings.c */
 void gw_handle_meetings_list(struct gw_exchange *x);

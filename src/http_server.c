@@ -26,6 +26,7 @@
 #include "bbb_api.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "router.h"
 #include "str.h"
@@ -85,6 +86,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->x = gw_exchange_new(cfg);
 	if (c->x == NULL)
 		goto fail;
+	c->x->req.svc = srv->opts.svc;
 	c->x->req.path = strndup(uri, plen);
 	c->raw_query = strdup(q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
@@ -217,6 +219,8 @@ static void upstream_done(struct gw_upstream_call *call, void *arg)
 
 	(void)call;
 	atomic_fetch_sub(&c->srv->inflight, 1);
+	if (c->srv->opts.svc != NULL)
+		gw_metrics_inflight_add(c->srv->opts.svc->metrics, -1);
 	c->state = ST_DONE;
 	MHD_resume_connection(c->mc);
 }
@@ -249,6 +253,8 @@ static bool start_call(struct conn *c)
 	up->done = upstream_done;
 	up->arg = c;
 	c->state = ST_WAITING;
+	if (c->srv->opts.svc != NULL)
+		gw_metrics_inflight_add(c->srv->opts.svc->metrics, 1);
 	MHD_suspend_connection(c->mc);
 	pthread_rwlock_rdlock(&c->srv->up_lock);
 	err = c->srv->up != NULL ? gw_upstream_submit(c->srv->up, up) : GW_E_UNAVAILABLE;
@@ -256,6 +262,8 @@ static bool start_call(struct conn *c)
 	if (err != GW_OK) {
 		up->result = GW_E_UNAVAILABLE;
 		atomic_fetch_sub(&c->srv->inflight, 1);
+		if (c->srv->opts.svc != NULL)
+			gw_metrics_inflight_add(c->srv->opts.svc->metrics, -1);
 		c->state = ST_DONE;
 		MHD_resume_connection(c->mc);
 	}
@@ -289,6 +297,22 @@ static enum MHD_Result dispatch(struct conn *c)
 	return respond(c);
 }
 
+/* Counts the BBB call that just completed. */
+static void count_upstream(const struct conn *c)
+{
+	const struct gw_exchange *x = c->x;
+	const struct gw_upstream_call *up = &x->up;
+	const char *outcome = gw_metrics_outcome(up->result, up->http_status);
+
+	if (c->srv->opts.svc == NULL)
+		return;
+	/* A 502 without a BBB messageKey after a clean HTTP 200: the reply was unreadable. */
+	if (up->result == GW_OK && up->http_status == 200 && x->resp.status == 502 &&
+	    x->resp.message_key == NULL)
+		outcome = "bad_reply";
+	gw_metrics_upstream(c->srv->opts.svc->metrics, x->bbb.name, outcome, up->total_ms / 1e3);
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 				 const char *method, const char *version,
 				 const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -320,6 +344,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 		return dispatch(c);
 	case ST_DONE:
 		gw_bbb_complete(c->x);
+		count_upstream(c);
 		/* A finish function may chain another BBB call. */
 		if (c->x->resp.status == 0 && c->x->bbb.pending && start_call(c))
 			return MHD_YES;
@@ -352,6 +377,18 @@ static void log_access(const struct conn *c)
 	gw_log_access(&e);
 }
 
+static void count_request(const struct conn *c)
+{
+	const struct gw_exchange *x = c->x;
+	size_t n;
+	const struct gw_route *routes = gw_router_routes(&n);
+	size_t idx = x->req.route != NULL ? (size_t)(x->req.route - routes) : n;
+
+	if (c->srv->opts.svc != NULL)
+		gw_metrics_request(c->srv->opts.svc->metrics, idx, x->req.method_name,
+				   x->resp.status, ms_since(&c->start) / 1e3);
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -362,6 +399,8 @@ static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 	(void)toe;
 	if (c == NULL)
 		return;
+	if (c->x->req.method_name != NULL)
+		count_request(c);
 	if (c->x->req.cfg->access_log && c->x->req.method_name != NULL)
 		log_access(c);
 	gw_exchange_free(c->x);

@@ -18,6 +18,7 @@
 #include "err.h"
 
 struct gw_config;
+struct gw_services;
 struct gw_upstream;
 struct gw_http_server;
 
@@ -36,6 +37,7 @@ struct gw_http_opts {
 	size_t max_upload_bytes;     /* routes that take a file upload */
 	unsigned max_inflight;       /* requests waiting on BBB at once */
 	int listen_fd;               /* an inherited listening socket, or -1 */
+	const struct gw_services *svc; /* borrowed; handed to every request */
 };
 
 /*

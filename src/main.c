@@ -11,6 +11,7 @@
 #include "gateway.h"
 #include "gw_version.h"
 #include "log.h"
+#include "notify.h"
 #include "upstream.h"
 #include "xml2json.h"
 
@@ -35,9 +36,13 @@ static int run(const char *path)
 	struct gw_config *cfg = load_config(path);
 	struct gw_gateway *gw = NULL;
 	int status = 1;
+	int fd;
 
 	if (cfg == NULL)
 		return 1;
+	fd = gw_notify_listen_fds(); /* systemd socket activation; before any thread */
+	if (fd >= 0)
+		gw_log_notice("using the socket passed by systemd; listen.* is ignored");
 	gw_gateway_block_signals();
 	if (gw_upstream_global_init() != GW_OK) {
 		fprintf(stderr, "bbb-gateway: libcurl initialisation failed\n");
@@ -45,7 +50,7 @@ static int run(const char *path)
 	}
 	gw_xml2json_global_init();
 	json_object_seed(0);
-	if (gw_gateway_start(cfg, -1, &gw) == GW_OK)
+	if (gw_gateway_start(cfg, fd, &gw) == GW_OK)
 		status = gw_gateway_run(gw);
 	gw_upstream_global_cleanup();
 	gw_xml2json_global_cleanup();

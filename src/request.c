@@ -248,15 +248,23 @@ void gw_response_problem_extra(struct gw_exchange *x, enum gw_err err, const cha
 {
 	const struct gw_err_info *info = gw_err_info(err);
 	char type[128];
+	char dtext[512];
+	char ftext[320];
 	json_t *p;
 	char *s;
 
+	/* Details quote client input and may have been cut mid-character. */
+	gw_str_copy(dtext, sizeof(dtext), detail != NULL ? detail : info->title);
+	gw_str_utf8_sanitize(dtext);
 	snprintf(type, sizeof(type), "urn:bbb-gateway:problem:%s", info->code);
 	p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", info->title,
-		      "status", info->status, "detail", detail != NULL ? detail : info->title,
-		      "code", info->code, "requestId", x->req.request_id);
-	if (p != NULL && field != NULL)
-		json_object_set_new(p, "field", json_string(field));
+		      "status", info->status, "detail", dtext, "code", info->code, "requestId",
+		      x->req.request_id);
+	if (p != NULL && field != NULL) {
+		gw_str_copy(ftext, sizeof(ftext), field);
+		gw_str_utf8_sanitize(ftext);
+		json_object_set_new(p, "field", json_string(ftext));
+	}
 	if (p != NULL && extra != NULL)
 		json_object_update(p, extra);
 	s = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;

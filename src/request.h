@@ -24,6 +24,9 @@
 
 struct gw_config;
 struct gw_token;
+struct gw_metrics;
+struct gw_metrics_extra;
+struct gw_ratelimit;
 struct gw_route;
 struct gw_exchange;
 struct gw_bbb_reply;
@@ -37,6 +40,15 @@ enum gw_method {
 	GW_METHOD_PATCH = 1u << 4,
 	GW_METHOD_DELETE = 1u << 5,
 	GW_METHOD_OPTIONS = 1u << 6,
+};
+
+/* Process-wide services a request may use; owned by the gateway, borrowed here. */
+struct gw_services {
+	struct gw_metrics *metrics;     /* NULL = not counted */
+	struct gw_ratelimit *ratelimit; /* NULL = no rate limits */
+	/* Fills the gauges only the transport knows (active requests, connections). */
+	void (*stats)(void *arg, struct gw_metrics_extra *out);
+	void *stats_arg;
 };
 
 struct gw_kv {
@@ -72,6 +84,7 @@ struct gw_request {
 	const struct gw_token *token; /* borrowed from cfg */
 
 	struct gw_config *cfg; /* one reference held for the exchange's lifetime */
+	const struct gw_services *svc; /* borrowed; may be NULL (tests) */
 };
 
 struct gw_response {

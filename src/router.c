@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "config.h"
 #include "handlers.h"
+#include "ratelimit.h"
 #include "str.h"
 
 #define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON}
@@ -22,6 +23,7 @@
 static const struct gw_route routes[] = {
 	ROUTE(GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0),
 	ROUTE(GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0),
+	ROUTE(GET, "/metrics", gw_handle_metrics, GW_ROUTE_METRICS, GW_SCOPE_METRICS),
 	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
 	ROUTE(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
 	ROUTE(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
@@ -246,7 +248,7 @@ static bool authorize(struct gw_exchange *x)
 	char detail[96];
 	json_t *extra;
 
-	if (r->auth == GW_ROUTE_PUBLIC)
+	if (r->auth == GW_ROUTE_PUBLIC || (r->auth == GW_ROUTE_METRICS && cfg->metrics_public))
 		return true;
 	if (r->auth == GW_ROUTE_METRICS)
 		need = GW_SCOPE_METRICS;
@@ -280,6 +282,27 @@ static bool authorize(struct gw_exchange *x)
 	return true;
 }
 
+/* Per-token token bucket; 429 with Retry-After when the token is over its rate. */
+static bool rate_limited(struct gw_exchange *x)
+{
+	const struct gw_services *svc = x->req.svc;
+	double rate;
+	double burst;
+	double retry;
+	char value[16];
+
+	if (svc == NULL || svc->ratelimit == NULL || x->req.token == NULL)
+		return false;
+	gw_config_token_rate(x->req.cfg, x->req.token, &rate, &burst);
+	if (rate <= 0 || gw_ratelimit_take(svc->ratelimit, x->req.token->name, rate, burst,
+					   gw_ratelimit_now_ns(), &retry))
+		return false;
+	snprintf(value, sizeof(value), "%u", gw_ratelimit_retry_after_header(retry));
+	gw_response_header(&x->resp, "Retry-After", value);
+	gw_response_problem(x, GW_E_RATE_LIMITED, "The token is over its request rate", NULL);
+	return true;
+}
+
 void gw_router_dispatch(struct gw_exchange *x)
 {
 	unsigned allowed = 0;
@@ -304,7 +327,7 @@ void gw_router_dispatch(struct gw_exchange *x)
 				    NULL);
 		return;
 	}
-	if (!authorize(x))
+	if (!authorize(x) || rate_limited(x))
 		return;
 	if (x->req.body_len > 0 && x->req.route->body == GW_BODY_JSON &&
 	    !gw_str_media_type_is(x->req.content_type, "application/json")) {

@@ -200,3 +200,30 @@ enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s)
 	}
 	return err;
 }
+
+/* Length of the well-formed UTF-8 sequence at s (1-4), or 0. */
+static size_t utf8_seq(const char *s)
+{
+	size_t n;
+	unsigned char c = (unsigned char)*s;
+
+	if (c < 0x80)
+		return 1;
+	n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (strnlen(s, n) < n || !gw_str_utf8_valid(s, n))
+		return 0;
+	return n;
+}
+
+void gw_str_utf8_sanitize(char *s)
+{
+	while (*s != '\0') {
+		size_t n = utf8_seq(s);
+
+		if (n == 0) {
+			*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
+}

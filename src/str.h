@@ -49,6 +49,13 @@ struct gw_buf;
 enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
 
 /*
+ * Replaces every byte of s that does not start a well-formed UTF-8
+ * sequence with '?', in place (text cut mid-character by a bounded
+ * snprintf stays printable and valid).
+ */
+void gw_str_utf8_sanitize(char *s);
+
+/*
  * Copies src into dst (size bytes, size > 0), truncating on a UTF-8
  * character boundary; dst is always NUL-terminated.
  */

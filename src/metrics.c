@@ -1,0 +1,527 @@
+/*
+ * metrics.c - counters, gauges and histograms as arrays of relaxed
+ * atomics, sized once in gw_metrics_new from fixed label tables (routes,
+ * methods, statuses, BBB calls, outcomes). An update finds its slot with a
+ * few comparisons and does one or two atomic adds; nothing is allocated or
+ * locked after start. Histograms keep one non-cumulative counter per
+ * bucket (plus one above the last bound) and the sum in integer
+ * nanoseconds, so updates never need a compare-and-swap loop on a double;
+ * the render makes buckets cumulative and derives _count from them, so
+ * +Inf always equals _count in one scrape even while other threads add.
+ */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gw_version.h"
+
+/* Bucket upper bounds in seconds, and the same bounds as label text. */
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
+static const char *const bound_labels[] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
+                                           "0.05",  "0.1",    "0.25",  "0.5",  "1",
+                                           "2.5",   "5",      "10"};
+#define N_BOUNDS GW_ARRAY_SIZE(bounds)
+
+static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
+                               406, 409, 413, 415, 429, 500, 502, 503, 504};
+#define N_STATUSES (GW_ARRAY_SIZE(statuses) + 1) /* + "other" */
+
+static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                      "PATCH", "DELETE", "OPTIONS", "other"};
+#define N_METHODS GW_ARRAY_SIZE(methods)
+
+static const char *const calls[] = {"apiRoot",
+                                    "create",
+                                    "join",
+                                    "end",
+                                    "isMeetingRunning",
+                                    "getMeetingInfo",
+                                    "getMeetings",
+                                    "getRecordings",
+                                    "publishRecordings",
+                                    "deleteRecordings",
+                                    "updateRecordings",
+                                    "getRecordingTextTracks",
+                                    "putRecordingTextTrack",
+                                    "insertDocument",
+                                    "sendChatMessage",
+                                    "hooks/create",
+                                    "hooks/list",
+                                    "hooks/destroy",
+                                    "getDefaultConfigXML",
+                                    "setConfigXML",
+                                    "other"};
+#define N_CALLS GW_ARRAY_SIZE(calls)
+
+static const char *const outcomes[] = {"ok",        "timeout", "connect",     "bad_reply",
+                                       "too_large", "http",    "unavailable", "other"};
+#define N_OUTCOMES GW_ARRAY_SIZE(outcomes)
+
+struct hist {
+	atomic_ullong bucket[N_BOUNDS + 1]; /* non-cumulative; the last is above 10 s */
+	atomic_ullong sum_ns;
+};
+
+/*
+ * The atomics live in calloc'd memory: zero bytes are a valid zero for
+ * every lock-free atomic integer on the platforms we build for.
+ */
+struct gw_metrics {
+	size_t n_routes;         /* as given to gw_metrics_new */
+	size_t n_slots;          /* distinct templates + 1 (unmatched, the last) */
+	size_t *slot_of;         /* [n_routes] route index -> slot */
+	char **names;            /* [n_slots] owned copies */
+	atomic_ullong *requests; /* [n_slots][N_METHODS][N_STATUSES] */
+	struct hist *req_hist;   /* [n_slots] */
+	atomic_ullong upstream[N_CALLS][N_OUTCOMES];
+	struct hist up_hist[N_CALLS];
+	atomic_llong inflight;
+	atomic_ullong reloads_ok;
+	atomic_ullong reloads_failed;
+	atomic_int draining;
+	struct timespec start;
+};
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* The slot of name among names[0..n-1], or n. */
+static size_t find_name(char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0)
+			break;
+	}
+	return i;
+}
+
+/* Fills slot_of and names (deduplicated, unmatched last); false on OOM. */
+static bool build_slots(struct gw_metrics *m, const char *const *routes, size_t n_routes)
+{
+	size_t i;
+	size_t n = 0;
+
+	for (i = 0; i < n_routes; i++) {
+		size_t s = find_name(m->names, n, routes[i]);
+
+		if (s == n) {
+			m->names[n] = dup_str(routes[i]);
+			if (m->names[n] == NULL)
+				return false;
+			n++;
+		}
+		m->slot_of[i] = s;
+	}
+	m->names[n] = dup_str(GW_METRICS_UNMATCHED);
+	if (m->names[n] == NULL)
+		return false;
+	m->n_slots = n + 1;
+	return true;
+}
+
+struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes)
+{
+	struct gw_metrics *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->n_routes = n_routes;
+	m->slot_of = calloc(n_routes + 1, sizeof(*m->slot_of));
+	m->names = calloc(n_routes + 1, sizeof(*m->names));
+	if (m->slot_of == NULL || m->names == NULL || !build_slots(m, routes, n_routes))
+		goto fail;
+	m->requests = calloc(m->n_slots * N_METHODS * N_STATUSES, sizeof(*m->requests));
+	m->req_hist = calloc(m->n_slots, sizeof(*m->req_hist));
+	if (m->requests == NULL || m->req_hist == NULL)
+		goto fail;
+	clock_gettime(CLOCK_REALTIME, &m->start);
+	return m;
+fail:
+	gw_metrics_free(m);
+	return NULL;
+}
+
+void gw_metrics_free(struct gw_metrics *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	if (m->names != NULL) {
+		for (i = 0; i <= m->n_routes; i++)
+			free(m->names[i]);
+	}
+	free(m->names);
+	free(m->slot_of);
+	free(m->requests);
+	free(m->req_hist);
+	free(m);
+}
+
+static void inc(atomic_ullong *c, unsigned long long v)
+{
+	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+static unsigned long long get(const atomic_ullong *c)
+{
+	/* atomic_load takes a non-const pointer in C11; the object is not modified. */
+	return atomic_load_explicit((atomic_ullong *)c, memory_order_relaxed);
+}
+
+static void observe(struct hist *h, double seconds)
+{
+	size_t b;
+	unsigned long long ns;
+
+	if (!(seconds >= 0.0)) /* negative or NaN */
+		seconds = 0.0;
+	if (seconds > 1e9) /* keeps the conversion below defined */
+		seconds = 1e9;
+	for (b = 0; b < N_BOUNDS && seconds > bounds[b]; b++)
+		;
+	ns = (unsigned long long)(seconds * 1e9 + 0.5);
+	inc(&h->bucket[b], 1);
+	inc(&h->sum_ns, ns);
+}
+
+static size_t method_index(const char *method)
+{
+	size_t i;
+
+	if (method == NULL)
+		return N_METHODS - 1;
+	for (i = 0; i < N_METHODS - 1; i++) {
+		if (strcmp(method, methods[i]) == 0)
+			break;
+	}
+	return i;
+}
+
+static size_t status_index(int status)
+{
+	size_t i;
+
+	for (i = 0; i < N_STATUSES - 1; i++) {
+		if (statuses[i] == status)
+			break;
+	}
+	return i;
+}
+
+/* Index of name in table[0..n-1], where table[n-1] is "other"; n-1 when absent. */
+static size_t table_index(const char *const *table, size_t n, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return n - 1;
+	for (i = 0; i < n - 1; i++) {
+		if (strcmp(name, table[i]) == 0)
+			break;
+	}
+	return i;
+}
+
+void gw_metrics_request(struct gw_metrics *m, size_t route_index, const char *method, int status,
+                        double seconds)
+{
+	size_t slot;
+
+	if (m == NULL)
+		return;
+	slot = route_index < m->n_routes ? m->slot_of[route_index] : m->n_slots - 1;
+	inc(&m->requests[(slot * N_METHODS + method_index(method)) * N_STATUSES +
+	                 status_index(status)],
+	    1);
+	observe(&m->req_hist[slot], seconds);
+}
+
+void gw_metrics_upstream(struct gw_metrics *m, const char *call, const char *outcome,
+                         double seconds)
+{
+	size_t c;
+
+	if (m == NULL)
+		return;
+	c = table_index(calls, N_CALLS, call);
+	inc(&m->upstream[c][table_index(outcomes, N_OUTCOMES, outcome)], 1);
+	observe(&m->up_hist[c], seconds);
+}
+
+const char *gw_metrics_outcome(enum gw_err result, long http_status)
+{
+	switch (result) {
+	case GW_OK:
+		return http_status >= 200 && http_status <= 299 ? "ok" : "http";
+	case GW_E_UPSTREAM_TIMEOUT:
+		return "timeout";
+	case GW_E_UPSTREAM_CONNECT:
+		return "connect";
+	case GW_E_UPSTREAM_BAD_REPLY:
+		return "bad_reply";
+	case GW_E_UPSTREAM_TOO_LARGE:
+		return "too_large";
+	case GW_E_UPSTREAM_HTTP:
+		return "http";
+	case GW_E_UNAVAILABLE:
+		return "unavailable";
+	default:
+		return "other";
+	}
+}
+
+void gw_metrics_inflight_add(struct gw_metrics *m, int delta)
+{
+	if (m != NULL)
+		atomic_fetch_add_explicit(&m->inflight, delta, memory_order_relaxed);
+}
+
+void gw_metrics_reload(struct gw_metrics *m, bool ok)
+{
+	if (m != NULL)
+		inc(ok ? &m->reloads_ok : &m->reloads_failed, 1);
+}
+
+void gw_metrics_set_draining(struct gw_metrics *m, bool draining)
+{
+	if (m != NULL)
+		atomic_store_explicit(&m->draining, draining ? 1 : 0, memory_order_relaxed);
+}
+
+/* ---- rendering ---- */
+
+/* An output with a sticky error: after the first failure every append is skipped. */
+struct out {
+	struct gw_buf *b;
+	enum gw_err err;
+};
+
+static void put(struct out *o, const char *s)
+{
+	if (o->err == GW_OK)
+		o->err = gw_buf_append_str(o->b, s);
+}
+
+GW_PRINTF(2, 3) static void putf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->err != GW_OK)
+		return;
+	va_start(ap, fmt);
+	o->err = gw_buf_vappendf(o->b, fmt, ap);
+	va_end(ap);
+}
+
+/* A label value with \, " and newline escaped as the exposition format requires. */
+static void put_label_value(struct out *o, const char *s)
+{
+	const char *run = s;
+
+	for (; o->err == GW_OK && *s != '\0'; s++) {
+		const char *esc = *s == '\\'   ? "\\\\"
+		                  : *s == '"'  ? "\\\""
+		                  : *s == '\n' ? "\\n"
+		                               : NULL;
+
+		if (esc == NULL)
+			continue;
+		o->err = gw_buf_append(o->b, run, (size_t)(s - run));
+		put(o, esc);
+		run = s + 1;
+	}
+	if (o->err == GW_OK)
+		o->err = gw_buf_append(o->b, run, (size_t)(s - run));
+}
+
+/* name+suffix{k1="v1",k2="v2"}: labels holds n_pairs key/value pairs; values are escaped. */
+static void put_series(struct out *o, const char *name, const char *suffix,
+                       const char *const *labels, size_t n_pairs)
+{
+	size_t i;
+
+	put(o, name);
+	put(o, suffix);
+	if (n_pairs == 0)
+		return;
+	put(o, "{");
+	for (i = 0; i < n_pairs; i++) {
+		if (i > 0)
+			put(o, ",");
+		put(o, labels[2 * i]);
+		put(o, "=\"");
+		if (o->err == GW_OK)
+			put_label_value(o, labels[2 * i + 1]);
+		put(o, "\"");
+	}
+	put(o, "}");
+}
+
+static void sample_u(struct out *o, const char *name, const char *suffix, const char *const *labels,
+                     size_t n_pairs, unsigned long long v)
+{
+	put_series(o, name, suffix, labels, n_pairs);
+	putf(o, " %llu\n", v);
+}
+
+static void header(struct out *o, const char *name, const char *type, const char *help)
+{
+	putf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One histogram series set (buckets, _sum, _count) for key="value"; left out while empty. */
+static void put_hist(struct out *o, const char *name, const char *key, const char *value,
+                     const struct hist *h)
+{
+	unsigned long long counts[N_BOUNDS + 1];
+	unsigned long long total = 0;
+	unsigned long long ns = get(&h->sum_ns);
+	const char *labels[4] = {key, value, "le", NULL};
+	size_t b;
+
+	for (b = 0; b <= N_BOUNDS; b++) {
+		counts[b] = get(&h->bucket[b]);
+		total += counts[b];
+	}
+	if (total == 0)
+		return;
+	total = 0;
+	for (b = 0; b <= N_BOUNDS; b++) {
+		total += counts[b];
+		labels[3] = b < N_BOUNDS ? bound_labels[b] : "+Inf";
+		sample_u(o, name, "_bucket", labels, 2, total);
+	}
+	put_series(o, name, "_sum", labels, 1);
+	putf(o, " %llu.%09llu\n", ns / 1000000000ULL, ns % 1000000000ULL);
+	sample_u(o, name, "_count", labels, 1, total);
+}
+
+static void render_process(struct out *o, const struct gw_metrics *m)
+{
+	const char *version[2] = {"version", GW_VERSION};
+
+	header(o, "bbb_gateway_build_info", "gauge", "Build information; the value is always 1.");
+	sample_u(o, "bbb_gateway_build_info", "", version, 1, 1);
+	header(o, "process_start_time_seconds", "gauge",
+	       "Start time of the process since the Unix epoch in seconds.");
+	putf(o, "process_start_time_seconds %lld.%03ld\n", (long long)m->start.tv_sec,
+	     m->start.tv_nsec / 1000000L);
+	header(o, "bbb_gateway_draining", "gauge",
+	       "1 while the gateway drains before stopping, else 0.");
+	putf(o, "bbb_gateway_draining %d\n",
+	     atomic_load_explicit((atomic_int *)&m->draining, memory_order_relaxed));
+}
+
+static void render_http(struct out *o, const struct gw_metrics *m,
+                        const struct gw_metrics_extra *extra)
+{
+	static const char name[] = "bbb_gateway_http_requests_total";
+	char status[16];
+	const char *labels[6] = {"route", NULL, "method", NULL, "status", status};
+	size_t r, k, s;
+
+	if (extra != NULL && extra->http_active >= 0) {
+		header(o, "bbb_gateway_http_requests_in_flight", "gauge",
+		       "Client requests accepted and not yet completed.");
+		putf(o, "bbb_gateway_http_requests_in_flight %lld\n", extra->http_active);
+	}
+	header(o, name, "counter",
+	       "Client requests completed, by route template, method and status.");
+	for (r = 0; r < m->n_slots; r++) {
+		labels[1] = m->names[r];
+		for (k = 0; k < N_METHODS; k++) {
+			labels[3] = methods[k];
+			for (s = 0; s < N_STATUSES; s++) {
+				unsigned long long v =
+				    get(&m->requests[(r * N_METHODS + k) * N_STATUSES + s]);
+
+				if (v == 0)
+					continue;
+				if (s < N_STATUSES - 1)
+					snprintf(status, sizeof(status), "%d", statuses[s]);
+				else
+					memcpy(status, "other", sizeof("other"));
+				sample_u(o, name, "", labels, 3, v);
+			}
+		}
+	}
+	header(o, "bbb_gateway_http_request_duration_seconds", "histogram",
+	       "Time from request start to completion, by route template.");
+	for (r = 0; r < m->n_slots; r++)
+		put_hist(o, "bbb_gateway_http_request_duration_seconds", "route", m->names[r],
+		         &m->req_hist[r]);
+}
+
+static void render_upstream(struct out *o, const struct gw_metrics *m,
+                            const struct gw_metrics_extra *extra)
+{
+	static const char name[] = "bbb_gateway_upstream_requests_total";
+	const char *labels[4] = {"call", NULL, "outcome", NULL};
+	size_t c, k;
+
+	header(o, "bbb_gateway_upstream_inflight", "gauge",
+	       "BBB calls submitted and not yet completed.");
+	putf(o, "bbb_gateway_upstream_inflight %lld\n",
+	     atomic_load_explicit((atomic_llong *)&m->inflight, memory_order_relaxed));
+	if (extra != NULL && extra->upstream_open >= 0) {
+		header(o, "bbb_gateway_upstream_connections_open", "gauge",
+		       "TCP connections to BBB currently open.");
+		putf(o, "bbb_gateway_upstream_connections_open %lld\n", extra->upstream_open);
+	}
+	if (extra != NULL && extra->upstream_connects >= 0) {
+		header(o, "bbb_gateway_upstream_connections_opened_total", "counter",
+		       "TCP connections to BBB opened since start.");
+		putf(o, "bbb_gateway_upstream_connections_opened_total %lld\n",
+		     extra->upstream_connects);
+	}
+	header(o, name, "counter", "BBB calls completed, by call name and outcome.");
+	for (c = 0; c < N_CALLS; c++) {
+		labels[1] = calls[c];
+		for (k = 0; k < N_OUTCOMES; k++) {
+			unsigned long long v = get(&m->upstream[c][k]);
+
+			if (v == 0)
+				continue;
+			labels[3] = outcomes[k];
+			sample_u(o, name, "", labels, 2, v);
+		}
+	}
+	header(o, "bbb_gateway_upstream_duration_seconds", "histogram",
+	       "Time from submitting a BBB call to its completion, by call name.");
+	for (c = 0; c < N_CALLS; c++)
+		put_hist(o, "bbb_gateway_upstream_duration_seconds", "call", calls[c],
+		         &m->up_hist[c]);
+}
+
+enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metrics_extra *extra,
+                              struct gw_buf *out)
+{
+	struct out o = {.b = out, .err = GW_OK};
+	const char *ok[2] = {"result", "ok"};
+	const char *failed[2] = {"result", "failed"};
+
+	render_process(&o, m);
+	render_http(&o, m, extra);
+	render_upstream(&o, m, extra);
+	header(&o, "bbb_gateway_config_reloads_total", "counter",
+	       "Configuration reloads (SIGHUP), by result.");
+	sample_u(&o, "bbb_gateway_config_reloads_total", "", ok, 1, get(&m->reloads_ok));
+	sample_u(&o, "bbb_gateway_config_reloads_total", "", failed, 1, get(&m->reloads_failed));
+	return o.err;
+}
