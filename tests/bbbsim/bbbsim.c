@@ -324,7 +324,8 @@ static enum MHD_Result queue_reply(struct MHD_Connection *conn, struct sim_reply
 	if (resp == NULL)
 		return MHD_NO;
 	r->body = NULL; /* the response owns it now */
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	if (r->content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	if (r->location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->cookie != NULL)
@@ -491,9 +492,10 @@ static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, st
 	c.host = host;
 	c.checksum = SIM_CHECKSUM_MISMATCH;
 	if (c.call != NULL)
-		c.checksum = sim_verify(sim, c.call, c.query, &alg);
-	if (c.call != NULL && c.call[0] == '\0' && c.checksum == SIM_CHECKSUM_MISSING)
-		c.checksum = SIM_CHECKSUM_OK; /* the API root needs no checksum */
+		c.checksum = sim_verify_call(sim, &c, &alg);
+	if (c.call != NULL && (c.call[0] == '\0' || strcmp(c.call, "hooks/ping") == 0) &&
+	    c.checksum == SIM_CHECKSUM_MISSING)
+		c.checksum = SIM_CHECKSUM_OK; /* the API root and hooks/ping need no checksum */
 	record(sim, &c, c.call != NULL ? c.call : path, alg);
 
 	f = fault_take(sim, c.call);
@@ -584,7 +586,11 @@ static struct bbbsim *sim_new(const struct bbbsim_opts *o)
 	sim->algorithms =
 	    sim_xstrdup(o->algorithms != NULL ? o->algorithms : "sha1,sha256,sha384,sha512");
 	sim->bbb_version = sim_xstrdup(o->bbb_version != NULL ? o->bbb_version : "3.0.0");
+	sim->hooks_algorithms = sim_xstrdup(o->hooks_algorithms != NULL ? o->hooks_algorithms
+	                                                                : "sha1,sha256,sha384,sha512");
 	sim->verbose = o->verbose;
+	sim->legacy_config = o->legacy_config;
+	sim->next_hook_id = 1;
 	pthread_mutex_init(&sim->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -598,12 +604,18 @@ static void sim_free(struct bbbsim *sim)
 	log_free(sim);
 	faults_free(sim->faults);
 	sim_meetings_free(sim->meetings);
+	sim_recordings_free(sim->recordings);
+	sim_documents_free(sim->documents);
+	sim_uploads_free(sim->uploads);
+	sim_hooks_free(sim->hooks);
+	sim_configs_free(sim->configs);
 	pthread_cond_destroy(&sim->wake);
 	pthread_mutex_destroy(&sim->lock);
 	free(sim->address);
 	free(sim->secret);
 	free(sim->algorithms);
 	free(sim->bbb_version);
+	free(sim->hooks_algorithms);
 	free(sim);
 }
 
@@ -618,6 +630,11 @@ struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
 	bool ipv6;
 
 	if (sim->port > 65535 || !parse_address(sim->address, &ss, sim->port, &ipv6)) {
+		sim_free(sim);
+		return NULL;
+	}
+	if (opts != NULL && opts->recordings_file != NULL &&
+	    !sim_recordings_load(sim, opts->recordings_file)) {
 		sim_free(sim);
 		return NULL;
 	}

@@ -9,6 +9,12 @@
  * <#compress> output: one element per line, no declaration). It never
  * uses the gateway's signing code.
  *
+ * Beyond the meeting calls it answers the recording calls (getRecordings,
+ * publish/delete/updateRecordings, get/putRecordingTextTrack) from a
+ * fixture file, the bbb-webhooks API (hooks/create, list, destroy, ping)
+ * with that service's own checksum rules, and optionally the pre-2.4
+ * getDefaultConfigXML/setConfigXML calls.
+ *
  * Thread-safe: one MHD thread per connection, state behind a mutex.
  */
 #ifndef BBBSIM_H
@@ -26,9 +32,13 @@ struct bbbsim_opts {
 	const char *algorithms; /* supportedChecksumAlgorithms; default "sha1,sha256,sha384,sha512" */
 	const char *bbb_version; /* <bbbVersion> in the API root; default "3.0.0" */
 	bool verbose;           /* log each request to stderr */
+	/* Fields added later; zero values keep the older behaviour. */
+	const char *recordings_file;  /* seed recordings (tests/data/bbbsim/recordings.txt); NULL: none */
+	const char *hooks_algorithms; /* bbb-webhooks' list; default "sha1,sha256,sha384,sha512" */
+	bool legacy_config;           /* answer getDefaultConfigXML/setConfigXML (BBB < 2.4), else 404 */
 };
 
-/* Starts the simulator. NULL on failure (port in use, ...). */
+/* Starts the simulator. NULL on failure (port in use, bad recordings file, ...). */
 struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts);
 
 /* The port it listens on. */
@@ -103,5 +113,56 @@ void bbbsim_set_fault(struct bbbsim *sim, const char *call, const struct bbbsim_
 /* Adds an attendee to a running meeting (for getMeetingInfo tests). false if no such meeting. */
 bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char *user_id,
 			 const char *full_name, bool moderator);
+
+/*
+ * A presentation <document> the simulator received in a <modules> body of
+ * a POST create (first create only) or an accepted insertDocument. Strings
+ * are owned copies, NULL when the attribute was absent.
+ */
+struct bbbsim_document {
+	char *meeting_id;   /* the call's meetingID */
+	char *call;         /* "create" or "insertDocument" */
+	char *url;          /* attributes */
+	char *filename;
+	char *name;
+	char *current;
+	char *downloadable;
+	char *removable;
+	char *base64;       /* element text without whitespace, NULL when empty */
+	unsigned char *content; /* base64 decoded, NULL when empty or not valid base64 */
+	size_t content_len;
+};
+
+size_t bbbsim_document_count(struct bbbsim *sim);
+bool bbbsim_document_get(struct bbbsim *sim, size_t i, struct bbbsim_document *out);
+void bbbsim_document_free(struct bbbsim_document *d);
+
+/* A caption file received by putRecordingTextTrack (owned copies). */
+struct bbbsim_upload {
+	char *record_id;
+	char *kind;
+	char *lang;
+	char *label;        /* as stored: the label parameter, else lang */
+	char *filename;     /* filename of the multipart part, or NULL */
+	char *content_type; /* Content-Type of the part, or NULL */
+	char *data;         /* the file's bytes, NUL-terminated */
+	size_t len;
+};
+
+size_t bbbsim_upload_count(struct bbbsim *sim);
+bool bbbsim_upload_get(struct bbbsim *sim, size_t i, struct bbbsim_upload *out);
+void bbbsim_upload_free(struct bbbsim_upload *u);
+
+/* State of a recording ("published", "deleted", ...) as a malloc'd string, NULL if unknown. */
+char *bbbsim_recording_state(struct bbbsim *sim, const char *record_id);
+
+/* A recording's metadata value (malloc'd), NULL if the recording or key is absent. */
+char *bbbsim_recording_meta(struct bbbsim *sim, const char *record_id, const char *key);
+
+/* Number of registered webhooks. */
+size_t bbbsim_hook_count(struct bbbsim *sim);
+
+/* The config XML stored by setConfigXML under token (malloc'd), NULL if unknown. */
+char *bbbsim_config_xml(struct bbbsim *sim, const char *token);
 
 #endif

@@ -1,14 +1,19 @@
 /*
- * bbbsim_api.c - the BBB calls the simulator answers: create, join,
- * isMeetingRunning, end, getMeetingInfo, getMeetings, sendChatMessage,
- * insertDocument and the API root.
+ * bbbsim_api.c - the route table of the BBB calls the simulator answers,
+ * and the meeting calls themselves: create, join, isMeetingRunning, end,
+ * getMeetingInfo, getMeetings, sendChatMessage, insertDocument and the API
+ * root. The recording calls live in bbbsim_recapi.c, bbb-webhooks in
+ * bbbsim_hooks.c and the pre-2.4 config calls in bbbsim_legacy.c.
  *
  * Model: a route table gives each call its allowed methods and accepted
  * POST content types (unknown call: 404; wrong method: 405). A routed
  * request is checked in bbb-web's order: checksum first, then
  * Content-Type, then the call's parameters, then the meeting state
- * (bbbsim_meeting.c). Each handler fills a struct sim_reply with one of
- * bbbsim_xml.c's documents. Everything here runs with sim->lock held.
+ * (bbbsim_meeting.c). Routes marked self_checks (the recording and legacy
+ * calls) do those checks themselves, because bbb-web's "backward
+ * compatibility" code runs them in another order with other messages.
+ * Each handler fills a struct sim_reply with one of bbbsim_xml.c's
+ * documents. Everything here runs with sim->lock held.
  */
 #include "bbbsim_int.h"
 
@@ -19,40 +24,33 @@
 #define XML_TYPE "text/xml;charset=utf-8"
 #define LOWER_ALNUM "abcdefghijklmnopqrstuvwxyz0123456789"
 
-struct ctx {
-	struct bbbsim *sim;
-	const struct sim_call *c;
-	struct sim_reply *r;
-	struct sim_params p;
-	bool redirect; /* join with redirect on: success and errors are 302s */
-};
-
-typedef void handler_fn(struct ctx *x);
-
 enum post_body {
 	POST_NONE,     /* GET only */
 	POST_FORM,     /* form-urlencoded or multipart when there is a body */
 	POST_XML,      /* create: XML modules; form types only with an empty body */
 	POST_XML_ONLY, /* insertDocument: application/xml or text/xml, always */
+	POST_ANY,      /* putRecordingTextTrack, setConfigXML: the handler reads the body */
 };
 
 struct route {
 	const char *name;
 	bool get;
 	enum post_body post;
-	handler_fn *fn;
+	sim_handler_fn *fn;
+	bool self_checks; /* the handler checks checksum and Content-Type itself */
+	bool legacy;      /* only with legacy_config (BBB < 2.4), else 404 */
 };
 
 /* --- parameters ------------------------------------------------------ */
 
 /* The first value of name, borrowed; NULL when absent. */
-static const char *param(const struct ctx *x, const char *name)
+static const char *param(const struct sim_ctx *x, const char *name)
 {
 	return sim_param(&x->p, name);
 }
 
 /* Like param, but an empty value counts as absent. */
-static const char *param_set(const struct ctx *x, const char *name)
+static const char *param_set(const struct sim_ctx *x, const char *name)
 {
 	return sim_param_set(&x->p, name);
 }
@@ -80,7 +78,7 @@ static bool is_boolean(const char *s)
 
 /* --- replies ---------------------------------------------------------- */
 
-static void reply(struct ctx *x, int status, const char *type, char *body, size_t len)
+void sim_reply_set(struct sim_ctx *x, int status, const char *type, char *body, size_t len)
 {
 	x->r->status = status;
 	x->r->content_type = type;
@@ -88,17 +86,17 @@ static void reply(struct ctx *x, int status, const char *type, char *body, size_
 	x->r->len = len;
 }
 
-static void reply_xml(struct ctx *x, char *body, size_t len)
+void sim_reply_xml(struct sim_ctx *x, char *body, size_t len)
 {
-	reply(x, 200, XML_TYPE, body, len);
+	sim_reply_set(x, 200, XML_TYPE, body, len);
 }
 
-static void reply_html(struct ctx *x, int status)
+void sim_reply_html(struct sim_ctx *x, int status)
 {
 	size_t len;
 	char *body = sim_html_status(status, &len);
 
-	reply(x, status, "text/html", body, len);
+	sim_reply_set(x, status, "text/html", body, len);
 }
 
 static void pct_encode(struct sim_buf *b, const char *s)
@@ -129,7 +127,7 @@ static void json_string(struct sim_buf *b, const char *s)
  * BBB 2.7+/3.0 join errors with redirect on: a 302 to errorRedirectUrl, else
  * logoutURL, else the server, carrying errors=[{"message":…,"key":…}].
  */
-static void redirect_error(struct ctx *x, const char *key, const char *message)
+static void redirect_error(struct sim_ctx *x, const char *key, const char *message)
 {
 	const char *base = param_set(x, "errorRedirectUrl");
 	struct sim_buf json = {0};
@@ -147,13 +145,13 @@ static void redirect_error(struct ctx *x, const char *key, const char *message)
 	sim_buf_puts(&json, "}]");
 	sim_buf_printf(&loc, "%s%cerrors=", base, strchr(base, '?') != NULL ? '&' : '?');
 	pct_encode(&loc, json.p);
-	reply(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
+	sim_reply_set(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
 	x->r->location = loc.p;
 	free(json.p);
 	free(home);
 }
 
-static void fail(struct ctx *x, const char *key, const char *message)
+void sim_fail(struct sim_ctx *x, const char *key, const char *message)
 {
 	size_t len;
 	char *body;
@@ -163,25 +161,25 @@ static void fail(struct ctx *x, const char *key, const char *message)
 		return;
 	}
 	body = sim_xml_failed(key, message, &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
 /* bbb-web's MeetingIDConstraint; false (with the reply set) when it fails. */
-static bool check_meeting_id(struct ctx *x, const char *id)
+static bool check_meeting_id(struct sim_ctx *x, const char *id)
 {
 	size_t n;
 
 	if (id == NULL || id[0] == '\0') {
-		fail(x, "missingParamMeetingID", "You must provide a meeting ID");
+		sim_fail(x, "missingParamMeetingID", "You must provide a meeting ID");
 		return false;
 	}
 	n = utf16_len(id);
 	if (n < 2 || n > 256) {
-		fail(x, "sizeError", "Meeting ID must be between 2 and 256 characters");
+		sim_fail(x, "sizeError", "Meeting ID must be between 2 and 256 characters");
 		return false;
 	}
 	if (strchr(id, ',') != NULL) {
-		fail(x, "validationError", "Meeting ID cannot contain ','");
+		sim_fail(x, "validationError", "Meeting ID cannot contain ','");
 		return false;
 	}
 	return true;
@@ -189,18 +187,18 @@ static bool check_meeting_id(struct ctx *x, const char *id)
 
 /* --- create ----------------------------------------------------------- */
 
-static bool check_password(struct ctx *x, const char *name)
+static bool check_password(struct sim_ctx *x, const char *name)
 {
 	const char *v = param_set(x, name);
 	size_t n = v != NULL ? utf16_len(v) : 2;
 
 	if (n >= 2 && n <= 64)
 		return true;
-	fail(x, "invalidPassword", "Password must be between 2 and 64 characters");
+	sim_fail(x, "invalidPassword", "Password must be between 2 and 64 characters");
 	return false;
 }
 
-static bool check_create(struct ctx *x, const char *id, const char *name)
+static bool check_create(struct sim_ctx *x, const char *id, const char *name)
 {
 	const char *vb = param_set(x, "voiceBridge");
 	const char *rec = param(x, "record");
@@ -210,35 +208,35 @@ static bool check_create(struct ctx *x, const char *id, const char *name)
 	if (!check_meeting_id(x, id))
 		return false;
 	if (name == NULL || name[0] == '\0') {
-		fail(x, name == NULL ? "nullError" : "emptyError",
-		     "You must provide a meeting name");
+		sim_fail(x, name == NULL ? "nullError" : "emptyError",
+		         "You must provide a meeting name");
 		return false;
 	}
 	n = utf16_len(name);
 	if (n < 2 || n > 256) {
-		fail(x, "sizeError", "Meeting name must be between 2 and 256 characters");
+		sim_fail(x, "sizeError", "Meeting name must be between 2 and 256 characters");
 		return false;
 	}
 	if (!check_password(x, "attendeePW") || !check_password(x, "moderatorPW"))
 		return false;
 	if (vb != NULL && !sim_all_digits(vb)) {
-		fail(x, "validationError", "Voice bridge must be an integral value");
+		sim_fail(x, "validationError", "Voice bridge must be an integral value");
 		return false;
 	}
 	if (rec != NULL && !is_boolean(rec)) {
-		fail(x, "validationError", "Record must be a boolean value (true or false)");
+		sim_fail(x, "validationError", "Record must be a boolean value (true or false)");
 		return false;
 	}
 	if (brk != NULL && !is_boolean(brk)) {
-		fail(x, "validationError",
-		     "You must provide a boolean value (true or false) for the breakout room");
+		sim_fail(x, "validationError",
+		         "You must provide a boolean value (true or false) for the breakout room");
 		return false;
 	}
 	return true;
 }
 
 /* A repeated create: the old meeting when passwords match or are omitted (2.7+). */
-static void create_again(struct ctx *x, const struct sim_meeting *m)
+static void create_again(struct sim_ctx *x, const struct sim_meeting *m)
 {
 	const char *apw = param_set(x, "attendeePW");
 	const char *mpw = param_set(x, "moderatorPW");
@@ -247,18 +245,18 @@ static void create_again(struct ctx *x, const struct sim_meeting *m)
 
 	if ((apw != NULL && strcmp(apw, m->attendee_pw) != 0) ||
 	    (mpw != NULL && strcmp(mpw, m->moderator_pw) != 0)) {
-		fail(x, "idNotUnique",
-		     "A meeting already exists with that meeting ID. Please use a different "
-		     "meeting ID.");
+		sim_fail(x, "idNotUnique",
+		         "A meeting already exists with that meeting ID. Please use a different "
+		         "meeting ID.");
 		return;
 	}
 	body = sim_xml_create(
 	    m, "duplicateWarning",
 	    "This conference was already in existence and may currently be in progress.", &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static bool check_breakout_parent(struct ctx *x)
+static bool check_breakout_parent(struct sim_ctx *x)
 {
 	const char *parent = param_set(x, "parentMeetingID");
 	const struct sim_meeting *m;
@@ -266,18 +264,18 @@ static bool check_breakout_parent(struct ctx *x)
 	if (!sim_param_true(&x->p, "isBreakout"))
 		return true;
 	if (parent == NULL) {
-		fail(x, "parentMeetingIdMissing",
-		     "No parent meeting ID was provided for the breakout room");
+		sim_fail(x, "parentMeetingIdMissing",
+		         "No parent meeting ID was provided for the breakout room");
 		return false;
 	}
 	for (m = x->sim->meetings; m != NULL; m = m->next)
 		if (strcmp(m->internal_id, parent) == 0)
 			return true;
-	fail(x, "parentMeetingDoesNotExist", "No parent meeting exists for the breakout room");
+	sim_fail(x, "parentMeetingDoesNotExist", "No parent meeting exists for the breakout room");
 	return false;
 }
 
-static void h_create(struct ctx *x)
+static void h_create(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const char *name = param(x, "name");
@@ -296,20 +294,24 @@ static void h_create(struct ctx *x)
 	if (vb != NULL && sim_voice_bridge_used(x->sim, vb)) {
 		body = sim_xml_errors("nonUniqueVoiceBridge",
 		                      "The selected voice bridge is already in use.", &len);
-		reply_xml(x, body, len);
+		sim_reply_xml(x, body, len);
 		return;
 	}
 	if (!check_breakout_parent(x))
 		return;
 	m = sim_meeting_add(x->sim, &x->p, x->c->body, x->c->body_len);
+	if (x->c->body_len > 0 && strcmp(x->c->method, "POST") == 0 && x->c->content_type != NULL &&
+	    (sim_media_is(x->c->content_type, "application/xml") ||
+	     sim_media_is(x->c->content_type, "text/xml")))
+		sim_documents_parse(x->sim, "create", id, x->c->body, x->c->body_len);
 	body = sim_xml_create(m, "", "", &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
 /* --- join ------------------------------------------------------------- */
 
 /* 1 moderator, 0 viewer, -1 refused (reply set). role wins over password. */
-static int join_role(struct ctx *x, const struct sim_meeting *m)
+static int join_role(struct sim_ctx *x, const struct sim_meeting *m)
 {
 	const char *role = param(x, "role");
 	const char *pw = param_set(x, "password");
@@ -323,14 +325,15 @@ static int join_role(struct ctx *x, const struct sim_meeting *m)
 	if (pw != NULL && strcmp(pw, m->attendee_pw) == 0)
 		return 0;
 	if (pw != NULL)
-		fail(x, "Params required", "You must enter a valid password");
+		sim_fail(x, "Params required", "You must enter a valid password");
 	else
-		fail(x, "Params required",
-		     "You must either send the valid role of the user, or the password, or both");
+		sim_fail(
+		    x, "Params required",
+		    "You must either send the valid role of the user, or the password, or both");
 	return -1;
 }
 
-static void join_success(struct ctx *x, struct sim_meeting *m, bool moderator)
+static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderator)
 {
 	struct sim_join_info j;
 	struct sim_attendee *a;
@@ -357,18 +360,18 @@ static void join_success(struct ctx *x, struct sim_meeting *m, bool moderator)
 	if (x->redirect) {
 		/* redirect on: the browser is sent to the client with a session cookie */
 		sim_random_chars(cookie, 32, "0123456789ABCDEF");
-		reply(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
+		sim_reply_set(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
 		x->r->location = url;
 		x->r->cookie =
 		    sim_xasprintf("JSESSIONID=%s; Path=/bigbluebutton; HttpOnly", cookie);
 		return;
 	}
 	body = sim_xml_join(&j, &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 	free(url);
 }
 
-static void h_join(struct ctx *x)
+static void h_join(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const char *ct = param(x, "createTime");
@@ -376,28 +379,28 @@ static void h_join(struct ctx *x)
 	int role;
 
 	if (param_set(x, "fullName") == NULL) {
-		fail(x, "missingParamFullName", "You must provide your name");
+		sim_fail(x, "missingParamFullName", "You must provide your name");
 		return;
 	}
 	if (!check_meeting_id(x, id))
 		return;
 	m = sim_meeting_find(x->sim, id);
 	if (m == NULL) {
-		fail(x, "invalidMeetingIdentifier", "A meeting with that ID does not exist");
+		sim_fail(x, "invalidMeetingIdentifier", "A meeting with that ID does not exist");
 		return;
 	}
 	if (m->forcibly_ended) {
-		fail(x, "meetingForciblyEnded",
-		     "You can not join a meeting that has already been forcibly ended");
+		sim_fail(x, "meetingForciblyEnded",
+		         "You can not join a meeting that has already been forcibly ended");
 		return;
 	}
 	if (ct != NULL && !sim_all_digits(ct)) {
-		fail(x, "validationError", "createTime must be an integral value");
+		sim_fail(x, "validationError", "createTime must be an integral value");
 		return;
 	}
 	if (ct != NULL && strtoull(ct, NULL, 10) != m->create_time) {
-		fail(x, "mismatchCreateTimeParam",
-		     "The createTime parameter submitted mismatches with the current meeting.");
+		sim_fail(x, "mismatchCreateTimeParam",
+		         "The createTime parameter submitted mismatches with the current meeting.");
 		return;
 	}
 	role = join_role(x, m);
@@ -407,15 +410,15 @@ static void h_join(struct ctx *x)
 
 /* --- the other calls -------------------------------------------------- */
 
-static void h_root(struct ctx *x)
+static void h_root(struct sim_ctx *x)
 {
 	size_t len;
 	char *body = sim_xml_api_root(x->sim->bbb_version, x->c->host, &len);
 
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static void h_running(struct ctx *x)
+static void h_running(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const struct sim_meeting *m;
@@ -426,10 +429,10 @@ static void h_running(struct ctx *x)
 		return;
 	m = sim_meeting_find(x->sim, id);
 	body = sim_xml_running(m != NULL && m->running, &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static void h_end(struct ctx *x)
+static void h_end(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const char *pw = param_set(x, "password");
@@ -441,11 +444,11 @@ static void h_end(struct ctx *x)
 		return;
 	m = sim_meeting_find(x->sim, id);
 	if (m == NULL) {
-		fail(x, "notFound", "A meeting with that ID does not exist");
+		sim_fail(x, "notFound", "A meeting with that ID does not exist");
 		return;
 	}
 	if (pw != NULL && strcmp(pw, m->moderator_pw) != 0) {
-		fail(x, "invalidPassword", "The supplied moderator password is incorrect");
+		sim_fail(x, "invalidPassword", "The supplied moderator password is incorrect");
 		return;
 	}
 	sim_meeting_remove(x->sim, m);
@@ -454,10 +457,10 @@ static void h_end(struct ctx *x)
 	                       "and then use the getMeetingInfo or isMeetingRunning API calls to "
 	                       "verify that it was ended.",
 	                       &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static void h_info(struct ctx *x)
+static void h_info(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const struct sim_meeting *m;
@@ -468,22 +471,22 @@ static void h_info(struct ctx *x)
 		return;
 	m = sim_meeting_find(x->sim, id);
 	if (m == NULL) {
-		fail(x, "notFound", "A meeting with that ID does not exist");
+		sim_fail(x, "notFound", "A meeting with that ID does not exist");
 		return;
 	}
 	body = sim_xml_meeting_info(x->sim->meetings, m, &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static void h_meetings(struct ctx *x)
+static void h_meetings(struct sim_ctx *x)
 {
 	size_t len;
 	char *body = sim_xml_meetings(x->sim->meetings, &len);
 
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
-static void h_chat(struct ctx *x)
+static void h_chat(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	const char *msg = param(x, "message");
@@ -494,27 +497,27 @@ static void h_chat(struct ctx *x)
 	if (!check_meeting_id(x, id))
 		return;
 	if (msg == NULL) {
-		fail(x, "nullError", "You must provide the param message");
+		sim_fail(x, "nullError", "You must provide the param message");
 		return;
 	}
 	if (utf16_len(msg) < 1 || utf16_len(msg) > 500) {
-		fail(x, "sizeError", "Param message must be between 1 and 500 characters");
+		sim_fail(x, "sizeError", "Param message must be between 1 and 500 characters");
 		return;
 	}
 	if (user != NULL && utf16_len(user) > 255) {
-		fail(x, "sizeError", "Param userName must not exceed 255 characters");
+		sim_fail(x, "sizeError", "Param userName must not exceed 255 characters");
 		return;
 	}
 	if (sim_meeting_find(x->sim, id) == NULL) {
-		fail(x, "notFound", "A meeting with that ID does not exist");
+		sim_fail(x, "notFound", "A meeting with that ID does not exist");
 		return;
 	}
 	body = sim_xml_message("SUCCESS", "", "", &len);
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
 /* insert-document: returncode and message only, no messageKey. */
-static void h_insert(struct ctx *x)
+static void h_insert(struct sim_ctx *x)
 {
 	const char *id = param(x, "meetingID");
 	size_t len;
@@ -528,27 +531,35 @@ static void h_insert(struct ctx *x)
 		body = sim_xml_message("FAILED", NULL, msg, &len);
 		free(msg);
 	} else {
+		sim_documents_parse(x->sim, "insertDocument", id, x->c->body, x->c->body_len);
 		body = sim_xml_message("SUCCESS", NULL, "Presentation is being uploaded", &len);
 	}
-	reply_xml(x, body, len);
+	sim_reply_xml(x, body, len);
 }
 
 /* --- dispatch --------------------------------------------------------- */
 
 static const struct route routes[] = {
-    {"", true, POST_FORM, h_root},
-    {"create", true, POST_XML, h_create},
-    {"join", true, POST_NONE, h_join},
-    {"isMeetingRunning", true, POST_FORM, h_running},
-    {"end", true, POST_FORM, h_end},
-    {"getMeetingInfo", true, POST_FORM, h_info},
-    {"getMeetings", true, POST_FORM, h_meetings},
-    {"sendChatMessage", true, POST_NONE, h_chat},
-    {"insertDocument", false, POST_XML_ONLY, h_insert},
+    {"", true, POST_FORM, h_root, false, false},
+    {"create", true, POST_XML, h_create, false, false},
+    {"join", true, POST_NONE, h_join, false, false},
+    {"isMeetingRunning", true, POST_FORM, h_running, false, false},
+    {"end", true, POST_FORM, h_end, false, false},
+    {"getMeetingInfo", true, POST_FORM, h_info, false, false},
+    {"getMeetings", true, POST_FORM, h_meetings, false, false},
+    {"sendChatMessage", true, POST_NONE, h_chat, false, false},
+    {"insertDocument", false, POST_XML_ONLY, h_insert, false, false},
+    {"getRecordings", true, POST_FORM, sim_h_get_recordings, true, false},
+    {"publishRecordings", true, POST_NONE, sim_h_publish_recordings, true, false},
+    {"deleteRecordings", true, POST_NONE, sim_h_delete_recordings, true, false},
+    {"updateRecordings", true, POST_FORM, sim_h_update_recordings, true, false},
+    {"getRecordingTextTracks", true, POST_FORM, sim_h_get_text_tracks, true, false},
+    {"putRecordingTextTrack", false, POST_ANY, sim_h_put_text_track, true, false},
+    {"getDefaultConfigXML", true, POST_NONE, sim_h_default_config, true, true},
+    {"setConfigXML", true, POST_ANY, sim_h_set_config, true, true},
 };
 
-/* Compares the media type (before any ';' parameters) case-insensitively. */
-static bool media_is(const char *ct, const char *type)
+bool sim_media_is(const char *ct, const char *type)
 {
 	size_t n = strlen(type);
 
@@ -565,11 +576,12 @@ static bool media_is(const char *ct, const char *type)
 static bool content_type_ok(const struct route *rt, const struct sim_call *c)
 {
 	const char *ct = c->content_type;
-	bool xml = ct != NULL && (media_is(ct, "application/xml") || media_is(ct, "text/xml"));
-	bool form = ct != NULL && (media_is(ct, "application/x-www-form-urlencoded") ||
-	                           media_is(ct, "multipart/form-data"));
+	bool xml =
+	    ct != NULL && (sim_media_is(ct, "application/xml") || sim_media_is(ct, "text/xml"));
+	bool form = ct != NULL && (sim_media_is(ct, "application/x-www-form-urlencoded") ||
+	                           sim_media_is(ct, "multipart/form-data"));
 
-	if (strcmp(c->method, "POST") != 0)
+	if (strcmp(c->method, "POST") != 0 || rt->post == POST_ANY)
 		return true;
 	if (rt->post == POST_XML_ONLY)
 		return xml;
@@ -578,6 +590,13 @@ static bool content_type_ok(const struct route *rt, const struct sim_call *c)
 	if (rt->post == POST_XML)
 		return xml;
 	return form;
+}
+
+bool sim_form_post_ok(const struct sim_call *c)
+{
+	static const struct route form = {"", true, POST_FORM, NULL, false, false};
+
+	return content_type_ok(&form, c);
 }
 
 static bool method_ok(const struct route *rt, const char *method)
@@ -589,17 +608,28 @@ static bool method_ok(const struct route *rt, const char *method)
 	return false;
 }
 
-void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out)
+static const struct route *route_find(const struct bbbsim *sim, const char *call)
 {
-	const struct route *rt = NULL;
-	struct ctx x = {.sim = sim, .c = c, .r = out};
 	size_t i;
 
-	for (i = 0; c->call != NULL && i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].name, c->call) == 0)
-			rt = &routes[i];
+	for (i = 0; call != NULL && i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].name, call) == 0)
+			return routes[i].legacy && !sim->legacy_config ? NULL : &routes[i];
+	return NULL;
+}
+
+void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out)
+{
+	const struct route *rt;
+	struct sim_ctx x = {.sim = sim, .c = c, .r = out};
+
+	if (c->call != NULL && strncmp(c->call, "hooks/", 6) == 0) {
+		sim_hooks_handle(sim, c, out);
+		return;
+	}
+	rt = route_find(sim, c->call);
 	if (rt == NULL || !method_ok(rt, c->method)) {
-		reply_html(&x, rt == NULL ? 404 : 405);
+		sim_reply_html(&x, rt == NULL ? 404 : 405);
 		return;
 	}
 	sim_params_parse(&x.p, c->query);
@@ -609,13 +639,15 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
 		x.redirect =
 		    redirect == NULL || redirect[0] == '\0' || strcasecmp(redirect, "true") == 0;
 	}
-	if (c->checksum == SIM_CHECKSUM_MISSING && rt->fn != h_root)
-		fail(&x, "checksumError", "You must provide the checksum");
-	else if (c->checksum != SIM_CHECKSUM_OK && rt->fn != h_root)
-		fail(&x, "checksumError", "Checksums do not match");
+	if (rt->self_checks || rt->fn == h_root)
+		rt->fn(&x);
+	else if (c->checksum == SIM_CHECKSUM_MISSING)
+		sim_fail(&x, "checksumError", "You must provide the checksum");
+	else if (c->checksum != SIM_CHECKSUM_OK)
+		sim_fail(&x, "checksumError", "Checksums do not match");
 	else if (!content_type_ok(rt, c))
-		fail(&x, "unsupportedContentType",
-		     "POST request Content-Type is missing or unsupported");
+		sim_fail(&x, "unsupportedContentType",
+		         "POST request Content-Type is missing or unsupported");
 	else
 		rt->fn(&x);
 	sim_params_free(&x.p);

@@ -1,9 +1,14 @@
 /*
  * bbbsim_int.h - private to the simulator: the shared state, the meeting
- * model, the output buffer and the interfaces between its files:
- * bbbsim.c (server, request log, faults), bbbsim_query.c (query decoding,
- * checksum, digests), bbbsim_api.c (the BBB calls), bbbsim_meeting.c (the
- * meeting state) and bbbsim_xml.c (buffers, reply rendering).
+ * and recording models, the output buffer and the interfaces between its
+ * files: bbbsim.c (server, request log, faults), bbbsim_query.c (query
+ * decoding, checksum, digests), bbbsim_api.c (the route table and the
+ * meeting calls), bbbsim_meeting.c (the meeting state), bbbsim_xml.c
+ * (buffers, reply rendering), bbbsim_body.c (request bodies: <modules>
+ * XML, multipart, base64), bbbsim_recordings.c (the recording store and
+ * its fixture file), bbbsim_recxml.c (getRecordings XML, JSON replies),
+ * bbbsim_recapi.c (the recording calls), bbbsim_hooks.c (bbb-webhooks)
+ * and bbbsim_legacy.c (the pre-2.4 config XML calls).
  */
 #ifndef BBBSIM_INT_H
 #define BBBSIM_INT_H
@@ -18,6 +23,7 @@
 #define SIM_MAX_BODY (16u * 1024u * 1024u)
 
 struct MHD_Daemon;
+struct sim_buf;
 
 /* An ordered name/value list (metadata, attendee customdata). */
 struct sim_kv {
@@ -75,7 +81,9 @@ struct bbbsim {
 	char *secret;
 	char *algorithms;
 	char *bbb_version;
+	char *hooks_algorithms;
 	bool verbose;
+	bool legacy_config;
 
 	pthread_mutex_t lock; /* guards everything below */
 	pthread_cond_t wake;  /* interrupts DELAY sleeps on stop */
@@ -87,12 +95,19 @@ struct bbbsim {
 	struct sim_fault *faults;
 	struct sim_meeting *meetings;
 	unsigned long long last_create_time; /* keeps createTime strictly increasing */
+	struct sim_recording *recordings;    /* fixture order */
+	struct sim_document *documents;      /* <document>s of create/insertDocument, in order */
+	struct sim_upload *uploads;          /* putRecordingTextTrack files, in order */
+	struct sim_hook *hooks;              /* bbb-webhooks registrations, by id */
+	unsigned long next_hook_id;
+	struct sim_config *configs; /* setConfigXML tokens */
 };
 
 enum sim_checksum {
 	SIM_CHECKSUM_OK,
 	SIM_CHECKSUM_MISSING,
 	SIM_CHECKSUM_MISMATCH,
+	SIM_CHECKSUM_INVALID, /* bbb-webhooks: a length no algorithm has (it throws: HTTP 500) */
 };
 
 /* One request as the call handlers see it. All pointers are borrowed. */
@@ -110,17 +125,53 @@ struct sim_call {
 /* An answer. body (malloc'd, never NULL once set), location and cookie are owned. */
 struct sim_reply {
 	int status;
-	const char *content_type; /* static string */
+	const char *content_type; /* static string; NULL sends no Content-Type */
 	char *body;
 	size_t len;
 	char *location;
 	char *cookie;
 };
 
+/* A decoded query, in order. */
+struct sim_params {
+	char **names;
+	char **values;
+	size_t n;
+};
+
 /* --- bbbsim_api.c ---------------------------------------------------- */
+
+/* One call being answered: the request, its decoded query and the reply to fill. */
+struct sim_ctx {
+	struct bbbsim *sim;
+	const struct sim_call *c;
+	struct sim_reply *r;
+	struct sim_params p;
+	bool redirect; /* join with redirect on: success and errors are 302s */
+};
+
+typedef void sim_handler_fn(struct sim_ctx *x);
 
 /* Answers one request from the simulator's state. The caller holds sim->lock. */
 void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out);
+
+/* Sets the reply (takes body). */
+void sim_reply_set(struct sim_ctx *x, int status, const char *type, char *body, size_t len);
+
+/* 200 text/xml;charset=utf-8 (takes body). */
+void sim_reply_xml(struct sim_ctx *x, char *body, size_t len);
+
+/* An error page with that status (sim_html_status). */
+void sim_reply_html(struct sim_ctx *x, int status);
+
+/* The FreeMarker FAILED document with key and message. */
+void sim_fail(struct sim_ctx *x, const char *key, const char *message);
+
+/* The media type of ct (before any ';') is type, case-insensitively. */
+bool sim_media_is(const char *ct, const char *type);
+
+/* bbb-web's ContentTypeConstraint for a form call: true unless a POST body has a bad type. */
+bool sim_form_post_ok(const struct sim_call *c);
 
 /* --- bbbsim_query.c -------------------------------------------------- */
 
@@ -129,13 +180,6 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
  * decoded name and value (malloc'd, caller frees) and advances *cursor.
  */
 bool sim_query_next(const char **cursor, char **name, char **value);
-
-/* A decoded query, in order. */
-struct sim_params {
-	char **names;
-	char **values;
-	size_t n;
-};
 
 void sim_params_parse(struct sim_params *p, const char *query);
 void sim_params_free(struct sim_params *p);
@@ -158,13 +202,49 @@ bool sim_param_true(const struct sim_params *p, const char *name);
 enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const char *query,
                              const char **alg_out);
 
+/*
+ * Verifies the checksum of a request by the rules of the service that
+ * answers it: bbb-webhooks for hooks/<verb>, the sorted-form rule for
+ * setConfigXML, else bbb-web's (sim_verify).
+ */
+enum sim_checksum sim_verify_call(const struct bbbsim *sim, const struct sim_call *c,
+                                  const char **alg_out);
+
+/* The algorithm a checksum of n hex digits names ("sha1".."sha512", static), or NULL. */
+const char *sim_algorithm_by_length(size_t n);
+
+/* True when alg is one of the names in a comma-separated list. */
+bool sim_algorithm_listed(const char *list, const char *alg);
+
 /* Lowercase hex digest of data with "sha1".."sha512" (malloc'd), NULL if unknown. */
 char *sim_digest_hex(const char *alg, const void *data, size_t len);
 
 /* n random characters from set (RAND_bytes, unbiased), NUL-terminated into out. */
 void sim_random_chars(char *out, size_t n, const char *set);
 
+/*
+ * Java URLDecoder.decode: '+' is space, %XX a byte; NULL when a '%' is not
+ * followed by two hex digits (Java throws, and bbb-web answers 500).
+ */
+char *sim_url_decode_strict(const char *s);
+
+/* Appends s encoded as java.net.URLEncoder does (A-Za-z0-9 . - * _ kept, space as '+'). */
+void sim_url_encode_java(struct sim_buf *b, const char *s);
+
+/* Java String.toBoolean() (Groovy): "true", "y" (any case) or "1", after trimming. */
+bool sim_groovy_true(const char *s);
+
+/* bbb-web's meta_ rule: name is meta_[A-Za-z][A-Za-z0-9-]*; the key lower-cased, or NULL. */
+char *sim_meta_key(const char *name);
+
 /* --- bbbsim_meeting.c ------------------------------------------------ */
+
+/* Name/value lists, in insertion order. */
+void sim_kv_append(struct sim_kv **head, const char *key, const char *value);
+struct sim_kv *sim_kv_find(struct sim_kv *head, const char *key);
+void sim_kv_set(struct sim_kv **head, const char *key, const char *value);
+void sim_kv_remove(struct sim_kv **head, const char *key);
+void sim_kv_free(struct sim_kv *kv);
 
 /* The live meeting with that external ID, or NULL. */
 struct sim_meeting *sim_meeting_find(struct bbbsim *sim, const char *id);
@@ -234,5 +314,199 @@ char *sim_xml_join(const struct sim_join_info *j, size_t *len);
 
 /* A small HTML page for HTTP errors (404, 405, scripted statuses). */
 char *sim_html_status(int status, size_t *len);
+
+/* --- the recording model (bbbsim_recordings.c) ----------------------- */
+
+/* A preview thumbnail: its URL and its attributes in file order. */
+struct sim_image {
+	char *url;
+	struct sim_kv *attrs;
+	struct sim_image *next;
+};
+
+/* One playback (or data) format of a recording. */
+struct sim_format {
+	char *type;
+	char *url;
+	unsigned long long processing_time; /* ms */
+	unsigned long long duration;        /* ms; <length> shows whole minutes */
+	unsigned long long size;            /* bytes */
+	struct sim_image *images;
+	struct sim_format *next;
+};
+
+struct sim_track {
+	char *kind;
+	char *lang;
+	char *label;
+	char *source; /* live, automatic, upload */
+	struct sim_track *next;
+};
+
+struct sim_recording {
+	char *record_id;  /* sha1_hex(meetingID) "-" startTime, = internalMeetingID */
+	char *meeting_id; /* external meeting ID */
+	char *name;
+	char *state; /* published, unpublished, processing, processed, deleted */
+	bool published;
+	bool is_breakout;
+	unsigned long long start_time;
+	unsigned long long end_time;
+	unsigned long long raw_size;
+	unsigned long participants;
+	struct sim_kv *meta;
+	bool has_breakout; /* a breakout room: parent, sequence, freeJoin */
+	char *parent_id;
+	unsigned long sequence;
+	bool free_join;
+	struct sim_kv *rooms;       /* breakout room record IDs (keys) of a parent */
+	struct sim_format *formats; /* <playback> */
+	struct sim_format *data;    /* <data> */
+	struct sim_track *tracks;   /* caption tracks; none means noCaptionsFound */
+	struct sim_recording *next;
+};
+
+/* A putRecordingTextTrack upload as received. */
+struct sim_upload {
+	char *record_id;
+	char *kind;
+	char *lang;
+	char *label;
+	char *filename;
+	char *content_type;
+	char *data; /* the part's bytes (NUL-terminated copy) */
+	size_t len;
+	struct sim_upload *next;
+};
+
+/* Loads the fixture file into sim->recordings; false (message on stderr) on error. */
+bool sim_recordings_load(struct bbbsim *sim, const char *path);
+
+void sim_recordings_free(struct sim_recording *r);
+void sim_uploads_free(struct sim_upload *u);
+
+/* The recording with exactly that record ID, or NULL. */
+struct sim_recording *sim_recording_find(struct bbbsim *sim, const char *id);
+
+/* Adds or replaces (same kind and lang) a caption track. */
+void sim_track_put(struct sim_recording *r, const char *kind, const char *lang, const char *label,
+                   const char *source);
+
+/* --- getRecordings and JSON replies (bbbsim_recxml.c) ---------------- */
+
+/* One entry of the per-format list bbb-web pages through: a recording and one format (or none). */
+struct sim_rec_item {
+	const struct sim_recording *rec;
+	const struct sim_format *fmt;
+};
+
+struct sim_page_info {
+	unsigned long offset;
+	unsigned long limit;
+	unsigned long total;
+};
+
+/*
+ * The getRecordings document for items (merged by record ID, first
+ * appearance first): Scala's literal layout, or with page != NULL the
+ * JAXP re-serialisation with <pagination> appended.
+ */
+char *sim_xml_recordings(const struct sim_rec_item *items, size_t n,
+                         const struct sim_page_info *page, size_t *len);
+
+/* A JSON string as Gson writes it (HTML-safe escapes) / as Groovy's JsonOutput does. */
+void sim_json_gson(struct sim_buf *b, const char *s);
+void sim_json_groovy(struct sim_buf *b, const char *s);
+
+/* {"response":{"returncode":R,"messageKey":K,"message":M}}: Gson compact, or JsonBuilder pretty. */
+char *sim_json_failed(const char *key, const char *message, bool pretty, size_t *len);
+
+/* getRecordingTextTracks' success document; host makes the href. */
+char *sim_json_tracks(const struct sim_recording *r, const char *host, size_t *len);
+
+/* --- request bodies (bbbsim_body.c) ---------------------------------- */
+
+/* A <document> of a presentation module. */
+struct sim_document {
+	char *meeting_id;
+	char *call;
+	struct sim_kv *attrs; /* url, filename, name, current, downloadable, removable, ... */
+	char *base64;         /* element text without whitespace, NULL when empty */
+	unsigned char *content;
+	size_t content_len;
+	bool content_ok; /* base64 decoded */
+	struct sim_document *next;
+};
+
+void sim_documents_free(struct sim_document *d);
+
+/* Records the presentation <document>s of a <modules> body sent with call for meeting_id. */
+void sim_documents_parse(struct bbbsim *sim, const char *call, const char *meeting_id,
+                         const char *body, size_t len);
+
+/* One part of a multipart/form-data body; data points into the body. */
+struct sim_part {
+	char *name;
+	char *filename;     /* NULL when not a file part */
+	char *content_type; /* NULL when absent */
+	const char *data;
+	size_t len;
+	struct sim_part *next;
+};
+
+/* Parses a multipart/form-data body (NULL when it is not one or is malformed). */
+struct sim_part *sim_multipart_parse(const char *content_type, const char *body, size_t len);
+
+/* The first part named name, or NULL. */
+const struct sim_part *sim_part_find(const struct sim_part *parts, const char *name);
+
+void sim_parts_free(struct sim_part *p);
+
+/* --- the recording calls (bbbsim_recapi.c) --------------------------- */
+
+void sim_h_get_recordings(struct sim_ctx *x);
+void sim_h_publish_recordings(struct sim_ctx *x);
+void sim_h_delete_recordings(struct sim_ctx *x);
+void sim_h_update_recordings(struct sim_ctx *x);
+void sim_h_get_text_tracks(struct sim_ctx *x);
+void sim_h_put_text_track(struct sim_ctx *x);
+
+/* --- bbb-webhooks (bbbsim_hooks.c) ----------------------------------- */
+
+struct sim_hook {
+	unsigned long id;
+	char *callback_url;
+	char *meeting_id; /* NULL for a global hook */
+	char *event_id;   /* lower-cased list, NULL when not given */
+	bool raw;
+	struct sim_hook *next;
+};
+
+void sim_hooks_free(struct sim_hook *h);
+
+/* bbb-webhooks' checksum rule for call ("hooks/create", ...). */
+enum sim_checksum sim_hooks_verify(const struct bbbsim *sim, const char *call, const char *query,
+                                   const char **alg_out);
+
+/* Answers /bigbluebutton/api/hooks/<verb> as the bbb-webhooks Express app does. */
+void sim_hooks_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out);
+
+/* --- pre-2.4 config XML (bbbsim_legacy.c) ---------------------------- */
+
+struct sim_config {
+	char *meeting_id;
+	char *token;
+	char *xml;
+	struct sim_config *next;
+};
+
+void sim_configs_free(struct sim_config *c);
+
+/* setConfigXML's checksum: sorted, re-encoded URL+body parameters. */
+enum sim_checksum sim_legacy_verify(const struct bbbsim *sim, const struct sim_call *c,
+                                    const char **alg_out);
+
+void sim_h_default_config(struct sim_ctx *x);
+void sim_h_set_config(struct sim_ctx *x);
 
 #endif

@@ -3,7 +3,8 @@
  * from a test that needs it in another process.
  *
  *   bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]
- *           [--bbb-version V] [--verbose]
+ *           [--bbb-version V] [--recordings FILE] [--hooks-algorithms LIST]
+ *           [--legacy-config] [--verbose]
  *
  * Defaults: 127.0.0.1, port 8080 (0 picks a free port), secret from
  * BBBSIM_SECRET (one of the two is required; "" disables checksums). It
@@ -22,9 +23,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]\n"
-	           "               [--bbb-version V] [--verbose]\n"
-	           "The secret defaults to $BBBSIM_SECRET; an empty secret disables checksums.\n");
+	fprintf(f,
+	        "usage: bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]\n"
+	        "               [--bbb-version V] [--recordings FILE] [--hooks-algorithms LIST]\n"
+	        "               [--legacy-config] [--verbose]\n"
+	        "The secret defaults to $BBBSIM_SECRET; an empty secret disables checksums.\n"
+	        "--recordings seeds getRecordings (tests/data/bbbsim/recordings.txt);\n"
+	        "--legacy-config answers getDefaultConfigXML/setConfigXML as BBB < 2.4.\n");
 }
 
 static int parse_port(const char *s, unsigned *port)
@@ -49,6 +54,9 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 	    {"secret", required_argument, NULL, 's'},
 	    {"algorithms", required_argument, NULL, 'g'},
 	    {"bbb-version", required_argument, NULL, 'b'},
+	    {"recordings", required_argument, NULL, 'r'},
+	    {"hooks-algorithms", required_argument, NULL, 'k'},
+	    {"legacy-config", no_argument, NULL, 'l'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -56,7 +64,7 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 	int c;
 
 	for (;;) {
-		c = getopt_long(argc, argv, "a:p:s:g:b:vh", longopts, NULL);
+		c = getopt_long(argc, argv, "a:p:s:g:b:r:k:lvh", longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -75,6 +83,15 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 			break;
 		case 'b':
 			o->bbb_version = optarg;
+			break;
+		case 'r':
+			o->recordings_file = optarg;
+			break;
+		case 'k':
+			o->hooks_algorithms = optarg;
+			break;
+		case 'l':
+			o->legacy_config = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -117,7 +134,7 @@ int main(int argc, char **argv)
 
 	sim = bbbsim_start(&o);
 	if (sim == NULL) {
-		fprintf(stderr, "bbb-sim: cannot listen on %s port %u\n", o.address, o.port);
+		fprintf(stderr, "bbb-sim: cannot start on %s port %u\n", o.address, o.port);
 		return 1;
 	}
 	host = o.address;

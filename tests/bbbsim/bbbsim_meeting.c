@@ -21,7 +21,7 @@
 
 /* --- name/value lists ------------------------------------------------- */
 
-static void kv_append(struct sim_kv **head, const char *key, const char *value)
+void sim_kv_append(struct sim_kv **head, const char *key, const char *value)
 {
 	struct sim_kv *kv = sim_xmalloc(sizeof(*kv));
 
@@ -33,15 +33,43 @@ static void kv_append(struct sim_kv **head, const char *key, const char *value)
 	*head = kv;
 }
 
-static bool kv_has(const struct sim_kv *kv, const char *key)
+struct sim_kv *sim_kv_find(struct sim_kv *kv, const char *key)
 {
 	for (; kv != NULL; kv = kv->next)
 		if (strcmp(kv->key, key) == 0)
-			return true;
-	return false;
+			return kv;
+	return NULL;
 }
 
-static void kv_free(struct sim_kv *kv)
+/* Replaces the value of key in place, or appends it. */
+void sim_kv_set(struct sim_kv **head, const char *key, const char *value)
+{
+	struct sim_kv *kv = sim_kv_find(*head, key);
+
+	if (kv == NULL) {
+		sim_kv_append(head, key, value);
+		return;
+	}
+	free(kv->value);
+	kv->value = sim_xstrdup(value);
+}
+
+void sim_kv_remove(struct sim_kv **head, const char *key)
+{
+	while (*head != NULL) {
+		struct sim_kv *kv = *head;
+
+		if (strcmp(kv->key, key) == 0) {
+			*head = kv->next;
+			kv->next = NULL;
+			sim_kv_free(kv);
+			return;
+		}
+		head = &kv->next;
+	}
+}
+
+void sim_kv_free(struct sim_kv *kv)
 {
 	while (kv != NULL) {
 		struct sim_kv *next = kv->next;
@@ -72,7 +100,7 @@ static void attendees_free(struct sim_attendee *a)
 
 		free(a->user_id);
 		free(a->full_name);
-		kv_free(a->custom);
+		sim_kv_free(a->custom);
 		free(a);
 		a = next;
 	}
@@ -89,7 +117,7 @@ static void meeting_free(struct sim_meeting *m)
 	free(m->voice_bridge);
 	free(m->dial_number);
 	free(m->create_date);
-	kv_free(m->meta);
+	sim_kv_free(m->meta);
 	attendees_free(m->attendees);
 	free(m->modules);
 	free(m);
@@ -211,26 +239,10 @@ static void collect_meta(const struct sim_params *p, struct sim_meeting *m)
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
-		const char *n = p->names[i];
-		char *key;
-		size_t j;
-		bool ok;
+		char *key = sim_meta_key(p->names[i]);
 
-		if (strncmp(n, "meta_", 5) != 0)
-			continue;
-		n += 5;
-		ok = (n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z');
-		for (j = 1; ok && n[j] != '\0'; j++)
-			ok = (n[j] >= 'a' && n[j] <= 'z') || (n[j] >= 'A' && n[j] <= 'Z') ||
-			     (n[j] >= '0' && n[j] <= '9') || n[j] == '-';
-		if (!ok)
-			continue;
-		key = sim_xstrdup(n);
-		for (j = 0; key[j] != '\0'; j++)
-			if (key[j] >= 'A' && key[j] <= 'Z')
-				key[j] = (char)(key[j] - 'A' + 'a');
-		if (!kv_has(m->meta, key))
-			kv_append(&m->meta, key, p->values[i]);
+		if (key != NULL && sim_kv_find(m->meta, key) == NULL)
+			sim_kv_append(&m->meta, key, p->values[i]);
 		free(key);
 	}
 }
@@ -298,7 +310,7 @@ void sim_attendee_userdata(struct sim_attendee *a, const struct sim_params *p)
 		    strchr(dash + 1, '-') != NULL)
 			continue;
 		a->has_custom = true;
-		if (!kv_has(a->custom, dash + 1))
-			kv_append(&a->custom, dash + 1, p->values[i]);
+		if (sim_kv_find(a->custom, dash + 1) == NULL)
+			sim_kv_append(&a->custom, dash + 1, p->values[i]);
 	}
 }

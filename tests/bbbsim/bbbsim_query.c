@@ -2,8 +2,10 @@
  * bbbsim_query.c - what the BBB simulator reads from a request's query
  * string: form decoding, the parameter list (first occurrence of a name
  * wins, as bbb-web's params.get(x)[0]), and checksum verification exactly
- * as bbb-web does it (bbb-api.md section 2.2). Also the OpenSSL digest and
- * random helpers the simulator uses; never the gateway's signing code.
+ * as bbb-web does it (bbb-api.md section 2.2), dispatching to the
+ * bbb-webhooks and setConfigXML variants. Also Java's URL coding rules,
+ * the OpenSSL digest and random helpers the simulator uses; never the
+ * gateway's signing code.
  */
 #include "bbbsim_int.h"
 
@@ -92,6 +94,82 @@ char *bbbsim_query_param(const char *query, const char *name)
 		free(v);
 	}
 	return NULL;
+}
+
+char *sim_url_decode_strict(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = sim_xmalloc(n + 1);
+	size_t o = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] != '%') {
+			out[o++] = s[i];
+		} else if (i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+			out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+			i += 2;
+		} else {
+			free(out);
+			return NULL;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void sim_url_encode_java(struct sim_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '*' || c == '_')
+			sim_buf_add(b, s, 1);
+		else if (c == ' ')
+			sim_buf_puts(b, "+");
+		else
+			sim_buf_printf(b, "%%%02X", c);
+	}
+}
+
+bool sim_groovy_true(const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n > 0 &&
+	       (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return (n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 1 && (*s == 'y' || *s == 'Y')) ||
+	       (n == 1 && *s == '1');
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+char *sim_meta_key(const char *name)
+{
+	char *key;
+	size_t j;
+
+	if (strncmp(name, "meta_", 5) != 0 || !is_alpha(name[5]))
+		return NULL;
+	name += 5;
+	for (j = 1; name[j] != '\0'; j++)
+		if (!is_alpha(name[j]) && !(name[j] >= '0' && name[j] <= '9') && name[j] != '-')
+			return NULL;
+	key = sim_xstrdup(name);
+	for (j = 0; key[j] != '\0'; j++)
+		if (key[j] >= 'A' && key[j] <= 'Z')
+			key[j] = (char)(key[j] - 'A' + 'a');
+	return key;
 }
 
 /* --- parameter lists ------------------------------------------------- */
@@ -220,7 +298,7 @@ void sim_random_chars(char *out, size_t n, const char *set)
 
 /* --- checksum (bbb-api.md section 2.2) ------------------------------- */
 
-static const char *algorithm_by_length(size_t n)
+const char *sim_algorithm_by_length(size_t n)
 {
 	switch (n) {
 	case 40:
@@ -288,7 +366,7 @@ enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const c
 		free(cs);
 		return sim->secret[0] == '\0' ? SIM_CHECKSUM_OK : SIM_CHECKSUM_MISSING;
 	}
-	alg = algorithm_by_length(strlen(cs));
+	alg = sim_algorithm_by_length(strlen(cs));
 	*alg_out = alg;
 	if (sim->secret[0] == '\0') {
 		free(cs);
@@ -308,4 +386,39 @@ enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const c
 	free(rest);
 	free(cs);
 	return res;
+}
+
+bool sim_algorithm_listed(const char *list, const char *alg)
+{
+	size_t n = strlen(alg);
+	const char *p = list;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == n && strncmp(p, alg, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+enum sim_checksum sim_verify_call(const struct bbbsim *sim, const struct sim_call *c,
+                                  const char **alg_out)
+{
+	*alg_out = NULL;
+	if (strncmp(c->call, "hooks/", 6) == 0)
+		return sim_hooks_verify(sim, c->call, c->query, alg_out);
+	if (strcmp(c->call, "setConfigXML") == 0)
+		return sim_legacy_verify(sim, c, alg_out);
+	return sim_verify(sim, c->call, c->query, alg_out);
 }
