@@ -16,7 +16,9 @@ set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build-release}
+case $build in /*) ;; *) build=$PWD/$build ;; esac
 destdir=${2:-$build/destdir}
+case $destdir in /*) ;; *) destdir=$PWD/$destdir ;; esac
 
 step() {
 	printf '\n==> %s\n' "$*"

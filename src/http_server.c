@@ -451,7 +451,14 @@ static enum gw_err parse_address(const char *text, unsigned port, union addr *a,
 static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union addr *a, bool v6)
 {
 	const struct gw_http_opts *o = &srv->opts;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	/*
+	 * poll(), not epoll: with epoll and internal threads, MHD 0.9.75's
+	 * MHD_quiesce_daemon() races the workers' own removal of the listen
+	 * socket from their epoll sets and can abort the process ("Failed to
+	 * remove listen FD from epoll set"), which would turn every drain into
+	 * a crash. poll() quiesces through the inter-thread channel instead.
+	 */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[] = {
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},

@@ -3,7 +3,7 @@
  * http_server.c only): requests in, responses out, client-side limits,
  * suspend/resume around BBB calls, quiesce and drain.
  *
- * Threads: an epoll worker pool parses, authenticates and validates;
+ * Threads: a worker pool (poll(); see http_server.c) parses, authenticates and validates;
  * a request that needs BBB is suspended and handed to the upstream
  * thread; on completion it is resumed and converted on a worker. No
  * worker ever waits for BBB.

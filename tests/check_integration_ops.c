@@ -308,6 +308,21 @@ START_TEST(test_integration_ops_no_secrets_in_logs)
 }
 END_TEST
 
+/* Start, serve, drain, stop: many times in a row, as reloads of a unit would. */
+START_TEST(test_integration_ops_start_stop_cycles)
+{
+	struct reply r;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		call(&r, "GET", "/healthz", NULL, NULL);
+		ck_assert_int_eq(r.status, 200);
+		reply_free(&r);
+		restart_gateway(HARNESS_SECRET, GW_DIGEST_SHA256);
+	}
+}
+END_TEST
+
 static Suite *integration_ops_suite(void)
 {
 	Suite *s = suite_create("integration_ops");
@@ -322,6 +337,7 @@ static Suite *integration_ops_suite(void)
 	tcase_add_test(tc, test_integration_ops_drain_finishes_in_flight);
 	tcase_add_test(tc, test_integration_ops_drain_deadline_answers_503);
 	tcase_add_test(tc, test_integration_ops_no_secrets_in_logs);
+	tcase_add_test(tc, test_integration_ops_start_stop_cycles);
 	suite_add_tcase(s, tc);
 	return s;
 }
