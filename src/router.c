@@ -25,6 +25,7 @@ static const struct gw_route routes[] = {
 	ROUTE(GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0),
 	ROUTE(GET, "/metrics", gw_handle_metrics, GW_ROUTE_METRICS, GW_SCOPE_METRICS),
 	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
+	ROUTE(GET, "/v1/openapi.json", gw_handle_openapi, GW_ROUTE_PUBLIC, 0),
 	ROUTE(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
 	ROUTE(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
 	ROUTE(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, T, GW_SCOPE_MEETINGS_READ),
