@@ -273,6 +273,23 @@ bool gw_bbb_wants_xml(const struct gw_request *req)
 	return false;
 }
 
+/* Calls that are safe to send twice (read-only, or idempotent on meetingID like create). */
+static bool call_idempotent(const char *call)
+{
+	static const char *const calls[] = {
+		"apiRoot",	  "getMeetings",	    "getMeetingInfo",	    "isMeetingRunning",
+		"getRecordings", "getRecordingTextTracks", "getDefaultConfigXML", "hooks/list",
+		"create",
+	};
+	size_t i;
+
+	for (i = 0; i < GW_ARRAY_SIZE(calls); i++) {
+		if (strcmp(calls[i], call) == 0)
+			return true;
+	}
+	return false;
+}
+
 enum url_mode { URL_SIGNED, URL_ROOT, URL_PLAIN };
 
 static void request_url(struct gw_exchange *x, const char *call, const char *query,
@@ -305,6 +322,7 @@ static void request_url(struct gw_exchange *x, const char *call, const char *que
 	x->bbb.name = mode == URL_ROOT ? "apiRoot" : call;
 	x->bbb.finish = finish;
 	x->bbb.pending = true;
+	x->bbb.idempotent = call_idempotent(x->bbb.name);
 	x->bbb.raw_reply = gw_bbb_wants_xml(&x->req);
 	x->bbb.post = false;
 	x->bbb.on_failed = NULL;
@@ -351,6 +369,7 @@ static void transport_problem(struct gw_exchange *x)
 {
 	const struct gw_upstream_call *up = &x->up;
 	char detail[160];
+	char retry[16];
 
 	switch (up->result) {
 	case GW_E_UPSTREAM_TIMEOUT:
@@ -366,6 +385,13 @@ static void transport_problem(struct gw_exchange *x)
 	case GW_E_UNAVAILABLE:
 		snprintf(detail, sizeof(detail), "The gateway is shutting down");
 		gw_response_header(&x->resp, "Retry-After", "1");
+		break;
+	case GW_E_CIRCUIT_OPEN:
+		snprintf(detail, sizeof(detail),
+			 "BBB failed repeatedly; the gateway pauses calls to it for %u s",
+			 up->retry_after_s > 0 ? up->retry_after_s : 1);
+		snprintf(retry, sizeof(retry), "%u", up->retry_after_s > 0 ? up->retry_after_s : 1);
+		gw_response_header(&x->resp, "Retry-After", retry);
 		break;
 	default:
 		snprintf(detail, sizeof(detail), "The BBB server's reply could not be read");

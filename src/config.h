@@ -53,6 +53,10 @@ struct gw_config {
 	unsigned bbb_max_connections; /* default 64 */
 	bool forward_unknown_params;  /* default true */
 	enum gw_digest hooks_checksum; /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */
+	bool bbb_retry;                /* bbb.retry: retry once where safe; default true */
+	unsigned breaker_failures;     /* bbb.breaker_failures: default 5; 0 = no breaker */
+	unsigned breaker_cooldown_ms;  /* bbb.breaker_cooldown_ms: default 1000 */
+	unsigned breaker_max_cooldown_ms; /* bbb.breaker_max_cooldown_ms: default 30000 */
 
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
 	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */

@@ -124,6 +124,21 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "bbb.max_connections", .type = KT_UINT, .off = CFG(bbb_max_connections),
 	  .def = GW_DEFAULT_BBB_MAX_CONNECTIONS, .min = 1, .max = 1024,
 	  .doc = "Connections to BBB kept open at most." },
+	{ .path = "bbb.retry", .type = KT_BOOL, .off = CFG(bbb_retry), .def = 1,
+	  .doc = "Retry a BBB call once (after 50-200 ms, within bbb.timeout_ms) when the "
+		 "connection could not be made, or, for read-only calls and create, after a "
+		 "reset, an unreadable reply or HTTP 502/503/504." },
+	{ .path = "bbb.breaker_failures", .type = KT_UINT, .off = CFG(breaker_failures),
+	  .def = 5, .min = 0, .max = 10000,
+	  .doc = "Consecutive failed BBB calls (connect errors, timeouts, unreadable replies, "
+		 "HTTP 5xx) that open the circuit breaker: calls then fail fast with 503 until "
+		 "a probe succeeds. 0 turns the breaker off." },
+	{ .path = "bbb.breaker_cooldown_ms", .type = KT_UINT, .off = CFG(breaker_cooldown_ms),
+	  .def = 1000, .min = 100, .max = 600000,
+	  .doc = "How long an open breaker waits before it lets one probe call through." },
+	{ .path = "bbb.breaker_max_cooldown_ms", .type = KT_UINT,
+	  .off = CFG(breaker_max_cooldown_ms), .def = 30000, .min = 100, .max = 3600000,
+	  .doc = "Each failed probe doubles the wait, up to this." },
 	{ .path = "bbb.forward_unknown_params", .type = KT_BOOL,
 	  .off = CFG(forward_unknown_params), .def = 1,
 	  .doc = "Pass request fields the gateway does not know on to BBB unchanged." },

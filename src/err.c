@@ -40,6 +40,8 @@ static const struct gw_err_info table[GW_E__COUNT] = {
 	[GW_E_UPSTREAM_BAD_REPLY] = {502, "upstream_bad_reply", "Invalid reply from BBB"},
 	[GW_E_UPSTREAM_HTTP] = {502, "upstream_http_error", "BBB answered with an HTTP error"},
 	[GW_E_UNAVAILABLE] = {503, "unavailable", "Service unavailable"},
+	[GW_E_CIRCUIT_OPEN] = {503, "upstream_circuit_open",
+			       "BBB is failing; calls are paused for a moment"},
 };
 
 const struct gw_err_info *gw_err_info(enum gw_err err)

@@ -43,6 +43,7 @@ enum gw_err {
 	GW_E_UPSTREAM_HTTP,
 	/* gateway state */
 	GW_E_UNAVAILABLE,  /* shutting down, overloaded */
+	GW_E_CIRCUIT_OPEN, /* BBB failed repeatedly; calls fail fast for a while */
 	GW_E__COUNT
 };
 

@@ -31,6 +31,13 @@
 struct gw_gateway {
 	pthread_mutex_t lock;
 	struct gw_config *cfg; /* current snapshot; guarded by lock */
+	/*
+	 * Written by the main thread only, under lock; stats() reads both under
+	 * lock from MHD workers (a /metrics scrape). TSan caught the first
+	 * request racing the store of http, which happens after the workers
+	 * start; and a scrape on a kept-alive connection during stop could read
+	 * up after gw_upstream_free.
+	 */
 	struct gw_upstream *up;
 	struct gw_http_server *http;
 	struct gw_services svc; /* metrics and rate limits, shared by every request */
@@ -40,9 +47,11 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 {
 	struct gw_gateway *gw = arg;
 
+	pthread_mutex_lock(&gw->lock);
 	out->http_active = gw->http != NULL ? (long long)gw_http_server_active(gw->http) : -1;
 	out->upstream_open = -1;
-	out->upstream_connects = (long long)gw_upstream_connects(gw->up);
+	out->upstream_connects = gw->up != NULL ? (long long)gw_upstream_connects(gw->up) : -1;
+	pthread_mutex_unlock(&gw->lock);
 }
 
 /* Metrics with one series per route template, and the rate-limit table. */
@@ -96,6 +105,10 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.connect_timeout_ms = cfg->bbb_connect_timeout_ms,
 		.max_host_connections = cfg->bbb_max_connections,
 		.maxage_conn_s = 60,
+		.retry = cfg->bbb_retry,
+		.breaker_failures = cfg->breaker_failures,
+		.breaker_cooldown_ms = cfg->breaker_cooldown_ms,
+		.breaker_max_cooldown_ms = cfg->breaker_max_cooldown_ms,
 	};
 	struct gw_http_opts ho = {
 		.address = cfg->listen_address,
@@ -112,6 +125,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.svc = NULL,
 	};
 	struct gw_gateway *gw = calloc(1, sizeof(*gw));
+	struct gw_http_server *http = NULL;
 	enum gw_err err;
 
 	if (gw == NULL)
@@ -124,7 +138,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	if (err == GW_OK)
 		err = gw_upstream_new(&uo, &gw->up);
 	if (err == GW_OK)
-		err = gw_http_server_start(&ho, gw->up, config_get, gw, &gw->http);
+		err = gw_http_server_start(&ho, gw->up, config_get, gw, &http);
 	if (err != GW_OK) {
 		gw_upstream_free(gw->up);
 		services_free(gw);
@@ -133,6 +147,10 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		free(gw);
 		return err;
 	}
+	/* The workers already serve requests: publish http under lock (see stats). */
+	pthread_mutex_lock(&gw->lock);
+	gw->http = http;
+	pthread_mutex_unlock(&gw->lock);
 	gw_log_notice("listening on %s port %u, BBB at %s", ho.address != NULL ? ho.address : "fd",
 		      gw_http_server_port(gw->http), cfg->bbb_url);
 	gw_notify_ready();
@@ -146,18 +164,37 @@ unsigned gw_gateway_port(const struct gw_gateway *gw)
 	return gw_http_server_port(gw->http);
 }
 
-/* Settings that only take effect at start; warn when a reload changes them. */
+/* Settings that only take effect at start: a reload that changes one names it. */
 static void warn_restart_only(const struct gw_config *a, const struct gw_config *b)
 {
-	if (a->listen_port != b->listen_port || a->threads != b->threads ||
-	    a->max_connections != b->max_connections ||
-	    a->per_ip_connections != b->per_ip_connections ||
-	    a->idle_timeout_s != b->idle_timeout_s || a->max_header_bytes != b->max_header_bytes ||
-	    a->max_body_bytes != b->max_body_bytes || a->max_inflight != b->max_inflight ||
-	    a->bbb_connect_timeout_ms != b->bbb_connect_timeout_ms ||
-	    a->bbb_max_connections != b->bbb_max_connections)
-		gw_log_warn("reload: listen.*, limits.* and bbb.connect_timeout_ms / "
-			    "bbb.max_connections take effect only after a restart");
+	const struct {
+		const char *key;
+		bool changed;
+	} keys[] = {
+		{"listen.address", strcmp(a->listen_address, b->listen_address) != 0},
+		{"listen.port", a->listen_port != b->listen_port},
+		{"listen.threads", a->threads != b->threads},
+		{"limits.max_connections", a->max_connections != b->max_connections},
+		{"limits.per_ip_connections", a->per_ip_connections != b->per_ip_connections},
+		{"limits.idle_timeout_s", a->idle_timeout_s != b->idle_timeout_s},
+		{"limits.max_header_bytes", a->max_header_bytes != b->max_header_bytes},
+		{"limits.max_body_bytes", a->max_body_bytes != b->max_body_bytes},
+		{"limits.max_inflight", a->max_inflight != b->max_inflight},
+		{"bbb.connect_timeout_ms", a->bbb_connect_timeout_ms != b->bbb_connect_timeout_ms},
+		{"bbb.max_connections", a->bbb_max_connections != b->bbb_max_connections},
+		{"bbb.retry", a->bbb_retry != b->bbb_retry},
+		{"bbb.breaker_failures", a->breaker_failures != b->breaker_failures},
+		{"bbb.breaker_cooldown_ms", a->breaker_cooldown_ms != b->breaker_cooldown_ms},
+		{"bbb.breaker_max_cooldown_ms",
+		 a->breaker_max_cooldown_ms != b->breaker_max_cooldown_ms},
+	};
+	size_t i;
+
+	for (i = 0; i < GW_ARRAY_SIZE(keys); i++) {
+		if (keys[i].changed)
+			gw_log_warn("reload: %s changed; it takes effect only after a restart",
+				    keys[i].key);
+	}
 }
 
 enum gw_err gw_gateway_reload(struct gw_gateway *gw)
@@ -211,6 +248,7 @@ static void sleep_ms(unsigned ms)
 void gw_gateway_stop(struct gw_gateway *gw)
 {
 	struct gw_config *cfg;
+	struct gw_upstream *up;
 	unsigned waited = 0;
 
 	if (gw == NULL)
@@ -227,7 +265,12 @@ void gw_gateway_stop(struct gw_gateway *gw)
 		gw_log_warn("shutdown deadline reached with %u requests in flight",
 			    gw_http_server_active(gw->http));
 	gw_http_server_detach_upstream(gw->http);
-	gw_upstream_free(gw->up);
+	/* A scrape may still run on a kept-alive connection: unpublish first (see stats). */
+	pthread_mutex_lock(&gw->lock);
+	up = gw->up;
+	gw->up = NULL;
+	pthread_mutex_unlock(&gw->lock);
+	gw_upstream_free(up);
 	/* Give resumed connections a moment to send their 503 before the daemon stops. */
 	for (waited = 0; gw_http_server_active(gw->http) > 0 && waited < 500; waited += 10)
 		sleep_ms(10);

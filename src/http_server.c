@@ -249,6 +249,7 @@ static bool start_call(struct conn *c)
 	up->content_type = x->bbb.content_type;
 	up->accept = NULL;
 	up->timeout_ms = cfg->bbb_timeout_ms;
+	up->idempotent = x->bbb.idempotent;
 	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
 	up->done = upstream_done;
 	up->arg = c;
@@ -260,7 +261,7 @@ static bool start_call(struct conn *c)
 	err = c->srv->up != NULL ? gw_upstream_submit(c->srv->up, up) : GW_E_UNAVAILABLE;
 	pthread_rwlock_unlock(&c->srv->up_lock);
 	if (err != GW_OK) {
-		up->result = GW_E_UNAVAILABLE;
+		up->result = err == GW_E_CIRCUIT_OPEN ? err : GW_E_UNAVAILABLE;
 		atomic_fetch_sub(&c->srv->inflight, 1);
 		if (c->srv->opts.svc != NULL)
 			gw_metrics_inflight_add(c->srv->opts.svc->metrics, -1);

@@ -117,6 +117,7 @@ struct gw_bbb_call {
 	bool probe;        /* readiness probe: any failure becomes 503 + Retry-After */
 	bool json_reply;   /* BBB answers JSON ({"response": {...}}), not XML */
 	bool pending;      /* a call was requested and not yet started (calls may chain) */
+	bool idempotent;   /* safe to send twice: may be retried after it was sent */
 	void *state;       /* handler state carried between chained calls, or NULL */
 	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;

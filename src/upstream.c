@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "breaker.h"
+#include "crypto.h"
 #include "gw_limits.h"
 #include "log.h"
 
@@ -62,7 +64,33 @@ struct gw_upstream {
 	long connect_timeout_ms;
 	long maxage_conn_s;
 	atomic_ulong connects;
+	bool retry;
+	struct gw_upstream_call *delayed; /* retries waiting for their backoff; thread only */
+	struct gw_breaker breaker;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* What an attempt says about BBB's health (a FAILED reply is a healthy transport). */
+static enum gw_breaker_outcome outcome_of(enum gw_err result, long status)
+{
+	switch (result) {
+	case GW_OK:
+		return status >= 500 ? GW_BREAKER_FAILURE : GW_BREAKER_SUCCESS;
+	case GW_E_UPSTREAM_CONNECT:
+	case GW_E_UPSTREAM_TIMEOUT:
+	case GW_E_UPSTREAM_BAD_REPLY:
+		return GW_BREAKER_FAILURE;
+	default:
+		return GW_BREAKER_NEUTRAL;
+	}
+}
 
 static double now_ms(void)
 {
@@ -260,8 +288,11 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 }
 
 /* The last touch of a call: after done() it belongs to the caller again. */
-static void complete(struct gw_upstream_call *call, enum gw_err result)
+static void complete(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
+	gw_breaker_record(&up->breaker, outcome_of(result, call->http_status), call->priv_probe,
+			  now_ns());
+	call->priv_probe = false;
 	call->result = result;
 	if (result != GW_OK)
 		gw_buf_deinit(&call->reply);
@@ -279,13 +310,13 @@ static void start_call(struct gw_upstream *up, struct gw_upstream_call *call)
 
 	if (left < 1.0) {
 		gw_log_warn("upstream: call timed out in the queue");
-		complete(call, GW_E_UPSTREAM_TIMEOUT);
+		complete(up, call, GW_E_UPSTREAM_TIMEOUT);
 		return;
 	}
 	x = xfer_get(up);
 	if (x == NULL) {
 		gw_log_err("upstream: out of memory starting a call");
-		complete(call, GW_E_NOMEM);
+		complete(up, call, GW_E_NOMEM);
 		return;
 	}
 	x->call = call;
@@ -298,7 +329,7 @@ static void start_call(struct gw_upstream *up, struct gw_upstream_call *call)
 	if (err != GW_OK) {
 		gw_log_err("upstream: cannot start a call: %s", gw_err_str(err));
 		xfer_put(up, x, false);
-		complete(call, err);
+		complete(up, call, err);
 	}
 }
 
@@ -330,6 +361,76 @@ static enum gw_err map_error(CURLcode code, enum gw_err write_err)
 	}
 }
 
+static double call_deadline(const struct gw_upstream_call *call)
+{
+	/* Until completion total_ms holds the submit time. */
+	return call->total_ms +
+	       (double)(call->timeout_ms ? call->timeout_ms : GW_DEFAULT_BBB_TIMEOUT_MS);
+}
+
+/*
+ * Retries only where it is safe (engineering notes §3.6): any call whose
+ * connection could not be made, and idempotent calls after a reset, an
+ * unreadable reply or a 502/503/504. Once, after 50-200 ms, inside the
+ * call's deadline, and only while the breaker is closed. True when the
+ * call was queued for its retry.
+ */
+static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
+{
+	long st = call->http_status;
+	bool safe = result == GW_E_UPSTREAM_CONNECT ||
+		    (call->idempotent && (result == GW_E_UPSTREAM_BAD_REPLY ||
+					  (result == GW_OK && (st == 502 || st == 503 || st == 504))));
+	double now = now_ms();
+	unsigned char r = 0;
+	double backoff;
+
+	if (!up->retry || !safe || call->retries > 0 || call->priv_probe ||
+	    gw_breaker_state(&up->breaker) != GW_BREAKER_CLOSED)
+		return false;
+	if (gw_crypto_random(&r, 1) != GW_OK)
+		r = 128;
+	backoff = 50.0 + 150.0 * (double)r / 255.0;
+	if (now + backoff + 50.0 >= call_deadline(call))
+		return false;
+	/* The failed attempt still counts; if it opened the breaker, give up. */
+	gw_breaker_record(&up->breaker, outcome_of(result, st), false, now_ns());
+	if (gw_breaker_state(&up->breaker) != GW_BREAKER_CLOSED)
+		return false;
+	call->retries++;
+	call->http_status = 0;
+	gw_buf_reset(&call->reply);
+	free(call->reply_content_type);
+	call->reply_content_type = NULL;
+	call->priv_due = now + backoff;
+	call->priv_next = up->delayed;
+	up->delayed = call;
+	return true;
+}
+
+/* Starts the retries whose backoff is over; returns ms until the next one (or POLL_MS). */
+static long start_due(struct gw_upstream *up)
+{
+	struct gw_upstream_call **pp = &up->delayed;
+	double now = now_ms();
+	double next = now + POLL_MS;
+
+	while (*pp != NULL) {
+		struct gw_upstream_call *call = *pp;
+
+		if (call->priv_due <= now) {
+			*pp = call->priv_next;
+			call->priv_next = NULL;
+			start_call(up, call);
+		} else {
+			if (call->priv_due < next)
+				next = call->priv_due;
+			pp = &call->priv_next;
+		}
+	}
+	return (long)(next - now) + 1;
+}
+
 /* Writes the result of a finished transfer, recycles its handle, runs done. */
 static void finish(struct gw_upstream *up, struct xfer *x, CURLcode code)
 {
@@ -356,7 +457,9 @@ static void finish(struct gw_upstream *up, struct xfer *x, CURLcode code)
 		            curl_easy_strerror(code));
 	}
 	xfer_put(up, x, true);
-	complete(call, result);
+	if (retry_later(up, call, result))
+		return;
+	complete(up, call, result);
 }
 
 static void reap(struct gw_upstream *up)
@@ -414,13 +517,20 @@ static void cancel_all(struct gw_upstream *up, struct gw_upstream_call *queued)
 		call = queued;
 		queued = call->priv_next;
 		call->priv_next = NULL;
-		complete(call, GW_E_UNAVAILABLE);
+		complete(up, call, GW_E_UNAVAILABLE);
 		n++;
 	}
 	while (up->active != NULL) {
 		call = up->active->call;
 		xfer_put(up, up->active, true);
-		complete(call, GW_E_UNAVAILABLE);
+		complete(up, call, GW_E_UNAVAILABLE);
+		n++;
+	}
+	while (up->delayed != NULL) {
+		call = up->delayed;
+		up->delayed = call->priv_next;
+		call->priv_next = NULL;
+		complete(up, call, GW_E_UNAVAILABLE);
 		n++;
 	}
 	if (n > 0)
@@ -436,6 +546,7 @@ static void *run(void *arg)
 	bool stop;
 	int running;
 	long wait_ms;
+	long retry_ms;
 
 	for (;;) {
 		pthread_mutex_lock(&up->lock);
@@ -452,10 +563,13 @@ static void *run(void *arg)
 			call->priv_next = NULL;
 			start_call(up, call);
 		}
+		retry_ms = start_due(up);
 		curl_multi_perform(up->multi, &running);
 		reap(up);
 		/* After reap: no message of a finished transfer is pending now. */
 		wait_ms = expire(up);
+		if (retry_ms < wait_ms)
+			wait_ms = retry_ms;
 		curl_multi_poll(up->multi, NULL, 0, (int)wait_ms, NULL);
 	}
 	cancel_all(up, queued);
@@ -493,6 +607,9 @@ enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstr
 	up->connect_timeout_ms =
 	    opts->connect_timeout_ms ? opts->connect_timeout_ms : GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS;
 	up->maxage_conn_s = opts->maxage_conn_s ? (long)opts->maxage_conn_s : DEFAULT_MAXAGE_CONN_S;
+	up->retry = opts->retry;
+	gw_breaker_init(&up->breaker, opts->breaker_failures, opts->breaker_cooldown_ms,
+			opts->breaker_max_cooldown_ms);
 	up->max_idle = opts->max_host_connections > MIN_IDLE_HANDLES ? opts->max_host_connections
 	                                                             : MIN_IDLE_HANDLES;
 	atomic_init(&up->connects, 0);
@@ -526,6 +643,8 @@ static bool header_value_ok(const char *s)
 
 enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call)
 {
+	enum gw_breaker_verdict verdict;
+	uint64_t retry_after_ms = 0;
 	bool was_empty;
 
 	if (call->url == NULL || call->done == NULL || !header_value_ok(call->accept) ||
@@ -537,6 +656,14 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->http_status = 0;
 	call->priv_easy = NULL;
 	call->priv_next = NULL;
+	call->retries = 0;
+	call->retry_after_s = 0;
+	verdict = gw_breaker_allow(&up->breaker, now_ns(), &retry_after_ms);
+	if (verdict == GW_BREAKER_REJECT) {
+		call->retry_after_s = (unsigned)((retry_after_ms + 999) / 1000);
+		return GW_E_CIRCUIT_OPEN;
+	}
+	call->priv_probe = verdict == GW_BREAKER_ALLOW_PROBE;
 	/* Until completion total_ms holds the submit time. */
 	call->total_ms = now_ms();
 
@@ -590,6 +717,11 @@ void gw_upstream_free(struct gw_upstream *up)
 	pthread_join(up->thread, NULL);
 	pthread_mutex_destroy(&up->lock);
 	free(up);
+}
+
+bool gw_upstream_breaker_open(struct gw_upstream *up)
+{
+	return gw_breaker_state(&up->breaker) == GW_BREAKER_OPEN;
 }
 
 unsigned long gw_upstream_connects(struct gw_upstream *up)

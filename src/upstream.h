@@ -27,6 +27,10 @@ struct gw_upstream_opts {
 	unsigned connect_timeout_ms; /* CURLOPT_CONNECTTIMEOUT_MS */
 	unsigned max_host_connections; /* CURLMOPT_MAX_HOST_CONNECTIONS (bulkhead) */
 	unsigned maxage_conn_s;      /* CURLOPT_MAXAGE_CONN; 0 = 60 */
+	bool retry;                  /* retry once where safe (see gw_upstream_call.idempotent) */
+	unsigned breaker_failures;   /* consecutive failures that open the breaker; 0 = off */
+	unsigned breaker_cooldown_ms;     /* first open period */
+	unsigned breaker_max_cooldown_ms; /* the period doubles up to this */
 };
 
 /* One BBB call. The caller owns the struct; fill the request part, submit. */
@@ -38,7 +42,13 @@ struct gw_upstream_call {
 	size_t body_len;
 	const char *content_type; /* POST Content-Type, e.g. "application/xml" */
 	const char *accept;       /* Accept header; NULL = "application/xml" */
-	unsigned timeout_ms;      /* whole call, including the queue wait */
+	unsigned timeout_ms;      /* whole call, including the queue wait and a retry */
+	/*
+	 * Safe to send twice (read-only, or idempotent like create): may be
+	 * retried once after a reset, an unreadable reply or HTTP 502/503/504.
+	 * Any call is retried once when the connection could not be made.
+	 */
+	bool idempotent;
 	size_t max_reply_bytes;   /* reply cap, enforced while receiving */
 	gw_upstream_done_fn done;
 	void *arg;
@@ -49,10 +59,14 @@ struct gw_upstream_call {
 	struct gw_buf reply;  /* the reply body; the caller deinits it */
 	char *reply_content_type; /* owned (free()); NULL if none */
 	double total_ms;      /* wall time from submit to done */
+	unsigned retries;     /* attempts after the first */
+	unsigned retry_after_s; /* with GW_E_CIRCUIT_OPEN: when to try again */
 
 	/* private to upstream.c */
 	void *priv_easy;
 	struct gw_upstream_call *priv_next;
+	bool priv_probe;   /* the breaker's half-open probe */
+	double priv_due;   /* monotonic ms a delayed retry starts */
 };
 
 /* Process-wide libcurl initialisation; call once in main before any thread starts. */
@@ -66,7 +80,9 @@ enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstr
 
 /*
  * Queues a call. On GW_OK, done(call, arg) will run exactly once on the
- * upstream thread. On error (stopping, OOM) done is not called.
+ * upstream thread. On error done is not called: GW_E_UNAVAILABLE while
+ * stopping, GW_E_CIRCUIT_OPEN while the breaker is open (retry_after_s
+ * set), GW_E_INTERNAL for a malformed call.
  */
 enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call) GW_WUR;
 
@@ -87,6 +103,9 @@ void gw_upstream_free(struct gw_upstream *up);
  * `bbb-gateway --healthcheck`). Writes the HTTP status to *status.
  */
 enum gw_err gw_upstream_probe(const char *url, unsigned timeout_ms, long *status) GW_WUR;
+
+/* True while the circuit breaker is open (calls fail fast). */
+bool gw_upstream_breaker_open(struct gw_upstream *up);
 
 /* Number of TCP connections curl opened so far (for tests and metrics). */
 unsigned long gw_upstream_connects(struct gw_upstream *up);

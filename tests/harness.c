@@ -14,6 +14,7 @@
 #include "xml2json.h"
 
 struct bbbsim_opts harness_sim_opts = {.secret = HARNESS_SECRET};
+void (*harness_tweak)(struct gw_config *c);
 
 
 struct bbbsim *sim;
@@ -65,6 +66,8 @@ static struct gw_config *make_config(unsigned sim_port, const char *secret, enum
 void start_gateway(const char *secret, enum gw_digest alg)
 {
 	cfg = make_config(bbbsim_port(sim), secret, alg);
+	if (harness_tweak != NULL)
+		harness_tweak(cfg);
 	ck_assert_int_eq(gw_gateway_start(cfg, -1, &gw), GW_OK);
 }
 

@@ -26,6 +26,9 @@ extern char tok_read[GW_AUTH_TOKEN_LEN + 1]; /* scope meetings:read */
 /* Simulator options used by setup(); tests may change them before setup runs. */
 extern struct bbbsim_opts harness_sim_opts;
 
+/* Called with each new config before the gateway starts (settings read only at start). */
+extern void (*harness_tweak)(struct gw_config *c);
+
 /* Checked fixture: simulator + gateway (SHA-256). */
 void setup(void);
 void teardown(void);

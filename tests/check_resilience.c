@@ -1,0 +1,167 @@
+/*
+ * check_resilience.c - retries and the circuit breaker, end to end with
+ * the simulator: which calls are retried and how often, fail-fast while
+ * the breaker is open, the probe, and recovery.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "testutil.h"
+
+static void fast_breaker(struct gw_config *c)
+{
+	c->breaker_failures = 3;
+	c->breaker_cooldown_ms = 300;
+	c->breaker_max_cooldown_ms = 600;
+}
+
+static void resilience_setup(void)
+{
+	harness_tweak = fast_breaker;
+	harness_sim_opts.recordings_file = NULL;
+	setup();
+}
+
+START_TEST(test_resilience_read_only_retried_once)
+{
+	struct bbbsim_fault once = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503,
+				    .count = 1};
+	struct reply r;
+
+	bbbsim_set_fault(sim, "getMeetings", &once);
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 2);
+}
+END_TEST
+
+START_TEST(test_resilience_retry_at_most_once)
+{
+	struct bbbsim_fault twice = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502,
+				     .count = 2};
+	struct reply r;
+
+	bbbsim_set_fault(sim, "isMeetingRunning", &twice);
+	call(&r, "GET", "/v1/meetings/rr-1/running", tok_read, NULL);
+	assert_problem(&r, 502, "upstream_http_error");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 2);
+}
+END_TEST
+
+START_TEST(test_resilience_writes_not_retried)
+{
+	struct bbbsim_fault once = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503,
+				    .count = 1};
+	struct bbbsim_fault bad = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502,
+				   .count = 1};
+	struct reply r;
+
+	create_meeting("w-1");
+	bbbsim_clear_log(sim);
+	bbbsim_set_fault(sim, "sendChatMessage", &once);
+	call(&r, "POST", "/v1/meetings/w-1/chat", tok_all, "{\"message\":\"once\"}");
+	assert_problem(&r, 502, "upstream_http_error");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 1);
+	bbbsim_clear_log(sim);
+	bbbsim_set_fault(sim, "end", &bad);
+	call(&r, "POST", "/v1/meetings/w-1/end", tok_all, NULL);
+	assert_problem(&r, 502, "upstream_http_error");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 1);
+}
+END_TEST
+
+START_TEST(test_resilience_breaker_opens_and_recovers)
+{
+	struct bbbsim_fault down = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 500};
+	struct reply r;
+	size_t before;
+	int i;
+
+	bbbsim_set_fault(sim, "*", &down);
+	for (i = 0; i < 3; i++) {
+		call(&r, "POST", "/v1/meetings/b-1/chat", tok_all, "{\"message\":\"x\"}");
+		assert_problem(&r, 502, "upstream_http_error");
+		reply_free(&r);
+	}
+	before = bbbsim_request_count(sim);
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	assert_problem(&r, 503, "upstream_circuit_open");
+	ck_assert_ptr_nonnull(header(&r, "Retry-After"));
+	reply_free(&r);
+	call(&r, "GET", "/readyz", NULL, NULL);
+	ck_assert_int_eq(r.status, 503);
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), before); /* failed fast */
+	/* The probe after the cool-down fails: open again, for longer. */
+	usleep(350 * 1000);
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	assert_problem(&r, 502, "upstream_http_error");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), before + 1);
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	assert_problem(&r, 503, "upstream_circuit_open");
+	reply_free(&r);
+	/* BBB recovers; the next probe closes the breaker. */
+	bbbsim_set_fault(sim, "*", NULL);
+	usleep(650 * 1000);
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	call(&r, "GET", "/v1/meetings/b-1/running", tok_read, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_resilience_failed_replies_do_not_open)
+{
+	struct reply r;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		call(&r, "GET", "/v1/meetings/absent-1", tok_read, NULL);
+		assert_problem(&r, 404, "bbb_not_found");
+		reply_free(&r);
+	}
+	call(&r, "GET", "/v1/meetings", tok_read, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_resilience_refused_connection_retried)
+{
+	struct reply r;
+
+	bbbsim_stop(sim);
+	sim = NULL;
+	call(&r, "POST", "/v1/meetings/x-1/chat", tok_all, "{\"message\":\"x\"}");
+	assert_problem(&r, 502, "upstream_unreachable");
+	reply_free(&r);
+}
+END_TEST
+
+static Suite *resilience_suite(void)
+{
+	Suite *s = suite_create("resilience");
+	TCase *tc = tcase_create("resilience");
+
+	tcase_add_checked_fixture(tc, resilience_setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_resilience_read_only_retried_once);
+	tcase_add_test(tc, test_resilience_retry_at_most_once);
+	tcase_add_test(tc, test_resilience_writes_not_retried);
+	tcase_add_test(tc, test_resilience_breaker_opens_and_recovers);
+	tcase_add_test(tc, test_resilience_failed_replies_do_not_open);
+	tcase_add_test(tc, test_resilience_refused_connection_retried);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+GW_TEST_MAIN(resilience_suite)
