@@ -35,6 +35,7 @@ struct gw_config {
 
 	/* limits = { ... } */
 	size_t max_body_bytes;        /* default GW_DEFAULT_MAX_BODY_BYTES */
+	size_t max_upload_bytes;      /* multipart uploads; default GW_DEFAULT_MAX_UPLOAD_BYTES */
 	size_t max_header_bytes;      /* request line + headers; default 32 KiB */
 	unsigned max_connections;     /* default 1000 */
 	unsigned per_ip_connections;  /* default 0 = unlimited */

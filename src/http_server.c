@@ -530,6 +530,16 @@ void gw_http_server_quiesce(struct gw_http_server *srv)
 	if (atomic_exchange(&srv->draining, true))
 		return;
 	srv->quiesced_fd = MHD_quiesce_daemon(srv->daemon);
+	/*
+	 * Our own listen socket is closed at once, so new clients are refused
+	 * instead of waiting in the backlog of a server that is going away. A
+	 * socket systemd passed stays open: its queue belongs to the next
+	 * instance (zero-downtime restart).
+	 */
+	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd) {
+		close(srv->quiesced_fd);
+		srv->quiesced_fd = -1;
+	}
 }
 
 unsigned gw_http_server_active(const struct gw_http_server *srv)

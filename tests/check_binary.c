@@ -5,6 +5,9 @@
  * token, and SIGTERM -> exit 0.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +266,78 @@ START_TEST(test_binary_run_reload_sigterm)
 }
 END_TEST
 
+struct slow_get {
+	unsigned port;
+	const char *token;
+	long status;
+};
+
+static void *slow_get_run(void *arg)
+{
+	struct slow_get *g = arg;
+
+	g->status = http_get(g->port, "/v1/meetings", g->token);
+	return NULL;
+}
+
+/* True when a TCP connect to the port is refused. */
+static bool refused(unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				.sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool no = connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == ECONNREFUSED;
+
+	close(fd);
+	return no;
+}
+
+START_TEST(test_binary_sigterm_drains)
+{
+	struct bbbsim_opts so = {.secret = "binary-test-secret"};
+	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 1500};
+	struct bbbsim *sim = bbbsim_start(&so);
+	char tok[GW_AUTH_TOKEN_LEN + 1], hash[80];
+	struct slow_get g;
+	unsigned port = free_port();
+	const char *path;
+	pthread_t th;
+	pid_t pid;
+	int status;
+	int i;
+
+	ck_assert_ptr_nonnull(sim);
+	ck_assert_int_eq(gw_auth_token_new(tok, hash), GW_OK);
+	path = write_file("drain.conf", config_text(port, bbbsim_port(sim), hash));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(binary(), binary(), "-c", path, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && http_get(port, "/healthz", NULL) != 200; i++)
+		usleep(10 * 1000);
+	bbbsim_set_fault(sim, "getMeetings", &slow);
+	g.port = port;
+	g.token = tok;
+	g.status = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, slow_get_run, &g), 0);
+	for (i = 0; i < 500 && bbbsim_request_count(sim) < 1; i++)
+		usleep(10 * 1000);
+	kill(pid, SIGTERM);
+	/* New connections are refused while the slow request finishes. */
+	for (i = 0; i < 100 && !refused(port); i++)
+		usleep(10 * 1000);
+	ck_assert(refused(port));
+	pthread_join(th, NULL);
+	ck_assert_int_eq(g.status, 200);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	bbbsim_stop(sim);
+}
+END_TEST
+
 static Suite *binary_suite(void)
 {
 	Suite *s = suite_create("binary");
@@ -273,6 +348,7 @@ static Suite *binary_suite(void)
 	tcase_add_test(tc, test_binary_token_new);
 	tcase_add_test(tc, test_binary_check_config);
 	tcase_add_test(tc, test_binary_run_reload_sigterm);
+	tcase_add_test(tc, test_binary_sigterm_drains);
 	suite_add_tcase(s, tc);
 	return s;
 }
