@@ -62,6 +62,9 @@ struct gw_config {
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
 	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */
 	unsigned burst;    /* default 0 = max(1, 2 * rate_per_s); tokens[].burst overrides */
+	/* limits.heavy_rate_per_s / heavy_burst: a second bucket for expensive routes */
+	double heavy_rate_per_s; /* default 0 = none */
+	unsigned heavy_burst;    /* default 0 = max(1, 2 * heavy_rate_per_s) */
 
 	/* tokens = ( { name; hash; scopes; origins; } ... ) */
 	struct gw_token *tokens;

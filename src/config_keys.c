@@ -95,6 +95,14 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "limits.burst", .type = KT_UINT, .off = CFG(burst), .def = 0, .max = BURST_MAX,
 	  .doc = "Requests a token may make at once before `rate_per_s` applies; 0 = twice "
 		 "`rate_per_s`, at least 1. A token's own `burst` replaces it." },
+	{ .path = "limits.heavy_rate_per_s", .type = KT_RATE, .off = CFG(heavy_rate_per_s),
+	  .def = 0, .max = RATE_MAX,
+	  .doc = "A second, stricter bucket per token for the expensive routes (create, "
+		 "meeting and recording lists, recording changes, uploads, documents), in "
+		 "requests per second; 0 = none." },
+	{ .path = "limits.heavy_burst", .type = KT_UINT, .off = CFG(heavy_burst), .def = 0,
+	  .max = BURST_MAX,
+	  .doc = "Burst of the expensive-route bucket; 0 = twice `heavy_rate_per_s`, at least 1." },
 	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED, .off = CFG(bbb_url),
 	  .def_doc = "required", .env = "BBB_GATEWAY_BBB_URL",
 	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped)." },

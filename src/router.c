@@ -16,8 +16,9 @@
 #include "ratelimit.h"
 #include "str.h"
 
-#define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON}
-#define UPLOAD(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD}
+#define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false}
+#define HEAVY(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true}
+#define UPLOAD(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true}
 #define T GW_ROUTE_TOKEN
 
 static const struct gw_route routes[] = {
@@ -26,8 +27,8 @@ static const struct gw_route routes[] = {
 	ROUTE(GET, "/metrics", gw_handle_metrics, GW_ROUTE_METRICS, GW_SCOPE_METRICS),
 	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
 	ROUTE(GET, "/v1/openapi.json", gw_handle_openapi, GW_ROUTE_PUBLIC, 0),
-	ROUTE(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
-	ROUTE(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
+	HEAVY(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
+	HEAVY(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
 	ROUTE(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, T, GW_SCOPE_MEETINGS_READ),
 	ROUTE(GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running, T,
 	      GW_SCOPE_MEETINGS_READ),
@@ -35,16 +36,16 @@ static const struct gw_route routes[] = {
 	      GW_SCOPE_MEETINGS_JOIN),
 	ROUTE(POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, T,
 	      GW_SCOPE_MEETINGS_END),
-	ROUTE(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents, T,
+	HEAVY(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents, T,
 	      GW_SCOPE_MEETINGS_WRITE),
 	ROUTE(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat, T,
 	      GW_SCOPE_MEETINGS_WRITE),
-	ROUTE(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
+	HEAVY(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
 	ROUTE(GET, "/v1/recordings/{recordID}", gw_handle_recording_get, T,
 	      GW_SCOPE_RECORDINGS_READ),
-	ROUTE(PATCH, "/v1/recordings/{recordID}", gw_handle_recording_patch, T,
+	HEAVY(PATCH, "/v1/recordings/{recordID}", gw_handle_recording_patch, T,
 	      GW_SCOPE_RECORDINGS_WRITE),
-	ROUTE(DELETE, "/v1/recordings/{recordID}", gw_handle_recording_delete, T,
+	HEAVY(DELETE, "/v1/recordings/{recordID}", gw_handle_recording_delete, T,
 	      GW_SCOPE_RECORDINGS_WRITE),
 	ROUTE(GET, "/v1/recordings/{recordID}/text-tracks", gw_handle_text_tracks_list, T,
 	      GW_SCOPE_RECORDINGS_READ),
@@ -60,6 +61,7 @@ static const struct gw_route routes[] = {
 };
 
 #undef ROUTE
+#undef HEAVY
 #undef UPLOAD
 #undef T
 
@@ -283,25 +285,44 @@ static bool authorize(struct gw_exchange *x)
 	return true;
 }
 
-/* Per-token token bucket; 429 with Retry-After when the token is over its rate. */
-static bool rate_limited(struct gw_exchange *x)
+/* False (with a 429 written) when the bucket `key` has no token left. */
+static bool take(struct gw_exchange *x, const char *key, double rate, double burst)
 {
-	const struct gw_services *svc = x->req.svc;
-	double rate;
-	double burst;
 	double retry;
 	char value[16];
 
-	if (svc == NULL || svc->ratelimit == NULL || x->req.token == NULL)
-		return false;
-	gw_config_token_rate(x->req.cfg, x->req.token, &rate, &burst);
-	if (rate <= 0 || gw_ratelimit_take(svc->ratelimit, x->req.token->name, rate, burst,
+	if (rate <= 0 || gw_ratelimit_take(x->req.svc->ratelimit, key, rate, burst,
 					   gw_ratelimit_now_ns(), &retry))
-		return false;
+		return true;
 	snprintf(value, sizeof(value), "%u", gw_ratelimit_retry_after_header(retry));
 	gw_response_header(&x->resp, "Retry-After", value);
 	gw_response_problem(x, GW_E_RATE_LIMITED, "The token is over its request rate", NULL);
-	return true;
+	return false;
+}
+
+/*
+ * Per-token token buckets: one for every request, and a stricter one for
+ * the routes that are expensive for BBB. 429 with Retry-After when over.
+ */
+static bool rate_limited(struct gw_exchange *x)
+{
+	const struct gw_services *svc = x->req.svc;
+	const struct gw_config *cfg = x->req.cfg;
+	double rate;
+	double burst;
+	char key[GW_RATELIMIT_KEY_MAX + 1];
+
+	if (svc == NULL || svc->ratelimit == NULL || x->req.token == NULL)
+		return false;
+	gw_config_token_rate(cfg, x->req.token, &rate, &burst);
+	if (!take(x, x->req.token->name, rate, burst))
+		return true;
+	if (!x->req.route->heavy || cfg->heavy_rate_per_s <= 0)
+		return false;
+	/* '#' cannot occur in a token name, so the keys never collide. */
+	snprintf(key, sizeof(key), "%s#heavy", x->req.token->name);
+	burst = cfg->heavy_burst > 0 ? (double)cfg->heavy_burst : 2 * cfg->heavy_rate_per_s;
+	return !take(x, key, cfg->heavy_rate_per_s, burst < 1 ? 1 : burst);
 }
 
 void gw_router_dispatch(struct gw_exchange *x)

@@ -33,6 +33,7 @@ struct gw_route {
 	enum gw_route_auth auth;
 	unsigned scopes;      /* bit set of enum gw_scope */
 	enum gw_route_body body;
+	bool heavy; /* expensive for BBB: also counted against limits.heavy_rate_per_s */
 };
 
 /* The route table (static). */

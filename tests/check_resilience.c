@@ -3,6 +3,7 @@
  * the simulator: which calls are retried and how often, fail-fast while
  * the breaker is open, the probe, and recovery.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -147,6 +148,36 @@ START_TEST(test_resilience_refused_connection_retried)
 }
 END_TEST
 
+START_TEST(test_resilience_heavy_routes_have_their_own_bucket)
+{
+	struct reply r;
+	char body[96];
+	int limited = 0;
+	int i;
+
+	cfg->heavy_rate_per_s = 0.01;
+	cfg->heavy_burst = 2;
+	for (i = 0; i < 5; i++) {
+		snprintf(body, sizeof(body), "{\"name\":\"Heavy\",\"meetingID\":\"heavy-%d\"}", i);
+		call(&r, "POST", "/v1/meetings", tok_all, body);
+		if (r.status == 429) {
+			limited++;
+			ck_assert_ptr_nonnull(header(&r, "Retry-After"));
+		} else {
+			ck_assert_int_eq(r.status, 201);
+		}
+		reply_free(&r);
+	}
+	ck_assert_int_eq(limited, 3);
+	/* Cheap routes of the same token are not limited by the heavy bucket. */
+	for (i = 0; i < 5; i++) {
+		call(&r, "GET", "/v1/meetings/heavy-0/running", tok_all, NULL);
+		ck_assert_int_eq(r.status, 200);
+		reply_free(&r);
+	}
+}
+END_TEST
+
 static Suite *resilience_suite(void)
 {
 	Suite *s = suite_create("resilience");
@@ -160,6 +191,7 @@ static Suite *resilience_suite(void)
 	tcase_add_test(tc, test_resilience_breaker_opens_and_recovers);
 	tcase_add_test(tc, test_resilience_failed_replies_do_not_open);
 	tcase_add_test(tc, test_resilience_refused_connection_retried);
+	tcase_add_test(tc, test_resilience_heavy_routes_have_their_own_bucket);
 	suite_add_tcase(s, tc);
 	return s;
 }
