@@ -535,6 +535,7 @@ static Suite *ratelimit_suite(void)
 	tcase_add_test(cap, test_ratelimit_capacity_evicts_idle);
 	tcase_add_test(cap, test_ratelimit_capacity_new_key_never_blocked);
 	tcase_add_test(cap, test_ratelimit_idle_keys_go_first);
+	tcase_set_timeout(cap, 60);
 	tcase_add_test(cap, test_ratelimit_busy_keys_survive_churn);
 	suite_add_tcase(s, cap);
 
