@@ -500,6 +500,13 @@ void gw_bbb_complete(struct gw_exchange *x)
 	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
 }
 
+/* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */
+static bool content_type_ok(const struct gw_exchange *x, const char *ct)
+{
+	return gw_str_media_type_is(ct, "text/xml") || gw_str_media_type_is(ct, "application/xml") ||
+	       (x->bbb.json_reply && gw_str_media_type_is(ct, "application/json"));
+}
+
 static void complete(struct gw_exchange *x)
 {
 	struct gw_upstream_call *up = &x->up;
@@ -522,6 +529,12 @@ static void complete(struct gw_exchange *x)
 	if (up->http_status != 200) {
 		gw_log_warn("BBB call %s: HTTP status %ld", x->bbb.name, up->http_status);
 		gw_response_problem(x, GW_E_UPSTREAM_HTTP, "BBB answered with an HTTP error", NULL);
+		return;
+	}
+	if (!content_type_ok(x, up->reply_content_type)) {
+		gw_log_warn("BBB call %s: unexpected Content-Type", x->bbb.name);
+		gw_response_problem(x, GW_E_UPSTREAM_BAD_REPLY,
+				    "The BBB server answered with an unexpected Content-Type", NULL);
 		return;
 	}
 	if (x->bbb.raw_reply) {

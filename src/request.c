@@ -48,6 +48,7 @@ void gw_exchange_free(struct gw_exchange *x)
 	free(x->req.accept);
 	free(x->req.origin);
 	free(x->req.access_control_request_method);
+	free(x->req.access_control_request_headers);
 	free(x->req.body);
 	for (i = 0; i < x->req.n_params; i++)
 		free(x->req.params[i]);

@@ -71,6 +71,7 @@ struct gw_request {
 	char *accept;
 	char *origin;
 	char *access_control_request_method;
+	char *access_control_request_headers;
 	char request_id[GW_MAX_REQUEST_ID_LEN + 1];
 	char *body; /* owned, NUL-terminated; NULL when there was no body */
 	size_t body_len;
@@ -96,6 +97,7 @@ struct gw_response {
 	size_t n_headers;
 	const char *message_key; /* BBB messageKey for the access log; points into bbb_message_key */
 	char *bbb_message_key;   /* owned */
+	bool no_cors;            /* send no Access-Control-Allow-Origin (a refused preflight) */
 };
 
 /*

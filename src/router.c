@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "config.h"
@@ -211,13 +212,15 @@ const char *gw_router_cors_origin(const struct gw_request *req)
 
 	if (req->origin == NULL)
 		return NULL;
+	/* A token that lists origins is restricted to them, whatever cors.origins says. */
+	if (req->token != NULL && req->token->n_origins > 0)
+		return origin_in(req->origin, req->token->origins, req->token->n_origins)
+			       ? req->origin
+			       : NULL;
 	if (origin_in(req->origin, cfg->cors_origins, cfg->n_cors_origins))
 		return req->origin;
-	if (req->token != NULL) {
-		if (origin_in(req->origin, req->token->origins, req->token->n_origins))
-			return req->origin;
+	if (req->token != NULL)
 		return NULL;
-	}
 	/* Before auth (preflight), any token's origins qualify. */
 	for (i = 0; i < cfg->n_tokens; i++) {
 		if (origin_in(req->origin, cfg->tokens[i].origins, cfg->tokens[i].n_origins))
@@ -226,19 +229,62 @@ const char *gw_router_cors_origin(const struct gw_request *req)
 	return NULL;
 }
 
+#define CORS_METHODS "GET, POST, PATCH, DELETE, OPTIONS"
+#define CORS_HEADERS "Authorization, Content-Type, X-Request-Id"
+
+/* True when every comma-separated item of list is (case-insensitively) in allowed. */
+static bool all_in(const char *list, const char *allowed)
+{
+	char item[64];
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		size_t n;
+		const char *a = allowed;
+		bool ok = false;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		if (n >= sizeof(item))
+			return false;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		while (*a != '\0' && !ok) {
+			size_t m = strcspn(a, ",");
+
+			ok = m == n && strncasecmp(a, item, n) == 0;
+			a += m;
+			while (*a == ',' || *a == ' ')
+				a++;
+		}
+		if (!ok)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static void preflight(struct gw_exchange *x)
 {
+	const struct gw_request *req = &x->req;
 	char max_age[16];
 
-	if (gw_router_cors_origin(&x->req) == NULL) {
+	if (gw_router_cors_origin(req) == NULL) {
 		gw_response_problem(x, GW_E_FORBIDDEN, "Origin not allowed", NULL);
 		return;
 	}
+	if (!all_in(req->access_control_request_method, "GET,HEAD,POST,PATCH,DELETE,OPTIONS") ||
+	    !all_in(req->access_control_request_headers, "Authorization,Content-Type,X-Request-Id")) {
+		gw_response_problem(x, GW_E_FORBIDDEN, "Method or header not allowed", NULL);
+		x->resp.no_cors = true;
+		return;
+	}
 	x->resp.status = 204;
-	gw_response_header(&x->resp, "Access-Control-Allow-Methods",
-			   "GET, POST, PATCH, DELETE, OPTIONS");
-	gw_response_header(&x->resp, "Access-Control-Allow-Headers",
-			   "Authorization, Content-Type, X-Request-Id");
+	gw_response_header(&x->resp, "Access-Control-Allow-Methods", CORS_METHODS);
+	gw_response_header(&x->resp, "Access-Control-Allow-Headers", CORS_HEADERS);
 	snprintf(max_age, sizeof(max_age), "%u", x->req.cfg->cors_max_age_s);
 	gw_response_header(&x->resp, "Access-Control-Max-Age", max_age);
 }

@@ -150,6 +150,10 @@ static void upstream_done(enum gw_err result, long http_status, const char *repl
 	x->up.reply.max = GW_DEFAULT_BBB_MAX_REPLY_BYTES;
 	if (reply != NULL)
 		ck_assert_int_eq(gw_buf_append(&x->up.reply, reply, strlen(reply)), GW_OK);
+	free(x->up.reply_content_type);
+	x->up.reply_content_type =
+		strdup(reply != NULL && reply[0] == '{' ? "application/json;charset=utf-8"
+							: "text/xml;charset=utf-8");
 }
 
 /* A getMeetingInfo call whose reply then goes through gw_bbb_complete. */

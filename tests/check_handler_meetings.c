@@ -311,6 +311,8 @@ static void bbb_replies(const char *xml)
 	/* upstream.c sets the cap when it submits; this call never went through it */
 	x->up.reply.max = GW_DEFAULT_BBB_MAX_REPLY_BYTES;
 	ck_assert_int_eq(gw_buf_append(&x->up.reply, xml, strlen(xml)), GW_OK);
+	free(x->up.reply_content_type);
+	x->up.reply_content_type = strdup("text/xml;charset=utf-8");
 	gw_bbb_complete(x);
 }
 
