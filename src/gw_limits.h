@@ -11,7 +11,7 @@
 /* Client side (defaults; configurable under `limits`). */
 #define GW_DEFAULT_MAX_BODY_BYTES (64u * 1024u)
 #define GW_MAX_MAX_BODY_BYTES (64u * 1024u * 1024u)
-#define GW_DEFAULT_MAX_HEADER_BYTES (32u * 1024u)
+#define GW_DEFAULT_MAX_HEADER_BYTES (8u * 1024u) /* MHD keeps and zeroes this per connection */
 #define GW_DEFAULT_MAX_CONNECTIONS 1000u
 #define GW_DEFAULT_PER_IP_CONNECTIONS 0u
 #define GW_DEFAULT_IDLE_TIMEOUT_S 30u
@@ -23,7 +23,7 @@
 #define GW_DEFAULT_BBB_TIMEOUT_MS 10000u
 #define GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS 2000u
 #define GW_DEFAULT_BBB_MAX_REPLY_BYTES (8u * 1024u * 1024u)
-#define GW_DEFAULT_BBB_MAX_CONNECTIONS 64u
+#define GW_DEFAULT_BBB_MAX_CONNECTIONS 256u
 
 /* Fixed ceilings. */
 #define GW_MAX_REQUEST_ID_LEN 128u

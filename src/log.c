@@ -229,8 +229,7 @@ void gw_log_access(const struct gw_access_entry *e)
 	bool json = atomic_load(&cur_format) == GW_LOG_FORMAT_JSON;
 	bool first = true;
 
-	if (!gw_log_enabled(GW_LOG_INFO))
-		return;
+	/* log.access alone decides (the caller checks it), whatever log.level says. */
 	if (json) {
 		puts_raw(&l, "{\"ts\":\"");
 		put_time(&l);

@@ -58,7 +58,7 @@ struct gw_access_entry {
 	const char *message_key; /* BBB messageKey on FAILED */
 };
 
-/* Writes one access line (level info). */
+/* Writes one access line (priority info), whatever the level threshold. */
 void gw_log_access(const struct gw_access_entry *e);
 
 #endif

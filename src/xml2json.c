@@ -45,72 +45,81 @@ enum kind {
 	K_PAGINATION, /* getRecordings paging -> {offset, limit, totalElements} */
 };
 
+/* Sorted by name (strcmp order) for the binary search in kind_of. */
 static const struct {
 	const char *name;
 	enum kind kind;
 } kinds[] = {
-	{"meetings", K_LIST},
 	{"attendees", K_LIST},
 	{"breakoutRooms", K_LIST},
-	{"recordings", K_LIST},
-	{"playback", K_LIST},
-	{"data", K_LIST},
-	{"images", K_LIST},
-	{"hooks", K_LIST},
-	{"tracks", K_LIST},
-	{"metadata", K_MAP},
-	{"customdata", K_MAP},
-	{"running", K_BOOL},
-	{"hasUserJoined", K_BOOL},
-	{"recording", K_BOOL},
-	{"hasBeenForciblyEnded", K_BOOL},
-	{"isBreakout", K_BOOL},
-	{"freeJoin", K_BOOL},
-	{"isPresenter", K_BOOL},
-	{"isListeningOnly", K_BOOL},
-	{"hasJoinedVoice", K_BOOL},
-	{"hasVideo", K_BOOL},
-	{"published", K_BOOL},
-	{"permanentHook", K_BOOL},
-	{"rawData", K_BOOL},
-	{"deleted", K_BOOL},
-	{"updated", K_BOOL},
-	{"removed", K_BOOL},
-	{"paged", K_BOOL},
-	{"unpaged", K_BOOL},
-	{"empty", K_BOOL},
 	{"createTime", K_INT},
-	{"startTime", K_INT},
-	{"endTime", K_INT},
+	{"customdata", K_MAP},
+	{"data", K_LIST},
+	{"deleted", K_BOOL},
 	{"duration", K_INT},
-	{"participantCount", K_INT},
-	{"listenerCount", K_INT},
-	{"voiceParticipantCount", K_INT},
-	{"videoCount", K_INT},
-	{"maxUsers", K_INT},
-	{"moderatorCount", K_INT},
-	{"sequence", K_INT},
-	{"participants", K_INT},
-	{"rawSize", K_INT},
-	{"size", K_INT},
-	{"length", K_INT},
-	{"processingTime", K_INT},
-	{"width", K_INT},
+	{"empty", K_BOOL},
+	{"endTime", K_INT},
+	{"freeJoin", K_BOOL},
+	{"hasBeenForciblyEnded", K_BOOL},
+	{"hasJoinedVoice", K_BOOL},
+	{"hasUserJoined", K_BOOL},
+	{"hasVideo", K_BOOL},
 	{"height", K_INT},
-	{"offset", K_INT},
-	{"limit", K_INT},
-	{"totalElements", K_INT},
+	{"hooks", K_LIST},
 	{"image", K_IMAGE},
+	{"images", K_LIST},
+	{"isBreakout", K_BOOL},
+	{"isListeningOnly", K_BOOL},
+	{"isPresenter", K_BOOL},
+	{"length", K_INT},
+	{"limit", K_INT},
+	{"listenerCount", K_INT},
+	{"maxUsers", K_INT},
+	{"meetings", K_LIST},
+	{"metadata", K_MAP},
+	{"moderatorCount", K_INT},
+	{"offset", K_INT},
+	{"paged", K_BOOL},
 	{"pagination", K_PAGINATION},
+	{"participantCount", K_INT},
+	{"participants", K_INT},
+	{"permanentHook", K_BOOL},
+	{"playback", K_LIST},
+	{"processingTime", K_INT},
+	{"published", K_BOOL},
+	{"rawData", K_BOOL},
+	{"rawSize", K_INT},
+	{"recording", K_BOOL},
+	{"recordings", K_LIST},
+	{"removed", K_BOOL},
+	{"running", K_BOOL},
+	{"sequence", K_INT},
+	{"size", K_INT},
+	{"startTime", K_INT},
+	{"totalElements", K_INT},
+	{"tracks", K_LIST},
+	{"unpaged", K_BOOL},
+	{"updated", K_BOOL},
+	{"videoCount", K_INT},
+	{"voiceParticipantCount", K_INT},
+	{"width", K_INT},
 };
 
 static enum kind kind_of(const xmlChar *name)
 {
-	size_t i;
+	size_t lo = 0;
+	size_t hi = GW_ARRAY_SIZE(kinds);
 
-	for (i = 0; i < GW_ARRAY_SIZE(kinds); i++) {
-		if (strcmp(kinds[i].name, (const char *)name) == 0)
-			return kinds[i].kind;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(kinds[mid].name, (const char *)name);
+
+		if (c == 0)
+			return kinds[mid].kind;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return K_PLAIN;
 }

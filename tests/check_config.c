@@ -74,7 +74,7 @@ static void assert_defaults(const struct gw_config *cfg)
 	ck_assert_uint_eq(cfg->listen_port, 8090);
 	ck_assert_uint_eq(cfg->threads, 0);
 	ck_assert_uint_eq(cfg->max_body_bytes, GW_DEFAULT_MAX_BODY_BYTES);
-	ck_assert_uint_eq(cfg->max_header_bytes, 32768);
+	ck_assert_uint_eq(cfg->max_header_bytes, 8192);
 	ck_assert_uint_eq(cfg->max_connections, 1000);
 	ck_assert_uint_eq(cfg->per_ip_connections, 0);
 	ck_assert_uint_eq(cfg->idle_timeout_s, 30);
@@ -84,7 +84,7 @@ static void assert_defaults(const struct gw_config *cfg)
 	ck_assert_uint_eq(cfg->bbb_timeout_ms, 10000);
 	ck_assert_uint_eq(cfg->bbb_connect_timeout_ms, 2000);
 	ck_assert_uint_eq(cfg->bbb_max_reply_bytes, GW_DEFAULT_BBB_MAX_REPLY_BYTES);
-	ck_assert_uint_eq(cfg->bbb_max_connections, 64);
+	ck_assert_uint_eq(cfg->bbb_max_connections, 256);
 	ck_assert(cfg->forward_unknown_params);
 	ck_assert_ptr_null(cfg->tokens);
 	ck_assert_uint_eq(cfg->n_tokens, 0);
