@@ -124,6 +124,7 @@ struct gw_ratelimit *gw_ratelimit_new(size_t capacity)
 			return NULL;
 		}
 		rl->stripes[i].count = 0;
+		rl->stripes[i].tick = 0;
 		rl->stripes[i].slots = rl->entries + i * rl->nslots;
 	}
 	return rl;
