@@ -76,7 +76,8 @@ void sim_buf_puts(struct sim_buf *b, const char *s)
 }
 
 /* Formats into the free space, growing once when it does not fit. */
-static void buf_vprintf(struct sim_buf *b, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void buf_vprintf(struct sim_buf *b,
+							    const char *fmt, va_list ap)
 {
 	va_list again;
 	int n;
