@@ -821,8 +821,8 @@ START_TEST(test_bbb_api_complete_bad_xml_502)
 	static const char *const bad[] = {
 	    "this is not xml",
 	    "<response>\n<returncode>SUCCESS</returncode>\n",
-	    "<!DOCTYPE response [<!ENTITY e \"x\">]>\n<response>\n"
-	    "<returncode>SUCCESS</returncode>\n</response>",
+	    ("<!DOCTYPE response [<!ENTITY e \"x\">]>\n<response>\n"
+	     "<returncode>SUCCESS</returncode>\n</response>"),
 	    "",
 	};
 	json_t *p;
