@@ -493,7 +493,7 @@ static void *slow_call(void *p)
 
 START_TEST(test_integration_slow_bbb_does_not_block)
 {
-	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 1500};
+	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 3000};
 	struct slow_arg args[6];
 	pthread_t th[6];
 	struct reply r;
