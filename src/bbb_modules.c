@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "str.h"
 static void esc(struct gw_buf *out, const char *s, enum gw_err *err)
 {
 	for (; *s != '\0' && *err == GW_OK; s++) {
@@ -48,12 +49,6 @@ static bool base64_ok(const char *s)
 			return false;
 	}
 	return n > 0;
-}
-
-static bool url_ok(const char *s)
-{
-	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
-	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
 }
 
 /* One string member; "" when absent. false (and qb failed) when of the wrong type. */
@@ -134,7 +129,7 @@ static void document(struct gw_query *qb, json_t *doc, const char *prefix, struc
 			      "A document needs exactly one of 'url' or 'content'");
 		return;
 	}
-	if (*url != '\0' && !url_ok(url)) {
+	if (*url != '\0' && !gw_str_is_http_url(url)) {
 		gw_query_fail(qb, GW_E_BAD_REQUEST, f_url, "'url' must be an http(s) URL");
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "str.h"
 #include "bbb_api.h"
 #include "bbb_query.h"
 #include "config.h"
@@ -53,16 +54,10 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 	r->body = NULL;
 }
 
-static bool url_ok(const char *s)
-{
-	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
-	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
-}
-
 static void create_member(struct gw_query *qb, const char *key, json_t *v)
 {
 	if (strcmp(key, "callbackURL") == 0) {
-		if (!json_is_string(v) || !url_ok(json_string_value(v)))
+		if (!json_is_string(v) || !gw_str_is_http_url(json_string_value(v)))
 			gw_query_fail(qb, GW_E_BAD_REQUEST, key, "'callbackURL' must be an http(s) URL");
 		else
 			gw_query_add(qb, key, json_string_value(v));

@@ -227,3 +227,9 @@ void gw_str_utf8_sanitize(char *s)
 		s += n;
 	}
 }
+
+bool gw_str_is_http_url(const char *s)
+{
+	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
+	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
+}

@@ -48,6 +48,9 @@ bool gw_str_media_type_is(const char *content_type, const char *type);
 struct gw_buf;
 enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
 
+/* True when s is an absolute http:// or https:// URL with something after the scheme. */
+bool gw_str_is_http_url(const char *s);
+
 /*
  * Replaces every byte of s that does not start a well-formed UTF-8
  * sequence with '?', in place (text cut mid-character by a bounded

@@ -379,6 +379,18 @@ START_TEST(test_str_copy_truncates_on_utf8_boundary)
 }
 END_TEST
 
+START_TEST(test_str_is_http_url)
+{
+	ck_assert(gw_str_is_http_url("https://files.example.org/a.pdf"));
+	ck_assert(gw_str_is_http_url("http://x"));
+	ck_assert(!gw_str_is_http_url("https://"));
+	ck_assert(!gw_str_is_http_url("ftp://x/a.pdf"));
+	ck_assert(!gw_str_is_http_url("javascript:alert(1)"));
+	ck_assert(!gw_str_is_http_url("HTTPS//x"));
+	ck_assert(!gw_str_is_http_url(""));
+}
+END_TEST
+
 static Suite *str_suite(void)
 {
 	Suite *s = suite_create("str");
@@ -386,6 +398,7 @@ static Suite *str_suite(void)
 	TCase *u8 = tcase_create("utf8");
 	TCase *num = tcase_create("parse_u64");
 	TCase *tok = tcase_create("tokens");
+	TCase *url = tcase_create("url");
 
 	tcase_add_test(pct, test_str_pct_decode_plain_text_unchanged);
 	tcase_add_test(pct, test_str_pct_decode_plus_is_space_in_query_mode);
@@ -424,6 +437,8 @@ static Suite *str_suite(void)
 	tcase_add_test(tok, test_str_copy_truncates_ascii);
 	tcase_add_loop_test(tok, test_str_copy_truncates_on_utf8_boundary, 0, 11);
 	suite_add_tcase(s, tok);
+	tcase_add_test(url, test_str_is_http_url);
+	suite_add_tcase(s, url);
 	return s;
 }
 
