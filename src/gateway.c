@@ -51,6 +51,7 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 	out->http_active = gw->http != NULL ? (long long)gw_http_server_active(gw->http) : -1;
 	out->upstream_open = -1;
 	out->upstream_connects = gw->up != NULL ? (long long)gw_upstream_connects(gw->up) : -1;
+	out->circuit_open = gw->up != NULL ? (gw_upstream_breaker_open(gw->up) ? 1 : 0) : -1;
 	pthread_mutex_unlock(&gw->lock);
 }
 

@@ -490,6 +490,11 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 		putf(o, "bbb_gateway_upstream_connections_opened_total %lld\n",
 		     extra->upstream_connects);
 	}
+	if (extra != NULL && extra->circuit_open >= 0) {
+		header(o, "bbb_gateway_upstream_circuit_open", "gauge",
+		       "1 while the circuit breaker in front of BBB is open (calls fail fast).");
+		putf(o, "bbb_gateway_upstream_circuit_open %lld\n", extra->circuit_open);
+	}
 	header(o, name, "counter", "BBB calls completed, by call name and outcome.");
 	for (c = 0; c < N_CALLS; c++) {
 		labels[1] = calls[c];

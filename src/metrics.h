@@ -95,6 +95,7 @@ struct gw_metrics_extra {
 	long long http_active;       /* bbb_gateway_http_requests_in_flight (gauge) */
 	long long upstream_open;     /* bbb_gateway_upstream_connections_open (gauge) */
 	long long upstream_connects; /* bbb_gateway_upstream_connections_opened_total */
+	long long circuit_open;      /* bbb_gateway_upstream_circuit_open (gauge, 0/1) */
 };
 
 /*

@@ -633,17 +633,20 @@ START_TEST(test_metrics_extra_series)
 {
 	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES);
 	struct gw_metrics_extra ex = {
-	    .http_active = 7, .upstream_open = 3, .upstream_connects = 42};
+	    .http_active = 7, .upstream_open = 3, .upstream_connects = 42, .circuit_open = 1};
 	char *t;
 
 	t = render(m, &ex);
+	ASSERT_LINE(t, "bbb_gateway_upstream_circuit_open 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_in_flight 7");
 	ASSERT_LINE(t, "bbb_gateway_upstream_connections_open 3");
 	ASSERT_LINE(t, "bbb_gateway_upstream_connections_opened_total 42");
 	free(t);
 	ex.upstream_open = -1;
+	ex.circuit_open = -1;
 	t = render(m, &ex);
 	ASSERT_NO(t, "bbb_gateway_upstream_connections_open ");
+	ASSERT_NO(t, "circuit_open");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_in_flight 7");
 	free(t);
 	t = render(m, NULL);

@@ -98,6 +98,9 @@ START_TEST(test_resilience_breaker_opens_and_recovers)
 	call(&r, "GET", "/readyz", NULL, NULL);
 	ck_assert_int_eq(r.status, 503);
 	reply_free(&r);
+	call(&r, "GET", "/metrics", tok_all, NULL);
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "bbb_gateway_upstream_circuit_open 1"));
+	reply_free(&r);
 	ck_assert_uint_eq(bbbsim_request_count(sim), before); /* failed fast */
 	/* The probe after the cool-down fails: open again, for longer. */
 	usleep(350 * 1000);
@@ -116,6 +119,9 @@ START_TEST(test_resilience_breaker_opens_and_recovers)
 	reply_free(&r);
 	call(&r, "GET", "/v1/meetings/b-1/running", tok_read, NULL);
 	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	call(&r, "GET", "/metrics", tok_all, NULL);
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "bbb_gateway_upstream_circuit_open 0"));
 	reply_free(&r);
 }
 END_TEST
