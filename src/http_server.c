@@ -434,9 +434,11 @@ static void log_access(const struct conn *c)
 		.bytes_out = c->bytes_out,
 		.duration_ms = ms_since(&c->start),
 		.token_name = x->req.token != NULL ? x->req.token->name : NULL,
-		.bbb_call = x->bbb.url != NULL ? x->bbb.name : NULL,
+		/* Only a call that was handed to the upstream (a problem may stop one before). */
+		.bbb_call = x->up.url != NULL ? x->bbb.name : NULL,
 		.upstream_status = x->up.http_status,
 		.upstream_ms = x->up.total_ms,
+		.retries = x->up.retries,
 		.message_key = x->resp.message_key,
 	};
 

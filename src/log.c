@@ -249,6 +249,8 @@ void gw_log_access(const struct gw_access_entry *e)
 		kv_str(&l, json, &first, "bbb_call", e->bbb_call);
 		kv_num(&l, json, &first, "upstream_status", 0, (double)e->upstream_status);
 		kv_num(&l, json, &first, "upstream_ms", 3, e->upstream_ms);
+		if (e->retries > 0)
+			kv_num(&l, json, &first, "retries", 0, (double)e->retries);
 	}
 	kv_str(&l, json, &first, "message_key", e->message_key);
 	if (json)

@@ -55,6 +55,7 @@ struct gw_access_entry {
 	const char *bbb_call;    /* NULL when no upstream call was made */
 	long upstream_status;    /* HTTP status from BBB, 0 if none */
 	double upstream_ms;
+	unsigned retries;        /* BBB attempts after the first */
 	const char *message_key; /* BBB messageKey on FAILED */
 };
 

@@ -3,12 +3,14 @@
  * the simulator: which calls are retried and how often, fail-fast while
  * the breaker is open, the probe, and recovery.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "log.h"
 #include "testutil.h"
 
 static void fast_breaker(struct gw_config *c)
@@ -142,15 +144,37 @@ START_TEST(test_resilience_failed_replies_do_not_open)
 }
 END_TEST
 
+/* A refused connection never reached BBB: even a chat message is tried a second time. */
 START_TEST(test_resilience_refused_connection_retried)
 {
 	struct reply r;
+	char logs[8192];
+	int fds[2];
+	ssize_t n;
+	int i;
 
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	cfg->access_log = true;
+	gw_log_set_fd(fds[1]);
 	bbbsim_stop(sim);
 	sim = NULL;
 	call(&r, "POST", "/v1/meetings/x-1/chat", tok_all, "{\"message\":\"x\"}");
 	assert_problem(&r, 502, "upstream_unreachable");
 	reply_free(&r);
+	/* The access line is written when MHD completes the request, maybe after the reply. */
+	for (i = 0, n = -1; i < 200 && n <= 0; i++) {
+		n = read(fds[0], logs, sizeof(logs) - 1);
+		if (n <= 0)
+			usleep(5 * 1000);
+	}
+	gw_log_set_fd(2);
+	ck_assert_int_gt(n, 0);
+	logs[n] = '\0';
+	ck_assert_msg(strstr(logs, "bbb_call=\"sendChatMessage\"") != NULL, "%s", logs);
+	ck_assert_msg(strstr(logs, "retries=1") != NULL, "%s", logs);
+	close(fds[0]);
+	close(fds[1]);
 }
 END_TEST
 
