@@ -36,10 +36,12 @@ struct gw_config {
 	/* limits = { ... } */
 	size_t max_body_bytes;        /* default GW_DEFAULT_MAX_BODY_BYTES */
 	size_t max_upload_bytes;      /* multipart uploads; default GW_DEFAULT_MAX_UPLOAD_BYTES */
-	size_t max_header_bytes;      /* request line + headers; default 32 KiB */
+	size_t max_header_bytes;      /* request line + headers; default 8 KiB */
 	unsigned max_connections;     /* default 1000 */
-	unsigned per_ip_connections;  /* default 0 = unlimited */
+	unsigned per_ip_connections;  /* default 64; 0 = unlimited */
+	unsigned connection_reserve;  /* default 64 */
 	unsigned idle_timeout_s;      /* default 30 */
+	unsigned header_timeout_s;    /* default 10; 0 = none */
 	unsigned max_inflight;        /* requests waiting on BBB; default 1024 */
 	unsigned shutdown_timeout_ms; /* drain deadline; default 10000 */
 

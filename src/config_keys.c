@@ -71,16 +71,31 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Largest file upload (caption tracks, multipart) accepted; larger gets 413." },
 	{ .path = "limits.max_header_bytes", .type = KT_SIZE, .off = CFG(max_header_bytes),
 	  .def = GW_DEFAULT_MAX_HEADER_BYTES, .min = 4 * KIB, .max = MIB,
-	  .doc = "Memory per connection for the request line and headers (431/414 beyond)." },
+	  .doc = "Largest request line plus headers accepted (each header counted with 64 bytes "
+		 "of bookkeeping): 431 (414 for a long target) beyond, before any BBB call. Each "
+		 "connection holds this plus 4 KiB for the response head." },
 	{ .path = "limits.max_connections", .type = KT_UINT, .off = CFG(max_connections),
 	  .def = GW_DEFAULT_MAX_CONNECTIONS, .min = 1, .max = 100000,
 	  .doc = "Concurrent client connections." },
 	{ .path = "limits.per_ip_connections", .type = KT_UINT, .off = CFG(per_ip_connections),
 	  .def = GW_DEFAULT_PER_IP_CONNECTIONS, .max = 100000,
-	  .doc = "Concurrent connections per client IP; 0 = unlimited (0 behind a proxy)." },
+	  .doc = "Concurrent connections per client IP; 0 = unlimited (set 0 behind a reverse "
+		 "proxy). A new connection past it displaces that address's oldest connection "
+		 "that is waiting for a request, or is refused." },
+	{ .path = "limits.connection_reserve", .type = KT_UINT, .off = CFG(connection_reserve),
+	  .def = GW_DEFAULT_CONNECTION_RESERVE, .max = 100000,
+	  .doc = "Once more than `max_connections` minus this many connections are open, a new "
+		 "connection displaces the oldest one that is waiting for a request, so new "
+		 "clients are served while slow ones fill the limit. 0 = never displace." },
 	{ .path = "limits.idle_timeout_s", .type = KT_UINT, .off = CFG(idle_timeout_s),
 	  .def = GW_DEFAULT_IDLE_TIMEOUT_S, .min = 1, .max = 3600,
 	  .doc = "Seconds a client connection may stay silent before it is closed." },
+	{ .path = "limits.header_timeout_s", .type = KT_UINT, .off = CFG(header_timeout_s),
+	  .def = GW_DEFAULT_HEADER_TIMEOUT_S, .max = 3600,
+	  .doc = "Seconds a client has to send a request line and headers, counted from the "
+		 "connection's start, or from the previous response plus `idle_timeout_s` on a "
+		 "kept-alive connection; the connection is closed past it (slowloris). 0 = no "
+		 "deadline." },
 	{ .path = "limits.max_inflight", .type = KT_UINT, .off = CFG(max_inflight),
 	  .def = GW_DEFAULT_MAX_INFLIGHT, .min = 1, .max = 1000000,
 	  .doc = "Requests waiting on BBB at once; more get 503." },

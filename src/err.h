@@ -25,6 +25,9 @@ enum gw_err {
 	GW_E_NOT_FOUND,   /* no such route */
 	GW_E_METHOD_NOT_ALLOWED,
 	GW_E_BODY_TOO_LARGE,
+	GW_E_URI_TOO_LONG,       /* request target over the head limit */
+	GW_E_HEADERS_TOO_LARGE,  /* request line + headers over limits.max_header_bytes */
+	GW_E_EXPECTATION_FAILED, /* an Expect other than 100-continue */
 	GW_E_UNSUPPORTED_MEDIA_TYPE,
 	GW_E_NOT_ACCEPTABLE,
 	GW_E_RATE_LIMITED,

@@ -13,8 +13,17 @@
 #define GW_MAX_MAX_BODY_BYTES (64u * 1024u * 1024u)
 #define GW_DEFAULT_MAX_HEADER_BYTES (8u * 1024u) /* MHD keeps and zeroes this per connection */
 #define GW_DEFAULT_MAX_CONNECTIONS 1000u
-#define GW_DEFAULT_PER_IP_CONNECTIONS 0u
+#define GW_DEFAULT_PER_IP_CONNECTIONS 64u /* 0 behind a reverse proxy */
+#define GW_DEFAULT_CONNECTION_RESERVE 64u /* slow connections make room for new ones past max - this */
 #define GW_DEFAULT_IDLE_TIMEOUT_S 30u
+#define GW_DEFAULT_HEADER_TIMEOUT_S 10u   /* request line + headers */
+/*
+ * Connection memory kept for the response head on top of
+ * limits.max_header_bytes: our headers (security, CORS, request id,
+ * Location, Retry-After) take about 1 KiB; MHD may still hold up to one
+ * read increment of an early body.
+ */
+#define GW_HTTP_RESPONSE_RESERVE (4u * 1024u)
 #define GW_DEFAULT_SHUTDOWN_TIMEOUT_MS 10000u
 #define GW_DEFAULT_MAX_INFLIGHT 1024u
 #define GW_DEFAULT_MAX_UPLOAD_BYTES (8u * 1024u * 1024u) /* caption uploads */

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@
 
 #include "bbb_api.h"
 #include "config.h"
+#include "conn_guard.h"
+#include "gw_limits.h"
+#include "http_head.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -44,6 +48,23 @@ struct gw_http_server {
 	atomic_bool draining;
 	atomic_uint active;   /* requests between URI callback and completion */
 	atomic_uint inflight; /* requests waiting on BBB */
+	struct gw_conn_guard *guard;
+	pthread_t reaper;         /* ends connections past their header deadline */
+	pthread_mutex_t reaper_lock;
+	pthread_cond_t reaper_cond;
+	bool reaper_stop;
+	bool reaper_started;
+};
+
+/*
+ * Per TCP connection (MHD's socket context): its entry in the guard and
+ * the request it is processing, if any. The request pointer lets the
+ * close notification free a request MHD dropped without completing it
+ * (0.9.75 does so when a request head overflows the connection's memory).
+ */
+struct sock {
+	struct gw_conn *guarded;
+	struct conn *cur;
 };
 
 enum conn_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_DONE, ST_RESPONDED };
@@ -51,6 +72,7 @@ enum conn_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_DONE, ST_RESPONDED };
 struct conn {
 	struct gw_http_server *srv;
 	struct MHD_Connection *mc;
+	struct sock *sock; /* NULL when the connection is not tracked (OOM) */
 	struct gw_exchange *x;
 	enum conn_state state;
 	char *raw_query;
@@ -70,14 +92,34 @@ static double ms_since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+static struct sock *sock_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 {
 	struct gw_http_server *srv = cls;
 	struct gw_config *cfg = srv->config_get(srv->config_arg);
 	struct conn *c = calloc(1, sizeof(*c));
-	const char *q = strchr(uri, '?');
-	size_t plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	const char *q;
+	size_t plen;
 
+	if (uri == NULL)
+		uri = "";
+	q = strchr(uri, '?');
+	plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
 	if (c == NULL || cfg == NULL)
 		goto fail;
 	c->srv = srv;
@@ -92,6 +134,20 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->raw_query = strdup(q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
 		goto fail;
+	/*
+	 * The gateway parses the query itself (gw_request_parse_query, with
+	 * its own caps). MHD 0.9.75 would also split it into one record per
+	 * argument in the connection's small memory pool and, when they do
+	 * not fit, drop the connection without an answer. The target lies in
+	 * MHD's writable read buffer and MHD parses the arguments only after
+	 * this callback, from the byte after '?': ending the string there
+	 * leaves it nothing to split.
+	 */
+	if (q != NULL)
+		((char *)q)[1] = '\0';
+	c->sock = sock_of(mc);
+	if (c->sock != NULL)
+		c->sock->cur = c;
 	gw_config_unref(cfg);
 	atomic_fetch_add(&srv->active, 1);
 	return c;
@@ -130,78 +186,94 @@ static void read_headers(struct conn *c, const char *method)
 							   "X-Request-Id"));
 }
 
-struct header_scan {
-	unsigned n_cl;
-	unsigned n_te;
-	bool bad_name;
+struct field_list {
+	struct gw_head_field *f;
+	size_t n, cap;
+	bool bad_ending;
 };
 
-static bool token_char(char ch)
+/*
+ * MHD 0.9.75 accepts a bare LF as a line end and cuts a header value at
+ * a NUL, and keeps no record of either. Both leave a trace in its read
+ * buffer, where every line is parsed in place: a CRLF becomes two NULs,
+ * a bare LF one. So the byte after the NUL that ends a value (or the
+ * request line's version) is another NUL unless the line ended in a bare
+ * LF or the value held a NUL. The last header line before the blank line
+ * cannot be told apart this way (the blank line's own NUL follows it).
+ */
+static bool odd_ending(const char *s, size_t len)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+	return s[len] == '\0' && s[len + 1] != '\0';
 }
 
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				     size_t key_size, const char *value, size_t value_size)
 {
-	struct header_scan *h = cls;
-	const char *p;
+	struct field_list *l = cls;
 
 	(void)kind;
-	(void)value;
-	for (p = key; *p != '\0'; p++)
-		h->bad_name |= !token_char(*p);
-	h->bad_name |= p == key;
-	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-		h->n_cl++;
-	if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-		h->n_te++;
+	if (l->n == l->cap)
+		return MHD_NO;
+	l->f[l->n++] = (struct gw_head_field){key, key_size, value != NULL ? value : "",
+					      value != NULL ? value_size : 0};
+	if (value != NULL)
+		l->bad_ending |= odd_ending(value, value_size);
 	return MHD_YES;
 }
 
 /*
- * Request framing MHD 0.9.75 lets through (request smuggling behind a
- * proxy): a repeated Content-Length or Transfer-Encoding, both together,
- * a coding other than chunked, a header name that is not a token (e.g.
- * "Content-Length :"). Answered 400 and the connection closed.
+ * Checks the head as received (http_head.c): size against
+ * limits.max_header_bytes, ambiguous framing, repeated Host or
+ * Authorization, control characters, Expect. On refusal writes the
+ * problem response and returns true.
  */
-static const char *framing_problem(struct conn *c, const char *cl, const char *te)
+static bool head_refused(struct conn *c, const char *version)
 {
-	struct header_scan h = {0, 0, false};
+	struct field_list l = {NULL, 0, 0, false};
+	struct gw_head_verdict v;
+	int n = MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, NULL, NULL);
 
-	MHD_get_connection_values(c->mc, MHD_HEADER_KIND, scan_header, &h);
-	if (h.bad_name)
-		return "Malformed header name";
-	if (h.n_cl > 1 || h.n_te > 1)
-		return "Repeated Content-Length or Transfer-Encoding";
-	if (te != NULL && cl != NULL)
-		return "Content-Length and Transfer-Encoding together";
-	if (te != NULL && strcasecmp(te, "chunked") != 0)
-		return "Unsupported Transfer-Encoding";
-	return NULL;
+	if (n > 0) {
+		l.cap = (size_t)n;
+		l.f = calloc(l.cap, sizeof(*l.f));
+		if (l.f == NULL) {
+			gw_response_problem(c->x, GW_E_NOMEM, NULL, NULL);
+			return true;
+		}
+		MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, collect_field, &l);
+	}
+	gw_http_head_check(c->x->req.path, strlen(c->x->req.path), c->raw_query,
+			   strlen(c->raw_query), l.f, l.n, c->srv->opts.max_header_bytes, &v);
+	free(l.f);
+	if (v.err == GW_OK && (l.bad_ending || (version != NULL && odd_ending(version, strlen(version))))) {
+		v.err = GW_E_BAD_REQUEST;
+		v.detail = "Bare LF line ending or NUL in a header";
+		v.close = true;
+	}
+	if (v.err == GW_OK)
+		return false;
+	c->close = v.close;
+	c->x->resp.minimal = v.err == GW_E_URI_TOO_LONG || v.err == GW_E_HEADERS_TOO_LARGE;
+	gw_response_problem(c->x, v.err, v.detail, NULL);
+	return true;
 }
 
-/* Framing and size checks done before any body byte is read. */
+/* Size checks and the query, done before any body byte is read. */
 static bool early_reject(struct conn *c)
 {
 	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *te = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	const struct gw_route *route = gw_router_find(c->x->req.method, c->x->req.path);
 	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
 			       ? c->srv->opts.max_upload_bytes
 			       : c->srv->opts.max_body_bytes;
 	uint64_t len = 0;
 	enum gw_err err;
-	const char *framing = framing_problem(c, cl, te);
 
 	c->body.max = limit;
-	if (framing != NULL || (cl != NULL && gw_str_parse_u64(cl, &len) != GW_OK)) {
+	if (cl != NULL && gw_str_parse_u64(cl, &len) != GW_OK) {
 		c->close = true;
-		gw_response_problem(c->x, GW_E_BAD_REQUEST,
-				    framing != NULL ? framing : "Malformed Content-Length", NULL);
+		gw_response_problem(c->x, GW_E_BAD_REQUEST, "Malformed Content-Length", NULL);
 		return true;
 	}
 	if (cl != NULL && len > (uint64_t)limit) {
@@ -221,6 +293,38 @@ static bool early_reject(struct conn *c)
 	return false;
 }
 
+/* A body follows the head (so a refusal must close the connection instead of reading it). */
+static bool body_follows(struct conn *c)
+{
+	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strcmp(cl, "0") != 0) ||
+	       MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+/*
+ * The first call of the access handler, with the whole head: checks,
+ * then authentication, scope and rate limit, all before MHD would send
+ * 100 Continue and before any body byte is read. Returns true when a
+ * response was written.
+ */
+static bool on_head(struct conn *c, const char *method, const char *version)
+{
+	if (c->sock != NULL)
+		gw_conn_guard_busy(c->srv->guard, c->sock->guarded);
+	read_headers(c, method);
+	if (head_refused(c, version) || early_reject(c))
+		return true;
+	if (!gw_router_admit(c->x)) {
+		c->close |= body_follows(c);
+		return true;
+	}
+	/* MHD sends 100 Continue, when asked for, once this returns without a response. */
+	return false;
+}
+
 static void add_common_headers(struct conn *c, struct MHD_Response *r)
 {
 	struct gw_exchange *x = c->x;
@@ -229,6 +333,14 @@ static void add_common_headers(struct conn *c, struct MHD_Response *r)
 
 	if (x->resp.content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->resp.content_type);
+	if (x->resp.minimal) {
+		/*
+		 * The request head filled most of the connection's memory, which
+		 * the response head shares: send the least that still explains.
+		 */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+		return;
+	}
 	MHD_add_response_header(r, "X-Request-Id", x->req.request_id);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -349,7 +461,7 @@ static enum MHD_Result dispatch(struct conn *c)
 		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
 		return respond(c);
 	}
-	gw_router_dispatch(x);
+	gw_router_handle(x);
 	if (x->resp.status == 0 && x->bbb.pending && start_call(c))
 		return MHD_YES;
 	return respond(c);
@@ -379,14 +491,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 
 	(void)cls;
 	(void)url;
-	(void)version;
 	if (c == NULL)
 		return MHD_NO;
 	switch (c->state) {
 	case ST_HEADERS:
-		read_headers(c, method);
 		c->state = ST_BODY;
-		if (early_reject(c))
+		if (on_head(c, method, version))
 			return respond(c);
 		return MHD_YES;
 	case ST_BODY:
@@ -457,26 +567,126 @@ static void count_request(const struct conn *c)
 				   x->resp.status, ms_since(&c->start) / 1e3);
 }
 
+/* The one place a request ends: counts, logs and frees it. */
+static void finish_request(struct gw_http_server *srv, struct conn *c)
+{
+	if (c->x->req.method_name != NULL)
+		count_request(c);
+	if (c->x->req.cfg->access_log && c->x->req.method_name != NULL)
+		log_access(c);
+	if (c->sock != NULL) {
+		c->sock->cur = NULL;
+		gw_conn_guard_idle(srv->guard, c->sock->guarded, now_ms());
+	}
+	gw_exchange_free(c->x);
+	gw_buf_deinit(&c->body);
+	free(c->raw_query);
+	free(c);
+	atomic_fetch_sub(&srv->active, 1);
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	struct gw_http_server *srv = cls;
 	struct conn *c = *con_cls;
 
 	(void)mc;
 	(void)toe;
 	if (c == NULL)
 		return;
-	if (c->x->req.method_name != NULL)
-		count_request(c);
-	if (c->x->req.cfg->access_log && c->x->req.method_name != NULL)
-		log_access(c);
-	gw_exchange_free(c->x);
-	gw_buf_deinit(&c->body);
-	free(c->raw_query);
-	free(c);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->active, 1);
+	finish_request(cls, c);
+}
+
+static void peer_address(struct MHD_Connection *mc, uint8_t out[16])
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	memset(out, 0, 16);
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		out[10] = 0xff;
+		out[11] = 0xff;
+		memcpy(out + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+	}
+}
+
+/*
+ * Connection start and end (MHD_OPTION_NOTIFY_CONNECTION). A close comes
+ * after the completion callback of its last request, if MHD called it,
+ * and before MHD closes the socket, so the guard may shut the socket
+ * until then.
+ */
+static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct gw_http_server *srv = cls;
+	struct sock *sk = *socket_context;
+	const union MHD_ConnectionInfo *info;
+	uint8_t addr[16];
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		sk = calloc(1, sizeof(*sk));
+		if (sk == NULL)
+			return;
+		info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		peer_address(mc, addr);
+		if (info != NULL)
+			sk->guarded = gw_conn_guard_open(srv->guard, info->connect_fd, addr, now_ms());
+		*socket_context = sk;
+		return;
+	}
+	if (sk == NULL)
+		return;
+	if (sk->cur != NULL) {
+		/* MHD gave up on the request without completing it: end it here. */
+		struct conn *c = sk->cur;
+
+		finish_request(srv, c);
+	}
+	gw_conn_guard_close(srv->guard, sk->guarded);
+	free(sk);
+	*socket_context = NULL;
+}
+
+static void shut_socket(void *arg, int fd)
+{
+	(void)arg;
+	/* Wakes the worker that owns fd: it reads end-of-file and closes the connection. */
+	shutdown(fd, SHUT_RDWR);
+}
+
+static void *reaper_main(void *arg)
+{
+	struct gw_http_server *srv = arg;
+	uint64_t wait;
+	struct timespec until;
+
+	pthread_mutex_lock(&srv->reaper_lock);
+	while (!srv->reaper_stop) {
+		pthread_mutex_unlock(&srv->reaper_lock);
+		wait = gw_conn_guard_sweep(srv->guard, now_ms());
+		/* Deadlines are whole seconds apart: a sweep at least every second is on time. */
+		if (wait > 1000)
+			wait = 1000;
+		if (wait < 20)
+			wait = 20;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(wait / 1000);
+		until.tv_nsec += (long)(wait % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&srv->reaper_lock);
+		if (!srv->reaper_stop)
+			pthread_cond_timedwait(&srv->reaper_cond, &srv->reaper_lock, &until);
+	}
+	pthread_mutex_unlock(&srv->reaper_lock);
+	return NULL;
 }
 
 GW_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -532,11 +742,18 @@ static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union a
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, srv},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_cb, srv},
 		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->max_connections, NULL},
-		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout_s, NULL},
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)o->max_header_bytes, NULL},
+		/*
+		 * The request head and the response head share this memory: the
+		 * head is held to max_header_bytes (http_head.c, 431 beyond) and
+		 * the rest is kept for the answer, so a request that was acted on
+		 * always gets its response.
+		 */
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		 (intptr_t)(o->max_header_bytes + GW_HTTP_RESPONSE_RESERVE), NULL},
 		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
 		{MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
 		{o->listen_fd >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
@@ -551,14 +768,33 @@ static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union a
 				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
+static void free_server(struct gw_http_server *srv)
+{
+	gw_conn_guard_free(srv->guard);
+	pthread_cond_destroy(&srv->reaper_cond);
+	pthread_mutex_destroy(&srv->reaper_lock);
+	pthread_rwlock_destroy(&srv->up_lock);
+	free(srv);
+}
+
 enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream *up,
 				 gw_config_get_fn config_get, void *arg,
 				 struct gw_http_server **out)
 {
 	struct gw_http_server *srv;
 	const union MHD_DaemonInfo *info;
+	pthread_condattr_t cattr;
 	union addr a;
 	bool v6 = false;
+	struct gw_conn_guard_opts gopts = {
+		.max_connections = opts->max_connections,
+		.reserve = opts->connection_reserve,
+		.per_ip = opts->per_ip_connections,
+		.header_timeout_ms = (uint64_t)opts->header_timeout_s * 1000u,
+		.idle_timeout_ms = (uint64_t)opts->idle_timeout_s * 1000u,
+		.shut = shut_socket,
+		.shut_arg = NULL,
+	};
 
 	if (opts->listen_fd < 0 && parse_address(opts->address, opts->port, &a, &v6) != GW_OK) {
 		gw_log_err("listen.address '%s' is not a numeric IPv4 or IPv6 address",
@@ -574,11 +810,22 @@ enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upst
 	srv->opts = *opts;
 	srv->quiesced_fd = -1;
 	pthread_rwlock_init(&srv->up_lock, NULL);
-	srv->daemon = start_daemon(srv, &a, v6);
-	if (srv->daemon == NULL) {
+	pthread_mutex_init(&srv->reaper_lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->reaper_cond, &cattr);
+	pthread_condattr_destroy(&cattr);
+	srv->guard = gw_conn_guard_new(&gopts);
+	if (srv->guard != NULL)
+		srv->daemon = start_daemon(srv, &a, v6);
+	if (srv->daemon != NULL &&
+	    pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0)
+		srv->reaper_started = true;
+	if (!srv->reaper_started) {
 		gw_log_err("cannot listen on %s port %u", opts->address, opts->port);
-		pthread_rwlock_destroy(&srv->up_lock);
-		free(srv);
+		if (srv->daemon != NULL)
+			MHD_stop_daemon(srv->daemon);
+		free_server(srv);
 		return GW_E_IO;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -618,11 +865,15 @@ void gw_http_server_stop(struct gw_http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	pthread_mutex_lock(&srv->reaper_lock);
+	srv->reaper_stop = true;
+	pthread_cond_signal(&srv->reaper_cond);
+	pthread_mutex_unlock(&srv->reaper_lock);
+	pthread_join(srv->reaper, NULL);
 	MHD_stop_daemon(srv->daemon);
 	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd)
 		close(srv->quiesced_fd);
-	pthread_rwlock_destroy(&srv->up_lock);
-	free(srv);
+	free_server(srv);
 }
 
 void gw_http_server_detach_upstream(struct gw_http_server *srv)

@@ -31,8 +31,10 @@ struct gw_http_opts {
 	unsigned threads;      /* worker threads, >= 1 */
 	unsigned max_connections;
 	unsigned per_ip_connections; /* 0 = unlimited */
+	unsigned connection_reserve; /* connections kept free for new clients (conn_guard.h) */
 	unsigned idle_timeout_s;
-	size_t max_header_bytes;     /* per-connection memory: request line + headers */
+	unsigned header_timeout_s;   /* request line + headers must arrive within; 0 = none */
+	size_t max_header_bytes;     /* request line + headers (431 beyond) */
 	size_t max_body_bytes;       /* JSON bodies */
 	size_t max_upload_bytes;     /* routes that take a file upload */
 	unsigned max_inflight;       /* requests waiting on BBB at once */

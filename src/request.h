@@ -98,6 +98,7 @@ struct gw_response {
 	const char *message_key; /* BBB messageKey for the access log; points into bbb_message_key */
 	char *bbb_message_key;   /* owned */
 	bool no_cors;            /* send no Access-Control-Allow-Origin (a refused preflight) */
+	bool minimal;            /* only the headers the answer needs (a head too large for more) */
 };
 
 /*

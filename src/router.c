@@ -371,7 +371,7 @@ static bool rate_limited(struct gw_exchange *x)
 	return !take(x, key, cfg->heavy_rate_per_s, burst < 1 ? 1 : burst);
 }
 
-void gw_router_dispatch(struct gw_exchange *x)
+bool gw_router_admit(struct gw_exchange *x)
 {
 	unsigned allowed = 0;
 	char list[96];
@@ -379,24 +379,27 @@ void gw_router_dispatch(struct gw_exchange *x)
 
 	if (x->req.method == GW_METHOD_OPTIONS && strncmp(x->req.path, "/v1/", 4) == 0) {
 		preflight(x);
-		return;
+		return false;
 	}
 	err = gw_router_match(routes, GW_ARRAY_SIZE(routes), &x->req, &allowed);
 	if (err == GW_E_METHOD_NOT_ALLOWED) {
 		gw_method_list(allowed, list, sizeof(list));
 		gw_response_header(&x->resp, "Allow", list);
 		gw_response_problem(x, err, "Method not allowed on this resource", NULL);
-		return;
+		return false;
 	}
 	if (err != GW_OK) {
 		gw_response_problem(x, err,
 				    err == GW_E_NOT_FOUND ? "No such resource"
 							  : "Path parameter is not valid",
 				    NULL);
-		return;
+		return false;
 	}
-	if (!authorize(x) || rate_limited(x))
-		return;
+	return authorize(x) && !rate_limited(x);
+}
+
+void gw_router_handle(struct gw_exchange *x)
+{
 	if (x->req.body_len > 0 && x->req.route->body == GW_BODY_JSON &&
 	    !gw_str_media_type_is(x->req.content_type, "application/json")) {
 		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
@@ -404,4 +407,10 @@ void gw_router_dispatch(struct gw_exchange *x)
 		return;
 	}
 	x->req.route->handler(x);
+}
+
+void gw_router_dispatch(struct gw_exchange *x)
+{
+	if (gw_router_admit(x))
+		gw_router_handle(x);
 }

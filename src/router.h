@@ -59,6 +59,18 @@ const struct gw_route *gw_router_find(enum gw_method method, const char *path);
  */
 void gw_router_dispatch(struct gw_exchange *x);
 
+/*
+ * The first half of gw_router_dispatch, for a transport that has the
+ * headers but not yet the body: preflight, match, authentication, scope
+ * and rate limit. Returns true when the request may go on (then call
+ * gw_router_handle once the body is in); false when a response was
+ * written.
+ */
+bool gw_router_admit(struct gw_exchange *x);
+
+/* The second half: body media type and the route's handler. */
+void gw_router_handle(struct gw_exchange *x);
+
 /* The CORS origin to echo for this request, or NULL when it is not allowed. Borrowed. */
 const char *gw_router_cors_origin(const struct gw_request *req);
 

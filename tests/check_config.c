@@ -76,7 +76,7 @@ static void assert_defaults(const struct gw_config *cfg)
 	ck_assert_uint_eq(cfg->max_body_bytes, GW_DEFAULT_MAX_BODY_BYTES);
 	ck_assert_uint_eq(cfg->max_header_bytes, 8192);
 	ck_assert_uint_eq(cfg->max_connections, 1000);
-	ck_assert_uint_eq(cfg->per_ip_connections, 0);
+	ck_assert_uint_eq(cfg->per_ip_connections, 64);
 	ck_assert_uint_eq(cfg->idle_timeout_s, 30);
 	ck_assert_uint_eq(cfg->max_inflight, 1024);
 	ck_assert_uint_eq(cfg->shutdown_timeout_ms, 10000);

@@ -1,0 +1,223 @@
+/*
+ * conn_guard.c - connection table with header deadlines, a per-IP cap and
+ * a reserve for new clients (see conn_guard.h for the rules).
+ *
+ * One doubly linked list of every tracked connection under one mutex.
+ * Lookups are linear: they happen once per accepted connection and once
+ * per sweep, never per request, and the list is bounded by the server's
+ * connection limit. A connection the guard has shut stays in the list
+ * until the server closes it, but no longer counts, so one new client
+ * never displaces two old ones.
+ */
+#include "conn_guard.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum conn_state { CS_WAITING, CS_BUSY };
+
+struct gw_conn {
+	struct gw_conn *prev, *next;
+	int fd;
+	uint8_t addr[16];
+	enum conn_state state;
+	bool shut;
+	uint64_t since;    /* when it started waiting */
+	uint64_t deadline; /* headers due; UINT64_MAX = none */
+};
+
+struct gw_conn_guard {
+	pthread_mutex_t lock;
+	struct gw_conn_guard_opts o;
+	struct gw_conn *head;
+	unsigned open; /* tracked and not shut */
+	struct gw_conn_guard_stats st;
+};
+
+struct gw_conn_guard *gw_conn_guard_new(const struct gw_conn_guard_opts *opts)
+{
+	struct gw_conn_guard *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->o = *opts;
+	if (g->o.reserve >= g->o.max_connections)
+		g->o.reserve = g->o.max_connections > 0 ? g->o.max_connections - 1 : 0;
+	pthread_mutex_init(&g->lock, NULL);
+	return g;
+}
+
+void gw_conn_guard_free(struct gw_conn_guard *g)
+{
+	struct gw_conn *c, *next;
+
+	if (g == NULL)
+		return;
+	for (c = g->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static uint64_t deadline_after(const struct gw_conn_guard *g, uint64_t from, uint64_t extra)
+{
+	if (g->o.header_timeout_ms == 0)
+		return UINT64_MAX;
+	return from + extra + g->o.header_timeout_ms;
+}
+
+/* Locked. Ends c and stops counting it. */
+static void shut(struct gw_conn_guard *g, struct gw_conn *c)
+{
+	if (c->shut)
+		return;
+	c->shut = true;
+	g->open--;
+	if (g->o.shut != NULL)
+		g->o.shut(g->o.shut_arg, c->fd);
+}
+
+/* Locked. The waiting connection (of addr, when not NULL) that has waited longest. */
+static struct gw_conn *oldest_waiting(struct gw_conn_guard *g, const uint8_t *addr,
+				      const struct gw_conn *except)
+{
+	struct gw_conn *c, *best = NULL;
+
+	for (c = g->head; c != NULL; c = c->next) {
+		if (c == except || c->shut || c->state != CS_WAITING)
+			continue;
+		if (addr != NULL && memcmp(c->addr, addr, sizeof(c->addr)) != 0)
+			continue;
+		if (best == NULL || c->since < best->since)
+			best = c;
+	}
+	return best;
+}
+
+/* Locked. Connections from addr that still count. */
+static unsigned count_ip(const struct gw_conn_guard *g, const uint8_t *addr)
+{
+	const struct gw_conn *c;
+	unsigned n = 0;
+
+	for (c = g->head; c != NULL; c = c->next)
+		n += !c->shut && memcmp(c->addr, addr, sizeof(c->addr)) == 0;
+	return n;
+}
+
+/* Locked. Applies the per-IP cap and the reserve to the newly opened c. */
+static void make_room(struct gw_conn_guard *g, struct gw_conn *c)
+{
+	struct gw_conn *victim;
+
+	if (g->o.per_ip > 0 && count_ip(g, c->addr) > g->o.per_ip) {
+		victim = oldest_waiting(g, c->addr, c);
+		if (victim == NULL) {
+			g->st.refused++;
+			shut(g, c);
+			return;
+		}
+		g->st.displaced++;
+		shut(g, victim);
+	}
+	if (g->o.reserve > 0 && g->open > g->o.max_connections - g->o.reserve) {
+		victim = oldest_waiting(g, NULL, c);
+		if (victim != NULL) {
+			g->st.displaced++;
+			shut(g, victim);
+		}
+	}
+}
+
+struct gw_conn *gw_conn_guard_open(struct gw_conn_guard *g, int fd, const uint8_t addr[16],
+				   uint64_t now_ms)
+{
+	struct gw_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->fd = fd;
+	memcpy(c->addr, addr, sizeof(c->addr));
+	c->state = CS_WAITING;
+	c->since = now_ms;
+	c->deadline = deadline_after(g, now_ms, 0);
+	pthread_mutex_lock(&g->lock);
+	c->next = g->head;
+	if (g->head != NULL)
+		g->head->prev = c;
+	g->head = c;
+	g->open++;
+	make_room(g, c);
+	pthread_mutex_unlock(&g->lock);
+	return c;
+}
+
+void gw_conn_guard_close(struct gw_conn_guard *g, struct gw_conn *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		g->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (!c->shut)
+		g->open--;
+	pthread_mutex_unlock(&g->lock);
+	free(c);
+}
+
+void gw_conn_guard_busy(struct gw_conn_guard *g, struct gw_conn *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&g->lock);
+	c->state = CS_BUSY;
+	c->deadline = UINT64_MAX;
+	pthread_mutex_unlock(&g->lock);
+}
+
+void gw_conn_guard_idle(struct gw_conn_guard *g, struct gw_conn *c, uint64_t now_ms)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&g->lock);
+	c->state = CS_WAITING;
+	c->since = now_ms;
+	/* A kept-alive client may first stay silent for its idle window. */
+	c->deadline = deadline_after(g, now_ms, g->o.idle_timeout_ms);
+	pthread_mutex_unlock(&g->lock);
+}
+
+uint64_t gw_conn_guard_sweep(struct gw_conn_guard *g, uint64_t now_ms)
+{
+	struct gw_conn *c;
+	uint64_t next = UINT64_MAX;
+
+	pthread_mutex_lock(&g->lock);
+	for (c = g->head; c != NULL; c = c->next) {
+		if (c->shut || c->state != CS_WAITING || c->deadline == UINT64_MAX)
+			continue;
+		if (c->deadline <= now_ms) {
+			g->st.timed_out++;
+			shut(g, c);
+		} else if (c->deadline - now_ms < next) {
+			next = c->deadline - now_ms;
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	return next;
+}
+
+void gw_conn_guard_stats(struct gw_conn_guard *g, struct gw_conn_guard_stats *out)
+{
+	pthread_mutex_lock(&g->lock);
+	*out = g->st;
+	out->open = g->open;
+	pthread_mutex_unlock(&g->lock);
+}
