@@ -17,6 +17,7 @@
 #define GW_DEFAULT_IDLE_TIMEOUT_S 30u
 #define GW_DEFAULT_SHUTDOWN_TIMEOUT_MS 10000u
 #define GW_DEFAULT_MAX_INFLIGHT 1024u
+#define GW_DEFAULT_READYZ_CACHE_MS 1000u
 #define GW_DEFAULT_MAX_UPLOAD_BYTES (8u * 1024u * 1024u) /* caption uploads */
 
 /* Upstream (defaults; configurable under `bbb`). */
