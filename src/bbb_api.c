@@ -487,17 +487,26 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 	return GW_OK;
 }
 
-void gw_bbb_complete(struct gw_exchange *x)
+void gw_bbb_not_ready(struct gw_exchange *x, int status)
 {
 	char detail[160];
 
-	complete(x);
-	if (!x->bbb.probe || x->resp.status == 200)
-		return;
 	snprintf(detail, sizeof(detail), "BBB is not ready (HTTP %d from the gateway's probe)",
-		 x->resp.status);
+		 status);
 	gw_response_header(&x->resp, "Retry-After", "5");
 	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
+}
+
+void gw_bbb_complete(struct gw_exchange *x)
+{
+	int status;
+
+	complete(x);
+	status = x->resp.status;
+	if (x->bbb.probe && status != 200)
+		gw_bbb_not_ready(x, status);
+	if (x->bbb.completed != NULL)
+		x->bbb.completed(x, status);
 }
 
 /* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */

@@ -85,6 +85,12 @@ void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish);
  */
 void gw_bbb_complete(struct gw_exchange *x);
 
+/*
+ * Writes a readiness probe's "not ready" answer: 503 + Retry-After: 5,
+ * naming status, the HTTP status the probe's call ended with.
+ */
+void gw_bbb_not_ready(struct gw_exchange *x, int status);
+
 /* True when the client asked for BBB's raw XML (Accept: application/xml). */
 bool gw_bbb_wants_xml(const struct gw_request *req);
 

@@ -44,6 +44,7 @@ struct gw_config {
 	unsigned header_timeout_s;    /* default 10; 0 = none */
 	unsigned max_inflight;        /* requests waiting on BBB; default 1024 */
 	unsigned shutdown_timeout_ms; /* drain deadline; default 10000 */
+	unsigned readyz_cache_ms;     /* /readyz answers from a probe this young; default 1000 */
 
 	/* bbb = { ... } */
 	char *bbb_url;        /* no trailing slash; required */

@@ -102,6 +102,11 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "limits.shutdown_timeout_ms", .type = KT_UINT, .off = CFG(shutdown_timeout_ms),
 	  .def = GW_DEFAULT_SHUTDOWN_TIMEOUT_MS, .max = 600000,
 	  .doc = "How long SIGTERM waits for in-flight requests before exiting." },
+	{ .path = "limits.readyz_cache_ms", .type = KT_UINT, .off = CFG(readyz_cache_ms),
+	  .def = GW_DEFAULT_READYZ_CACHE_MS, .max = 60000,
+	  .doc = "How long `/readyz` answers from its last BBB probe; at most one probe is in "
+		 "flight however many requests arrive. 0 = probe for every request (still one "
+		 "at a time)." },
 	{ .path = "limits.rate_per_s", .type = KT_RATE, .off = CFG(rate_per_s), .def = 0,
 	  .max = RATE_MAX,
 	  .doc = "Requests per second each token may make, on average (integer or decimal); "

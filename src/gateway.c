@@ -4,9 +4,10 @@
  * Shared mutable state here is one pointer: the current configuration,
  * swapped under a mutex on reload. Every request holds its own reference
  * to the snapshot it started with, so a reload never changes a request
- * half-way. Stop order: quiesce the listener, wait for in-flight requests
- * (bounded), free the upstream (which completes whatever is left with
- * 503), then stop the HTTP daemon.
+ * half-way. The services handed to every request (metrics, rate limits,
+ * the /readyz probe cache) guard their own state. Stop order: quiesce the
+ * listener, wait for in-flight requests (bounded), free the upstream
+ * (which completes whatever is left with 503), then stop the HTTP daemon.
  */
 #include "gateway.h"
 
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "probe_cache.h"
 #include "ratelimit.h"
 #include "request.h"
 #include "router.h"
@@ -40,7 +42,7 @@ struct gw_gateway {
 	 */
 	struct gw_upstream *up;
 	struct gw_http_server *http;
-	struct gw_services svc; /* metrics and rate limits, shared by every request */
+	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
 };
 
 static void stats(void *arg, struct gw_metrics_extra *out)
@@ -55,7 +57,7 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 	pthread_mutex_unlock(&gw->lock);
 }
 
-/* Metrics with one series per route template, and the rate-limit table. */
+/* Metrics with one series per route template, the rate-limit table, the /readyz cache. */
 static enum gw_err services_new(struct gw_gateway *gw)
 {
 	const char *pats[64];
@@ -67,15 +69,20 @@ static enum gw_err services_new(struct gw_gateway *gw)
 		pats[i] = routes[i].pattern;
 	gw->svc.metrics = gw_metrics_new(pats, i);
 	gw->svc.ratelimit = gw_ratelimit_new(GW_RATELIMIT_DEFAULT_CAPACITY);
+	gw->svc.probe_cache = gw_probe_cache_new();
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
-	return gw->svc.metrics != NULL && gw->svc.ratelimit != NULL ? GW_OK : GW_E_NOMEM;
+	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL)
+		return GW_E_NOMEM;
+	return GW_OK;
 }
 
+/* After the HTTP server stopped: a request's end may still touch the probe cache. */
 static void services_free(struct gw_gateway *gw)
 {
 	gw_metrics_free(gw->svc.metrics);
 	gw_ratelimit_free(gw->svc.ratelimit);
+	gw_probe_cache_free(gw->svc.probe_cache);
 }
 
 static struct gw_config *config_get(void *arg)

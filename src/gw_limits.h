@@ -26,6 +26,7 @@
 #define GW_HTTP_RESPONSE_RESERVE (4u * 1024u)
 #define GW_DEFAULT_SHUTDOWN_TIMEOUT_MS 10000u
 #define GW_DEFAULT_MAX_INFLIGHT 1024u
+#define GW_DEFAULT_READYZ_CACHE_MS 1000u
 #define GW_DEFAULT_MAX_UPLOAD_BYTES (8u * 1024u * 1024u) /* caption uploads */
 
 /* Upstream (defaults; configurable under `bbb`). */

@@ -2,15 +2,33 @@
  * handler_admin.c - liveness, readiness and the BBB server's version.
  * /healthz answers from the process alone; /readyz and /v1/server ask
  * BBB's API root (unsigned), the cheapest call BBB has.
+ *
+ * /readyz needs no token, so it must not turn each request into a BBB
+ * call: it answers from the last probe while that is younger than
+ * limits.readyz_cache_ms, and only one request at a time becomes the
+ * probe (see probe_cache.h). The probe's ticket rides on the exchange as
+ * its bbb.state: gw_bbb_complete records the result, and freeing the
+ * exchange abandons a probe that never completed, so no path leaves the
+ * probe marked in flight. /v1/server is authenticated and always calls.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bbb_api.h"
+#include "config.h"
 #include "gw_limits.h"
 #include "metrics.h"
 #include "handlers.h"
+#include "probe_cache.h"
 #include "xml2json.h"
+
+/*
+ * How much longer than bbb.timeout_ms a probe may stay in flight before it
+ * is taken for lost: the upstream ends every call by its deadline (queue
+ * wait and retry included), so this only matters if a completion was lost.
+ */
+#define PROBE_STUCK_SLACK_MS 1000u
 
 void gw_handle_healthz(struct gw_exchange *x)
 {
@@ -23,11 +41,95 @@ static void finish_ready(struct gw_exchange *x, struct gw_bbb_reply *r)
 	gw_response_json(x, 200, json_pack("{s:s}", "status", "ready"));
 }
 
-void gw_handle_readyz(struct gw_exchange *x)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The probe this exchange is sending (its bbb.state). */
+struct probe_ticket {
+	struct gw_probe_cache *pc; /* borrowed from the services; outlives every exchange */
+	uint64_t id;
+	bool ended;
+};
+
+static void probe_completed(struct gw_exchange *x, int status)
+{
+	struct probe_ticket *t = x->bbb.state;
+
+	gw_probe_cache_record(t->pc, t->id, status, now_ms());
+	t->ended = true;
+}
+
+/* Runs when the exchange is freed, however it ended. */
+static void probe_ticket_free(void *state)
+{
+	struct probe_ticket *t = state;
+
+	/* Refused before it went out (limits.max_inflight), or the connection ended first. */
+	if (!t->ended)
+		gw_probe_cache_abandon(t->pc, t->id);
+	free(t);
+}
+
+static void send_probe(struct gw_exchange *x)
 {
 	gw_bbb_request_root(x, finish_ready);
 	x->bbb.raw_reply = false;
 	x->bbb.probe = true;
+}
+
+static void answer_from(struct gw_exchange *x, const struct gw_probe_result *r)
+{
+	if (r->status == 200)
+		finish_ready(x, NULL);
+	else
+		gw_bbb_not_ready(x, r->status);
+}
+
+void gw_handle_readyz(struct gw_exchange *x)
+{
+	struct gw_probe_cache *pc = x->req.svc != NULL ? x->req.svc->probe_cache : NULL;
+	const struct gw_config *cfg = x->req.cfg;
+	struct gw_probe_result last;
+	struct probe_ticket *t;
+	uint64_t id = 0;
+
+	if (pc == NULL) {
+		send_probe(x);
+		return;
+	}
+	switch (gw_probe_cache_begin(pc, now_ms(), cfg->readyz_cache_ms,
+				     cfg->bbb_timeout_ms + PROBE_STUCK_SLACK_MS, &last, &id)) {
+	case GW_PROBE_CACHED:
+	case GW_PROBE_STALE:
+		answer_from(x, &last);
+		return;
+	case GW_PROBE_UNKNOWN:
+		gw_response_header(&x->resp, "Retry-After", "1");
+		gw_response_problem(x, GW_E_UNAVAILABLE,
+				    "Readiness is not known yet: the first probe of BBB is running",
+				    NULL);
+		return;
+	case GW_PROBE_SEND:
+		break;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		gw_probe_cache_abandon(pc, id);
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	t->pc = pc;
+	t->id = id;
+	x->bbb.state = t;
+	x->bbb.state_free = probe_ticket_free;
+	send_probe(x);
+	if (x->bbb.pending)
+		x->bbb.completed = probe_completed;
 }
 
 static void finish_server(struct gw_exchange *x, struct gw_bbb_reply *r)

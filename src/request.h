@@ -26,6 +26,7 @@ struct gw_config;
 struct gw_token;
 struct gw_metrics;
 struct gw_metrics_extra;
+struct gw_probe_cache;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_exchange;
@@ -46,6 +47,7 @@ enum gw_method {
 struct gw_services {
 	struct gw_metrics *metrics;     /* NULL = not counted */
 	struct gw_ratelimit *ratelimit; /* NULL = no rate limits */
+	struct gw_probe_cache *probe_cache; /* /readyz's last probe; NULL = every /readyz probes */
 	/* Fills the gauges only the transport knows (active requests, connections). */
 	void (*stats)(void *arg, struct gw_metrics_extra *out);
 	void *stats_arg;
@@ -125,6 +127,12 @@ struct gw_bbb_call {
 	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;
 	gw_bbb_finish_fn on_failed; /* FAILED replies; NULL = the generic mapping (gw_bbb_fail) */
+	/*
+	 * Called by gw_bbb_complete after the response is written, whatever the
+	 * outcome, with the status the call itself ended with (before a probe's
+	 * mapping to 503); NULL = none. Not called when the call never ran.
+	 */
+	void (*completed)(struct gw_exchange *x, int status);
 	char content_type_buf[96];  /* storage when content_type is built per request */
 };
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "handlers.h"
 #include "log.h"
+#include "probe_cache.h"
 #include "request.h"
 #include "testutil.h"
 #include "xml2json.h"
@@ -1049,6 +1050,88 @@ START_TEST(test_bbb_api_readyz_ignores_accept_xml)
 }
 END_TEST
 
+/* A readiness exchange sharing one probe cache, as the gateway's requests do. */
+static struct gw_services probe_svc;
+
+static struct gw_exchange *readyz_with_cache(void)
+{
+	struct gw_exchange *e = gw_exchange_new(cfg);
+
+	ck_assert_ptr_nonnull(e);
+	gw_request_set_id(&e->req, "bbb-api-test");
+	e->req.svc = &probe_svc;
+	gw_handle_readyz(e);
+	return e;
+}
+
+static const char *header_of(const struct gw_exchange *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->resp.n_headers; i++) {
+		if (strcmp(e->resp.headers[i].name, name) == 0)
+			return e->resp.headers[i].value;
+	}
+	return NULL;
+}
+
+START_TEST(test_bbb_api_readyz_answers_from_the_probe_cache)
+{
+	struct gw_exchange *second;
+	struct gw_exchange *during;
+
+	probe_svc.probe_cache = gw_probe_cache_new();
+	ck_assert_ptr_nonnull(probe_svc.probe_cache);
+	gw_exchange_free(x);
+	x = readyz_with_cache();
+	ck_assert(x->bbb.pending);
+	/* While the probe runs, and with no result yet, nobody else calls BBB. */
+	during = readyz_with_cache();
+	ck_assert(!during->bbb.pending);
+	ck_assert_int_eq(during->resp.status, 503);
+	ck_assert_str_eq(header_of(during, "Retry-After"), "1");
+	gw_exchange_free(during);
+	upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
+	gw_bbb_complete(x);
+	ck_assert_int_eq(x->resp.status, 503);
+	second = readyz_with_cache();
+	ck_assert(!second->bbb.pending);
+	ck_assert_ptr_null(second->bbb.url);
+	ck_assert_int_eq(second->resp.status, 503);
+	ck_assert_str_eq(header_of(second, "Retry-After"), "5");
+	ck_assert_ptr_nonnull(strstr(second->resp.body, "HTTP 502 from the gateway's probe"));
+	gw_exchange_free(second);
+	/* /v1/server needs a token and always asks BBB. */
+	second = gw_exchange_new(cfg);
+	ck_assert_ptr_nonnull(second);
+	second->req.svc = &probe_svc;
+	gw_handle_server(second);
+	ck_assert(second->bbb.pending);
+	gw_exchange_free(second);
+	gw_probe_cache_free(probe_svc.probe_cache);
+}
+END_TEST
+
+START_TEST(test_bbb_api_readyz_probe_that_never_ran_is_released)
+{
+	struct gw_exchange *next;
+
+	probe_svc.probe_cache = gw_probe_cache_new();
+	ck_assert_ptr_nonnull(probe_svc.probe_cache);
+	gw_exchange_free(x);
+	x = readyz_with_cache();
+	ck_assert(x->bbb.pending);
+	/* Refused before it went out, or its connection closed: the exchange just ends. */
+	gw_exchange_free(x);
+	x = NULL;
+	next = readyz_with_cache();
+	ck_assert(next->bbb.pending);
+	ck_assert_int_eq(next->resp.status, 0);
+	gw_exchange_free(next);
+	gw_probe_cache_free(probe_svc.probe_cache);
+}
+END_TEST
+
 START_TEST(test_bbb_api_server_returns_versions)
 {
 	json_t *j;
@@ -1126,6 +1209,8 @@ static Suite *bbb_api_suite(void)
 	tcase_add_test(c, test_bbb_api_complete_json_reply_raw);
 	tcase_add_test(c, test_bbb_api_readyz_probe);
 	tcase_add_test(c, test_bbb_api_readyz_ignores_accept_xml);
+	tcase_add_test(c, test_bbb_api_readyz_answers_from_the_probe_cache);
+	tcase_add_test(c, test_bbb_api_readyz_probe_that_never_ran_is_released);
 	tcase_add_test(c, test_bbb_api_server_returns_versions);
 	suite_add_tcase(s, c);
 	return s;

@@ -1,7 +1,8 @@
 /*
  * check_integration_ops.c - what operators rely on, end to end: metrics,
  * per-token rate limits, reload without dropping requests, drain on stop,
- * and no secret, token, checksum or BBB query in any log line.
+ * no secret, token, checksum or BBB query in any log line, and /readyz
+ * sending few BBB probes however often it is asked.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -338,6 +340,201 @@ START_TEST(test_integration_ops_start_stop_cycles)
 }
 END_TEST
 
+/* ---- /readyz: one probe at a time, answered from a short cache ---- */
+
+/* limits.readyz_cache_ms (the default, 1 s, in these tests). */
+static double window_ms(void)
+{
+	return (double)cfg->readyz_cache_ms;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* BBB API root calls the simulator received (the readiness probes). */
+static size_t root_calls(void)
+{
+	struct bbbsim_request rec;
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; bbbsim_request_get(sim, i, &rec); i++) {
+		n += strcmp(rec.call, "") == 0;
+		bbbsim_request_free(&rec);
+	}
+	return n;
+}
+
+/* Probes allowed in elapsed_ms: one per window, plus the one running when it started. */
+static size_t probe_bound(double elapsed_ms)
+{
+	return 2 + (size_t)(elapsed_ms / window_ms());
+}
+
+/* One BBB connection: a BBB call per /readyz would queue real calls behind the flood. */
+static void one_bbb_connection(struct gw_config *c)
+{
+	c->bbb_max_connections = 1;
+	c->bbb_timeout_ms = 1500;
+}
+
+struct flood {
+	atomic_int left; /* /readyz requests still to send, shared by the threads */
+	atomic_int ready;
+	atomic_int other;
+};
+
+static void *flood_run(void *p)
+{
+	struct flood *f = p;
+	struct reply r;
+
+	while (atomic_fetch_sub(&f->left, 1) > 0) {
+		call(&r, "GET", "/readyz", NULL, NULL);
+		atomic_fetch_add(r.status == 200 ? &f->ready : &f->other, 1);
+		reply_free(&r);
+	}
+	return NULL;
+}
+
+START_TEST(test_integration_ops_readyz_flood_sends_few_probes)
+{
+	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 200};
+	struct flood f;
+	pthread_t th[16];
+	struct reply r;
+	double t0;
+	double elapsed;
+	size_t probes;
+	int real = 0;
+	int i;
+
+	harness_tweak = one_bbb_connection;
+	restart_gateway(HARNESS_SECRET, GW_DIGEST_SHA256);
+	harness_tweak = NULL;
+	bbbsim_set_fault(sim, "", &slow);
+	atomic_init(&f.left, 200);
+	atomic_init(&f.ready, 0);
+	atomic_init(&f.other, 0);
+	t0 = now_ms();
+	call(&r, "GET", "/readyz", NULL, NULL); /* the first probe: BBB is known ready */
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	for (i = 0; i < 16; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, flood_run, &f), 0);
+	/* Authenticated BBB-backed calls during the flood all get through. */
+	while (atomic_load(&f.left) > 0 || real == 0) {
+		call(&r, "GET", "/v1/meetings/fl-1/running", tok_read, NULL);
+		ck_assert_int_eq(r.status, 200);
+		reply_free(&r);
+		real++;
+	}
+	for (i = 0; i < 16; i++)
+		pthread_join(th[i], NULL);
+	elapsed = now_ms() - t0;
+	/* BBB is up all along: every answer is ready, from the cache or the last result. */
+	ck_assert_int_eq(atomic_load(&f.ready), 200);
+	ck_assert_int_eq(atomic_load(&f.other), 0);
+	probes = root_calls();
+	ck_assert_msg(probes <= probe_bound(elapsed), "%zu probes in %.0f ms", probes, elapsed);
+}
+END_TEST
+
+/* Polls /readyz until it answers want (at most ~10 s); returns the last reply. */
+static void poll_readyz(long want, struct reply *r)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		call(r, "GET", "/readyz", NULL, NULL);
+		if (r->status == want)
+			return;
+		reply_free(r);
+		usleep(20 * 1000);
+	}
+	ck_abort_msg("/readyz never answered %ld", want);
+}
+
+START_TEST(test_integration_ops_readyz_follows_bbb_within_a_window)
+{
+	struct bbbsim_fault down = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 500};
+	struct reply r;
+	double t0;
+	double elapsed;
+	size_t probes;
+	int i;
+
+	call(&r, "GET", "/readyz", NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	bbbsim_set_fault(sim, "", &down);
+	bbbsim_clear_log(sim);
+	t0 = now_ms();
+	poll_readyz(503, &r);
+	elapsed = now_ms() - t0;
+	/* Within one window plus one probe (which may take up to bbb.timeout_ms). */
+	ck_assert_msg(elapsed < window_ms() + cfg->bbb_timeout_ms, "BBB down seen after %.0f ms",
+		      elapsed);
+	assert_problem(&r, 503, "unavailable");
+	ck_assert_str_eq(header(&r, "Retry-After"), "5");
+	ck_assert_ptr_nonnull(strstr(jstr(&r, "detail"), "HTTP 502"));
+	reply_free(&r);
+	/* Asked again and again, the gateway answers from the failed probe. */
+	for (i = 0; i < 30; i++) {
+		call(&r, "GET", "/readyz", NULL, NULL);
+		assert_problem(&r, 503, "unavailable");
+		ck_assert_str_eq(header(&r, "Retry-After"), "5");
+		reply_free(&r);
+		usleep(10 * 1000);
+	}
+	/* BBB comes back. */
+	bbbsim_set_fault(sim, "", NULL);
+	poll_readyz(200, &r);
+	reply_free(&r);
+	elapsed = now_ms() - t0;
+	probes = root_calls();
+	ck_assert_msg(probes <= probe_bound(elapsed), "%zu probes in %.0f ms", probes, elapsed);
+}
+END_TEST
+
+static void *readyz_bg(void *p)
+{
+	call(p, "GET", "/readyz", NULL, NULL);
+	return NULL;
+}
+
+START_TEST(test_integration_ops_readyz_unknown_while_first_probe_runs)
+{
+	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 500};
+	struct reply first;
+	struct reply r;
+	pthread_t th;
+
+	bbbsim_set_fault(sim, "", &slow);
+	ck_assert_int_eq(pthread_create(&th, NULL, readyz_bg, &first), 0);
+	while (root_calls() < 1)
+		usleep(5 * 1000);
+	call(&r, "GET", "/readyz", NULL, NULL);
+	assert_problem(&r, 503, "unavailable");
+	ck_assert_str_eq(header(&r, "Retry-After"), "1");
+	reply_free(&r);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(first.status, 200);
+	reply_free(&first);
+	ck_assert_uint_eq(root_calls(), 1);
+	/* The probe's result now answers at once. */
+	call(&r, "GET", "/readyz", NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert_uint_eq(root_calls(), 1);
+}
+END_TEST
+
 static Suite *integration_ops_suite(void)
 {
 	Suite *s = suite_create("integration_ops");
@@ -353,6 +550,9 @@ static Suite *integration_ops_suite(void)
 	tcase_add_test(tc, test_integration_ops_drain_deadline_answers_503);
 	tcase_add_test(tc, test_integration_ops_no_secrets_in_logs);
 	tcase_add_test(tc, test_integration_ops_start_stop_cycles);
+	tcase_add_test(tc, test_integration_ops_readyz_flood_sends_few_probes);
+	tcase_add_test(tc, test_integration_ops_readyz_follows_bbb_within_a_window);
+	tcase_add_test(tc, test_integration_ops_readyz_unknown_while_first_probe_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
