@@ -456,7 +456,8 @@ static char *member_dup(json_t *obj, const char *a, const char *b)
  */
 static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply *out)
 {
-	json_t *root = json_loadb(text, len, 0, NULL);
+	/* two returncodes (FAILED then SUCCESS) would be read by the last: refuse */
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	json_t *resp = json_object_get(root, "response"); /* borrowed */
 	json_t *body;
 	const char *rc = json_string_value(json_object_get(resp, "returncode"));
