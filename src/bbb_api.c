@@ -549,7 +549,15 @@ static void complete(struct gw_exchange *x)
 	if (x->bbb.json_reply && looks_like_json(&up->reply))
 		err = json_reply(gw_buf_str(&up->reply), up->reply.len, &reply);
 	else
-		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len, &reply);
+		/* bbb.timeout_ms bounds the whole call, reading the reply included */
+		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
+					  gw_upstream_deadline_ms(up), &reply);
+	if (err == GW_E_UPSTREAM_TIMEOUT) {
+		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
+		gw_response_problem(x, err, "The BBB server's reply could not be read in time",
+				    NULL);
+		return;
+	}
 	if (err != GW_OK) {
 		gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
 		gw_response_problem(x, err, "The BBB server's reply is not a valid API response",

@@ -680,6 +680,7 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->priv_probe = verdict == GW_BREAKER_ALLOW_PROBE;
 	/* Until completion total_ms holds the submit time. */
 	call->total_ms = now_ms();
+	call->started_ms = call->total_ms;
 
 	pthread_mutex_lock(&up->lock);
 	if (up->stopping) {
@@ -709,8 +710,18 @@ void gw_upstream_call_init(struct gw_upstream_call *call)
 	gw_buf_init(&call->reply, 0);
 	call->reply_content_type = NULL;
 	call->total_ms = 0.0;
+	call->started_ms = 0.0;
 	call->priv_easy = NULL;
 	call->priv_next = NULL;
+}
+
+uint64_t gw_upstream_deadline_ms(const struct gw_upstream_call *call)
+{
+	unsigned timeout = call->timeout_ms ? call->timeout_ms : GW_DEFAULT_BBB_TIMEOUT_MS;
+
+	if (call->started_ms <= 0.0)
+		return 0;
+	return (uint64_t)call->started_ms + timeout;
 }
 
 void gw_upstream_call_deinit(struct gw_upstream_call *call)
