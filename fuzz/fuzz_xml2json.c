@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum gw_err err;
 
 	memset(&r, 0, sizeof(r));
-	err = gw_xml2json_convert((const char *)data, size, &r);
+	err = gw_xml2json_convert((const char *)data, size, 0, &r);
 	if (err != GW_OK) {
 		FUZZ_CHECK(err == GW_E_UPSTREAM_BAD_REPLY || err == GW_E_NOMEM);
 		/* out is written only on success */

@@ -456,7 +456,8 @@ static char *member_dup(json_t *obj, const char *a, const char *b)
  */
 static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply *out)
 {
-	json_t *root = json_loadb(text, len, 0, NULL);
+	/* two returncodes (FAILED then SUCCESS) would be read by the last: refuse */
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	json_t *resp = json_object_get(root, "response"); /* borrowed */
 	json_t *body;
 	const char *rc = json_string_value(json_object_get(resp, "returncode"));
@@ -557,7 +558,15 @@ static void complete(struct gw_exchange *x)
 	if (x->bbb.json_reply && looks_like_json(&up->reply))
 		err = json_reply(gw_buf_str(&up->reply), up->reply.len, &reply);
 	else
-		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len, &reply);
+		/* bbb.timeout_ms bounds the whole call, reading the reply included */
+		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
+					  gw_upstream_deadline_ms(up), &reply);
+	if (err == GW_E_UPSTREAM_TIMEOUT) {
+		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
+		gw_response_problem(x, err, "The BBB server's reply could not be read in time",
+				    NULL);
+		return;
+	}
 	if (err != GW_OK) {
 		gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
 		gw_response_problem(x, err, "The BBB server's reply is not a valid API response",

@@ -145,7 +145,8 @@ const struct gw_config_key gw_config_keys[] = {
 		 "bbb.checksum." },
 	{ .path = "bbb.timeout_ms", .type = KT_UINT, .off = CFG(bbb_timeout_ms),
 	  .def = GW_DEFAULT_BBB_TIMEOUT_MS, .min = 100, .max = 600000,
-	  .doc = "Deadline for a whole BBB call; past it the client gets 504." },
+	  .doc = "Deadline for a whole BBB call, a retry and reading the reply included; past it "
+		 "the client gets 504." },
 	{ .path = "bbb.connect_timeout_ms", .type = KT_UINT, .off = CFG(bbb_connect_timeout_ms),
 	  .def = GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS, .min = 100, .max = 600000,
 	  .doc = "Deadline for TCP and TLS set-up to BBB; at most bbb.timeout_ms." },

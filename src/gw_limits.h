@@ -50,5 +50,13 @@
 /* XML -> JSON converter. */
 #define GW_XML_MAX_DEPTH 32u
 #define GW_XML_MAX_NODES 1000000u
+/*
+ * Attributes (namespace declarations included) on one element. BBB's widest
+ * element is <image width height alt> (3); <error key message> has 2. 32 is
+ * ten times that, and libxml2 2.9.14 handles attributes in quadratic time
+ * (60,000 on one element: seconds; 300,000: minutes), so a reply past the
+ * cap is refused before libxml2 sees it.
+ */
+#define GW_XML_MAX_ATTRIBUTES 32u
 
 #endif

@@ -408,12 +408,11 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	return true;
 }
 
-/* Starts the retries whose backoff is over; returns ms until the next one (or POLL_MS). */
-static long start_due(struct gw_upstream *up)
+/* Starts the retries whose backoff is over. */
+static void start_due(struct gw_upstream *up)
 {
 	struct gw_upstream_call **pp = &up->delayed;
 	double now = now_ms();
-	double next = now + POLL_MS;
 
 	while (*pp != NULL) {
 		struct gw_upstream_call *call = *pp;
@@ -423,12 +422,22 @@ static long start_due(struct gw_upstream *up)
 			call->priv_next = NULL;
 			start_call(up, call);
 		} else {
-			if (call->priv_due < next)
-				next = call->priv_due;
 			pp = &call->priv_next;
 		}
 	}
-	return (long)(next - now) + 1;
+}
+
+/* Ms until the next delayed retry is due, or POLL_MS when none waits. */
+static long next_due(const struct gw_upstream *up)
+{
+	const struct gw_upstream_call *call;
+	double now = now_ms();
+	double next = now + POLL_MS;
+
+	for (call = up->delayed; call != NULL; call = call->priv_next)
+		if (call->priv_due < next)
+			next = call->priv_due;
+	return next > now ? (long)(next - now) + 1 : 0;
 }
 
 /* Writes the result of a finished transfer, recycles its handle, runs done. */
@@ -563,11 +572,16 @@ static void *run(void *arg)
 			call->priv_next = NULL;
 			start_call(up, call);
 		}
-		retry_ms = start_due(up);
+		start_due(up);
 		curl_multi_perform(up->multi, &running);
 		reap(up);
 		/* After reap: no message of a finished transfer is pending now. */
 		wait_ms = expire(up);
+		/*
+		 * After reap and expire, which may have queued a retry: its backoff
+		 * (50-200 ms), not the idle poll, decides how long to sleep.
+		 */
+		retry_ms = next_due(up);
 		if (retry_ms < wait_ms)
 			wait_ms = retry_ms;
 		curl_multi_poll(up->multi, NULL, 0, (int)wait_ms, NULL);
@@ -666,6 +680,7 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->priv_probe = verdict == GW_BREAKER_ALLOW_PROBE;
 	/* Until completion total_ms holds the submit time. */
 	call->total_ms = now_ms();
+	call->started_ms = call->total_ms;
 
 	pthread_mutex_lock(&up->lock);
 	if (up->stopping) {
@@ -695,8 +710,18 @@ void gw_upstream_call_init(struct gw_upstream_call *call)
 	gw_buf_init(&call->reply, 0);
 	call->reply_content_type = NULL;
 	call->total_ms = 0.0;
+	call->started_ms = 0.0;
 	call->priv_easy = NULL;
 	call->priv_next = NULL;
+}
+
+uint64_t gw_upstream_deadline_ms(const struct gw_upstream_call *call)
+{
+	unsigned timeout = call->timeout_ms ? call->timeout_ms : GW_DEFAULT_BBB_TIMEOUT_MS;
+
+	if (call->started_ms <= 0.0)
+		return 0;
+	return (uint64_t)call->started_ms + timeout;
 }
 
 void gw_upstream_call_deinit(struct gw_upstream_call *call)

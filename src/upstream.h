@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "compiler.h"
@@ -59,6 +60,7 @@ struct gw_upstream_call {
 	struct gw_buf reply;  /* the reply body; the caller deinits it */
 	char *reply_content_type; /* owned (free()); NULL if none */
 	double total_ms;      /* wall time from submit to done */
+	double started_ms;    /* CLOCK_MONOTONIC ms at submit; 0 until submitted */
 	unsigned retries;     /* attempts after the first */
 	unsigned retry_after_s; /* with GW_E_CIRCUIT_OPEN: when to try again */
 
@@ -88,6 +90,13 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 
 /* Prepares call's result fields (call before filling and submitting). */
 void gw_upstream_call_init(struct gw_upstream_call *call);
+
+/*
+ * The end of call's whole budget (timeout_ms from its submit) in
+ * CLOCK_MONOTONIC milliseconds, for work that follows the transfer such as
+ * reading the reply; 0 (no deadline) for a call never submitted.
+ */
+uint64_t gw_upstream_deadline_ms(const struct gw_upstream_call *call);
 
 /* Releases call's result fields (reply, reply_content_type). */
 void gw_upstream_call_deinit(struct gw_upstream_call *call);

@@ -1,8 +1,12 @@
 /*
  * xml2json.c - turns one BBB XML reply into a struct gw_bbb_reply.
  *
- * Model: libxml2 parses the reply into a DOM with a fixed, safe option set
- * (no entity substitution, no DTD loading, no network). One iterative pass
+ * Model: a linear pre-scan of the raw bytes refuses what libxml2 2.9.14
+ * would spend super-linear time on (attributes past GW_XML_MAX_ATTRIBUTES
+ * on one element), a DOCTYPE, and encodings in which the pre-scan could not
+ * see the markup. libxml2 then parses the reply into a DOM with a fixed,
+ * safe option set (no entity substitution, no DTD loading, no network),
+ * watching the caller's deadline every few hundred elements. One iterative pass
  * then checks the whole tree before anything is converted: no DOCTYPE, no
  * entity reference, element depth and node count under the caps in
  * limits.h. The conversion walks the checked tree; a table of known element
@@ -11,7 +15,8 @@
  * object). Types come from names only, never from content. Any element not
  * in the table is kept: a leaf as its exact text, an element with element
  * children as an object whose repeated names become arrays. Text is read
- * from text nodes directly, so nothing is ever expanded.
+ * from text nodes directly, so nothing is ever expanded. The deadline is
+ * checked again every few thousand nodes of the check and the conversion.
  */
 #include "xml2json.h"
 
@@ -19,12 +24,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
 #include "buf.h"
+#include "xml_prescan.h"
 /* the project's limits.h shadows the system one on -Isrc: bounds come from stdint.h */
 #include "gw_limits.h"
 
@@ -34,6 +42,10 @@
 /* xmlReadMemory takes an int length */
 #define MAX_XML_BYTES ((size_t)INT_MAX)
 _Static_assert(sizeof(json_int_t) == sizeof(int64_t), "json_int_t is 64 bits");
+
+/* How often the deadline is read: elements while parsing, nodes while walking. */
+#define PARSE_CHECK_EVERY 256u
+#define WALK_CHECK_EVERY 4096u
 
 enum kind {
 	K_PLAIN,      /* leaf -> string, element children -> object */
@@ -136,6 +148,34 @@ static const xmlNode *next_el(const xmlNode *n)
 	return n;
 }
 
+/* ---- deadline ---- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool past(uint64_t deadline_ms)
+{
+	return deadline_ms != 0 && now_ms() >= deadline_ms;
+}
+
+/* The walks' state: the deadline, read every WALK_CHECK_EVERY nodes. */
+struct walk {
+	uint64_t deadline_ms;
+	size_t nodes;
+};
+
+static enum gw_err tick(struct walk *w)
+{
+	if (++w->nodes % WALK_CHECK_EVERY == 0 && past(w->deadline_ms))
+		return GW_E_UPSTREAM_TIMEOUT;
+	return GW_OK;
+}
+
 /* ---- tree check ---- */
 
 static enum gw_err check_attrs(const xmlNode *el, size_t *count)
@@ -180,7 +220,7 @@ static enum gw_err check_node(const xmlNode *n, unsigned depth, size_t *count)
  * Visits every node without recursion, so a deep tree costs no stack; only
  * element children are entered.
  */
-static enum gw_err check_tree(const xmlDoc *doc)
+static enum gw_err check_tree(const xmlDoc *doc, struct walk *w)
 {
 	const xmlNode *n = doc->children;
 	unsigned depth = 1;
@@ -191,6 +231,8 @@ static enum gw_err check_tree(const xmlDoc *doc)
 		return GW_E_UPSTREAM_BAD_REPLY;
 	while (n != NULL) {
 		err = check_node(n, depth, &count);
+		if (err == GW_OK)
+			err = tick(w);
 		if (err != GW_OK)
 			return err;
 		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
@@ -394,7 +436,7 @@ static enum gw_err add_member(json_t *obj, json_t **rep, const char *key, json_t
 	return set_new(*rep, key, json_true());
 }
 
-static enum gw_err convert(const xmlNode *el, json_t **out);
+static enum gw_err convert(struct walk *w, const xmlNode *el, json_t **out);
 
 /* Starts an empty container; the callers below fill it and drop it on failure. */
 static enum gw_err start(json_t *c, json_t **out)
@@ -412,7 +454,7 @@ static enum gw_err finish(enum gw_err err, json_t **out)
 	return err;
 }
 
-static enum gw_err convert_object(const xmlNode *el, json_t **out)
+static enum gw_err convert_object(struct walk *w, const xmlNode *el, json_t **out)
 {
 	const xmlNode *c;
 	json_t *rep = NULL;
@@ -422,7 +464,7 @@ static enum gw_err convert_object(const xmlNode *el, json_t **out)
 	if (err != GW_OK)
 		return err;
 	for (c = next_el(el->children); c != NULL; c = next_el(c->next)) {
-		err = convert(c, &v);
+		err = convert(w, c, &v);
 		if (err == GW_OK)
 			err = add_member(*out, &rep, (const char *)c->name, v);
 		if (err != GW_OK)
@@ -432,7 +474,7 @@ static enum gw_err convert_object(const xmlNode *el, json_t **out)
 	return finish(err, out);
 }
 
-static enum gw_err convert_list(const xmlNode *el, json_t **out)
+static enum gw_err convert_list(struct walk *w, const xmlNode *el, json_t **out)
 {
 	const xmlNode *c;
 	json_t *v;
@@ -441,7 +483,7 @@ static enum gw_err convert_list(const xmlNode *el, json_t **out)
 	if (err != GW_OK)
 		return err;
 	for (c = next_el(el->children); c != NULL; c = next_el(c->next)) {
-		err = convert(c, &v);
+		err = convert(w, c, &v);
 		if (err == GW_OK)
 			err = append_new(*out, v);
 		if (err != GW_OK)
@@ -451,7 +493,7 @@ static enum gw_err convert_list(const xmlNode *el, json_t **out)
 }
 
 /* Values are untyped strings; a child with element children is converted, not dropped. */
-static enum gw_err convert_map(const xmlNode *el, json_t **out)
+static enum gw_err convert_map(struct walk *w, const xmlNode *el, json_t **out)
 {
 	const xmlNode *c;
 	json_t *v;
@@ -461,7 +503,7 @@ static enum gw_err convert_map(const xmlNode *el, json_t **out)
 		return err;
 	for (c = next_el(el->children); c != NULL; c = next_el(c->next)) {
 		if (next_el(c->children) != NULL)
-			err = convert(c, &v);
+			err = convert(w, c, &v);
 		else
 			err = text_value(K_PLAIN, c->children, &v);
 		if (err == GW_OK)
@@ -542,22 +584,25 @@ static enum gw_err convert_pagination(const xmlNode *el, json_t **out)
 }
 
 /* Recursion is bounded by GW_XML_MAX_DEPTH, checked before conversion. */
-static enum gw_err convert(const xmlNode *el, json_t **out)
+static enum gw_err convert(struct walk *w, const xmlNode *el, json_t **out)
 {
 	enum kind k = kind_of(el->name);
 	bool leaf = next_el(el->children) == NULL;
+	enum gw_err err = tick(w);
 
+	if (err != GW_OK)
+		return err;
 	switch (k) {
 	case K_LIST:
-		return convert_list(el, out);
+		return convert_list(w, el, out);
 	case K_MAP:
-		return convert_map(el, out);
+		return convert_map(w, el, out);
 	case K_PAGINATION:
 		return convert_pagination(el, out);
 	case K_IMAGE:
-		return leaf ? convert_image(el, out) : convert_object(el, out);
+		return leaf ? convert_image(el, out) : convert_object(w, el, out);
 	default:
-		return leaf ? text_value(k, el->children, out) : convert_object(el, out);
+		return leaf ? text_value(k, el->children, out) : convert_object(w, el, out);
 	}
 }
 
@@ -665,41 +710,64 @@ static enum gw_err add_warning(struct gw_bbb_reply *r)
 	return set_new(r->body, "warning", w);
 }
 
-static enum gw_err convert_child(const xmlNode *c, struct gw_bbb_reply *r, json_t **rep,
-				 bool *has_rc)
+/* Which envelope elements a reply had: each may appear once. */
+struct envelope {
+	bool returncode;
+	bool message_key;
+	bool message;
+};
+
+/*
+ * A second returncode (FAILED then SUCCESS), messageKey or message makes the
+ * reply ambiguous; BBB never sends one, so the reply is refused rather than
+ * read by whichever came last.
+ */
+static enum gw_err convert_child(struct walk *w, const xmlNode *c, struct gw_bbb_reply *r,
+				 json_t **rep, struct envelope *seen)
 {
 	struct text t;
 	json_t *v;
 	enum gw_err err;
 
 	if (name_is(c, "returncode")) {
+		if (seen->returncode)
+			return GW_E_UPSTREAM_BAD_REPLY;
 		err = text_of(c->children, &t);
 		if (err != GW_OK)
 			return err;
 		r->success = t.n == 7 && memcmp(t.p, "SUCCESS", 7) == 0;
-		*has_rc = true;
+		seen->returncode = true;
 		gw_buf_deinit(&t.buf);
 		return GW_OK;
 	}
-	if (name_is(c, "messageKey"))
+	if (name_is(c, "messageKey")) {
+		if (seen->message_key)
+			return GW_E_UPSTREAM_BAD_REPLY;
+		seen->message_key = true;
 		return dup_text(c->children, &r->message_key);
-	if (name_is(c, "message"))
+	}
+	if (name_is(c, "message")) {
+		if (seen->message)
+			return GW_E_UPSTREAM_BAD_REPLY;
+		seen->message = true;
 		return dup_text(c->children, &r->message);
+	}
 	if (name_is(c, "errors")) {
 		json_decref(r->errors);
 		return convert_errors(c, &r->errors);
 	}
-	err = convert(c, &v);
+	err = convert(w, c, &v);
 	if (err != GW_OK)
 		return err;
 	return add_member(r->body, rep, (const char *)c->name, v);
 }
 
-static enum gw_err convert_response(const xmlNode *root, struct gw_bbb_reply *r)
+static enum gw_err convert_response(struct walk *w, const xmlNode *root,
+				    struct gw_bbb_reply *r)
 {
 	const xmlNode *c;
 	json_t *rep = NULL;
-	bool has_rc = false;
+	struct envelope seen = {0};
 	enum gw_err err = GW_OK;
 
 	if (root == NULL || !name_is(root, "response"))
@@ -708,12 +776,12 @@ static enum gw_err convert_response(const xmlNode *root, struct gw_bbb_reply *r)
 	if (r->body == NULL)
 		return GW_E_NOMEM;
 	for (c = next_el(root->children); c != NULL; c = next_el(c->next)) {
-		err = convert_child(c, r, &rep, &has_rc);
+		err = convert_child(w, c, r, &rep, &seen);
 		if (err != GW_OK)
 			break;
 	}
 	json_decref(rep);
-	if (err == GW_OK && !has_rc)
+	if (err == GW_OK && !seen.returncode)
 		err = GW_E_UPSTREAM_BAD_REPLY;
 	if (err == GW_OK)
 		err = promote_first_error(r);
@@ -732,27 +800,81 @@ void gw_xml2json_global_cleanup(void)
 	xmlCleanupParser();
 }
 
-enum gw_err gw_xml2json_convert(const char *xml, size_t len, struct gw_bbb_reply *out)
+/* libxml2's own handler, with the deadline read every PARSE_CHECK_EVERY elements. */
+struct parse {
+	uint64_t deadline_ms;
+	unsigned long elements;
+	bool late;
+};
+
+static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+			     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxt *ctxt = ctx;
+	struct parse *ps = ctxt->_private;
+
+	if (++ps->elements % PARSE_CHECK_EVERY == 0 && past(ps->deadline_ms)) {
+		ps->late = true;
+		/* no further callbacks: the DOM stays as it is and is dropped */
+		xmlStopParser(ctxt);
+		return;
+	}
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+			      nb_attributes, nb_defaulted, attributes);
+}
+
+/* The DOM of the reply, or an error; *doc is written only on success. */
+static enum gw_err parse(const char *xml, size_t len, uint64_t deadline_ms, xmlDoc **doc)
+{
+	struct parse ps = {.deadline_ms = deadline_ms};
+	xmlParserCtxt *ctxt = xmlNewParserCtxt();
+	enum gw_err err = GW_OK;
+	xmlDoc *d;
+
+	if (ctxt == NULL)
+		return GW_E_NOMEM;
+	/* xmlCtxtReadMemory keeps the handler; only XML_PARSE_SAX1 would replace it */
+	ctxt->_private = &ps;
+	ctxt->sax->startElementNs = on_start_element;
+	d = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, PARSE_OPTS);
+	if (ps.late)
+		err = GW_E_UPSTREAM_TIMEOUT;
+	else if (d == NULL)
+		err = ctxt->lastError.code == XML_ERR_NO_MEMORY ? GW_E_NOMEM
+								 : GW_E_UPSTREAM_BAD_REPLY;
+	xmlFreeParserCtxt(ctxt);
+	if (err != GW_OK) {
+		xmlFreeDoc(d);
+		return err;
+	}
+	*doc = d;
+	return GW_OK;
+}
+
+enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
+				struct gw_bbb_reply *out)
 {
 	struct gw_bbb_reply r = {0};
-	const xmlError *xe;
+	struct walk w = {.deadline_ms = deadline_ms};
 	xmlDoc *doc;
 	enum gw_err err;
 
 	if (len == 0 || len > MAX_XML_BYTES)
 		return GW_E_UPSTREAM_BAD_REPLY;
-	/* the last error is per thread; reset it so a NULL doc can be told apart */
-	xmlResetLastError();
-	doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS);
-	if (doc == NULL) {
-		xe = xmlGetLastError();
-		return xe != NULL && xe->code == XML_ERR_NO_MEMORY ? GW_E_NOMEM
-								   : GW_E_UPSTREAM_BAD_REPLY;
-	}
-	err = check_tree(doc);
+	if (past(deadline_ms))
+		return GW_E_UPSTREAM_TIMEOUT;
+	err = gw_xml_prescan(xml, len);
 	if (err == GW_OK)
-		err = convert_response(xmlDocGetRootElement(doc), &r);
+		err = parse(xml, len, deadline_ms, &doc);
+	if (err != GW_OK)
+		return err;
+	err = check_tree(doc, &w);
+	if (err == GW_OK)
+		err = convert_response(&w, xmlDocGetRootElement(doc), &r);
 	xmlFreeDoc(doc);
+	if (err == GW_OK && past(deadline_ms))
+		err = GW_E_UPSTREAM_TIMEOUT;
 	if (err != GW_OK) {
 		gw_bbb_reply_deinit(&r);
 		return err;

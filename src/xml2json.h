@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compiler.h"
 #include "err.h"
@@ -44,13 +45,18 @@ void gw_xml2json_global_init(void);
 void gw_xml2json_global_cleanup(void);
 
 /*
- * Parses len bytes of XML. Returns GW_OK and fills out (caller calls
- * gw_bbb_reply_deinit), or GW_E_UPSTREAM_BAD_REPLY for anything that is
- * not a well-formed <response> document within the caps (DOCTYPE, entity
- * references, depth > GW_XML_MAX_DEPTH, nodes > GW_XML_MAX_NODES, no
- * <returncode>), or GW_E_NOMEM. out is written only on success.
+ * Parses len bytes of XML (borrowed). Returns GW_OK and fills out (caller
+ * calls gw_bbb_reply_deinit), or GW_E_UPSTREAM_BAD_REPLY for anything that
+ * is not a well-formed <response> document within the caps (DOCTYPE, entity
+ * references, depth > GW_XML_MAX_DEPTH, nodes > GW_XML_MAX_NODES, more than
+ * GW_XML_MAX_ATTRIBUTES on one element, an encoding that is not ASCII-based,
+ * no <returncode> or two of returncode/messageKey/message), or
+ * GW_E_UPSTREAM_TIMEOUT once deadline_ms (CLOCK_MONOTONIC milliseconds;
+ * 0 = none) has passed, checked before, during and after the parse, or
+ * GW_E_NOMEM. out is written only on success.
  */
-enum gw_err gw_xml2json_convert(const char *xml, size_t len, struct gw_bbb_reply *out) GW_WUR;
+enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
+				struct gw_bbb_reply *out) GW_WUR;
 
 /* Releases what a reply owns; the struct itself is the caller's. */
 void gw_bbb_reply_deinit(struct gw_bbb_reply *r);

@@ -989,8 +989,13 @@ END_TEST
 
 START_TEST(test_bbb_api_complete_json_reply_bad)
 {
-	static const char *const bad[] = {"{\"response\":{}}", "{\"nope\":1}", "{not json",
-	                                  "{\"response\":{\"returncode\":5}}"};
+	/* the last four: one envelope per reply, as in XML (FAILED then SUCCESS is no success) */
+	static const char *const bad[] = {
+	    "{\"response\":{}}", "{\"nope\":1}", "{not json", "{\"response\":{\"returncode\":5}}",
+	    "{\"response\":{\"returncode\":\"FAILED\",\"returncode\":\"SUCCESS\"}}",
+	    "{\"response\":{\"returncode\":\"FAILED\"},\"response\":{\"returncode\":\"SUCCESS\"}}",
+	    "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":\"a\",\"messageKey\":\"b\"}}",
+	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"lang\":\"a\",\"lang\":\"b\"}]}}"};
 	json_t *p;
 
 	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
@@ -1205,7 +1210,7 @@ static Suite *bbb_api_suite(void)
 	tcase_add_test(c, test_bbb_api_complete_json_reply_failed);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_short_keys);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_xml_fallback);
-	tcase_add_loop_test(c, test_bbb_api_complete_json_reply_bad, 0, 4);
+	tcase_add_loop_test(c, test_bbb_api_complete_json_reply_bad, 0, 8);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_raw);
 	tcase_add_test(c, test_bbb_api_readyz_probe);
 	tcase_add_test(c, test_bbb_api_readyz_ignores_accept_xml);

@@ -231,6 +231,72 @@ START_TEST(test_faults_upstream_fault_table)
 }
 END_TEST
 
+/* --- hostile but well-formed replies ------------------------------------ */
+
+static void *list_meetings_bg(void *arg)
+{
+	call(arg, "GET", "/v1/meetings", tok_read, NULL);
+	return NULL;
+}
+
+/*
+ * One <meeting> with 200,000 attributes (~2 MB): libxml2 2.9.14 spends
+ * time quadratic in the count on it (minutes at 300,000), on an HTTP
+ * worker. The reply is refused as malformed, and while it is in flight
+ * /healthz and a normal BBB call on new connections are answered.
+ */
+START_TEST(test_faults_upstream_attribute_flood)
+{
+	struct bbbsim_fault flood = {.kind = BBBSIM_FAULT_BODY};
+	struct reply bg;
+	struct gw_buf b;
+	pthread_t th;
+	long long t0;
+	unsigned i;
+
+	gw_buf_init(&b, 4u << 20);
+	ck_assert_int_eq(gw_buf_append_str(&b, "<response>\n<returncode>SUCCESS</returncode>\n"
+					       "<meetings>\n<meeting"), GW_OK);
+	for (i = 0; i < 200000; i++)
+		ck_assert_int_eq(gw_buf_appendf(&b, " a%x=\"\"", i), GW_OK);
+	ck_assert_int_eq(gw_buf_append_str(&b, "/>\n</meetings>\n</response>"), GW_OK);
+	flood.body = gw_buf_str(&b);
+	bbbsim_set_fault(sim, "getMeetings", &flood);
+	gw_buf_deinit(&b);
+	bbbsim_clear_log(sim);
+	ck_assert_int_eq(pthread_create(&th, NULL, list_meetings_bg, &bg), 0);
+	t0 = now_ms();
+	while (bbbsim_request_count(sim) < 1 && now_ms() - t0 < 5000)
+		sleep_ms(5);
+	assert_serving();
+	pthread_join(th, NULL);
+	assert_problem(&bg, 502, "upstream_bad_reply");
+	reply_free(&bg);
+	bbbsim_set_fault(sim, "getMeetings", NULL);
+	assert_list_ok();
+}
+END_TEST
+
+/* Two envelopes: FAILED, then SUCCESS. Taking either would be a guess; it is a bad reply. */
+START_TEST(test_faults_upstream_failed_then_success)
+{
+	struct bbbsim_fault twice = {
+		.kind = BBBSIM_FAULT_BODY,
+		.body = "<response>\n<returncode>FAILED</returncode>\n<messageKey>notFound"
+			"</messageKey>\n<message>A meeting with that ID does not exist</message>\n"
+			"<returncode>SUCCESS</returncode>\n<messageKey>sentEndMeetingRequest"
+			"</messageKey>\n</response>"};
+	struct reply r;
+
+	bbbsim_set_fault(sim, "end", &twice);
+	call(&r, "POST", "/v1/meetings/two-rc/end", tok_all, NULL);
+	assert_problem(&r, 502, "upstream_bad_reply");
+	reply_free(&r);
+	bbbsim_set_fault(sim, "end", NULL);
+	assert_serving();
+}
+END_TEST
+
 /* --- a raw BBB for replies the simulator cannot make ------------------- */
 
 static struct {
@@ -405,6 +471,8 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, test_faults_upstream_huge_chunked_reply);
 	tcase_add_loop_test(tc, test_faults_upstream_fault_table, 0,
 			    (int)(sizeof(fault_table) / sizeof(fault_table[0])));
+	tcase_add_test(tc, test_faults_upstream_attribute_flood);
+	tcase_add_test(tc, test_faults_upstream_failed_then_success);
 	tcase_add_test(tc, test_faults_upstream_wrong_content_type);
 	tcase_add_test(tc, test_faults_upstream_huge_with_content_length);
 	suite_add_tcase(s, tc);

@@ -39,6 +39,7 @@ static struct {
 	atomic_uint conns;
 	atomic_uint requests;
 	atomic_bool stopping;
+	atomic_uint flaky; /* requests /flaky answered so far */
 	pthread_mutex_t lock;
 	char last_uri[4096]; /* lock */
 } srv;
@@ -207,6 +208,11 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url, const ch
 		return reply_echo(c, method, body);
 	if (strcmp(url, "/status/503") == 0)
 		return reply_str(c, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", "text/plain");
+	/* 503 the first time, then OK: a failure worth one retry */
+	if (strcmp(url, "/flaky") == 0 && atomic_fetch_add(&srv.flaky, 1) == 0)
+		return reply_str(c, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", "text/plain");
+	if (strcmp(url, "/flaky") == 0)
+		return reply_str(c, MHD_HTTP_OK, OK_XML, OK_CTYPE);
 	if (strcmp(url, "/close") == 0)
 		return MHD_NO; /* MHD closes the connection without an answer */
 	if (strcmp(url, "/redirect") == 0)
@@ -246,6 +252,7 @@ static void srv_start(void)
 	atomic_init(&srv.conns, 0);
 	atomic_init(&srv.requests, 0);
 	atomic_init(&srv.stopping, false);
+	atomic_init(&srv.flaky, 0);
 	pthread_mutex_init(&srv.lock, NULL);
 	srv.last_uri[0] = '\0';
 	srv.d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
@@ -629,6 +636,33 @@ START_TEST(test_upstream_connect_refused)
 }
 END_TEST
 
+/*
+ * The retry starts after its 50-200 ms backoff, not after the thread's idle
+ * poll (1 s): with a 600 ms deadline the retried call still succeeds.
+ */
+START_TEST(test_upstream_retry_within_short_timeout)
+{
+	struct gw_upstream_opts o = {.connect_timeout_ms = 500, .max_host_connections = 8,
+				     .retry = true};
+	struct gw_upstream *fixture_up = up;
+	struct tcall t;
+
+	ck_assert_int_eq(gw_upstream_new(&o, &up), GW_OK);
+	tcall_init(&t, "/flaky");
+	t.c.timeout_ms = 600;
+	t.c.idempotent = true;
+	run_call(&t);
+	ck_assert_msg(t.c.result == GW_OK, "result %s", gw_err_str(t.c.result));
+	ck_assert_int_eq(t.c.http_status, 200);
+	ck_assert_uint_eq(t.c.retries, 1);
+	ck_assert_uint_eq(atomic_load(&srv.flaky), 2);
+	ck_assert(t.c.total_ms < 600.0);
+	gw_upstream_call_deinit(&t.c);
+	gw_upstream_free(up);
+	up = fixture_up;
+}
+END_TEST
+
 START_TEST(test_upstream_chunked_at_cap)
 {
 	struct tcall t;
@@ -788,6 +822,7 @@ static Suite *upstream_suite(void)
 	tcase_add_test(tc, test_upstream_timeout_includes_bulkhead_wait);
 	tcase_add_test(tc, test_upstream_slow_does_not_delay_fast);
 	tcase_add_test(tc, test_upstream_connect_refused);
+	tcase_add_test(tc, test_upstream_retry_within_short_timeout);
 	tcase_add_test(tc, test_upstream_chunked_at_cap);
 	tcase_add_test(tc, test_upstream_chunked_over_cap);
 	tcase_add_test(tc, test_upstream_content_length_over_cap);

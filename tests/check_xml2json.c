@@ -99,7 +99,7 @@ static void assert_json_eq(const char *what, json_t *got, json_t *want)
 
 static void convert_ok(const char *xml, struct gw_bbb_reply *r)
 {
-	enum gw_err err = gw_xml2json_convert(xml, strlen(xml), r);
+	enum gw_err err = gw_xml2json_convert(xml, strlen(xml), 0, r);
 
 	ck_assert_msg(err == GW_OK, "convert failed: %s", gw_err_str(err));
 	ck_assert_ptr_nonnull(r->body);
@@ -146,7 +146,7 @@ static void expect_bad_n(const char *what, const char *xml, size_t len)
 	char *dump;
 
 	memset(&r, 0xA5, sizeof(r));
-	err = gw_xml2json_convert(xml, len, &r);
+	err = gw_xml2json_convert(xml, len, 0, &r);
 	if (err == GW_OK) {
 		dump = json_dumps(r.body, JSON_COMPACT);
 		fprintf(stderr, "%s: accepted, body %.400s\n", what, dump != NULL ? dump : "?");
@@ -187,7 +187,7 @@ static void check_golden(const char *name)
 	xml = gw_test_read_data(path, &len);
 	snprintf(path, sizeof(path), "json/%s.json", name);
 	json = gw_test_read_data(path, NULL);
-	err = gw_xml2json_convert(xml, len, &r);
+	err = gw_xml2json_convert(xml, len, 0, &r);
 	ck_assert_msg(err == GW_OK, "%s: convert failed: %s", name, gw_err_str(err));
 	got = reply_json(&r);
 	want = parse_json(json);
@@ -435,6 +435,23 @@ START_TEST(test_xml2json_returncode_other_is_failure)
 }
 END_TEST
 
+/* One envelope per reply: a second returncode (FAILED then SUCCESS) is not a success. */
+START_TEST(test_xml2json_duplicate_envelope_refused)
+{
+	expect_bad("FAILED then SUCCESS",
+		   "<response><returncode>FAILED</returncode><messageKey>checksumError"
+		   "</messageKey><returncode>SUCCESS</returncode></response>");
+	expect_bad("SUCCESS then FAILED", "<response><returncode>SUCCESS</returncode>"
+					  "<returncode>FAILED</returncode></response>");
+	expect_bad("SUCCESS twice", "<response><returncode>SUCCESS</returncode><running>true"
+				    "</running><returncode>SUCCESS</returncode></response>");
+	expect_bad("two messageKeys", "<response><returncode>FAILED</returncode><messageKey>a"
+				      "</messageKey><messageKey>b</messageKey></response>");
+	expect_bad("two messages", "<response><returncode>FAILED</returncode><message>a</message>"
+				   "<message>b</message></response>");
+}
+END_TEST
+
 START_TEST(test_xml2json_warning_without_message)
 {
 	expect_body("<messageKey>noMeetings</messageKey><meetings/>",
@@ -524,7 +541,7 @@ START_TEST(test_xml2json_xxe_file)
 		"<response><returncode>SUCCESS</returncode><meetingName>&xxe;</meetingName>"
 		"</response>";
 	struct gw_bbb_reply r;
-	enum gw_err err = gw_xml2json_convert(xml, sizeof(xml) - 1, &r);
+	enum gw_err err = gw_xml2json_convert(xml, sizeof(xml) - 1, 0, &r);
 	char *dump;
 
 	if (err == GW_OK) {
@@ -694,6 +711,156 @@ START_TEST(test_xml2json_invalid_utf8)
 }
 END_TEST
 
+/* Attribute i is written as pre, i, post. */
+struct attr_form {
+	const char *pre;
+	const char *post;
+};
+
+/* A SUCCESS reply whose <meeting> has n attributes of the given form. */
+static void attrs_reply(struct gw_buf *b, size_t n, const struct attr_form *f)
+{
+	size_t i;
+
+	gw_buf_init(b, 1u << 23);
+	ck_assert_int_eq(gw_buf_append_str(b, "<response><returncode>SUCCESS</returncode><meeting"),
+			 GW_OK);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(gw_buf_appendf(b, "%s%zu%s", f->pre, i, f->post), GW_OK);
+	ck_assert_int_eq(gw_buf_append_str(b, "><meetingID>m</meetingID></meeting></response>"),
+			 GW_OK);
+}
+
+/* BBB's widest element (<image width height alt>) has 3 attributes; the cap is the edge. */
+START_TEST(test_xml2json_attribute_cap)
+{
+	static const struct attr_form forms[] = {
+		{" a", "=\"v\""}, {" a", " = 'v'"}, {" xmlns:p", "=\"u\""}};
+	struct gw_bbb_reply r;
+	struct gw_buf b;
+	size_t i;
+
+	for (i = 0; i < GW_ARRAY_SIZE(forms); i++) {
+		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES, &forms[i]);
+		convert_ok(b.data, &r);
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_object_get(r.body, "meeting"), "meetingID")), "m");
+		gw_bbb_reply_deinit(&r);
+		gw_buf_deinit(&b);
+		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES + 1, &forms[i]);
+		expect_bad_n(forms[i].post, b.data, b.len);
+		gw_buf_deinit(&b);
+	}
+}
+END_TEST
+
+/*
+ * libxml2 2.9.14 handles attributes in quadratic time: 60,000 on one
+ * element took seconds, 300,000 minutes. Refused before libxml2 sees them
+ * (the outcome is checked, not the time; the hostile case's timeout is the
+ * backstop).
+ */
+START_TEST(test_xml2json_many_attributes_refused)
+{
+	static const struct attr_form forms[] = {
+		{" a", "=\"\""}, {" p", ":a=\"\""}, {" xmlns:p", "=\"u\""}};
+	struct gw_buf b;
+	size_t i;
+
+	for (i = 0; i < GW_ARRAY_SIZE(forms); i++) {
+		attrs_reply(&b, 60000, &forms[i]);
+		expect_bad_n(forms[i].pre, b.data, b.len);
+		gw_buf_deinit(&b);
+	}
+	/* unterminated: the tag never ends, the count still does */
+	attrs_reply(&b, 60000, &forms[0]);
+	b.len = b.len - strlen("><meetingID>m</meetingID></meeting></response>");
+	expect_bad_n("unterminated tag", b.data, b.len);
+	gw_buf_deinit(&b);
+}
+END_TEST
+
+/*
+ * libxml2 goes on parsing after a comment or CDATA section cut short by a
+ * character XML forbids, an attribute value holding '<', or a PI without a
+ * target, and then meets the flood as a tag: so does the pre-scan.
+ */
+START_TEST(test_xml2json_attribute_flood_after_error)
+{
+	static const char *const pre[] = {
+		"<!-- \x01 <a", "<![CDATA[ \x01 <a", "<!-- \xef\xbf\xbe <a", "<a x=\"<b",
+		"<? <a", "</x <a"};
+	struct gw_buf b;
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < GW_ARRAY_SIZE(pre); i++) {
+		gw_buf_init(&b, 1u << 22);
+		ck_assert_int_eq(gw_buf_appendf(&b, "<response><returncode>SUCCESS</returncode>%s",
+						pre[i]), GW_OK);
+		for (j = 0; j < 60000; j++)
+			ck_assert_int_eq(gw_buf_appendf(&b, " a%zu=\"\"", j), GW_OK);
+		ck_assert_int_eq(gw_buf_append_str(&b, "/> \"--> ]]> ?></response>"), GW_OK);
+		expect_bad_n(pre[i], b.data, b.len);
+		gw_buf_deinit(&b);
+	}
+}
+END_TEST
+
+/* An encoding the pre-scan cannot read markup in is refused (BBB sends UTF-8). */
+START_TEST(test_xml2json_encoding_not_ascii_based)
+{
+	static const char utf16[] = "<\0r\0e\0s\0p\0o\0n\0s\0e\0/\0>\0";
+	struct gw_bbb_reply r;
+
+	expect_bad_n("UTF-16", utf16, sizeof(utf16) - 1);
+	expect_bad("UTF-7", "<?xml version=\"1.0\" encoding=\"UTF-7\"?><response><returncode>"
+			    "SUCCESS</returncode>+ADw-a/+AD4-</response>");
+	expect_bad("EBCDIC", "\x4c\x6f\xa7\x94");
+	convert_ok("<?xml version='1.0' encoding='windows-1252'?><response><returncode>SUCCESS"
+		   "</returncode></response>", &r);
+	gw_bbb_reply_deinit(&r);
+	convert_ok("\xef\xbb\xbf<?xml version=\"1.0\" encoding = \"utf-8\"?>\n<response>"
+		   "<returncode>SUCCESS</returncode></response>", &r);
+	gw_bbb_reply_deinit(&r);
+}
+END_TEST
+
+/* Markup-like text in comments, CDATA, PIs and attribute values is not counted. */
+START_TEST(test_xml2json_attribute_count_not_fooled)
+{
+	struct gw_bbb_reply r;
+	struct gw_buf b;
+	struct gw_buf fake;
+	size_t i;
+
+	gw_buf_init(&fake, 1u << 20);
+	ck_assert_int_eq(gw_buf_append_str(&fake, "<x"), GW_OK);
+	for (i = 0; i < 2 * GW_XML_MAX_ATTRIBUTES; i++)
+		ck_assert_int_eq(gw_buf_appendf(&fake, " a%zu=\"v\"", i), GW_OK);
+	ck_assert_int_eq(gw_buf_append_str(&fake, ">"), GW_OK);
+	gw_buf_init(&b, 1u << 20);
+	ck_assert_int_eq(gw_buf_appendf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+					"<?pi a='1' b=\"2>\"?><!-- %s --><response><returncode>SUCCESS"
+					"</returncode><a><![CDATA[%s]]></a><b>x=y&gt; a=b c=d</b>"
+					"<meeting",
+					gw_buf_str(&fake), gw_buf_str(&fake)),
+			 GW_OK);
+	/* at the cap, with values holding '=', '>', the other quote and '/' */
+	for (i = 0; i < GW_XML_MAX_ATTRIBUTES; i++)
+		ck_assert_int_eq(gw_buf_appendf(&b, " v%zu=%s", i,
+						i % 2 ? "'a=b>c\"=/>'" : "\"=>'=/>\""),
+				 GW_OK);
+	ck_assert_int_eq(gw_buf_append_str(&b, "/></response>"), GW_OK);
+	convert_ok(b.data, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(r.body, "a")), gw_buf_str(&fake));
+	ck_assert_str_eq(json_string_value(json_object_get(r.body, "b")), "x=y> a=b c=d");
+	gw_bbb_reply_deinit(&r);
+	gw_buf_deinit(&b);
+	gw_buf_deinit(&fake);
+}
+END_TEST
+
 START_TEST(test_xml2json_out_untouched_on_error)
 {
 	struct gw_bbb_reply r;
@@ -701,8 +868,26 @@ START_TEST(test_xml2json_out_untouched_on_error)
 
 	memset(&r, 0x5A, sizeof(r));
 	memcpy(&before, &r, sizeof(r));
-	ck_assert_int_eq(gw_xml2json_convert("<response/>", 11, &r), GW_E_UPSTREAM_BAD_REPLY);
+	ck_assert_int_eq(gw_xml2json_convert("<response/>", 11, 0, &r), GW_E_UPSTREAM_BAD_REPLY);
 	ck_assert_int_eq(memcmp(&r, &before, sizeof(r)), 0);
+}
+END_TEST
+
+/* bbb.timeout_ms covers reading the reply: past the deadline a valid reply is a timeout. */
+START_TEST(test_xml2json_deadline_passed)
+{
+	struct gw_bbb_reply r;
+	char *xml;
+	size_t len;
+
+	xml = gw_test_read_data("xml/get_meetings_many.xml", &len);
+	memset(&r, 0x5A, sizeof(r));
+	/* 1 ms after boot: long past */
+	ck_assert_int_eq(gw_xml2json_convert(xml, len, 1, &r), GW_E_UPSTREAM_TIMEOUT);
+	ck_assert_int_eq(gw_xml2json_convert(xml, len, UINT64_MAX, &r), GW_OK);
+	ck_assert_ptr_nonnull(json_object_get(r.body, "meetings"));
+	gw_bbb_reply_deinit(&r);
+	free(xml);
 }
 END_TEST
 
@@ -756,6 +941,7 @@ static Suite *xml2json_suite(void)
 	tcase_add_test(envelope, test_xml2json_envelope_not_in_body);
 	tcase_add_test(envelope, test_xml2json_returncode_other_is_failure);
 	tcase_add_test(envelope, test_xml2json_warning_without_message);
+	tcase_add_test(envelope, test_xml2json_duplicate_envelope_refused);
 	tcase_add_test(envelope, test_xml2json_errors_child_elements);
 	tcase_add_test(envelope, test_xml2json_errors_keep_top_level_key);
 	tcase_add_test(envelope, test_xml2json_deinit_twice);
@@ -776,6 +962,12 @@ static Suite *xml2json_suite(void)
 	tcase_add_test(hostile, test_xml2json_missing_returncode);
 	tcase_add_test(hostile, test_xml2json_invalid_utf8);
 	tcase_add_test(hostile, test_xml2json_out_untouched_on_error);
+	tcase_add_test(hostile, test_xml2json_attribute_cap);
+	tcase_add_test(hostile, test_xml2json_many_attributes_refused);
+	tcase_add_test(hostile, test_xml2json_attribute_count_not_fooled);
+	tcase_add_test(hostile, test_xml2json_deadline_passed);
+	tcase_add_test(hostile, test_xml2json_attribute_flood_after_error);
+	tcase_add_test(hostile, test_xml2json_encoding_not_ascii_based);
 	return s;
 }
 
