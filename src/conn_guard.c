@@ -214,6 +214,22 @@ uint64_t gw_conn_guard_sweep(struct gw_conn_guard *g, uint64_t now_ms)
 	return next;
 }
 
+unsigned gw_conn_guard_shut_waiting(struct gw_conn_guard *g)
+{
+	struct gw_conn *c;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&g->lock);
+	for (c = g->head; c != NULL; c = c->next) {
+		if (c->shut || c->state != CS_WAITING)
+			continue;
+		shut(g, c);
+		n++;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return n;
+}
+
 void gw_conn_guard_stats(struct gw_conn_guard *g, struct gw_conn_guard_stats *out)
 {
 	pthread_mutex_lock(&g->lock);

@@ -89,6 +89,12 @@ void gw_conn_guard_idle(struct gw_conn_guard *g, struct gw_conn *c, uint64_t now
  */
 uint64_t gw_conn_guard_sweep(struct gw_conn_guard *g, uint64_t now_ms);
 
+/*
+ * Ends every connection that is waiting for a request (draining: they
+ * have nothing in progress). Returns how many.
+ */
+unsigned gw_conn_guard_shut_waiting(struct gw_conn_guard *g);
+
 /* A snapshot of the counters. */
 void gw_conn_guard_stats(struct gw_conn_guard *g, struct gw_conn_guard_stats *out);
 

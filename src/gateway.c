@@ -48,9 +48,18 @@ struct gw_gateway {
 static void stats(void *arg, struct gw_metrics_extra *out)
 {
 	struct gw_gateway *gw = arg;
+	struct gw_conn_guard_stats cs;
 
 	pthread_mutex_lock(&gw->lock);
 	out->http_active = gw->http != NULL ? (long long)gw_http_server_active(gw->http) : -1;
+	out->conn_open = out->conn_header_timeout = out->conn_displaced = out->conn_refused = -1;
+	if (gw->http != NULL) {
+		gw_http_server_conn_stats(gw->http, &cs);
+		out->conn_open = cs.open;
+		out->conn_header_timeout = (long long)cs.timed_out;
+		out->conn_displaced = (long long)cs.displaced;
+		out->conn_refused = (long long)cs.refused;
+	}
 	out->upstream_open = -1;
 	out->upstream_connects = gw->up != NULL ? (long long)gw_upstream_connects(gw->up) : -1;
 	out->circuit_open = gw->up != NULL ? (gw_upstream_breaker_open(gw->up) ? 1 : 0) : -1;

@@ -854,6 +854,17 @@ void gw_http_server_quiesce(struct gw_http_server *srv)
 		close(srv->quiesced_fd);
 		srv->quiesced_fd = -1;
 	}
+	/*
+	 * Connections that wait for a request (idle keep-alive, or a head
+	 * still arriving) have nothing to finish: end them now, so a drain
+	 * waits only for requests in progress.
+	 */
+	gw_conn_guard_shut_waiting(srv->guard);
+}
+
+void gw_http_server_conn_stats(struct gw_http_server *srv, struct gw_conn_guard_stats *out)
+{
+	gw_conn_guard_stats(srv->guard, out);
 }
 
 unsigned gw_http_server_active(const struct gw_http_server *srv)

@@ -60,6 +60,11 @@ unsigned gw_http_server_port(const struct gw_http_server *srv);
  */
 void gw_http_server_quiesce(struct gw_http_server *srv);
 
+struct gw_conn_guard_stats;
+
+/* The connection guard's counters (conn_guard.h). */
+void gw_http_server_conn_stats(struct gw_http_server *srv, struct gw_conn_guard_stats *out);
+
 /* Requests accepted and not yet completed. */
 unsigned gw_http_server_active(const struct gw_http_server *srv);
 

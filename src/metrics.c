@@ -441,6 +441,21 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 		       "Client requests accepted and not yet completed.");
 		putf(o, "bbb_gateway_http_requests_in_flight %lld\n", extra->http_active);
 	}
+	if (extra != NULL && extra->conn_open >= 0) {
+		header(o, "bbb_gateway_http_connections_open", "gauge",
+		       "Client connections open now.");
+		putf(o, "bbb_gateway_http_connections_open %lld\n", extra->conn_open);
+		header(o, "bbb_gateway_http_connections_ended_total", "counter",
+		       "Client connections the gateway ended: header deadline passed "
+		       "(header_timeout), made room for a new client (displaced), or over the "
+		       "per-IP cap with nothing to displace (refused).");
+		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"header_timeout\"} %lld\n",
+		     extra->conn_header_timeout);
+		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"displaced\"} %lld\n",
+		     extra->conn_displaced);
+		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"refused\"} %lld\n",
+		     extra->conn_refused);
+	}
 	header(o, name, "counter",
 	       "Client requests completed, by route template, method and status.");
 	for (r = 0; r < m->n_slots; r++) {

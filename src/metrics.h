@@ -96,6 +96,11 @@ struct gw_metrics_extra {
 	long long upstream_open;     /* bbb_gateway_upstream_connections_open (gauge) */
 	long long upstream_connects; /* bbb_gateway_upstream_connections_opened_total */
 	long long circuit_open;      /* bbb_gateway_upstream_circuit_open (gauge, 0/1) */
+	long long conn_open;         /* bbb_gateway_http_connections_open (gauge) */
+	/* bbb_gateway_http_connections_ended_total{reason}: the connection guard's doing */
+	long long conn_header_timeout;
+	long long conn_displaced;
+	long long conn_refused;
 };
 
 /*

@@ -633,7 +633,8 @@ START_TEST(test_metrics_extra_series)
 {
 	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES);
 	struct gw_metrics_extra ex = {
-	    .http_active = 7, .upstream_open = 3, .upstream_connects = 42, .circuit_open = 1};
+	    .http_active = 7, .upstream_open = 3, .upstream_connects = 42, .circuit_open = 1,
+	    .conn_open = 12, .conn_header_timeout = 5, .conn_displaced = 2, .conn_refused = 1};
 	char *t;
 
 	t = render(m, &ex);
@@ -641,6 +642,10 @@ START_TEST(test_metrics_extra_series)
 	ASSERT_LINE(t, "bbb_gateway_http_requests_in_flight 7");
 	ASSERT_LINE(t, "bbb_gateway_upstream_connections_open 3");
 	ASSERT_LINE(t, "bbb_gateway_upstream_connections_opened_total 42");
+	ASSERT_LINE(t, "bbb_gateway_http_connections_open 12");
+	ASSERT_LINE(t, "bbb_gateway_http_connections_ended_total{reason=\"header_timeout\"} 5");
+	ASSERT_LINE(t, "bbb_gateway_http_connections_ended_total{reason=\"displaced\"} 2");
+	ASSERT_LINE(t, "bbb_gateway_http_connections_ended_total{reason=\"refused\"} 1");
 	free(t);
 	ex.upstream_open = -1;
 	ex.circuit_open = -1;
@@ -648,6 +653,10 @@ START_TEST(test_metrics_extra_series)
 	ASSERT_NO(t, "bbb_gateway_upstream_connections_open ");
 	ASSERT_NO(t, "circuit_open");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_in_flight 7");
+	free(t);
+	ex.conn_open = -1;
+	t = render(m, &ex);
+	ASSERT_NO(t, "connections_ended");
 	free(t);
 	t = render(m, NULL);
 	ASSERT_NO(t, "in_flight");
