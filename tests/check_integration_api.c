@@ -312,6 +312,75 @@ START_TEST(test_integration_api_recording_patch)
 }
 END_TEST
 
+/* A recordID with ',' would reach BBB as a list and change several recordings. */
+START_TEST(test_integration_api_recording_patch_comma)
+{
+	struct reply r;
+	char *v;
+
+	bbbsim_clear_log(sim);
+	call(&r, "PATCH", "/v1/recordings/" REC4 "," REC1, tok_all, "{\"published\":false}");
+	assert_problem(&r, 400, "bad_path_parameter");
+	reply_free(&r);
+	call(&r, "PATCH", "/v1/recordings/" REC4 "%2C" REC1, tok_all,
+	     "{\"metadata\":{\"course\":\"x\"}}");
+	assert_problem(&r, 400, "bad_path_parameter");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 0);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "published");
+	free(v);
+	v = bbbsim_recording_state(sim, REC1);
+	ck_assert_str_eq(v, "published");
+	free(v);
+}
+END_TEST
+
+/* The change went through; a re-read that misses the recording must not say 404. */
+START_TEST(test_integration_api_recording_patch_not_read_back)
+{
+	static const struct bbbsim_fault empty = {
+		.kind = BBBSIM_FAULT_BODY, .count = 1,
+		.body = "<response>\n<returncode>SUCCESS</returncode>\n<recordings>\n</recordings>\n"
+			"<messageKey>noRecordings</messageKey>\n"
+			"<message>There are no recordings for the meeting(s).</message>\n"
+			"</response>"};
+	static const struct bbbsim_fault failed = {
+		.kind = BBBSIM_FAULT_FAILED, .count = 1, .message_key = "noRecordings",
+		.message = "There are no recordings for the meeting(s)."};
+	struct reply r;
+	json_t *meta;
+	char *v;
+
+	bbbsim_set_fault(sim, "getRecordings", &empty);
+	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all,
+	     "{\"published\":false,\"metadata\":{\"course\":\"CHEM 9\",\"bbb-origin\":null}}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(jstr(&r, "recordID"), REC4);
+	ck_assert(json_is_false(json_object_get(r.json, "published")));
+	meta = json_object_get(r.json, "metadata");
+	ck_assert_str_eq(json_string_value(json_object_get(meta, "course")), "CHEM 9");
+	ck_assert(json_is_null(json_object_get(meta, "bbb-origin")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
+							   "messageKey")),
+			 "notReadBack");
+	reply_free(&r);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "unpublished");
+	free(v);
+	assert_last_call("getRecordings", "GET");
+	bbbsim_set_fault(sim, "getRecordings", &failed);
+	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all, "{\"published\":true}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_true(json_object_get(r.json, "published")));
+	ck_assert_ptr_null(json_object_get(r.json, "metadata"));
+	reply_free(&r);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "published");
+	free(v);
+}
+END_TEST
+
 START_TEST(test_integration_api_recording_delete)
 {
 	struct reply r;
@@ -529,6 +598,8 @@ static Suite *integration_api_suite(void)
 	tcase_add_test(tc, test_integration_api_recordings_filters_and_paging);
 	tcase_add_test(tc, test_integration_api_recording_get);
 	tcase_add_test(tc, test_integration_api_recording_patch);
+	tcase_add_test(tc, test_integration_api_recording_patch_comma);
+	tcase_add_test(tc, test_integration_api_recording_patch_not_read_back);
 	tcase_add_test(tc, test_integration_api_recording_delete);
 	tcase_add_test(tc, test_integration_api_text_tracks);
 	tcase_add_test(tc, test_integration_api_text_track_upload);
