@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "gw_limits.h"
+#include "str.h"
 
 /* Room for the longest secret plus trailing whitespace in a secret file. */
 #define SECRET_FILE_MAX (GW_MAX_SECRET_LEN + 256u)
@@ -180,6 +181,9 @@ static void parse_text(struct ctx *c, const struct gw_config_key *k, const char 
 	}
 	if (k->type == KT_URL) {
 		why = gw_config_url_problem(v);
+		if (why == NULL && (k->flags & K_NO_USERINFO) != 0 && gw_config_url_has_userinfo(v))
+			why = "must not contain user-info (user:password@): join URLs built on it "
+			      "are handed to browsers";
 		if (why == NULL)
 			set_url(c, dst, v);
 	} else if (k->type == KT_SECRET) {
@@ -602,8 +606,11 @@ static void finish(struct ctx *c, const config_setting_t *root)
 	apply_env(c);
 	check_required(c, NULL, root, c->seen);
 	finish_secret(c, root);
-	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL)
-		cfg->bbb_public_url = copy(c, cfg->bbb_url, strlen(cfg->bbb_url));
+	/* Credentials in bbb.url are for curl alone, never for the join URLs browsers get. */
+	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL) {
+		cfg->bbb_public_url = gw_str_url_mask_userinfo(cfg->bbb_url, "");
+		c->oom = c->oom || cfg->bbb_public_url == NULL;
+	}
 	if (cfg->bbb_connect_timeout_ms > cfg->bbb_timeout_ms) {
 		if (at == NULL)
 			at = c->seen[gw_config_key_index("bbb.timeout_ms")];

@@ -42,6 +42,7 @@ enum gw_config_ktype {
 
 #define K_REQUIRED 1u /* must be present (unless its env variable is set) */
 #define K_TOKEN 2u    /* member of a tokens entry; offsets are into struct gw_token */
+#define K_NO_USERINFO 4u /* a URL handed to clients: user-info (user:password@) refused */
 
 struct gw_config_ename {
 	const char *name;
@@ -97,6 +98,9 @@ void gw_config_free_strv(char **v, size_t n);
 
 /* A BBB API base: http(s)://host..., no spaces, query or fragment, at most 2048 chars. */
 const char *gw_config_url_problem(const char *url);
+
+/* True when the authority of an http(s) URL holds user-info ("user:password@"). */
+bool gw_config_url_has_userinfo(const char *url);
 
 /* A BBB secret of n bytes: 1..GW_MAX_SECRET_LEN visible characters. */
 const char *gw_config_secret_problem(const char *s, size_t n);

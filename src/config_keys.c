@@ -105,10 +105,13 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Burst of the expensive-route bucket; 0 = twice `heavy_rate_per_s`, at least 1." },
 	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED, .off = CFG(bbb_url),
 	  .def_doc = "required", .env = "BBB_GATEWAY_BBB_URL",
-	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped)." },
-	{ .path = "bbb.public_url", .type = KT_URL, .off = CFG(bbb_public_url),
-	  .def_doc = "bbb.url",
-	  .doc = "BBB API base that join URLs point at, as browsers reach it." },
+	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped). "
+		 "User-info (`user:password@`, for a proxy with basic auth) is sent by the "
+		 "gateway's HTTP client only: logs show it as `***`, join URLs never carry it." },
+	{ .path = "bbb.public_url", .type = KT_URL, .flags = K_NO_USERINFO,
+	  .off = CFG(bbb_public_url), .def_doc = "bbb.url without user-info",
+	  .doc = "BBB API base that join URLs point at, as browsers reach it. Must not contain "
+		 "user-info (`user:password@`)." },
 	{ .path = "bbb.secret", .type = KT_SECRET, .off = CFG(bbb_secret),
 	  .def_doc = "one of secret, secret_file", .env = "BBB_GATEWAY_BBB_SECRET",
 	  .doc = "BBB shared secret (`bbb-conf --secret`); prefer secret_file." },
