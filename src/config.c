@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_policy.h"
 #include "gw_limits.h"
 #include "str.h"
 
@@ -294,17 +295,31 @@ static void parse_scopes(struct ctx *c, const char *name, const config_setting_t
 	*out = all;
 }
 
-static void parse_origins(struct ctx *c, const char *name, const config_setting_t *s, char ***out,
-                          size_t *n_out)
+/* An array of strings, each checked by check; what to call them and an example for messages. */
+struct strv_kind {
+	unsigned max;
+	const char *what;
+	const char *example;
+	const char *(*check)(const char *v);
+};
+
+static const struct strv_kind origins_kind = {GW_MAX_CORS_ORIGINS, "origins",
+                                              "https://app.example.org",
+                                              gw_config_origin_problem};
+static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks",
+                                            "10.1.2.0/24", gw_fetch_policy_entry_problem};
+
+static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *name,
+                       const config_setting_t *s, char ***out, size_t *n_out)
 {
 	int n = config_setting_length(s);
 	size_t kept = 0;
 	char ename[160];
 	char **v;
 
-	if (!is_sequence(s) || n > (int)GW_MAX_CORS_ORIGINS) {
-		problem(c, s, name, "expected an array of at most %u origins, e.g. [ \"%s\" ]",
-		        GW_MAX_CORS_ORIGINS, "https://app.example.org");
+	if (!is_sequence(s) || n > (int)kind->max) {
+		problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]", kind->max,
+		        kind->what, kind->example);
 		return;
 	}
 	v = calloc((size_t)n + 1, sizeof(*v));
@@ -315,7 +330,7 @@ static void parse_origins(struct ctx *c, const char *name, const config_setting_
 	for (int i = 0; i < n && !c->oom; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *o = config_setting_get_string(e);
-		const char *why = o != NULL ? gw_config_origin_problem(o) : "expected a string";
+		const char *why = o != NULL ? kind->check(o) : "expected a string";
 
 		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
 		if (why != NULL) {
@@ -351,8 +366,9 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 			problem(c, s, name, "expected true or false");
 		break;
 	case KT_ORIGINS:
-		parse_origins(c, name, s, gw_config_field(base, k->off),
-		              gw_config_field(base, k->off_n));
+	case KT_HOSTS:
+		parse_strv(c, k->type == KT_ORIGINS ? &origins_kind : &hosts_kind, name, s,
+		           gw_config_field(base, k->off), gw_config_field(base, k->off_n));
 		break;
 	case KT_SCOPES:
 		parse_scopes(c, name, s, gw_config_field(base, k->off));

@@ -19,7 +19,7 @@
 #define GW_CONFIG_TOKEN_NAME_MAX_LEN 64u
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 44u
+#define GW_CONFIG_N_KEYS 45u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */
@@ -33,6 +33,7 @@ enum gw_config_ktype {
 	KT_ENUM,        /* int-sized enum, one of names[] */
 	KT_DIGEST,      /* enum gw_digest, by gw_crypto_digest_from_name() */
 	KT_ORIGINS,     /* char ** at off, count (size_t) at off_n */
+	KT_HOSTS,       /* char ** at off, count at off_n: fetch allow-list entries */
 	KT_TOKENS,      /* the tokens list; its members are the K_TOKEN keys */
 	KT_TOKEN_NAME,  /* char *, [A-Za-z0-9._-]{1,64} */
 	KT_TOKEN_HASH,  /* unsigned char[32] from "sha256:<64 hex>" */

@@ -748,6 +748,34 @@ START_TEST(test_config_public_url_credentials_refused)
 }
 END_TEST
 
+START_TEST(test_config_fetch_allow)
+{
+	struct gw_config *cfg;
+	char *msg;
+
+	cfg = load_string_ok("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
+			     "  fetch_allow = [ \"files.internal.example\", \"10.1.2.0/24\", "
+			     "\"fd00::/8\" ]; };\n");
+	ck_assert_uint_eq(cfg->n_fetch_allow, 3);
+	ck_assert_str_eq(cfg->fetch_allow[1], "10.1.2.0/24");
+	gw_config_unref(cfg);
+	cfg = load_string_ok("bbb = { url = \"" URL "\"; secret = \"abc\"; };\n");
+	ck_assert_uint_eq(cfg->n_fetch_allow, 0);
+	gw_config_unref(cfg);
+	msg = load_string_fail("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
+			       "  fetch_allow = [ \"ok.example\",\n"
+			       "    \"10.1.2.3/24\", \"*.example\" ]; };\n");
+	assert_has(msg, "mem.conf:3: bbb.fetch_allow[1]: has bits set after the prefix length");
+	assert_has(msg, "mem.conf:3: bbb.fetch_allow[2]: must be a host name");
+	ck_assert_uint_eq(count_lines(msg), 2);
+	free(msg);
+	msg = load_string_fail("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
+			       "  fetch_allow = \"10.0.0.0/8\"; };\n");
+	assert_has(msg, "mem.conf:2: bbb.fetch_allow: expected an array");
+	free(msg);
+}
+END_TEST
+
 START_TEST(test_config_trailing_slash_stripped)
 {
 	struct gw_config *cfg = NULL;
@@ -857,6 +885,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_secret_never_echoed);
 	tcase_add_test(tc, test_config_url_credentials_not_public);
 	tcase_add_test(tc, test_config_public_url_credentials_refused);
+	tcase_add_test(tc, test_config_fetch_allow);
 	tcase_add_test(tc, test_config_trailing_slash_stripped);
 	tcase_add_test(tc, test_config_include_relative);
 	tcase_add_test(tc, test_config_refcount);
