@@ -1,14 +1,22 @@
 /*
  * bbb_modules.c - builds BBB's <modules> XML from validated JSON. Every
  * value is XML-escaped; URLs must be http(s); inline content must be
- * base64. The body is sent as bare application/xml.
+ * base64. The body is sent as bare application/xml. Document URLs are
+ * fetched by BBB, so they pass the fetch policy first.
  */
 #include "bbb_modules.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "fetch_policy.h"
 #include "str.h"
+
+/* The allow list of the call being built (bbb.fetch_allow). */
+struct allow {
+	char *const *v;
+	size_t n;
+};
 static void esc(struct gw_buf *out, const char *s, enum gw_err *err)
 {
 	for (; *s != '\0' && *err == GW_OK; s++) {
@@ -99,8 +107,27 @@ static bool known_key(const char *k)
 	return false;
 }
 
-static void document(struct gw_query *qb, json_t *doc, const char *prefix, struct gw_buf *out,
-		     enum gw_err *err)
+/* False (and qb failed) when BBB must not fetch url. */
+static bool url_ok(struct gw_query *qb, const char *url, const char *field,
+		   const struct allow *allow)
+{
+	const char *why;
+	char detail[320];
+
+	if (!gw_str_is_http_url(url)) {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, field, "'url' must be an http(s) URL");
+		return false;
+	}
+	why = gw_fetch_policy_check(url, allow->v, allow->n);
+	if (why == NULL)
+		return true;
+	snprintf(detail, sizeof(detail), "BBB may not be told to fetch this URL: %s", why);
+	gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+	return false;
+}
+
+static void document(struct gw_query *qb, json_t *doc, const char *prefix,
+		     const struct allow *allow, struct gw_buf *out, enum gw_err *err)
 {
 	char f_url[300], f_name[300], f_content[300];
 	const char *url, *name, *content, *key;
@@ -129,10 +156,8 @@ static void document(struct gw_query *qb, json_t *doc, const char *prefix, struc
 			      "A document needs exactly one of 'url' or 'content'");
 		return;
 	}
-	if (*url != '\0' && !gw_str_is_http_url(url)) {
-		gw_query_fail(qb, GW_E_BAD_REQUEST, f_url, "'url' must be an http(s) URL");
+	if (*url != '\0' && !url_ok(qb, url, f_url, allow))
 		return;
-	}
 	if (*content != '\0' && (*name == '\0' || !base64_ok(content))) {
 		gw_query_fail(qb, GW_E_BAD_REQUEST, *name == '\0' ? f_name : f_content,
 			      *name == '\0' ? "Inline content needs a 'filename'"
@@ -168,8 +193,9 @@ static void document(struct gw_query *qb, json_t *doc, const char *prefix, struc
 }
 
 void gw_bbb_modules_xml(struct gw_query *qb, json_t *docs, const char *member_name,
-			struct gw_buf *out)
+			char *const *allow_v, size_t n_allow, struct gw_buf *out)
 {
+	const struct allow allow = {allow_v, n_allow};
 	enum gw_err err;
 	char prefix[280];
 	size_t i;
@@ -185,7 +211,7 @@ void gw_bbb_modules_xml(struct gw_query *qb, json_t *docs, const char *member_na
 		if (err != GW_OK || qb->err != GW_OK)
 			break;
 		snprintf(prefix, sizeof(prefix), "%s[%zu]", member_name, i);
-		document(qb, doc, prefix, out, &err);
+		document(qb, doc, prefix, &allow, out, &err);
 	}
 	if (err == GW_OK)
 		err = gw_buf_append_str(out, "</module></modules>");

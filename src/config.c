@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_policy.h"
 #include "gw_limits.h"
+#include "str.h"
 
 /* Room for the longest secret plus trailing whitespace in a secret file. */
 #define SECRET_FILE_MAX (GW_MAX_SECRET_LEN + 256u)
@@ -180,6 +182,9 @@ static void parse_text(struct ctx *c, const struct gw_config_key *k, const char 
 	}
 	if (k->type == KT_URL) {
 		why = gw_config_url_problem(v);
+		if (why == NULL && (k->flags & K_NO_USERINFO) != 0 && gw_config_url_has_userinfo(v))
+			why = "must not contain user-info (user:password@): join URLs built on it "
+			      "are handed to browsers";
 		if (why == NULL)
 			set_url(c, dst, v);
 	} else if (k->type == KT_SECRET) {
@@ -290,17 +295,31 @@ static void parse_scopes(struct ctx *c, const char *name, const config_setting_t
 	*out = all;
 }
 
-static void parse_origins(struct ctx *c, const char *name, const config_setting_t *s, char ***out,
-                          size_t *n_out)
+/* An array of strings, each checked by check; what to call them and an example for messages. */
+struct strv_kind {
+	unsigned max;
+	const char *what;
+	const char *example;
+	const char *(*check)(const char *v);
+};
+
+static const struct strv_kind origins_kind = {GW_MAX_CORS_ORIGINS, "origins",
+                                              "https://app.example.org",
+                                              gw_config_origin_problem};
+static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks",
+                                            "10.1.2.0/24", gw_fetch_policy_entry_problem};
+
+static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *name,
+                       const config_setting_t *s, char ***out, size_t *n_out)
 {
 	int n = config_setting_length(s);
 	size_t kept = 0;
 	char ename[160];
 	char **v;
 
-	if (!is_sequence(s) || n > (int)GW_MAX_CORS_ORIGINS) {
-		problem(c, s, name, "expected an array of at most %u origins, e.g. [ \"%s\" ]",
-		        GW_MAX_CORS_ORIGINS, "https://app.example.org");
+	if (!is_sequence(s) || n > (int)kind->max) {
+		problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]", kind->max,
+		        kind->what, kind->example);
 		return;
 	}
 	v = calloc((size_t)n + 1, sizeof(*v));
@@ -311,7 +330,7 @@ static void parse_origins(struct ctx *c, const char *name, const config_setting_
 	for (int i = 0; i < n && !c->oom; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *o = config_setting_get_string(e);
-		const char *why = o != NULL ? gw_config_origin_problem(o) : "expected a string";
+		const char *why = o != NULL ? kind->check(o) : "expected a string";
 
 		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
 		if (why != NULL) {
@@ -347,8 +366,9 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 			problem(c, s, name, "expected true or false");
 		break;
 	case KT_ORIGINS:
-		parse_origins(c, name, s, gw_config_field(base, k->off),
-		              gw_config_field(base, k->off_n));
+	case KT_HOSTS:
+		parse_strv(c, k->type == KT_ORIGINS ? &origins_kind : &hosts_kind, name, s,
+		           gw_config_field(base, k->off), gw_config_field(base, k->off_n));
 		break;
 	case KT_SCOPES:
 		parse_scopes(c, name, s, gw_config_field(base, k->off));
@@ -602,8 +622,11 @@ static void finish(struct ctx *c, const config_setting_t *root)
 	apply_env(c);
 	check_required(c, NULL, root, c->seen);
 	finish_secret(c, root);
-	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL)
-		cfg->bbb_public_url = copy(c, cfg->bbb_url, strlen(cfg->bbb_url));
+	/* Credentials in bbb.url are for curl alone, never for the join URLs browsers get. */
+	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL) {
+		cfg->bbb_public_url = gw_str_url_mask_userinfo(cfg->bbb_url, "");
+		c->oom = c->oom || cfg->bbb_public_url == NULL;
+	}
 	if (cfg->bbb_connect_timeout_ms > cfg->bbb_timeout_ms) {
 		if (at == NULL)
 			at = c->seen[gw_config_key_index("bbb.timeout_ms")];

@@ -61,6 +61,9 @@ struct gw_config {
 	unsigned breaker_failures;     /* bbb.breaker_failures: default 5; 0 = no breaker */
 	unsigned breaker_cooldown_ms;  /* bbb.breaker_cooldown_ms: default 1000 */
 	unsigned breaker_max_cooldown_ms; /* bbb.breaker_max_cooldown_ms: default 30000 */
+	/* bbb.fetch_allow: internal hosts/networks BBB may still be told to fetch (fetch_policy) */
+	char **fetch_allow;
+	size_t n_fetch_allow;
 
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
 	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "gw_limits.h"
+#include "str.h"
 
 _Static_assert(GW_CONFIG_URL_MAX_LEN == 2048u, "update the message in gw_config_url_problem()");
 _Static_assert(GW_CONFIG_ORIGIN_MAX_LEN == 256u,
@@ -38,6 +39,14 @@ const char *gw_config_url_problem(const char *url)
 	if (url[skip] == '\0' || url[skip] == '/' || url[skip] == ':')
 		return "has no host";
 	return NULL;
+}
+
+bool gw_config_url_has_userinfo(const char *url)
+{
+	struct gw_str_url u;
+
+	/* A URL that does not split is refused by gw_config_url_problem() anyway. */
+	return gw_str_url_split(url, &u) != GW_OK || u.has_userinfo;
 }
 
 const char *gw_config_secret_problem(const char *s, size_t n)

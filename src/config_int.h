@@ -19,7 +19,7 @@
 #define GW_CONFIG_TOKEN_NAME_MAX_LEN 64u
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 47u
+#define GW_CONFIG_N_KEYS 48u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */
@@ -33,6 +33,7 @@ enum gw_config_ktype {
 	KT_ENUM,        /* int-sized enum, one of names[] */
 	KT_DIGEST,      /* enum gw_digest, by gw_crypto_digest_from_name() */
 	KT_ORIGINS,     /* char ** at off, count (size_t) at off_n */
+	KT_HOSTS,       /* char ** at off, count at off_n: fetch allow-list entries */
 	KT_TOKENS,      /* the tokens list; its members are the K_TOKEN keys */
 	KT_TOKEN_NAME,  /* char *, [A-Za-z0-9._-]{1,64} */
 	KT_TOKEN_HASH,  /* unsigned char[32] from "sha256:<64 hex>" */
@@ -42,6 +43,7 @@ enum gw_config_ktype {
 
 #define K_REQUIRED 1u /* must be present (unless its env variable is set) */
 #define K_TOKEN 2u    /* member of a tokens entry; offsets are into struct gw_token */
+#define K_NO_USERINFO 4u /* a URL handed to clients: user-info (user:password@) refused */
 
 struct gw_config_ename {
 	const char *name;
@@ -97,6 +99,9 @@ void gw_config_free_strv(char **v, size_t n);
 
 /* A BBB API base: http(s)://host..., no spaces, query or fragment, at most 2048 chars. */
 const char *gw_config_url_problem(const char *url);
+
+/* True when the authority of an http(s) URL holds user-info ("user:password@"). */
+bool gw_config_url_has_userinfo(const char *url);
 
 /* A BBB secret of n bytes: 1..GW_MAX_SECRET_LEN visible characters. */
 const char *gw_config_secret_problem(const char *s, size_t n);

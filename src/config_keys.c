@@ -53,6 +53,7 @@ static const char *const type_names[] = {
 	[KT_ORIGINS] = "array of strings", [KT_TOKENS] = "list of groups",
 	[KT_TOKEN_NAME] = "string",        [KT_TOKEN_HASH] = "string",
 	[KT_SCOPES] = "array of strings",  [KT_TIME] = "string (UTC time)",
+	[KT_HOSTS] = "array of strings",
 };
 
 const struct gw_config_key gw_config_keys[] = {
@@ -125,10 +126,13 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Burst of the expensive-route bucket; 0 = twice `heavy_rate_per_s`, at least 1." },
 	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED, .off = CFG(bbb_url),
 	  .def_doc = "required", .env = "BBB_GATEWAY_BBB_URL",
-	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped)." },
-	{ .path = "bbb.public_url", .type = KT_URL, .off = CFG(bbb_public_url),
-	  .def_doc = "bbb.url",
-	  .doc = "BBB API base that join URLs point at, as browsers reach it." },
+	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped). "
+		 "User-info (`user:password@`, for a proxy with basic auth) is sent by the "
+		 "gateway's HTTP client only: logs show it as `***`, join URLs never carry it." },
+	{ .path = "bbb.public_url", .type = KT_URL, .flags = K_NO_USERINFO,
+	  .off = CFG(bbb_public_url), .def_doc = "bbb.url without user-info",
+	  .doc = "BBB API base that join URLs point at, as browsers reach it. Must not contain "
+		 "user-info (`user:password@`)." },
 	{ .path = "bbb.secret", .type = KT_SECRET, .off = CFG(bbb_secret),
 	  .def_doc = "one of secret, secret_file", .env = "BBB_GATEWAY_BBB_SECRET",
 	  .doc = "BBB shared secret (`bbb-conf --secret`); prefer secret_file." },
@@ -174,6 +178,14 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "bbb.forward_unknown_params", .type = KT_BOOL,
 	  .off = CFG(forward_unknown_params), .def = 1,
 	  .doc = "Pass request fields the gateway does not know on to BBB unchanged." },
+	{ .path = "bbb.fetch_allow", .type = KT_HOSTS, .off = CFG(fetch_allow),
+	  .off_n = CFG(n_fetch_allow), .def_doc = "none",
+	  .doc = "Internal hosts BBB may still be told to fetch. URLs BBB fetches (presentation "
+		 "`url`s, hook `callbackURL`s) are refused with 400 when their host is "
+		 "`localhost` or a loopback, private, link-local, unspecified, multicast or "
+		 "reserved IP address in any spelling, or when they carry user-info. Entries: "
+		 "host names (exact, e.g. `files.internal.example`), IP addresses, or networks "
+		 "(`10.1.2.0/24`, `fd00::/8`); at most 256. Names are not resolved." },
 	{ .path = "tokens", .type = KT_TOKENS, .def_doc = "none",
 	  .doc = "Client tokens: a list of groups with the members below. With none, every /v1 "
 		 "request gets 401." },
@@ -372,6 +384,7 @@ void gw_config_unref(struct gw_config *cfg)
 		gw_token_deinit(&cfg->tokens[i]);
 	free(cfg->tokens);
 	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
+	gw_config_free_strv(cfg->fetch_allow, cfg->n_fetch_allow);
 	free(cfg);
 }
 

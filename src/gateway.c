@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn_guard.h"
+#include "conn_guard.h"
 #include "gw_limits.h"
 #include "http_server.h"
 #include "log.h"
@@ -28,6 +30,7 @@
 #include "ratelimit.h"
 #include "request.h"
 #include "router.h"
+#include "str.h"
 #include "upstream.h"
 
 struct gw_gateway {
@@ -116,6 +119,17 @@ static unsigned cpu_count(void)
 	return n > 0 && n < 64 ? (unsigned)n : 2;
 }
 
+/* bbb.url may carry user-info for a proxy in front of BBB: the log shows it as "***". */
+static void log_listening(const struct gw_http_opts *ho, const struct gw_gateway *gw,
+			  const struct gw_config *cfg)
+{
+	char *bbb = gw_str_url_mask_userinfo(cfg->bbb_url, "***");
+
+	gw_log_notice("listening on %s port %u, BBB at %s", ho->address != NULL ? ho->address : "fd",
+		      gw_http_server_port(gw->http), bbb != NULL ? bbb : "(out of memory)");
+	free(bbb);
+}
+
 enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gateway **out)
 {
 	struct gw_upstream_opts uo = {
@@ -170,8 +184,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	pthread_mutex_lock(&gw->lock);
 	gw->http = http;
 	pthread_mutex_unlock(&gw->lock);
-	gw_log_notice("listening on %s port %u, BBB at %s", ho.address != NULL ? ho.address : "fd",
-		      gw_http_server_port(gw->http), cfg->bbb_url);
+	log_listening(&ho, gw, cfg);
 	gw_notify_ready();
 	gw_notify_status("listening on port %u", gw_http_server_port(gw->http));
 	*out = gw;

@@ -44,6 +44,8 @@
 #define GW_MAX_TOKENS 4096u
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u
+#define GW_MAX_FETCH_ALLOW 256u           /* bbb.fetch_allow entries */
+#define GW_MAX_FETCH_HOST_LEN 255u        /* a URL host BBB may fetch: DNS names are <= 253 */
 #define GW_MAX_SECRET_LEN 1024u
 #define GW_MAX_METRICS_BYTES (4u * 1024u * 1024u)
 

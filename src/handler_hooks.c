@@ -7,11 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "str.h"
 #include "bbb_api.h"
 #include "bbb_query.h"
 #include "config.h"
+#include "fetch_policy.h"
 #include "handlers.h"
+#include "str.h"
 #include "xml2json.h"
 
 static void hooks_request(struct gw_exchange *x, const char *call, struct gw_query *qb,
@@ -54,13 +55,31 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 	r->body = NULL;
 }
 
-static void create_member(struct gw_query *qb, const char *key, json_t *v)
+/* bbb-webhooks posts every event to callbackURL: it passes the fetch policy. */
+static void callback_url(struct gw_query *qb, const struct gw_config *cfg, json_t *v)
+{
+	const char *why;
+	char detail[320];
+
+	if (!json_is_string(v) || !gw_str_is_http_url(json_string_value(v))) {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, "callbackURL",
+			      "'callbackURL' must be an http(s) URL");
+		return;
+	}
+	why = gw_fetch_policy_check(json_string_value(v), cfg->fetch_allow, cfg->n_fetch_allow);
+	if (why != NULL) {
+		snprintf(detail, sizeof(detail), "BBB may not be told to call this URL: %s", why);
+		gw_query_fail(qb, GW_E_BAD_REQUEST, "callbackURL", detail);
+		return;
+	}
+	gw_query_add(qb, "callbackURL", json_string_value(v));
+}
+
+static void create_member(struct gw_query *qb, const struct gw_config *cfg, const char *key,
+			  json_t *v)
 {
 	if (strcmp(key, "callbackURL") == 0) {
-		if (!json_is_string(v) || !gw_str_is_http_url(json_string_value(v)))
-			gw_query_fail(qb, GW_E_BAD_REQUEST, key, "'callbackURL' must be an http(s) URL");
-		else
-			gw_query_add(qb, key, json_string_value(v));
+		callback_url(qb, cfg, v);
 	} else if (strcmp(key, "meetingID") == 0) {
 		gw_query_add_json(qb, key, key, GW_PARAM_STRING, false, v);
 	} else if (strcmp(key, "eventID") == 0) {
@@ -88,10 +107,10 @@ void gw_handle_hooks_create(struct gw_exchange *x)
 	/* callbackURL first, as BBB's own examples order it. */
 	v = json_object_get(body, "callbackURL");
 	if (v != NULL)
-		create_member(&qb, "callbackURL", v);
+		create_member(&qb, x->req.cfg, "callbackURL", v);
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "callbackURL") != 0)
-			create_member(&qb, key, v);
+			create_member(&qb, x->req.cfg, key, v);
 	}
 	hooks_request(x, "hooks/create", &qb, finish_create);
 	gw_query_deinit(&qb);

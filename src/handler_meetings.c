@@ -159,7 +159,8 @@ static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *d
 	char *p = NULL;
 
 	gw_buf_init(&xml, x->req.cfg->max_body_bytes * 2 + 4096);
-	gw_bbb_modules_xml(qb, docs, "presentations", &xml);
+	gw_bbb_modules_xml(qb, docs, "presentations", x->req.cfg->fetch_allow,
+			   x->req.cfg->n_fetch_allow, &xml);
 	if (qb->err == GW_OK) {
 		p = gw_buf_take(&xml, len);
 		if (p == NULL)

@@ -136,19 +136,29 @@ static void request_one(struct gw_exchange *x)
 	gw_query_deinit(&qb);
 }
 
+/*
+ * A recordID is a 40-hex-digit meeting hash, '-', and a timestamp: never a
+ * list. BBB's recording calls take comma lists, so one with ',' would act
+ * on several recordings. Writes the 400 and returns false when it has one.
+ */
+static bool record_id_single(struct gw_exchange *x)
+{
+	if (strchr(path_record_id(x), ',') == NULL)
+		return true;
+	gw_response_problem(x, GW_E_BAD_PATH_PARAM, "A recordID cannot contain ','", NULL);
+	return false;
+}
+
 void gw_handle_recording_get(struct gw_exchange *x)
 {
-	/* A recordID is a 40-hex-digit meeting hash, '-', and a timestamp: never a list. */
-	if (strchr(path_record_id(x), ',') != NULL) {
-		gw_response_problem(x, GW_E_BAD_PATH_PARAM, "A recordID cannot contain ','", NULL);
-		return;
-	}
-	request_one(x);
+	if (record_id_single(x))
+		request_one(x);
 }
 
 /* PATCH state between chained calls. */
 struct patch {
 	json_t *metadata; /* owned; NULL when there is nothing to update */
+	int published;    /* the value sent to publishRecordings; -1 when not sent */
 };
 
 static void patch_free(void *p)
@@ -165,12 +175,63 @@ static bool meta_key_ok(const char *k)
 	return gw_bbb_meta_name_ok(k);
 }
 
-static void patch_update(struct gw_exchange *x, struct gw_bbb_reply *r);
+/*
+ * The change was made by the time the recording is read back, so a re-read
+ * that misses it (BBB still indexing, or a FAILED reply) answers 200 with
+ * what was applied and a warning, never 404: the caller must not retry or
+ * report a write that happened as failed.
+ */
+static void patch_not_read_back(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct patch *st = x->bbb.state;
+	json_t *out = json_pack("{s:s, s:{s:s, s:s}}", "recordID", path_record_id(x), "warning",
+				"messageKey", "notReadBack", "message",
+				"The change was applied, but BBB did not return the recording "
+				"when it was read back");
+
+	(void)r;
+	if (out != NULL && st->published >= 0)
+		json_object_set_new(out, "published", json_boolean(st->published));
+	if (out != NULL && st->metadata != NULL)
+		json_object_set(out, "metadata", st->metadata);
+	gw_response_json(x, 200, out);
+}
+
+static void finish_patched(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *list = json_object_get(r->body, "recordings"); /* borrowed */
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(list, i, rec) {
+		const char *rid = json_string_value(json_object_get(rec, "recordID"));
+
+		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0) {
+			gw_response_json(x, 200, json_incref(rec));
+			return;
+		}
+	}
+	patch_not_read_back(x, r);
+}
+
+static void patch_fetch(struct gw_exchange *x)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "recordID", path_record_id(x));
+	gw_query_add(&qb, "state", "any");
+	if (!gw_query_failed(x, &qb)) {
+		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_patched);
+		x->bbb.on_failed = patch_not_read_back;
+	}
+	gw_query_deinit(&qb);
+}
 
 static void patch_then_fetch(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	(void)r;
-	request_one(x);
+	patch_fetch(x);
 }
 
 static void start_update(struct gw_exchange *x, json_t *metadata)
@@ -200,7 +261,7 @@ static void patch_update(struct gw_exchange *x, struct gw_bbb_reply *r)
 	if (st != NULL && st->metadata != NULL)
 		start_update(x, st->metadata);
 	else
-		request_one(x);
+		patch_fetch(x);
 }
 
 /* Validates the PATCH body; fills published (-1 absent) and metadata (borrowed). */
@@ -251,6 +312,8 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 	struct gw_query qb;
 	int published;
 
+	if (!record_id_single(x))
+		return;
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	if (!patch_body(x, body, &published, &metadata))
@@ -261,6 +324,7 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 		goto out;
 	}
 	st->metadata = json_incref(metadata);
+	st->published = published;
 	x->bbb.state = st;
 	x->bbb.state_free = patch_free;
 	if (published < 0) {
@@ -288,9 +352,9 @@ void gw_handle_recording_delete(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
+	if (!record_id_single(x))
+		return;
 	gw_query_init(&qb);
-	if (strchr(path_record_id(x), ',') != NULL)
-		gw_query_fail(&qb, GW_E_BAD_PATH_PARAM, NULL, "A recordID cannot contain ','");
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, "deleteRecordings", gw_query_str(&qb), finish_deleted);

@@ -233,3 +233,87 @@ bool gw_str_is_http_url(const char *s)
 	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
 	       (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
 }
+
+static bool scheme_char(char c, bool first)
+{
+	bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+	return alpha || (!first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+}
+
+/* Host and port of the authority [a, end) of url, after any user-info. */
+static enum gw_err split_host(const char *url, size_t a, size_t end, struct gw_str_url *u)
+{
+	const char *close;
+	size_t h_end;
+
+	u->host = a;
+	if (url[a] == '[') {
+		close = memchr(url + a, ']', end - a);
+		if (close == NULL)
+			return GW_E_PARSE;
+		h_end = (size_t)(close - url) + 1;
+		if (h_end < end && url[h_end] != ':')
+			return GW_E_PARSE;
+	} else {
+		const char *colon = memchr(url + a, ':', end - a);
+
+		h_end = colon != NULL ? (size_t)(colon - url) : end;
+	}
+	u->host_len = h_end - a;
+	u->has_port = h_end < end;
+	u->port = u->has_port ? h_end + 1 : end;
+	u->port_len = end - u->port;
+	return GW_OK;
+}
+
+enum gw_err gw_str_url_split(const char *url, struct gw_str_url *out)
+{
+	struct gw_str_url u = {0};
+	size_t i = 0;
+	size_t a;
+	size_t at;
+
+	while (scheme_char(url[i], i == 0))
+		i++;
+	if (i == 0 || strncmp(url + i, "://", 3) != 0)
+		return GW_E_PARSE;
+	u.scheme_len = i;
+	a = i + 3;
+	u.end = a + strcspn(url + a, "/?#");
+	for (at = u.end; at > a && url[at - 1] != '@'; at--)
+		;
+	if (at > a) {
+		u.has_userinfo = true;
+		u.userinfo = a;
+		u.userinfo_len = at - 1 - a;
+		a = at;
+	}
+	if (split_host(url, a, u.end, &u) != GW_OK)
+		return GW_E_PARSE;
+	*out = u;
+	return GW_OK;
+}
+
+char *gw_str_url_mask_userinfo(const char *url, const char *mask)
+{
+	struct gw_str_url u;
+	size_t mlen = strlen(mask);
+	size_t tail;
+	char *p;
+
+	if (gw_str_url_split(url, &u) != GW_OK)
+		return strdup(strchr(url, '@') != NULL ? mask : url);
+	if (!u.has_userinfo)
+		return strdup(url);
+	tail = strlen(url + u.host);
+	p = malloc(u.userinfo + mlen + 1 + tail + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, url, u.userinfo);
+	memcpy(p + u.userinfo, mask, mlen);
+	if (mlen > 0)
+		p[u.userinfo + mlen++] = '@';
+	memcpy(p + u.userinfo + mlen, url + u.host, tail + 1);
+	return p;
+}

@@ -52,6 +52,44 @@ enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
 bool gw_str_is_http_url(const char *s);
 
 /*
+ * The authority of an absolute URL "scheme://[userinfo@]host[:port][/?#...]"
+ * as offsets into the URL. The authority ends at the first '/', '?' or '#'
+ * (or the end); user-info runs to its last '@', as curl and browsers read
+ * it. host keeps the brackets of an IPv6 literal; port is what follows the
+ * ':' after the host (possibly empty or not digits: callers judge it).
+ */
+struct gw_str_url {
+	size_t scheme_len;   /* bytes before "://" */
+	bool has_userinfo;   /* an '@' in the authority */
+	size_t userinfo;     /* offset of the user-info (valid when has_userinfo) */
+	size_t userinfo_len; /* up to, not including, the '@' */
+	size_t host;         /* offset of the host */
+	size_t host_len;
+	bool has_port;       /* a ':' follows the host */
+	size_t port;         /* offset after that ':' */
+	size_t port_len;
+	size_t end;          /* offset where the authority ends */
+};
+
+/*
+ * Splits url into *out. GW_E_PARSE when there is no "scheme://" (scheme:
+ * a letter, then letters, digits, '+', '-', '.'), when an IPv6 '[' has no
+ * ']', or when something other than ':' follows the ']'; out is then
+ * unchanged.
+ */
+enum gw_err gw_str_url_split(const char *url, struct gw_str_url *out) GW_WUR;
+
+/*
+ * A copy of url with its user-info and '@' replaced by mask followed by
+ * '@' (mask "***" puts "***@" before the host), or removed when mask is "".
+ * A URL without user-info is copied unchanged; one that does not split is
+ * replaced by mask whole when it holds an '@'. Returns a malloc'd string
+ * (caller frees) or NULL when out of memory. For logs and for URLs handed
+ * to clients: credentials never leave the process in either.
+ */
+char *gw_str_url_mask_userinfo(const char *url, const char *mask);
+
+/*
  * Replaces every byte of s that does not start a well-formed UTF-8
  * sequence with '?', in place (text cut mid-character by a bounded
  * snprintf stays printable and valid).

@@ -148,6 +148,89 @@ START_TEST(test_integration_api_create_with_presentations)
 END_TEST
 
 
+/* A refused URL is a 400 naming the field, and BBB is never asked. */
+static void assert_fetch_refused(const char *method, const char *path, const char *body,
+				 const char *field)
+{
+	struct reply r;
+
+	bbbsim_clear_log(sim);
+	call(&r, method, path, tok_all, body);
+	assert_problem(&r, 400, "bad_request");
+	ck_assert_str_eq(jstr(&r, "field"), field);
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 0);
+}
+
+/* BBB must not be made to fetch its own loopback, the metadata service or the LAN. */
+START_TEST(test_integration_api_fetch_internal_refused)
+{
+	create_meeting("ssrf-1");
+	assert_fetch_refused("POST", "/v1/meetings/ssrf-1/documents",
+			     "{\"presentations\":[{\"url\":\"https://files.example.org/a.pdf\"},"
+			     "{\"url\":\"http://169.254.169.254/latest/meta-data/\"}]}",
+			     "presentations[1].url");
+	assert_fetch_refused("POST", "/v1/meetings/ssrf-1/documents",
+			     "{\"presentations\":[{\"url\":\"http://user:pw@files.example.org/a\"}]}",
+			     "presentations[0].url");
+	assert_fetch_refused("POST", "/v1/meetings",
+			     "{\"name\":\"S\",\"meetingID\":\"ssrf-2\","
+			     "\"presentations\":[{\"url\":\"http://0x7f.1:22/\"}]}",
+			     "presentations[0].url");
+	assert_fetch_refused("POST", "/v1/hooks",
+			     "{\"callbackURL\":\"http://[::ffff:127.0.0.1]:8080/hook\"}",
+			     "callbackURL");
+	assert_fetch_refused("POST", "/v1/hooks", "{\"callbackURL\":\"http://LOCALHOST./\"}",
+			     "callbackURL");
+	ck_assert_uint_eq(bbbsim_hook_count(sim), 0);
+	ck_assert_uint_eq(bbbsim_document_count(sim), 0);
+}
+END_TEST
+
+static void allow_tweak(struct gw_config *c)
+{
+	c->fetch_allow = calloc(2, sizeof(char *));
+	ck_assert_ptr_nonnull(c->fetch_allow);
+	c->fetch_allow[0] = strdup("10.1.2.0/24");
+	c->fetch_allow[1] = strdup("files.internal");
+	c->n_fetch_allow = 2;
+}
+
+static void allow_setup(void)
+{
+	harness_sim_opts.recordings_file = NULL;
+	harness_sim_opts.legacy_config = false;
+	harness_tweak = allow_tweak;
+	setup();
+	harness_tweak = NULL;
+}
+
+/* bbb.fetch_allow lets the operator's own file server through, and nothing else. */
+START_TEST(test_integration_api_fetch_allowed_by_config)
+{
+	struct reply r;
+	struct bbbsim_document d;
+
+	create_meeting("allow-1");
+	call(&r, "POST", "/v1/meetings/allow-1/documents", tok_all,
+	     "{\"presentations\":[{\"url\":\"http://10.1.2.7:8080/deck.pdf\"}]}");
+	ck_assert_int_eq(r.status, 202);
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_document_count(sim), 1);
+	ck_assert(bbbsim_document_get(sim, 0, &d));
+	ck_assert_str_eq(d.url, "http://10.1.2.7:8080/deck.pdf");
+	bbbsim_document_free(&d);
+	call(&r, "POST", "/v1/hooks", tok_all, "{\"callbackURL\":\"http://10.1.2.9/hook\"}");
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	assert_fetch_refused("POST", "/v1/meetings/allow-1/documents",
+			     "{\"presentations\":[{\"url\":\"http://10.1.3.7/deck.pdf\"}]}",
+			     "presentations[0].url");
+	assert_fetch_refused("POST", "/v1/hooks", "{\"callbackURL\":\"http://127.0.0.1/\"}",
+			     "callbackURL");
+}
+END_TEST
+
 #define REC1 "be50234e1c66bebcfce306edca2e3a65c2133730-1715261728123"
 #define REC4 "a72c17c66bc6234721b377d1d5a5dc32f199c749-1715179200000"
 
@@ -309,6 +392,75 @@ START_TEST(test_integration_api_recording_patch)
 	call(&r, "PATCH", "/v1/recordings/nope-1", tok_all, "{\"published\":true}");
 	assert_problem(&r, 404, "bbb_not_found");
 	reply_free(&r);
+}
+END_TEST
+
+/* A recordID with ',' would reach BBB as a list and change several recordings. */
+START_TEST(test_integration_api_recording_patch_comma)
+{
+	struct reply r;
+	char *v;
+
+	bbbsim_clear_log(sim);
+	call(&r, "PATCH", "/v1/recordings/" REC4 "," REC1, tok_all, "{\"published\":false}");
+	assert_problem(&r, 400, "bad_path_parameter");
+	reply_free(&r);
+	call(&r, "PATCH", "/v1/recordings/" REC4 "%2C" REC1, tok_all,
+	     "{\"metadata\":{\"course\":\"x\"}}");
+	assert_problem(&r, 400, "bad_path_parameter");
+	reply_free(&r);
+	ck_assert_uint_eq(bbbsim_request_count(sim), 0);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "published");
+	free(v);
+	v = bbbsim_recording_state(sim, REC1);
+	ck_assert_str_eq(v, "published");
+	free(v);
+}
+END_TEST
+
+/* The change went through; a re-read that misses the recording must not say 404. */
+START_TEST(test_integration_api_recording_patch_not_read_back)
+{
+	static const struct bbbsim_fault empty = {
+		.kind = BBBSIM_FAULT_BODY, .count = 1,
+		.body = "<response>\n<returncode>SUCCESS</returncode>\n<recordings>\n</recordings>\n"
+			"<messageKey>noRecordings</messageKey>\n"
+			"<message>There are no recordings for the meeting(s).</message>\n"
+			"</response>"};
+	static const struct bbbsim_fault failed = {
+		.kind = BBBSIM_FAULT_FAILED, .count = 1, .message_key = "noRecordings",
+		.message = "There are no recordings for the meeting(s)."};
+	struct reply r;
+	json_t *meta;
+	char *v;
+
+	bbbsim_set_fault(sim, "getRecordings", &empty);
+	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all,
+	     "{\"published\":false,\"metadata\":{\"course\":\"CHEM 9\",\"bbb-origin\":null}}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(jstr(&r, "recordID"), REC4);
+	ck_assert(json_is_false(json_object_get(r.json, "published")));
+	meta = json_object_get(r.json, "metadata");
+	ck_assert_str_eq(json_string_value(json_object_get(meta, "course")), "CHEM 9");
+	ck_assert(json_is_null(json_object_get(meta, "bbb-origin")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
+							   "messageKey")),
+			 "notReadBack");
+	reply_free(&r);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "unpublished");
+	free(v);
+	assert_last_call("getRecordings", "GET");
+	bbbsim_set_fault(sim, "getRecordings", &failed);
+	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all, "{\"published\":true}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_true(json_object_get(r.json, "published")));
+	ck_assert_ptr_null(json_object_get(r.json, "metadata"));
+	reply_free(&r);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "published");
+	free(v);
 }
 END_TEST
 
@@ -518,6 +670,7 @@ static Suite *integration_api_suite(void)
 	TCase *tc = tcase_create("api");
 
 	TCase *legacy = tcase_create("legacy");
+	TCase *allow = tcase_create("fetch_allow");
 
 	tcase_add_checked_fixture(tc, api_setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -525,10 +678,13 @@ static Suite *integration_api_suite(void)
 	tcase_add_test(tc, test_integration_api_chat_length);
 	tcase_add_test(tc, test_integration_api_documents);
 	tcase_add_test(tc, test_integration_api_create_with_presentations);
+	tcase_add_test(tc, test_integration_api_fetch_internal_refused);
 	tcase_add_test(tc, test_integration_api_recordings_list);
 	tcase_add_test(tc, test_integration_api_recordings_filters_and_paging);
 	tcase_add_test(tc, test_integration_api_recording_get);
 	tcase_add_test(tc, test_integration_api_recording_patch);
+	tcase_add_test(tc, test_integration_api_recording_patch_comma);
+	tcase_add_test(tc, test_integration_api_recording_patch_not_read_back);
 	tcase_add_test(tc, test_integration_api_recording_delete);
 	tcase_add_test(tc, test_integration_api_text_tracks);
 	tcase_add_test(tc, test_integration_api_text_track_upload);
@@ -536,6 +692,9 @@ static Suite *integration_api_suite(void)
 	tcase_add_test(tc, test_integration_api_hooks_checksum_algorithm);
 	tcase_add_test(tc, test_integration_api_legacy_unsupported);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(allow, allow_setup, teardown);
+	tcase_add_test(allow, test_integration_api_fetch_allowed_by_config);
+	suite_add_tcase(s, allow);
 	tcase_add_checked_fixture(legacy, legacy_setup, teardown);
 	tcase_add_test(legacy, test_integration_api_legacy_config);
 	suite_add_tcase(s, legacy);

@@ -325,6 +325,76 @@ START_TEST(test_integration_ops_no_secrets_in_logs)
 }
 END_TEST
 
+/*
+ * bbb.url with user-info (BBB behind a proxy with basic auth): curl uses
+ * it, but neither the log nor the join URL (public_url defaults to url)
+ * may carry it.
+ */
+START_TEST(test_integration_ops_url_credentials_hidden)
+{
+	char path[] = "/tmp/gw-creds-XXXXXX";
+	char all[72];
+	char want[160];
+	struct gw_config *loaded = NULL;
+	struct gw_buf msg;
+	struct reply r;
+	int fds[2];
+	char *logs;
+	const char *url;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	gw_gateway_stop(gw);
+	gw = NULL;
+	gw_config_unref(cfg);
+	hash_text(tok_all, all);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"listen = { port = 0; threads = 2; };\n"
+		"bbb = { url = \"http://gw-user:pw-h7Qz@127.0.0.1:%u/bigbluebutton/api\";\n"
+		"        secret = \"%s\"; };\n"
+		"log = { level = \"debug\"; access = true; };\n"
+		"tokens = ( { name = \"all\"; hash = \"%s\"; scopes = [ \"*\" ]; } );\n",
+		bbbsim_port(sim), HARNESS_SECRET, all);
+	fclose(f);
+	gw_buf_init(&msg, 4096);
+	ck_assert_msg(gw_config_load(path, &loaded, &msg) == GW_OK, "%s", gw_buf_str(&msg));
+	gw_buf_deinit(&msg);
+	unlink(path);
+	cfg = loaded;
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	gw_log_set_fd(fds[1]);
+	ck_assert_int_eq(gw_gateway_start(cfg, -1, &gw), GW_OK);
+	create_meeting("cred-1");
+	call(&r, "POST", "/v1/meetings/cred-1/join", tok_all,
+	     "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
+	ck_assert_int_eq(r.status, 200);
+	url = jstr(&r, "url");
+	ck_assert_ptr_nonnull(url);
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u/bigbluebutton/api/join?",
+		 bbbsim_port(sim));
+	ck_assert_msg(strncmp(url, want, strlen(want)) == 0, "join URL %s", url);
+	ck_assert_ptr_null(strstr(url, "pw-h7Qz"));
+	ck_assert_ptr_null(strstr(url, "gw-user"));
+	reply_free(&r);
+	gw_gateway_stop(gw);
+	gw = NULL;
+	gw_log_set_fd(2);
+	logs = slurp(fds[0]);
+	ck_assert_ptr_nonnull(strstr(logs, "BBB at http://***@127.0.0.1:"));
+	ck_assert_ptr_null(strstr(logs, "pw-h7Qz"));
+	ck_assert_ptr_null(strstr(logs, "gw-user"));
+	free(logs);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 /* Start, serve, drain, stop: many times in a row, as reloads of a unit would. */
 START_TEST(test_integration_ops_start_stop_cycles)
 {
@@ -549,6 +619,7 @@ static Suite *integration_ops_suite(void)
 	tcase_add_test(tc, test_integration_ops_drain_finishes_in_flight);
 	tcase_add_test(tc, test_integration_ops_drain_deadline_answers_503);
 	tcase_add_test(tc, test_integration_ops_no_secrets_in_logs);
+	tcase_add_test(tc, test_integration_ops_url_credentials_hidden);
 	tcase_add_test(tc, test_integration_ops_start_stop_cycles);
 	tcase_add_test(tc, test_integration_ops_readyz_flood_sends_few_probes);
 	tcase_add_test(tc, test_integration_ops_readyz_follows_bbb_within_a_window);

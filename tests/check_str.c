@@ -3,6 +3,7 @@
  * decimal parsing, visible-ASCII checks and media type comparison.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -391,6 +392,71 @@ START_TEST(test_str_is_http_url)
 }
 END_TEST
 
+/* The host (and port) of url as split, as "host|port" or "host" in buf. */
+static const char *split_host(const char *url, char *buf, size_t size)
+{
+	struct gw_str_url u;
+
+	ck_assert_int_eq(gw_str_url_split(url, &u), GW_OK);
+	if (u.has_port)
+		snprintf(buf, size, "%.*s|%.*s", (int)u.host_len, url + u.host, (int)u.port_len,
+			 url + u.port);
+	else
+		snprintf(buf, size, "%.*s", (int)u.host_len, url + u.host);
+	return buf;
+}
+
+START_TEST(test_str_url_split)
+{
+	static const char *const bad[] = {"", "http:/x", "://x", "1http://x", "http://[::1/x",
+					  "http://[::1]x/", "files.example.org/a.pdf"};
+	struct gw_str_url u;
+	char b[128];
+	size_t i;
+
+	ck_assert_str_eq(split_host("http://h.example.org/a?b#c", b, sizeof(b)), "h.example.org");
+	ck_assert_str_eq(split_host("https://H:8443", b, sizeof(b)), "H|8443");
+	ck_assert_str_eq(split_host("http://[::ffff:127.0.0.1]:80/", b, sizeof(b)),
+			 "[::ffff:127.0.0.1]|80");
+	ck_assert_str_eq(split_host("http://a:b@c@d:1/", b, sizeof(b)), "d|1");
+	ck_assert_str_eq(split_host("http://h?x=@y", b, sizeof(b)), "h");
+	ck_assert_str_eq(split_host("http://h:/", b, sizeof(b)), "h|");
+	ck_assert_int_eq(gw_str_url_split("http://u:p@h/", &u), GW_OK);
+	ck_assert(u.has_userinfo);
+	ck_assert_uint_eq(u.userinfo, 7);
+	ck_assert_uint_eq(u.userinfo_len, 3);
+	ck_assert_uint_eq(u.end, 12);
+	ck_assert_int_eq(gw_str_url_split("http://@h/", &u), GW_OK);
+	ck_assert(u.has_userinfo);
+	ck_assert_uint_eq(u.userinfo_len, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(gw_str_url_split(bad[i], &u) == GW_E_PARSE, "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_str_url_mask_userinfo)
+{
+	static const char *const cases[][3] = {
+		{"http://u:p@h:8080/api", "***", "http://***@h:8080/api"},
+		{"http://u:p@h:8080/api", "", "http://h:8080/api"},
+		{"https://a%40b:c@d@h/x?y=@z", "", "https://h/x?y=@z"},
+		{"https://h/x?y=u:p@z", "***", "https://h/x?y=u:p@z"},
+		{"http://@h", "", "http://h"},
+		{"no-scheme-u:p@h", "***", "***"},
+		{"no-scheme", "***", "no-scheme"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *m = gw_str_url_mask_userinfo(cases[i][0], cases[i][1]);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(m, cases[i][2]);
+		free(m);
+	}
+}
+END_TEST
+
 static Suite *str_suite(void)
 {
 	Suite *s = suite_create("str");
@@ -438,6 +504,8 @@ static Suite *str_suite(void)
 	tcase_add_loop_test(tok, test_str_copy_truncates_on_utf8_boundary, 0, 11);
 	suite_add_tcase(s, tok);
 	tcase_add_test(url, test_str_is_http_url);
+	tcase_add_test(url, test_str_url_split);
+	tcase_add_test(url, test_str_url_mask_userinfo);
 	suite_add_tcase(s, url);
 	return s;
 }
