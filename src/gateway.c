@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "conn_guard.h"
-#include "conn_guard.h"
 #include "gw_limits.h"
 #include "http_server.h"
 #include "log.h"
