@@ -28,8 +28,8 @@ static const char *const bound_labels[] = {"0.001", "0.0025", "0.005", "0.01", "
                                            "2.5",   "5",      "10"};
 #define N_BOUNDS GW_ARRAY_SIZE(bounds)
 
-static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-                               406, 409, 413, 415, 429, 500, 502, 503, 504};
+static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405, 406,
+                               409, 413, 414, 415, 417, 429, 431, 500, 502, 503, 504};
 #define N_STATUSES (GW_ARRAY_SIZE(statuses) + 1) /* + "other" */
 
 static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
