@@ -41,6 +41,17 @@ void fuzz_cleanup(void)
 	cfg = NULL;
 }
 
+/* A NUL-terminated copy of n bytes that need not be NUL-terminated themselves. */
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	FUZZ_CHECK(d != NULL);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
 /* The next line of [*p, end): its start and length without CR LF; advances *p. */
 static const char *next_line(const char **p, const char *end, size_t *len)
 {
@@ -80,7 +91,7 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 {
 	struct gw_exchange *x = gw_exchange_new(cfg);
 	char m[16];
-	char *qs = strndup(query, qlen);
+	char *qs = dupn(query, qlen);
 	unsigned allowed = 0;
 	size_t i, rid;
 	enum gw_err err;
@@ -88,7 +99,7 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 	FUZZ_CHECK(x != NULL && qs != NULL);
 	snprintf(m, sizeof(m), "%.*s", (int)(mlen < 15 ? mlen : 15), method);
 	x->req.method = gw_method_parse(m);
-	x->req.path = strndup(path, plen);
+	x->req.path = dupn(path, plen);
 	FUZZ_CHECK(x->req.path != NULL);
 	err = gw_request_parse_query(&x->req, qs);
 	FUZZ_CHECK(err == GW_OK || err == GW_E_PARSE || err == GW_E_TOO_LARGE);
@@ -104,7 +115,7 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 	}
 	for (i = 0; i < n; i++) {
 		if (f[i].name_len == 12 && strncasecmp(f[i].name, "X-Request-Id", 12) == 0) {
-			char *v = strndup(f[i].value, f[i].value_len);
+			char *v = dupn(f[i].value, f[i].value_len);
 
 			FUZZ_CHECK(v != NULL);
 			gw_request_set_id(&x->req, v);

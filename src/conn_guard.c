@@ -7,13 +7,14 @@
  * per sweep, never per request, and the list is bounded by the server's
  * connection limit. A connection the guard has shut stays in the list
  * until the server closes it, but no longer counts, so one new client
- * never displaces two old ones.
+ * never displaces two old ones. A sweeper thread applies the deadlines.
  */
 #include "conn_guard.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum conn_state { CS_WAITING, CS_BUSY };
 
@@ -29,6 +30,11 @@ struct gw_conn {
 
 struct gw_conn_guard {
 	pthread_mutex_t lock;
+	pthread_t sweeper;
+	pthread_mutex_t sweep_lock; /* guards sweep_stop; with sweep_cond */
+	pthread_cond_t sweep_cond;  /* on CLOCK_MONOTONIC */
+	bool sweep_stop;
+	bool sweeping;
 	struct gw_conn_guard_opts o;
 	struct gw_conn *head;
 	unsigned open; /* tracked and not shut */
@@ -38,6 +44,7 @@ struct gw_conn_guard {
 struct gw_conn_guard *gw_conn_guard_new(const struct gw_conn_guard_opts *opts)
 {
 	struct gw_conn_guard *g = calloc(1, sizeof(*g));
+	pthread_condattr_t attr;
 
 	if (g == NULL)
 		return NULL;
@@ -45,6 +52,11 @@ struct gw_conn_guard *gw_conn_guard_new(const struct gw_conn_guard_opts *opts)
 	if (g->o.reserve >= g->o.max_connections)
 		g->o.reserve = g->o.max_connections > 0 ? g->o.max_connections - 1 : 0;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->sweep_lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->sweep_cond, &attr);
+	pthread_condattr_destroy(&attr);
 	return g;
 }
 
@@ -54,10 +66,13 @@ void gw_conn_guard_free(struct gw_conn_guard *g)
 
 	if (g == NULL)
 		return;
+	gw_conn_guard_stop_sweeper(g);
 	for (c = g->head; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
+	pthread_cond_destroy(&g->sweep_cond);
+	pthread_mutex_destroy(&g->sweep_lock);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
@@ -236,4 +251,59 @@ void gw_conn_guard_stats(struct gw_conn_guard *g, struct gw_conn_guard_stats *ou
 	*out = g->st;
 	out->open = g->open;
 	pthread_mutex_unlock(&g->lock);
+}
+
+uint64_t gw_conn_guard_now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct gw_conn_guard *g = arg;
+	struct timespec until;
+	uint64_t wait;
+
+	pthread_mutex_lock(&g->sweep_lock);
+	while (!g->sweep_stop) {
+		pthread_mutex_unlock(&g->sweep_lock);
+		wait = gw_conn_guard_sweep(g, gw_conn_guard_now_ms());
+		/* Deadlines are whole seconds: a sweep at least every second is on time. */
+		wait = wait > 1000 ? 1000 : wait < 20 ? 20 : wait;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(wait / 1000);
+		until.tv_nsec += (long)(wait % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&g->sweep_lock);
+		if (!g->sweep_stop)
+			pthread_cond_timedwait(&g->sweep_cond, &g->sweep_lock, &until);
+	}
+	pthread_mutex_unlock(&g->sweep_lock);
+	return NULL;
+}
+
+enum gw_err gw_conn_guard_start_sweeper(struct gw_conn_guard *g)
+{
+	if (pthread_create(&g->sweeper, NULL, sweeper_main, g) != 0)
+		return GW_E_INTERNAL;
+	g->sweeping = true;
+	return GW_OK;
+}
+
+void gw_conn_guard_stop_sweeper(struct gw_conn_guard *g)
+{
+	if (!g->sweeping)
+		return;
+	pthread_mutex_lock(&g->sweep_lock);
+	g->sweep_stop = true;
+	pthread_cond_signal(&g->sweep_cond);
+	pthread_mutex_unlock(&g->sweep_lock);
+	pthread_join(g->sweeper, NULL);
+	g->sweeping = false;
 }

@@ -22,9 +22,10 @@
  *
  * The guard does not touch sockets itself: it calls the shut callback
  * (under its lock, so the caller's close path can serialise against it)
- * for each connection to end. Pure logic with an explicit clock, so it is
- * tested without sockets. Thread-safe: one mutex for the connection list;
- * state changes of one connection come from the thread that owns it.
+ * for each connection to end. The rules are pure logic with an explicit
+ * clock, so they are tested without sockets; the sweeper thread applies
+ * the deadlines on the monotonic clock. Thread-safe: one mutex for the
+ * connection list.
  */
 #ifndef GW_CONN_GUARD_H
 #define GW_CONN_GUARD_H
@@ -33,6 +34,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "err.h"
 
 struct gw_conn_guard;
 struct gw_conn;
@@ -61,7 +63,19 @@ struct gw_conn_guard_stats {
 /* A new guard (opts copied), or NULL on OOM. Free with gw_conn_guard_free. */
 struct gw_conn_guard *gw_conn_guard_new(const struct gw_conn_guard_opts *opts);
 
-/* Frees the guard; every connection must have been closed. NULL is fine. */
+/*
+ * Starts a thread that sweeps (gw_conn_guard_sweep) on the monotonic
+ * clock, at least once a second. GW_E_INTERNAL when it cannot start.
+ */
+enum gw_err gw_conn_guard_start_sweeper(struct gw_conn_guard *g) GW_WUR;
+
+/* Stops and joins the sweeper; fine when it never started. */
+void gw_conn_guard_stop_sweeper(struct gw_conn_guard *g);
+
+/* Monotonic milliseconds, the clock the sweeper uses. */
+uint64_t gw_conn_guard_now_ms(void);
+
+/* Frees the guard (stops the sweeper); every connection must have been closed. NULL is fine. */
 void gw_conn_guard_free(struct gw_conn_guard *g);
 
 /*

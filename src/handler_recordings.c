@@ -106,8 +106,8 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 	gw_query_deinit(&qb);
 }
 
-/* The recording whose recordID equals id exactly (BBB matches prefixes). */
-static void finish_one(struct gw_exchange *x, struct gw_bbb_reply *r)
+/* The recording of the reply whose recordID equals the path's exactly (BBB matches prefixes). */
+static json_t *exact_recording(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	json_t *list = json_object_get(r->body, "recordings"); /* borrowed */
 	json_t *rec;
@@ -116,12 +116,20 @@ static void finish_one(struct gw_exchange *x, struct gw_bbb_reply *r)
 	json_array_foreach(list, i, rec) {
 		const char *rid = json_string_value(json_object_get(rec, "recordID"));
 
-		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0) {
-			gw_response_json(x, 200, json_incref(rec));
-			return;
-		}
+		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0)
+			return rec; /* borrowed */
 	}
-	gw_response_problem(x, GW_E_BBB_NOT_FOUND, "No recording with that recordID", NULL);
+	return NULL;
+}
+
+static void finish_one(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *rec = exact_recording(x, r);
+
+	if (rec != NULL)
+		gw_response_json(x, 200, json_incref(rec));
+	else
+		gw_response_problem(x, GW_E_BBB_NOT_FOUND, "No recording with that recordID", NULL);
 }
 
 static void request_one(struct gw_exchange *x)
@@ -199,19 +207,12 @@ static void patch_not_read_back(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 static void finish_patched(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	json_t *list = json_object_get(r->body, "recordings"); /* borrowed */
-	json_t *rec;
-	size_t i;
+	json_t *rec = exact_recording(x, r);
 
-	json_array_foreach(list, i, rec) {
-		const char *rid = json_string_value(json_object_get(rec, "recordID"));
-
-		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0) {
-			gw_response_json(x, 200, json_incref(rec));
-			return;
-		}
-	}
-	patch_not_read_back(x, r);
+	if (rec != NULL)
+		gw_response_json(x, 200, json_incref(rec));
+	else
+		patch_not_read_back(x, r);
 }
 
 static void patch_fetch(struct gw_exchange *x)

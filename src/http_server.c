@@ -48,12 +48,7 @@ struct gw_http_server {
 	atomic_bool draining;
 	atomic_uint active;   /* requests between URI callback and completion */
 	atomic_uint inflight; /* requests waiting on BBB */
-	struct gw_conn_guard *guard;
-	pthread_t reaper;         /* ends connections past their header deadline */
-	pthread_mutex_t reaper_lock;
-	pthread_cond_t reaper_cond;
-	bool reaper_stop;
-	bool reaper_started;
+	struct gw_conn_guard *guard; /* its own thread ends connections past their deadline */
 };
 
 /*
@@ -90,14 +85,6 @@ static double ms_since(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
 static struct sock *sock_of(struct MHD_Connection *mc)
@@ -576,7 +563,7 @@ static void finish_request(struct gw_http_server *srv, struct conn *c)
 		log_access(c);
 	if (c->sock != NULL) {
 		c->sock->cur = NULL;
-		gw_conn_guard_idle(srv->guard, c->sock->guarded, now_ms());
+		gw_conn_guard_idle(srv->guard, c->sock->guarded, gw_conn_guard_now_ms());
 	}
 	gw_exchange_free(c->x);
 	gw_buf_deinit(&c->body);
@@ -635,7 +622,7 @@ static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_co
 		info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
 		peer_address(mc, addr);
 		if (info != NULL)
-			sk->guarded = gw_conn_guard_open(srv->guard, info->connect_fd, addr, now_ms());
+			sk->guarded = gw_conn_guard_open(srv->guard, info->connect_fd, addr, gw_conn_guard_now_ms());
 		*socket_context = sk;
 		return;
 	}
@@ -657,36 +644,6 @@ static void shut_socket(void *arg, int fd)
 	(void)arg;
 	/* Wakes the worker that owns fd: it reads end-of-file and closes the connection. */
 	shutdown(fd, SHUT_RDWR);
-}
-
-static void *reaper_main(void *arg)
-{
-	struct gw_http_server *srv = arg;
-	uint64_t wait;
-	struct timespec until;
-
-	pthread_mutex_lock(&srv->reaper_lock);
-	while (!srv->reaper_stop) {
-		pthread_mutex_unlock(&srv->reaper_lock);
-		wait = gw_conn_guard_sweep(srv->guard, now_ms());
-		/* Deadlines are whole seconds apart: a sweep at least every second is on time. */
-		if (wait > 1000)
-			wait = 1000;
-		if (wait < 20)
-			wait = 20;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(wait / 1000);
-		until.tv_nsec += (long)(wait % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&srv->reaper_lock);
-		if (!srv->reaper_stop)
-			pthread_cond_timedwait(&srv->reaper_cond, &srv->reaper_lock, &until);
-	}
-	pthread_mutex_unlock(&srv->reaper_lock);
-	return NULL;
 }
 
 GW_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -771,8 +728,6 @@ static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union a
 static void free_server(struct gw_http_server *srv)
 {
 	gw_conn_guard_free(srv->guard);
-	pthread_cond_destroy(&srv->reaper_cond);
-	pthread_mutex_destroy(&srv->reaper_lock);
 	pthread_rwlock_destroy(&srv->up_lock);
 	free(srv);
 }
@@ -783,7 +738,6 @@ enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upst
 {
 	struct gw_http_server *srv;
 	const union MHD_DaemonInfo *info;
-	pthread_condattr_t cattr;
 	union addr a;
 	bool v6 = false;
 	struct gw_conn_guard_opts gopts = {
@@ -810,18 +764,10 @@ enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upst
 	srv->opts = *opts;
 	srv->quiesced_fd = -1;
 	pthread_rwlock_init(&srv->up_lock, NULL);
-	pthread_mutex_init(&srv->reaper_lock, NULL);
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-	pthread_cond_init(&srv->reaper_cond, &cattr);
-	pthread_condattr_destroy(&cattr);
 	srv->guard = gw_conn_guard_new(&gopts);
 	if (srv->guard != NULL)
 		srv->daemon = start_daemon(srv, &a, v6);
-	if (srv->daemon != NULL &&
-	    pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0)
-		srv->reaper_started = true;
-	if (!srv->reaper_started) {
+	if (srv->daemon == NULL || gw_conn_guard_start_sweeper(srv->guard) != GW_OK) {
 		gw_log_err("cannot listen on %s port %u", opts->address, opts->port);
 		if (srv->daemon != NULL)
 			MHD_stop_daemon(srv->daemon);
@@ -876,11 +822,7 @@ void gw_http_server_stop(struct gw_http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	pthread_mutex_lock(&srv->reaper_lock);
-	srv->reaper_stop = true;
-	pthread_cond_signal(&srv->reaper_cond);
-	pthread_mutex_unlock(&srv->reaper_lock);
-	pthread_join(srv->reaper, NULL);
+	gw_conn_guard_stop_sweeper(srv->guard);
 	MHD_stop_daemon(srv->daemon);
 	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd)
 		close(srv->quiesced_fd);
