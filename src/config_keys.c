@@ -72,9 +72,9 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Largest file upload (caption tracks, multipart) accepted; larger gets 413." },
 	{ .path = "limits.max_header_bytes", .type = KT_SIZE, .off = CFG(max_header_bytes),
 	  .def = GW_DEFAULT_MAX_HEADER_BYTES, .min = 4 * KIB, .max = MIB,
-	  .doc = "Largest request line plus headers accepted (each header counted with 64 bytes "
-		 "of bookkeeping): 431 (414 for a long target) beyond, before any BBB call. Each "
-		 "connection holds this plus 4 KiB for the response head." },
+	  .doc = "Memory per connection for the request head and the response head. A request "
+		 "line plus headers (each header counted with 64 bytes of bookkeeping) may use all "
+		 "but 2 KiB of it; larger gets 431 (414 for a long target) before any BBB call." },
 	{ .path = "limits.max_connections", .type = KT_UINT, .off = CFG(max_connections),
 	  .def = GW_DEFAULT_MAX_CONNECTIONS, .min = 1, .max = 100000,
 	  .doc = "Concurrent client connections." },

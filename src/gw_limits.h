@@ -18,12 +18,12 @@
 #define GW_DEFAULT_IDLE_TIMEOUT_S 30u
 #define GW_DEFAULT_HEADER_TIMEOUT_S 10u   /* request line + headers */
 /*
- * Connection memory kept for the response head on top of
- * limits.max_header_bytes: our headers (security, CORS, request id,
- * Location, Retry-After) take about 1 KiB; MHD may still hold up to one
- * read increment of an early body.
+ * Of a connection's memory (limits.max_header_bytes), what a request head
+ * may not use: the response head shares it. Our headers (security, CORS,
+ * request id, Location, Retry-After) take about 1 KiB; MHD may still hold
+ * one read increment of an early body.
  */
-#define GW_HTTP_RESPONSE_RESERVE (4u * 1024u)
+#define GW_HTTP_RESPONSE_RESERVE (2u * 1024u)
 #define GW_DEFAULT_SHUTDOWN_TIMEOUT_MS 10000u
 #define GW_DEFAULT_MAX_INFLIGHT 1024u
 #define GW_DEFAULT_READYZ_CACHE_MS 1000u

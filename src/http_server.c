@@ -230,7 +230,8 @@ static bool head_refused(struct conn *c, const char *version)
 		MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, collect_field, &l);
 	}
 	gw_http_head_check(c->x->req.path, strlen(c->x->req.path), c->raw_query,
-			   strlen(c->raw_query), l.f, l.n, c->srv->opts.max_header_bytes, &v);
+			   strlen(c->raw_query), l.f, l.n,
+			   c->srv->opts.max_header_bytes - GW_HTTP_RESPONSE_RESERVE, &v);
 	free(l.f);
 	if (v.err == GW_OK && (l.bad_ending || (version != NULL && odd_ending(version, strlen(version))))) {
 		v.err = GW_E_BAD_REQUEST;
@@ -705,12 +706,11 @@ static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union a
 		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout_s, NULL},
 		/*
 		 * The request head and the response head share this memory: the
-		 * head is held to max_header_bytes (http_head.c, 431 beyond) and
-		 * the rest is kept for the answer, so a request that was acted on
-		 * always gets its response.
+		 * head may use all but GW_HTTP_RESPONSE_RESERVE of it (http_head.c,
+		 * 431 beyond), so a request that was acted on always gets its
+		 * response. MHD zeroes it for every request: keep it small.
 		 */
-		{MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		 (intptr_t)(o->max_header_bytes + GW_HTTP_RESPONSE_RESERVE), NULL},
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)o->max_header_bytes, NULL},
 		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
 		{MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
 		{o->listen_fd >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
