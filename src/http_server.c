@@ -218,6 +218,7 @@ static bool head_refused(struct conn *c, const char *version)
 {
 	struct field_list l = {NULL, 0, 0, false};
 	struct gw_head_verdict v;
+	bool odd;
 	int n = MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, NULL, NULL);
 
 	if (n > 0) {
@@ -233,7 +234,10 @@ static bool head_refused(struct conn *c, const char *version)
 			   strlen(c->raw_query), l.f, l.n,
 			   c->srv->opts.max_header_bytes - GW_HTTP_RESPONSE_RESERVE, &v);
 	free(l.f);
-	if (v.err == GW_OK && (l.bad_ending || (version != NULL && odd_ending(version, strlen(version))))) {
+	/* An empty version is MHD's static "", not its buffer: nothing to look past. */
+	odd = l.bad_ending ||
+	      (version != NULL && version[0] != '\0' && odd_ending(version, strlen(version)));
+	if (v.err == GW_OK && odd) {
 		v.err = GW_E_BAD_REQUEST;
 		v.detail = "Bare LF line ending or NUL in a header";
 		v.close = true;
