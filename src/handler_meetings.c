@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bbb_api.h"
 #include "bbb_modules.h"
@@ -14,6 +15,7 @@
 #include "bbb_sign.h"
 #include "config.h"
 #include "crypto.h"
+#include "fetch_policy.h"
 #include "handlers.h"
 #include "log.h"
 #include "str.h"
@@ -123,6 +125,54 @@ static enum gw_err new_meeting_id(char out[37])
 	return GW_OK;
 }
 
+/*
+ * Create parameters and metadata keys whose URL BBB itself calls or
+ * downloads (BBB lowercases metadata keys, so those match in any case).
+ */
+static const char *const fetched_params[] = {"meetingEndedURL", "preUploadedPresentation"};
+static const char *const fetched_meta[] = {"endCallbackUrl", "bbb-recording-ready-url",
+					   "analytics-callback-url"};
+
+static bool listed(const char *key, const char *const *list, size_t n, bool any_case)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((any_case ? strcasecmp(key, list[i]) : strcmp(key, list[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Fails qb (400, field named) when BBB must not fetch the string value v. */
+static void check_fetched(struct gw_query *qb, const struct gw_config *cfg, const char *field,
+			  json_t *v)
+{
+	const char *why;
+	char detail[320];
+
+	if (!json_is_string(v) || qb->err != GW_OK)
+		return; /* the type check of the parameter itself reports it */
+	why = gw_fetch_policy_check(json_string_value(v), cfg->fetch_allow, cfg->n_fetch_allow);
+	if (why == NULL)
+		return;
+	snprintf(detail, sizeof(detail), "BBB may not be told to fetch this URL: %s", why);
+	gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+}
+
+static void check_fetched_meta(struct gw_query *qb, const struct gw_config *cfg, json_t *meta)
+{
+	const char *key;
+	json_t *v;
+	char field[160];
+
+	json_object_foreach(meta, key, v) {
+		if (!listed(key, fetched_meta, GW_ARRAY_SIZE(fetched_meta), true))
+			continue;
+		snprintf(field, sizeof(field), "metadata.%s", key);
+		check_fetched(qb, cfg, field, v);
+	}
+}
+
 static void create_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body)
 {
 	const char *key;
@@ -134,9 +184,12 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 		if (strcmp(key, "name") == 0 || strcmp(key, "meetingID") == 0)
 			continue;
 		if (strcmp(key, "metadata") == 0) {
+			check_fetched_meta(qb, cfg, v);
 			gw_query_add_map(qb, v, key, "meta_", gw_bbb_meta_name_ok);
 			continue;
 		}
+		if (listed(key, fetched_params, GW_ARRAY_SIZE(fetched_params), false))
+			check_fetched(qb, cfg, key, v);
 		if (strcmp(key, "presentations") == 0)
 			continue; /* the XML body, built apart */
 		p = gw_bbb_create_param(key);

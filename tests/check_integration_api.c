@@ -187,6 +187,37 @@ START_TEST(test_integration_api_fetch_internal_refused)
 }
 END_TEST
 
+/* Create parameters and metadata that BBB itself calls or downloads. */
+START_TEST(test_integration_api_create_callback_urls_checked)
+{
+	struct reply r;
+
+	assert_fetch_refused("POST", "/v1/meetings",
+			     "{\"name\":\"Ssrf\",\"meetingID\":\"ssrf-3\","
+			     "\"meetingEndedURL\":\"http://127.0.0.1:9000/ended\"}",
+			     "meetingEndedURL");
+	assert_fetch_refused("POST", "/v1/meetings",
+			     "{\"name\":\"Ssrf\",\"meetingID\":\"ssrf-4\","
+			     "\"preUploadedPresentation\":\"http://10.0.0.5/deck.pdf\"}",
+			     "preUploadedPresentation");
+	assert_fetch_refused("POST", "/v1/meetings",
+			     "{\"name\":\"Ssrf\",\"meetingID\":\"ssrf-5\","
+			     "\"metadata\":{\"endCallbackUrl\":\"http://169.254.169.254/x\"}}",
+			     "metadata.endCallbackUrl");
+	assert_fetch_refused("POST", "/v1/meetings",
+			     "{\"name\":\"Ssrf\",\"meetingID\":\"ssrf-6\","
+			     "\"metadata\":{\"bbb-recording-ready-url\":\"http://[::1]/r\"}}",
+			     "metadata.bbb-recording-ready-url");
+	/* Public URLs go through. */
+	call(&r, "POST", "/v1/meetings", tok_all,
+	     "{\"name\":\"Ssrf\",\"meetingID\":\"ssrf-7\","
+	     "\"meetingEndedURL\":\"https://lms.example.org/ended\","
+	     "\"metadata\":{\"endCallbackUrl\":\"https://lms.example.org/cb\"}}");
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+}
+END_TEST
+
 static void allow_tweak(struct gw_config *c)
 {
 	c->fetch_allow = calloc(2, sizeof(char *));
@@ -679,6 +710,7 @@ static Suite *integration_api_suite(void)
 	tcase_add_test(tc, test_integration_api_documents);
 	tcase_add_test(tc, test_integration_api_create_with_presentations);
 	tcase_add_test(tc, test_integration_api_fetch_internal_refused);
+	tcase_add_test(tc, test_integration_api_create_callback_urls_checked);
 	tcase_add_test(tc, test_integration_api_recordings_list);
 	tcase_add_test(tc, test_integration_api_recordings_filters_and_paging);
 	tcase_add_test(tc, test_integration_api_recording_get);
