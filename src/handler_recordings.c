@@ -215,6 +215,17 @@ static void finish_patched(struct gw_exchange *x, struct gw_bbb_reply *r)
 		patch_not_read_back(x, r);
 }
 
+/*
+ * The read-back itself broke down (BBB unreachable, too slow, an HTTP
+ * error): the publish/update before it succeeded, so the answer is still
+ * that the change was applied.
+ */
+static void patch_read_back_done(struct gw_exchange *x, int status)
+{
+	if (status >= 500)
+		patch_not_read_back(x, NULL);
+}
+
 static void patch_fetch(struct gw_exchange *x)
 {
 	struct gw_query qb;
@@ -225,6 +236,7 @@ static void patch_fetch(struct gw_exchange *x)
 	if (!gw_query_failed(x, &qb)) {
 		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_patched);
 		x->bbb.on_failed = patch_not_read_back;
+		x->bbb.completed = patch_read_back_done;
 	}
 	gw_query_deinit(&qb);
 }

@@ -462,6 +462,8 @@ START_TEST(test_integration_api_recording_patch_not_read_back)
 	static const struct bbbsim_fault failed = {
 		.kind = BBBSIM_FAULT_FAILED, .count = 1, .message_key = "noRecordings",
 		.message = "There are no recordings for the meeting(s)."};
+	static const struct bbbsim_fault broken = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .count = 1, .http_status = 500};
 	struct reply r;
 	json_t *meta;
 	char *v;
@@ -491,6 +493,18 @@ START_TEST(test_integration_api_recording_patch_not_read_back)
 	reply_free(&r);
 	v = bbbsim_recording_state(sim, REC4);
 	ck_assert_str_eq(v, "published");
+	free(v);
+	/* The read-back breaks down (BBB answers 500): the write still happened. */
+	bbbsim_set_fault(sim, "getRecordings", &broken);
+	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all, "{\"published\":false}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_false(json_object_get(r.json, "published")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
+							   "messageKey")),
+			 "notReadBack");
+	reply_free(&r);
+	v = bbbsim_recording_state(sim, REC4);
+	ck_assert_str_eq(v, "unpublished");
 	free(v);
 }
 END_TEST
