@@ -121,6 +121,16 @@ struct gw_config *gw_config_new_defaults(void);
 enum gw_err gw_config_reference(struct gw_buf *out) GW_WUR;
 
 /*
+ * The keys read only at start (listen address, connection limits, ...)
+ * whose values differ between a and b: writes up to cap of their paths
+ * (static strings) to out and returns how many there are.
+ */
+#define GW_CONFIG_RESTART_KEYS_MAX 32u
+
+size_t gw_config_restart_changes(const struct gw_config *a, const struct gw_config *b,
+				 const char **out, size_t cap);
+
+/*
  * The rate limit that applies to tok (borrowed; NULL for none): its own
  * rate_per_s and burst where set (non-zero), else limits.rate_per_s and
  * limits.burst; a burst still 0 becomes max(1, 2 * rate). *rate 0 means no

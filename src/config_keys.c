@@ -57,47 +57,58 @@ static const char *const type_names[] = {
 };
 
 const struct gw_config_key gw_config_keys[] = {
-	{ .path = "listen.address", .type = KT_IP, .off = CFG(listen_address),
+	{ .path = "listen.address", .type = KT_IP, .flags = K_RESTART, .off = CFG(listen_address),
 	  .def_str = "127.0.0.1",
 	  .doc = "IPv4 or IPv6 address the HTTP server binds; `::` or `0.0.0.0` for all." },
-	{ .path = "listen.port", .type = KT_UINT, .off = CFG(listen_port), .def = 8090,
+	{ .path = "listen.port", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(listen_port), .def = 8090,
 	  .max = 65535, .doc = "TCP port; 0 picks a free port (tests)." },
-	{ .path = "listen.threads", .type = KT_UINT, .off = CFG(threads), .def = 0, .max = 64,
+	{ .path = "listen.threads", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(threads), .def = 0, .max = 64,
 	  .doc = "HTTP worker threads; 0 = one per CPU." },
-	{ .path = "limits.max_body_bytes", .type = KT_SIZE, .off = CFG(max_body_bytes),
+	{ .path = "limits.max_body_bytes", .type = KT_SIZE, .flags = K_RESTART,
+	  .off = CFG(max_body_bytes),
 	  .def = GW_DEFAULT_MAX_BODY_BYTES, .min = 1, .max = GW_MAX_MAX_BODY_BYTES,
 	  .doc = "Largest request body accepted; larger gets 413." },
-	{ .path = "limits.max_upload_bytes", .type = KT_SIZE, .off = CFG(max_upload_bytes),
+	{ .path = "limits.max_upload_bytes", .type = KT_SIZE, .flags = K_RESTART,
+	  .off = CFG(max_upload_bytes),
 	  .def = GW_DEFAULT_MAX_UPLOAD_BYTES, .min = 1024, .max = GW_MAX_MAX_BODY_BYTES,
 	  .doc = "Largest file upload (caption tracks, multipart) accepted; larger gets 413." },
-	{ .path = "limits.max_header_bytes", .type = KT_SIZE, .off = CFG(max_header_bytes),
+	{ .path = "limits.max_header_bytes", .type = KT_SIZE, .flags = K_RESTART,
+	  .off = CFG(max_header_bytes),
 	  .def = GW_DEFAULT_MAX_HEADER_BYTES, .min = 4 * KIB, .max = MIB,
 	  .doc = "Memory per connection for the request head and the response head. A request "
 		 "line plus headers (each header counted with 64 bytes of bookkeeping) may use all "
 		 "but 2 KiB of it; larger gets 431 (414 for a long target) before any BBB call." },
-	{ .path = "limits.max_connections", .type = KT_UINT, .off = CFG(max_connections),
+	{ .path = "limits.max_connections", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(max_connections),
 	  .def = GW_DEFAULT_MAX_CONNECTIONS, .min = 1, .max = 100000,
 	  .doc = "Concurrent client connections." },
-	{ .path = "limits.per_ip_connections", .type = KT_UINT, .off = CFG(per_ip_connections),
+	{ .path = "limits.per_ip_connections", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(per_ip_connections),
 	  .def = GW_DEFAULT_PER_IP_CONNECTIONS, .max = 100000,
 	  .doc = "Concurrent connections per client IP; 0 = unlimited (set 0 behind a reverse "
 		 "proxy). A new connection past it displaces that address's oldest connection "
 		 "that is waiting for a request, or is refused." },
-	{ .path = "limits.connection_reserve", .type = KT_UINT, .off = CFG(connection_reserve),
+	{ .path = "limits.connection_reserve", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(connection_reserve),
 	  .def = GW_DEFAULT_CONNECTION_RESERVE, .max = 100000,
 	  .doc = "Once more than `max_connections` minus this many connections are open, a new "
 		 "connection displaces the oldest one that is waiting for a request, so new "
 		 "clients are served while slow ones fill the limit. 0 = never displace." },
-	{ .path = "limits.idle_timeout_s", .type = KT_UINT, .off = CFG(idle_timeout_s),
+	{ .path = "limits.idle_timeout_s", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(idle_timeout_s),
 	  .def = GW_DEFAULT_IDLE_TIMEOUT_S, .min = 1, .max = 3600,
 	  .doc = "Seconds a client connection may stay silent before it is closed." },
-	{ .path = "limits.header_timeout_s", .type = KT_UINT, .off = CFG(header_timeout_s),
+	{ .path = "limits.header_timeout_s", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(header_timeout_s),
 	  .def = GW_DEFAULT_HEADER_TIMEOUT_S, .max = 3600,
 	  .doc = "Seconds a client has to send a request line and headers, counted from the "
 		 "connection's start, or from the previous response plus `idle_timeout_s` on a "
 		 "kept-alive connection; the connection is closed past it (slowloris). 0 = no "
 		 "deadline." },
-	{ .path = "limits.max_inflight", .type = KT_UINT, .off = CFG(max_inflight),
+	{ .path = "limits.max_inflight", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(max_inflight),
 	  .def = GW_DEFAULT_MAX_INFLIGHT, .min = 1, .max = 1000000,
 	  .doc = "Requests waiting on BBB at once; more get 503." },
 	{ .path = "limits.shutdown_timeout_ms", .type = KT_UINT, .off = CFG(shutdown_timeout_ms),
@@ -151,28 +162,32 @@ const struct gw_config_key gw_config_keys[] = {
 	  .def = GW_DEFAULT_BBB_TIMEOUT_MS, .min = 100, .max = 600000,
 	  .doc = "Deadline for a whole BBB call, a retry and reading the reply included; past it "
 		 "the client gets 504." },
-	{ .path = "bbb.connect_timeout_ms", .type = KT_UINT, .off = CFG(bbb_connect_timeout_ms),
+	{ .path = "bbb.connect_timeout_ms", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(bbb_connect_timeout_ms),
 	  .def = GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS, .min = 100, .max = 600000,
 	  .doc = "Deadline for TCP and TLS set-up to BBB; at most bbb.timeout_ms." },
 	{ .path = "bbb.max_reply_bytes", .type = KT_SIZE, .off = CFG(bbb_max_reply_bytes),
 	  .def = GW_DEFAULT_BBB_MAX_REPLY_BYTES, .min = 1 * KIB, .max = 256 * MIB,
 	  .doc = "Largest BBB reply read; larger gives 502." },
-	{ .path = "bbb.max_connections", .type = KT_UINT, .off = CFG(bbb_max_connections),
+	{ .path = "bbb.max_connections", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(bbb_max_connections),
 	  .def = GW_DEFAULT_BBB_MAX_CONNECTIONS, .min = 1, .max = 1024,
 	  .doc = "Connections to BBB kept open at most." },
-	{ .path = "bbb.retry", .type = KT_BOOL, .off = CFG(bbb_retry), .def = 1,
+	{ .path = "bbb.retry", .type = KT_BOOL, .flags = K_RESTART, .off = CFG(bbb_retry), .def = 1,
 	  .doc = "Retry a BBB call once (after 50-200 ms, within bbb.timeout_ms) when the "
 		 "connection could not be made, or, for read-only calls and create, after a "
 		 "reset, an unreadable reply or HTTP 502/503/504." },
-	{ .path = "bbb.breaker_failures", .type = KT_UINT, .off = CFG(breaker_failures),
+	{ .path = "bbb.breaker_failures", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(breaker_failures),
 	  .def = 5, .min = 0, .max = 10000,
 	  .doc = "Consecutive failed BBB calls (connect errors, timeouts, unreadable replies, "
 		 "HTTP 5xx) that open the circuit breaker: calls then fail fast with 503 until "
 		 "a probe succeeds. 0 turns the breaker off." },
-	{ .path = "bbb.breaker_cooldown_ms", .type = KT_UINT, .off = CFG(breaker_cooldown_ms),
+	{ .path = "bbb.breaker_cooldown_ms", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(breaker_cooldown_ms),
 	  .def = 1000, .min = 100, .max = 600000,
 	  .doc = "How long an open breaker waits before it lets one probe call through." },
-	{ .path = "bbb.breaker_max_cooldown_ms", .type = KT_UINT,
+	{ .path = "bbb.breaker_max_cooldown_ms", .type = KT_UINT, .flags = K_RESTART,
 	  .off = CFG(breaker_max_cooldown_ms), .def = 30000, .min = 100, .max = 3600000,
 	  .doc = "Each failed probe doubles the wait, up to this." },
 	{ .path = "bbb.forward_unknown_params", .type = KT_BOOL,
@@ -434,10 +449,12 @@ static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key 
 		snprintf(range, sizeof(range), "%lld..%lld", k->min, k->max);
 	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
 		gw_config_enum_values(k, range, sizeof(range), "`");
-	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s |\n", k->path,
+	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s%s |\n", k->path,
 	                      type_names[k->type], def, range, k->doc,
 	                      k->env != NULL ? " Environment: `" : "", k->env != NULL ? k->env : "",
-	                      k->env != NULL ? "`." : "");
+	                      k->env != NULL ? "`." : "",
+	                      (k->flags & K_RESTART) != 0 ? " Read at start only (a reload keeps "
+	                                                    "the running value)." : "");
 }
 
 enum gw_err gw_config_reference(struct gw_buf *out)
@@ -448,4 +465,51 @@ enum gw_err gw_config_reference(struct gw_buf *out)
 	for (size_t i = 0; i < GW_CONFIG_N_KEYS && err == GW_OK; i++)
 		err = reference_row(out, &gw_config_keys[i]);
 	return err;
+}
+
+/* Whether key k holds different values in a and b. */
+static bool key_differs(const struct gw_config_key *k, const struct gw_config *a,
+			const struct gw_config *b)
+{
+	const char *pa = (const char *)a + k->off;
+	const char *pb = (const char *)b + k->off;
+	const char *sa, *sb;
+
+	switch (k->type) {
+	case KT_IP:
+	case KT_URL:
+		memcpy(&sa, pa, sizeof(sa));
+		memcpy(&sb, pb, sizeof(sb));
+		return (sa == NULL) != (sb == NULL) || (sa != NULL && strcmp(sa, sb) != 0);
+	case KT_UINT:
+		return *(const unsigned *)(const void *)pa != *(const unsigned *)(const void *)pb;
+	case KT_SIZE:
+		return *(const size_t *)(const void *)pa != *(const size_t *)(const void *)pb;
+	case KT_BOOL:
+		return *(const bool *)(const void *)pa != *(const bool *)(const void *)pb;
+	case KT_ENUM:
+	case KT_DIGEST:
+		return *(const int *)(const void *)pa != *(const int *)(const void *)pb;
+	case KT_RATE:
+		return *(const double *)(const void *)pa != *(const double *)(const void *)pb;
+	default:
+		return false; /* not a type a read-at-start key has */
+	}
+}
+
+size_t gw_config_restart_changes(const struct gw_config *a, const struct gw_config *b,
+				 const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		const struct gw_config_key *k = &gw_config_keys[i];
+
+		if ((k->flags & K_RESTART) == 0 || !key_differs(k, a, b))
+			continue;
+		if (n < cap)
+			out[n] = k->path;
+		n++;
+	}
+	return n;
 }

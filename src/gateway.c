@@ -198,37 +198,11 @@ unsigned gw_gateway_port(const struct gw_gateway *gw)
 /* Settings that only take effect at start: a reload that changes one names it. */
 static void warn_restart_only(const struct gw_config *a, const struct gw_config *b)
 {
-	const struct {
-		const char *key;
-		bool changed;
-	} keys[] = {
-		{"listen.address", strcmp(a->listen_address, b->listen_address) != 0},
-		{"listen.port", a->listen_port != b->listen_port},
-		{"listen.threads", a->threads != b->threads},
-		{"limits.max_connections", a->max_connections != b->max_connections},
-		{"limits.per_ip_connections", a->per_ip_connections != b->per_ip_connections},
-		{"limits.connection_reserve", a->connection_reserve != b->connection_reserve},
-		{"limits.idle_timeout_s", a->idle_timeout_s != b->idle_timeout_s},
-		{"limits.header_timeout_s", a->header_timeout_s != b->header_timeout_s},
-		{"limits.max_header_bytes", a->max_header_bytes != b->max_header_bytes},
-		{"limits.max_body_bytes", a->max_body_bytes != b->max_body_bytes},
-		{"limits.max_upload_bytes", a->max_upload_bytes != b->max_upload_bytes},
-		{"limits.max_inflight", a->max_inflight != b->max_inflight},
-		{"bbb.connect_timeout_ms", a->bbb_connect_timeout_ms != b->bbb_connect_timeout_ms},
-		{"bbb.max_connections", a->bbb_max_connections != b->bbb_max_connections},
-		{"bbb.retry", a->bbb_retry != b->bbb_retry},
-		{"bbb.breaker_failures", a->breaker_failures != b->breaker_failures},
-		{"bbb.breaker_cooldown_ms", a->breaker_cooldown_ms != b->breaker_cooldown_ms},
-		{"bbb.breaker_max_cooldown_ms",
-		 a->breaker_max_cooldown_ms != b->breaker_max_cooldown_ms},
-	};
-	size_t i;
+	const char *keys[GW_CONFIG_RESTART_KEYS_MAX];
+	size_t n = gw_config_restart_changes(a, b, keys, GW_ARRAY_SIZE(keys));
 
-	for (i = 0; i < GW_ARRAY_SIZE(keys); i++) {
-		if (keys[i].changed)
-			gw_log_warn("reload: %s changed; it takes effect only after a restart",
-				    keys[i].key);
-	}
+	for (size_t i = 0; i < n && i < GW_ARRAY_SIZE(keys); i++)
+		gw_log_warn("reload: %s changed; it takes effect only after a restart", keys[i]);
 }
 
 enum gw_err gw_gateway_reload(struct gw_gateway *gw)

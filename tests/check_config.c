@@ -99,6 +99,33 @@ static void assert_defaults(const struct gw_config *cfg)
 	ck_assert(!cfg->metrics_public);
 }
 
+START_TEST(test_config_restart_keys_flagged)
+{
+	struct gw_config *a = gw_config_new_defaults();
+	struct gw_config *b = gw_config_new_defaults();
+	const char *keys[GW_CONFIG_RESTART_KEYS_MAX];
+	size_t n;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(gw_config_restart_changes(a, b, keys, GW_CONFIG_RESTART_KEYS_MAX), 0);
+	b->header_timeout_s = a->header_timeout_s + 1;
+	b->max_header_bytes = a->max_header_bytes * 2;
+	b->bbb_retry = !a->bbb_retry;
+	b->readyz_cache_ms = a->readyz_cache_ms + 1;     /* applies on reload: not listed */
+	b->bbb_timeout_ms = a->bbb_timeout_ms + 1;       /* same */
+	n = gw_config_restart_changes(a, b, keys, GW_CONFIG_RESTART_KEYS_MAX);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(keys[0], "limits.max_header_bytes");
+	ck_assert_str_eq(keys[1], "limits.header_timeout_s");
+	ck_assert_str_eq(keys[2], "bbb.retry");
+	/* The count is complete even when out is too small. */
+	ck_assert_uint_eq(gw_config_restart_changes(a, b, keys, 1), 3);
+	gw_config_unref(a);
+	gw_config_unref(b);
+}
+END_TEST
+
 START_TEST(test_config_new_defaults)
 {
 	struct gw_config *cfg = gw_config_new_defaults();
@@ -853,6 +880,7 @@ static Suite *config_suite(void)
 	/* The loader reads BBB_GATEWAY_*: keep the caller's environment out of every test. */
 	tcase_add_checked_fixture(tc, clear_env, clear_env);
 	tcase_add_test(tc, test_config_new_defaults);
+	tcase_add_test(tc, test_config_restart_keys_flagged);
 	tcase_add_test(tc, test_config_minimal_gets_defaults);
 	tcase_add_test(tc, test_config_full);
 	tcase_add_test(tc, test_config_missing_url);
