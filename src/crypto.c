@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "log.h"
+#include "str.h"
 
 struct digest_info {
 	const char *name;
@@ -112,31 +113,20 @@ void gw_crypto_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* The value of one hex digit, or -1. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum gw_err gw_crypto_unhex(const char *hex, unsigned char *out, size_t n)
 {
 	size_t i;
 
 	/* Validate everything first so that out is untouched on failure. */
 	for (i = 0; i < 2 * n; i++) {
-		if (hex_value(hex[i]) < 0)
+		if (gw_str_hex_digit((unsigned char)hex[i]) < 0)
 			return GW_E_PARSE;
 	}
 	if (hex[2 * n] != '\0')
 		return GW_E_PARSE;
 	for (i = 0; i < n; i++)
-		out[i] = (unsigned char)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
+		out[i] = (unsigned char)(gw_str_hex_digit((unsigned char)hex[2 * i]) << 4 |
+				  gw_str_hex_digit((unsigned char)hex[2 * i + 1]));
 	return GW_OK;
 }
 

@@ -10,7 +10,7 @@
 
 #include "buf.h"
 
-static int hexval(unsigned char c)
+int gw_str_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,8 +33,8 @@ enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char 
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			int hi = i + 2 < n ? gw_str_hex_digit((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? gw_str_hex_digit((unsigned char)s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				free(d);

@@ -23,6 +23,9 @@ enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char 
 /* True when n bytes at s are well-formed UTF-8 (no overlongs, no surrogates). */
 bool gw_str_utf8_valid(const char *s, size_t n);
 
+/* The value of one hex digit (either case), or -1. */
+int gw_str_hex_digit(int c);
+
 /*
  * Parses a whole decimal unsigned number (no sign, no spaces, at least one
  * digit, no overflow). GW_E_PARSE otherwise.

@@ -457,6 +457,19 @@ START_TEST(test_str_url_mask_userinfo)
 }
 END_TEST
 
+START_TEST(test_str_hex_digit)
+{
+	ck_assert_int_eq(gw_str_hex_digit('0'), 0);
+	ck_assert_int_eq(gw_str_hex_digit('9'), 9);
+	ck_assert_int_eq(gw_str_hex_digit('a'), 10);
+	ck_assert_int_eq(gw_str_hex_digit('F'), 15);
+	ck_assert_int_eq(gw_str_hex_digit('g'), -1);
+	ck_assert_int_eq(gw_str_hex_digit('/'), -1);
+	ck_assert_int_eq(gw_str_hex_digit(0xc3), -1);
+	ck_assert_int_eq(gw_str_hex_digit('\0'), -1);
+}
+END_TEST
+
 static Suite *str_suite(void)
 {
 	Suite *s = suite_create("str");
@@ -466,6 +479,7 @@ static Suite *str_suite(void)
 	TCase *tok = tcase_create("tokens");
 	TCase *url = tcase_create("url");
 
+	tcase_add_test(pct, test_str_hex_digit);
 	tcase_add_test(pct, test_str_pct_decode_plain_text_unchanged);
 	tcase_add_test(pct, test_str_pct_decode_plus_is_space_in_query_mode);
 	tcase_add_test(pct, test_str_pct_decode_plus_kept_in_path_mode);
