@@ -29,7 +29,6 @@ enum gw_err {
 	GW_E_HEADERS_TOO_LARGE,  /* request line + headers over limits.max_header_bytes */
 	GW_E_EXPECTATION_FAILED, /* an Expect other than 100-continue */
 	GW_E_UNSUPPORTED_MEDIA_TYPE,
-	GW_E_NOT_ACCEPTABLE,
 	GW_E_RATE_LIMITED,
 	/* BBB answered FAILED */
 	GW_E_BBB_NOT_FOUND,
