@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fetch_policy.h"
 #include "str.h"
 
 /* The allow list of the call being built (bbb.fetch_allow). */
@@ -111,19 +110,7 @@ static bool known_key(const char *k)
 static bool url_ok(struct gw_query *qb, const char *url, const char *field,
 		   const struct allow *allow)
 {
-	const char *why;
-	char detail[320];
-
-	if (!gw_str_is_http_url(url)) {
-		gw_query_fail(qb, GW_E_BAD_REQUEST, field, "'url' must be an http(s) URL");
-		return false;
-	}
-	why = gw_fetch_policy_check(url, allow->v, allow->n);
-	if (why == NULL)
-		return true;
-	snprintf(detail, sizeof(detail), "BBB may not be told to fetch this URL: %s", why);
-	gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
-	return false;
+	return gw_query_fetch_url_ok(qb, field, url, allow->v, allow->n);
 }
 
 static void document(struct gw_query *qb, json_t *doc, const char *prefix,

@@ -9,6 +9,7 @@
 
 #include "bbb_sign.h"
 #include "config.h"
+#include "fetch_policy.h"
 #include "gw_limits.h"
 #include "str.h"
 
@@ -152,3 +153,22 @@ void gw_query_add_map(struct gw_query *qb, json_t *obj, const char *member, cons
 	}
 }
 
+
+bool gw_query_fetch_url_ok(struct gw_query *qb, const char *field, const char *url,
+			   char *const *allow, size_t n)
+{
+	const char *why;
+	char detail[320];
+
+	if (!gw_str_is_http_url(url)) {
+		snprintf(detail, sizeof(detail), "'%s' must be an http(s) URL", field);
+		gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+		return false;
+	}
+	why = gw_fetch_policy_check(url, allow, n);
+	if (why == NULL)
+		return true;
+	snprintf(detail, sizeof(detail), "BBB may not be told to fetch or call this URL: %s", why);
+	gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+	return false;
+}

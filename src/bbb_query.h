@@ -37,6 +37,14 @@ const char *gw_query_str(const struct gw_query *qb);
 /* Records the first error; later calls are ignored. */
 void gw_query_fail(struct gw_query *qb, enum gw_err err, const char *field, const char *detail);
 
+/*
+ * Fails qb (400 naming field) unless url is an http(s) URL that BBB may
+ * fetch or call under the fetch policy and the allow list (allow, n:
+ * bbb.fetch_allow; borrowed). Returns true when it may.
+ */
+bool gw_query_fetch_url_ok(struct gw_query *qb, const char *field, const char *url,
+			   char *const *allow, size_t n);
+
 /* Adds name=value (both encoded). */
 void gw_query_add(struct gw_query *qb, const char *name, const char *value);
 

@@ -10,7 +10,6 @@
 #include "bbb_api.h"
 #include "bbb_query.h"
 #include "config.h"
-#include "fetch_policy.h"
 #include "handlers.h"
 #include "str.h"
 #include "xml2json.h"
@@ -58,21 +57,10 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 /* bbb-webhooks posts every event to callbackURL: it passes the fetch policy. */
 static void callback_url(struct gw_query *qb, const struct gw_config *cfg, json_t *v)
 {
-	const char *why;
-	char detail[320];
+	const char *url = json_is_string(v) ? json_string_value(v) : "";
 
-	if (!json_is_string(v) || !gw_str_is_http_url(json_string_value(v))) {
-		gw_query_fail(qb, GW_E_BAD_REQUEST, "callbackURL",
-			      "'callbackURL' must be an http(s) URL");
-		return;
-	}
-	why = gw_fetch_policy_check(json_string_value(v), cfg->fetch_allow, cfg->n_fetch_allow);
-	if (why != NULL) {
-		snprintf(detail, sizeof(detail), "BBB may not be told to call this URL: %s", why);
-		gw_query_fail(qb, GW_E_BAD_REQUEST, "callbackURL", detail);
-		return;
-	}
-	gw_query_add(qb, "callbackURL", json_string_value(v));
+	if (gw_query_fetch_url_ok(qb, "callbackURL", url, cfg->fetch_allow, cfg->n_fetch_allow))
+		gw_query_add(qb, "callbackURL", url);
 }
 
 static void create_member(struct gw_query *qb, const struct gw_config *cfg, const char *key,

@@ -15,7 +15,6 @@
 #include "bbb_sign.h"
 #include "config.h"
 #include "crypto.h"
-#include "fetch_policy.h"
 #include "handlers.h"
 #include "log.h"
 #include "str.h"
@@ -147,16 +146,10 @@ static bool listed(const char *key, const char *const *list, size_t n, bool any_
 static void check_fetched(struct gw_query *qb, const struct gw_config *cfg, const char *field,
 			  json_t *v)
 {
-	const char *why;
-	char detail[320];
-
 	if (!json_is_string(v) || qb->err != GW_OK)
 		return; /* the type check of the parameter itself reports it */
-	why = gw_fetch_policy_check(json_string_value(v), cfg->fetch_allow, cfg->n_fetch_allow);
-	if (why == NULL)
-		return;
-	snprintf(detail, sizeof(detail), "BBB may not be told to fetch this URL: %s", why);
-	gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+	(void)gw_query_fetch_url_ok(qb, field, json_string_value(v), cfg->fetch_allow,
+				    cfg->n_fetch_allow);
 }
 
 static void check_fetched_meta(struct gw_query *qb, const struct gw_config *cfg, json_t *meta)
