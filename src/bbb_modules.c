@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "str.h"
 
 /* The allow list of the call being built (bbb.fetch_allow). */
 struct allow {

@@ -11,7 +11,6 @@
 #include "bbb_query.h"
 #include "config.h"
 #include "handlers.h"
-#include "str.h"
 #include "xml2json.h"
 
 static void hooks_request(struct gw_exchange *x, const char *call, struct gw_query *qb,
