@@ -18,14 +18,6 @@ static bool unreserved(unsigned char c)
 	       c == '.' || c == '-' || c == '*' || c == '_';
 }
 
-/* Undoes appends made since the buffer held len bytes. */
-static void rollback(struct gw_buf *b, size_t len)
-{
-	b->len = len;
-	if (b->data != NULL)
-		b->data[len] = '\0';
-}
-
 /* Encodes into a small stack chunk and flushes it, so long values cost few appends. */
 static enum gw_err encode(struct gw_buf *out, const char *s, size_t n)
 {
@@ -63,7 +55,7 @@ enum gw_err gw_bbb_encode(struct gw_buf *out, const char *s, size_t n)
 	enum gw_err err = encode(out, s, n);
 
 	if (err != GW_OK)
-		rollback(out, mark);
+		gw_buf_truncate(out, mark);
 	return err;
 }
 
@@ -81,7 +73,7 @@ enum gw_err gw_bbb_query_add(struct gw_buf *q, const char *name, const char *val
 	if (err == GW_OK)
 		err = encode(q, value, strlen(value));
 	if (err != GW_OK)
-		rollback(q, mark);
+		gw_buf_truncate(q, mark);
 	return err;
 }
 
@@ -128,6 +120,6 @@ enum gw_err gw_bbb_signed_url(struct gw_buf *out, const char *base_url, const ch
 		err = gw_buf_appendf(out, "/%s?%s%schecksum=%s", call, query,
 				     query[0] != '\0' ? "&" : "", hex);
 	if (err != GW_OK)
-		rollback(out, mark);
+		gw_buf_truncate(out, mark);
 	return err;
 }

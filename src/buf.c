@@ -130,3 +130,11 @@ const char *gw_buf_str(const struct gw_buf *b)
 {
 	return b->data != NULL ? b->data : "";
 }
+
+void gw_buf_truncate(struct gw_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}

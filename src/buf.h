@@ -53,6 +53,9 @@ enum gw_err gw_buf_vappendf(struct gw_buf *b, const char *fmt, va_list ap) GW_WU
  */
 char *gw_buf_take(struct gw_buf *b, size_t *len);
 
+/* Drops everything past the first len bytes (len <= b->len; undoes later appends). */
+void gw_buf_truncate(struct gw_buf *b, size_t len);
+
 /* The contents as a C string (never NULL; "" while empty). Borrowed. */
 const char *gw_buf_str(const struct gw_buf *b);
 

@@ -254,11 +254,32 @@ START_TEST(test_buf_deinit_leaves_reusable_buffer)
 }
 END_TEST
 
+START_TEST(test_buf_truncate)
+{
+	struct gw_buf b;
+
+	gw_buf_init(&b, 64);
+	gw_buf_truncate(&b, 0); /* nothing yet: fine */
+	ck_assert_int_eq(gw_buf_append_str(&b, "abcdef"), GW_OK);
+	gw_buf_truncate(&b, 10); /* past the end: unchanged */
+	ck_assert_str_eq(gw_buf_str(&b), "abcdef");
+	gw_buf_truncate(&b, 3);
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_str_eq(gw_buf_str(&b), "abc");
+	ck_assert_int_eq(gw_buf_append_str(&b, "xy"), GW_OK);
+	ck_assert_str_eq(gw_buf_str(&b), "abcxy");
+	gw_buf_truncate(&b, 0);
+	ck_assert_str_eq(gw_buf_str(&b), "");
+	gw_buf_deinit(&b);
+}
+END_TEST
+
 static Suite *buf_suite(void)
 {
 	Suite *s = suite_create("buf");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_buf_truncate);
 	tcase_add_test(tc, test_buf_init_is_empty);
 	tcase_add_test(tc, test_buf_append_grows);
 	tcase_add_test(tc, test_buf_append_kinds);

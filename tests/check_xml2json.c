@@ -774,7 +774,7 @@ START_TEST(test_xml2json_many_attributes_refused)
 	}
 	/* unterminated: the tag never ends, the count still does */
 	attrs_reply(&b, 60000, &forms[0]);
-	b.len = b.len - strlen("><meetingID>m</meetingID></meeting></response>");
+	gw_buf_truncate(&b, b.len - strlen("><meetingID>m</meetingID></meeting></response>"));
 	expect_bad_n("unterminated tag", b.data, b.len);
 	gw_buf_deinit(&b);
 }
