@@ -120,7 +120,7 @@ static char *query_param(const char *query, const char *name)
 		char *v = NULL;
 
 		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-			FUZZ_CHECK(gw_str_pct_decode(p + nlen + 1, (size_t)(end - p - nlen - 1), true,
+			FUZZ_CHECK(gw_str_pct_decode(p + nlen + 1, (size_t)(end - p) - nlen - 1, true,
 						     &v) == GW_OK);
 			return v;
 		}

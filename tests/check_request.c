@@ -330,7 +330,7 @@ START_TEST(test_request_response_header_add_and_replace)
 	/* Same name in another case replaces the value instead of adding a header. */
 	gw_response_header(&x->resp, "retry-after", "5");
 	ck_assert_uint_eq(x->resp.n_headers, 2);
-	ck_assert_uint_eq(strcasecmp(x->resp.headers[0].name, "Retry-After"), 0);
+	ck_assert_int_eq(strcasecmp(x->resp.headers[0].name, "Retry-After"), 0);
 	ck_assert_str_eq(x->resp.headers[0].value, "5");
 	ck_assert_str_eq(resp_header("Location"), "/v1/meetings/a");
 }
@@ -482,7 +482,7 @@ START_TEST(test_request_problem_extra_merges_members)
 	json_decref(p);
 	/* extra is borrowed: still whole and still ours */
 	ck_assert_uint_eq(json_object_size(extra), 3);
-	ck_assert_int_eq(extra->refcount, 1);
+	ck_assert_uint_eq(extra->refcount, 1);
 	json_decref(extra);
 }
 END_TEST

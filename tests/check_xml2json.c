@@ -416,7 +416,7 @@ START_TEST(test_xml2json_envelope_not_in_body)
 	ck_assert(!r.success);
 	ck_assert_str_eq(r.message_key, "notFound");
 	ck_assert_str_eq(r.message, "A meeting with that ID does not exist");
-	ck_assert_int_eq(json_object_size(r.body), 0);
+	ck_assert_uint_eq(json_object_size(r.body), 0);
 	ck_assert_ptr_null(r.errors);
 	gw_bbb_reply_deinit(&r);
 }
@@ -473,7 +473,7 @@ START_TEST(test_xml2json_errors_child_elements)
 	assert_json_eq("errors", r.errors, want);
 	ck_assert_str_eq(r.message_key, "MissingParam");
 	ck_assert_str_eq(r.message, "You must specify a meeting ID.");
-	ck_assert_int_eq(json_object_size(r.body), 0);
+	ck_assert_uint_eq(json_object_size(r.body), 0);
 	json_decref(want);
 	gw_bbb_reply_deinit(&r);
 }
@@ -487,13 +487,13 @@ START_TEST(test_xml2json_errors_keep_top_level_key)
 		   "</messageKey><errors><error key=\"a\" message=\"b\"/></errors></response>", &r);
 	ck_assert_str_eq(r.message_key, "checksumError");
 	ck_assert_ptr_null(r.message);
-	ck_assert_int_eq(json_array_size(r.errors), 1);
+	ck_assert_uint_eq(json_array_size(r.errors), 1);
 	gw_bbb_reply_deinit(&r);
 	convert_ok("<response><returncode>FAILED</returncode><errors>\n</errors></response>", &r);
 	ck_assert_ptr_null(r.message_key);
 	ck_assert_ptr_null(r.message);
 	ck_assert(json_is_array(r.errors));
-	ck_assert_int_eq(json_array_size(r.errors), 0);
+	ck_assert_uint_eq(json_array_size(r.errors), 0);
 	gw_bbb_reply_deinit(&r);
 }
 END_TEST
