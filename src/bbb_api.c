@@ -479,11 +479,11 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 	json_object_del(body, "key");
 	json_object_del(body, "message");
 	json_object_del(body, "msg");
-	if (r.success && r.message_key != NULL)
-		json_object_set_new(body, "warning",
-				    json_pack("{s:s, s:s}", "messageKey", r.message_key, "message",
-					      r.message != NULL ? r.message : ""));
 	r.body = body;
+	if (gw_bbb_reply_add_warning(&r) != GW_OK) {
+		gw_bbb_reply_deinit(&r);
+		return GW_E_NOMEM;
+	}
 	*out = r;
 	return GW_OK;
 }

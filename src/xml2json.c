@@ -32,6 +32,7 @@
 #include <libxml/xmlerror.h>
 
 #include "buf.h"
+#include "bbb_value.h"
 #include "xml_prescan.h"
 /* the project's limits.h shadows the system one on -Isrc: bounds come from stdint.h */
 #include "gw_limits.h"
@@ -293,78 +294,12 @@ static enum gw_err text_of(const xmlNode *first, struct text *t)
 	return err == GW_E_TOO_LARGE ? GW_E_UPSTREAM_BAD_REPLY : err;
 }
 
-/* Decimal integer with an optional '-' and optional ',' thousands grouping. */
-static bool parse_int(const char *s, size_t n, json_int_t *out)
-{
-	uint64_t v = 0;
-	uint64_t lim = INT64_MAX;
-	size_t i = 0;
-	size_t run = 0;
-	bool grouped = false;
-	bool neg = false;
-
-	if (n > 0 && s[0] == '-') {
-		neg = true;
-		lim = (uint64_t)INT64_MAX + 1;
-		i = 1;
-	}
-	for (; i < n; i++) {
-		unsigned d;
-
-		if (s[i] == ',') {
-			if (run == 0 || run > 3 || (grouped && run != 3))
-				return false;
-			grouped = true;
-			run = 0;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		d = (unsigned)(s[i] - '0');
-		if (v > (lim - d) / 10)
-			return false;
-		v = v * 10 + d;
-		run++;
-	}
-	if (run == 0 || (grouped && run != 3))
-		return false;
-	if (!neg)
-		*out = (json_int_t)v;
-	else if (v == lim)
-		*out = INT64_MIN;
-	else
-		*out = -(json_int_t)v;
-	return true;
-}
-
-/* jansson returns NULL for invalid UTF-8 (and on OOM, which cannot be told apart). */
-static enum gw_err new_string(const char *s, size_t n, json_t **out)
-{
-	*out = json_stringn(s, n);
-	return *out != NULL ? GW_OK : GW_E_UPSTREAM_BAD_REPLY;
-}
-
 static enum gw_err scalar(enum kind k, const char *s, size_t n, json_t **out)
 {
-	json_int_t v;
-
-	if ((k == K_BOOL || k == K_INT) && n == 0) {
-		*out = json_null();
-		return GW_OK;
-	}
-	if (k == K_BOOL && n == 4 && memcmp(s, "true", 4) == 0) {
-		*out = json_true();
-		return GW_OK;
-	}
-	if (k == K_BOOL && n == 5 && memcmp(s, "false", 5) == 0) {
-		*out = json_false();
-		return GW_OK;
-	}
-	if (k == K_INT && parse_int(s, n, &v)) {
-		*out = json_integer(v);
-		return *out != NULL ? GW_OK : GW_E_NOMEM;
-	}
-	return new_string(s, n, out);
+	return gw_bbb_value(k == K_BOOL ? GW_BBB_VALUE_BOOL
+			    : k == K_INT ? GW_BBB_VALUE_INT
+					 : GW_BBB_VALUE_STRING,
+			    s, n, out);
 }
 
 /* The typed value of a node list's text (an element's or an attribute's). */
@@ -675,41 +610,6 @@ static enum gw_err convert_errors(const xmlNode *el, json_t **out)
 	return finish(err, out);
 }
 
-/* With no top-level messageKey, the first listed error stands in for it. */
-static enum gw_err promote_first_error(struct gw_bbb_reply *r)
-{
-	json_t *e = json_array_get(r->errors, 0); /* borrowed */
-	const char *key;
-	const char *msg;
-
-	if (r->message_key != NULL || e == NULL)
-		return GW_OK;
-	key = json_string_value(json_object_get(e, "key"));
-	msg = json_string_value(json_object_get(e, "message"));
-	if (key != NULL && key[0] != '\0') {
-		r->message_key = strdup(key);
-		if (r->message_key == NULL)
-			return GW_E_NOMEM;
-	}
-	if (r->message == NULL && msg != NULL && msg[0] != '\0') {
-		r->message = strdup(msg);
-		if (r->message == NULL)
-			return GW_E_NOMEM;
-	}
-	return GW_OK;
-}
-
-static enum gw_err add_warning(struct gw_bbb_reply *r)
-{
-	json_t *w;
-
-	if (!r->success || r->message_key == NULL)
-		return GW_OK;
-	w = json_pack("{s:s, s:s}", "messageKey", r->message_key, "message",
-		      r->message != NULL ? r->message : "");
-	return set_new(r->body, "warning", w);
-}
-
 /* Which envelope elements a reply had: each may appear once. */
 struct envelope {
 	bool returncode;
@@ -784,9 +684,9 @@ static enum gw_err convert_response(struct walk *w, const xmlNode *root,
 	if (err == GW_OK && !seen.returncode)
 		err = GW_E_UPSTREAM_BAD_REPLY;
 	if (err == GW_OK)
-		err = promote_first_error(r);
+		err = gw_bbb_reply_promote_first_error(r);
 	if (err == GW_OK)
-		err = add_warning(r);
+		err = gw_bbb_reply_add_warning(r);
 	return err;
 }
 
@@ -881,16 +781,4 @@ enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_m
 	}
 	*out = r;
 	return GW_OK;
-}
-
-void gw_bbb_reply_deinit(struct gw_bbb_reply *r)
-{
-	free(r->message_key);
-	free(r->message);
-	json_decref(r->body);
-	json_decref(r->errors);
-	r->message_key = NULL;
-	r->message = NULL;
-	r->body = NULL;
-	r->errors = NULL;
 }

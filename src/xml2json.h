@@ -15,28 +15,8 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "bbb_reply.h"
 #include "err.h"
-
-/* A converted BBB reply. */
-struct gw_bbb_reply {
-	bool success;      /* <returncode> was SUCCESS */
-	char *message_key; /* owned; NULL when absent or empty */
-	char *message;     /* owned; NULL when absent or empty */
-	/*
-	 * Owned (one reference). Every child of <response> other than
-	 * returncode, messageKey and message, typed by the element table. On
-	 * SUCCESS with a non-empty messageKey it also holds
-	 * "warning": {"messageKey", "message"}. Never NULL after success.
-	 */
-	json_t *body;
-	/*
-	 * Owned. The older failure shape <errors><error><key/><message/></error>
-	 * (or attributes key=, message=) as [{"key","message"}, ...]; NULL when
-	 * the reply had no <errors>. When present and message_key is NULL,
-	 * message_key/message are copied from the first error.
-	 */
-	json_t *errors;
-};
 
 /* Initialises libxml2 once; call in main before any thread starts. */
 void gw_xml2json_global_init(void);
@@ -58,7 +38,5 @@ void gw_xml2json_global_cleanup(void);
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out) GW_WUR;
 
-/* Releases what a reply owns; the struct itself is the caller's. */
-void gw_bbb_reply_deinit(struct gw_bbb_reply *r);
 
 #endif
