@@ -31,6 +31,7 @@
 #include "http_head.h"
 #include "log.h"
 #include "metrics.h"
+#include "report.h"
 #include "request.h"
 #include "router.h"
 #include "str.h"
@@ -216,24 +217,30 @@ static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const c
  */
 static bool head_refused(struct conn *c, const char *version)
 {
+	struct gw_head_field few[32];
 	struct field_list l = {NULL, 0, 0, false};
 	struct gw_head_verdict v;
 	bool odd;
 	int n = MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, NULL, NULL);
 
-	if (n > 0) {
+	/* The common head fits on the stack; only unusual ones cost an allocation. */
+	l.f = few;
+	l.cap = GW_ARRAY_SIZE(few);
+	if (n > (int)l.cap) {
 		l.cap = (size_t)n;
 		l.f = calloc(l.cap, sizeof(*l.f));
 		if (l.f == NULL) {
 			gw_response_problem(c->x, GW_E_NOMEM, NULL, NULL);
 			return true;
 		}
-		MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, collect_field, &l);
 	}
+	if (n > 0)
+		MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, collect_field, &l);
 	gw_http_head_check(c->x->req.path, strlen(c->x->req.path), c->raw_query,
 			   strlen(c->raw_query), l.f, l.n,
 			   c->srv->opts.max_header_bytes - GW_HTTP_RESPONSE_RESERVE, &v);
-	free(l.f);
+	if (l.f != few)
+		free(l.f);
 	/* An empty version is MHD's static "", not its buffer: nothing to look past. */
 	odd = l.bad_ending ||
 	      (version != NULL && version[0] != '\0' && odd_ending(version, strlen(version)));
@@ -459,22 +466,6 @@ static enum MHD_Result dispatch(struct conn *c)
 	return respond(c);
 }
 
-/* Counts the BBB call that just completed. */
-static void count_upstream(const struct conn *c)
-{
-	const struct gw_exchange *x = c->x;
-	const struct gw_upstream_call *up = &x->up;
-	const char *outcome = gw_metrics_outcome(up->result, up->http_status);
-
-	if (c->srv->opts.svc == NULL)
-		return;
-	/* A 502 without a BBB messageKey after a clean HTTP 200: the reply was unreadable. */
-	if (up->result == GW_OK && up->http_status == 200 && x->resp.status == 502 &&
-	    x->resp.message_key == NULL)
-		outcome = "bad_reply";
-	gw_metrics_upstream(c->srv->opts.svc->metrics, x->bbb.name, outcome, up->total_ms / 1e3);
-}
-
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 				 const char *method, const char *version,
 				 const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -512,7 +503,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 		return dispatch(c);
 	case ST_DONE:
 		gw_bbb_complete(c->x);
-		count_upstream(c);
+		gw_report_upstream(c->x, c->srv->opts.svc != NULL ? c->srv->opts.svc->metrics : NULL);
 		/* A finish function may chain another BBB call. */
 		if (c->x->resp.status == 0 && c->x->bbb.pending && start_call(c))
 			return MHD_YES;
@@ -525,47 +516,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 	return MHD_YES;
 }
 
-static void log_access(const struct conn *c)
-{
-	const struct gw_exchange *x = c->x;
-	struct gw_access_entry e = {
-		.request_id = x->req.request_id,
-		.method = x->req.method_name,
-		.route = x->req.route != NULL ? x->req.route->pattern : "(unmatched)",
-		.status = x->resp.status,
-		.bytes_out = c->bytes_out,
-		.duration_ms = ms_since(&c->start),
-		.token_name = x->req.token != NULL ? x->req.token->name : NULL,
-		/* Only a call that was handed to the upstream (a problem may stop one before). */
-		.bbb_call = x->up.url != NULL ? x->bbb.name : NULL,
-		.upstream_status = x->up.http_status,
-		.upstream_ms = x->up.total_ms,
-		.retries = x->up.retries,
-		.message_key = x->resp.message_key,
-	};
-
-	gw_log_access(&e);
-}
-
-static void count_request(const struct conn *c)
-{
-	const struct gw_exchange *x = c->x;
-	size_t n;
-	const struct gw_route *routes = gw_router_routes(&n);
-	size_t idx = x->req.route != NULL ? (size_t)(x->req.route - routes) : n;
-
-	if (c->srv->opts.svc != NULL)
-		gw_metrics_request(c->srv->opts.svc->metrics, idx, x->req.method_name,
-				   x->resp.status, ms_since(&c->start) / 1e3);
-}
-
 /* The one place a request ends: counts, logs and frees it. */
 static void finish_request(struct gw_http_server *srv, struct conn *c)
 {
 	if (c->x->req.method_name != NULL)
-		count_request(c);
-	if (c->x->req.cfg->access_log && c->x->req.method_name != NULL)
-		log_access(c);
+		gw_report_request(c->x, srv->opts.svc != NULL ? srv->opts.svc->metrics : NULL,
+				  ms_since(&c->start), c->bytes_out);
 	if (c->sock != NULL) {
 		c->sock->cur = NULL;
 		gw_conn_guard_idle(srv->guard, c->sock->guarded, gw_conn_guard_now_ms());
