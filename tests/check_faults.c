@@ -20,47 +20,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "rawhttp.h"
 #include "testutil.h"
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/* Another client is served: /healthz, and a call that goes to BBB. */
-static void assert_serving(void)
-{
-	struct reply r;
-
-	call(&r, "GET", "/healthz", NULL, NULL);
-	ck_assert_int_eq(r.status, 200);
-	reply_free(&r);
-	call(&r, "GET", "/v1/meetings/still-serving/running", tok_read, NULL);
-	ck_assert_int_eq(r.status, 200);
-	reply_free(&r);
-}
-
-/* Stops the gateway so the test may edit cfg (nothing else holds it then). */
-static void gateway_down(void)
-{
-	gw_gateway_stop(gw);
-	gw = NULL;
-}
-
-static void gateway_up(void)
-{
-	ck_assert_int_eq(gw_gateway_start(cfg, -1, &gw), GW_OK);
-}
 /* --- in-flight cap ------------------------------------------------------- */
 
 static void *list_meetings(void *arg)
@@ -310,19 +272,6 @@ static struct {
 	const char *body;
 	size_t filler; /* bytes of filler after body */
 } fake = {.lfd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
-
-static bool send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
 
 /* Reads the request head (bounded), answers with the scripted reply, closes. */
 static void fake_serve(int fd)
