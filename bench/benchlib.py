@@ -222,6 +222,36 @@ def build():
         raise BenchError("build did not produce " + GW_BIN)
 
 
+def build_rev(rev):
+    """Release build of the daemon at git revision rev (for --baseline), in
+    build-bench-<sha>/ from a `git archive` of that revision; reused when present.
+    Returns the binary's path."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", rev + "^{commit}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=30)
+    if sha.returncode != 0:
+        raise BenchError("not a revision: %s" % rev)
+    sha = sha.stdout.strip()[:12]
+    top = os.path.join(ROOT, "build-bench-" + sha)
+    src, bld = os.path.join(top, "src"), os.path.join(top, "build")
+    binary = os.path.join(bld, "src", "bbb-gateway")
+    if os.access(binary, os.X_OK):
+        return binary
+    shutil.rmtree(top, ignore_errors=True)
+    os.makedirs(src)
+    log("git archive %s -> %s" % (sha, src))
+    arch = subprocess.Popen(["git", "archive", sha], cwd=ROOT, stdout=subprocess.PIPE)
+    run(["tar", "-x", "-C", src], 300, stdin=arch.stdout)
+    arch.stdout.close()
+    if arch.wait(timeout=300) != 0:
+        raise BenchError("git archive %s failed" % sha)
+    run(["meson", "setup", bld, "-Dbuildtype=release", "-Db_ndebug=if-release", "-Dtests=false"],
+        300, cwd=src)
+    run(["meson", "compile", "-C", bld, "src/bbb-gateway"], 900, cwd=src)
+    if not os.access(binary, os.X_OK):
+        raise BenchError("build did not produce " + binary)
+    return binary
+
+
 def set_gateway(path):
     global GW_BIN
     GW_BIN = os.path.abspath(path)
@@ -496,14 +526,16 @@ class Gateway:
     """bbb-gateway with a config written the way scripts/demo does it."""
 
     def __init__(self, d, name, port, bbb_url, token_hash, access_log=False, bbb_max_connections=64,
-                 max_connections=1000, extra="", limits=None):
+                 max_connections=1000, extra="", limits=None, binary=None):
         self.d, self.name, self.port = d, name, port
+        self.binary = binary
         self.conf = os.path.join(d, name + ".conf")
         self.logfile = os.path.join(d, name + ".log")
         with open(self.conf, "w") as f:
             f.write("""# written by bench/ for one benchmark run
 listen = {{ address = "127.0.0.1"; port = {port}; }};
-limits = {{ max_connections = {maxc}; {limits} }};
+# every benchmark client connects from 127.0.0.1: no per-address connection cap
+limits = {{ max_connections = {maxc}; per_ip_connections = 0; {limits} }};
 bbb = {{ url = "{url}"; secret = "bench-secret-0123456789abcdef"; checksum = "sha256";
         max_connections = {bmax}; }};
 tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
@@ -516,8 +548,9 @@ log = {{ level = "info"; access = {acc}; }};
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("BBB_GATEWAY_")}
-        run([GW_BIN, "--check-config", "-c", self.conf], 30, env=env)
-        self.proc = spawn([GW_BIN, "-c", self.conf], self.logfile, env=env)
+        binary = self.binary or GW_BIN
+        run([binary, "--check-config", "-c", self.conf], 30, env=env)
+        self.proc = spawn([binary, "-c", self.conf], self.logfile, env=env)
         wait_http(self.port, "/healthz", self.proc, logfile=self.logfile)
         return self
 
