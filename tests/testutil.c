@@ -101,6 +101,41 @@ struct gw_exchange *gw_test_exchange(struct gw_config *cfg, const char *method, 
 	return x;
 }
 
+struct gw_config *gw_test_api_config(void)
+{
+	return gw_test_config("bbb = { url = \"" GW_TEST_BBB_URL "\";\n"
+			      "  public_url = \"https://public.test/bigbluebutton/api\";\n"
+			      "  secret = \"api-test-secret-0123456789abcdef\"; };\n"
+			      "cors = { origins = [ \"" GW_TEST_APP_ORIGIN "\" ]; max_age_s = 321; };\n");
+}
+
+void gw_test_api_init(struct gw_config **cfg, struct gw_exchange **x)
+{
+	*cfg = gw_test_api_config();
+	*x = gw_test_exchange(*cfg, "GET", "/");
+}
+
+void gw_test_api_deinit(struct gw_config **cfg, struct gw_exchange **x)
+{
+	gw_exchange_free(*x);
+	*x = NULL;
+	gw_config_unref(*cfg);
+	*cfg = NULL;
+}
+
+void gw_test_restart(struct gw_exchange **x, struct gw_config *cfg, const char *method,
+		     const char *path)
+{
+	gw_exchange_free(*x);
+	*x = gw_test_exchange(cfg, method, path);
+}
+
+void gw_test_set_auth(struct gw_exchange *x, const char *bearer)
+{
+	free(x->req.authorization);
+	x->req.authorization = gw_test_strdup(bearer);
+}
+
 void gw_test_set_json_body(struct gw_exchange *x, const char *json)
 {
 	free(x->req.content_type);

@@ -84,6 +84,33 @@ const char *gw_test_method_name(unsigned method);
  */
 size_t gw_test_fill_pattern(const char *pattern, const char *value, char *out, size_t outlen);
 
+/* The setting of gw_test_api_config, for tests that check against it. */
+#define GW_TEST_BBB_URL "http://bbb.test/bigbluebutton/api"
+#define GW_TEST_APP_ORIGIN "https://app.example.org" /* in cors.origins */
+#define GW_TEST_LMS_ORIGIN "https://lms.example.org"
+#define GW_TEST_OTHER_ORIGIN "https://other.example.org"
+#define GW_TEST_EVIL_ORIGIN "https://evil.example.net"
+
+/*
+ * The configuration of the in-memory API tests: BBB at GW_TEST_BBB_URL
+ * (public https://public.test/bigbluebutton/api), cors.origins =
+ * [GW_TEST_APP_ORIGIN], cors.max_age_s = 321, no tokens. Caller unrefs.
+ */
+struct gw_config *gw_test_api_config(void);
+
+/* A checked fixture's start: *cfg = gw_test_api_config(), *x an exchange for GET /. */
+void gw_test_api_init(struct gw_config **cfg, struct gw_exchange **x);
+
+/* Its end: frees *x and unrefs *cfg (both may be NULL). */
+void gw_test_api_deinit(struct gw_config **cfg, struct gw_exchange **x);
+
+/* Replaces *x (freed) with gw_test_exchange(cfg, method, path). */
+void gw_test_restart(struct gw_exchange **x, struct gw_config *cfg, const char *method,
+		     const char *path);
+
+/* Sets x's Authorization header to bearer (copied). */
+void gw_test_set_auth(struct gw_exchange *x, const char *bearer);
+
 /* Room for "Bearer <token>" as gw_test_add_token writes it. */
 #define GW_TEST_BEARER_LEN 96u
 

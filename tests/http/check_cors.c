@@ -15,40 +15,23 @@
 #include "request.h"
 #include "testutil.h"
 
-#define BBB_URL "http://bbb.test/bigbluebutton/api"
-#define APP_ORIGIN "https://app.example.org"
-#define LMS_ORIGIN "https://lms.example.org"
-#define OTHER_ORIGIN "https://other.example.org"
-#define EVIL_ORIGIN "https://evil.example.net"
-
 static struct gw_config *cfg;
 static struct gw_exchange *x;
 
 static void setup(void)
 {
-	cfg = gw_test_config("bbb = { url = \"" BBB_URL "\";\n"
-			     "  public_url = \"https://public.test/bigbluebutton/api\";\n"
-			     "  secret = \"router-test-secret-0123456789abcdef\"; };\n"
-			     "cors = { origins = [ \"" APP_ORIGIN "\" ]; max_age_s = 321; };\n");
-	x = gw_test_exchange(cfg, "GET", "/");
+	gw_test_api_init(&cfg, &x);
 }
 
 static void teardown(void)
 {
-	gw_exchange_free(x);
-	gw_config_unref(cfg);
+	gw_test_api_deinit(&cfg, &x);
 }
 
 /* Starts a fresh exchange for method and path (the previous one is freed). */
 static void start(const char *method, const char *path)
 {
-	gw_exchange_free(x);
-	x = gw_test_exchange(cfg, method, path);
-}
-
-static void set_auth(const char *bearer)
-{
-	x->req.authorization = gw_test_strdup(bearer);
+	gw_test_restart(&x, cfg, method, path);
 }
 
 /* ---- preflights ---- */
@@ -72,7 +55,7 @@ START_TEST(test_cors_preflight_allowed_origin)
 {
 	const char *h;
 
-	start_preflight("/v1/meetings", APP_ORIGIN);
+	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 204);
 	ck_assert_ptr_null(x->bbb.url);
@@ -88,13 +71,13 @@ START_TEST(test_cors_preflight_allowed_origin)
 	ck_assert_ptr_nonnull(strstr(h, "X-Request-Id"));
 	ck_assert_str_eq(gw_test_header(x, "Access-Control-Max-Age"), "321");
 	/* the HTTP server echoes this origin in Access-Control-Allow-Origin */
-	ck_assert_str_eq(gw_cors_origin(&x->req), APP_ORIGIN);
+	ck_assert_str_eq(gw_cors_origin(&x->req), GW_TEST_APP_ORIGIN);
 }
 END_TEST
 
 START_TEST(test_cors_preflight_needs_no_token_on_any_v1_path)
 {
-	start_preflight("/v1/meetings/m1/join", APP_ORIGIN);
+	start_preflight("/v1/meetings/m1/join", GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 204);
 	ck_assert_ptr_null(gw_test_header(x, "WWW-Authenticate"));
@@ -103,7 +86,7 @@ END_TEST
 
 START_TEST(test_cors_preflight_disallowed_origin_403)
 {
-	start_preflight("/v1/meetings", EVIL_ORIGIN);
+	start_preflight("/v1/meetings", GW_TEST_EVIL_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert_ptr_null(gw_test_header(x, "Access-Control-Allow-Methods"));
@@ -141,11 +124,11 @@ START_TEST(test_cors_preflight_token_origin_allowed)
 {
 	char lms[GW_TEST_BEARER_LEN];
 
-	gw_test_add_token(cfg, "lms", GW_SCOPE_ALL, LMS_ORIGIN, lms);
-	start_preflight("/v1/meetings", LMS_ORIGIN);
+	gw_test_add_token(cfg, "lms", GW_SCOPE_ALL, GW_TEST_LMS_ORIGIN, lms);
+	start_preflight("/v1/meetings", GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 204);
-	ck_assert_str_eq(gw_cors_origin(&x->req), LMS_ORIGIN);
+	ck_assert_str_eq(gw_cors_origin(&x->req), GW_TEST_LMS_ORIGIN);
 }
 END_TEST
 
@@ -155,22 +138,22 @@ START_TEST(test_cors_token_origins_enforced)
 	char other[GW_TEST_BEARER_LEN];
 	char plain[GW_TEST_BEARER_LEN];
 
-	gw_test_add_token(cfg, "lms", GW_SCOPE_ALL, LMS_ORIGIN, lms);
-	gw_test_add_token(cfg, "other", GW_SCOPE_ALL, OTHER_ORIGIN, other);
+	gw_test_add_token(cfg, "lms", GW_SCOPE_ALL, GW_TEST_LMS_ORIGIN, lms);
+	gw_test_add_token(cfg, "other", GW_SCOPE_ALL, GW_TEST_OTHER_ORIGIN, other);
 	gw_test_add_token(cfg, "plain", GW_SCOPE_ALL, NULL, plain);
 
 	/* the token's own origin */
 	start("GET", "/v1/meetings");
-	set_auth(lms);
-	x->req.origin = gw_test_strdup(LMS_ORIGIN);
+	gw_test_set_auth(x, lms);
+	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	assert_served("getMeetings");
-	ck_assert_str_eq(gw_cors_origin(&x->req), LMS_ORIGIN);
+	ck_assert_str_eq(gw_cors_origin(&x->req), GW_TEST_LMS_ORIGIN);
 
 	/* another token's origin is not this token's */
 	start("GET", "/v1/meetings");
-	set_auth(other);
-	x->req.origin = gw_test_strdup(LMS_ORIGIN);
+	gw_test_set_auth(x, other);
+	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert_ptr_null(x->bbb.url);
@@ -178,16 +161,16 @@ START_TEST(test_cors_token_origins_enforced)
 
 	/* a token's own origins replace the global list for that token */
 	start("GET", "/v1/meetings");
-	set_auth(other);
-	x->req.origin = gw_test_strdup(APP_ORIGIN);
+	gw_test_set_auth(x, other);
+	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 
 	/* a token without origins is served but gets no CORS origin for a foreign one */
 	start("GET", "/v1/meetings");
-	set_auth(plain);
-	x->req.origin = gw_test_strdup(LMS_ORIGIN);
+	gw_test_set_auth(x, plain);
+	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	assert_served("getMeetings");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
@@ -198,10 +181,10 @@ START_TEST(test_cors_origin_global_list)
 {
 	start("GET", "/v1/meetings");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
-	x->req.origin = gw_test_strdup(APP_ORIGIN);
+	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
 	ck_assert_ptr_eq(gw_cors_origin(&x->req), x->req.origin);
 	free(x->req.origin);
-	x->req.origin = gw_test_strdup(EVIL_ORIGIN);
+	x->req.origin = gw_test_strdup(GW_TEST_EVIL_ORIGIN);
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 }
 END_TEST
@@ -231,18 +214,18 @@ START_TEST(test_cors_headers_allowed_origin)
 	char got[512];
 
 	start("GET", "/v1/meetings");
-	x->req.origin = gw_test_strdup(APP_ORIGIN);
+	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
 	x->resp.status = 200;
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n"
-			      "Access-Control-Allow-Origin: " APP_ORIGIN "\n"
+			      "Access-Control-Allow-Origin: " GW_TEST_APP_ORIGIN "\n"
 			      "Access-Control-Expose-Headers: X-Request-Id, Location, Retry-After, "
 			      "WWW-Authenticate\n");
 
 	/* a preflight's 204 exposes nothing */
 	x->resp.status = 204;
 	cors_lines(got, sizeof(got));
-	ck_assert_str_eq(got, "Vary: Origin\nAccess-Control-Allow-Origin: " APP_ORIGIN "\n");
+	ck_assert_str_eq(got, "Vary: Origin\nAccess-Control-Allow-Origin: " GW_TEST_APP_ORIGIN "\n");
 }
 END_TEST
 
@@ -257,13 +240,13 @@ START_TEST(test_cors_headers_vary_only)
 	ck_assert_str_eq(got, "Vary: Origin\n");
 
 	/* a disallowed one */
-	x->req.origin = gw_test_strdup(EVIL_ORIGIN);
+	x->req.origin = gw_test_strdup(GW_TEST_EVIL_ORIGIN);
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n");
 
 	/* an allowed origin on a response that must not carry CORS (a refused preflight) */
 	free(x->req.origin);
-	x->req.origin = gw_test_strdup(APP_ORIGIN);
+	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
 	x->resp.no_cors = true;
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n");
@@ -272,20 +255,20 @@ END_TEST
 
 START_TEST(test_cors_preflight_refused_header_sends_no_cors)
 {
-	start_preflight("/v1/meetings", APP_ORIGIN);
+	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	x->req.access_control_request_headers = gw_test_strdup("Authorization, X-Evil");
 	gw_cors_preflight(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert(x->resp.no_cors);
 
-	start_preflight("/v1/meetings", APP_ORIGIN);
+	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	free(x->req.access_control_request_method);
 	x->req.access_control_request_method = gw_test_strdup("PUT");
 	gw_cors_preflight(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 
 	/* listed headers in any case and spacing are fine */
-	start_preflight("/v1/meetings", APP_ORIGIN);
+	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	x->req.access_control_request_headers = gw_test_strdup("content-type,authorization , "
 								"X-REQUEST-ID");
 	gw_cors_preflight(x);

@@ -17,40 +17,41 @@
 #include "routes.h"
 #include "testutil.h"
 
-#define BBB_URL "http://bbb.test/bigbluebutton/api"
-#define APP_ORIGIN "https://app.example.org"
-#define LMS_ORIGIN "https://lms.example.org"
-#define OTHER_ORIGIN "https://other.example.org"
-#define EVIL_ORIGIN "https://evil.example.net"
-
 static struct gw_config *cfg;
 static struct gw_exchange *x;
 
 static void setup(void)
 {
-	cfg = gw_test_config("bbb = { url = \"" BBB_URL "\";\n"
-			     "  public_url = \"https://public.test/bigbluebutton/api\";\n"
-			     "  secret = \"router-test-secret-0123456789abcdef\"; };\n"
-			     "cors = { origins = [ \"" APP_ORIGIN "\" ]; max_age_s = 321; };\n");
-	x = gw_test_exchange(cfg, "GET", "/");
+	gw_test_api_init(&cfg, &x);
 }
 
 static void teardown(void)
 {
-	gw_exchange_free(x);
-	gw_config_unref(cfg);
+	gw_test_api_deinit(&cfg, &x);
 }
 
 /* Starts a fresh exchange for method and path (the previous one is freed). */
 static void start(const char *method, const char *path)
 {
-	gw_exchange_free(x);
-	x = gw_test_exchange(cfg, method, path);
+	gw_test_restart(&x, cfg, method, path);
 }
 
-static void set_auth(const char *bearer)
+/* Dispatches method path on a fresh exchange with bearer and a JSON body (NULL: none). */
+static void dispatch_as(const char *bearer, const char *method, const char *path, const char *json)
 {
-	x->req.authorization = gw_test_strdup(bearer);
+	start(method, path);
+	gw_test_set_auth(x, bearer);
+	if (json != NULL)
+		gw_test_set_json_body(x, json);
+	gw_pipeline_dispatch(x);
+}
+
+/* Dispatches method path on a fresh exchange without a token; asserts the problem answer. */
+static void expect_problem(const char *method, const char *path, int status, const char *code)
+{
+	start(method, path);
+	gw_pipeline_dispatch(x);
+	gw_test_assert_problem(x, status, code);
 }
 
 /* The dispatch handed the exchange to a handler that asked BBB for call. */
@@ -60,7 +61,7 @@ static void assert_bbb_call(const char *call)
 
 	ck_assert_int_eq(x->resp.status, 0);
 	ck_assert_ptr_nonnull(x->bbb.url);
-	snprintf(prefix, sizeof(prefix), "%s/%s?", BBB_URL, call);
+	snprintf(prefix, sizeof(prefix), "%s/%s?", GW_TEST_BBB_URL, call);
 	ck_assert_msg(strncmp(x->bbb.url, prefix, strlen(prefix)) == 0, "url %s", x->bbb.url);
 }
 
@@ -70,9 +71,7 @@ START_TEST(test_pipeline_missing_token_401)
 {
 	const char *www;
 
-	start("GET", "/v1/meetings");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 401, "unauthorized");
+	expect_problem("GET", "/v1/meetings", 401, "unauthorized");
 	www = gw_test_header(x, "WWW-Authenticate");
 	ck_assert_ptr_nonnull(www);
 	ck_assert_msg(strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s", www);
@@ -109,9 +108,7 @@ START_TEST(test_pipeline_valid_token_runs_handler)
 	char reader[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, reader);
-	start("GET", "/v1/meetings");
-	set_auth(reader);
-	gw_pipeline_dispatch(x);
+	dispatch_as(reader, "GET", "/v1/meetings", NULL);
 	assert_bbb_call("getMeetings");
 	ck_assert_ptr_nonnull(x->req.token);
 	ck_assert_str_eq(x->req.token->name, "reader");
@@ -126,9 +123,7 @@ START_TEST(test_pipeline_picks_the_right_token)
 
 	gw_test_add_token(cfg, "a", GW_SCOPE_MEETINGS_READ, NULL, a);
 	gw_test_add_token(cfg, "b", GW_SCOPE_MEETINGS_READ, NULL, b);
-	start("GET", "/v1/meetings/m1");
-	set_auth(b);
-	gw_pipeline_dispatch(x);
+	dispatch_as(b, "GET", "/v1/meetings/m1", NULL);
 	assert_bbb_call("getMeetingInfo");
 	ck_assert_str_eq(x->req.token->name, "b");
 }
@@ -141,10 +136,7 @@ START_TEST(test_pipeline_missing_scope_403)
 	const char *detail;
 
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, reader);
-	start("POST", "/v1/meetings");
-	set_auth(reader);
-	gw_test_set_json_body(x, "{\"name\":\"Bio 101\"}");
-	gw_pipeline_dispatch(x);
+	dispatch_as(reader, "POST", "/v1/meetings", "{\"name\":\"Bio 101\"}");
 	gw_test_assert_problem(x, 403, "forbidden");
 	p = gw_test_json_body(x);
 	detail = json_string_value(json_object_get(p, "detail"));
@@ -177,7 +169,7 @@ START_TEST(test_pipeline_every_route_names_its_scope)
 		gw_test_add_token(cfg, name, GW_SCOPE_ALL & ~routes[i].scopes, NULL, b);
 		gw_test_fill_pattern(routes[i].pattern, "m1", path, sizeof(path));
 		start(gw_test_method_name(routes[i].method), path);
-		set_auth(b);
+		gw_test_set_auth(x, b);
 		gw_pipeline_dispatch(x);
 		gw_test_assert_problem(x, 403, "forbidden");
 		p = gw_test_json_body(x);
@@ -196,13 +188,9 @@ START_TEST(test_pipeline_star_scope_allows_everything)
 	char all[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "all", GW_SCOPE_ALL, NULL, all);
-	start("GET", "/v1/meetings/m1/running");
-	set_auth(all);
-	gw_pipeline_dispatch(x);
+	dispatch_as(all, "GET", "/v1/meetings/m1/running", NULL);
 	assert_bbb_call("isMeetingRunning");
-	start("POST", "/v1/meetings/m1/end");
-	set_auth(all);
-	gw_pipeline_dispatch(x);
+	dispatch_as(all, "POST", "/v1/meetings/m1/end", NULL);
 	assert_bbb_call("end");
 }
 END_TEST
@@ -212,15 +200,11 @@ START_TEST(test_pipeline_server_needs_any_valid_token)
 	char metrics[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "metrics-only", GW_SCOPE_METRICS, NULL, metrics);
-	start("GET", "/v1/server");
-	set_auth(metrics);
-	gw_pipeline_dispatch(x);
+	dispatch_as(metrics, "GET", "/v1/server", NULL);
 	ck_assert_int_eq(x->resp.status, 0);
-	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert_str_eq(x->bbb.url, GW_TEST_BBB_URL);
 
-	start("GET", "/v1/server");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 401, "unauthorized");
+	expect_problem("GET", "/v1/server", 401, "unauthorized");
 }
 END_TEST
 
@@ -239,7 +223,7 @@ START_TEST(test_pipeline_public_routes_need_no_token)
 	start("GET", "/readyz");
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 0);
-	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert_str_eq(x->bbb.url, GW_TEST_BBB_URL);
 	ck_assert(x->bbb.probe);
 
 	/* a bad token does not matter on a public route */
@@ -262,7 +246,7 @@ START_TEST(test_pipeline_non_json_body_415)
 	gw_test_add_token(cfg, "creator", GW_SCOPE_MEETINGS_CREATE, NULL, creator);
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		start("POST", "/v1/meetings");
-		set_auth(creator);
+		gw_test_set_auth(x, creator);
 		gw_test_set_json_body(x, "{\"name\":\"x\"}");
 		free(x->req.content_type);
 		x->req.content_type = gw_test_strdup(types[i]);
@@ -272,7 +256,7 @@ START_TEST(test_pipeline_non_json_body_415)
 	}
 	/* no Content-Type at all with a body */
 	start("POST", "/v1/meetings");
-	set_auth(creator);
+	gw_test_set_auth(x, creator);
 	gw_test_set_json_body(x, "{\"name\":\"x\"}");
 	free(x->req.content_type);
 	x->req.content_type = NULL;
@@ -287,7 +271,7 @@ START_TEST(test_pipeline_upload_route_takes_multipart)
 
 	gw_test_add_token(cfg, "writer", GW_SCOPE_RECORDINGS_WRITE, NULL, writer);
 	start("POST", "/v1/recordings/r1/text-tracks");
-	set_auth(writer);
+	gw_test_set_auth(x, writer);
 	gw_test_set_json_body(x, "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
 	              "--b--\r\n");
 	free(x->req.content_type);
@@ -298,7 +282,7 @@ START_TEST(test_pipeline_upload_route_takes_multipart)
 
 	/* the JSON routes of the same resource still refuse it */
 	start("PATCH", "/v1/recordings/r1");
-	set_auth(writer);
+	gw_test_set_auth(x, writer);
 	gw_test_set_json_body(x, "--b--\r\n");
 	free(x->req.content_type);
 	x->req.content_type = gw_test_strdup("multipart/form-data; boundary=b");
@@ -324,7 +308,7 @@ START_TEST(test_pipeline_json_with_charset_accepted)
 
 	gw_test_add_token(cfg, "creator", GW_SCOPE_MEETINGS_CREATE, NULL, creator);
 	start("POST", "/v1/meetings");
-	set_auth(creator);
+	gw_test_set_auth(x, creator);
 	gw_test_set_json_body(x, "{\"name\":\"Bio 101\",\"meetingID\":\"bio-101\"}");
 	free(x->req.content_type);
 	x->req.content_type = gw_test_strdup("Application/JSON; charset=utf-8");
@@ -339,9 +323,7 @@ START_TEST(test_pipeline_empty_body_needs_no_content_type)
 	char ender[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "ender", GW_SCOPE_MEETINGS_END, NULL, ender);
-	start("POST", "/v1/meetings/m1/end");
-	set_auth(ender);
-	gw_pipeline_dispatch(x);
+	dispatch_as(ender, "POST", "/v1/meetings/m1/end", NULL);
 	assert_bbb_call("end");
 }
 END_TEST
@@ -353,10 +335,7 @@ START_TEST(test_pipeline_path_param_reaches_handler)
 	const char *url;
 
 	gw_test_add_token(cfg, "joiner", GW_SCOPE_MEETINGS_JOIN, NULL, joiner);
-	start("POST", "/v1/meetings/a%2Fb%20c/join");
-	set_auth(joiner);
-	gw_test_set_json_body(x, "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
-	gw_pipeline_dispatch(x);
+	dispatch_as(joiner, "POST", "/v1/meetings/a%2Fb%20c/join", "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
 	ck_assert_int_eq(x->resp.status, 200);
 	ck_assert_ptr_null(x->bbb.url);
 	j = gw_test_json_body(x);
@@ -373,9 +352,7 @@ START_TEST(test_pipeline_head_runs_get_handler)
 	char reader[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, reader);
-	start("HEAD", "/v1/meetings/m1");
-	set_auth(reader);
-	gw_pipeline_dispatch(x);
+	dispatch_as(reader, "HEAD", "/v1/meetings/m1", NULL);
 	assert_bbb_call("getMeetingInfo");
 }
 END_TEST
@@ -384,23 +361,17 @@ END_TEST
 
 START_TEST(test_pipeline_not_found)
 {
-	start("GET", "/v1/nothing-here");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 404, "not_found");
+	expect_problem("GET", "/v1/nothing-here", 404, "not_found");
 	ck_assert_ptr_null(gw_test_header(x, "Allow"));
 }
 END_TEST
 
 START_TEST(test_pipeline_method_not_allowed_has_allow)
 {
-	start("PUT", "/v1/meetings");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 405, "method_not_allowed");
+	expect_problem("PUT", "/v1/meetings", 405, "method_not_allowed");
 	ck_assert_str_eq(gw_test_header(x, "Allow"), "GET, HEAD, POST, OPTIONS");
 
-	start("GET", "/v1/meetings/m1/end");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 405, "method_not_allowed");
+	expect_problem("GET", "/v1/meetings/m1/end", 405, "method_not_allowed");
 	ck_assert_str_eq(gw_test_header(x, "Allow"), "POST, OPTIONS");
 }
 END_TEST
@@ -408,14 +379,10 @@ END_TEST
 START_TEST(test_pipeline_allow_lists_only_working_methods)
 {
 	/* OPTIONS is answered (as a preflight) on /v1 paths only, so only they list it */
-	start("POST", "/healthz");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 405, "method_not_allowed");
+	expect_problem("POST", "/healthz", 405, "method_not_allowed");
 	ck_assert_str_eq(gw_test_header(x, "Allow"), "GET, HEAD");
 
-	start("OPTIONS", "/healthz");
-	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 405, "method_not_allowed");
+	expect_problem("OPTIONS", "/healthz", 405, "method_not_allowed");
 	ck_assert_str_eq(gw_test_header(x, "Allow"), "GET, HEAD");
 }
 END_TEST
@@ -425,9 +392,7 @@ START_TEST(test_pipeline_bad_path_param_400)
 	char reader[GW_TEST_BEARER_LEN];
 
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, reader);
-	start("GET", "/v1/meetings/%ZZ");
-	set_auth(reader);
-	gw_pipeline_dispatch(x);
+	dispatch_as(reader, "GET", "/v1/meetings/%ZZ", NULL);
 	gw_test_assert_problem(x, 400, "bad_path_parameter");
 	ck_assert_ptr_null(x->bbb.url);
 }
@@ -449,7 +414,7 @@ START_TEST(test_pipeline_routes_once)
 	x->req.path = gw_test_strdup("/v1/nothing");
 	gw_pipeline_route(x);
 	ck_assert_str_eq(x->req.route->pattern, "/v1/meetings/{meetingID}");
-	set_auth(b);
+	gw_test_set_auth(x, b);
 	gw_pipeline_dispatch(x);
 	assert_bbb_call("getMeetingInfo");
 }
@@ -477,6 +442,16 @@ START_TEST(test_pipeline_without_table_everything_404)
 }
 END_TEST
 
+/* GET /v1/meetings/m1 with svc, and with bearer when not NULL. */
+static void dispatch_with(const struct gw_services *svc, const char *bearer)
+{
+	start("GET", "/v1/meetings/m1");
+	x->req.svc = svc;
+	if (bearer != NULL)
+		gw_test_set_auth(x, bearer);
+	gw_pipeline_dispatch(x);
+}
+
 START_TEST(test_pipeline_rate_limit_429_after_auth)
 {
 	struct gw_services svc = *gw_test_services();
@@ -487,22 +462,14 @@ START_TEST(test_pipeline_rate_limit_429_after_auth)
 	cfg->rate_per_s = 0.001;
 	cfg->burst = 1;
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, b);
-	start("GET", "/v1/meetings/m1");
-	x->req.svc = &svc;
-	set_auth(b);
-	gw_pipeline_dispatch(x);
+	dispatch_with(&svc, b);
 	assert_bbb_call("getMeetingInfo");
 
-	/* an unknown caller is refused before it could drain the bucket */
-	start("GET", "/v1/meetings/m1");
-	x->req.svc = &svc;
-	gw_pipeline_dispatch(x);
+	/* the bucket is empty now, but authentication answers first */
+	dispatch_with(&svc, NULL);
 	gw_test_assert_problem(x, 401, "unauthorized");
 
-	start("GET", "/v1/meetings/m1");
-	x->req.svc = &svc;
-	set_auth(b);
-	gw_pipeline_dispatch(x);
+	dispatch_with(&svc, b);
 	gw_test_assert_problem(x, 429, "rate_limited");
 	ck_assert_ptr_nonnull(gw_test_header(x, "Retry-After"));
 	gw_exchange_free(x);

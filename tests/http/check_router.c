@@ -21,22 +21,18 @@ static struct gw_exchange *x;
 
 static void setup(void)
 {
-	cfg = gw_test_config("bbb = { url = \"http://bbb.test/bigbluebutton/api\"; "
-			     "secret = \"router-test-secret\"; };\n");
-	x = gw_test_exchange(cfg, "GET", "/");
+	gw_test_api_init(&cfg, &x);
 }
 
 static void teardown(void)
 {
-	gw_exchange_free(x);
-	gw_config_unref(cfg);
+	gw_test_api_deinit(&cfg, &x);
 }
 
 /* Starts a fresh exchange for method and path (the previous one is freed). */
 static void start(const char *method, const char *path)
 {
-	gw_exchange_free(x);
-	x = gw_test_exchange(cfg, method, path);
+	gw_test_restart(&x, cfg, method, path);
 }
 
 /* Runs gw_router_match with the API's table on the current exchange. */
