@@ -22,6 +22,7 @@
 #include "http_head.h"
 #include "request.h"
 #include "router.h"
+#include "routes.h"
 
 #define MAX_FIELDS 256
 
@@ -104,10 +105,7 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 	err = gw_request_parse_query(&x->req, qs);
 	FUZZ_CHECK(err == GW_OK || err == GW_E_PARSE || err == GW_E_TOO_LARGE);
 	if (strlen(x->req.path) == plen) {
-		size_t nroutes;
-		const struct gw_route *routes = gw_router_routes(&nroutes);
-
-		err = gw_router_match(routes, nroutes, &x->req, &allowed);
+		err = gw_router_match(gw_routes_table(), &x->req, &allowed);
 		FUZZ_CHECK(err == GW_OK || err == GW_E_NOT_FOUND || err == GW_E_METHOD_NOT_ALLOWED ||
 			   err == GW_E_BAD_PATH_PARAM);
 		if (err == GW_OK)

@@ -29,6 +29,7 @@
 #include "ratelimit.h"
 #include "request.h"
 #include "router.h"
+#include "routes.h"
 #include "str.h"
 #include "upstream.h"
 
@@ -68,17 +69,19 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 	pthread_mutex_unlock(&gw->lock);
 }
 
-/* Metrics with one series per route template, the rate-limit table, the /readyz cache. */
+/*
+ * The route table, metrics with one series per route template, the
+ * rate-limit table, the /readyz cache.
+ */
 static enum gw_err services_new(struct gw_gateway *gw)
 {
 	const char *pats[64];
 	size_t n;
-	size_t i;
-	const struct gw_route *routes = gw_router_routes(&n);
 
-	for (i = 0; i < n && i < GW_ARRAY_SIZE(pats); i++)
-		pats[i] = routes[i].pattern;
-	gw->svc.metrics = gw_metrics_new(pats, i);
+	/* The handlers' table reaches the HTTP layer through the services, never by include. */
+	gw->svc.routes = gw_routes_table();
+	n = gw_router_patterns(gw->svc.routes, pats, GW_ARRAY_SIZE(pats));
+	gw->svc.metrics = gw_metrics_new(pats, n);
 	gw->svc.ratelimit = gw_ratelimit_new(GW_RATELIMIT_DEFAULT_CAPACITY);
 	gw->svc.probe_cache = gw_probe_cache_new();
 	gw->svc.stats = stats;

@@ -27,13 +27,15 @@
 #include "bbb_api.h"
 #include "config.h"
 #include "conn_guard.h"
+#include "cors.h"
 #include "gw_limits.h"
 #include "http_head.h"
 #include "log.h"
 #include "metrics.h"
+#include "pipeline.h"
 #include "report.h"
 #include "request.h"
-#include "router.h"
+#include "route.h"
 #include "str.h"
 #include "upstream.h"
 
@@ -262,7 +264,7 @@ static bool early_reject(struct conn *c)
 {
 	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const struct gw_route *route = gw_router_find(c->x->req.method, c->x->req.path);
+	const struct gw_route *route = c->x->req.route; /* gw_pipeline_route ran in on_head */
 	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
 			       ? c->srv->opts.max_upload_bytes
 			       : c->srv->opts.max_body_bytes;
@@ -314,9 +316,12 @@ static bool on_head(struct conn *c, const char *method, const char *version)
 	if (c->sock != NULL)
 		gw_conn_guard_busy(c->srv->guard, c->sock->guarded);
 	read_headers(c, method);
-	if (head_refused(c, version) || early_reject(c))
+	if (head_refused(c, version))
 		return true;
-	if (!gw_router_admit(c->x)) {
+	gw_pipeline_route(c->x);
+	if (early_reject(c))
+		return true;
+	if (!gw_pipeline_admit(c->x)) {
 		c->close |= body_follows(c);
 		return true;
 	}
@@ -327,7 +332,8 @@ static bool on_head(struct conn *c, const char *method, const char *version)
 static void add_common_headers(struct conn *c, struct MHD_Response *r)
 {
 	struct gw_exchange *x = c->x;
-	const char *origin = x->resp.no_cors ? NULL : gw_router_cors_origin(&x->req);
+	struct gw_cors_header cors[GW_CORS_MAX_HEADERS];
+	size_t n_cors;
 	size_t i;
 
 	if (x->resp.content_type != NULL)
@@ -347,12 +353,9 @@ static void add_common_headers(struct conn *c, struct MHD_Response *r)
 				"default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
-	if (origin != NULL)
-		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-	if (origin != NULL && x->resp.status != 204)
-		MHD_add_response_header(r, "Access-Control-Expose-Headers",
-					"X-Request-Id, Location, Retry-After, WWW-Authenticate");
+	n_cors = gw_cors_response_headers(x, cors);
+	for (i = 0; i < n_cors; i++)
+		MHD_add_response_header(r, cors[i].name, cors[i].value);
 	for (i = 0; i < x->resp.n_headers; i++)
 		MHD_add_response_header(r, x->resp.headers[i].name, x->resp.headers[i].value);
 	if (c->close || atomic_load(&c->srv->draining))
@@ -460,7 +463,7 @@ static enum MHD_Result dispatch(struct conn *c)
 		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
 		return respond(c);
 	}
-	gw_router_handle(x);
+	gw_pipeline_handle(x);
 	if (x->resp.status == 0 && x->bbb.pending && start_call(c))
 		return MHD_YES;
 	return respond(c);

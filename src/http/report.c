@@ -8,6 +8,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
+#include "route.h"
 #include "router.h"
 
 void gw_report_upstream(const struct gw_exchange *x, struct gw_metrics *m)
@@ -49,9 +50,9 @@ static void log_access(const struct gw_exchange *x, double duration_ms,
 void gw_report_request(const struct gw_exchange *x, struct gw_metrics *m, double duration_ms,
 		       unsigned long long bytes_out)
 {
-	size_t n;
-	const struct gw_route *routes = gw_router_routes(&n);
-	size_t idx = x->req.route != NULL ? (size_t)(x->req.route - routes) : n;
+	const struct gw_route_table *table = x->req.svc != NULL ? x->req.svc->routes : NULL;
+	/* SIZE_MAX (unmatched) when the exchange matched no route of the table. */
+	size_t idx = gw_router_index(table, x->req.route);
 
 	if (m != NULL)
 		gw_metrics_request(m, idx, x->req.method_name, x->resp.status, duration_ms / 1e3);

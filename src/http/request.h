@@ -2,9 +2,10 @@
  * request.h - transport-neutral request/response of one API exchange, so
  * that routing, auth and handlers can be tested without sockets.
  *
- * An exchange is created by the HTTP server, filled with the request,
- * routed, and handed to a handler. The handler either writes the response
- * (gw_response_json, gw_response_problem) or asks for one BBB call
+ * An exchange is created by the HTTP server, filled with the request, and
+ * run through the pipeline (pipeline.h: preflight, match, auth, handler).
+ * The handler either writes the response (gw_response_json,
+ * gw_response_problem) or asks for one BBB call
  * (gw_exchange_call_bbb); in the latter case the server runs the call and
  * then invokes the call's finish function, which writes the response.
  * The HTTP server frees the exchange in exactly one place (request
@@ -29,6 +30,7 @@ struct gw_metrics_extra;
 struct gw_probe_cache;
 struct gw_ratelimit;
 struct gw_route;
+struct gw_route_table;
 struct gw_exchange;
 struct gw_bbb_reply;
 
@@ -45,6 +47,7 @@ enum gw_method {
 
 /* Process-wide services a request may use; owned by the gateway, borrowed here. */
 struct gw_services {
+	const struct gw_route_table *routes; /* the API's routes; NULL = none (every path 404) */
 	struct gw_metrics *metrics;     /* NULL = not counted */
 	struct gw_ratelimit *ratelimit; /* NULL = no rate limits */
 	struct gw_probe_cache *probe_cache; /* /readyz's last probe; NULL = every /readyz probes */
@@ -78,8 +81,11 @@ struct gw_request {
 	char *body; /* owned, NUL-terminated; NULL when there was no body */
 	size_t body_len;
 
-	/* filled by the router */
-	const struct gw_route *route;
+	/* filled by the match (gw_pipeline_route), once */
+	bool routed;                  /* the match ran; the fields below are its outcome */
+	enum gw_err route_err;        /* GW_OK, or why no route (404/405/400) */
+	unsigned route_allowed;       /* with GW_E_METHOD_NOT_ALLOWED: the methods that match */
+	const struct gw_route *route; /* borrowed from the table; NULL = unmatched */
 	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, owned */
 	size_t n_params;
 

@@ -31,25 +31,10 @@ static FILE *log_file;
 static int finish_calls;
 static json_t *finish_body;
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	ck_assert_ptr_nonnull(d);
-	return d;
-}
-
 static void setup(void)
 {
-	cfg = gw_config_new_defaults();
-	ck_assert_ptr_nonnull(cfg);
-	free(cfg->bbb_url);
-	cfg->bbb_url = xstrdup(BBB_URL);
-	free(cfg->bbb_public_url);
-	cfg->bbb_public_url = xstrdup("https://public.test/bigbluebutton/api");
-	free(cfg->bbb_secret);
-	cfg->bbb_secret = xstrdup(SECRET);
-	cfg->checksum = GW_DIGEST_SHA256;
+	cfg = gw_test_config("bbb = { url = \"" BBB_URL "\"; secret = \"" SECRET "\";\n"
+			     "  public_url = \"https://public.test/bigbluebutton/api\"; };\n");
 	x = gw_exchange_new(cfg);
 	ck_assert_ptr_nonnull(x);
 	gw_request_set_id(&x->req, "bbb-api-test");
@@ -100,46 +85,11 @@ static void expect_checksum(const EVP_MD *md, const char *call, const char *quer
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
-static json_t *resp_json(void)
-{
-	json_error_t e;
-	json_t *j;
-
-	ck_assert_ptr_nonnull(x->resp.body);
-	ck_assert_uint_eq(strlen(x->resp.body), x->resp.body_len);
-	j = json_loadb(x->resp.body, x->resp.body_len, 0, &e);
-	ck_assert_msg(j != NULL, "response body is not JSON: %s", e.text);
-	return j;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static const char *resp_header(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < x->resp.n_headers; i++) {
-		if (strcmp(x->resp.headers[i].name, name) == 0)
-			return x->resp.headers[i].value;
-	}
-	return NULL;
-}
-
 /* Asserts a problem response with status and code; returns the body (caller decrefs). */
 static json_t *assert_problem(int status, const char *code)
 {
-	json_t *p;
-
-	ck_assert_int_eq(x->resp.status, status);
-	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "code"), code);
-	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), status);
-	ck_assert_str_eq(jstr(p, "requestId"), "bbb-api-test");
-	return p;
+	gw_test_assert_problem(x, status, code);
+	return gw_test_json_body(x);
 }
 
 /* The upstream call finished with result, HTTP status and reply body. */
@@ -464,34 +414,34 @@ END_TEST
 START_TEST(test_bbb_api_wants_xml)
 {
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	ck_assert(gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("Application/XML; charset=utf-8");
+	x->req.accept = gw_test_strdup("Application/XML; charset=utf-8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("text/xml");
+	x->req.accept = gw_test_strdup("text/xml");
 	ck_assert(gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("application/json");
+	x->req.accept = gw_test_strdup("application/json");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("*/*");
+	x->req.accept = gw_test_strdup("*/*");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("application/xmlx");
+	x->req.accept = gw_test_strdup("application/xmlx");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("application/xml, */*;q=0.8");
+	x->req.accept = gw_test_strdup("application/xml, */*;q=0.8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("text/html, text/xml;q=0.9, */*;q=0.8");
+	x->req.accept = gw_test_strdup("text/html, text/xml;q=0.9, */*;q=0.8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("application/json, application/xml");
+	x->req.accept = gw_test_strdup("application/json, application/xml");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 	free(x->req.accept);
-	x->req.accept = xstrdup("*/*, application/xml");
+	x->req.accept = gw_test_strdup("*/*, application/xml");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 }
 END_TEST
@@ -555,7 +505,7 @@ END_TEST
 
 START_TEST(test_bbb_api_request_accept_xml_sets_raw_reply)
 {
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	gw_bbb_request(x, "getMeetings", "", record_finish);
 	ck_assert_ptr_nonnull(x->bbb.url);
 	ck_assert(x->bbb.raw_reply);
@@ -588,7 +538,7 @@ START_TEST(test_bbb_api_request_too_large)
 	ck_assert_int_ge(x->resp.status, 400);
 	ck_assert_int_lt(x->resp.status, 500);
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
-	p = resp_json();
+	p = gw_test_json_body(x);
 	json_decref(p);
 }
 END_TEST
@@ -619,7 +569,7 @@ END_TEST
 
 START_TEST(test_bbb_api_set_body_makes_post)
 {
-	char *body = xstrdup("<modules/>");
+	char *body = gw_test_strdup("<modules/>");
 	char ctype[] = "application/xml";
 
 	gw_bbb_request(x, "insertDocument", "meetingID=m1", record_finish);
@@ -658,9 +608,9 @@ START_TEST(test_bbb_api_complete_transport_errors)
 	complete_with(cases[_i].result, 0, NULL);
 	p = assert_problem(cases[_i].status, cases[_i].code);
 	if (cases[_i].result == GW_E_UPSTREAM_TIMEOUT)
-		ck_assert_ptr_nonnull(strstr(jstr(p, "detail"), "4321"));
+		ck_assert_ptr_nonnull(strstr(gw_test_jstr(p, "detail"), "4321"));
 	if (cases[_i].status == 503)
-		ck_assert_ptr_nonnull(resp_header("Retry-After"));
+		ck_assert_ptr_nonnull(gw_test_header(x, "Retry-After"));
 	json_decref(p);
 	ck_assert_int_eq(finish_calls, 0);
 }
@@ -681,7 +631,7 @@ START_TEST(test_bbb_api_complete_http_error_not_passed_raw)
 {
 	json_t *p;
 
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	complete_with(GW_OK, 503, "<html>Service Unavailable</html>");
 	p = assert_problem(502, "upstream_http_error");
 	json_decref(p);
@@ -718,9 +668,9 @@ START_TEST(test_bbb_api_complete_not_found)
 	complete_with(GW_OK, 200, not_found_xml);
 	ck_assert_int_eq(finish_calls, 0);
 	p = assert_problem(404, "bbb_not_found");
-	ck_assert_str_eq(jstr(p, "messageKey"), "notFound");
-	ck_assert_str_eq(jstr(p, "message"), "A meeting with that ID does not exist");
-	ck_assert_str_eq(jstr(p, "detail"), "A meeting with that ID does not exist");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "notFound");
+	ck_assert_str_eq(gw_test_jstr(p, "message"), "A meeting with that ID does not exist");
+	ck_assert_str_eq(gw_test_jstr(p, "detail"), "A meeting with that ID does not exist");
 	ck_assert_ptr_null(json_object_get(p, "returncode"));
 	json_decref(p);
 	ck_assert_str_eq(x->resp.message_key, "notFound");
@@ -734,10 +684,10 @@ START_TEST(test_bbb_api_complete_checksum_error_names_setting_not_secret)
 
 	complete_with(GW_OK, 200, checksum_xml);
 	p = assert_problem(502, "bbb_checksum_error");
-	detail = jstr(p, "detail");
+	detail = gw_test_jstr(p, "detail");
 	ck_assert_ptr_nonnull(detail);
 	ck_assert_msg(strstr(detail, "bbb.secret") != NULL, "detail: %s", detail);
-	ck_assert_str_eq(jstr(p, "messageKey"), "checksumError");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "checksumError");
 	json_decref(p);
 	ck_assert_ptr_null(strstr(x->resp.body, SECRET));
 	ck_assert_ptr_null(strstr(x->resp.body, "8f2c1e9a7b"));
@@ -773,7 +723,7 @@ START_TEST(test_bbb_api_complete_conflict)
 
 	complete_with(GW_OK, 200, id_not_unique_xml);
 	p = assert_problem(409, "bbb_conflict");
-	ck_assert_str_eq(jstr(p, "messageKey"), "idNotUnique");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "idNotUnique");
 	json_decref(p);
 }
 END_TEST
@@ -795,7 +745,7 @@ START_TEST(test_bbb_api_complete_failed_key_mapping)
 	complete_with(GW_OK, 200, xml);
 	free(xml);
 	p = assert_problem(cases[_i].status, cases[_i].code);
-	ck_assert_str_eq(jstr(p, "messageKey"), cases[_i].key);
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), cases[_i].key);
 	json_decref(p);
 	ck_assert_str_eq(x->resp.message_key, cases[_i].key);
 }
@@ -811,8 +761,8 @@ START_TEST(test_bbb_api_complete_errors_list)
 	errs = json_object_get(p, "errors");
 	ck_assert(json_is_array(errs));
 	ck_assert_uint_eq(json_array_size(errs), 1);
-	ck_assert_str_eq(jstr(json_array_get(errs, 0), "key"), "nonUniqueVoiceBridge");
-	ck_assert_str_eq(jstr(p, "messageKey"), "nonUniqueVoiceBridge");
+	ck_assert_str_eq(gw_test_jstr(json_array_get(errs, 0), "key"), "nonUniqueVoiceBridge");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "nonUniqueVoiceBridge");
 	json_decref(p);
 }
 END_TEST
@@ -837,7 +787,7 @@ END_TEST
 
 START_TEST(test_bbb_api_complete_raw_reply_passthrough)
 {
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	complete_with(GW_OK, 200, not_found_xml);
 	ck_assert_int_eq(finish_calls, 0);
 	ck_assert_int_eq(x->resp.status, 200);
@@ -875,7 +825,7 @@ START_TEST(test_bbb_api_complete_probe_failures_are_503)
 	gw_bbb_complete(x);
 	p = assert_problem(503, "unavailable");
 	json_decref(p);
-	ck_assert_ptr_nonnull(resp_header("Retry-After"));
+	ck_assert_ptr_nonnull(gw_test_header(x, "Retry-After"));
 	ck_assert_int_eq(finish_calls, 0);
 }
 END_TEST
@@ -888,7 +838,7 @@ START_TEST(test_bbb_api_complete_probe_success)
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 1);
 	ck_assert_int_eq(x->resp.status, 200);
-	ck_assert_ptr_null(resp_header("Retry-After"));
+	ck_assert_ptr_null(gw_test_header(x, "Retry-After"));
 }
 END_TEST
 
@@ -930,7 +880,7 @@ START_TEST(test_bbb_api_complete_json_reply_success)
 	ck_assert_msg(finish_calls == 1, "status %d: %s", x->resp.status,
 	              x->resp.body ? x->resp.body : "");
 	ck_assert(json_is_array(json_object_get(finish_body, "tracks")));
-	ck_assert_str_eq(jstr(json_array_get(json_object_get(finish_body, "tracks"), 0), "lang"),
+	ck_assert_str_eq(gw_test_jstr(json_array_get(json_object_get(finish_body, "tracks"), 0), "lang"),
 	                 "en-US");
 	ck_assert_ptr_null(json_object_get(finish_body, "returncode"));
 }
@@ -950,8 +900,8 @@ START_TEST(test_bbb_api_complete_json_reply_failed)
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 0);
 	p = assert_problem(404, "bbb_not_found");
-	ck_assert_str_eq(jstr(p, "messageKey"), "noCaptionsFound");
-	ck_assert_str_eq(jstr(p, "message"), "No captions found for r1");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "noCaptionsFound");
+	ck_assert_str_eq(gw_test_jstr(p, "message"), "No captions found for r1");
 	json_decref(p);
 }
 END_TEST
@@ -969,8 +919,8 @@ START_TEST(test_bbb_api_complete_json_reply_short_keys)
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	p = assert_problem(400, "bbb_rejected_input");
-	ck_assert_str_eq(jstr(p, "messageKey"), "paramError");
-	ck_assert_str_eq(jstr(p, "message"), "Missing param recordID.");
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "paramError");
+	ck_assert_str_eq(gw_test_jstr(p, "message"), "Missing param recordID.");
 	json_decref(p);
 }
 END_TEST
@@ -1012,7 +962,7 @@ START_TEST(test_bbb_api_complete_json_reply_raw)
 {
 	static const char reply[] = "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[]}}";
 
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
 	x->bbb.json_reply = true;
 	upstream_done(GW_OK, 200, reply);
@@ -1037,21 +987,21 @@ START_TEST(test_bbb_api_readyz_probe)
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "status"), "ready");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "status"), "ready");
 	json_decref(j);
 }
 END_TEST
 
 START_TEST(test_bbb_api_readyz_ignores_accept_xml)
 {
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	gw_handle_readyz(x);
 	ck_assert(!x->bbb.raw_reply);
 	upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 503);
-	ck_assert_ptr_nonnull(resp_header("Retry-After"));
+	ck_assert_ptr_nonnull(gw_test_header(x, "Retry-After"));
 }
 END_TEST
 
@@ -1147,10 +1097,10 @@ START_TEST(test_bbb_api_server_returns_versions)
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "version"), "2.0");
-	ck_assert_str_eq(jstr(j, "apiVersion"), "2.0");
-	ck_assert_str_eq(jstr(j, "bbbVersion"), "3.0.4");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "version"), "2.0");
+	ck_assert_str_eq(gw_test_jstr(j, "apiVersion"), "2.0");
+	ck_assert_str_eq(gw_test_jstr(j, "bbbVersion"), "3.0.4");
 	ck_assert_ptr_null(json_object_get(j, "returncode"));
 	json_decref(j);
 }

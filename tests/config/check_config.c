@@ -726,30 +726,18 @@ START_TEST(test_config_env_empty_is_unset)
 }
 END_TEST
 
-static struct gw_config *load_string_ok(const char *text)
-{
-	struct gw_config *cfg = NULL;
-	struct gw_buf msg;
-
-	gw_buf_init(&msg, 64 * 1024);
-	ck_assert_msg(gw_config_load_string(text, "mem.conf", &cfg, &msg) == GW_OK, "%s",
-		      gw_buf_str(&msg));
-	gw_buf_deinit(&msg);
-	return cfg;
-}
-
 /* curl gets bbb.url's user-info; the join URLs built on the default public_url must not. */
 START_TEST(test_config_url_credentials_not_public)
 {
 	struct gw_config *cfg;
 
-	cfg = load_string_ok("bbb = { url = \"http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api/\";\n"
+	cfg = gw_test_config("bbb = { url = \"http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api/\";\n"
 			     "        secret = \"abc\"; };\n");
 	ck_assert_str_eq(cfg->bbb_url, "http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api");
 	ck_assert_str_eq(cfg->bbb_public_url, "http://127.0.0.1:8080/bigbluebutton/api");
 	gw_config_unref(cfg);
 	setenv("BBB_GATEWAY_BBB_URL", "https://a%40b:c@bbb.example.org/bigbluebutton/api", 1);
-	cfg = load_string_ok("bbb = { url = \"" URL "\"; secret = \"abc\"; };\n");
+	cfg = gw_test_config("bbb = { url = \"" URL "\"; secret = \"abc\"; };\n");
 	unsetenv("BBB_GATEWAY_BBB_URL");
 	ck_assert_str_eq(cfg->bbb_url, "https://a%40b:c@bbb.example.org/bigbluebutton/api");
 	ck_assert_str_eq(cfg->bbb_public_url, "https://bbb.example.org/bigbluebutton/api");
@@ -780,13 +768,13 @@ START_TEST(test_config_fetch_allow)
 	struct gw_config *cfg;
 	char *msg;
 
-	cfg = load_string_ok("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
+	cfg = gw_test_config("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
 			     "  fetch_allow = [ \"files.internal.example\", \"10.1.2.0/24\", "
 			     "\"fd00::/8\" ]; };\n");
 	ck_assert_uint_eq(cfg->n_fetch_allow, 3);
 	ck_assert_str_eq(cfg->fetch_allow[1], "10.1.2.0/24");
 	gw_config_unref(cfg);
-	cfg = load_string_ok("bbb = { url = \"" URL "\"; secret = \"abc\"; };\n");
+	cfg = gw_test_config("bbb = { url = \"" URL "\"; secret = \"abc\"; };\n");
 	ck_assert_uint_eq(cfg->n_fetch_allow, 0);
 	gw_config_unref(cfg);
 	msg = load_string_fail("bbb = { url = \"" URL "\"; secret = \"abc\";\n"

@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "request.h"
 #include "router.h"
+#include "routes.h"
 #include "testutil.h"
 
 #define BBB_URL "http://bbb.test/bigbluebutton/api"
@@ -35,14 +36,6 @@ struct qp {
 
 static struct qp q;
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	ck_assert_ptr_nonnull(d);
-	return d;
-}
-
 static void qp_clear(void)
 {
 	size_t i;
@@ -56,16 +49,8 @@ static void qp_clear(void)
 
 static void setup(void)
 {
-	cfg = gw_config_new_defaults();
-	ck_assert_ptr_nonnull(cfg);
-	free(cfg->bbb_url);
-	cfg->bbb_url = xstrdup(BBB_URL);
-	free(cfg->bbb_public_url);
-	cfg->bbb_public_url = xstrdup(PUBLIC_URL);
-	free(cfg->bbb_secret);
-	cfg->bbb_secret = xstrdup(SECRET);
-	cfg->checksum = GW_DIGEST_SHA256;
-	cfg->forward_unknown_params = true;
+	cfg = gw_test_config("bbb = { url = \"" BBB_URL "\"; public_url = \"" PUBLIC_URL "\";\n"
+			     "  secret = \"" SECRET "\"; forward_unknown_params = true; };\n");
 	x = gw_exchange_new(cfg);
 	ck_assert_ptr_nonnull(x);
 	gw_request_set_id(&x->req, "meetings-test");
@@ -97,15 +82,13 @@ static void restart(void)
 
 static void set_meeting(const char *id)
 {
-	x->req.params[0] = xstrdup(id);
+	x->req.params[0] = gw_test_strdup(id);
 	x->req.n_params = 1;
 }
 
 static void set_body(const char *json)
 {
-	x->req.content_type = xstrdup("application/json");
-	x->req.body = xstrdup(json);
-	x->req.body_len = strlen(json);
+	gw_test_set_json_body(x, json);
 }
 
 static int hexval(char c)
@@ -254,33 +237,6 @@ static void assert_call(const char *call)
 	verify_signed(x->bbb.url, BBB_URL, call);
 }
 
-static json_t *resp_json(void)
-{
-	json_error_t e;
-	json_t *j;
-
-	ck_assert_ptr_nonnull(x->resp.body);
-	j = json_loadb(x->resp.body, x->resp.body_len, 0, &e);
-	ck_assert_msg(j != NULL, "response body is not JSON: %s", e.text);
-	return j;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static const char *resp_header(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < x->resp.n_headers; i++) {
-		if (strcmp(x->resp.headers[i].name, name) == 0)
-			return x->resp.headers[i].value;
-	}
-	return NULL;
-}
-
 /* A 400 bad_request naming field (NULL: no "field" member); no BBB call. */
 static void assert_bad_request(const char *field)
 {
@@ -290,12 +246,12 @@ static void assert_bad_request(const char *field)
 	              x->req.body != NULL ? x->req.body : "(no body)");
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
 	ck_assert_ptr_null(x->bbb.url);
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "code"), "bad_request");
-	ck_assert_str_eq(jstr(p, "requestId"), "meetings-test");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "code"), "bad_request");
+	ck_assert_str_eq(gw_test_jstr(p, "requestId"), "meetings-test");
 	if (field != NULL) {
-		ck_assert_msg(jstr(p, "field") != NULL, "no field in %s", x->resp.body);
-		ck_assert_str_eq(jstr(p, "field"), field);
+		ck_assert_msg(gw_test_jstr(p, "field") != NULL, "no field in %s", x->resp.body);
+		ck_assert_str_eq(gw_test_jstr(p, "field"), field);
 	} else {
 		ck_assert_ptr_null(json_object_get(p, "field"));
 	}
@@ -501,8 +457,8 @@ START_TEST(test_handler_meetings_create_query_too_long_413)
 	gw_handle_meetings_create(x);
 	ck_assert_int_eq(x->resp.status, 413);
 	ck_assert_ptr_null(x->bbb.url);
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "field"), "welcome");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "field"), "welcome");
 	json_decref(p);
 }
 END_TEST
@@ -522,9 +478,9 @@ START_TEST(test_handler_meetings_create_long_field_named_whole)
 	set_body(body);
 	gw_handle_meetings_create(x);
 	ck_assert_int_eq(x->resp.status, 400);
-	p = resp_json();
-	ck_assert_ptr_nonnull(jstr(p, "field"));
-	ck_assert_str_eq(jstr(p, "field"), field);
+	p = gw_test_json_body(x);
+	ck_assert_ptr_nonnull(gw_test_jstr(p, "field"));
+	ck_assert_str_eq(gw_test_jstr(p, "field"), field);
 	json_decref(p);
 }
 END_TEST
@@ -612,8 +568,8 @@ START_TEST(test_handler_meetings_create_body_required)
 	set_body("{\"name\":");
 	gw_handle_meetings_create(x);
 	assert_bad_request(NULL);
-	p = resp_json();
-	ck_assert_ptr_nonnull(strstr(jstr(p, "detail"), "line 1"));
+	p = gw_test_json_body(x);
+	ck_assert_ptr_nonnull(strstr(gw_test_jstr(p, "detail"), "line 1"));
 	json_decref(p);
 
 	restart();
@@ -669,10 +625,10 @@ START_TEST(test_handler_meetings_create_reply_201_with_location)
 	free(xml);
 	ck_assert_int_eq(x->resp.status, 201);
 	ck_assert_str_eq(x->resp.content_type, "application/json; charset=utf-8");
-	ck_assert_str_eq(resp_header("Location"), "/v1/meetings/bio-101");
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "meetingID"), "bio-101");
-	ck_assert_str_eq(jstr(j, "attendeePW"), "ap8KfJ2x");
+	ck_assert_str_eq(gw_test_header(x, "Location"), "/v1/meetings/bio-101");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "meetingID"), "bio-101");
+	ck_assert_str_eq(gw_test_jstr(j, "attendeePW"), "ap8KfJ2x");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "createTime")), 1715261728123LL);
 	ck_assert(json_is_false(json_object_get(j, "hasUserJoined")));
 	ck_assert_ptr_null(json_object_get(j, "returncode"));
@@ -693,12 +649,12 @@ START_TEST(test_handler_meetings_create_duplicate_200_with_warning)
 	bbb_replies(xml);
 	free(xml);
 	ck_assert_int_eq(x->resp.status, 200);
-	ck_assert_str_eq(resp_header("Location"), "/v1/meetings/bio-101");
-	j = resp_json();
+	ck_assert_str_eq(gw_test_header(x, "Location"), "/v1/meetings/bio-101");
+	j = gw_test_json_body(x);
 	w = json_object_get(j, "warning");
 	ck_assert(json_is_object(w));
-	ck_assert_str_eq(jstr(w, "messageKey"), "duplicateWarning");
-	ck_assert_str_eq(jstr(w, "message"), "This conference was already in existence and may "
+	ck_assert_str_eq(gw_test_jstr(w, "messageKey"), "duplicateWarning");
+	ck_assert_str_eq(gw_test_jstr(w, "message"), "This conference was already in existence and may "
 	                                     "currently be in progress.");
 	ck_assert_ptr_null(json_object_get(j, "messageKey"));
 	json_decref(j);
@@ -709,11 +665,9 @@ START_TEST(test_handler_meetings_create_location_routes_back)
 {
 	/* the Location is path-encoded: a space is %20 ('+' would stay a '+' in a path) */
 	static const char *const ids[] = {"a b", "caf\xc3\xa9/x", "50%+off"};
-	const struct gw_route *routes;
 	char *xml = create_reply(ids[_i], false);
 	char location[256];
 	unsigned allowed = 0;
-	size_t n;
 
 	set_body("{\"name\":\"n\",\"meetingID\":\"placeholder\"}");
 	gw_handle_meetings_create(x);
@@ -721,15 +675,14 @@ START_TEST(test_handler_meetings_create_location_routes_back)
 	bbb_replies(xml);
 	free(xml);
 	ck_assert_int_eq(x->resp.status, 201);
-	ck_assert_ptr_nonnull(resp_header("Location"));
-	snprintf(location, sizeof(location), "%s", resp_header("Location"));
+	ck_assert_ptr_nonnull(gw_test_header(x, "Location"));
+	snprintf(location, sizeof(location), "%s", gw_test_header(x, "Location"));
 
 	/* GET on the Location must reach the same meeting */
 	restart();
 	x->req.method = GW_METHOD_GET;
-	x->req.path = xstrdup(location);
-	routes = gw_router_routes(&n);
-	ck_assert_int_eq(gw_router_match(routes, n, &x->req, &allowed), GW_OK);
+	x->req.path = gw_test_strdup(location);
+	ck_assert_int_eq(gw_router_match(gw_routes_table(), &x->req, &allowed), GW_OK);
 	ck_assert_str_eq(x->req.route->pattern, "/v1/meetings/{meetingID}");
 	ck_assert_msg(strcmp(x->req.params[0], ids[_i]) == 0,
 	              "Location %s names meeting '%s', not '%s'", location, x->req.params[0],
@@ -746,10 +699,10 @@ START_TEST(test_handler_meetings_create_failed_reply)
 	assert_call("create");
 	bbb_replies_file("xml/create_failed_idnotunique.xml");
 	ck_assert_int_eq(x->resp.status, 409);
-	ck_assert_ptr_null(resp_header("Location"));
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "code"), "bbb_conflict");
-	ck_assert_ptr_nonnull(jstr(p, "messageKey"));
+	ck_assert_ptr_null(gw_test_header(x, "Location"));
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "code"), "bbb_conflict");
+	ck_assert_ptr_nonnull(gw_test_jstr(p, "messageKey"));
 	json_decref(p);
 }
 END_TEST
@@ -786,8 +739,8 @@ static json_t *join_ok(void)
 	              x->resp.body != NULL ? x->resp.body : "");
 	ck_assert_ptr_null(x->bbb.url);
 	ck_assert_str_eq(x->resp.content_type, "application/json; charset=utf-8");
-	j = resp_json();
-	url = jstr(j, "url");
+	j = gw_test_json_body(x);
+	url = gw_test_jstr(j, "url");
 	ck_assert_ptr_nonnull(url);
 	ck_assert_msg(strncmp(url, PUBLIC_URL "/join?", strlen(PUBLIC_URL "/join?")) == 0, "url %s",
 	              url);
@@ -955,7 +908,7 @@ START_TEST(test_handler_meetings_join_every_checksum_algorithm)
 	set_body("{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
 	gw_handle_meeting_join(x);
 	j = join_ok();
-	sum = strstr(jstr(j, "url"), "checksum=");
+	sum = strstr(gw_test_jstr(j, "url"), "checksum=");
 	ck_assert_ptr_nonnull(sum);
 	ck_assert_uint_eq(strlen(sum + strlen("checksum=")), hexlen[_i]);
 	json_decref(j);
@@ -1026,7 +979,7 @@ START_TEST(test_handler_meetings_end_replies)
 	assert_call("end");
 	bbb_replies_file("xml/end_success.xml");
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
+	j = gw_test_json_body(x);
 	ck_assert_ptr_null(json_object_get(j, "returncode"));
 	json_decref(j);
 
@@ -1036,8 +989,8 @@ START_TEST(test_handler_meetings_end_replies)
 	assert_call("end");
 	bbb_replies_file("xml/get_meeting_info_not_found.xml");
 	ck_assert_int_eq(x->resp.status, 404);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "messageKey"), "notFound");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "messageKey"), "notFound");
 	json_decref(j);
 }
 END_TEST
@@ -1097,8 +1050,8 @@ START_TEST(test_handler_meetings_documents_replies)
 	assert_call("insertDocument");
 	bbb_replies_file("xml/insert_document.xml");
 	ck_assert_int_eq(x->resp.status, 202);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "meetingID"), "bio-101");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "meetingID"), "bio-101");
 	json_decref(j);
 
 	/* insertDocument's FAILED "not found" has no messageKey; it is still a 404 */
@@ -1110,9 +1063,9 @@ START_TEST(test_handler_meetings_documents_replies)
 	bbb_replies("<response>\n<returncode>FAILED</returncode>\n"
 	            "<message>Meeting with id [gone] not found.</message>\n</response>");
 	ck_assert_int_eq(x->resp.status, 404);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "code"), "bbb_not_found");
-	ck_assert_str_eq(jstr(j, "message"), "Meeting with id [gone] not found.");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "code"), "bbb_not_found");
+	ck_assert_str_eq(gw_test_jstr(j, "message"), "Meeting with id [gone] not found.");
 	json_decref(j);
 }
 END_TEST
@@ -1131,8 +1084,8 @@ START_TEST(test_handler_meetings_chat)
 	ck_assert_str_eq(qget("userName"), "Course bot");
 	bbb_replies_file("xml/send_chat_message.xml");
 	ck_assert_int_eq(x->resp.status, 202);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "meetingID"), "bio-101");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "meetingID"), "bio-101");
 	json_decref(j);
 }
 END_TEST
@@ -1204,8 +1157,8 @@ START_TEST(test_handler_meetings_get)
 	ck_assert_str_eq(qget("meetingID"), "bio 101/\xc3\xa9");
 	bbb_replies_file("xml/get_meeting_info_one_attendee.xml");
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "meetingID"), "bio-101");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "meetingID"), "bio-101");
 	ck_assert(json_is_true(json_object_get(j, "running")));
 	ck_assert(json_is_array(json_object_get(j, "attendees")));
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "attendees")), 1);
@@ -1222,9 +1175,9 @@ START_TEST(test_handler_meetings_get_not_found)
 	assert_call("getMeetingInfo");
 	bbb_replies_file("xml/get_meeting_info_not_found.xml");
 	ck_assert_int_eq(x->resp.status, 404);
-	j = resp_json();
-	ck_assert_str_eq(jstr(j, "messageKey"), "notFound");
-	ck_assert_str_eq(jstr(j, "code"), "bbb_not_found");
+	j = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(j, "messageKey"), "notFound");
+	ck_assert_str_eq(gw_test_jstr(j, "code"), "bbb_not_found");
 	json_decref(j);
 }
 END_TEST
@@ -1240,7 +1193,7 @@ START_TEST(test_handler_meetings_running)
 	ck_assert_str_eq(qget("meetingID"), "bio-101");
 	bbb_replies_file("xml/is_meeting_running_false.xml");
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
+	j = gw_test_json_body(x);
 	ck_assert(json_is_false(json_object_get(j, "running")));
 	json_decref(j);
 }
@@ -1255,7 +1208,7 @@ START_TEST(test_handler_meetings_list)
 	ck_assert_uint_eq(q.n, 0);
 	bbb_replies_file("xml/get_meetings_empty.xml");
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
+	j = gw_test_json_body(x);
 	ck_assert(json_is_array(json_object_get(j, "meetings")));
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "meetings")), 0);
 	json_decref(j);
@@ -1270,7 +1223,7 @@ START_TEST(test_handler_meetings_list_many)
 	assert_call("getMeetings");
 	bbb_replies_file("xml/get_meetings_many.xml");
 	ck_assert_int_eq(x->resp.status, 200);
-	j = resp_json();
+	j = gw_test_json_body(x);
 	ck_assert(json_is_array(json_object_get(j, "meetings")));
 	ck_assert_uint_gt(json_array_size(json_object_get(j, "meetings")), 1);
 	json_decref(j);
@@ -1281,7 +1234,7 @@ START_TEST(test_handler_meetings_accept_xml_passthrough)
 {
 	char *xml = gw_test_read_data("xml/is_meeting_running_true.xml", NULL);
 
-	x->req.accept = xstrdup("application/xml");
+	x->req.accept = gw_test_strdup("application/xml");
 	set_meeting("bio-101");
 	gw_handle_meeting_running(x);
 	assert_call("isMeetingRunning");

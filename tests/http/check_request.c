@@ -30,37 +30,6 @@ static void teardown(void)
 	gw_config_unref(cfg);
 }
 
-/* The response body parsed as JSON (caller decrefs). */
-static json_t *resp_json(void)
-{
-	json_error_t e;
-	json_t *j;
-
-	ck_assert_ptr_nonnull(x->resp.body);
-	ck_assert_uint_eq(strlen(x->resp.body), x->resp.body_len);
-	j = json_loadb(x->resp.body, x->resp.body_len, JSON_REJECT_DUPLICATES, &e);
-	ck_assert_msg(j != NULL, "response body is not JSON: %s", e.text);
-	return j;
-}
-
-/* A string member of o, or NULL. Borrowed. */
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* The value of response header name (exact name), or NULL. */
-static const char *resp_header(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < x->resp.n_headers; i++) {
-		if (strcmp(x->resp.headers[i].name, name) == 0)
-			return x->resp.headers[i].value;
-	}
-	return NULL;
-}
-
 static bool is_lower_hex(const char *s, size_t n)
 {
 	size_t i;
@@ -85,22 +54,22 @@ static void assert_problem(enum gw_err err, const char *detail, const char *fiel
 
 	ck_assert_int_eq(x->resp.status, info->status);
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
-	p = resp_json();
+	p = gw_test_json_body(x);
 	ck_assert(json_is_object(p));
-	type = jstr(p, "type");
+	type = gw_test_jstr(p, "type");
 	ck_assert_ptr_nonnull(type);
 	tl = strlen(type);
 	cl = strlen(info->code);
 	ck_assert_msg(tl > cl && strcmp(type + tl - cl, info->code) == 0,
 	              "type '%s' does not name the code '%s'", type, info->code);
-	ck_assert_str_eq(jstr(p, "title"), info->title);
+	ck_assert_str_eq(gw_test_jstr(p, "title"), info->title);
 	ck_assert(json_is_integer(json_object_get(p, "status")));
 	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), info->status);
-	ck_assert_str_eq(jstr(p, "detail"), detail != NULL ? detail : info->title);
-	ck_assert_str_eq(jstr(p, "code"), info->code);
-	ck_assert_str_eq(jstr(p, "requestId"), x->req.request_id);
+	ck_assert_str_eq(gw_test_jstr(p, "detail"), detail != NULL ? detail : info->title);
+	ck_assert_str_eq(gw_test_jstr(p, "code"), info->code);
+	ck_assert_str_eq(gw_test_jstr(p, "requestId"), x->req.request_id);
 	if (field != NULL)
-		ck_assert_str_eq(jstr(p, "field"), field);
+		ck_assert_str_eq(gw_test_jstr(p, "field"), field);
 	else
 		ck_assert_ptr_null(json_object_get(p, "field"));
 	json_decref(p);
@@ -326,13 +295,13 @@ START_TEST(test_request_response_header_add_and_replace)
 	gw_response_header(&x->resp, "Retry-After", "1");
 	gw_response_header(&x->resp, "Location", "/v1/meetings/a");
 	ck_assert_uint_eq(x->resp.n_headers, 2);
-	ck_assert_str_eq(resp_header("Retry-After"), "1");
+	ck_assert_str_eq(gw_test_header(x, "Retry-After"), "1");
 	/* Same name in another case replaces the value instead of adding a header. */
 	gw_response_header(&x->resp, "retry-after", "5");
 	ck_assert_uint_eq(x->resp.n_headers, 2);
 	ck_assert_int_eq(strcasecmp(x->resp.headers[0].name, "Retry-After"), 0);
 	ck_assert_str_eq(x->resp.headers[0].value, "5");
-	ck_assert_str_eq(resp_header("Location"), "/v1/meetings/a");
+	ck_assert_str_eq(gw_test_header(x, "Location"), "/v1/meetings/a");
 }
 END_TEST
 
@@ -359,11 +328,11 @@ START_TEST(test_request_response_header_cap)
 		gw_response_header(&x->resp, name, "v");
 	}
 	ck_assert_uint_eq(x->resp.n_headers, GW_MAX_RESPONSE_HEADERS);
-	ck_assert_ptr_null(resp_header("X-H12"));
+	ck_assert_ptr_null(gw_test_header(x, "X-H12"));
 	/* A full table still lets an existing header change. */
 	gw_response_header(&x->resp, "x-h0", "changed");
 	ck_assert_uint_eq(x->resp.n_headers, GW_MAX_RESPONSE_HEADERS);
-	ck_assert_str_eq(resp_header("X-H0"), "changed");
+	ck_assert_str_eq(gw_test_header(x, "X-H0"), "changed");
 }
 END_TEST
 
@@ -409,9 +378,9 @@ START_TEST(test_request_problem_fields)
 	gw_response_problem(x, GW_E_BAD_REQUEST, "'name' is required", "name");
 	assert_problem(GW_E_BAD_REQUEST, "'name' is required", "name");
 	ck_assert_int_eq(x->resp.status, 400);
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "requestId"), "req-42");
-	ck_assert_str_eq(jstr(p, "code"), "bad_request");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "requestId"), "req-42");
+	ck_assert_str_eq(gw_test_jstr(p, "code"), "bad_request");
 	ck_assert_uint_eq(json_object_size(p), 7);
 	json_decref(p);
 }
@@ -425,7 +394,7 @@ START_TEST(test_request_problem_without_field_or_detail)
 	gw_response_problem(x, GW_E_NOT_FOUND, NULL, NULL);
 	assert_problem(GW_E_NOT_FOUND, NULL, NULL);
 	ck_assert_int_eq(x->resp.status, 404);
-	p = resp_json();
+	p = gw_test_json_body(x);
 	ck_assert_uint_eq(json_object_size(p), 6);
 	json_decref(p);
 }
@@ -474,9 +443,9 @@ START_TEST(test_request_problem_extra_merges_members)
 	gw_request_set_id(&x->req, "rid");
 	gw_response_problem_extra(x, GW_E_BBB_NOT_FOUND, "gone", "meetingID", extra);
 	assert_problem(GW_E_BBB_NOT_FOUND, "gone", "meetingID");
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "messageKey"), "notFound");
-	ck_assert_str_eq(jstr(p, "message"), "A meeting with that ID does not exist");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "messageKey"), "notFound");
+	ck_assert_str_eq(gw_test_jstr(p, "message"), "A meeting with that ID does not exist");
 	ck_assert(json_is_array(json_object_get(p, "errors")));
 	ck_assert_uint_eq(json_object_size(p), 10);
 	json_decref(p);
@@ -512,7 +481,7 @@ START_TEST(test_request_json_object_parses_object)
 	set_body("{\"name\":\"Bio 101\",\"record\":true}");
 	ck_assert_int_eq(gw_request_json_object(x, true, &out), GW_OK);
 	ck_assert(json_is_object(out));
-	ck_assert_str_eq(jstr(out, "name"), "Bio 101");
+	ck_assert_str_eq(gw_test_jstr(out, "name"), "Bio 101");
 	ck_assert(json_is_true(json_object_get(out, "record")));
 	ck_assert_int_eq(x->resp.status, 0);
 	json_decref(out);
@@ -558,9 +527,9 @@ START_TEST(test_request_json_object_malformed_has_position)
 	ck_assert_int_eq(gw_request_json_object(x, true, &out), GW_E_BAD_REQUEST);
 	ck_assert_ptr_eq(out, sentinel);
 	ck_assert_int_eq(x->resp.status, 400);
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "code"), "bad_request");
-	detail = jstr(p, "detail");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "code"), "bad_request");
+	detail = gw_test_jstr(p, "detail");
 	ck_assert_ptr_nonnull(detail);
 	ck_assert_msg(strstr(detail, "line 2") != NULL, "no line in '%s'", detail);
 	ck_assert_msg(strstr(detail, "column 7") != NULL, "no column in '%s'", detail);
@@ -590,8 +559,8 @@ START_TEST(test_request_json_object_duplicate_keys_rejected)
 	ck_assert_int_eq(gw_request_json_object(x, true, &out), GW_E_BAD_REQUEST);
 	ck_assert_ptr_null(out);
 	ck_assert_int_eq(x->resp.status, 400);
-	p = resp_json();
-	ck_assert_str_eq(jstr(p, "code"), "bad_request");
+	p = gw_test_json_body(x);
+	ck_assert_str_eq(gw_test_jstr(p, "code"), "bad_request");
 	json_decref(p);
 }
 END_TEST
@@ -657,10 +626,10 @@ START_TEST(test_request_string_member_errors_name_field)
 	gw_request_set_id(&x->req, "rid");
 	ck_assert(!gw_request_string(x, body, keys[_i], true, &out));
 	ck_assert_ptr_null(out);
-	p = resp_json();
-	ck_assert_ptr_nonnull(jstr(p, "detail"));
-	ck_assert_ptr_nonnull(strstr(jstr(p, "detail"), keys[_i]));
-	assert_problem(GW_E_BAD_REQUEST, jstr(p, "detail"), keys[_i]);
+	p = gw_test_json_body(x);
+	ck_assert_ptr_nonnull(gw_test_jstr(p, "detail"));
+	ck_assert_ptr_nonnull(strstr(gw_test_jstr(p, "detail"), keys[_i]));
+	assert_problem(GW_E_BAD_REQUEST, gw_test_jstr(p, "detail"), keys[_i]);
 	json_decref(p);
 	/* present but bad is an error even when optional */
 	if (_i > 0) {

@@ -1,6 +1,7 @@
 /*
- * routes.c - prints the gateway's route table, one route a line, for the
- * OpenAPI consistency check (check_routes.py):
+ * routes.c - prints the gateway's route table (gw_routes_table, from the
+ * handlers), one route a line, for the OpenAPI consistency check
+ * (check_routes.py):
  *
  *   METHOD<TAB>PATTERN<TAB>AUTH<TAB>SCOPES<TAB>BODY
  *
@@ -11,7 +12,8 @@
 #include <stdio.h>
 
 #include "auth.h"
-#include "router.h"
+#include "request.h"
+#include "routes.h"
 
 static const char *auth_name(enum gw_route_auth a)
 {
@@ -49,12 +51,11 @@ static void print_scopes(unsigned scopes)
 
 int main(void)
 {
-	const struct gw_route *r;
+	const struct gw_route *r = gw_routes_table()->routes;
+	size_t n = gw_routes_table()->n;
 	char method[16];
-	size_t n;
 	size_t i;
 
-	r = gw_router_routes(&n);
 	for (i = 0; i < n; i++) {
 		gw_method_list(r[i].method, method, sizeof(method));
 		printf("%s\t%s\t%s\t", method, r[i].pattern, auth_name(r[i].auth));

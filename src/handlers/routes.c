@@ -1,0 +1,67 @@
+/*
+ * routes.c - the API's one const route table {method, pattern, handler,
+ * auth, scopes, body, heavy}: which handler answers which path, and what
+ * a caller needs to reach it. The HTTP layer matches against it (router.h)
+ * once the gateway hands it down (gw_services.routes).
+ */
+#include "routes.h"
+
+#include "auth.h"
+#include "compiler.h"
+#include "handlers.h"
+
+#define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false}
+#define HEAVY(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true}
+#define UPLOAD(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true}
+#define T GW_ROUTE_TOKEN
+
+static const struct gw_route routes[] = {
+	ROUTE(GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0),
+	ROUTE(GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0),
+	ROUTE(GET, "/metrics", gw_handle_metrics, GW_ROUTE_METRICS, GW_SCOPE_METRICS),
+	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
+	ROUTE(GET, "/v1/openapi.json", gw_handle_openapi, GW_ROUTE_PUBLIC, 0),
+	HEAVY(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
+	HEAVY(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
+	ROUTE(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, T, GW_SCOPE_MEETINGS_READ),
+	ROUTE(GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running, T,
+	      GW_SCOPE_MEETINGS_READ),
+	ROUTE(POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join, T,
+	      GW_SCOPE_MEETINGS_JOIN),
+	ROUTE(POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, T,
+	      GW_SCOPE_MEETINGS_END),
+	HEAVY(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents, T,
+	      GW_SCOPE_MEETINGS_WRITE),
+	ROUTE(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat, T,
+	      GW_SCOPE_MEETINGS_WRITE),
+	HEAVY(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
+	ROUTE(GET, "/v1/recordings/{recordID}", gw_handle_recording_get, T,
+	      GW_SCOPE_RECORDINGS_READ),
+	HEAVY(PATCH, "/v1/recordings/{recordID}", gw_handle_recording_patch, T,
+	      GW_SCOPE_RECORDINGS_WRITE),
+	HEAVY(DELETE, "/v1/recordings/{recordID}", gw_handle_recording_delete, T,
+	      GW_SCOPE_RECORDINGS_WRITE),
+	ROUTE(GET, "/v1/recordings/{recordID}/text-tracks", gw_handle_text_tracks_list, T,
+	      GW_SCOPE_RECORDINGS_READ),
+	UPLOAD(POST, "/v1/recordings/{recordID}/text-tracks", gw_handle_text_track_upload, T,
+	       GW_SCOPE_RECORDINGS_WRITE),
+	ROUTE(GET, "/v1/hooks", gw_handle_hooks_list, T, GW_SCOPE_HOOKS),
+	ROUTE(POST, "/v1/hooks", gw_handle_hooks_create, T, GW_SCOPE_HOOKS),
+	ROUTE(DELETE, "/v1/hooks/{hookID}", gw_handle_hook_delete, T, GW_SCOPE_HOOKS),
+	ROUTE(GET, "/v1/legacy/default-config-xml", gw_handle_legacy_default_config, T,
+	      GW_SCOPE_MEETINGS_READ),
+	ROUTE(POST, "/v1/legacy/config-xml", gw_handle_legacy_set_config, T,
+	      GW_SCOPE_MEETINGS_WRITE),
+};
+
+#undef ROUTE
+#undef HEAVY
+#undef UPLOAD
+#undef T
+
+static const struct gw_route_table table = {routes, GW_ARRAY_SIZE(routes)};
+
+const struct gw_route_table *gw_routes_table(void)
+{
+	return &table;
+}

@@ -1,0 +1,157 @@
+/*
+ * pipeline.c - the request pipeline (see pipeline.h): each step either
+ * lets the exchange go on or writes its response, so the order below is
+ * the order of the contract's answers (404/405 before 401, 401 before
+ * 403, auth before 415, 429 after auth so unknown callers cannot drain a
+ * token's bucket).
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "cors.h"
+#include "ratelimit.h"
+#include "router.h"
+#include "str.h"
+
+static bool authorize(struct gw_exchange *x)
+{
+	const struct gw_route *r = x->req.route;
+	const struct gw_config *cfg = x->req.cfg;
+	unsigned need = r->scopes;
+	char detail[96];
+	json_t *extra;
+
+	if (r->auth == GW_ROUTE_PUBLIC || (r->auth == GW_ROUTE_METRICS && cfg->metrics_public))
+		return true;
+	if (r->auth == GW_ROUTE_METRICS)
+		need = GW_SCOPE_METRICS;
+	x->req.token = gw_auth_lookup(cfg->tokens, cfg->n_tokens, x->req.authorization);
+	if (x->req.token == NULL) {
+		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
+		gw_response_problem(x, GW_E_UNAUTHORIZED,
+				    x->req.authorization == NULL
+					    ? "A bearer token is required"
+					    : "The bearer token is not valid",
+				    NULL);
+		return false;
+	}
+	if (!gw_auth_has_scope(x->req.token, need)) {
+		unsigned missing = need & ~x->req.token->scopes;
+		unsigned bit = missing & (~missing + 1u);
+		const char *name = gw_auth_scope_name(bit);
+
+		snprintf(detail, sizeof(detail), "The token lacks the scope '%s'",
+			 name != NULL ? name : "?");
+		extra = json_pack("{s:s}", "scope", name != NULL ? name : "?");
+		gw_response_problem_extra(x, GW_E_FORBIDDEN, detail, NULL, extra);
+		json_decref(extra);
+		return false;
+	}
+	if (x->req.origin != NULL && x->req.token->n_origins > 0 &&
+	    gw_cors_origin(&x->req) == NULL) {
+		gw_response_problem(x, GW_E_FORBIDDEN, "Origin not allowed for this token", NULL);
+		return false;
+	}
+	return true;
+}
+
+/* False (with a 429 written) when the bucket `key` has no token left. */
+static bool take(struct gw_exchange *x, const char *key, double rate, double burst)
+{
+	double retry;
+	char value[16];
+
+	if (rate <= 0 || gw_ratelimit_take(x->req.svc->ratelimit, key, rate, burst,
+					   gw_ratelimit_now_ns(), &retry))
+		return true;
+	snprintf(value, sizeof(value), "%u", gw_ratelimit_retry_after_header(retry));
+	gw_response_header(&x->resp, "Retry-After", value);
+	gw_response_problem(x, GW_E_RATE_LIMITED, "The token is over its request rate", NULL);
+	return false;
+}
+
+/*
+ * Per-token token buckets: one for every request, and a stricter one for
+ * the routes that are expensive for BBB. 429 with Retry-After when over.
+ */
+static bool rate_limited(struct gw_exchange *x)
+{
+	const struct gw_services *svc = x->req.svc;
+	const struct gw_config *cfg = x->req.cfg;
+	double rate;
+	double burst;
+	char key[GW_RATELIMIT_KEY_MAX + 1];
+
+	if (svc == NULL || svc->ratelimit == NULL || x->req.token == NULL)
+		return false;
+	gw_config_token_rate(cfg, x->req.token, &rate, &burst);
+	if (!take(x, x->req.token->name, rate, burst))
+		return true;
+	if (!x->req.route->heavy || cfg->heavy_rate_per_s <= 0)
+		return false;
+	/* '#' cannot occur in a token name, so the keys never collide. */
+	snprintf(key, sizeof(key), "%s#heavy", x->req.token->name);
+	burst = cfg->heavy_burst > 0 ? (double)cfg->heavy_burst : 2 * cfg->heavy_rate_per_s;
+	return !take(x, key, cfg->heavy_rate_per_s, burst < 1 ? 1 : burst);
+}
+
+void gw_pipeline_route(struct gw_exchange *x)
+{
+	struct gw_request *req = &x->req;
+	const struct gw_route_table *table = req->svc != NULL ? req->svc->routes : NULL;
+
+	if (req->routed)
+		return;
+	req->routed = true;
+	req->route_allowed = 0;
+	req->route_err = table != NULL ? gw_router_match(table, req, &req->route_allowed)
+				       : GW_E_NOT_FOUND;
+}
+
+bool gw_pipeline_admit(struct gw_exchange *x)
+{
+	char list[96];
+	enum gw_err err;
+
+	if (x->req.method == GW_METHOD_OPTIONS && gw_cors_preflight_path(x->req.path)) {
+		gw_cors_preflight(x);
+		return false;
+	}
+	gw_pipeline_route(x);
+	err = x->req.route_err;
+	if (err == GW_E_METHOD_NOT_ALLOWED) {
+		gw_method_list(x->req.route_allowed, list, sizeof(list));
+		gw_response_header(&x->resp, "Allow", list);
+		gw_response_problem(x, err, "Method not allowed on this resource", NULL);
+		return false;
+	}
+	if (err != GW_OK) {
+		gw_response_problem(x, err,
+				    err == GW_E_NOT_FOUND ? "No such resource"
+							  : "Path parameter is not valid",
+				    NULL);
+		return false;
+	}
+	return authorize(x) && !rate_limited(x);
+}
+
+void gw_pipeline_handle(struct gw_exchange *x)
+{
+	if (x->req.body_len > 0 && x->req.route->body == GW_BODY_JSON &&
+	    !gw_str_media_type_is(x->req.content_type, "application/json")) {
+		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
+				    "Request bodies must be application/json", NULL);
+		return;
+	}
+	x->req.route->handler(x);
+}
+
+void gw_pipeline_dispatch(struct gw_exchange *x)
+{
+	if (gw_pipeline_admit(x))
+		gw_pipeline_handle(x);
+}
