@@ -63,11 +63,20 @@ static const char *const golden_names[] = {
 
 /* ---- helpers ---- */
 
-static json_t *reply_json(const struct gw_bbb_reply *r)
+/* The body parsed (borrowed from r, whose cache keeps it). */
+static json_t *body_of(struct gw_bbb_reply *r)
+{
+	json_t *b = gw_bbb_reply_body_json(r);
+
+	ck_assert_msg(b != NULL, "body is not JSON: %.400s", r->body != NULL ? r->body : "(null)");
+	return b;
+}
+
+static json_t *reply_json(struct gw_bbb_reply *r)
 {
 	json_t *j = json_pack("{s:b, s:s?, s:s?, s:O?, s:O}", "success", r->success, "messageKey",
 			      r->message_key, "message", r->message, "errors", r->errors, "body",
-			      r->body);
+			      body_of(r));
 
 	ck_assert_ptr_nonnull(j);
 	return j;
@@ -116,7 +125,7 @@ static void expect_body(const char *children, const char *want_json)
 	ck_assert_int_eq(gw_buf_appendf(&b, "<response>\n<returncode>SUCCESS</returncode>\n%s\n"
 					"</response>", children), GW_OK);
 	convert_ok(gw_buf_str(&b), &r);
-	assert_json_eq(children, r.body, want);
+	assert_json_eq(children, body_of(&r), want);
 	json_decref(want);
 	gw_bbb_reply_deinit(&r);
 	gw_buf_deinit(&b);
@@ -143,14 +152,11 @@ static void expect_bad_n(const char *what, const char *xml, size_t len)
 {
 	struct gw_bbb_reply r;
 	enum gw_err err;
-	char *dump;
 
 	memset(&r, 0xA5, sizeof(r));
 	err = gw_xml2json_convert(xml, len, 0, &r);
 	if (err == GW_OK) {
-		dump = json_dumps(r.body, JSON_COMPACT);
-		fprintf(stderr, "%s: accepted, body %.400s\n", what, dump != NULL ? dump : "?");
-		free(dump);
+		fprintf(stderr, "%s: accepted, body %.400s\n", what, r.body);
 		gw_bbb_reply_deinit(&r);
 	}
 	ck_assert_msg(err == GW_E_UPSTREAM_BAD_REPLY, "%s: got %s", what, gw_err_str(err));
@@ -256,7 +262,7 @@ START_TEST(test_xml2json_whitespace_layouts)
 
 	for (i = 0; i < GW_ARRAY_SIZE(layouts); i++) {
 		convert_ok(layouts[i], &r);
-		assert_json_eq(layouts[i], r.body, want);
+		assert_json_eq(layouts[i], body_of(&r), want);
 		gw_bbb_reply_deinit(&r);
 	}
 	json_decref(want);
@@ -399,7 +405,7 @@ START_TEST(test_xml2json_latin1_declaration)
 	struct gw_bbb_reply r;
 
 	convert_ok(xml, &r);
-	ck_assert_str_eq(json_string_value(json_object_get(r.body, "meetingName")),
+	ck_assert_str_eq(json_string_value(json_object_get(body_of(&r), "meetingName")),
 			 "Caf\xc3\xa9");
 	gw_bbb_reply_deinit(&r);
 }
@@ -416,7 +422,7 @@ START_TEST(test_xml2json_envelope_not_in_body)
 	ck_assert(!r.success);
 	ck_assert_str_eq(r.message_key, "notFound");
 	ck_assert_str_eq(r.message, "A meeting with that ID does not exist");
-	ck_assert_uint_eq(json_object_size(r.body), 0);
+	ck_assert_uint_eq(json_object_size(body_of(&r)), 0);
 	ck_assert_ptr_null(r.errors);
 	gw_bbb_reply_deinit(&r);
 }
@@ -473,7 +479,7 @@ START_TEST(test_xml2json_errors_child_elements)
 	assert_json_eq("errors", r.errors, want);
 	ck_assert_str_eq(r.message_key, "MissingParam");
 	ck_assert_str_eq(r.message, "You must specify a meeting ID.");
-	ck_assert_uint_eq(json_object_size(r.body), 0);
+	ck_assert_uint_eq(json_object_size(body_of(&r)), 0);
 	json_decref(want);
 	gw_bbb_reply_deinit(&r);
 }
@@ -542,12 +548,9 @@ START_TEST(test_xml2json_xxe_file)
 		"</response>";
 	struct gw_bbb_reply r;
 	enum gw_err err = gw_xml2json_convert(xml, sizeof(xml) - 1, 0, &r);
-	char *dump;
 
 	if (err == GW_OK) {
-		dump = json_dumps(r.body, 0);
-		ck_assert_ptr_null(strstr(dump != NULL ? dump : "", "root:"));
-		free(dump);
+		ck_assert_ptr_null(strstr(r.body, "root:"));
 		gw_bbb_reply_deinit(&r);
 	}
 	ck_assert_int_eq(err, GW_E_UPSTREAM_BAD_REPLY);
@@ -744,7 +747,7 @@ START_TEST(test_xml2json_attribute_cap)
 		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES, &forms[i]);
 		convert_ok(b.data, &r);
 		ck_assert_str_eq(json_string_value(json_object_get(
-					 json_object_get(r.body, "meeting"), "meetingID")), "m");
+					 json_object_get(body_of(&r), "meeting"), "meetingID")), "m");
 		gw_bbb_reply_deinit(&r);
 		gw_buf_deinit(&b);
 		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES + 1, &forms[i]);
@@ -853,8 +856,8 @@ START_TEST(test_xml2json_attribute_count_not_fooled)
 				 GW_OK);
 	ck_assert_int_eq(gw_buf_append_str(&b, "/></response>"), GW_OK);
 	convert_ok(b.data, &r);
-	ck_assert_str_eq(json_string_value(json_object_get(r.body, "a")), gw_buf_str(&fake));
-	ck_assert_str_eq(json_string_value(json_object_get(r.body, "b")), "x=y> a=b c=d");
+	ck_assert_str_eq(json_string_value(json_object_get(body_of(&r), "a")), gw_buf_str(&fake));
+	ck_assert_str_eq(json_string_value(json_object_get(body_of(&r), "b")), "x=y> a=b c=d");
 	gw_bbb_reply_deinit(&r);
 	gw_buf_deinit(&b);
 	gw_buf_deinit(&fake);
@@ -885,7 +888,7 @@ START_TEST(test_xml2json_deadline_passed)
 	/* 1 ms after boot: long past */
 	ck_assert_int_eq(gw_xml2json_convert(xml, len, 1, &r), GW_E_UPSTREAM_TIMEOUT);
 	ck_assert_int_eq(gw_xml2json_convert(xml, len, UINT64_MAX, &r), GW_OK);
-	ck_assert_ptr_nonnull(json_object_get(r.body, "meetings"));
+	ck_assert_ptr_nonnull(json_object_get(body_of(&r), "meetings"));
 	gw_bbb_reply_deinit(&r);
 	free(xml);
 }
