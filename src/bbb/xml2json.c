@@ -229,7 +229,7 @@ struct gw_xml2json {
 	struct {
 		const xmlChar *name;
 		unsigned char kind;
-	} kind_cache[64];
+	} kind_cache[256];
 };
 
 /* ---- deadline, failure ---- */
@@ -264,9 +264,10 @@ static bool ok(struct gw_xml2json *c, enum gw_err err)
 
 static unsigned char kind(struct gw_xml2json *c, const xmlChar *name)
 {
-	size_t h = ((uintptr_t)name >> 4) % GW_ARRAY_SIZE(c->kind_cache);
+	size_t h = (size_t)(((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 56);
 
 	if (c->kind_cache[h].name != name) {
+		/* BBB uses a few dozen names: after the first few elements this is a hit */
 		c->kind_cache[h].name = name;
 		c->kind_cache[h].kind = (unsigned char)kind_of(name);
 	}
@@ -275,14 +276,23 @@ static unsigned char kind(struct gw_xml2json *c, const xmlChar *name)
 
 /* ---- writing ---- */
 
+/* Most writes are a few bytes into room the buffer already has: no call for those. */
 static bool put(struct gw_xml2json *c, const char *s, size_t n)
 {
-	return ok(c, gw_buf_append(&c->out, s, n));
+	struct gw_buf *b = &c->out;
+
+	if (b->data != NULL && n < b->cap - b->len && n <= b->max - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return true;
+	}
+	return ok(c, gw_buf_append(b, s, n));
 }
 
 static bool put_byte(struct gw_xml2json *c, char ch)
 {
-	return ok(c, gw_buf_append_byte(&c->out, ch));
+	return put(c, &ch, 1);
 }
 
 static bool put_value(struct gw_xml2json *c, enum gw_bbb_value_type t, const char *s, size_t n)
@@ -298,7 +308,7 @@ static bool put_string(struct gw_xml2json *c, const char *s, size_t n)
 /* Starts a member of object p: ',' when needed, its name, ':'. */
 static bool member(struct gw_xml2json *c, struct frame *p, const xmlChar *name, bool replace)
 {
-	uint64_t bit = (uint64_t)1 << (((uintptr_t)name >> 4) & 63u);
+	uint64_t bit = (uint64_t)1 << (((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 58);
 	struct member *m;
 
 	if (c->n_members == c->cap_members) {
@@ -431,11 +441,30 @@ static bool regroup(struct gw_xml2json *c, struct frame *f)
 	return good;
 }
 
+/* Whether object f really has a name twice (the filter only says it may). */
+static bool has_dup(const struct gw_xml2json *c, const struct frame *f)
+{
+	const struct member *m = c->members + f->first_member;
+	size_t n = c->n_members - f->first_member;
+	size_t i;
+	size_t j;
+
+	if (n > 64)
+		return true; /* regroup sorts; cheaper than comparing every pair */
+	for (i = 1; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (m[i].name == m[j].name)
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool close_object(struct gw_xml2json *c, struct frame *f)
 {
 	bool good = true;
 
-	if (f->maybe_dup && c->n_members - f->first_member > 1)
+	if (f->maybe_dup && c->n_members - f->first_member > 1 && has_dup(c, f))
 		good = regroup(c, f);
 	c->n_members = f->first_member;
 	return good && put_byte(c, '}');

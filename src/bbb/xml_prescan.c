@@ -157,7 +157,13 @@ static const char *after_lt(struct gw_xml_prescan *s, const char *p, const char 
  */
 static const char *in_tag(struct gw_xml_prescan *s, const char *p, const char *end)
 {
+	/* bytes that matter in a tag: '<' '>' '"' '\'' '=' (a lookup, not five compares) */
+	static const unsigned char special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+						    ['='] = 1};
+
 	for (; p < end; p++) {
+		if (!special[(unsigned char)*p])
+			continue;
 		if (*p == '<') {
 			s->mode = M_LT;
 			return p + 1;

@@ -88,6 +88,14 @@ static const char *escape_of(unsigned char c, char tmp[8])
 	return tmp;
 }
 
+/* 1 for the bytes written as they are without a look at what follows: ASCII but '"', '\\' and controls. */
+static const unsigned char plain[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+	R16(0), R16(0), 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, R16(1), R16(1),
+#undef R16
+};
+
 enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -100,6 +108,10 @@ enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n)
 	size_t k;
 
 	while (err == GW_OK && p < end) {
+		while (p < end && plain[*p])
+			p++;
+		if (p >= end)
+			break;
 		if (*p >= 0x80) {
 			k = utf8_seq(p, end);
 			if (k == 0) {
@@ -109,11 +121,7 @@ enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n)
 			p += k;
 			continue;
 		}
-		esc = *p >= 0x20 && *p != '"' && *p != '\\' ? NULL : escape_of(*p, tmp);
-		if (esc == NULL) {
-			p++;
-			continue;
-		}
+		esc = escape_of(*p, tmp);
 		err = gw_buf_append(b, run, (size_t)(p - run));
 		if (err == GW_OK)
 			err = gw_buf_append_str(b, esc);
@@ -131,7 +139,14 @@ enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n)
 enum gw_err gw_jsonw_int(struct gw_buf *b, int64_t v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-	return gw_buf_append(b, tmp, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return gw_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
