@@ -479,6 +479,10 @@ def nginx_proxy_conf(d, port, mock_port, workers=1):
       rewrite ^ /bigbluebutton/api/getMeetings break;
       proxy_pass http://bbb_mock;
     }}
+    location = /v1/recordings {{
+      rewrite ^ /bigbluebutton/api/getRecordings break;
+      proxy_pass http://bbb_mock;
+    }}
     location ~ ^/v1/meetings/[^/]+/running$ {{
       rewrite ^ /bigbluebutton/api/isMeetingRunning?meetingID={mid} break;
       proxy_pass http://bbb_mock;
