@@ -377,7 +377,7 @@ enum gw_err gw_xml_prescan_feed(struct gw_xml_prescan *s, const char *p, size_t 
 enum gw_err gw_xml_prescan_finish(struct gw_xml_prescan *s, gw_xml_prescan_pass_fn pass,
 				  void *arg)
 {
-	return feed(s, NULL, 0, true, pass, arg);
+	return feed(s, "", 0, true, pass, arg);
 }
 
 enum gw_err gw_xml_prescan(const char *p, size_t len)
