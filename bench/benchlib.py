@@ -370,7 +370,52 @@ def _meeting_xml(i, attendees, info=False):
     return "".join(parts)
 
 
-def write_mock_data(d, meetings=100):
+def _recording_xml(i):
+    """One <recording> in the shape bbb-web writes, about 2.1 KB."""
+    rid = "%040x-17150%08d" % (0x5be50234e1c66bebcfce306edca2e3a65c2 * (i + 3), i)
+    url = "https://bbb.example.com/presentation/%s/presentation/d2d9a672040fbde2a47a10bf6c37b6a4b5ae187f-%d/thumbnails" % (rid, i)
+    return "".join([
+        "<recording>",
+        "<recordID>%s</recordID>" % rid,
+        "<meetingID>course-%04d</meetingID>" % (i % 300),
+        "<internalMeetingID>%s</internalMeetingID>" % rid,
+        "<name>Lecture %d: Cells &amp; membranes</name>" % i,
+        "<isBreakout>false</isBreakout>",
+        "<published>true</published>",
+        "<state>published</state>",
+        "<startTime>17150%08d</startTime>" % i,
+        "<endTime>17150%08d</endTime>" % (i + 3600000),
+        "<participants>%d</participants>" % (i % 40),
+        "<rawSize>%d</rawSize>" % (104857600 + i),
+        "<metadata><bbb-origin>Moodle</bbb-origin><bbb-origin-version>4.3</bbb-origin-version>"
+        "<bbb-context>Biology %d</bbb-context><bbb-recording-name>Lecture %d</bbb-recording-name>"
+        "<gl-listed>true</gl-listed><isBreakout>false</isBreakout><meetingName>Course %d</meetingName>"
+        "<meetingId>course-%04d</meetingId></metadata>" % (i % 300, i, i % 300, i % 300),
+        "<breakout><parentId>unknown</parentId><sequence>0</sequence><freeJoin>false</freeJoin></breakout>",
+        "<size>15728640</size>",
+        "<playback>",
+        "<format><type>presentation</type>"
+        "<url>https://bbb.example.com/playback/presentation/2.3/%s</url>" % rid,
+        "<processingTime>7177</processingTime><length>59</length><size>5242880</size>",
+        "<preview><images>",
+        "".join('<image alt="Slide %d" height="136" width="176">%s/thumb-%d.png</image>' % (k, url, k)
+                for k in (1, 2, 3)),
+        "</images></preview></format>",
+        "<format><type>podcast</type><url>https://bbb.example.com/podcast/%s/audio.ogg</url>" % rid,
+        "<processingTime>2051</processingTime><length>59</length><size>2097152</size></format>",
+        "</playback>",
+        "<data></data>",
+        "</recording>",
+    ])
+
+
+def recordings_xml(n):
+    """A getRecordings reply with n recordings (5,000: about 10.8 MB)."""
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<response><returncode>SUCCESS</returncode><recordings>"
+            + "".join(_recording_xml(i) for i in range(n)) + "</recordings></response>")
+
+
+def write_mock_data(d, meetings=100, recordings=5000):
     """Static replies for the nginx mock; returns {name: size in bytes}."""
     files = {
         "isMeetingRunning.xml":
@@ -393,6 +438,7 @@ def write_mock_data(d, meetings=100):
         "api.xml":
             "<response><returncode>SUCCESS</returncode><version>2.0</version>"
             "<apiVersion>2.0</apiVersion><bbbVersion>2.7.3</bbbVersion></response>",
+        "getRecordings.xml": recordings_xml(recordings),
     }
     sizes = {}
     for name, text in files.items():
@@ -437,6 +483,7 @@ def nginx_mock_conf(d, port, name="mock"):
     location = /bigbluebutton/api/isMeetingRunning {{ return 200 '{running}'; }}
     location = /bigbluebutton/api/getMeetingInfo {{ try_files /getMeetingInfo.xml =500; }}
     location = /bigbluebutton/api/getMeetings {{ try_files /getMeetings.xml =500; }}
+    location = /bigbluebutton/api/getRecordings {{ try_files /getRecordings.xml =500; }}
     # create may be GET or POST; nginx discards a POST body for `return`
     location = /bigbluebutton/api/create {{ return 200 '{create}'; }}
     location / {{
@@ -460,6 +507,10 @@ def nginx_proxy_conf(d, port, mock_port, workers=1):
     location = /v1/meetings {{
       if ($request_method = POST) {{ rewrite ^ /bigbluebutton/api/create break; }}
       rewrite ^ /bigbluebutton/api/getMeetings break;
+      proxy_pass http://bbb_mock;
+    }}
+    location = /v1/recordings {{
+      rewrite ^ /bigbluebutton/api/getRecordings break;
       proxy_pass http://bbb_mock;
     }}
     location ~ ^/v1/meetings/[^/]+/running$ {{

@@ -479,13 +479,76 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 	json_object_del(body, "key");
 	json_object_del(body, "message");
 	json_object_del(body, "msg");
-	r.body = body;
-	if (gw_bbb_reply_add_warning(&r) != GW_OK) {
+	if (gw_bbb_reply_set_body_json(&r, body) != GW_OK) {
 		gw_bbb_reply_deinit(&r);
 		return GW_E_NOMEM;
 	}
 	*out = r;
 	return GW_OK;
+}
+
+/* ---- converting an XML reply while it arrives (upstream thread) ---- */
+
+static bool xml_type(const char *ct)
+{
+	return gw_str_media_type_is(ct, "text/xml") || gw_str_media_type_is(ct, "application/xml");
+}
+
+static void stream_free(void *stream)
+{
+	gw_xml2json_free(stream);
+}
+
+/* Takes a 200 XML body; anything else is buffered and judged in complete(). */
+static bool sink_begin(void *arg, long status, const char *content_type)
+{
+	struct gw_exchange *x = arg;
+	struct gw_xml2json *c;
+
+	gw_xml2json_free(x->bbb.stream);
+	x->bbb.stream = NULL;
+	if (status != 200 || !xml_type(content_type))
+		return false;
+	/* out of memory here: the reply is buffered and converted whole, as without a sink */
+	if (gw_xml2json_new(gw_upstream_deadline_ms(&x->up), x->up.reply.max, &c) != GW_OK)
+		return false;
+	x->bbb.stream = c;
+	return true;
+}
+
+static enum gw_err sink_data(void *arg, const char *p, size_t n)
+{
+	struct gw_exchange *x = arg;
+
+	return gw_xml2json_feed(x->bbb.stream, p, n);
+}
+
+static void sink_reset(void *arg)
+{
+	struct gw_exchange *x = arg;
+
+	gw_xml2json_free(x->bbb.stream);
+	x->bbb.stream = NULL;
+}
+
+const struct gw_upstream_sink *gw_bbb_sink(struct gw_exchange *x)
+{
+	if (x->bbb.raw_reply || x->bbb.json_reply)
+		return NULL;
+	x->bbb.sink.begin = sink_begin;
+	x->bbb.sink.data = sink_data;
+	x->bbb.sink.reset = sink_reset;
+	x->bbb.sink.arg = x;
+	x->bbb.stream_free = stream_free;
+	return &x->bbb.sink;
+}
+
+void gw_bbb_respond_body(struct gw_exchange *x, int status, struct gw_bbb_reply *r)
+{
+	size_t len;
+	char *text = gw_bbb_reply_take_body(r, &len);
+
+	gw_response_json_text(x, status, text, len);
 }
 
 void gw_bbb_not_ready(struct gw_exchange *x, int status)
@@ -513,8 +576,27 @@ void gw_bbb_complete(struct gw_exchange *x)
 /* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */
 static bool content_type_ok(const struct gw_exchange *x, const char *ct)
 {
-	return gw_str_media_type_is(ct, "text/xml") || gw_str_media_type_is(ct, "application/xml") ||
-	       (x->bbb.json_reply && gw_str_media_type_is(ct, "application/json"));
+	return xml_type(ct) || (x->bbb.json_reply && gw_str_media_type_is(ct, "application/json"));
+}
+
+/* The reply converted: by the sink while it arrived, or now from the buffer. */
+static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
+{
+	struct gw_upstream_call *up = &x->up;
+	enum gw_err err;
+
+	if (up->sunk) {
+		err = x->bbb.stream != NULL ? gw_xml2json_finish(x->bbb.stream, reply)
+					    : GW_E_INTERNAL;
+		gw_xml2json_free(x->bbb.stream);
+		x->bbb.stream = NULL;
+		return err;
+	}
+	if (x->bbb.json_reply && looks_like_json(&up->reply))
+		return json_reply(gw_buf_str(&up->reply), up->reply.len, reply);
+	/* bbb.timeout_ms bounds the whole call, reading the reply included */
+	return gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
+				   gw_upstream_deadline_ms(up), reply);
 }
 
 static void complete(struct gw_exchange *x)
@@ -523,7 +605,9 @@ static void complete(struct gw_exchange *x)
 	struct gw_bbb_reply reply;
 	enum gw_err err;
 
-	if (up->result != GW_OK) {
+	if (up->result != GW_OK && !up->sink_failed) {
+		gw_xml2json_free(x->bbb.stream);
+		x->bbb.stream = NULL;
 		gw_log_warn("BBB call %s: %s", x->bbb.name, gw_err_str(up->result));
 		transport_problem(x);
 		return;
@@ -555,12 +639,14 @@ static void complete(struct gw_exchange *x)
 				gw_buf_str(&up->reply), up->reply.len);
 		return;
 	}
-	if (x->bbb.json_reply && looks_like_json(&up->reply))
-		err = json_reply(gw_buf_str(&up->reply), up->reply.len, &reply);
-	else
-		/* bbb.timeout_ms bounds the whole call, reading the reply included */
-		err = gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
-					  gw_upstream_deadline_ms(up), &reply);
+	/* a reply the sink refused while it arrived fails here like one refused whole */
+	if (up->sink_failed) {
+		gw_xml2json_free(x->bbb.stream);
+		x->bbb.stream = NULL;
+		err = up->result;
+	} else {
+		err = convert(x, &reply);
+	}
 	if (err == GW_E_UPSTREAM_TIMEOUT) {
 		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
 		gw_response_problem(x, err, "The BBB server's reply could not be read in time",

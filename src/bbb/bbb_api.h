@@ -86,6 +86,18 @@ void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish);
 void gw_bbb_complete(struct gw_exchange *x);
 
 /*
+ * The sink for x's upcoming call (NULL when its reply is to be buffered:
+ * Accept: application/xml, BBB's JSON replies): a 200 XML reply is then
+ * converted while it arrives, on the upstream thread, and never held whole
+ * as XML. Set it as the call's sink when the call starts; the exchange
+ * owns what it keeps.
+ */
+const struct gw_upstream_sink *gw_bbb_sink(struct gw_exchange *x);
+
+/* Writes r's body text as the JSON response with status, without copying it (taken from r). */
+void gw_bbb_respond_body(struct gw_exchange *x, int status, struct gw_bbb_reply *r);
+
+/*
  * Writes a readiness probe's "not ready" answer: 503 + Retry-After: 5,
  * naming status, the HTTP status the probe's call ended with.
  */

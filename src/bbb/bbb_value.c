@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "jsonw.h"
+
 /* Decimal integer with an optional '-' and optional ',' thousands grouping. */
 bool gw_bbb_value_int(const char *s, size_t n, json_int_t *out)
 {
@@ -78,4 +80,22 @@ enum gw_err gw_bbb_value(enum gw_bbb_value_type t, const char *s, size_t n, json
 		return *out != NULL ? GW_OK : GW_E_NOMEM;
 	}
 	return new_string(s, n, out);
+}
+
+enum gw_err gw_bbb_value_write(enum gw_bbb_value_type t, const char *s, size_t n,
+			       struct gw_buf *out)
+{
+	json_int_t v;
+	enum gw_err err;
+
+	if ((t == GW_BBB_VALUE_BOOL || t == GW_BBB_VALUE_INT) && n == 0)
+		return gw_buf_append(out, "null", 4);
+	if (t == GW_BBB_VALUE_BOOL && n == 4 && memcmp(s, "true", 4) == 0)
+		return gw_buf_append(out, "true", 4);
+	if (t == GW_BBB_VALUE_BOOL && n == 5 && memcmp(s, "false", 5) == 0)
+		return gw_buf_append(out, "false", 5);
+	if (t == GW_BBB_VALUE_INT && gw_bbb_value_int(s, n, &v))
+		return gw_jsonw_int(out, (int64_t)v);
+	err = gw_jsonw_string(out, s, n);
+	return err == GW_E_PARSE ? GW_E_UPSTREAM_BAD_REPLY : err;
 }

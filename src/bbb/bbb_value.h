@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "compiler.h"
 #include "err.h"
 
@@ -31,5 +32,14 @@ bool gw_bbb_value_int(const char *s, size_t n, json_int_t *out);
  */
 enum gw_err gw_bbb_value(enum gw_bbb_value_type t, const char *s, size_t n,
 			 json_t **out) GW_WUR;
+
+/*
+ * Appends the JSON text of the same value to out: null, true, false, a
+ * decimal integer or a quoted string (escaped as jansson's compact dump
+ * does). GW_E_UPSTREAM_BAD_REPLY for text that is not UTF-8,
+ * GW_E_TOO_LARGE past out's cap, GW_E_NOMEM. Nothing is appended on error.
+ */
+enum gw_err gw_bbb_value_write(enum gw_bbb_value_type t, const char *s, size_t n,
+			       struct gw_buf *out) GW_WUR;
 
 #endif

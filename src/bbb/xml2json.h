@@ -1,6 +1,7 @@
 /*
- * xml2json.h - converts a BBB XML reply into typed JSON (jansson), driven
- * by a table of known elements (libxml2 is included by xml2json.c only).
+ * xml2json.h - converts a BBB XML reply into typed JSON text, driven by a
+ * table of known elements (libxml2 is included by xml2json.c only), as
+ * the reply arrives: feed it chunk by chunk, or convert a whole buffer.
  *
  * Parsing is safe for hostile input: no DTD (any DOCTYPE is rejected), no
  * entity expansion, no network, depth and node caps. The envelope
@@ -24,8 +25,37 @@ void gw_xml2json_global_init(void);
 /* Releases libxml2's global state; call at exit after every thread stopped. */
 void gw_xml2json_global_cleanup(void);
 
+/* A conversion in progress (one reply; not shared between threads). */
+struct gw_xml2json;
+
 /*
- * Parses len bytes of XML (borrowed). Returns GW_OK and fills out (caller
+ * Starts a conversion of a reply of at most max_reply_bytes bytes (which
+ * bounds the text and JSON it keeps). deadline_ms as for
+ * gw_xml2json_convert. out written on success; free with gw_xml2json_free.
+ * GW_E_NOMEM.
+ */
+enum gw_err gw_xml2json_new(uint64_t deadline_ms, size_t max_reply_bytes,
+			    struct gw_xml2json **out) GW_WUR;
+
+/*
+ * Converts the next n bytes (borrowed; any split is fine). Returns GW_OK,
+ * or the error gw_xml2json_convert would return as soon as it is known;
+ * every later feed and finish returns it too.
+ */
+enum gw_err gw_xml2json_feed(struct gw_xml2json *c, const char *p, size_t n) GW_WUR;
+
+/*
+ * The end of the reply: GW_OK and out filled (caller calls
+ * gw_bbb_reply_deinit), or the error. out is written only on success.
+ * The converter can only be freed afterwards.
+ */
+enum gw_err gw_xml2json_finish(struct gw_xml2json *c, struct gw_bbb_reply *out) GW_WUR;
+
+/* Frees a conversion at any point. NULL is fine. */
+void gw_xml2json_free(struct gw_xml2json *c);
+
+/*
+ * Parses len bytes of XML (borrowed) in one go (new, feed, finish). Returns GW_OK and fills out (caller
  * calls gw_bbb_reply_deinit), or GW_E_UPSTREAM_BAD_REPLY for anything that
  * is not a well-formed <response> document within the caps (DOCTYPE, entity
  * references, depth > GW_XML_MAX_DEPTH, nodes > GW_XML_MAX_NODES, more than

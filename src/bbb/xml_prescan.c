@@ -11,6 +11,14 @@
  * attributes per tag against GW_XML_MAX_ATTRIBUTES. libxml2 goes on parsing
  * after most errors, so the pass must find every tag libxml2 could parse,
  * including after broken constructs; over-counting malformed input is fine.
+ *
+ * The pass runs on a reply as it arrives: its position (in text, just past
+ * a '<', in a tag with its quote and count, in a comment or CDATA section)
+ * is kept between chunks, and bytes are handed on to the parser only once
+ * they are scanned. Where a decision needs bytes that have not arrived yet
+ * (the 8 of "![CDATA[", the 3 of "-->", the XML declaration) those few
+ * bytes wait for the next chunk, so the parser never sees a byte the scan
+ * has not cleared.
  */
 #include "xml_prescan.h"
 
@@ -22,13 +30,6 @@
 #include "compiler.h"
 #include "gw_limits.h"
 
-
-static bool has_prefix(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
 
 /* Just past the first occurrence of s at or after p, or NULL. */
 static const char *after(const char *p, const char *end, const char *s)
@@ -84,34 +85,6 @@ static bool declaration_ok(const char *p, const char *end)
 }
 
 /*
- * A tag from just after its '<'. Each '=' outside quoted values is one
- * attribute (names cannot hold '='; namespace declarations count too).
- * The tag ends after '>' or before the next '<', and so does a quoted value:
- * '<' is never inside a tag, and libxml2 resumes there after a broken one.
- * Returns where scanning goes on.
- */
-static const char *scan_tag(const char *p, const char *end, enum gw_err *err)
-{
-	unsigned attrs = 0;
-	char quote = 0;
-
-	for (; p < end && *p != '<'; p++) {
-		if (quote != 0) {
-			if (*p == quote)
-				quote = 0;
-		} else if (*p == '"' || *p == '\'') {
-			quote = *p;
-		} else if (*p == '>') {
-			return p + 1;
-		} else if (*p == '=' && ++attrs > GW_XML_MAX_ATTRIBUTES) {
-			*err = GW_E_UPSTREAM_BAD_REPLY;
-			return end;
-		}
-	}
-	return p;
-}
-
-/*
  * A character at which libxml2 stops a comment or CDATA section early (one
  * XML does not allow: a control character, a surrogate, U+FFFE/U+FFFF,
  * past U+10FFFF) and goes on parsing markup from there. Checked on the raw
@@ -129,57 +102,290 @@ static bool stops_section(const unsigned char *p, const unsigned char *end)
 	return *p == 0xef && end - p > 2 && p[1] == 0xbf && p[2] >= 0xbe;
 }
 
-/* From the body of a comment or CDATA section: just past its terminator, or where libxml2 stops it. */
-static const char *skip_section(const char *p, const char *end, const char *terminator)
+enum { PH_HEAD, PH_BODY };
+enum { M_TEXT, M_LT, M_TAG, M_COMMENT, M_CDATA };
+
+void gw_xml_prescan_init(struct gw_xml_prescan *s)
 {
+	memset(s, 0, sizeof(*s));
+	s->phase = PH_HEAD;
+	s->mode = M_TEXT;
+}
+
+/* How n bytes at p compare with the start of word: 1 all of word, 0 a proper prefix, -1 no. */
+static int match(const char *p, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	if (n >= w)
+		return memcmp(p, word, w) == 0 ? 1 : -1;
+	return memcmp(p, word, n) == 0 ? 0 : -1;
+}
+
+/* Just past '<': a comment, a CDATA section, a DOCTYPE (refused) or a tag. */
+static const char *after_lt(struct gw_xml_prescan *s, const char *p, const char *end, bool final)
+{
+	size_t n = (size_t)(end - p);
+	int comment = match(p, n, "!--");
+	int cdata = match(p, n, "![CDATA[");
+
+	if (comment == 1) {
+		s->mode = M_COMMENT;
+		return p + 3;
+	}
+	if (cdata == 1) {
+		s->mode = M_CDATA;
+		return p + 8;
+	}
+	if (!final && (comment == 0 || cdata == 0))
+		return NULL; /* wait for the bytes that decide */
+	if (*p == '!') {
+		s->err = GW_E_UPSTREAM_BAD_REPLY; /* DOCTYPE: BBB never sends one */
+		return end;
+	}
+	s->mode = M_TAG;
+	s->quote = 0;
+	s->attrs = 0;
+	return p;
+}
+
+/*
+ * Inside a tag. Each '=' outside quoted values is one attribute (names
+ * cannot hold '='; namespace declarations count too). The tag ends after
+ * '>' or at the next '<', and so does a quoted value: '<' is never inside
+ * a tag, and libxml2 resumes there after a broken one.
+ */
+static const char *in_tag(struct gw_xml_prescan *s, const char *p, const char *end)
+{
+	/* bytes that matter in a tag: '<' '>' '"' '\'' '=' (a lookup, not five compares) */
+	static const unsigned char special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+						    ['='] = 1};
+
+	for (; p < end; p++) {
+		if (!special[(unsigned char)*p])
+			continue;
+		if (*p == '<') {
+			s->mode = M_LT;
+			return p + 1;
+		}
+		if (s->quote != 0) {
+			if (*p == s->quote)
+				s->quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			s->quote = *p;
+		} else if (*p == '>') {
+			s->mode = M_TEXT;
+			return p + 1;
+		} else if (*p == '=' && ++s->attrs > GW_XML_MAX_ATTRIBUTES) {
+			s->err = GW_E_UPSTREAM_BAD_REPLY;
+			return end;
+		}
+	}
+	return p;
+}
+
+/* In a comment or CDATA section: past its terminator, or where libxml2 stops it. */
+static const char *in_section(struct gw_xml_prescan *s, const char *p, const char *end, bool final)
+{
+	const char *term = s->mode == M_COMMENT ? "-->" : "]]>";
 	const unsigned char *u = (const unsigned char *)p;
 	const unsigned char *e = (const unsigned char *)end;
-	size_t n = strlen(terminator);
 
 	for (; u < e; u++) {
-		if (stops_section(u, e))
-			break;
-		if ((size_t)(e - u) >= n && memcmp(u, terminator, n) == 0)
-			return (const char *)u + n;
+		/* the three bytes that decide may not all be here yet */
+		if (!final && e - u < 3 && (*u == 0xed || *u == 0xef || *u == (unsigned char)term[0]))
+			return (const char *)u;
+		if (stops_section(u, e)) {
+			s->mode = M_TEXT;
+			return (const char *)u;
+		}
+		if (e - u >= 3 && memcmp(u, term, 3) == 0) {
+			s->mode = M_TEXT;
+			return (const char *)u + 3;
+		}
 	}
 	return (const char *)u;
 }
 
 /*
- * One pass over the raw reply that keeps in step with where libxml2 can
- * start a tag: at every '<' except inside a comment or CDATA section it
- * cannot leave early. Markup-like text in those sections and in quoted
- * values is not counted. Processing instructions are scanned like tags
- * (BBB sends only the XML declaration). Each byte is looked at a bounded
- * number of times. Anything else malformed is left for libxml2 to refuse.
+ * Scans from p; returns how many bytes are cleared. Fewer than n only when
+ * the rest (at most 7 bytes) needs bytes that have not arrived (never when
+ * final).
  */
-enum gw_err gw_xml_prescan(const char *p, size_t len)
+static size_t scan(struct gw_xml_prescan *s, const char *start, size_t n, bool final)
 {
-	const char *end = p + len;
+	const char *p = start;
+	const char *end = start + n;
+	const char *q;
+
+	while (p < end && s->err == GW_OK) {
+		switch (s->mode) {
+		case M_TEXT:
+			q = memchr(p, '<', (size_t)(end - p));
+			if (q == NULL)
+				return n;
+			p = q + 1;
+			s->mode = M_LT;
+			break;
+		case M_LT:
+			q = after_lt(s, p, end, final);
+			if (q == NULL)
+				return (size_t)(p - start);
+			p = q;
+			break;
+		case M_TAG:
+			p = in_tag(s, p, end);
+			break;
+		default:
+			q = in_section(s, p, end, final);
+			if (q == p && s->mode != M_TEXT)
+				return (size_t)(p - start);
+			p = q;
+			break;
+		}
+	}
+	return n;
+}
+
+static enum gw_err hand_on(struct gw_xml_prescan *s, const char *p, size_t n,
+			   gw_xml_prescan_pass_fn pass, void *arg)
+{
 	enum gw_err err = GW_OK;
 
-	/* NUL is never in XML text in an ASCII-compatible encoding: this refuses UTF-16/32. */
-	if (memchr(p, '\0', len) != NULL)
-		return GW_E_UPSTREAM_BAD_REPLY;
-	if (has_prefix(p, end, "\xef\xbb\xbf"))
+	if (n > 0 && pass != NULL)
+		err = pass(arg, p, n);
+	if (err != GW_OK && s->err == GW_OK)
+		s->err = err;
+	return err;
+}
+
+/* The body scan, with the few bytes held back from the last chunk in front of p. */
+static enum gw_err body(struct gw_xml_prescan *s, const char *p, size_t n, bool final,
+			gw_xml_prescan_pass_fn pass, void *arg)
+{
+	char tmp[sizeof(s->carry) + 64];
+	size_t take;
+	size_t tlen;
+	size_t c;
+
+	while (s->err == GW_OK && s->carry_len > 0 && (n > 0 || final)) {
+		take = n < 64 ? n : 64;
+		memcpy(tmp, s->carry, s->carry_len);
+		memcpy(tmp + s->carry_len, p, take);
+		tlen = s->carry_len + take;
+		c = scan(s, tmp, tlen, final && take == n);
+		if (s->err != GW_OK || hand_on(s, tmp, c, pass, arg) != GW_OK)
+			return s->err;
+		if (c >= s->carry_len) {
+			p += c - s->carry_len;
+			n -= c - s->carry_len;
+			s->carry_len = 0;
+			break;
+		}
+		memmove(s->carry, tmp + c, tlen - c);
+		s->carry_len = tlen - c;
+		p += take;
+		n -= take;
+		if (final && n == 0)
+			break;
+	}
+	if (s->err != GW_OK || s->carry_len > 0)
+		return s->err;
+	c = scan(s, p, n, final);
+	if (s->err != GW_OK || hand_on(s, p, c, pass, arg) != GW_OK)
+		return s->err;
+	memcpy(s->carry, p + c, n - c);
+	s->carry_len = n - c;
+	return GW_OK;
+}
+
+/*
+ * Whether the reply's start is known to be fine: 1 yes, 0 not yet, and
+ * s->err set when it is not. The start is a BOM, blanks, then '<'; an XML
+ * declaration must name an ASCII-based encoding.
+ */
+static int head_ok(struct gw_xml_prescan *s, bool final)
+{
+	const char *p = s->head;
+	const char *end = s->head + s->head_len;
+	int decl;
+
+	final = final || s->head_len == sizeof(s->head);
+	if (s->head_len < 3 && !final && match(p, s->head_len, "\xef\xbb\xbf") == 0)
+		return 0;
+	if (match(p, (size_t)(end - p), "\xef\xbb\xbf") == 1)
 		p += 3;
 	while (p < end && ascii_space(*p))
 		p++;
+	if (p >= end && !final)
+		return 0;
 	/* EBCDIC and anything else without an ASCII '<' first is not a BBB reply */
-	if (p >= end || *p != '<')
-		return GW_E_UPSTREAM_BAD_REPLY;
-	if (has_prefix(p, end, "<?xml") && !declaration_ok(p, end))
-		return GW_E_UPSTREAM_BAD_REPLY;
-	while (err == GW_OK && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-		p++;
-		if (has_prefix(p, end, "!--"))
-			p = skip_section(p + 3, end, "-->");
-		else if (has_prefix(p, end, "![CDATA["))
-			p = skip_section(p + 8, end, "]]>");
-		else if (has_prefix(p, end, "!"))
-			return GW_E_UPSTREAM_BAD_REPLY; /* DOCTYPE: BBB never sends one */
-		else
-			p = scan_tag(p, end, &err);
+	if (p >= end || *p != '<') {
+		s->err = GW_E_UPSTREAM_BAD_REPLY;
+		return 0;
 	}
-	return err;
+	decl = match(p, (size_t)(end - p), "<?xml");
+	if (decl == 0 && !final)
+		return 0;
+	if (decl != 1)
+		return 1;
+	if (!final && after(p, end, "?>") == NULL)
+		return 0;
+	if (!declaration_ok(p, end)) {
+		s->err = GW_E_UPSTREAM_BAD_REPLY;
+		return 0;
+	}
+	return 1;
+}
+
+static enum gw_err feed(struct gw_xml_prescan *s, const char *p, size_t n, bool final,
+			gw_xml_prescan_pass_fn pass, void *arg)
+{
+	size_t take;
+	int ok;
+
+	if (s->err != GW_OK)
+		return s->err;
+	/* NUL is never in XML text in an ASCII-compatible encoding: this refuses UTF-16/32. */
+	if (n > 0 && memchr(p, '\0', n) != NULL)
+		return s->err = GW_E_UPSTREAM_BAD_REPLY;
+	if (s->phase == PH_HEAD) {
+		take = sizeof(s->head) - s->head_len;
+		take = take < n ? take : n;
+		memcpy(s->head + s->head_len, p, take);
+		s->head_len += take;
+		p += take;
+		n -= take;
+		ok = head_ok(s, final && n == 0);
+		if (ok == 0)
+			return s->err;
+		s->phase = PH_BODY;
+		if (body(s, s->head, s->head_len, final && n == 0, pass, arg) != GW_OK)
+			return s->err;
+		if (n == 0)
+			return s->err;
+	}
+	return body(s, p, n, final, pass, arg);
+}
+
+enum gw_err gw_xml_prescan_feed(struct gw_xml_prescan *s, const char *p, size_t n,
+				gw_xml_prescan_pass_fn pass, void *arg)
+{
+	return feed(s, p, n, false, pass, arg);
+}
+
+enum gw_err gw_xml_prescan_finish(struct gw_xml_prescan *s, gw_xml_prescan_pass_fn pass,
+				  void *arg)
+{
+	return feed(s, "", 0, true, pass, arg);
+}
+
+enum gw_err gw_xml_prescan(const char *p, size_t len)
+{
+	struct gw_xml_prescan s;
+
+	gw_xml_prescan_init(&s);
+	if (gw_xml_prescan_feed(&s, p, len, NULL, NULL) != GW_OK)
+		return s.err;
+	return gw_xml_prescan_finish(&s, NULL, NULL);
 }

@@ -53,7 +53,7 @@ struct gw_config {
 	enum gw_digest checksum;     /* default sha256 */
 	unsigned bbb_timeout_ms;     /* default 10000 */
 	unsigned bbb_connect_timeout_ms; /* default 2000 */
-	size_t bbb_max_reply_bytes;  /* default 8 MiB */
+	size_t bbb_max_reply_bytes;  /* default 64 MiB */
 	unsigned bbb_max_connections; /* default 64 */
 	bool forward_unknown_params;  /* default true */
 	enum gw_digest hooks_checksum; /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */

@@ -168,7 +168,7 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Deadline for TCP and TLS set-up to BBB; at most bbb.timeout_ms." },
 	{ .path = "bbb.max_reply_bytes", .type = KT_SIZE, .off = CFG(bbb_max_reply_bytes),
 	  .def = GW_DEFAULT_BBB_MAX_REPLY_BYTES, .min = 1 * KIB, .max = 256 * MIB,
-	  .doc = "Largest BBB reply read; larger gives 502." },
+	  .doc = "Largest BBB reply read (XML is converted as it arrives, so a large reply is not held twice); larger gives 502." },
 	{ .path = "bbb.max_connections", .type = KT_UINT, .flags = K_RESTART,
 	  .off = CFG(bbb_max_connections),
 	  .def = GW_DEFAULT_BBB_MAX_CONNECTIONS, .min = 1, .max = 1024,

@@ -32,7 +32,7 @@
 /* Upstream (defaults; configurable under `bbb`). */
 #define GW_DEFAULT_BBB_TIMEOUT_MS 10000u
 #define GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS 2000u
-#define GW_DEFAULT_BBB_MAX_REPLY_BYTES (8u * 1024u * 1024u)
+#define GW_DEFAULT_BBB_MAX_REPLY_BYTES (64u * 1024u * 1024u)
 #define GW_DEFAULT_BBB_MAX_CONNECTIONS 256u
 
 /* Fixed ceilings. */

@@ -134,8 +134,7 @@ void gw_handle_readyz(struct gw_exchange *x)
 
 static void finish_server(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	gw_response_json(x, 200, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, 200, r);
 }
 
 void gw_handle_server(struct gw_exchange *x)

@@ -22,10 +22,18 @@ static void hooks_request(struct gw_exchange *x, const char *call, struct gw_que
 
 static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	if (!json_is_array(json_object_get(r->body, "hooks")))
-		json_object_set_new(r->body, "hooks", json_array());
-	gw_response_json(x, 200, r->body);
-	r->body = NULL;
+	json_t *body = gw_bbb_reply_body_json(r); /* borrowed */
+
+	if (body == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	if (json_is_array(json_object_get(body, "hooks"))) {
+		gw_bbb_respond_body(x, 200, r);
+		return;
+	}
+	json_object_set_new(body, "hooks", json_array());
+	gw_response_json(x, 200, json_incref(body));
 }
 
 void gw_handle_hooks_list(struct gw_exchange *x)
@@ -49,8 +57,7 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	bool existed = r->message_key != NULL && strcmp(r->message_key, "duplicateWarning") == 0;
 
-	gw_response_json(x, existed ? 200 : 201, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, existed ? 200 : 201, r);
 }
 
 /* bbb-webhooks posts every event to callbackURL: it passes the fetch policy. */

@@ -33,8 +33,7 @@ void gw_handle_legacy_default_config(struct gw_exchange *x)
 
 static void finish_token(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	gw_response_json(x, 200, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, 200, r);
 }
 
 void gw_handle_legacy_set_config(struct gw_exchange *x)

@@ -39,8 +39,7 @@ static const char *path_meeting_id(struct gw_exchange *x)
 
 static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	gw_response_json(x, 200, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, 200, r);
 }
 
 void gw_handle_meetings_list(struct gw_exchange *x)
@@ -94,7 +93,7 @@ void gw_handle_meeting_end(struct gw_exchange *x)
 
 static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	json_t *id = json_object_get(r->body, "meetingID"); /* borrowed */
+	json_t *id = json_object_get(gw_bbb_reply_body_json(r), "meetingID"); /* borrowed */
 	bool existed = r->message_key != NULL && strcmp(r->message_key, "duplicateWarning") == 0;
 	struct gw_buf loc;
 
@@ -103,8 +102,7 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 	    gw_str_path_encode(&loc, json_string_value(id)) == GW_OK)
 		gw_response_header(&x->resp, "Location", gw_buf_str(&loc));
 	gw_buf_deinit(&loc);
-	gw_response_json(x, existed ? 200 : 201, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, existed ? 200 : 201, r);
 }
 
 /* A random meeting ID in UUID v4 form. */

@@ -24,8 +24,7 @@ static const char *path_record_id(struct gw_exchange *x)
 
 static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	gw_response_json(x, 200, r->body);
-	r->body = NULL;
+	gw_bbb_respond_body(x, 200, r);
 }
 
 static bool state_ok(const char *list)
@@ -109,7 +108,7 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 /* The recording of the reply whose recordID equals the path's exactly (BBB matches prefixes). */
 static json_t *exact_recording(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	json_t *list = json_object_get(r->body, "recordings"); /* borrowed */
+	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "recordings"); /* borrowed */
 	json_t *rec;
 	size_t i;
 
@@ -386,11 +385,18 @@ static void tracks_failed(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 static void finish_tracks(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	json_t *tracks = json_object_get(r->body, "tracks"); /* borrowed */
+	json_t *body = gw_bbb_reply_body_json(r); /* borrowed */
 
-	if (!json_is_array(tracks))
-		json_object_set_new(r->body, "tracks", json_array());
-	finish_body(x, r);
+	if (body == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	if (json_is_array(json_object_get(body, "tracks"))) {
+		finish_body(x, r);
+		return;
+	}
+	json_object_set_new(body, "tracks", json_array());
+	gw_response_json(x, 200, json_incref(body));
 }
 
 void gw_handle_text_tracks_list(struct gw_exchange *x)

@@ -422,6 +422,7 @@ static bool start_call(struct conn *c)
 	up->timeout_ms = cfg->bbb_timeout_ms;
 	up->idempotent = x->bbb.idempotent;
 	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
+	up->sink = gw_bbb_sink(x);
 	up->done = upstream_done;
 	up->arg = c;
 	c->state = ST_WAITING;

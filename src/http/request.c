@@ -60,6 +60,8 @@ void gw_exchange_free(struct gw_exchange *x)
 	free(x->bbb.body);
 	if (x->bbb.state_free != NULL)
 		x->bbb.state_free(x->bbb.state);
+	if (x->bbb.stream_free != NULL)
+		x->bbb.stream_free(x->bbb.stream);
 	gw_upstream_call_deinit(&x->up);
 	free(x);
 }
@@ -219,6 +221,15 @@ void gw_response_json(struct gw_exchange *x, int status, json_t *body)
 		return;
 	}
 	set_body(&x->resp, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+void gw_response_json_text(struct gw_exchange *x, int status, char *text, size_t len)
+{
+	if (text == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	set_body(&x->resp, status, "application/json; charset=utf-8", text, len);
 }
 
 void gw_response_raw(struct gw_exchange *x, int status, const char *content_type,

@@ -112,7 +112,7 @@ struct gw_response {
 /*
  * Called with the BBB reply converted to JSON, only when BBB answered
  * SUCCESS. Writes the response. reply stays owned by the caller; a finish
- * function may steal reply->body by setting it to NULL.
+ * function may take its body (gw_bbb_reply_take_body).
  */
 typedef void (*gw_bbb_finish_fn)(struct gw_exchange *x, struct gw_bbb_reply *reply);
 
@@ -140,6 +140,9 @@ struct gw_bbb_call {
 	 */
 	void (*completed)(struct gw_exchange *x, int status);
 	char content_type_buf[96];  /* storage when content_type is built per request */
+	struct gw_upstream_sink sink; /* the call's sink, when the bbb layer gives one */
+	void *stream;                 /* owned by the bbb layer: the reply's conversion so far */
+	void (*stream_free)(void *stream); /* frees stream when the exchange is freed */
 };
 
 struct gw_exchange {
@@ -184,6 +187,12 @@ void gw_response_header(struct gw_response *resp, const char *name, const char *
  * Takes ownership of body (one reference).
  */
 void gw_response_json(struct gw_exchange *x, int status, json_t *body);
+
+/*
+ * Writes status and len bytes of ready JSON text as the response. Takes
+ * ownership of text (malloc'd, NUL-terminated; NULL means out of memory).
+ */
+void gw_response_json_text(struct gw_exchange *x, int status, char *text, size_t len);
 
 /* Writes a response with a copy of n raw bytes and the given content type. */
 void gw_response_raw(struct gw_exchange *x, int status, const char *content_type,

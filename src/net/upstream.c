@@ -44,6 +44,9 @@ struct xfer {
 	struct curl_slist *headers;
 	struct gw_upstream_call *call; /* NULL while idle */
 	enum gw_err write_err;         /* why on_write refused data */
+	bool sink_failed;              /* ... because the sink refused it */
+	bool begun;                    /* the attempt's first body byte was seen */
+	size_t received;               /* body bytes of this attempt */
 	double deadline;               /* monotonic ms */
 	struct xfer *prev;             /* active list only */
 	struct xfer *next;             /* active or idle list */
@@ -100,6 +103,22 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The head is read: the sink may take the body from here on. */
+static void begin_body(struct xfer *x)
+{
+	struct gw_upstream_call *call = x->call;
+	const struct gw_upstream_sink *sink = call->sink;
+	long status = 0;
+	char *ctype = NULL;
+
+	x->begun = true;
+	if (sink == NULL || sink->begin == NULL || sink->data == NULL)
+		return;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	call->sunk = sink->begin(sink->arg, status, ctype);
+}
+
 /*
  * The cap is enforced here because curl 7.88's MAXFILESIZE ignores chunked
  * replies; returning 0 makes curl fail with CURLE_WRITE_ERROR.
@@ -107,13 +126,26 @@ static double now_ms(void)
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
-	enum gw_err err = gw_buf_append(&x->call->reply, p, size * n);
+	struct gw_upstream_call *call = x->call;
+	size_t len = size * n;
+	enum gw_err err;
 
+	if (!x->begun)
+		begin_body(x);
+	if (len > call->reply.max - x->received) {
+		err = GW_E_TOO_LARGE;
+	} else if (call->sunk) {
+		err = call->sink->data(call->sink->arg, p, len);
+		x->sink_failed = err != GW_OK;
+	} else {
+		err = gw_buf_append(&call->reply, p, len);
+	}
 	if (err != GW_OK) {
 		x->write_err = err;
 		return 0;
 	}
-	return size * n;
+	x->received += len;
+	return len;
 }
 
 /* Counts connects, and adds what curl 7.88 cannot set: CLOEXEC, TCP_KEEPCNT. */
@@ -244,6 +276,9 @@ static struct xfer *xfer_get(struct gw_upstream *up)
 		}
 	}
 	x->write_err = GW_OK;
+	x->sink_failed = false;
+	x->begun = false;
+	x->received = 0;
 	x->prev = NULL;
 	x->next = up->active;
 	if (up->active != NULL)
@@ -290,8 +325,10 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 /* The last touch of a call: after done() it belongs to the caller again. */
 static void complete(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
-	gw_breaker_record(&up->breaker, outcome_of(result, call->http_status), call->priv_probe,
-			  now_ns());
+	/* a body the sink refused came over a healthy transport */
+	gw_breaker_record(&up->breaker,
+			  outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
+			  call->priv_probe, now_ns());
 	call->priv_probe = false;
 	call->result = result;
 	if (result != GW_OK)
@@ -333,8 +370,10 @@ static void start_call(struct gw_upstream *up, struct gw_upstream_call *call)
 	}
 }
 
-static enum gw_err map_error(CURLcode code, enum gw_err write_err)
+static enum gw_err map_error(CURLcode code, enum gw_err write_err, bool sink_failed)
 {
+	if (code == CURLE_WRITE_ERROR && sink_failed)
+		return write_err;
 	switch (code) {
 	case CURLE_OK:
 		return GW_OK;
@@ -385,7 +424,7 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	unsigned char r = 0;
 	double backoff;
 
-	if (!up->retry || !safe || call->retries > 0 || call->priv_probe ||
+	if (!up->retry || !safe || call->retries > 0 || call->priv_probe || call->sink_failed ||
 	    gw_breaker_state(&up->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	if (gw_crypto_random(&r, 1) != GW_OK)
@@ -400,6 +439,9 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	call->retries++;
 	call->http_status = 0;
 	gw_buf_reset(&call->reply);
+	if (call->sunk && call->sink->reset != NULL)
+		call->sink->reset(call->sink->arg);
+	call->sunk = false;
 	free(call->reply_content_type);
 	call->reply_content_type = NULL;
 	call->priv_due = now + backoff;
@@ -444,12 +486,13 @@ static long next_due(const struct gw_upstream *up)
 static void finish(struct gw_upstream *up, struct xfer *x, CURLcode code)
 {
 	struct gw_upstream_call *call = x->call;
-	enum gw_err result = map_error(code, x->write_err);
+	enum gw_err result = map_error(code, x->write_err, x->sink_failed);
 	long status = 0;
 	char *ctype = NULL;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	call->http_status = status;
+	call->sink_failed = x->sink_failed;
 	if (result == GW_OK) {
 		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
 		free(call->reply_content_type);
@@ -668,6 +711,8 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	    call->max_reply_bytes ? call->max_reply_bytes : GW_DEFAULT_BBB_MAX_REPLY_BYTES;
 	gw_buf_reset(&call->reply);
 	call->http_status = 0;
+	call->sunk = false;
+	call->sink_failed = false;
 	call->priv_easy = NULL;
 	call->priv_next = NULL;
 	call->retries = 0;
@@ -708,6 +753,9 @@ void gw_upstream_call_init(struct gw_upstream_call *call)
 	call->result = GW_OK;
 	call->http_status = 0;
 	gw_buf_init(&call->reply, 0);
+	call->sink = NULL;
+	call->sunk = false;
+	call->sink_failed = false;
 	call->reply_content_type = NULL;
 	call->total_ms = 0.0;
 	call->started_ms = 0.0;

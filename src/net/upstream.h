@@ -34,6 +34,31 @@ struct gw_upstream_opts {
 	unsigned breaker_max_cooldown_ms; /* the period doubles up to this */
 };
 
+/*
+ * An optional receiver of a reply's body as it arrives, so a caller can
+ * work on a large reply without holding it whole. The transport never
+ * looks at the bytes. The three functions run on the upstream thread and
+ * must not block.
+ */
+struct gw_upstream_sink {
+	/*
+	 * Before an attempt's first body byte, once its head is read: the HTTP
+	 * status and Content-Type (borrowed, may be NULL). true takes the body
+	 * (data receives it, call->reply stays empty); false has it buffered in
+	 * call->reply as without a sink. Not called for an empty body.
+	 */
+	bool (*begin)(void *arg, long http_status, const char *content_type);
+	/*
+	 * The next n bytes (borrowed). Anything but GW_OK aborts the transfer:
+	 * the call completes with that error and sink_failed set, is not
+	 * retried, and the breaker counts the transport as healthy.
+	 */
+	enum gw_err (*data)(void *arg, const char *p, size_t n);
+	/* The attempt begin accepted is dropped (a retry follows): forget its bytes. */
+	void (*reset)(void *arg);
+	void *arg;
+};
+
 /* One BBB call. The caller owns the struct; fill the request part, submit. */
 struct gw_upstream_call {
 	/* request (borrowed until done runs) */
@@ -50,14 +75,17 @@ struct gw_upstream_call {
 	 * Any call is retried once when the connection could not be made.
 	 */
 	bool idempotent;
-	size_t max_reply_bytes;   /* reply cap, enforced while receiving */
+	size_t max_reply_bytes;   /* reply cap, enforced while receiving (sink or buffer) */
+	const struct gw_upstream_sink *sink; /* optional (borrowed until done runs); NULL = buffer */
 	gw_upstream_done_fn done;
 	void *arg;
 
 	/* result (written before done runs) */
 	enum gw_err result;   /* GW_OK, or GW_E_UPSTREAM_* / GW_E_NOMEM / GW_E_UNAVAILABLE */
 	long http_status;     /* 0 when no HTTP response arrived */
-	struct gw_buf reply;  /* the reply body; the caller deinits it */
+	struct gw_buf reply;  /* the reply body, unless sunk; the caller deinits it */
+	bool sunk;            /* the last attempt's body went to the sink */
+	bool sink_failed;     /* result is the error the sink's data returned */
 	char *reply_content_type; /* owned (free()); NULL if none */
 	double total_ms;      /* wall time from submit to done */
 	double started_ms;    /* CLOCK_MONOTONIC ms at submit; 0 until submitted */

@@ -61,7 +61,7 @@ static void record_finish(struct gw_exchange *ex, struct gw_bbb_reply *r)
 	finish_calls++;
 	ck_assert_ptr_nonnull(r->body);
 	json_decref(finish_body);
-	finish_body = json_incref(r->body);
+	finish_body = json_incref(gw_bbb_reply_body_json(r));
 	gw_response_json(ex, 200, json_pack("{s:s}", "finished", "yes"));
 }
 

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "harness.h"
+#include "xml2json.h"
 #include "testutil.h"
 
 /* Decoded parameter name of the last simulator request (malloc'd) or NULL. */
@@ -276,12 +279,86 @@ static void api_setup(void)
 	setup();
 }
 
+/* Recordings the simulator holds for the large-reply case: enough for a reply of several MB. */
+#define MANY_RECORDINGS 4000u
+
+static char many_path[64];
+
+/* A recordings file of MANY_RECORDINGS published recordings, each with a format and previews. */
+static void many_setup(void)
+{
+	FILE *f;
+	int fd;
+	unsigned i;
+
+	snprintf(many_path, sizeof(many_path), "/tmp/gw-many-recordings-XXXXXX");
+	fd = mkstemp(many_path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < MANY_RECORDINGS; i++) {
+		fprintf(f, "recording %040u-1715%09u\nmeeting m-%u \"Meeting %u & <co>\"\n"
+			   "state published\ntimes 1715000000000 1715003600000\nparticipants %u\n"
+			   "rawSize 1048576\nmeta bbb-origin Moodle\nmeta note \"tab\\there\"\n"
+			   "format presentation https://bbb.example.com/p/%u processingTime=7 "
+			   "duration=3540000 size=5242880\n",
+			   i, i, i % 50, i, i % 7, i);
+		fprintf(f, "image https://bbb.example.com/t/%u/1.png width=176 height=136 "
+			   "\"alt=Slide \\\"1\\\"\"\nimage https://bbb.example.com/t/%u/2.png\n\n",
+			   i, i);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	harness_sim_opts.recordings_file = many_path;
+	harness_sim_opts.legacy_config = false;
+	setup();
+}
+
+static void many_teardown(void)
+{
+	teardown();
+	unlink(many_path);
+}
+
 static void legacy_setup(void)
 {
 	harness_sim_opts.recordings_file = NULL;
 	harness_sim_opts.legacy_config = true;
 	setup();
 }
+
+/*
+ * A getRecordings reply of several MB is converted while it arrives (in
+ * whatever chunks the sockets give) to exactly what converting BBB's whole
+ * reply at once gives.
+ */
+START_TEST(test_integration_api_many_recordings_streamed)
+{
+	struct req q = {.method = "GET", .path = "/v1/recordings", .token = tok_all,
+			.extra_header = "Accept: application/xml"};
+	struct gw_bbb_reply whole;
+	struct reply xml;
+	struct reply r;
+	json_t *rec;
+
+	do_request(&q, &xml);
+	ck_assert_int_eq(xml.status, 200);
+	ck_assert_uint_gt(xml.body.len, 3u * 1024u * 1024u);
+	ck_assert_int_eq(gw_xml2json_convert(gw_buf_str(&xml.body), xml.body.len, 0, &whole), GW_OK);
+	call(&r, "GET", "/v1/recordings", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(r.json);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "recordings")), MANY_RECORDINGS);
+	ck_assert(json_equal(r.json, gw_bbb_reply_body_json(&whole)));
+	rec = json_array_get(json_object_get(r.json, "recordings"), MANY_RECORDINGS - 1);
+	ck_assert(json_is_true(json_object_get(rec, "published")));
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "rawSize")), 1048576);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "metadata"), "note")),
+			 "tab\there");
+	gw_bbb_reply_deinit(&whole);
+	reply_free(&xml);
+	reply_free(&r);
+}
+END_TEST
 
 static json_t *recording(const struct reply *r, const char *id)
 {
@@ -716,6 +793,7 @@ static Suite *integration_api_suite(void)
 
 	TCase *legacy = tcase_create("legacy");
 	TCase *allow = tcase_create("fetch_allow");
+	TCase *many = tcase_create("many_recordings");
 
 	tcase_add_checked_fixture(tc, api_setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -742,6 +820,10 @@ static Suite *integration_api_suite(void)
 	tcase_add_test(allow, test_integration_api_fetch_allowed_by_config);
 	suite_add_tcase(s, allow);
 	tcase_add_checked_fixture(legacy, legacy_setup, teardown);
+	tcase_add_checked_fixture(many, many_setup, many_teardown);
+	tcase_set_timeout(many, 60);
+	tcase_add_test(many, test_integration_api_many_recordings_streamed);
+	suite_add_tcase(s, many);
 	tcase_add_test(legacy, test_integration_api_legacy_config);
 	suite_add_tcase(s, legacy);
 	return s;
