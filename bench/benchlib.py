@@ -439,6 +439,8 @@ def write_mock_data(d, meetings=100, recordings=5000):
             "<response><returncode>SUCCESS</returncode><version>2.0</version>"
             "<apiVersion>2.0</apiVersion><bbbVersion>2.7.3</bbbVersion></response>",
         "getRecordings.xml": recordings_xml(recordings),
+        # served for getRecordings?meetingID=r1000 (bench/run's large-reply case)
+        "getRecordings-r1000.xml": recordings_xml(1000),
     }
     sizes = {}
     for name, text in files.items():
@@ -483,7 +485,9 @@ def nginx_mock_conf(d, port, name="mock"):
     location = /bigbluebutton/api/isMeetingRunning {{ return 200 '{running}'; }}
     location = /bigbluebutton/api/getMeetingInfo {{ try_files /getMeetingInfo.xml =500; }}
     location = /bigbluebutton/api/getMeetings {{ try_files /getMeetings.xml =500; }}
-    location = /bigbluebutton/api/getRecordings {{ try_files /getRecordings.xml =500; }}
+    location = /bigbluebutton/api/getRecordings {{
+      try_files /getRecordings-$arg_meetingID.xml /getRecordings.xml =500;
+    }}
     # create may be GET or POST; nginx discards a POST body for `return`
     location = /bigbluebutton/api/create {{ return 200 '{create}'; }}
     location / {{
