@@ -47,6 +47,7 @@
 #include "buf.h"
 #include "bbb_value.h"
 #include "jsonw.h"
+#include "str.h"
 #include "xml_prescan.h"
 /* the project's limits.h shadows the system one on -Isrc: bounds come from stdint.h */
 #include "gw_limits.h"
@@ -761,7 +762,7 @@ static void end_envelope(struct gw_xml2json *c, const struct frame *f)
 	}
 	free(*dst);
 	*dst = NULL;
-	if (n > 0 && !gw_jsonw_utf8_ok(t, n))
+	if (n > 0 && !gw_str_utf8_valid(t, n))
 		fail(c, GW_E_UPSTREAM_BAD_REPLY);
 	else if (n > 0 && (*dst = dup_n(t, n)) == NULL)
 		fail(c, GW_E_NOMEM);
@@ -799,7 +800,7 @@ static void end_error(struct gw_xml2json *c)
 	const char *msg = c->error_field[F_MSG] != NULL ? c->error_field[F_MSG] : "";
 	json_t *e;
 
-	if (!gw_jsonw_utf8_ok(key, strlen(key)) || !gw_jsonw_utf8_ok(msg, strlen(msg))) {
+	if (!gw_str_utf8_valid(key, strlen(key)) || !gw_str_utf8_valid(msg, strlen(msg))) {
 		fail(c, GW_E_UPSTREAM_BAD_REPLY);
 		return;
 	}
