@@ -77,6 +77,14 @@ struct names {
 		*total_elements, *pageable, *offset, *limit, *page_size, *warning;
 };
 
+/* What the converter needs of an element name, worked out once per name. */
+struct name_info {
+	const xmlChar *name; /* interned by libxml2's dictionary; NULL: an empty slot */
+	size_t len;
+	unsigned char kind;
+	bool plain; /* its JSON string is '"' name '"' (printable ASCII but '"' and '\\') */
+};
+
 struct gw_xml2json {
 	xmlParserCtxt *ctxt;
 	struct gw_xml_prescan scan;
@@ -100,10 +108,7 @@ struct gw_xml2json {
 	bool error_attr[2];
 	struct gw_bbb_reply r;
 	struct names n;
-	struct {
-		const xmlChar *name;
-		unsigned char kind;
-	} kind_cache[256];
+	struct name_info names_seen[256]; /* a cache keyed by the interned name's address */
 };
 
 /* ---- deadline, failure ---- */
@@ -136,16 +141,22 @@ static inline bool ok(struct gw_xml2json *c, enum gw_err err)
 	return err == GW_OK;
 }
 
-static inline unsigned char kind(struct gw_xml2json *c, const xmlChar *name)
+/* Fills slot i of the name cache for name (xml2json_write.c). */
+const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i,
+					      const xmlChar *name);
+
+/*
+ * What is known of an element name. libxml2 interns every name, and BBB
+ * uses a few dozen: after the first few elements this is a hit, with no
+ * string compared.
+ */
+static inline const struct name_info *name_info(struct gw_xml2json *c, const xmlChar *name)
 {
 	size_t h = (size_t)(((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 56);
 
-	if (c->kind_cache[h].name != name) {
-		/* BBB uses a few dozen names: after the first few elements this is a hit */
-		c->kind_cache[h].name = name;
-		c->kind_cache[h].kind = (unsigned char)gw_xml2json_kind_of(name);
-	}
-	return c->kind_cache[h].kind;
+	if (c->names_seen[h].name == name)
+		return &c->names_seen[h];
+	return gw_xml2json_name_fill(c, h, name);
 }
 
 /* ---- writing (xml2json_write.c) ---- */

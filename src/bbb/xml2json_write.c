@@ -21,6 +21,45 @@ static bool put_string(struct gw_xml2json *c, const char *s, size_t n)
 	return ok(c, gw_jsonw_string(&c->out, s, n));
 }
 
+const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i,
+					      const xmlChar *name)
+{
+	struct name_info *ni = &c->names_seen[i];
+	size_t k;
+
+	ni->name = name;
+	ni->len = strlen((const char *)name);
+	ni->kind = (unsigned char)gw_xml2json_kind_of(name);
+	ni->plain = true;
+	for (k = 0; k < ni->len; k++) {
+		if (name[k] < 0x20 || name[k] > 0x7e || name[k] == '"' || name[k] == '\\')
+			ni->plain = false;
+	}
+	return ni;
+}
+
+/* '"name":' - for most names straight into the room there is, with no escaping to look for. */
+static bool put_name(struct gw_xml2json *c, const xmlChar *name)
+{
+	const struct name_info *ni = name_info(c, name);
+	struct gw_buf *b = &c->out;
+	size_t n = ni->len + 3;
+	char *d;
+
+	if (!ni->plain)
+		return put_string(c, (const char *)name, ni->len) && put_byte(c, ':');
+	if ((n >= b->cap - b->len || n > b->max - b->len) && !ok(c, gw_buf_reserve(b, n)))
+		return false;
+	d = b->data + b->len;
+	d[0] = '"';
+	memcpy(d + 1, name, ni->len);
+	d[n - 2] = '"';
+	d[n - 1] = ':';
+	d[n] = '\0';
+	b->len += n;
+	return true;
+}
+
 /* Starts a member of object p: ',' when needed, its name, ':'. */
 bool gw_xml2json_member(struct gw_xml2json *c, struct frame *p, const xmlChar *name, bool replace)
 {
@@ -45,7 +84,7 @@ bool gw_xml2json_member(struct gw_xml2json *c, struct frame *p, const xmlChar *n
 	p->names |= bit;
 	if (p->items++ > 0 && !put_byte(c, ','))
 		return false;
-	if (!put_string(c, (const char *)name, strlen((const char *)name)) || !put_byte(c, ':'))
+	if (!put_name(c, name))
 		return false;
 	m->value = c->out.len;
 	return true;
@@ -230,7 +269,7 @@ void gw_xml2json_value_start(struct gw_xml2json *c, struct frame *f, bool plain_
 			const xmlChar **attrs)
 {
 	f->role = RO_VALUE;
-	f->kind = kind(c, f->name);
+	f->kind = name_info(c, f->name)->kind;
 	f->shape = SH_LEAF;
 	f->plain_leaf = plain_leaf;
 	f->text = true;
