@@ -51,7 +51,8 @@ enum gw_err gw_buf_append_grow(struct gw_buf *b, const void *p, size_t n) GW_WUR
 static inline GW_WUR enum gw_err gw_buf_append(struct gw_buf *b, const void *p, size_t n)
 {
 	if (n < b->cap - b->len && n <= b->max - b->len) {
-		memcpy(b->data + b->len, p, n);
+		if (n > 0) /* p may be NULL then, which memcpy does not allow */
+			memcpy(b->data + b->len, p, n);
 		b->len += n;
 		b->data[b->len] = '\0';
 		return GW_OK;
