@@ -26,6 +26,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "compiler.h"
 #include "gw_limits.h"
@@ -149,38 +152,112 @@ static const char *after_lt(struct gw_xml_prescan *s, const char *p, const char 
 	return p;
 }
 
-/*
- * Inside a tag. Each '=' outside quoted values is one attribute (names
- * cannot hold '='; namespace declarations count too). The tag ends after
- * '>' or at the next '<', and so does a quoted value: '<' is never inside
- * a tag, and libxml2 resumes there after a broken one.
- */
-static const char *in_tag(struct gw_xml_prescan *s, const char *p, const char *end)
-{
-	/* bytes that matter in a tag: '<' '>' '"' '\'' '=' (a lookup, not five compares) */
-	static const unsigned char special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
-						    ['='] = 1};
+/* Bytes that matter in a tag: '<' '>' '"' '\'' '=' (a lookup, not five compares). */
+static const unsigned char special[256] = {['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['='] = 1};
 
-	for (; p < end; p++) {
-		if (!special[(unsigned char)*p])
+/*
+ * The first byte at or after p that may be special, or end. Sixteen bytes
+ * at a time with SSE2 (every x86-64), then eight at a time where the byte
+ * order allows: a byte of 0x3c-0x3f ('<' '=' '>' '?')
+ * or 0x20-0x27 (' ' to '\'') is flagged by the usual has-zero-byte test on
+ * the word, whose lowest flag is exact; the caller checks the byte, so a
+ * '?' or a space only costs a look.
+ */
+static const char *next_special(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	/* sixteen bytes at a time, exactly the five */
+	const __m128i lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>');
+	const __m128i eq = _mm_set1_epi8('=');
+	const __m128i dq = _mm_set1_epi8('"');
+	const __m128i sq = _mm_set1_epi8('\'');
+	__m128i v;
+	__m128i hit;
+	unsigned mask;
+
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const void *)p);
+		hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+				   _mm_or_si128(_mm_cmpeq_epi8(v, eq),
+						_mm_or_si128(_mm_cmpeq_epi8(v, dq),
+							     _mm_cmpeq_epi8(v, sq))));
+		mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask != 0)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t highs = 0x8080808080808080u;
+	uint64_t w;
+	uint64_t x;
+	uint64_t y;
+	uint64_t z;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		x = (w ^ (0x3cu * ones)) & (0xfcu * ones);
+		y = (w ^ (0x20u * ones)) & (0xf8u * ones);
+		z = (((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+		if (z != 0)
+			return p + (__builtin_ctzll(z) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && !special[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/*
+ * Text and tags, the bulk of a reply, in one loop with the position's
+ * state in locals; returns where a comment, CDATA section or DOCTYPE may
+ * start (mode M_LT, just past its '<'), or end. Each '=' outside quoted
+ * values is one attribute (names cannot hold '='; namespace declarations
+ * count too). A tag ends after '>' or at the next '<', and so does a
+ * quoted value: '<' is never inside a tag, and libxml2 resumes there after
+ * a broken one.
+ */
+static const char *text_and_tags(struct gw_xml_prescan *s, const char *p, const char *end)
+{
+	unsigned char mode = s->mode;
+	char quote = s->quote;
+	unsigned attrs = s->attrs;
+	char c;
+
+	while (p < end) {
+		p = next_special(p, end);
+		if (p >= end)
+			break;
+		c = *p++;
+		if (c == '<') {
+			/* most '<' open a tag: only '!' needs after_lt's look at what follows */
+			if (p >= end || *p == '!') {
+				mode = M_LT;
+				break;
+			}
+			mode = M_TAG;
+			quote = 0;
+			attrs = 0;
+		} else if (mode == M_TEXT) {
 			continue;
-		if (*p == '<') {
-			s->mode = M_LT;
-			return p + 1;
-		}
-		if (s->quote != 0) {
-			if (*p == s->quote)
-				s->quote = 0;
-		} else if (*p == '"' || *p == '\'') {
-			s->quote = *p;
-		} else if (*p == '>') {
-			s->mode = M_TEXT;
-			return p + 1;
-		} else if (*p == '=' && ++s->attrs > GW_XML_MAX_ATTRIBUTES) {
+		} else if (quote != 0) {
+			if (c == quote)
+				quote = 0;
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+		} else if (c == '>') {
+			mode = M_TEXT;
+		} else if (c == '=' && ++attrs > GW_XML_MAX_ATTRIBUTES) {
 			s->err = GW_E_UPSTREAM_BAD_REPLY;
 			return end;
 		}
 	}
+	s->mode = mode;
+	s->quote = quote;
+	s->attrs = attrs;
 	return p;
 }
 
@@ -221,20 +298,14 @@ static size_t scan(struct gw_xml_prescan *s, const char *start, size_t n, bool f
 	while (p < end && s->err == GW_OK) {
 		switch (s->mode) {
 		case M_TEXT:
-			q = memchr(p, '<', (size_t)(end - p));
-			if (q == NULL)
-				return n;
-			p = q + 1;
-			s->mode = M_LT;
+		case M_TAG:
+			p = text_and_tags(s, p, end);
 			break;
 		case M_LT:
 			q = after_lt(s, p, end, final);
 			if (q == NULL)
 				return (size_t)(p - start);
 			p = q;
-			break;
-		case M_TAG:
-			p = in_tag(s, p, end);
 			break;
 		default:
 			q = in_section(s, p, end, final);

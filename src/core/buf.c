@@ -32,7 +32,7 @@ void gw_buf_reset(struct gw_buf *b)
 		b->data[0] = '\0';
 }
 
-static enum gw_err reserve(struct gw_buf *b, size_t extra)
+enum gw_err gw_buf_reserve(struct gw_buf *b, size_t extra)
 {
 	size_t need;
 	size_t ncap;
@@ -56,9 +56,9 @@ static enum gw_err reserve(struct gw_buf *b, size_t extra)
 	return GW_OK;
 }
 
-enum gw_err gw_buf_append(struct gw_buf *b, const void *p, size_t n)
+enum gw_err gw_buf_append_grow(struct gw_buf *b, const void *p, size_t n)
 {
-	enum gw_err err = reserve(b, n);
+	enum gw_err err = gw_buf_reserve(b, n);
 
 	if (err != GW_OK)
 		return err;
@@ -74,11 +74,6 @@ enum gw_err gw_buf_append_str(struct gw_buf *b, const char *s)
 	return gw_buf_append(b, s, strlen(s));
 }
 
-enum gw_err gw_buf_append_byte(struct gw_buf *b, char c)
-{
-	return gw_buf_append(b, &c, 1);
-}
-
 enum gw_err gw_buf_vappendf(struct gw_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
@@ -90,7 +85,7 @@ enum gw_err gw_buf_vappendf(struct gw_buf *b, const char *fmt, va_list ap)
 	va_end(cp);
 	if (n < 0)
 		return GW_E_INTERNAL;
-	err = reserve(b, (size_t)n);
+	err = gw_buf_reserve(b, (size_t)n);
 	if (err != GW_OK)
 		return err;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

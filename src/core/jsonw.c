@@ -6,134 +6,123 @@
 #include "jsonw.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	uint32_t v;
-	size_t i;
+#include "str.h"
 
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1fu;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0fu;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07u;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0u) != 0x80u)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3fu);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return n;
-}
-
-bool gw_jsonw_utf8_ok(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + n;
-	size_t k;
-
-	while (p < end) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		k = utf8_seq(p, end);
-		if (k == 0)
-			return false;
-		p += k;
-	}
-	return true;
-}
-
-/* The escape of byte c, or NULL when it is written as it is. */
-static const char *escape_of(unsigned char c, char tmp[8])
-{
-	switch (c) {
-	case '"':
-		return "\\\"";
-	case '\\':
-		return "\\\\";
-	case '\b':
-		return "\\b";
-	case '\f':
-		return "\\f";
-	case '\n':
-		return "\\n";
-	case '\r':
-		return "\\r";
-	case '\t':
-		return "\\t";
-	default:
-		break;
-	}
-	if (c >= 0x20)
-		return NULL;
-	snprintf(tmp, 8, "\\u%04X", (unsigned)c);
-	return tmp;
-}
-
-/* 1 for the bytes written as they are without a look at what follows: ASCII but '"', '\\' and controls. */
-static const unsigned char plain[256] = {
+/*
+ * What each byte needs: 0 written as it is (ASCII but '"', '\\' and
+ * controls), 1 the start of a UTF-8 sequence to check, 'u' a \u00XX escape,
+ * else the letter of its short escape.
+ */
+static const unsigned char cls[256] = {
 #define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-	R16(0), R16(0), 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, R16(1), R16(1),
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, R16(1), R16(1),
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+	R16('u'),
+	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	R16(0), R16(0),
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+	R16(0), R16(0),
+	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
 #undef R16
 };
 
+/* Writes the escape of byte c (cls[c] > 1) at d; returns its length. */
+static size_t put_escape(char *d, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	d[0] = '\\';
+	if (cls[c] != 'u') {
+		d[1] = (char)cls[c];
+		return 2;
+	}
+	d[1] = 'u';
+	d[2] = '0';
+	d[3] = '0';
+	d[4] = hex[c >> 4];
+	d[5] = hex[c & 15];
+	return 6;
+}
+
+/* The length of the bytes from p escaped (UTF-8 sequences as they are). */
+static size_t escaped_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n = 0;
+
+	for (; p < end; p++)
+		n += cls[*p] <= 1 ? 1 : cls[*p] == 'u' ? 6 : 2;
+	return n;
+}
+
+/*
+ * The escaped text of s goes straight into the buffer's storage: room for
+ * the text as it is is reserved first, and at the first escape that might
+ * not fit, exactly what the rest needs. A run of plain bytes is one memcpy.
+ */
 enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n;
-	const unsigned char *run = p;
+	const unsigned char *run;
 	size_t start = b->len;
-	enum gw_err err = gw_buf_append_byte(b, '"');
-	const char *esc;
-	char tmp[8];
+	enum gw_err err = GW_OK;
+	char *d;
+	char *lim; /* the end of the reserved room, the closing '"' included */
 	size_t k;
+	bool exact = false;
 
-	while (err == GW_OK && p < end) {
-		while (p < end && plain[*p])
+	/* most strings fit the room there is: no call then */
+	if (n >= SIZE_MAX / 2)
+		return GW_E_TOO_LARGE;
+	if (n + 2 >= b->cap - b->len || n + 2 > b->max - b->len)
+		err = gw_buf_reserve(b, n + 2);
+	if (err != GW_OK)
+		return err;
+	d = b->data + b->len;
+	lim = d + n + 2;
+	*d++ = '"';
+	while (p < end) {
+		run = p;
+		while (p < end && cls[*p] == 0)
 			p++;
+		memcpy(d, run, (size_t)(p - run));
+		d += p - run;
 		if (p >= end)
 			break;
-		if (*p >= 0x80) {
-			k = utf8_seq(p, end);
+		if (cls[*p] == 1) {
+			k = gw_str_utf8_seq((const char *)p, (size_t)(end - p));
 			if (k == 0) {
 				err = GW_E_PARSE;
 				break;
 			}
+			memcpy(d, p, k);
+			d += k;
 			p += k;
 			continue;
 		}
-		esc = escape_of(*p, tmp);
-		err = gw_buf_append(b, run, (size_t)(p - run));
-		if (err == GW_OK)
-			err = gw_buf_append_str(b, esc);
-		run = ++p;
+		/* room for the rest escaped exactly (once: it is enough to the end) */
+		if (!exact && (size_t)(lim - d) < 6 + (size_t)(end - p)) {
+			k = escaped_len(p, end) + 1;
+			b->len = (size_t)(d - b->data);
+			err = gw_buf_reserve(b, k);
+			if (err != GW_OK)
+				break;
+			d = b->data + b->len;
+			lim = d + k;
+			exact = true;
+		}
+		d += put_escape(d, *p++);
 	}
-	if (err == GW_OK)
-		err = gw_buf_append(b, run, (size_t)(p - run));
-	if (err == GW_OK)
-		err = gw_buf_append_byte(b, '"');
-	if (err != GW_OK)
-		gw_buf_truncate(b, start);
-	return err;
+	if (err != GW_OK) {
+		b->len = start;
+		b->data[start] = '\0';
+		return err;
+	}
+	*d++ = '"';
+	b->len = (size_t)(d - b->data);
+	b->data[b->len] = '\0';
+	return GW_OK;
 }
 
 enum gw_err gw_jsonw_int(struct gw_buf *b, int64_t v)

@@ -25,7 +25,4 @@ enum gw_err gw_jsonw_string(struct gw_buf *b, const char *s, size_t n) GW_WUR;
 /* Appends v in decimal. GW_E_TOO_LARGE, GW_E_NOMEM. */
 enum gw_err gw_jsonw_int(struct gw_buf *b, int64_t v) GW_WUR;
 
-/* True when n bytes of s are valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-bool gw_jsonw_utf8_ok(const char *s, size_t n);
-
 #endif

@@ -60,42 +60,52 @@ enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char 
 	return GW_OK;
 }
 
+size_t gw_str_utf8_seq(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+	size_t k;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1fu;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0fu;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07u;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0u) != 0x80u)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 bool gw_str_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
+	size_t len;
 
 	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		uint32_t cp;
-		size_t k;
-
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i < len)
-			return false;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		len = gw_str_utf8_seq(str + i, n - i);
+		if (len == 0)
 			return false;
 		i += len;
 	}
@@ -204,15 +214,12 @@ enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s)
 /* Length of the well-formed UTF-8 sequence at s (1-4), or 0. */
 static size_t utf8_seq(const char *s)
 {
-	size_t n;
 	unsigned char c = (unsigned char)*s;
 
 	if (c < 0x80)
 		return 1;
-	n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-	if (strnlen(s, n) < n || !gw_str_utf8_valid(s, n))
-		return 0;
-	return n;
+	/* strnlen: the sequence must not run past the NUL */
+	return gw_str_utf8_seq(s, strnlen(s, 4));
 }
 
 void gw_str_utf8_sanitize(char *s)

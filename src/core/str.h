@@ -20,8 +20,17 @@
  */
 enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char **out) GW_WUR;
 
-/* True when n bytes at s are well-formed UTF-8 (no overlongs, no surrogates). */
+/*
+ * True when n bytes at s are well-formed UTF-8 (no overlongs, surrogates or
+ * code points past U+10FFFF). The one UTF-8 check: the JSON writer uses it too.
+ */
 bool gw_str_utf8_valid(const char *s, size_t n);
+
+/*
+ * The length (2-4) of the well-formed UTF-8 sequence starting at s, a lead
+ * byte >= 0x80, within n (>= 1) bytes; 0 when it is ill-formed or cut short.
+ */
+size_t gw_str_utf8_seq(const char *s, size_t n);
 
 /* The value of one hex digit (either case), or -1. */
 int gw_str_hex_digit(int c);
