@@ -610,6 +610,72 @@ START_TEST(test_bbb_api_set_body_makes_post)
 }
 END_TEST
 
+START_TEST(test_bbb_api_request_body_must_fit_the_method)
+{
+	/* a GET-only call with a body, a POST-only call without: a handler bug, 500 */
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
+						 .body = gw_test_strdup("<x/>"),
+						 .body_len = 4,
+						 .content_type = "application/xml",
+						 .finish = record_finish});
+	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_int_eq(x->resp.status, 500);
+	gw_exchange_free(x);
+	x = gw_exchange_new(cfg);
+	ck_assert_ptr_nonnull(x);
+	request(GW_BBB_CALL(insertDocument), "meetingID=m1");
+	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_int_eq(x->resp.status, 500);
+}
+END_TEST
+
+static int state_frees;
+
+static void count_free(void *state)
+{
+	state_frees++;
+	free(state);
+}
+
+START_TEST(test_bbb_api_request_takes_state)
+{
+	void *st = malloc(8);
+
+	state_frees = 0;
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
+						 .finish = record_finish,
+						 .state = st,
+						 .state_free = count_free});
+	ck_assert_ptr_eq(gw_bbb_state(x), st);
+	/* a chained call without state keeps it */
+	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
+	ck_assert_ptr_eq(gw_bbb_state(x), st);
+	ck_assert_int_eq(state_frees, 0);
+	gw_exchange_free(x);
+	x = NULL;
+	ck_assert_int_eq(state_frees, 1);
+}
+END_TEST
+
+START_TEST(test_bbb_api_join_url)
+{
+	static const char q[] = "fullName=Ada&meetingID=m1&role=VIEWER";
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+	struct gw_buf url;
+
+	expect_checksum(EVP_sha256(), "join", q, SECRET, hex);
+	snprintf(want, sizeof(want), "https://public.test/bigbluebutton/api/join?%s&checksum=%s", q,
+		 hex);
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	ck_assert_int_eq(gw_bbb_join_url(cfg, q, &url), GW_OK);
+	ck_assert_str_eq(gw_buf_str(&url), want);
+	gw_buf_deinit(&url);
+	/* nothing is asked of BBB */
+	ck_assert_ptr_null(x->bbb.url);
+}
+END_TEST
+
 /* ---- completing calls ---- */
 
 START_TEST(test_bbb_api_complete_transport_errors)
@@ -1178,6 +1244,9 @@ static Suite *bbb_api_suite(void)
 	tcase_add_test(c, test_bbb_api_complete_json_reply_xml_fallback);
 	tcase_add_loop_test(c, test_bbb_api_complete_json_reply_bad, 0, 8);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_raw);
+	tcase_add_test(c, test_bbb_api_request_body_must_fit_the_method);
+	tcase_add_test(c, test_bbb_api_request_takes_state);
+	tcase_add_test(c, test_bbb_api_join_url);
 	tcase_add_test(c, test_bbb_api_readyz_probe);
 	tcase_add_test(c, test_bbb_api_readyz_ignores_accept_xml);
 	tcase_add_test(c, test_bbb_api_readyz_answers_from_the_probe_cache);
