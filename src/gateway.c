@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bbb_calls.h"
 #include "conn_guard.h"
 #include "gw_limits.h"
 #include "http_server.h"
@@ -76,12 +77,16 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 static enum gw_err services_new(struct gw_gateway *gw)
 {
 	const char *pats[64];
+	const char *calls[GW_BBB_N_CALLS];
 	size_t n;
+	size_t n_calls;
 
 	/* The handlers' table reaches the HTTP layer through the services, never by include. */
 	gw->svc.routes = gw_routes_table();
 	n = gw_router_patterns(gw->svc.routes, pats, GW_ARRAY_SIZE(pats));
-	gw->svc.metrics = gw_metrics_new(pats, n);
+	/* The BBB call labels come from the bbb layer's table, the same way. */
+	n_calls = gw_bbb_call_labels(calls, GW_ARRAY_SIZE(calls));
+	gw->svc.metrics = gw_metrics_new(pats, n, calls, n_calls);
 	gw->svc.ratelimit = gw_ratelimit_new(GW_RATELIMIT_DEFAULT_CAPACITY);
 	gw->svc.probe_cache = gw_probe_cache_new();
 	gw->svc.stats = stats;

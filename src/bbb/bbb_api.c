@@ -273,96 +273,142 @@ bool gw_bbb_wants_xml(const struct gw_request *req)
 	return false;
 }
 
-/* Calls that are safe to send twice (read-only, or idempotent on meetingID like create). */
-static bool call_idempotent(const char *call)
+/* The call's URL: signed as its table entry says, or plain (root, form-signed). */
+static enum gw_err call_url(const struct gw_config *cfg, const struct gw_bbb_call_def *c,
+			    const char *query, struct gw_buf *url)
 {
-	static const char *const calls[] = {
-		"apiRoot",	  "getMeetings",	    "getMeetingInfo",	    "isMeetingRunning",
-		"getRecordings", "getRecordingTextTracks", "getDefaultConfigXML", "hooks/list",
-		"create",
-	};
-	size_t i;
-
-	for (i = 0; i < GW_ARRAY_SIZE(calls); i++) {
-		if (strcmp(calls[i], call) == 0)
-			return true;
+	switch (c->signing) {
+	case GW_BBB_SIGN_NONE:
+		return gw_buf_append_str(url, cfg->bbb_url);
+	case GW_BBB_SIGN_FORM:
+		return gw_buf_appendf(url, "%s/%s", cfg->bbb_url, c->name);
+	case GW_BBB_SIGN_HOOKS:
+		return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->hooks_checksum,
+					 cfg->bbb_secret);
+	case GW_BBB_SIGN_CHECKSUM:
+		break;
 	}
-	return false;
+	return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->checksum,
+				 cfg->bbb_secret);
 }
 
-enum url_mode { URL_SIGNED, URL_ROOT, URL_PLAIN };
+/*
+ * setConfigXML's form body: the query (its parameters sorted by name, as
+ * BBB's documentation asks) and the checksum over exactly that text.
+ */
+static enum gw_err form_body(const struct gw_config *cfg, const struct gw_bbb_call_def *c,
+			     const char *query, char **body, size_t *len)
+{
+	char hex[GW_DIGEST_MAX_HEX];
+	struct gw_buf b;
+	enum gw_err err = gw_bbb_checksum(cfg->checksum, c->name, query, cfg->bbb_secret, hex);
 
-static void request_url(struct gw_exchange *x, const char *call, const char *query,
-			enum gw_digest alg, gw_bbb_finish_fn finish, enum url_mode mode)
+	if (err != GW_OK)
+		return GW_E_INTERNAL;
+	gw_buf_init(&b, GW_MAX_QUERY_BYTES);
+	err = gw_buf_append_str(&b, query);
+	if (err == GW_OK)
+		err = gw_buf_appendf(&b, "%schecksum=%s", *query != '\0' ? "&" : "", hex);
+	if (err == GW_OK) {
+		*body = gw_buf_take(&b, len);
+		if (*body == NULL)
+			err = GW_E_NOMEM;
+	}
+	gw_buf_deinit(&b);
+	return err;
+}
+
+/* Adopts r's state: the exchange owns it from here, whatever happens to the call. */
+static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
+{
+	if (r->state == NULL || r->state == x->bbb.state)
+		return;
+	if (x->bbb.state_free != NULL)
+		x->bbb.state_free(x->bbb.state);
+	x->bbb.state = r->state;
+	x->bbb.state_free = r->state_free;
+}
+
+/* The URL and the body of r's call into x->bbb; writes the problem when one cannot be built. */
+static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char *query,
+		  char **body, size_t *len)
 {
 	const struct gw_config *cfg = x->req.cfg;
+	const struct gw_bbb_call_def *c = r->call;
 	struct gw_buf url;
 	enum gw_err err;
 
+	if ((c->method == GW_BBB_GET && *body != NULL) ||
+	    (c->method == GW_BBB_POST && *body == NULL && c->signing != GW_BBB_SIGN_FORM)) {
+		gw_log_err("BBB call %s: asked for with%s a body", c->name,
+			   *body != NULL ? "" : "out");
+		gw_response_problem(x, GW_E_INTERNAL, NULL, NULL);
+		return false;
+	}
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	if (mode == URL_ROOT)
-		err = gw_buf_append_str(&url, cfg->bbb_url);
-	else if (mode == URL_PLAIN)
-		err = gw_buf_appendf(&url, "%s/%s", cfg->bbb_url, call);
-	else
-		err = gw_bbb_signed_url(&url, cfg->bbb_url, call, query, alg, cfg->bbb_secret);
+	err = call_url(cfg, c, query, &url);
+	if (err == GW_OK && c->signing == GW_BBB_SIGN_FORM) {
+		free(*body);
+		err = form_body(cfg, c, query, body, len);
+	}
+	if (err == GW_OK) {
+		free(x->bbb.url);
+		x->bbb.url = gw_buf_take(&url, NULL);
+		err = x->bbb.url != NULL ? GW_OK : GW_E_NOMEM;
+	}
+	gw_buf_deinit(&url);
 	if (err != GW_OK) {
-		gw_buf_deinit(&url);
 		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
 				    err == GW_E_TOO_LARGE ? "The request is too large for BBB" : NULL,
 				    NULL);
+		return false;
+	}
+	return true;
+}
+
+void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
+{
+	const struct gw_bbb_call_def *c = r->call;
+	const char *query = r->query != NULL ? r->query : "";
+	char *body = r->body;
+	size_t len = r->body_len;
+
+	take_state(x, r);
+	if (!build(x, r, query, &body, &len)) {
+		free(body);
 		return;
 	}
-	free(x->bbb.url);
-	x->bbb.url = gw_buf_take(&url, NULL);
-	if (x->bbb.url == NULL) {
-		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
-		return;
-	}
-	x->bbb.name = mode == URL_ROOT ? "apiRoot" : call;
-	x->bbb.finish = finish;
+	x->bbb.def = c;
+	x->bbb.name = c->label;
+	x->bbb.finish = r->finish;
+	x->bbb.on_failed = r->on_failed;
+	x->bbb.completed = r->completed;
 	x->bbb.pending = true;
-	x->bbb.idempotent = call_idempotent(x->bbb.name);
-	x->bbb.raw_reply = gw_bbb_wants_xml(&x->req);
-	x->bbb.post = false;
-	x->bbb.on_failed = NULL;
-	x->bbb.json_reply = false;
-	free(x->bbb.body);
-	x->bbb.body = NULL;
-	x->bbb.body_len = 0;
-	x->bbb.content_type = NULL;
-}
-
-void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
-		    gw_bbb_finish_fn finish)
-{
-	request_url(x, call, query, x->req.cfg->checksum, finish, URL_SIGNED);
-}
-
-void gw_bbb_request_alg(struct gw_exchange *x, const char *call, const char *query,
-			enum gw_digest alg, gw_bbb_finish_fn finish)
-{
-	request_url(x, call, query, alg, finish, URL_SIGNED);
-}
-
-void gw_bbb_set_body(struct gw_exchange *x, char *body, size_t len, const char *content_type)
-{
+	x->bbb.idempotent = c->idempotent;
+	x->bbb.raw_reply =
+		c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
 	free(x->bbb.body);
 	x->bbb.body = body;
-	x->bbb.body_len = len;
-	x->bbb.post = true;
-	gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf), content_type);
-	x->bbb.content_type = x->bbb.content_type_buf;
+	x->bbb.body_len = body != NULL ? len : 0;
+	x->bbb.post = body != NULL;
+	x->bbb.content_type = NULL;
+	if (body != NULL) {
+		gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf),
+			    c->signing == GW_BBB_SIGN_FORM ? "application/x-www-form-urlencoded"
+							   : r->content_type);
+		x->bbb.content_type = x->bbb.content_type_buf;
+	}
 }
 
-void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish)
+void *gw_bbb_state(const struct gw_exchange *x)
 {
-	request_url(x, "", "", GW_DIGEST_SHA256, finish, URL_ROOT);
+	return x->bbb.state;
 }
 
-void gw_bbb_request_plain(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish)
+enum gw_err gw_bbb_join_url(const struct gw_config *cfg, const char *query, struct gw_buf *out)
 {
-	request_url(x, call, "", GW_DIGEST_SHA256, finish, URL_PLAIN);
+	return gw_bbb_signed_url(out, cfg->bbb_public_url, GW_BBB_CALL(join)->name, query,
+				 cfg->checksum, cfg->bbb_secret);
 }
 
 static void transport_problem(struct gw_exchange *x)
@@ -428,6 +474,12 @@ void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *r)
 }
 
 static void complete(struct gw_exchange *x);
+
+/* BBB answers this call in JSON (text tracks). */
+static bool json_call(const struct gw_exchange *x)
+{
+	return x->bbb.def != NULL && x->bbb.def->reply == GW_BBB_REPLY_JSON;
+}
 
 /* BBB's JSON replies (text tracks) start with '{'; its error paths may still answer XML. */
 static bool looks_like_json(const struct gw_buf *b)
@@ -533,7 +585,7 @@ static void sink_reset(void *arg)
 
 const struct gw_upstream_sink *gw_bbb_sink(struct gw_exchange *x)
 {
-	if (x->bbb.raw_reply || x->bbb.json_reply)
+	if (x->bbb.raw_reply || json_call(x))
 		return NULL;
 	x->bbb.sink.begin = sink_begin;
 	x->bbb.sink.data = sink_data;
@@ -567,7 +619,7 @@ void gw_bbb_complete(struct gw_exchange *x)
 
 	complete(x);
 	status = x->resp.status;
-	if (x->bbb.probe && status != 200)
+	if (x->bbb.def != NULL && x->bbb.def->probe && status != 200)
 		gw_bbb_not_ready(x, status);
 	if (x->bbb.completed != NULL)
 		x->bbb.completed(x, status);
@@ -576,7 +628,7 @@ void gw_bbb_complete(struct gw_exchange *x)
 /* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */
 static bool content_type_ok(const struct gw_exchange *x, const char *ct)
 {
-	return xml_type(ct) || (x->bbb.json_reply && gw_str_media_type_is(ct, "application/json"));
+	return xml_type(ct) || (json_call(x) && gw_str_media_type_is(ct, "application/json"));
 }
 
 /* The reply converted: by the sink while it arrived, or now from the buffer. */
@@ -592,7 +644,7 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 		x->bbb.stream = NULL;
 		return err;
 	}
-	if (x->bbb.json_reply && looks_like_json(&up->reply))
+	if (json_call(x) && looks_like_json(&up->reply))
 		return json_reply(gw_buf_str(&up->reply), up->reply.len, reply);
 	/* bbb.timeout_ms bounds the whole call, reading the reply included */
 	return gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
@@ -633,7 +685,7 @@ static void complete(struct gw_exchange *x)
 	}
 	if (x->bbb.raw_reply) {
 		gw_response_raw(x, 200,
-				x->bbb.json_reply && looks_like_json(&up->reply)
+				json_call(x) && looks_like_json(&up->reply)
 					? "application/json; charset=utf-8"
 					: "application/xml; charset=utf-8",
 				gw_buf_str(&up->reply), up->reply.len);

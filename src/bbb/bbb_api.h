@@ -1,7 +1,8 @@
 /*
  * bbb_api.h - what the gateway knows about BBB's API: the typed parameter
  * tables of create and join, the messageKey -> error table, building a
- * signed call for an exchange and turning BBB's reply into the response.
+ * signed call (a struct gw_bbb_req naming a bbb_calls.h entry) for an
+ * exchange and turning BBB's reply into the response.
  */
 #ifndef GW_BBB_API_H
 #define GW_BBB_API_H
@@ -9,11 +10,14 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "bbb_calls.h"
 #include "buf.h"
 #include "crypto.h"
 #include "compiler.h"
 #include "err.h"
 #include "request.h"
+
+struct gw_config;
 
 enum gw_param_type {
 	GW_PARAM_STRING, /* JSON string */
@@ -47,35 +51,49 @@ bool gw_bbb_meta_name_ok(const char *name);
 enum gw_err gw_bbb_key_error(const char *message_key);
 
 /*
- * Asks for the BBB call `call` with the already encoded query (may be ""),
- * signed with the exchange's config. The HTTP server runs it, then
- * gw_bbb_complete() builds the response, calling finish on SUCCESS.
- * On failure writes a problem response.
+ * One BBB call, described in full before it is asked for: nothing about
+ * the call is set after gw_bbb_request. Unset members are zero.
  */
-void gw_bbb_request(struct gw_exchange *x, const char *call, const char *query,
-		    gw_bbb_finish_fn finish);
-
-/* As gw_bbb_request, signed with alg instead of bbb.checksum (bbb-webhooks calls). */
-void gw_bbb_request_alg(struct gw_exchange *x, const char *call, const char *query,
-			enum gw_digest alg, gw_bbb_finish_fn finish);
+struct gw_bbb_req {
+	const struct gw_bbb_call_def *call; /* GW_BBB_CALL(getMeetingInfo) (bbb_calls.h) */
+	const char *query;        /* the encoded query (bbb_query.h), borrowed; NULL = "" */
+	char *body;               /* POST body, taken (freed on failure too); NULL = none */
+	size_t body_len;
+	const char *content_type; /* of body; copied */
+	gw_bbb_finish_fn finish;  /* SUCCESS replies; unused by GW_BBB_REPLY_RAW calls */
+	gw_bbb_finish_fn on_failed; /* FAILED replies; NULL = the generic mapping (gw_bbb_fail) */
+	/* After the response is written, whatever the outcome (struct gw_bbb_call); NULL = none. */
+	void (*completed)(struct gw_exchange *x, int status);
+	/*
+	 * Handler state for the finish functions (gw_bbb_state): taken when not
+	 * NULL, even when the call cannot be built, and freed with state_free
+	 * when the exchange is freed; NULL keeps the state of an earlier call
+	 * of the exchange (chained calls).
+	 */
+	void *state;
+	void (*state_free)(void *state);
+};
 
 /*
- * Makes the requested call a POST with body (ownership moves to the
- * exchange) and the given Content-Type (copied). Call after gw_bbb_request.
+ * Asks for the call r describes, signed as its table entry says with the
+ * exchange's config. The HTTP server runs it, then gw_bbb_complete()
+ * builds the response, calling r->finish on SUCCESS. On failure writes a
+ * problem response. r is borrowed for the call only.
  */
-void gw_bbb_set_body(struct gw_exchange *x, char *body, size_t len, const char *content_type);
+void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r);
+
+/* The state given with the exchange's call (gw_bbb_req.state; borrowed), or NULL. */
+void *gw_bbb_state(const struct gw_exchange *x);
+
+/*
+ * Appends to out the signed join URL for the browser: <bbb.public_url>/join
+ * ?query&checksum=, signed with bbb.checksum. GW_E_TOO_LARGE past out's cap.
+ */
+enum gw_err gw_bbb_join_url(const struct gw_config *cfg, const char *query,
+			    struct gw_buf *out) GW_WUR;
 
 /* The generic response for a FAILED reply: a problem mapped by messageKey. */
 void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *reply);
-
-/*
- * A call to <bbb.url>/<call> with no query and no checksum in the URL, for
- * the one call signed inside its form body (setConfigXML).
- */
-void gw_bbb_request_plain(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish);
-
-/* As gw_bbb_request, for the unsigned API root (GET <bbb.url>). */
-void gw_bbb_request_root(struct gw_exchange *x, gw_bbb_finish_fn finish);
 
 /*
  * Builds the response after the upstream call in x->up finished: maps

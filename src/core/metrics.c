@@ -36,28 +36,6 @@ static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
                                       "PATCH", "DELETE", "OPTIONS", "other"};
 #define N_METHODS GW_ARRAY_SIZE(methods)
 
-static const char *const calls[] = {"apiRoot",
-                                    "create",
-                                    "join",
-                                    "end",
-                                    "isMeetingRunning",
-                                    "getMeetingInfo",
-                                    "getMeetings",
-                                    "getRecordings",
-                                    "publishRecordings",
-                                    "deleteRecordings",
-                                    "updateRecordings",
-                                    "getRecordingTextTracks",
-                                    "putRecordingTextTrack",
-                                    "insertDocument",
-                                    "sendChatMessage",
-                                    "hooks/create",
-                                    "hooks/list",
-                                    "hooks/destroy",
-                                    "getDefaultConfigXML",
-                                    "setConfigXML",
-                                    "other"};
-#define N_CALLS GW_ARRAY_SIZE(calls)
 
 static const char *const outcomes[] = {"ok",        "timeout", "connect",     "bad_reply",
                                        "too_large", "http",    "unavailable", "other"};
@@ -79,8 +57,10 @@ struct gw_metrics {
 	char **names;            /* [n_slots] owned copies */
 	atomic_ullong *requests; /* [n_slots][N_METHODS][N_STATUSES] */
 	struct hist *req_hist;   /* [n_slots] */
-	atomic_ullong upstream[N_CALLS][N_OUTCOMES];
-	struct hist up_hist[N_CALLS];
+	size_t n_calls;          /* BBB call labels + 1 ("other", the last) */
+	const char **calls;      /* [n_calls]; the strings are borrowed (static) */
+	atomic_ullong *upstream; /* [n_calls][N_OUTCOMES] */
+	struct hist *up_hist;    /* [n_calls] */
 	atomic_llong inflight;
 	atomic_ullong reloads_ok;
 	atomic_ullong reloads_failed;
@@ -134,12 +114,32 @@ static bool build_slots(struct gw_metrics *m, const char *const *routes, size_t 
 	return true;
 }
 
-struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes)
+/* The call labels, then "other"; false on OOM. */
+static bool build_calls(struct gw_metrics *m, const char *const *calls, size_t n_calls)
+{
+	size_t i;
+
+	m->n_calls = n_calls + 1;
+	m->calls = calloc(m->n_calls, sizeof(*m->calls));
+	m->upstream = calloc(m->n_calls * N_OUTCOMES, sizeof(*m->upstream));
+	m->up_hist = calloc(m->n_calls, sizeof(*m->up_hist));
+	if (m->calls == NULL || m->upstream == NULL || m->up_hist == NULL)
+		return false;
+	for (i = 0; i < n_calls; i++)
+		m->calls[i] = calls[i];
+	m->calls[n_calls] = "other";
+	return true;
+}
+
+struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes,
+                                  const char *const *calls, size_t n_calls)
 {
 	struct gw_metrics *m = calloc(1, sizeof(*m));
 
 	if (m == NULL)
 		return NULL;
+	if (!build_calls(m, calls, n_calls))
+		goto fail;
 	m->n_routes = n_routes;
 	m->slot_of = calloc(n_routes + 1, sizeof(*m->slot_of));
 	m->names = calloc(n_routes + 1, sizeof(*m->names));
@@ -170,6 +170,9 @@ void gw_metrics_free(struct gw_metrics *m)
 	free(m->slot_of);
 	free(m->requests);
 	free(m->req_hist);
+	free(m->calls);
+	free(m->upstream);
+	free(m->up_hist);
 	free(m);
 }
 
@@ -259,8 +262,8 @@ void gw_metrics_upstream(struct gw_metrics *m, const char *call, const char *out
 
 	if (m == NULL)
 		return;
-	c = table_index(calls, N_CALLS, call);
-	inc(&m->upstream[c][table_index(outcomes, N_OUTCOMES, outcome)], 1);
+	c = table_index(m->calls, m->n_calls, call);
+	inc(&m->upstream[c * N_OUTCOMES + table_index(outcomes, N_OUTCOMES, outcome)], 1);
 	observe(&m->up_hist[c], seconds);
 }
 
@@ -511,10 +514,10 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 		putf(o, "bbb_gateway_upstream_circuit_open %lld\n", extra->circuit_open);
 	}
 	header(o, name, "counter", "BBB calls completed, by call name and outcome.");
-	for (c = 0; c < N_CALLS; c++) {
-		labels[1] = calls[c];
+	for (c = 0; c < m->n_calls; c++) {
+		labels[1] = m->calls[c];
 		for (k = 0; k < N_OUTCOMES; k++) {
-			unsigned long long v = get(&m->upstream[c][k]);
+			unsigned long long v = get(&m->upstream[c * N_OUTCOMES + k]);
 
 			if (v == 0)
 				continue;
@@ -524,8 +527,8 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 	}
 	header(o, "bbb_gateway_upstream_duration_seconds", "histogram",
 	       "Time from submitting a BBB call to its completion, by call name.");
-	for (c = 0; c < N_CALLS; c++)
-		put_hist(o, "bbb_gateway_upstream_duration_seconds", "call", calls[c],
+	for (c = 0; c < m->n_calls; c++)
+		put_hist(o, "bbb_gateway_upstream_duration_seconds", "call", m->calls[c],
 		         &m->up_hist[c]);
 }
 

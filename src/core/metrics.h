@@ -5,9 +5,9 @@
  * Every update is a relaxed atomic add on a slot chosen from fixed tables:
  * no lock, no allocation, no string copied. Label values come only from
  * those tables (route templates, method names, status codes, BBB call
- * names, outcome words), so nothing a client or BBB sends (paths, query
- * strings, tokens, secrets) can ever reach a label. A name that is not in
- * a table is counted as "other".
+ * labels given at creation, outcome words), so nothing a client or BBB
+ * sends (paths, query strings, tokens, secrets) can ever reach a label. A
+ * name that is not in a table is counted as "other".
  *
  * Every update function accepts m == NULL and then does nothing, so code
  * under test may run without metrics.
@@ -32,11 +32,15 @@ struct gw_metrics;
  * templates ("/v1/meetings/{meetingID}"; non-NULL, never "(unmatched)");
  * the strings are copied, so the array is borrowed for the call only
  * (routes may be NULL when n_routes is 0). A template may repeat (one
- * pattern with several methods): its indexes then share one series. The start
- * time (process_start_time_seconds) is taken now. Returns NULL on OOM.
- * Free with gw_metrics_free.
+ * pattern with several methods): its indexes then share one series.
+ * calls[0..n_calls-1] are the BBB call labels (distinct; "other" is added
+ * last), rendered in that order; the array is borrowed for the call only,
+ * the strings for m's lifetime (static: the BBB call table's labels). The
+ * start time (process_start_time_seconds) is taken now. Returns NULL on
+ * OOM. Free with gw_metrics_free.
  */
-struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes);
+struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes,
+                                  const char *const *calls, size_t n_calls);
 
 /* Frees m. NULL is fine. No other thread may still update m. */
 void gw_metrics_free(struct gw_metrics *m);

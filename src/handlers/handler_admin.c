@@ -58,7 +58,7 @@ struct probe_ticket {
 
 static void probe_completed(struct gw_exchange *x, int status)
 {
-	struct probe_ticket *t = x->bbb.state;
+	struct probe_ticket *t = gw_bbb_state(x);
 
 	gw_probe_cache_record(t->pc, t->id, status, now_ms());
 	t->ended = true;
@@ -75,11 +75,14 @@ static void probe_ticket_free(void *state)
 	free(t);
 }
 
-static void send_probe(struct gw_exchange *x)
+/* Sends the readiness probe; t (taken), when not NULL, records its outcome in the cache. */
+static void send_probe(struct gw_exchange *x, struct probe_ticket *t)
 {
-	gw_bbb_request_root(x, finish_ready);
-	x->bbb.raw_reply = false;
-	x->bbb.probe = true;
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot_probe),
+						 .finish = finish_ready,
+						 .completed = t != NULL ? probe_completed : NULL,
+						 .state = t,
+						 .state_free = probe_ticket_free});
 }
 
 static void answer_from(struct gw_exchange *x, const struct gw_probe_result *r)
@@ -99,7 +102,7 @@ void gw_handle_readyz(struct gw_exchange *x)
 	uint64_t id = 0;
 
 	if (pc == NULL) {
-		send_probe(x);
+		send_probe(x, NULL);
 		return;
 	}
 	switch (gw_probe_cache_begin(pc, now_ms(), cfg->readyz_cache_ms,
@@ -125,11 +128,7 @@ void gw_handle_readyz(struct gw_exchange *x)
 	}
 	t->pc = pc;
 	t->id = id;
-	x->bbb.state = t;
-	x->bbb.state_free = probe_ticket_free;
-	send_probe(x);
-	if (x->bbb.pending)
-		x->bbb.completed = probe_completed;
+	send_probe(x, t);
 }
 
 static void finish_server(struct gw_exchange *x, struct gw_bbb_reply *r)
@@ -139,7 +138,8 @@ static void finish_server(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 void gw_handle_server(struct gw_exchange *x)
 {
-	gw_bbb_request_root(x, finish_server);
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot),
+						 .finish = finish_server});
 }
 
 void gw_handle_metrics(struct gw_exchange *x)

@@ -2,7 +2,7 @@
  * handler_hooks.c - bbb-webhooks registrations: list, create, destroy.
  * These calls go to the webhooks service under the same API path, named
  * "hooks/<verb>" in the checksum, and signed with bbb.hooks_checksum
- * (some installations accept only SHA-1).
+ * (some installations accept only SHA-1), as their bbb_calls.h entries say.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +13,13 @@
 #include "handlers.h"
 #include "xml2json.h"
 
-static void hooks_request(struct gw_exchange *x, const char *call, struct gw_query *qb,
-			  gw_bbb_finish_fn finish)
+static void hooks_request(struct gw_exchange *x, const struct gw_bbb_call_def *call,
+			  struct gw_query *qb, gw_bbb_finish_fn finish)
 {
 	if (!gw_query_failed(x, qb))
-		gw_bbb_request_alg(x, call, gw_query_str(qb), x->req.cfg->hooks_checksum, finish);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = call,
+							 .query = gw_query_str(qb),
+							 .finish = finish});
 }
 
 static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
@@ -49,7 +51,7 @@ void gw_handle_hooks_list(struct gw_exchange *x)
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, x->req.query[i].name,
 				      "Unknown query parameter (only 'meetingID')");
 	}
-	hooks_request(x, "hooks/list", &qb, finish_list);
+	hooks_request(x, GW_BBB_CALL(hooks_list), &qb, finish_list);
 	gw_query_deinit(&qb);
 }
 
@@ -106,7 +108,7 @@ void gw_handle_hooks_create(struct gw_exchange *x)
 		if (strcmp(key, "callbackURL") != 0)
 			create_member(&qb, x->req.cfg, key, v);
 	}
-	hooks_request(x, "hooks/create", &qb, finish_create);
+	hooks_request(x, GW_BBB_CALL(hooks_create), &qb, finish_create);
 	gw_query_deinit(&qb);
 	json_decref(body);
 }
@@ -124,6 +126,6 @@ void gw_handle_hook_delete(struct gw_exchange *x)
 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "hookID", x->req.params[0]);
-	hooks_request(x, "hooks/destroy", &qb, finish_destroy);
+	hooks_request(x, GW_BBB_CALL(hooks_destroy), &qb, finish_destroy);
 	gw_query_deinit(&qb);
 }

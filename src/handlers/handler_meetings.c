@@ -12,7 +12,6 @@
 #include "bbb_api.h"
 #include "bbb_modules.h"
 #include "bbb_query.h"
-#include "bbb_sign.h"
 #include "config.h"
 #include "crypto.h"
 #include "handlers.h"
@@ -44,28 +43,30 @@ static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 void gw_handle_meetings_list(struct gw_exchange *x)
 {
-	gw_bbb_request(x, "getMeetings", "", finish_body);
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
+						 .finish = finish_body});
 }
 
-static void request_with_id(struct gw_exchange *x, const char *call, gw_bbb_finish_fn finish)
+static void request_with_id(struct gw_exchange *x, const struct gw_bbb_call_def *call)
 {
 	struct gw_query qb;
 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, call, gw_query_str(&qb), finish);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = call, .query = gw_query_str(&qb),
+							 .finish = finish_body});
 	gw_query_deinit(&qb);
 }
 
 void gw_handle_meeting_get(struct gw_exchange *x)
 {
-	request_with_id(x, "getMeetingInfo", finish_body);
+	request_with_id(x, GW_BBB_CALL(getMeetingInfo));
 }
 
 void gw_handle_meeting_running(struct gw_exchange *x)
 {
-	request_with_id(x, "isMeetingRunning", finish_body);
+	request_with_id(x, GW_BBB_CALL(isMeetingRunning));
 }
 
 void gw_handle_meeting_end(struct gw_exchange *x)
@@ -86,7 +87,9 @@ void gw_handle_meeting_end(struct gw_exchange *x)
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, key, "Unknown field (only 'password')");
 	}
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "end", gw_query_str(&qb), finish_body);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(end),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_body});
 	gw_query_deinit(&qb);
 	json_decref(body);
 }
@@ -214,19 +217,19 @@ static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *d
 	return p;
 }
 
-/* Requests call with the query, as a POST of xml when xml is not NULL (taken). */
-static void request_with_xml(struct gw_exchange *x, const char *call, struct gw_query *qb,
-			     char *xml, size_t len, gw_bbb_finish_fn finish)
+/* Requests r with qb's query, as a POST of xml when xml is not NULL (taken). */
+static void request_with_xml(struct gw_exchange *x, struct gw_bbb_req r, struct gw_query *qb,
+			     char *xml, size_t len)
 {
 	if (gw_query_failed(x, qb)) {
 		free(xml);
 		return;
 	}
-	gw_bbb_request(x, call, gw_query_str(qb), finish);
-	if (xml != NULL && x->resp.status == 0)
-		gw_bbb_set_body(x, xml, len, "application/xml");
-	else
-		free(xml);
+	r.query = gw_query_str(qb);
+	r.body = xml;
+	r.body_len = len;
+	r.content_type = "application/xml";
+	gw_bbb_request(x, &r);
 }
 
 void gw_handle_meetings_create(struct gw_exchange *x)
@@ -259,7 +262,8 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	docs = json_object_get(body, "presentations"); /* borrowed */
 	if (docs != NULL && qb.err == GW_OK)
 		xml = documents_xml(x, &qb, docs, &len);
-	request_with_xml(x, "create", &qb, xml, len, finish_create);
+	request_with_xml(x, (struct gw_bbb_req){.call = GW_BBB_CALL(create), .finish = finish_create},
+			 &qb, xml, len);
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);
@@ -336,8 +340,7 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	if (gw_query_failed(x, &qb))
 		goto out;
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_signed_url(&url, cfg->bbb_public_url, "join", gw_query_str(&qb), cfg->checksum,
-				cfg->bbb_secret);
+	err = gw_bbb_join_url(cfg, gw_query_str(&qb), &url);
 	if (err != GW_OK)
 		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
 				    "The join URL could not be built", NULL);
@@ -395,9 +398,11 @@ void gw_handle_meeting_documents(struct gw_exchange *x)
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (qb.err == GW_OK)
 		xml = documents_xml(x, &qb, json_object_get(body, "presentations"), &len);
-	request_with_xml(x, "insertDocument", &qb, xml, len, finish_accepted);
-	if (x->bbb.pending)
-		x->bbb.on_failed = documents_failed;
+	request_with_xml(x,
+			 (struct gw_bbb_req){.call = GW_BBB_CALL(insertDocument),
+					     .finish = finish_accepted,
+					     .on_failed = documents_failed},
+			 &qb, xml, len);
 	gw_query_deinit(&qb);
 	json_decref(body);
 }
@@ -441,7 +446,9 @@ void gw_handle_meeting_chat(struct gw_exchange *x)
 	if (user != NULL)
 		gw_query_add(&qb, "userName", user);
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "sendChatMessage", gw_query_str(&qb), finish_accepted);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(sendChatMessage),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_accepted});
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);

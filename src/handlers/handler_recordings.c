@@ -101,7 +101,9 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 	    gw_request_query(&x->req, "limit") == NULL)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "offset", "'offset' needs 'limit'");
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_body);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_body});
 	gw_query_deinit(&qb);
 }
 
@@ -139,7 +141,9 @@ static void request_one(struct gw_exchange *x)
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	gw_query_add(&qb, "state", "any");
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_one);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_one});
 	gw_query_deinit(&qb);
 }
 
@@ -190,7 +194,7 @@ static bool meta_key_ok(const char *k)
  */
 static void patch_not_read_back(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	struct patch *st = x->bbb.state;
+	struct patch *st = gw_bbb_state(x);
 	json_t *out = json_pack("{s:s, s:{s:s, s:s}}", "recordID", path_record_id(x), "warning",
 				"messageKey", "notReadBack", "message",
 				"The change was applied, but BBB did not return the recording "
@@ -232,11 +236,12 @@ static void patch_fetch(struct gw_exchange *x)
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	gw_query_add(&qb, "state", "any");
-	if (!gw_query_failed(x, &qb)) {
-		gw_bbb_request(x, "getRecordings", gw_query_str(&qb), finish_patched);
-		x->bbb.on_failed = patch_not_read_back;
-		x->bbb.completed = patch_read_back_done;
-	}
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_patched,
+							 .on_failed = patch_not_read_back,
+							 .completed = patch_read_back_done});
 	gw_query_deinit(&qb);
 }
 
@@ -246,7 +251,8 @@ static void patch_then_fetch(struct gw_exchange *x, struct gw_bbb_reply *r)
 	patch_fetch(x);
 }
 
-static void start_update(struct gw_exchange *x, json_t *metadata)
+/* Sends updateRecordings; st is the PATCH's state when this is its first call, else NULL. */
+static void start_update(struct gw_exchange *x, json_t *metadata, struct patch *st)
 {
 	struct gw_query qb;
 	char name[256];
@@ -261,17 +267,23 @@ static void start_update(struct gw_exchange *x, json_t *metadata)
 		gw_query_add(&qb, name, json_is_null(v) ? "" : json_string_value(v));
 	}
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "updateRecordings", gw_query_str(&qb), patch_then_fetch);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(updateRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = patch_then_fetch,
+							 .state = st,
+							 .state_free = patch_free});
+	else
+		patch_free(st);
 	gw_query_deinit(&qb);
 }
 
 static void patch_update(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
-	struct patch *st = x->bbb.state;
+	struct patch *st = gw_bbb_state(x);
 
 	(void)r;
 	if (st != NULL && st->metadata != NULL)
-		start_update(x, st->metadata);
+		start_update(x, st->metadata, NULL);
 	else
 		patch_fetch(x);
 }
@@ -337,17 +349,21 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 	}
 	st->metadata = json_incref(metadata);
 	st->published = published;
-	x->bbb.state = st;
-	x->bbb.state_free = patch_free;
 	if (published < 0) {
-		start_update(x, metadata);
+		start_update(x, metadata, st);
 		goto out;
 	}
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	gw_query_add(&qb, "publish", published ? "true" : "false");
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "publishRecordings", gw_query_str(&qb), patch_update);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(publishRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = patch_update,
+							 .state = st,
+							 .state_free = patch_free});
+	else
+		patch_free(st);
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);
@@ -369,7 +385,9 @@ void gw_handle_recording_delete(struct gw_exchange *x)
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, "deleteRecordings", gw_query_str(&qb), finish_deleted);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(deleteRecordings),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_deleted});
 	gw_query_deinit(&qb);
 }
 
@@ -405,11 +423,11 @@ void gw_handle_text_tracks_list(struct gw_exchange *x)
 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
-	if (!gw_query_failed(x, &qb)) {
-		gw_bbb_request(x, "getRecordingTextTracks", gw_query_str(&qb), finish_tracks);
-		x->bbb.json_reply = true;
-		x->bbb.on_failed = tracks_failed;
-	}
+	if (!gw_query_failed(x, &qb))
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordingTextTracks),
+							 .query = gw_query_str(&qb),
+							 .finish = finish_tracks,
+							 .on_failed = tracks_failed});
 	gw_query_deinit(&qb);
 }
 
@@ -481,9 +499,12 @@ void gw_handle_text_track_upload(struct gw_exchange *x)
 	if (qb.err == GW_OK && err != GW_OK)
 		gw_query_fail(&qb, err, "file", "The upload could not be re-encoded");
 	if (!gw_query_failed(x, &qb)) {
-		gw_bbb_request(x, "putRecordingTextTrack", gw_query_str(&qb), finish_upload);
-		x->bbb.json_reply = true;
-		gw_bbb_set_body(x, body, len, ctype);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(putRecordingTextTrack),
+							 .query = gw_query_str(&qb),
+							 .body = body,
+							 .body_len = len,
+							 .content_type = ctype,
+							 .finish = finish_upload});
 		body = NULL;
 	}
 	free(body);

@@ -6,7 +6,7 @@
  * run through the pipeline (pipeline.h: preflight, match, auth, handler).
  * The handler either writes the response (gw_response_json,
  * gw_response_problem) or asks for one BBB call
- * (gw_exchange_call_bbb); in the latter case the server runs the call and
+ * (gw_bbb_request, bbb_api.h); in the latter case the server runs the call and
  * then invokes the call's finish function, which writes the response.
  * The HTTP server frees the exchange in exactly one place (request
  * completion).
@@ -116,17 +116,22 @@ struct gw_response {
  */
 typedef void (*gw_bbb_finish_fn)(struct gw_exchange *x, struct gw_bbb_reply *reply);
 
-/* The BBB call an exchange asked for. */
+struct gw_bbb_call_def;
+
+/*
+ * The BBB call an exchange asked for. Written only by the bbb layer (from
+ * a struct gw_bbb_req, bbb_api.h); the HTTP server reads url .. idempotent
+ * to run it, the report reads name.
+ */
 struct gw_bbb_call {
-	const char *name;  /* call name, e.g. "getMeetingInfo" (static) */
+	const struct gw_bbb_call_def *def; /* the call's table entry (bbb_calls.h, static) */
+	const char *name;  /* the call's metric label, e.g. "getMeetingInfo" (static) */
 	char *url;         /* owned; the signed URL. NULL = no call requested */
 	bool post;
 	char *body;        /* owned POST body or NULL */
 	size_t body_len;
 	const char *content_type; /* static */
-	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml) */
-	bool probe;        /* readiness probe: any failure becomes 503 + Retry-After */
-	bool json_reply;   /* BBB answers JSON ({"response": {...}}), not XML */
+	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
 	bool pending;      /* a call was requested and not yet started (calls may chain) */
 	bool idempotent;   /* safe to send twice: may be retried after it was sent */
 	void *state;       /* handler state carried between chained calls, or NULL */

@@ -92,6 +92,12 @@ static json_t *assert_problem(int status, const char *code)
 	return gw_test_json_body(x);
 }
 
+/* Asks for call c with query q and the test finish function. */
+static void request(const struct gw_bbb_call_def *c, const char *q)
+{
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = c, .query = q, .finish = record_finish});
+}
+
 /* The upstream call finished with result, HTTP status and reply body. */
 static void upstream_done(enum gw_err result, long http_status, const char *reply)
 {
@@ -110,7 +116,7 @@ static void upstream_done(enum gw_err result, long http_status, const char *repl
 /* A getMeetingInfo call whose reply then goes through gw_bbb_complete. */
 static void complete_with(enum gw_err result, long http_status, const char *reply)
 {
-	gw_bbb_request(x, "getMeetingInfo", "meetingID=m1", record_finish);
+	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
 	ck_assert_ptr_nonnull(x->bbb.url);
 	upstream_done(result, http_status, reply);
 	gw_bbb_complete(x);
@@ -455,7 +461,7 @@ START_TEST(test_bbb_api_request_signed_url)
 
 	expect_checksum(EVP_sha256(), "getMeetingInfo", "meetingID=abc", SECRET, hex);
 	snprintf(want, sizeof(want), "%s/getMeetingInfo?meetingID=abc&checksum=%s", BBB_URL, hex);
-	gw_bbb_request(x, "getMeetingInfo", "meetingID=abc", record_finish);
+	request(GW_BBB_CALL(getMeetingInfo), "meetingID=abc");
 	ck_assert_str_eq(x->bbb.url, want);
 	ck_assert_str_eq(x->bbb.name, "getMeetingInfo");
 	ck_assert(x->bbb.finish == record_finish);
@@ -473,7 +479,7 @@ START_TEST(test_bbb_api_request_empty_query)
 
 	expect_checksum(EVP_sha256(), "getMeetings", "", SECRET, hex);
 	snprintf(want, sizeof(want), "%s/getMeetings?checksum=%s", BBB_URL, hex);
-	gw_bbb_request(x, "getMeetings", "", record_finish);
+	request(GW_BBB_CALL(getMeetings), "");
 	ck_assert_str_eq(x->bbb.url, want);
 }
 END_TEST
@@ -498,7 +504,7 @@ START_TEST(test_bbb_api_request_every_checksum_algorithm)
 	expect_checksum(mds[_i], "join", q, SECRET, hex);
 	ck_assert_uint_eq(strlen(hex), algs[_i].hexlen);
 	snprintf(want, sizeof(want), "%s/join?%s&checksum=%s", BBB_URL, q, hex);
-	gw_bbb_request(x, "join", q, record_finish);
+	request(GW_BBB_CALL(join), q);
 	ck_assert_str_eq(x->bbb.url, want);
 }
 END_TEST
@@ -506,7 +512,7 @@ END_TEST
 START_TEST(test_bbb_api_request_accept_xml_sets_raw_reply)
 {
 	x->req.accept = gw_test_strdup("application/xml");
-	gw_bbb_request(x, "getMeetings", "", record_finish);
+	request(GW_BBB_CALL(getMeetings), "");
 	ck_assert_ptr_nonnull(x->bbb.url);
 	ck_assert(x->bbb.raw_reply);
 }
@@ -514,7 +520,7 @@ END_TEST
 
 START_TEST(test_bbb_api_request_root_unsigned)
 {
-	gw_bbb_request_root(x, record_finish);
+	request(GW_BBB_CALL(apiRoot), NULL);
 	ck_assert_str_eq(x->bbb.url, BBB_URL);
 	ck_assert_ptr_null(strstr(x->bbb.url, "checksum"));
 	ck_assert(x->bbb.finish == record_finish);
@@ -532,7 +538,7 @@ START_TEST(test_bbb_api_request_too_large)
 	memcpy(q, "meetingID=", 10);
 	memset(q + 10, 'a', n - 10);
 	q[n] = '\0';
-	gw_bbb_request(x, "getMeetingInfo", q, record_finish);
+	request(GW_BBB_CALL(getMeetingInfo), q);
 	free(q);
 	ck_assert_ptr_null(x->bbb.url);
 	ck_assert_int_ge(x->resp.status, 400);
@@ -543,27 +549,40 @@ START_TEST(test_bbb_api_request_too_large)
 }
 END_TEST
 
-START_TEST(test_bbb_api_request_alg_overrides_config)
+START_TEST(test_bbb_api_request_hooks_checksum_overrides_config)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	char want[512];
 
 	cfg->checksum = GW_DIGEST_SHA512;
+	cfg->hooks_checksum = GW_DIGEST_SHA1;
 	expect_checksum(EVP_sha1(), "hooks/list", "", SECRET, hex);
 	ck_assert_uint_eq(strlen(hex), 40);
 	snprintf(want, sizeof(want), "%s/hooks/list?checksum=%s", BBB_URL, hex);
-	gw_bbb_request_alg(x, "hooks/list", "", GW_DIGEST_SHA1, record_finish);
+	request(GW_BBB_CALL(hooks_list), "");
 	ck_assert_str_eq(x->bbb.url, want);
 	ck_assert(x->bbb.pending);
 }
 END_TEST
 
-START_TEST(test_bbb_api_request_plain_unsigned)
+START_TEST(test_bbb_api_request_form_signed)
 {
-	gw_bbb_request_plain(x, "setConfigXML", record_finish);
+	static const char q[] = "configXML=%3Cconfig%2F%3E&meetingID=m1";
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+
+	cfg->checksum = GW_DIGEST_SHA1;
+	expect_checksum(EVP_sha1(), "setConfigXML", q, SECRET, hex);
+	snprintf(want, sizeof(want), "%s&checksum=%s", q, hex);
+	request(GW_BBB_CALL(setConfigXML), q);
+	/* the URL carries neither query nor checksum: both are in the form body */
 	ck_assert_str_eq(x->bbb.url, BBB_URL "/setConfigXML");
 	ck_assert_str_eq(x->bbb.name, "setConfigXML");
 	ck_assert(x->bbb.pending);
+	ck_assert(x->bbb.post);
+	ck_assert_str_eq(x->bbb.content_type, "application/x-www-form-urlencoded");
+	ck_assert_str_eq(x->bbb.body, want);
+	ck_assert_uint_eq(x->bbb.body_len, strlen(want));
 }
 END_TEST
 
@@ -572,18 +591,88 @@ START_TEST(test_bbb_api_set_body_makes_post)
 	char *body = gw_test_strdup("<modules/>");
 	char ctype[] = "application/xml";
 
-	gw_bbb_request(x, "insertDocument", "meetingID=m1", record_finish);
-	gw_bbb_set_body(x, body, strlen(body), ctype);
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(insertDocument),
+						 .query = "meetingID=m1",
+						 .body = body,
+						 .body_len = strlen(body),
+						 .content_type = ctype,
+						 .finish = record_finish});
 	ctype[0] = 'X';
 	ck_assert(x->bbb.post);
 	ck_assert_ptr_eq(x->bbb.body, body);
 	ck_assert_uint_eq(x->bbb.body_len, strlen("<modules/>"));
 	ck_assert_str_eq(x->bbb.content_type, "application/xml");
 	/* a new request starts as a bodyless GET again */
-	gw_bbb_request(x, "getMeetings", "", record_finish);
+	request(GW_BBB_CALL(getMeetings), "");
 	ck_assert(!x->bbb.post);
 	ck_assert_ptr_null(x->bbb.body);
 	ck_assert_uint_eq(x->bbb.body_len, 0);
+}
+END_TEST
+
+START_TEST(test_bbb_api_request_body_must_fit_the_method)
+{
+	/* a GET-only call with a body, a POST-only call without: a handler bug, 500 */
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
+						 .body = gw_test_strdup("<x/>"),
+						 .body_len = 4,
+						 .content_type = "application/xml",
+						 .finish = record_finish});
+	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_int_eq(x->resp.status, 500);
+	gw_exchange_free(x);
+	x = gw_exchange_new(cfg);
+	ck_assert_ptr_nonnull(x);
+	request(GW_BBB_CALL(insertDocument), "meetingID=m1");
+	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_int_eq(x->resp.status, 500);
+}
+END_TEST
+
+static int state_frees;
+
+static void count_free(void *state)
+{
+	state_frees++;
+	free(state);
+}
+
+START_TEST(test_bbb_api_request_takes_state)
+{
+	void *st = malloc(8);
+
+	state_frees = 0;
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
+						 .finish = record_finish,
+						 .state = st,
+						 .state_free = count_free});
+	ck_assert_ptr_eq(gw_bbb_state(x), st);
+	/* a chained call without state keeps it */
+	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
+	ck_assert_ptr_eq(gw_bbb_state(x), st);
+	ck_assert_int_eq(state_frees, 0);
+	gw_exchange_free(x);
+	x = NULL;
+	ck_assert_int_eq(state_frees, 1);
+}
+END_TEST
+
+START_TEST(test_bbb_api_join_url)
+{
+	static const char q[] = "fullName=Ada&meetingID=m1&role=VIEWER";
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char want[512];
+	struct gw_buf url;
+
+	expect_checksum(EVP_sha256(), "join", q, SECRET, hex);
+	snprintf(want, sizeof(want), "https://public.test/bigbluebutton/api/join?%s&checksum=%s", q,
+		 hex);
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	ck_assert_int_eq(gw_bbb_join_url(cfg, q, &url), GW_OK);
+	ck_assert_str_eq(gw_buf_str(&url), want);
+	gw_buf_deinit(&url);
+	/* nothing is asked of BBB */
+	ck_assert_ptr_null(x->bbb.url);
 }
 END_TEST
 
@@ -700,7 +789,7 @@ START_TEST(test_bbb_api_complete_logs_no_secret_or_query)
 	char buf[4096];
 	size_t n;
 
-	gw_bbb_request(x, "join", "meetingID=m1&password=pw-3xQ9", record_finish);
+	request(GW_BBB_CALL(join), "meetingID=m1&password=pw-3xQ9");
 	upstream_done(GW_OK, 200, checksum_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 502);
@@ -804,7 +893,6 @@ START_TEST(test_bbb_api_complete_probe_failures_are_503)
 	char *xml = failed_xml("someNewKey");
 	json_t *p;
 
-	x->bbb.probe = true;
 	switch (_i) {
 	case 0:
 		upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);
@@ -820,8 +908,7 @@ START_TEST(test_bbb_api_complete_probe_failures_are_503)
 		break;
 	}
 	free(xml);
-	gw_bbb_request_root(x, record_finish);
-	x->bbb.probe = true;
+	request(GW_BBB_CALL(apiRoot_probe), NULL);
 	gw_bbb_complete(x);
 	p = assert_problem(503, "unavailable");
 	json_decref(p);
@@ -832,8 +919,7 @@ END_TEST
 
 START_TEST(test_bbb_api_complete_probe_success)
 {
-	gw_bbb_request_root(x, record_finish);
-	x->bbb.probe = true;
+	request(GW_BBB_CALL(apiRoot_probe), NULL);
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 1);
@@ -851,8 +937,10 @@ static void record_failed(struct gw_exchange *ex, struct gw_bbb_reply *r)
 
 START_TEST(test_bbb_api_complete_on_failed_hook)
 {
-	gw_bbb_request(x, "getMeetingInfo", "meetingID=m1", record_finish);
-	x->bbb.on_failed = record_failed;
+	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetingInfo),
+						 .query = "meetingID=m1",
+						 .finish = record_finish,
+						 .on_failed = record_failed});
 	upstream_done(GW_OK, 200, not_found_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 100);
@@ -873,8 +961,7 @@ START_TEST(test_bbb_api_complete_json_reply_success)
 	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"href\":\"https://x.test/t."
 	    "vtt\",\"kind\":\"subtitles\",\"lang\":\"en-US\"}]}}";
 
-	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	ck_assert_msg(finish_calls == 1, "status %d: %s", x->resp.status,
@@ -894,8 +981,7 @@ START_TEST(test_bbb_api_complete_json_reply_failed)
 	    "\"noCaptionsFound\",\"message\":\"No captions found for r1\"}}";
 	json_t *p;
 
-	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 0);
@@ -914,8 +1000,7 @@ START_TEST(test_bbb_api_complete_json_reply_short_keys)
 	                            "\"paramError\",\"msg\":\"Missing param recordID.\"}}";
 	json_t *p;
 
-	gw_bbb_request(x, "getRecordingTextTracks", "", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	p = assert_problem(400, "bbb_rejected_input");
@@ -928,8 +1013,7 @@ END_TEST
 START_TEST(test_bbb_api_complete_json_reply_xml_fallback)
 {
 	/* an XML error page on a JSON call is still read */
-	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, checksum_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 502);
@@ -948,8 +1032,7 @@ START_TEST(test_bbb_api_complete_json_reply_bad)
 	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"lang\":\"a\",\"lang\":\"b\"}]}}"};
 	json_t *p;
 
-	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, bad[_i]);
 	gw_bbb_complete(x);
 	p = assert_problem(502, "upstream_bad_reply");
@@ -963,8 +1046,7 @@ START_TEST(test_bbb_api_complete_json_reply_raw)
 	static const char reply[] = "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[]}}";
 
 	x->req.accept = gw_test_strdup("application/xml");
-	gw_bbb_request(x, "getRecordingTextTracks", "recordID=r1", record_finish);
-	x->bbb.json_reply = true;
+	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 200);
@@ -982,7 +1064,7 @@ START_TEST(test_bbb_api_readyz_probe)
 
 	gw_handle_readyz(x);
 	ck_assert_str_eq(x->bbb.url, BBB_URL);
-	ck_assert(x->bbb.probe);
+	ck_assert(x->bbb.def->probe);
 	ck_assert_int_eq(x->resp.status, 0);
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);
@@ -1093,7 +1175,7 @@ START_TEST(test_bbb_api_server_returns_versions)
 
 	gw_handle_server(x);
 	ck_assert_str_eq(x->bbb.url, BBB_URL);
-	ck_assert(!x->bbb.probe);
+	ck_assert(!x->bbb.def->probe);
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(x->resp.status, 200);
@@ -1134,8 +1216,8 @@ static Suite *bbb_api_suite(void)
 	tcase_add_test(r, test_bbb_api_request_accept_xml_sets_raw_reply);
 	tcase_add_test(r, test_bbb_api_request_root_unsigned);
 	tcase_add_test(r, test_bbb_api_request_too_large);
-	tcase_add_test(r, test_bbb_api_request_alg_overrides_config);
-	tcase_add_test(r, test_bbb_api_request_plain_unsigned);
+	tcase_add_test(r, test_bbb_api_request_hooks_checksum_overrides_config);
+	tcase_add_test(r, test_bbb_api_request_form_signed);
 	tcase_add_test(r, test_bbb_api_set_body_makes_post);
 	suite_add_tcase(s, r);
 
@@ -1162,6 +1244,9 @@ static Suite *bbb_api_suite(void)
 	tcase_add_test(c, test_bbb_api_complete_json_reply_xml_fallback);
 	tcase_add_loop_test(c, test_bbb_api_complete_json_reply_bad, 0, 8);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_raw);
+	tcase_add_test(c, test_bbb_api_request_body_must_fit_the_method);
+	tcase_add_test(c, test_bbb_api_request_takes_state);
+	tcase_add_test(c, test_bbb_api_join_url);
 	tcase_add_test(c, test_bbb_api_readyz_probe);
 	tcase_add_test(c, test_bbb_api_readyz_ignores_accept_xml);
 	tcase_add_test(c, test_bbb_api_readyz_answers_from_the_probe_cache);

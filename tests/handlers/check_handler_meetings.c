@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "bbb_api.h"
+#include "bbb_calls.h"
 #include "config.h"
 #include "handlers.h"
 #include "request.h"
@@ -233,6 +234,10 @@ static void assert_call(const char *call)
 	              x->resp.body != NULL ? x->resp.body : "");
 	ck_assert_ptr_nonnull(x->bbb.url);
 	ck_assert_str_eq(x->bbb.name, call);
+	/* named by its entry in the table of calls */
+	ck_assert_ptr_nonnull(x->bbb.def);
+	ck_assert(x->bbb.def >= gw_bbb_calls && x->bbb.def < gw_bbb_calls + GW_BBB_N_CALLS);
+	ck_assert_str_eq(x->bbb.def->name, call);
 	ck_assert(x->bbb.finish != NULL);
 	verify_signed(x->bbb.url, BBB_URL, call);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "bbb_calls.h"
 #include "config.h"
 #include "pipeline.h"
 #include "ratelimit.h"
@@ -224,7 +225,7 @@ START_TEST(test_pipeline_public_routes_need_no_token)
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 0);
 	ck_assert_str_eq(x->bbb.url, GW_TEST_BBB_URL);
-	ck_assert(x->bbb.probe);
+	ck_assert(x->bbb.def->probe);
 
 	/* a bad token does not matter on a public route */
 	start("HEAD", "/healthz");

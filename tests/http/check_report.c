@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "bbb_calls.h"
 #include "metrics.h"
 #include "report.h"
 #include "request.h"
@@ -17,8 +18,10 @@
 static struct gw_metrics *metrics(void)
 {
 	const char *pats[64];
+	const char *calls[GW_BBB_N_CALLS];
+	size_t n = gw_router_patterns(gw_routes_table(), pats, GW_ARRAY_SIZE(pats));
 
-	return gw_metrics_new(pats, gw_router_patterns(gw_routes_table(), pats, GW_ARRAY_SIZE(pats)));
+	return gw_metrics_new(pats, n, calls, gw_bbb_call_labels(calls, GW_ARRAY_SIZE(calls)));
 }
 
 static char *render(const struct gw_metrics *m)
