@@ -199,6 +199,11 @@ unsigned gw_gateway_port(const struct gw_gateway *gw)
 	return gw_http_server_port(gw->http);
 }
 
+void gw_gateway_loop_stats(struct gw_gateway *gw, struct gw_http_loop_stats *out, unsigned *n)
+{
+	gw_http_server_loop_stats(gw->http, out, n);
+}
+
 /* Settings that only take effect at start: a reload that changes one names it. */
 static void warn_restart_only(const struct gw_config *a, const struct gw_config *b)
 {

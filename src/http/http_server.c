@@ -438,10 +438,13 @@ static void exchange_resume(struct gw_exchange *x, void *arg)
 	if (gw_loop_current(lp->loop)) {
 		atomic_fetch_add_explicit(&lp->local_done, 1, memory_order_relaxed);
 		gw_loop_kick(lp->loop);
-	} else {
-		atomic_fetch_add_explicit(&lp->foreign_done, 1, memory_order_relaxed);
+		MHD_resume_connection(c->mc);
+		return;
 	}
+	atomic_fetch_add_explicit(&lp->foreign_done, 1, memory_order_relaxed);
 	MHD_resume_connection(c->mc);
+	/* c may be gone now; the loop is not. */
+	gw_loop_wake(lp->loop);
 }
 
 /*

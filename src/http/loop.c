@@ -35,6 +35,9 @@ struct cmd {
 	struct cmd *next;
 };
 
+/* The loop whose thread this is (set by the loop's thread itself: no race with its creator). */
+static _Thread_local const struct gw_loop *current_loop;
+
 struct gw_loop {
 	unsigned index;
 	int epfd;
@@ -84,6 +87,8 @@ static void on_wake(struct gw_ev *ev, uint32_t events)
 	(void)events;
 	if (read(loop->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		gw_log_warn("loop %u: eventfd read failed", loop->index);
+	/* A wake-up from gw_loop_wake (or a command): the daemon has work. */
+	loop->kicked = true;
 	run_cmds(loop);
 }
 
@@ -120,6 +125,7 @@ static void *loop_main(void *arg)
 	int i;
 	int k;
 
+	current_loop = loop;
 	while (!loop->stop) {
 		n = epoll_wait(loop->epfd, evs, MAX_EVENTS, next_timeout(loop));
 		if (n < 0 && errno != EINTR) {
@@ -212,17 +218,18 @@ enum gw_err gw_loop_start(struct gw_loop *loop, const struct gw_loop_hooks *hook
 {
 	loop->hooks = hooks;
 	loop->arg = arg;
+	loop->running = true;
 	if (pthread_create(&loop->thread, NULL, loop_main, loop) != 0) {
+		loop->running = false;
 		gw_log_err("loop %u: cannot start its thread", loop->index);
 		return GW_E_INTERNAL;
 	}
-	loop->running = true;
 	return GW_OK;
 }
 
 bool gw_loop_current(const struct gw_loop *loop)
 {
-	return loop->running && pthread_equal(pthread_self(), loop->thread);
+	return current_loop == loop;
 }
 
 void gw_loop_call(struct gw_loop *loop, void (*fn)(void *arg), void *arg)
@@ -270,6 +277,14 @@ void gw_loop_drop_upstream(struct gw_loop *loop)
 void gw_loop_kick(struct gw_loop *loop)
 {
 	loop->kicked = true;
+}
+
+void gw_loop_wake(struct gw_loop *loop)
+{
+	uint64_t one = 1;
+
+	if (write(loop->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		gw_log_warn("loop %u: eventfd write failed", loop->index);
 }
 
 static void set_stop(void *arg)

@@ -68,6 +68,13 @@ bool gw_loop_current(const struct gw_loop *loop);
 /* Loop thread: run the daemon again before waiting (a connection was resumed). */
 void gw_loop_kick(struct gw_loop *loop);
 
+/*
+ * Any thread: run the daemon soon. libmicrohttpd 0.9.75 in external-polling
+ * mode does not wake its poller when a connection is resumed from another
+ * thread, so whoever resumes one there calls this after.
+ */
+void gw_loop_wake(struct gw_loop *loop);
+
 /* Ends the thread (after its current iteration) and waits for it. */
 void gw_loop_stop(struct gw_loop *loop);
 
