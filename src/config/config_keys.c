@@ -65,7 +65,8 @@ const struct gw_config_key gw_config_keys[] = {
 	  .max = 65535, .doc = "TCP port; 0 picks a free port (tests)." },
 	{ .path = "listen.threads", .type = KT_UINT, .flags = K_RESTART,
 	  .off = CFG(threads), .def = 0, .max = 64,
-	  .doc = "HTTP worker threads; 0 = one per CPU." },
+	  .doc = "Event loops (threads), each serving its share of the connections and "
+		 "making its own BBB calls; 0 = one per CPU." },
 	{ .path = "limits.max_body_bytes", .type = KT_SIZE, .flags = K_RESTART,
 	  .off = CFG(max_body_bytes),
 	  .def = GW_DEFAULT_MAX_BODY_BYTES, .min = 1, .max = GW_MAX_MAX_BODY_BYTES,

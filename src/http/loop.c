@@ -48,7 +48,7 @@ struct gw_loop {
 	bool kicked;            /* loop thread */
 	bool stop;              /* loop thread */
 	struct gw_upstream *up; /* loop thread; NULL once dropped */
-	bool own_up;
+	bool own_up;            /* up lives in this loop's epoll set (else: a threaded pool) */
 	const struct gw_loop_hooks *hooks;
 	void *arg;
 	pthread_t thread;
@@ -104,7 +104,7 @@ static void on_daemon(struct gw_ev *ev, uint32_t events)
 static int next_timeout(struct gw_loop *loop)
 {
 	long t = loop->hooks->timeout_ms(loop->arg);
-	long u = loop->up != NULL ? gw_upstream_timeout_ms(loop->up) : -1;
+	long u = loop->own_up ? gw_upstream_timeout_ms(loop->up) : -1;
 
 	if (loop->kicked)
 		return 0;
@@ -139,7 +139,7 @@ static void *loop_main(void *arg)
 
 			ev->fn(ev, evs[i].events);
 		}
-		if (loop->up != NULL)
+		if (loop->own_up)
 			gw_upstream_run_timers(loop->up);
 		/* Calls that completed above resumed connections: answer them now. */
 		for (k = 0; (loop->daemon_ready || loop->kicked) && k < MAX_RERUNS; k++) {
@@ -147,7 +147,7 @@ static void *loop_main(void *arg)
 			loop->kicked = false;
 			loop->hooks->run(loop->arg);
 			/* Sends the calls the daemon's requests just submitted. */
-			if (loop->up != NULL)
+			if (loop->own_up)
 				gw_upstream_run_timers(loop->up);
 		}
 	}
