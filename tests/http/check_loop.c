@@ -96,6 +96,13 @@ static void setup_loops(void)
 	make_headers();
 }
 
+static void teardown_loops(void)
+{
+	curl_slist_free_all(hdrs);
+	hdrs = NULL;
+	teardown();
+}
+
 static void setup_shared(void)
 {
 	harness_tweak = shared_pool;
@@ -282,14 +289,14 @@ static Suite *loop_suite(void)
 	TCase *tc = tcase_create("loops");
 	TCase *sh = tcase_create("shared_pool");
 
-	tcase_add_checked_fixture(tc, setup_loops, teardown);
+	tcase_add_checked_fixture(tc, setup_loops, teardown_loops);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_loop_call_completes_on_accepting_thread);
 	tcase_add_test(tc, test_loop_many_clients_across_loops);
 	tcase_add_test(tc, test_loop_stop_with_calls_in_flight);
 	tcase_add_test(tc, test_loop_reuses_its_upstream_connections);
 	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(sh, setup_shared, teardown);
+	tcase_add_checked_fixture(sh, setup_shared, teardown_loops);
 	tcase_set_timeout(sh, 60);
 	tcase_add_test(sh, test_loop_shared_pool_hands_off);
 	suite_add_tcase(s, sh);
