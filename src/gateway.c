@@ -39,10 +39,10 @@ struct gw_gateway {
 	struct gw_config *cfg; /* current snapshot; guarded by lock */
 	/*
 	 * Written by the main thread only, under lock; stats() reads both under
-	 * lock from MHD workers (a /metrics scrape). TSan caught the first
-	 * request racing the store of http, which happens after the workers
+	 * lock from the event loops (a /metrics scrape). TSan caught the first
+	 * request racing the store of http, which happens after the loops
 	 * start; and a scrape on a kept-alive connection during stop could read
-	 * up after gw_upstream_free.
+	 * up after it is freed.
 	 */
 	struct gw_upstream_group *up;
 	struct gw_http_server *http;

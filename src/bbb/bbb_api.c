@@ -604,6 +604,7 @@ static bool submit(struct gw_exchange *x)
 	enum gw_err err;
 
 	x->bbb.pending = false;
+	x->start = NULL; /* a follow-up call's request_url deferred again: already running */
 	gw_upstream_call_deinit(up);
 	gw_upstream_call_init(up);
 	up->url = x->bbb.url;

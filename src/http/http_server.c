@@ -26,7 +26,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -593,7 +592,8 @@ static void peer_address(struct MHD_Connection *mc, uint8_t out[16])
 static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	struct gw_http_server *srv = ((struct lp *)cls)->srv;
+	struct lp *lp = cls;
+	struct gw_http_server *srv = lp->srv;
 	struct sock *sk = *socket_context;
 	const union MHD_ConnectionInfo *info;
 	uint8_t addr[16];
@@ -609,6 +609,14 @@ static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_co
 		*socket_context = sk;
 		return;
 	}
+	/*
+	 * A daemon at its share of the connection limit took the listening
+	 * socket out of its epoll set; it puts it back only when it runs again.
+	 * Without its own thread nothing else makes it run: have the loop run it
+	 * once more, so a client waiting in the backlog is accepted now.
+	 */
+	if (gw_loop_current(lp->loop))
+		gw_loop_kick(lp->loop);
 	if (sk == NULL)
 		return;
 	if (sk->cur != NULL) {
