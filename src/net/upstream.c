@@ -54,7 +54,8 @@
 /* One easy handle and what a transfer on it needs. Pool thread only. */
 struct xfer {
 	CURL *easy;
-	struct curl_slist *headers;
+	struct curl_slist *headers;    /* this call's own list, or NULL (the pool's GET list) */
+	bool configured;               /* set_common ran on easy */
 	struct gw_upstream_call *call; /* NULL while idle */
 	enum gw_err write_err;         /* why on_write refused data */
 	double deadline;               /* monotonic ms */
@@ -114,6 +115,7 @@ struct gw_upstream {
 	double timer_due;                 /* curl's timer, monotonic ms; < 0 = none */
 	double next_deadline;             /* earliest transfer deadline (a lower bound) */
 	struct sock *dead;
+	struct curl_slist *get_headers; /* a plain GET's headers, built once */
 };
 
 static uint64_t now_ns(void)
@@ -248,16 +250,23 @@ static void set_common(struct gw_upstream *up, struct xfer *x)
 }
 
 /* Options of this call; left_ms is what remains of its deadline. */
-static enum gw_err set_call(struct xfer *x, struct gw_upstream_call *call, long left_ms)
+static enum gw_err set_call(struct gw_upstream *up, struct xfer *x, struct gw_upstream_call *call,
+			    long left_ms)
 {
 	CURL *e = x->easy;
 
-	x->headers = make_headers(call);
-	if (x->headers == NULL)
-		return GW_E_NOMEM;
+	struct curl_slist *headers = up->get_headers;
+
+	/* Most calls are plain GETs: their header list is the pool's, made once. */
+	if (call->post || call->accept != NULL || headers == NULL) {
+		x->headers = make_headers(call);
+		if (x->headers == NULL)
+			return GW_E_NOMEM;
+		headers = x->headers;
+	}
 	curl_easy_setopt(e, CURLOPT_URL, call->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, call);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left_ms);
 	/*
 	 * No low-speed limit: curl's window also covers the wait for BBB's first
@@ -270,6 +279,9 @@ static enum gw_err set_call(struct xfer *x, struct gw_upstream_call *call, long 
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
 		/* Borrowed until done runs; "" because NULL would mean "no body given". */
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? call->body : "");
+	} else {
+		/* The handle may have carried a POST before (see xfer_put). */
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
 	return GW_OK;
 }
@@ -310,7 +322,9 @@ static void xfer_destroy(struct xfer *x)
 
 /*
  * Detaches x from its call and parks it. The connection stays in the multi's
- * cache; curl_easy_reset drops every pointer into the call's memory.
+ * cache. The options that do not depend on the call stay set (set_common
+ * runs once per handle, a reset would cost more than the call's own
+ * options); the ones that point into the call's memory are dropped here.
  */
 static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 {
@@ -324,7 +338,10 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 		x->next->prev = x->prev;
 	x->call->priv_easy = NULL;
 	x->call = NULL;
-	curl_easy_reset(x->easy);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
 	if (up->n_idle >= up->max_idle) {
@@ -379,8 +396,11 @@ static void start_call(struct gw_upstream *up, struct gw_upstream_call *call)
 	if (x->deadline < up->next_deadline)
 		up->next_deadline = x->deadline;
 	call->priv_easy = x;
-	set_common(up, x);
-	err = set_call(x, call, (long)left);
+	if (!x->configured) {
+		set_common(up, x);
+		x->configured = true;
+	}
+	err = set_call(up, x, call, (long)left);
 	if (err == GW_OK && curl_multi_add_handle(up->multi, x->easy) != CURLM_OK)
 		err = GW_E_NOMEM;
 	if (err != GW_OK) {
@@ -872,6 +892,7 @@ static void destroy(struct gw_upstream *up)
 	if (up->multi != NULL)
 		curl_multi_cleanup(up->multi);
 	free_dead(up);
+	curl_slist_free_all(up->get_headers);
 	if (up->wake_fd >= 0)
 		close(up->wake_fd);
 	if (up->own_epfd && up->epfd >= 0)
@@ -914,6 +935,8 @@ static enum gw_err pool_new(struct gw_upstream_group *g, int epfd, unsigned inde
 	curl_multi_setopt(up->multi, CURLMOPT_SOCKETDATA, up);
 	curl_multi_setopt(up->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(up->multi, CURLMOPT_TIMERDATA, up);
+	/* NULL on OOM: then every call makes its own list. */
+	up->get_headers = curl_slist_append(NULL, "Accept: application/xml");
 	*out = up;
 	return GW_OK;
 }
