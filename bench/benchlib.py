@@ -24,6 +24,7 @@ GW_BIN = os.path.join(BUILD, "src", "bbb-gateway")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MEETING_ID = "bench-room"
 GW_LIMITS = ""  # extra `limits` settings for every gateway (--gw-limits)
+GW_BBB = ""  # extra `bbb` settings for every gateway (--gw-bbb)
 
 
 class BenchError(Exception):
@@ -592,11 +593,11 @@ listen = {{ address = "127.0.0.1"; port = {port}; }};
 # every benchmark client connects from 127.0.0.1: no per-address connection cap
 limits = {{ max_connections = {maxc}; per_ip_connections = 0; {limits} }};
 bbb = {{ url = "{url}"; secret = "bench-secret-0123456789abcdef"; checksum = "sha256";
-        max_connections = {bmax}; }};
+        max_connections = {bmax}; {bbbx} }};
 tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
 log = {{ level = "info"; access = {acc}; }};
 {extra}
-""".format(port=port, maxc=max_connections, url=bbb_url, bmax=bbb_max_connections, h=token_hash,
+""".format(port=port, maxc=max_connections, url=bbb_url, bmax=bbb_max_connections, bbbx=GW_BBB, h=token_hash,
            acc="true" if access_log else "false", extra=extra,
            limits=GW_LIMITS if limits is None else limits))
         self.proc = None

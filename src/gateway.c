@@ -5,9 +5,11 @@
  * swapped under a mutex on reload. Every request holds its own reference
  * to the snapshot it started with, so a reload never changes a request
  * half-way. The services handed to every request (metrics, rate limits,
- * the /readyz probe cache) guard their own state. Stop order: quiesce the
- * listener, wait for in-flight requests (bounded), free the upstream
- * (which completes whatever is left with 503), then stop the HTTP daemon.
+ * the /readyz probe cache) guard their own state. The upstream group
+ * (breaker, connect count, DNS and TLS cache) is shared by the pools the
+ * HTTP server's loops make. Stop order: mark draining, quiesce the
+ * listener, wait for in-flight requests (bounded), cancel the BBB calls
+ * left (503), then stop the HTTP server and free the group.
  */
 #include "gateway.h"
 
@@ -39,12 +41,12 @@ struct gw_gateway {
 	struct gw_config *cfg; /* current snapshot; guarded by lock */
 	/*
 	 * Written by the main thread only, under lock; stats() reads both under
-	 * lock from MHD workers (a /metrics scrape). TSan caught the first
-	 * request racing the store of http, which happens after the workers
+	 * lock from the event loops (a /metrics scrape). TSan caught the first
+	 * request racing the store of http, which happens after the loops
 	 * start; and a scrape on a kept-alive connection during stop could read
-	 * up after gw_upstream_free.
+	 * up after it is freed.
 	 */
-	struct gw_upstream *up;
+	struct gw_upstream_group *up;
 	struct gw_http_server *http;
 	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
 };
@@ -65,8 +67,9 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 		out->conn_refused = (long long)cs.refused;
 	}
 	out->upstream_open = -1;
-	out->upstream_connects = gw->up != NULL ? (long long)gw_upstream_connects(gw->up) : -1;
-	out->circuit_open = gw->up != NULL ? (gw_upstream_breaker_open(gw->up) ? 1 : 0) : -1;
+	out->upstream_connects =
+		gw->up != NULL ? (long long)gw_upstream_group_connects(gw->up) : -1;
+	out->circuit_open = gw->up != NULL ? (gw_upstream_group_breaker_open(gw->up) ? 1 : 0) : -1;
 	pthread_mutex_unlock(&gw->lock);
 }
 
@@ -163,6 +166,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.max_inflight = cfg->max_inflight,
 		.listen_fd = listen_fd,
 		.svc = NULL,
+		.shared_pool = cfg->bbb_shared_pool,
 	};
 	struct gw_gateway *gw = calloc(1, sizeof(*gw));
 	struct gw_http_server *http = NULL;
@@ -176,11 +180,11 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	ho.svc = &gw->svc;
 	err = services_new(gw);
 	if (err == GW_OK)
-		err = gw_upstream_new(&uo, &gw->up);
+		err = gw_upstream_group_new(&uo, ho.threads, &gw->up);
 	if (err == GW_OK)
 		err = gw_http_server_start(&ho, gw->up, config_get, gw, &http);
 	if (err != GW_OK) {
-		gw_upstream_free(gw->up);
+		gw_upstream_group_free(gw->up);
 		services_free(gw);
 		gw_config_unref(gw->cfg);
 		pthread_mutex_destroy(&gw->lock);
@@ -201,6 +205,11 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 unsigned gw_gateway_port(const struct gw_gateway *gw)
 {
 	return gw_http_server_port(gw->http);
+}
+
+void gw_gateway_loop_stats(struct gw_gateway *gw, struct gw_http_loop_stats *out, unsigned *n)
+{
+	gw_http_server_loop_stats(gw->http, out, n);
 }
 
 /* Settings that only take effect at start: a reload that changes one names it. */
@@ -264,7 +273,7 @@ static void sleep_ms(unsigned ms)
 void gw_gateway_stop(struct gw_gateway *gw)
 {
 	struct gw_config *cfg;
-	struct gw_upstream *up;
+	struct gw_upstream_group *up;
 	unsigned waited = 0;
 
 	if (gw == NULL)
@@ -272,6 +281,7 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	cfg = gw_gateway_config(gw);
 	gw_notify_stopping();
 	gw_metrics_set_draining(gw->svc.metrics, true);
+	atomic_store(&gw->svc.draining, true);
 	gw_http_server_quiesce(gw->http);
 	while (gw_http_server_active(gw->http) > 0 && waited < cfg->shutdown_timeout_ms) {
 		sleep_ms(10);
@@ -280,18 +290,19 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	if (gw_http_server_active(gw->http) > 0)
 		gw_log_warn("shutdown deadline reached with %u requests in flight",
 			    gw_http_server_active(gw->http));
-	gw_http_server_detach_upstream(gw->http);
+	/* Every call left completes with 503, on its loop. */
+	gw_http_server_cancel_calls(gw->http);
+	/* Give resumed connections a moment to send their 503 before the daemons stop. */
+	for (waited = 0; gw_http_server_active(gw->http) > 0 && waited < 500; waited += 10)
+		sleep_ms(10);
 	/* A scrape may still run on a kept-alive connection: unpublish first (see stats). */
 	pthread_mutex_lock(&gw->lock);
 	up = gw->up;
 	gw->up = NULL;
 	pthread_mutex_unlock(&gw->lock);
-	gw_upstream_free(up);
-	/* Give resumed connections a moment to send their 503 before the daemon stops. */
-	for (waited = 0; gw_http_server_active(gw->http) > 0 && waited < 500; waited += 10)
-		sleep_ms(10);
 	gw_http_server_stop(gw->http);
 	gw->http = NULL;
+	gw_upstream_group_free(up);
 	services_free(gw);
 	gw_config_unref(cfg);
 	gw_config_unref(gw->cfg);

@@ -23,6 +23,14 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 /* The port the HTTP server is bound to. */
 unsigned gw_gateway_port(const struct gw_gateway *gw);
 
+struct gw_http_loop_stats;
+
+/*
+ * Each event loop's counters (http_server.h) into out[0..*n); *n becomes
+ * the number of loops written. For tests and diagnostics.
+ */
+void gw_gateway_loop_stats(struct gw_gateway *gw, struct gw_http_loop_stats *out, unsigned *n);
+
 /* A new reference to the current configuration (caller unrefs). */
 struct gw_config *gw_gateway_config(struct gw_gateway *gw);
 

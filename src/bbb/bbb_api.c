@@ -3,6 +3,14 @@
  * (bbb-api.md §4.1, §4.2), the messageKey -> error mapping (one table,
  * documented in docs/errors.md), and the generic path from an exchange to
  * a signed call and from BBB's reply back to a response.
+ *
+ * The life of a BBB call is here: gw_bbb_request leaves the exchange
+ * pending (gw_exchange_defer); the transport then runs `run_calls`, which
+ * submits the call on the exchange's upstream pool (its loop's: the call
+ * completes on the thread that accepted the request); on completion the
+ * reply is converted, a finish function may ask for a follow-up call,
+ * which goes out the same way, and when no call is left the exchange is
+ * done (gw_exchange_done).
  */
 #include "bbb_api.h"
 
@@ -13,6 +21,7 @@
 #include "bbb_sign.h"
 #include "config.h"
 #include "log.h"
+#include "report.h"
 #include "str.h"
 #include "xml2json.h"
 
@@ -318,6 +327,8 @@ static enum gw_err form_body(const struct gw_config *cfg, const struct gw_bbb_ca
 	return err;
 }
 
+static void run_calls(struct gw_exchange *x);
+
 /* Adopts r's state: the exchange owns it from here, whatever happens to the call. */
 static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
 {
@@ -384,6 +395,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	x->bbb.on_failed = r->on_failed;
 	x->bbb.completed = r->completed;
 	x->bbb.pending = true;
+	gw_exchange_defer(x, run_calls);
 	x->bbb.idempotent = c->idempotent;
 	x->bbb.raw_reply =
 		c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
@@ -718,4 +730,69 @@ static void complete(struct gw_exchange *x)
 	else
 		gw_bbb_fail(x, &reply);
 	gw_bbb_reply_deinit(&reply);
+}
+
+static void call_done(struct gw_upstream_call *call, void *arg);
+
+/* Sends the requested call; false when it could not go out (x->up.result says why). */
+static bool submit(struct gw_exchange *x)
+{
+	const struct gw_config *cfg = x->req.cfg;
+	struct gw_upstream_call *up = &x->up;
+	enum gw_err err;
+
+	x->bbb.pending = false;
+	x->start = NULL; /* a follow-up call's request_url deferred again: already running */
+	gw_upstream_call_deinit(up);
+	gw_upstream_call_init(up);
+	up->url = x->bbb.url;
+	up->post = x->bbb.post;
+	up->body = x->bbb.body;
+	up->body_len = x->bbb.body_len;
+	up->content_type = x->bbb.content_type;
+	up->accept = NULL;
+	up->timeout_ms = cfg->bbb_timeout_ms;
+	up->idempotent = x->bbb.idempotent;
+	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
+	up->sink = gw_bbb_sink(x);
+	up->done = call_done;
+	up->arg = x;
+	err = x->upstream != NULL ? gw_upstream_submit(x->upstream, up) : GW_E_UNAVAILABLE;
+	if (err == GW_OK)
+		return true;
+	up->result = err == GW_E_CIRCUIT_OPEN ? err : GW_E_UNAVAILABLE;
+	return false;
+}
+
+/* A call ended (or never went out): the response, its metrics and log fields. */
+static void call_ended(struct gw_exchange *x)
+{
+	gw_bbb_complete(x);
+	gw_report_upstream(x, x->req.svc != NULL ? x->req.svc->metrics : NULL);
+}
+
+/*
+ * The exchange's start function: sends the requested call and its
+ * follow-ups until one is in flight (call_done continues) or the response
+ * is written (the exchange is done).
+ */
+static void run_calls(struct gw_exchange *x)
+{
+	x->start = NULL;
+	while (x->resp.status == 0 && x->bbb.pending) {
+		if (submit(x))
+			return;
+		call_ended(x);
+	}
+	gw_exchange_done(x);
+}
+
+static void call_done(struct gw_upstream_call *call, void *arg)
+{
+	struct gw_exchange *x = arg;
+
+	(void)call;
+	call_ended(x);
+	/* A finish function may have asked for a follow-up call. */
+	run_calls(x);
 }

@@ -58,6 +58,7 @@ struct gw_config {
 	bool forward_unknown_params;  /* default true */
 	enum gw_digest hooks_checksum; /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */
 	bool bbb_retry;                /* bbb.retry: retry once where safe; default true */
+	bool bbb_shared_pool;          /* bbb.shared_pool: one threaded pool for all loops */
 	unsigned breaker_failures;     /* bbb.breaker_failures: default 5; 0 = no breaker */
 	unsigned breaker_cooldown_ms;  /* bbb.breaker_cooldown_ms: default 1000 */
 	unsigned breaker_max_cooldown_ms; /* bbb.breaker_max_cooldown_ms: default 30000 */

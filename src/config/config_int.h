@@ -19,7 +19,7 @@
 #define GW_CONFIG_TOKEN_NAME_MAX_LEN 64u
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 48u
+#define GW_CONFIG_N_KEYS 49u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */

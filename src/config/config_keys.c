@@ -65,7 +65,8 @@ const struct gw_config_key gw_config_keys[] = {
 	  .max = 65535, .doc = "TCP port; 0 picks a free port (tests)." },
 	{ .path = "listen.threads", .type = KT_UINT, .flags = K_RESTART,
 	  .off = CFG(threads), .def = 0, .max = 64,
-	  .doc = "HTTP worker threads; 0 = one per CPU." },
+	  .doc = "Event loops (threads), each serving its share of the connections and "
+		 "making its own BBB calls; 0 = one per CPU." },
 	{ .path = "limits.max_body_bytes", .type = KT_SIZE, .flags = K_RESTART,
 	  .off = CFG(max_body_bytes),
 	  .def = GW_DEFAULT_MAX_BODY_BYTES, .min = 1, .max = GW_MAX_MAX_BODY_BYTES,
@@ -172,7 +173,13 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "bbb.max_connections", .type = KT_UINT, .flags = K_RESTART,
 	  .off = CFG(bbb_max_connections),
 	  .def = GW_DEFAULT_BBB_MAX_CONNECTIONS, .min = 1, .max = 1024,
-	  .doc = "Connections to BBB kept open at most." },
+	  .doc = "Connections to BBB kept open at most, all event loops together: each loop's "
+		 "pool gets its share (at least 1)." },
+	{ .path = "bbb.shared_pool", .type = KT_BOOL, .flags = K_RESTART,
+	  .off = CFG(bbb_shared_pool), .def = 0,
+	  .doc = "One pool of BBB connections on a thread of its own for every event loop, "
+		 "instead of one pool per loop; costs a thread hand-off per call. For comparison "
+		 "benchmarks." },
 	{ .path = "bbb.retry", .type = KT_BOOL, .flags = K_RESTART, .off = CFG(bbb_retry), .def = 1,
 	  .doc = "Retry a BBB call once (after 50-200 ms, within bbb.timeout_ms) when the "
 		 "connection could not be made, or, for read-only calls and create, after a "

@@ -1,7 +1,8 @@
 /*
  * handler_admin.c - liveness, readiness and the BBB server's version.
  * /healthz answers from the process alone; /readyz and /v1/server ask
- * BBB's API root (unsigned), the cheapest call BBB has.
+ * BBB's API root (unsigned), the cheapest call BBB has. A draining
+ * gateway's /readyz answers 503 without asking.
  *
  * /readyz needs no token, so it must not turn each request into a BBB
  * call: it answers from the last probe while that is younger than
@@ -101,6 +102,12 @@ void gw_handle_readyz(struct gw_exchange *x)
 	struct probe_ticket *t;
 	uint64_t id = 0;
 
+	/* A draining gateway is not ready, whatever BBB says: balancers move away first. */
+	if (x->req.svc != NULL && atomic_load(&x->req.svc->draining)) {
+		gw_response_header(&x->resp, "Retry-After", "5");
+		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
+		return;
+	}
 	if (pc == NULL) {
 		send_probe(x, NULL);
 		return;

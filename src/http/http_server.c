@@ -1,17 +1,31 @@
 /*
  * http_server.c - the only module that speaks libmicrohttpd.
  *
+ * One MHD daemon per event loop (loop.c), in external-polling epoll mode:
+ * the loop's thread runs it, and the daemon's epoll fd sits in the loop's
+ * epoll set next to the sockets of the loop's upstream pool. All daemons
+ * accept from one listening socket, made here (or inherited from
+ * systemd), so the bound port is known before any daemon starts and port 0
+ * and socket activation work the same way. MHD_OPTION_CONNECTION_LIMIT is
+ * split across the daemons like MHD's own thread pool splits it; the
+ * connection guard and the in-flight count are process-wide.
+ *
  * Per request a `struct conn` is created in the URI-log callback (which
  * sees the raw request target before MHD decodes anything) and freed in
  * the completion callback, the one place a request ends. The access
  * handler is a small state machine:
  *   HEADERS -> BODY -> (dispatch) -> respond
- *                            \-> WAITING (suspended; upstream thread)
- *                                   -> DONE (resumed) -> respond
+ *                            \-> WAITING (suspended; the exchange's
+ *                                 asynchronous work runs, see request.h)
+ *                                   -> DONE (gw_exchange_done resumed it) -> respond
+ * The transport knows nothing of BBB: a handler that leaves the exchange
+ * pending gets it parked and its start function run; the exchange is
+ * answered when gw_exchange_done calls back (exchange_resume).
  */
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,13 +38,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bbb_api.h"
 #include "config.h"
 #include "conn_guard.h"
 #include "cors.h"
 #include "gw_limits.h"
 #include "http_head.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "pipeline.h"
 #include "report.h"
@@ -39,18 +53,34 @@
 #include "str.h"
 #include "upstream.h"
 
-struct gw_http_server {
+struct gw_http_server;
+
+/* One event loop's share of the server: its daemon and counters. */
+struct lp {
+	struct gw_http_server *srv;
 	struct MHD_Daemon *daemon;
-	pthread_rwlock_t up_lock; /* held for reading around submit; see detach */
-	struct gw_upstream *up;   /* NULL once detached */
+	struct gw_loop *loop;
+	unsigned index;
+	bool quiesced; /* loop thread, then the stopping thread after the join */
+	atomic_ulong requests;     /* requests this loop accepted */
+	atomic_ulong local_done;   /* exchanges done on this loop's thread */
+	atomic_ulong foreign_done; /* exchanges done on another thread */
+};
+
+struct gw_http_server {
+	struct lp *lps;
+	unsigned n_loops;
+	struct gw_upstream *shared; /* the one threaded pool with opts.shared_pool, else NULL */
+	bool calls_cancelled;
+	int listen_fd;   /* shared by every daemon */
+	bool own_listen; /* made here, not inherited: closed here */
 	gw_config_get_fn config_get;
 	void *config_arg;
 	struct gw_http_opts opts;
 	unsigned port;
-	int quiesced_fd;
 	atomic_bool draining;
 	atomic_uint active;   /* requests between URI callback and completion */
-	atomic_uint inflight; /* requests waiting on BBB */
+	atomic_uint inflight; /* requests whose asynchronous work runs */
 	struct gw_conn_guard *guard; /* its own thread ends connections past their deadline */
 };
 
@@ -69,6 +99,7 @@ enum conn_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_DONE, ST_RESPONDED };
 
 struct conn {
 	struct gw_http_server *srv;
+	struct lp *lp;
 	struct MHD_Connection *mc;
 	struct sock *sock; /* NULL when the connection is not tracked (OOM) */
 	struct gw_exchange *x;
@@ -98,9 +129,12 @@ static struct sock *sock_of(struct MHD_Connection *mc)
 	return info != NULL ? info->socket_context : NULL;
 }
 
+static void exchange_resume(struct gw_exchange *x, void *arg);
+
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 {
-	struct gw_http_server *srv = cls;
+	struct lp *lp = cls;
+	struct gw_http_server *srv = lp->srv;
 	struct gw_config *cfg = srv->config_get(srv->config_arg);
 	struct conn *c = calloc(1, sizeof(*c));
 	const char *q;
@@ -113,6 +147,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	if (c == NULL || cfg == NULL)
 		goto fail;
 	c->srv = srv;
+	c->lp = lp;
 	c->mc = mc;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	gw_buf_init(&c->body, srv->opts.max_body_bytes);
@@ -120,6 +155,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	if (c->x == NULL)
 		goto fail;
 	c->x->req.svc = srv->opts.svc;
+	c->x->resume = exchange_resume;
+	c->x->resume_arg = c;
 	c->x->req.path = strndup(uri, plen);
 	c->raw_query = strdup(q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
@@ -140,6 +177,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 		c->sock->cur = c;
 	gw_config_unref(cfg);
 	atomic_fetch_add(&srv->active, 1);
+	atomic_fetch_add_explicit(&lp->requests, 1, memory_order_relaxed);
 	return c;
 fail:
 	if (c != NULL) {
@@ -384,62 +422,54 @@ static enum MHD_Result respond(struct conn *c)
 	return ret;
 }
 
-static void upstream_done(struct gw_upstream_call *call, void *arg)
+/*
+ * gw_exchange_done's hook: the asynchronous work wrote the response. On
+ * the loop's own thread (the usual case) the loop runs the daemon again
+ * before it sleeps, so the answer goes out in this iteration.
+ */
+static void exchange_resume(struct gw_exchange *x, void *arg)
 {
 	struct conn *c = arg;
+	struct lp *lp = c->lp;
 
-	(void)call;
+	(void)x;
 	atomic_fetch_sub(&c->srv->inflight, 1);
 	if (c->srv->opts.svc != NULL)
 		gw_metrics_inflight_add(c->srv->opts.svc->metrics, -1);
 	c->state = ST_DONE;
+	if (gw_loop_current(lp->loop)) {
+		atomic_fetch_add_explicit(&lp->local_done, 1, memory_order_relaxed);
+		gw_loop_kick(lp->loop);
+		MHD_resume_connection(c->mc);
+		return;
+	}
+	atomic_fetch_add_explicit(&lp->foreign_done, 1, memory_order_relaxed);
 	MHD_resume_connection(c->mc);
+	/* c may be gone now; the loop is not. */
+	gw_loop_wake(lp->loop);
 }
 
-/* Hands the exchange's BBB call to the upstream thread; false when refused. */
-static bool start_call(struct conn *c)
+/*
+ * Parks the request and starts the exchange's asynchronous work; false
+ * (with a 503 written) when too many requests wait already.
+ */
+static bool start_async(struct conn *c)
 {
 	struct gw_exchange *x = c->x;
-	const struct gw_config *cfg = x->req.cfg;
-	struct gw_upstream_call *up = &x->up;
-	enum gw_err err;
 
-	x->bbb.pending = false;
-	gw_upstream_call_deinit(up);
-	gw_upstream_call_init(up);
 	if (atomic_fetch_add(&c->srv->inflight, 1) >= c->srv->opts.max_inflight) {
 		atomic_fetch_sub(&c->srv->inflight, 1);
 		gw_response_header(&x->resp, "Retry-After", "1");
 		gw_response_problem(x, GW_E_UNAVAILABLE, "Too many requests waiting on BBB", NULL);
 		return false;
 	}
-	up->url = x->bbb.url;
-	up->post = x->bbb.post;
-	up->body = x->bbb.body;
-	up->body_len = x->bbb.body_len;
-	up->content_type = x->bbb.content_type;
-	up->accept = NULL;
-	up->timeout_ms = cfg->bbb_timeout_ms;
-	up->idempotent = x->bbb.idempotent;
-	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
-	up->sink = gw_bbb_sink(x);
-	up->done = upstream_done;
-	up->arg = c;
-	c->state = ST_WAITING;
 	if (c->srv->opts.svc != NULL)
 		gw_metrics_inflight_add(c->srv->opts.svc->metrics, 1);
+	x->upstream = gw_loop_upstream(c->lp->loop);
+	c->state = ST_WAITING;
+	/* Suspended first: the work may end (and resume) on any thread, even right away. */
 	MHD_suspend_connection(c->mc);
-	pthread_rwlock_rdlock(&c->srv->up_lock);
-	err = c->srv->up != NULL ? gw_upstream_submit(c->srv->up, up) : GW_E_UNAVAILABLE;
-	pthread_rwlock_unlock(&c->srv->up_lock);
-	if (err != GW_OK) {
-		up->result = err == GW_E_CIRCUIT_OPEN ? err : GW_E_UNAVAILABLE;
-		atomic_fetch_sub(&c->srv->inflight, 1);
-		if (c->srv->opts.svc != NULL)
-			gw_metrics_inflight_add(c->srv->opts.svc->metrics, -1);
-		c->state = ST_DONE;
-		MHD_resume_connection(c->mc);
-	}
+	gw_exchange_start(x);
 	return true;
 }
 
@@ -459,13 +489,8 @@ static enum MHD_Result dispatch(struct conn *c)
 		if (x->req.body == NULL)
 			return MHD_NO;
 	}
-	if (atomic_load(&c->srv->draining) && strcmp(x->req.path, "/readyz") == 0) {
-		gw_response_header(&x->resp, "Retry-After", "5");
-		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
-		return respond(c);
-	}
 	gw_pipeline_handle(x);
-	if (x->resp.status == 0 && x->bbb.pending && start_call(c))
+	if (gw_exchange_pending(x) && start_async(c))
 		return MHD_YES;
 	return respond(c);
 }
@@ -506,11 +531,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 		}
 		return dispatch(c);
 	case ST_DONE:
-		gw_bbb_complete(c->x);
-		gw_report_upstream(c->x, c->srv->opts.svc != NULL ? c->srv->opts.svc->metrics : NULL);
-		/* A finish function may chain another BBB call. */
-		if (c->x->resp.status == 0 && c->x->bbb.pending && start_call(c))
-			return MHD_YES;
 		return respond(c);
 	case ST_WAITING:
 	case ST_RESPONDED:
@@ -547,7 +567,7 @@ static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 	if (c == NULL)
 		return;
 	*con_cls = NULL;
-	finish_request(cls, c);
+	finish_request(((struct lp *)cls)->srv, c);
 }
 
 static void peer_address(struct MHD_Connection *mc, uint8_t out[16])
@@ -575,7 +595,8 @@ static void peer_address(struct MHD_Connection *mc, uint8_t out[16])
 static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	struct gw_http_server *srv = cls;
+	struct lp *lp = cls;
+	struct gw_http_server *srv = lp->srv;
 	struct sock *sk = *socket_context;
 	const union MHD_ConnectionInfo *info;
 	uint8_t addr[16];
@@ -591,6 +612,14 @@ static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_co
 		*socket_context = sk;
 		return;
 	}
+	/*
+	 * A daemon at its share of the connection limit took the listening
+	 * socket out of its epoll set; it puts it back only when it runs again.
+	 * Without its own thread nothing else makes it run: have the loop run it
+	 * once more, so a client waiting in the backlog is accepted now.
+	 */
+	if (gw_loop_current(lp->loop))
+		gw_loop_kick(lp->loop);
 	if (sk == NULL)
 		return;
 	if (sk->cur != NULL) {
@@ -648,25 +677,63 @@ static enum gw_err parse_address(const char *text, unsigned port, union addr *a,
 	return GW_E_CONFIG;
 }
 
-static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union addr *a, bool v6)
+/* Makes the listening socket every daemon accepts from; -1 on failure (logged). */
+static int make_listener(const union addr *a, bool v6, unsigned *port)
 {
+	union addr bound;
+	socklen_t len = sizeof(bound);
+	int one = 1;
+	char eb[96];
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		goto fail;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* As MHD does for an IPv6 address without MHD_USE_DUAL_STACK. */
+	if (v6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, &a->sa, v6 ? sizeof(a->v6) : sizeof(a->v4)) != 0 || listen(fd, 1024) != 0 ||
+	    getsockname(fd, &bound.sa, &len) != 0)
+		goto fail;
+	*port = ntohs(v6 ? bound.v6.sin6_port : bound.v4.sin_port);
+	return fd;
+fail:
+	gw_log_err("http: cannot listen: %s", strerror_r(errno, eb, sizeof(eb)));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The bound port of an inherited socket (0 when it cannot be told). */
+static unsigned socket_port(int fd)
+{
+	union addr bound;
+	socklen_t len = sizeof(bound);
+
+	if (getsockname(fd, &bound.sa, &len) != 0)
+		return 0;
+	if (bound.sa.sa_family == AF_INET6)
+		return ntohs(bound.v6.sin6_port);
+	return bound.sa.sa_family == AF_INET ? ntohs(bound.v4.sin_port) : 0;
+}
+
+static struct MHD_Daemon *start_daemon(struct lp *lp, unsigned limit, bool v6)
+{
+	struct gw_http_server *srv = lp->srv;
 	const struct gw_http_opts *o = &srv->opts;
 	/*
-	 * poll(), not epoll: with epoll and internal threads, MHD 0.9.75's
-	 * MHD_quiesce_daemon() races the workers' own removal of the listen
-	 * socket from their epoll sets and can abort the process ("Failed to
-	 * remove listen FD from epoll set"), which would turn every drain into
-	 * a crash. poll() quiesces through the inter-thread channel instead.
+	 * External polling: the loop's thread calls MHD_run and nothing else
+	 * touches the daemon while the loop runs (quiesce runs as a loop
+	 * command), so 0.9.75's quiesce race with its own epoll workers, which
+	 * made the old thread pool use poll(), cannot happen.
 	 */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[] = {
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, NULL},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, srv},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, srv},
-		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_cb, srv},
-		{MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->threads, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->max_connections, NULL},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_cb, lp},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, lp},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_cb, lp},
+		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)limit, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout_s, NULL},
 		/*
 		 * The request head and the response head share this memory: the
@@ -675,35 +742,109 @@ static struct MHD_Daemon *start_daemon(struct gw_http_server *srv, const union a
 		 * response. MHD zeroes it for every request: keep it small.
 		 */
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)o->max_header_bytes, NULL},
-		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
 		{MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
-		{o->listen_fd >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
-		 o->listen_fd >= 0 ? (intptr_t)o->listen_fd : 0,
-		 o->listen_fd >= 0 ? NULL : (void *)&a->sa},
+		{MHD_OPTION_LISTEN_SOCKET, (intptr_t)srv->listen_fd, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
 
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, access_cb, srv,
+	return MHD_start_daemon(flags, (uint16_t)srv->port, NULL, NULL, access_cb, srv,
 				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
+static void loop_run(void *arg)
+{
+	struct lp *lp = arg;
+
+	MHD_run(lp->daemon);
+}
+
+static long loop_timeout(void *arg)
+{
+	struct lp *lp = arg;
+	MHD_UNSIGNED_LONG_LONG t = 0;
+
+	if (MHD_get_timeout(lp->daemon, &t) != MHD_YES)
+		return -1;
+	return t > 60000 ? 60000 : (long)t;
+}
+
+static const struct gw_loop_hooks loop_hooks = {loop_run, loop_timeout};
+
+/* Loop thread (or after the loop stopped): the daemon accepts no more. */
+static void quiesce_one(void *arg)
+{
+	struct lp *lp = arg;
+
+	if (lp->quiesced || lp->daemon == NULL)
+		return;
+	/* The listening socket is shared: it is closed once, here in the server. */
+	(void)MHD_quiesce_daemon(lp->daemon);
+	lp->quiesced = true;
 }
 
 static void free_server(struct gw_http_server *srv)
 {
+	unsigned i;
+
+	for (i = 0; srv->lps != NULL && i < srv->n_loops; i++) {
+		struct lp *lp = &srv->lps[i];
+
+		gw_loop_stop(lp->loop);
+		quiesce_one(lp);
+	}
+	for (i = 0; srv->lps != NULL && i < srv->n_loops; i++) {
+		struct lp *lp = &srv->lps[i];
+
+		/* Before the daemon: its connections' ends touch nothing of the loop. */
+		if (lp->daemon != NULL)
+			MHD_stop_daemon(lp->daemon);
+		gw_loop_free(lp->loop);
+	}
+	gw_upstream_free(srv->shared);
+	if (srv->own_listen && srv->listen_fd >= 0)
+		close(srv->listen_fd);
 	gw_conn_guard_free(srv->guard);
-	pthread_rwlock_destroy(&srv->up_lock);
+	free(srv->lps);
 	free(srv);
 }
 
-enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream *up,
+/* Loop i of n: its daemon, in its loop's epoll set. */
+static enum gw_err start_loop(struct gw_http_server *srv, struct gw_upstream_group *group,
+			      unsigned i, bool v6)
+{
+	struct lp *lp = &srv->lps[i];
+	unsigned n = srv->n_loops;
+	unsigned max = srv->opts.max_connections;
+	/* MHD's own thread pool splits its limit the same way. */
+	unsigned limit = max / n + (i < max % n ? 1u : 0u);
+	const union MHD_DaemonInfo *info;
+	enum gw_err err;
+
+	lp->srv = srv;
+	lp->index = i;
+	err = gw_loop_new(i, group, srv->shared, &lp->loop);
+	if (err != GW_OK)
+		return err;
+	lp->daemon = start_daemon(lp, limit > 0 ? limit : 1, v6);
+	if (lp->daemon == NULL)
+		return GW_E_IO;
+	info = MHD_get_daemon_info(lp->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL || gw_loop_watch(lp->loop, info->epoll_fd) != GW_OK)
+		return GW_E_IO;
+	return gw_loop_start(lp->loop, &loop_hooks, lp);
+}
+
+enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream_group *group,
 				 gw_config_get_fn config_get, void *arg,
 				 struct gw_http_server **out)
 {
 	struct gw_http_server *srv;
-	const union MHD_DaemonInfo *info;
 	union addr a;
 	bool v6 = false;
+	enum gw_err err = GW_E_IO;
+	unsigned i;
 	struct gw_conn_guard_opts gopts = {
 		.max_connections = opts->max_connections,
 		.reserve = opts->connection_reserve,
@@ -722,26 +863,41 @@ enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upst
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return GW_E_NOMEM;
-	srv->up = up;
 	srv->config_get = config_get;
 	srv->config_arg = arg;
 	srv->opts = *opts;
-	srv->quiesced_fd = -1;
-	pthread_rwlock_init(&srv->up_lock, NULL);
-	srv->guard = gw_conn_guard_new(&gopts);
-	if (srv->guard != NULL)
-		srv->daemon = start_daemon(srv, &a, v6);
-	if (srv->daemon == NULL || gw_conn_guard_start_sweeper(srv->guard) != GW_OK) {
-		gw_log_err("cannot listen on %s port %u", opts->address, opts->port);
-		if (srv->daemon != NULL)
-			MHD_stop_daemon(srv->daemon);
-		free_server(srv);
-		return GW_E_IO;
+	srv->n_loops = opts->threads > 0 ? opts->threads : 1;
+	srv->listen_fd = opts->listen_fd;
+	if (opts->listen_fd >= 0) {
+		srv->port = socket_port(opts->listen_fd);
+	} else {
+		srv->listen_fd = make_listener(&a, v6, &srv->port);
+		srv->own_listen = srv->listen_fd >= 0;
 	}
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info != NULL ? info->port : opts->port;
+	srv->lps = calloc(srv->n_loops, sizeof(*srv->lps));
+	srv->guard = gw_conn_guard_new(&gopts);
+	if (srv->listen_fd < 0 || srv->lps == NULL || srv->guard == NULL)
+		goto fail;
+	if (opts->shared_pool && group != NULL &&
+	    gw_upstream_new_threaded(group, &srv->shared) != GW_OK)
+		goto fail;
+	for (i = 0; i < srv->n_loops; i++) {
+		err = start_loop(srv, group, i, v6);
+		if (err != GW_OK)
+			goto fail;
+	}
+	err = gw_conn_guard_start_sweeper(srv->guard);
+	if (err != GW_OK)
+		goto fail;
 	*out = srv;
 	return GW_OK;
+fail:
+	gw_log_err("cannot listen on %s port %u", opts->address != NULL ? opts->address : "fd",
+		   opts->port);
+	if (srv->lps == NULL)
+		srv->n_loops = 0;
+	free_server(srv);
+	return err != GW_OK ? err : GW_E_IO;
 }
 
 unsigned gw_http_server_port(const struct gw_http_server *srv)
@@ -751,18 +907,22 @@ unsigned gw_http_server_port(const struct gw_http_server *srv)
 
 void gw_http_server_quiesce(struct gw_http_server *srv)
 {
+	unsigned i;
+
 	if (atomic_exchange(&srv->draining, true))
 		return;
-	srv->quiesced_fd = MHD_quiesce_daemon(srv->daemon);
+	for (i = 0; i < srv->n_loops; i++)
+		gw_loop_call(srv->lps[i].loop, quiesce_one, &srv->lps[i]);
 	/*
 	 * Our own listen socket is closed at once, so new clients are refused
 	 * instead of waiting in the backlog of a server that is going away. A
 	 * socket systemd passed stays open: its queue belongs to the next
 	 * instance (zero-downtime restart).
 	 */
-	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd) {
-		close(srv->quiesced_fd);
-		srv->quiesced_fd = -1;
+	if (srv->own_listen) {
+		close(srv->listen_fd);
+		srv->listen_fd = -1;
+		srv->own_listen = false;
 	}
 	/*
 	 * Connections that wait for a request (idle keep-alive, or a head
@@ -782,20 +942,38 @@ unsigned gw_http_server_active(const struct gw_http_server *srv)
 	return atomic_load(&srv->active);
 }
 
+void gw_http_server_loop_stats(struct gw_http_server *srv, struct gw_http_loop_stats *out,
+			       unsigned *n)
+{
+	unsigned i;
+
+	for (i = 0; i < srv->n_loops && i < *n; i++) {
+		out[i].requests = atomic_load(&srv->lps[i].requests);
+		out[i].local_done = atomic_load(&srv->lps[i].local_done);
+		out[i].foreign_done = atomic_load(&srv->lps[i].foreign_done);
+	}
+	*n = i;
+}
+
 void gw_http_server_stop(struct gw_http_server *srv)
 {
 	if (srv == NULL)
 		return;
 	gw_conn_guard_stop_sweeper(srv->guard);
-	MHD_stop_daemon(srv->daemon);
-	if (srv->quiesced_fd >= 0 && srv->quiesced_fd != srv->opts.listen_fd)
-		close(srv->quiesced_fd);
+	gw_http_server_cancel_calls(srv);
 	free_server(srv);
 }
 
-void gw_http_server_detach_upstream(struct gw_http_server *srv)
+void gw_http_server_cancel_calls(struct gw_http_server *srv)
 {
-	pthread_rwlock_wrlock(&srv->up_lock);
-	srv->up = NULL;
-	pthread_rwlock_unlock(&srv->up_lock);
+	unsigned i;
+
+	if (srv->calls_cancelled)
+		return;
+	srv->calls_cancelled = true;
+	for (i = 0; i < srv->n_loops; i++)
+		gw_loop_drop_upstream(srv->lps[i].loop);
+	/* The shared pool's thread resumes its requests; their loops answer them. */
+	gw_upstream_free(srv->shared);
+	srv->shared = NULL;
 }

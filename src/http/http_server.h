@@ -3,10 +3,15 @@
  * http_server.c only): requests in, responses out, client-side limits,
  * suspend/resume around BBB calls, quiesce and drain.
  *
- * Threads: a worker pool (poll(); see http_server.c) parses, authenticates and validates;
- * a request that needs BBB is suspended and handed to the upstream
- * thread; on completion it is resumed and converted on a worker. No
- * worker ever waits for BBB.
+ * Threads: `threads` event loops (loop.h), each a thread with its own
+ * MHD daemon (external polling, epoll) and its own upstream pool in one
+ * epoll set; all accept from one shared listening socket. A request is
+ * parsed, authenticated, validated, sent to BBB, converted and answered
+ * on the loop that accepted it: a request whose exchange is left pending
+ * is suspended, its work (a BBB call on the loop's pool) completes on the
+ * same thread, and the daemon runs again in the same iteration to answer
+ * it. No loop ever waits for BBB. The connection guard's sweeper thread
+ * only shuts sockets down.
  */
 #ifndef GW_HTTP_SERVER_H
 #define GW_HTTP_SERVER_H
@@ -19,7 +24,7 @@
 
 struct gw_config;
 struct gw_services;
-struct gw_upstream;
+struct gw_upstream_group;
 struct gw_http_server;
 
 /* Returns a new reference to the configuration a new request should use. */
@@ -28,8 +33,8 @@ typedef struct gw_config *(*gw_config_get_fn)(void *arg);
 struct gw_http_opts {
 	const char *address;   /* numeric IPv4 or IPv6 address */
 	unsigned port;         /* 0 = pick a free port */
-	unsigned threads;      /* worker threads, >= 1 */
-	unsigned max_connections;
+	unsigned threads;      /* event loops (threads), >= 1 */
+	unsigned max_connections; /* split across the loops' daemons */
 	unsigned per_ip_connections; /* 0 = unlimited */
 	unsigned connection_reserve; /* connections kept free for new clients (conn_guard.h) */
 	unsigned idle_timeout_s;
@@ -37,16 +42,32 @@ struct gw_http_opts {
 	size_t max_header_bytes;     /* request line + headers (431 beyond) */
 	size_t max_body_bytes;       /* JSON bodies */
 	size_t max_upload_bytes;     /* routes that take a file upload */
-	unsigned max_inflight;       /* requests waiting on BBB at once */
+	unsigned max_inflight;       /* requests waiting on BBB at once, all loops together */
 	int listen_fd;               /* an inherited listening socket, or -1 */
 	const struct gw_services *svc; /* borrowed; handed to every request */
+	/*
+	 * One upstream pool on a thread of its own for every loop (a hand-off
+	 * per call, as before the loops), instead of one pool per loop. For
+	 * comparison only (bench/).
+	 */
+	bool shared_pool;
+};
+
+/* What each loop did (tests and diagnostics). */
+struct gw_http_loop_stats {
+	unsigned long requests;     /* requests it accepted */
+	unsigned long local_done;   /* asynchronous exchanges that ended on its own thread */
+	unsigned long foreign_done; /* ... that ended on another thread */
 };
 
 /*
- * Starts listening. up and config_get are borrowed and must outlive the
- * server. out is written on success; stop with gw_http_server_stop.
+ * Starts listening: makes the listening socket (or takes opts->listen_fd)
+ * and starts the loops, each with a pool of group (borrowed; NULL = no
+ * upstream: requests that need BBB get 503). group and config_get must
+ * outlive the server. out is written on success; stop with
+ * gw_http_server_stop.
  */
-enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream *up,
+enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream_group *group,
 				 gw_config_get_fn config_get, void *arg,
 				 struct gw_http_server **out) GW_WUR;
 
@@ -69,16 +90,19 @@ void gw_http_server_conn_stats(struct gw_http_server *srv, struct gw_conn_guard_
 unsigned gw_http_server_active(const struct gw_http_server *srv);
 
 /*
- * Stops handing calls to the upstream: once this returns no thread is
- * inside gw_upstream_submit and later requests that need BBB get 503, so
- * the upstream may be freed.
+ * Ends every BBB call in flight with GW_E_UNAVAILABLE (each completes once,
+ * on its loop, and its request is answered 503) and frees the loops'
+ * pools; later requests that need BBB get 503. Idempotent.
  */
-void gw_http_server_detach_upstream(struct gw_http_server *srv);
+void gw_http_server_cancel_calls(struct gw_http_server *srv);
+
+/* Fills out[0..*n) with each loop's counters; *n becomes the number of loops written. */
+void gw_http_server_loop_stats(struct gw_http_server *srv, struct gw_http_loop_stats *out,
+			       unsigned *n);
 
 /*
- * Stops the daemon and frees the server. Every request waiting on BBB
- * must have been resumed first (free the upstream before, which
- * completes all its calls). NULL is fine.
+ * Cancels what is still in flight (gw_http_server_cancel_calls), stops the
+ * loops and daemons and frees the server. NULL is fine.
  */
 void gw_http_server_stop(struct gw_http_server *srv);
 

@@ -75,6 +75,33 @@ static const struct {
 	{"OPTIONS", GW_METHOD_OPTIONS},
 };
 
+void gw_exchange_defer(struct gw_exchange *x, gw_exchange_fn start)
+{
+	x->start = start;
+}
+
+bool gw_exchange_pending(const struct gw_exchange *x)
+{
+	return x->resp.status == 0 && x->start != NULL;
+}
+
+void gw_exchange_start(struct gw_exchange *x)
+{
+	gw_exchange_fn fn = x->start;
+
+	x->start = NULL;
+	if (fn != NULL)
+		fn(x);
+	else
+		gw_exchange_done(x);
+}
+
+void gw_exchange_done(struct gw_exchange *x)
+{
+	if (x->resume != NULL)
+		x->resume(x, x->resume_arg);
+}
+
 enum gw_method gw_method_parse(const char *name)
 {
 	size_t i;

@@ -5,16 +5,18 @@
  * An exchange is created by the HTTP server, filled with the request, and
  * run through the pipeline (pipeline.h: preflight, match, auth, handler).
  * The handler either writes the response (gw_response_json,
- * gw_response_problem) or asks for one BBB call
- * (gw_bbb_request, bbb_api.h); in the latter case the server runs the call and
- * then invokes the call's finish function, which writes the response.
- * The HTTP server frees the exchange in exactly one place (request
- * completion).
+ * gw_response_problem) or leaves the exchange pending with asynchronous
+ * work to start (gw_exchange_defer; the bbb layer does so for a BBB call,
+ * gw_bbb_request in bbb_api.h). The transport then parks the request, runs
+ * the start function, and answers once whoever finishes the work has
+ * written the response and called gw_exchange_done. The HTTP server frees
+ * the exchange in exactly one place (request completion).
  */
 #ifndef GW_REQUEST_H
 #define GW_REQUEST_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -54,6 +56,7 @@ struct gw_services {
 	/* Fills the gauges only the transport knows (active requests, connections). */
 	void (*stats)(void *arg, struct gw_metrics_extra *out);
 	void *stats_arg;
+	atomic_bool draining; /* set when the gateway starts to drain (/readyz answers 503) */
 };
 
 struct gw_kv {
@@ -150,11 +153,24 @@ struct gw_bbb_call {
 	void (*stream_free)(void *stream); /* frees stream when the exchange is freed */
 };
 
+typedef void (*gw_exchange_fn)(struct gw_exchange *x);
+typedef void (*gw_exchange_resume_fn)(struct gw_exchange *x, void *arg);
+
 struct gw_exchange {
 	struct gw_request req;
 	struct gw_response resp;
 	struct gw_bbb_call bbb;
-	struct gw_upstream_call up; /* run by the HTTP server */
+	struct gw_upstream_call up; /* the BBB call in progress (bbb_api.c runs it) */
+
+	/* the asynchronous protocol (gw_exchange_defer, gw_exchange_done) */
+	gw_exchange_fn start;         /* work to start once the handler returned; NULL = none */
+	gw_exchange_resume_fn resume; /* the transport's hook; NULL outside a transport */
+	void *resume_arg;
+	/*
+	 * The upstream pool of the loop the exchange runs on (borrowed; set by the
+	 * transport before start runs); NULL = no BBB calls (stopping: 503).
+	 */
+	struct gw_upstream *upstream;
 };
 
 /* Allocates a zeroed exchange holding a reference to cfg. NULL on OOM. */
@@ -162,6 +178,29 @@ struct gw_exchange *gw_exchange_new(struct gw_config *cfg);
 
 /* Frees the exchange and everything it owns. NULL is fine. */
 void gw_exchange_free(struct gw_exchange *x);
+
+/*
+ * Leaves the exchange pending: once the handler returns without a
+ * response, the transport parks the request (it may then not be touched
+ * by the transport) and calls start(x) on the thread that runs the
+ * exchange. From then on exactly one gw_exchange_done(x) must follow, on
+ * any thread, after the response is written (a start function may call it
+ * before it returns). A later defer replaces an earlier one.
+ */
+void gw_exchange_defer(struct gw_exchange *x, gw_exchange_fn start);
+
+/* True when the handler left asynchronous work and no response. */
+bool gw_exchange_pending(const struct gw_exchange *x);
+
+/* The transport: runs the deferred start function (it is cleared first). */
+void gw_exchange_start(struct gw_exchange *x);
+
+/*
+ * The asynchronous work is over and the response is written: the
+ * transport answers. Call once per started exchange; x belongs to the
+ * transport again from the moment this is called.
+ */
+void gw_exchange_done(struct gw_exchange *x);
 
 /* Maps a method name to the enum (GW_METHOD_OTHER when unknown). */
 enum gw_method gw_method_parse(const char *name);

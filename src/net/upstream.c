@@ -1,32 +1,45 @@
 /*
- * upstream.c - the gateway's only libcurl user: one thread, one multi handle
- * and every easy handle, so all BBB calls share one connection cache, DNS
- * cache and set of TLS sessions, and MAX_HOST_CONNECTIONS caps them all.
+ * upstream.c - the gateway's only libcurl user. A pool is one curl multi
+ * handle with its easy handles, driven by curl_multi_socket_action: its
+ * sockets sit in an epoll set (CURLMOPT_SOCKETFUNCTION) and its timer is a
+ * deadline the loop turns into its epoll_wait timeout
+ * (CURLMOPT_TIMERFUNCTION). A pool lives either in an HTTP loop's epoll
+ * set, where every call is submitted, runs and completes on the loop's
+ * thread with no hand-off (gw_upstream_new_on), or on a thread of its own
+ * that other threads feed through a locked queue and an eventfd
+ * (gw_upstream_new, gw_upstream_new_threaded).
  *
- * Other threads only touch the submit queue (under `lock`) and wake the
- * thread with curl_multi_wakeup(). The thread loops: take the queue, start
- * its calls, curl_multi_perform, finish what is done, curl_multi_poll.
+ * What all pools of a gateway share is a group: the circuit breaker for
+ * the BBB server (its recorder serialised by a mutex), the connect
+ * counter, and a curl share of the DNS cache and TLS sessions. Connections
+ * are per pool: curl cannot share them between threads (KNOWN_BUGS 11.11).
+ *
  * A finished call's result is written, its easy handle goes back to a free
  * list (connections stay in the multi's cache), and only then does done()
- * run; after done() the call belongs to the caller again. On stop, every
- * queued or running call completes with GW_E_UNAVAILABLE.
+ * run; after done() the call belongs to the caller again. On free, every
+ * queued or running call completes with GW_E_UNAVAILABLE, once.
  *
  * URLs are never logged: they carry the BBB checksum and passwords.
  */
 #include "upstream.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "breaker.h"
 #include "crypto.h"
+#include "ev.h"
 #include "gw_limits.h"
 #include "log.h"
 
@@ -38,10 +51,11 @@
 #define KEEPCNT 3
 #define MIN_IDLE_HANDLES 16u
 
-/* One easy handle and what a transfer on it needs. Upstream thread only. */
+/* One easy handle and what a transfer on it needs. Pool thread only. */
 struct xfer {
 	CURL *easy;
-	struct curl_slist *headers;
+	struct curl_slist *headers;    /* this call's own list, or NULL (the pool's GET list) */
+	bool configured;               /* set_common ran on easy */
 	struct gw_upstream_call *call; /* NULL while idle */
 	enum gw_err write_err;         /* why on_write refused data */
 	bool sink_failed;              /* ... because the sink refused it */
@@ -52,24 +66,59 @@ struct xfer {
 	struct xfer *next;             /* active or idle list */
 };
 
+/*
+ * A socket curl asked to watch. Freed only after the current batch of
+ * epoll events: a later event of the same batch may still point here.
+ */
+struct sock {
+	struct gw_ev ev; /* first: epoll_data.ptr */
+	struct gw_upstream *up;
+	curl_socket_t fd;
+	bool added; /* in the epoll set */
+	bool dead;  /* curl let go of it */
+	struct sock *next_dead;
+};
+
+struct gw_upstream_group {
+	struct gw_upstream_opts opts;
+	unsigned n_pools;
+	struct gw_breaker breaker;
+	pthread_mutex_t record_lock; /* gw_breaker_record has one recorder at a time */
+	atomic_ulong connects;
+	CURLSH *share; /* DNS cache and TLS sessions of every pool */
+	pthread_mutex_t share_lock[CURL_LOCK_DATA_LAST];
+};
+
 struct gw_upstream {
+	struct gw_upstream_group *group;
+	bool own_group; /* gw_upstream_new made it */
+	CURLM *multi;
+	int epfd;
+	bool own_epfd;
+
+	/* a pool with a thread of its own: the cross-thread queue */
+	bool threaded;
+	pthread_t thread;
+	int wake_fd;
+	struct gw_ev wake_ev;
 	pthread_mutex_t lock;
 	struct gw_upstream_call *queue_head; /* lock */
 	struct gw_upstream_call *queue_tail; /* lock */
 	bool stopping;                       /* lock */
 
-	pthread_t thread;
-	CURLM *multi;
+	bool closing; /* being freed: submit refuses (pool thread) */
 	struct xfer *active;
 	struct xfer *idle;
 	unsigned n_idle;
 	unsigned max_idle;
 	long connect_timeout_ms;
 	long maxage_conn_s;
-	atomic_ulong connects;
 	bool retry;
-	struct gw_upstream_call *delayed; /* retries waiting for their backoff; thread only */
-	struct gw_breaker breaker;
+	struct gw_upstream_call *delayed; /* retries waiting for their backoff */
+	double timer_due;                 /* curl's timer, monotonic ms; < 0 = none */
+	double next_deadline;             /* earliest transfer deadline (a lower bound) */
+	struct sock *dead;
+	struct curl_slist *get_headers; /* a plain GET's headers, built once */
 };
 
 static uint64_t now_ns(void)
@@ -162,7 +211,7 @@ static curl_socket_t on_opensocket(void *arg, curlsocktype purpose, struct curl_
 		return CURL_SOCKET_BAD;
 	if (addr->socktype == SOCK_STREAM)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	atomic_fetch_add(&up->connects, 1);
+	atomic_fetch_add(&up->group->connects, 1);
 	return fd;
 }
 
@@ -226,21 +275,30 @@ static void set_common(struct gw_upstream *up, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, MAXLIFETIME_CONN_S);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, up);
+	if (up->group->share != NULL)
+		curl_easy_setopt(e, CURLOPT_SHARE, up->group->share);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 }
 
 /* Options of this call; left_ms is what remains of its deadline. */
-static enum gw_err set_call(struct xfer *x, struct gw_upstream_call *call, long left_ms)
+static enum gw_err set_call(struct gw_upstream *up, struct xfer *x, struct gw_upstream_call *call,
+			    long left_ms)
 {
 	CURL *e = x->easy;
 
-	x->headers = make_headers(call);
-	if (x->headers == NULL)
-		return GW_E_NOMEM;
+	struct curl_slist *headers = up->get_headers;
+
+	/* Most calls are plain GETs: their header list is the pool's, made once. */
+	if (call->post || call->accept != NULL || headers == NULL) {
+		x->headers = make_headers(call);
+		if (x->headers == NULL)
+			return GW_E_NOMEM;
+		headers = x->headers;
+	}
 	curl_easy_setopt(e, CURLOPT_URL, call->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, call);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left_ms);
 	/*
 	 * No low-speed limit: curl's window also covers the wait for BBB's first
@@ -253,6 +311,9 @@ static enum gw_err set_call(struct xfer *x, struct gw_upstream_call *call, long 
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
 		/* Borrowed until done runs; "" because NULL would mean "no body given". */
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? call->body : "");
+	} else {
+		/* The handle may have carried a POST before (see xfer_put). */
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
 	return GW_OK;
 }
@@ -296,7 +357,9 @@ static void xfer_destroy(struct xfer *x)
 
 /*
  * Detaches x from its call and parks it. The connection stays in the multi's
- * cache; curl_easy_reset drops every pointer into the call's memory.
+ * cache. The options that do not depend on the call stay set (set_common
+ * runs once per handle, a reset would cost more than the call's own
+ * options); the ones that point into the call's memory are dropped here.
  */
 static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 {
@@ -310,7 +373,10 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 		x->next->prev = x->prev;
 	x->call->priv_easy = NULL;
 	x->call = NULL;
-	curl_easy_reset(x->easy);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
 	if (up->n_idle >= up->max_idle) {
@@ -322,13 +388,19 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 	up->n_idle++;
 }
 
+static void record(struct gw_upstream_group *g, enum gw_breaker_outcome outcome, bool probe)
+{
+	pthread_mutex_lock(&g->record_lock);
+	gw_breaker_record(&g->breaker, outcome, probe, now_ns());
+	pthread_mutex_unlock(&g->record_lock);
+}
+
 /* The last touch of a call: after done() it belongs to the caller again. */
 static void complete(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
 	/* a body the sink refused came over a healthy transport */
-	gw_breaker_record(&up->breaker,
-			  outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
-			  call->priv_probe, now_ns());
+	record(up->group, outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
+	       call->priv_probe);
 	call->priv_probe = false;
 	call->result = result;
 	if (result != GW_OK)
@@ -358,9 +430,14 @@ static void start_call(struct gw_upstream *up, struct gw_upstream_call *call)
 	}
 	x->call = call;
 	x->deadline = call->total_ms + (double)timeout;
+	if (x->deadline < up->next_deadline)
+		up->next_deadline = x->deadline;
 	call->priv_easy = x;
-	set_common(up, x);
-	err = set_call(x, call, (long)left);
+	if (!x->configured) {
+		set_common(up, x);
+		x->configured = true;
+	}
+	err = set_call(up, x, call, (long)left);
 	if (err == GW_OK && curl_multi_add_handle(up->multi, x->easy) != CURLM_OK)
 		err = GW_E_NOMEM;
 	if (err != GW_OK) {
@@ -425,7 +502,7 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	double backoff;
 
 	if (!up->retry || !safe || call->retries > 0 || call->priv_probe || call->sink_failed ||
-	    gw_breaker_state(&up->breaker) != GW_BREAKER_CLOSED)
+	    gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	if (gw_crypto_random(&r, 1) != GW_OK)
 		r = 128;
@@ -433,8 +510,8 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	if (now + backoff + 50.0 >= call_deadline(call))
 		return false;
 	/* The failed attempt still counts; if it opened the breaker, give up. */
-	gw_breaker_record(&up->breaker, outcome_of(result, st), false, now_ns());
-	if (gw_breaker_state(&up->breaker) != GW_BREAKER_CLOSED)
+	record(up->group, outcome_of(result, st), false);
+	if (gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	call->retries++;
 	call->http_status = 0;
@@ -469,17 +546,16 @@ static void start_due(struct gw_upstream *up)
 	}
 }
 
-/* Ms until the next delayed retry is due, or POLL_MS when none waits. */
-static long next_due(const struct gw_upstream *up)
+/* When the earliest delayed retry is due (monotonic ms), or -1 when none waits. */
+static double next_due(const struct gw_upstream *up)
 {
 	const struct gw_upstream_call *call;
-	double now = now_ms();
-	double next = now + POLL_MS;
+	double next = -1.0;
 
 	for (call = up->delayed; call != NULL; call = call->priv_next)
-		if (call->priv_due < next)
+		if (next < 0.0 || call->priv_due < next)
 			next = call->priv_due;
-	return next > now ? (long)(next - now) + 1 : 0;
+	return next;
 }
 
 /* Writes the result of a finished transfer, recycles its handle, runs done. */
@@ -537,15 +613,16 @@ static void reap(struct gw_upstream *up)
 	}
 }
 
+
 /*
  * curl 7.88 checks the TIMEOUT_MS of a transfer waiting for a connection
  * (MAX_HOST_CONNECTIONS) only once a connection frees up, so the deadline is
- * enforced here too. Returns how long the thread may sleep.
+ * enforced here too. Runs when the earliest deadline has passed.
  */
-static long expire(struct gw_upstream *up)
+static void expire(struct gw_upstream *up)
 {
 	double now = now_ms();
-	double next = now + POLL_MS;
+	double next = now + 3600e3;
 	struct xfer *x;
 	struct xfer *nx;
 
@@ -556,7 +633,9 @@ static long expire(struct gw_upstream *up)
 		else if (x->deadline < next)
 			next = x->deadline;
 	}
-	return (long)(next - now) + 1;
+	/* finish may have started a call (a chained one) with an earlier deadline. */
+	if (next < up->next_deadline || up->next_deadline <= now)
+		up->next_deadline = next;
 }
 
 /* Stop: fails the calls never started, then every running transfer. */
@@ -565,6 +644,7 @@ static void cancel_all(struct gw_upstream *up, struct gw_upstream_call *queued)
 	struct gw_upstream_call *call;
 	unsigned n = 0;
 
+	up->closing = true;
 	while (queued != NULL) {
 		call = queued;
 		queued = call->priv_next;
@@ -589,16 +669,143 @@ static void cancel_all(struct gw_upstream *up, struct gw_upstream_call *queued)
 		gw_log_notice("upstream: stopping, %u calls cancelled", n);
 }
 
-/* Everything curl stays on this thread, including the final cleanup. */
+static void free_dead(struct gw_upstream *up)
+{
+	while (up->dead != NULL) {
+		struct sock *sk = up->dead;
+
+		up->dead = sk->next_dead;
+		free(sk);
+	}
+}
+
+static void on_sock_event(struct gw_ev *ev, uint32_t events)
+{
+	struct sock *sk = (struct sock *)(void *)ev;
+	struct gw_upstream *up = sk->up;
+	int flags = 0;
+	int running;
+
+	if (sk->dead)
+		return;
+	if (events & EPOLLIN)
+		flags |= CURL_CSELECT_IN;
+	if (events & EPOLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (events & (EPOLLERR | EPOLLHUP))
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(up->multi, sk->fd, flags, &running);
+	reap(up);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: what curl wants to hear about s. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct gw_upstream *up = userp;
+	struct sock *sk = socketp;
+	struct epoll_event ev;
+	char eb[96];
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (sk == NULL)
+			return 0;
+		if (sk->added)
+			(void)epoll_ctl(up->epfd, EPOLL_CTL_DEL, s, NULL);
+		curl_multi_assign(up->multi, s, NULL);
+		sk->dead = true;
+		sk->next_dead = up->dead;
+		up->dead = sk;
+		return 0;
+	}
+	if (sk == NULL) {
+		sk = calloc(1, sizeof(*sk));
+		if (sk == NULL)
+			return -1;
+		sk->ev.fn = on_sock_event;
+		sk->up = up;
+		sk->fd = s;
+		curl_multi_assign(up->multi, s, sk);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = (what & CURL_POLL_IN) ? EPOLLIN : 0u;
+	if (what & CURL_POLL_OUT)
+		ev.events |= EPOLLOUT;
+	ev.data.ptr = &sk->ev;
+	if (epoll_ctl(up->epfd, sk->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) != 0) {
+		gw_log_warn("upstream: epoll_ctl failed: %s", strerror_r(errno, eb, sizeof(eb)));
+		return -1;
+	}
+	sk->added = true;
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: only notes the deadline; gw_upstream_run_timers acts on it. */
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	struct gw_upstream *up = userp;
+
+	(void)m;
+	up->timer_due = timeout_ms < 0 ? -1.0 : now_ms() + (double)timeout_ms;
+	return 0;
+}
+
+long gw_upstream_timeout_ms(const struct gw_upstream *up)
+{
+	double now = now_ms();
+	double due = up->timer_due;
+	double retry = next_due(up);
+
+	if (up->active != NULL && (due < 0.0 || up->next_deadline < due))
+		due = up->next_deadline;
+	if (retry >= 0.0 && (due < 0.0 || retry < due))
+		due = retry;
+	if (due < 0.0)
+		return -1;
+	return due <= now ? 0 : (long)(due - now) + 1;
+}
+
+void gw_upstream_run_timers(struct gw_upstream *up)
+{
+	double now = now_ms();
+	int running;
+
+	/* The batch of epoll events that may still name them is over. */
+	free_dead(up);
+	if (up->timer_due >= 0.0 && up->timer_due <= now) {
+		up->timer_due = -1.0;
+		curl_multi_socket_action(up->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		reap(up);
+	}
+	if (up->delayed != NULL)
+		start_due(up);
+	if (up->active != NULL && up->next_deadline <= now)
+		expire(up);
+	free_dead(up);
+}
+
+static void on_wake(struct gw_ev *ev, uint32_t events)
+{
+	char *base = (char *)ev - offsetof(struct gw_upstream, wake_ev);
+	struct gw_upstream *up = (struct gw_upstream *)(void *)base;
+	uint64_t n;
+
+	(void)events;
+	if (read(up->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		gw_log_warn("upstream: eventfd read failed");
+}
+
+/* A pool with a thread of its own: takes the queue, then waits on the epoll set. */
 static void *run(void *arg)
 {
 	struct gw_upstream *up = arg;
 	struct gw_upstream_call *queued;
 	struct gw_upstream_call *call;
+	struct epoll_event evs[32];
 	bool stop;
-	int running;
 	long wait_ms;
-	long retry_ms;
+	int n;
+	int i;
 
 	for (;;) {
 		pthread_mutex_lock(&up->lock);
@@ -615,82 +822,223 @@ static void *run(void *arg)
 			call->priv_next = NULL;
 			start_call(up, call);
 		}
-		start_due(up);
-		curl_multi_perform(up->multi, &running);
-		reap(up);
-		/* After reap: no message of a finished transfer is pending now. */
-		wait_ms = expire(up);
-		/*
-		 * After reap and expire, which may have queued a retry: its backoff
-		 * (50-200 ms), not the idle poll, decides how long to sleep.
-		 */
-		retry_ms = next_due(up);
-		if (retry_ms < wait_ms)
-			wait_ms = retry_ms;
-		curl_multi_poll(up->multi, NULL, 0, (int)wait_ms, NULL);
+		gw_upstream_run_timers(up);
+		wait_ms = gw_upstream_timeout_ms(up);
+		if (wait_ms < 0 || wait_ms > POLL_MS)
+			wait_ms = POLL_MS;
+		n = epoll_wait(up->epfd, evs, (int)GW_ARRAY_SIZE(evs), (int)wait_ms);
+		for (i = 0; i < n; i++) {
+			struct gw_ev *ev = evs[i].data.ptr;
+
+			ev->fn(ev, evs[i].events);
+		}
+		gw_upstream_run_timers(up);
 	}
 	cancel_all(up, queued);
+	return NULL;
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct gw_upstream_group *g = arg;
+
+	(void)h;
+	(void)access;
+	if ((unsigned)data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&g->share_lock[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *arg)
+{
+	struct gw_upstream_group *g = arg;
+
+	(void)h;
+	if ((unsigned)data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&g->share_lock[data]);
+}
+
+enum gw_err gw_upstream_group_new(const struct gw_upstream_opts *opts, unsigned n_pools,
+				  struct gw_upstream_group **out)
+{
+	struct gw_upstream_group *g = calloc(1, sizeof(*g));
+	unsigned i;
+
+	if (g == NULL)
+		return GW_E_NOMEM;
+	g->opts = *opts;
+	g->n_pools = n_pools > 0 ? n_pools : 1;
+	gw_breaker_init(&g->breaker, opts->breaker_failures, opts->breaker_cooldown_ms,
+			opts->breaker_max_cooldown_ms);
+	pthread_mutex_init(&g->record_lock, NULL);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&g->share_lock[i], NULL);
+	atomic_init(&g->connects, 0);
+	g->share = curl_share_init();
+	if (g->share == NULL) {
+		gw_upstream_group_free(g);
+		return GW_E_NOMEM;
+	}
+	curl_share_setopt(g->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(g->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(g->share, CURLSHOPT_USERDATA, g);
+	curl_share_setopt(g->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(g->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	*out = g;
+	return GW_OK;
+}
+
+void gw_upstream_group_free(struct gw_upstream_group *g)
+{
+	unsigned i;
+
+	if (g == NULL)
+		return;
+	if (g->share != NULL)
+		curl_share_cleanup(g->share);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&g->share_lock[i]);
+	pthread_mutex_destroy(&g->record_lock);
+	free(g);
+}
+
+bool gw_upstream_group_breaker_open(struct gw_upstream_group *g)
+{
+	return gw_breaker_state(&g->breaker) == GW_BREAKER_OPEN;
+}
+
+unsigned long gw_upstream_group_connects(struct gw_upstream_group *g)
+{
+	return atomic_load(&g->connects);
+}
+
+/* Pool index's share of the bulkhead: the total split like MHD splits its connection limit. */
+static unsigned bulkhead_share(const struct gw_upstream_group *g, unsigned index, unsigned n)
+{
+	unsigned max = g->opts.max_host_connections;
+	unsigned share;
+
+	if (max == 0)
+		return 0;
+	share = max / n + (index % n < max % n ? 1u : 0u);
+	return share > 0 ? share : 1u;
+}
+
+static void destroy(struct gw_upstream *up)
+{
 	while (up->idle != NULL) {
 		struct xfer *x = up->idle;
 
 		up->idle = x->next;
 		xfer_destroy(x);
 	}
-	curl_multi_cleanup(up->multi);
-	up->multi = NULL;
-	return NULL;
+	/* Closing cached connections may still call on_socket: the epoll set is still open. */
+	if (up->multi != NULL)
+		curl_multi_cleanup(up->multi);
+	free_dead(up);
+	curl_slist_free_all(up->get_headers);
+	if (up->wake_fd >= 0)
+		close(up->wake_fd);
+	if (up->own_epfd && up->epfd >= 0)
+		close(up->epfd);
+	if (up->threaded)
+		pthread_mutex_destroy(&up->lock);
+	if (up->own_group)
+		gw_upstream_group_free(up->group);
+	free(up);
 }
 
-static CURLM *make_multi(const struct gw_upstream_opts *opts)
-{
-	CURLM *m = curl_multi_init();
-
-	if (m == NULL)
-		return NULL;
-	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts->max_host_connections);
-	/* The idle cache must hold the whole bulkhead, or reuse breaks under load. */
-	if (opts->max_host_connections > 0)
-		curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)opts->max_host_connections);
-	return m;
-}
-
-enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstream **out)
+static enum gw_err pool_new(struct gw_upstream_group *g, int epfd, unsigned index, unsigned n,
+			    struct gw_upstream **out)
 {
 	struct gw_upstream *up = calloc(1, sizeof(*up));
-	enum gw_err err = GW_E_NOMEM;
+	const struct gw_upstream_opts *opts = &g->opts;
+	unsigned share = bulkhead_share(g, index, n);
 
 	if (up == NULL)
 		return GW_E_NOMEM;
+	up->group = g;
+	up->epfd = epfd;
+	up->wake_fd = -1;
+	up->timer_due = -1.0;
 	up->connect_timeout_ms =
 	    opts->connect_timeout_ms ? opts->connect_timeout_ms : GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS;
 	up->maxage_conn_s = opts->maxage_conn_s ? (long)opts->maxage_conn_s : DEFAULT_MAXAGE_CONN_S;
 	up->retry = opts->retry;
-	gw_breaker_init(&up->breaker, opts->breaker_failures, opts->breaker_cooldown_ms,
-			opts->breaker_max_cooldown_ms);
-	up->max_idle = opts->max_host_connections > MIN_IDLE_HANDLES ? opts->max_host_connections
-	                                                             : MIN_IDLE_HANDLES;
-	atomic_init(&up->connects, 0);
-	up->multi = make_multi(opts);
-	if (up->multi == NULL)
-		goto out_free;
-	if (pthread_mutex_init(&up->lock, NULL) != 0) {
-		err = GW_E_INTERNAL;
-		goto out_multi;
+	up->max_idle = share > MIN_IDLE_HANDLES ? share : MIN_IDLE_HANDLES;
+	up->multi = curl_multi_init();
+	if (up->multi == NULL) {
+		free(up);
+		return GW_E_NOMEM;
+	}
+	curl_multi_setopt(up->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)share);
+	/* The idle cache must hold the whole bulkhead, or reuse breaks under load. */
+	if (share > 0)
+		curl_multi_setopt(up->multi, CURLMOPT_MAXCONNECTS, (long)share);
+	curl_multi_setopt(up->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(up->multi, CURLMOPT_SOCKETDATA, up);
+	curl_multi_setopt(up->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(up->multi, CURLMOPT_TIMERDATA, up);
+	/* NULL on OOM: then every call makes its own list. */
+	up->get_headers = curl_slist_append(NULL, "Accept: application/xml");
+	*out = up;
+	return GW_OK;
+}
+
+enum gw_err gw_upstream_new_on(struct gw_upstream_group *g, int epfd, unsigned index,
+			       struct gw_upstream **out)
+{
+	return pool_new(g, epfd, index, g->n_pools, out);
+}
+
+enum gw_err gw_upstream_new_threaded(struct gw_upstream_group *g, struct gw_upstream **out)
+{
+	struct gw_upstream *up = NULL;
+	struct epoll_event ev;
+	char eb[96];
+	enum gw_err err = pool_new(g, -1, 0, 1, &up);
+
+	if (err != GW_OK)
+		return err;
+	up->own_epfd = true;
+	up->threaded = true;
+	pthread_mutex_init(&up->lock, NULL);
+	up->epfd = epoll_create1(EPOLL_CLOEXEC);
+	up->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	up->wake_ev.fn = on_wake;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &up->wake_ev;
+	if (up->epfd < 0 || up->wake_fd < 0 ||
+	    epoll_ctl(up->epfd, EPOLL_CTL_ADD, up->wake_fd, &ev) != 0) {
+		gw_log_err("upstream: cannot set up the event loop: %s",
+			   strerror_r(errno, eb, sizeof(eb)));
+		destroy(up);
+		return GW_E_INTERNAL;
 	}
 	if (pthread_create(&up->thread, NULL, run, up) != 0) {
 		gw_log_err("upstream: cannot start the thread");
-		err = GW_E_INTERNAL;
-		goto out_lock;
+		destroy(up);
+		return GW_E_INTERNAL;
 	}
 	*out = up;
 	return GW_OK;
-out_lock:
-	pthread_mutex_destroy(&up->lock);
-out_multi:
-	curl_multi_cleanup(up->multi);
-out_free:
-	free(up);
-	return err;
+}
+
+enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstream **out)
+{
+	struct gw_upstream_group *g = NULL;
+	struct gw_upstream *up = NULL;
+	enum gw_err err = gw_upstream_group_new(opts, 1, &g);
+
+	if (err == GW_OK)
+		err = gw_upstream_new_threaded(g, &up);
+	if (err != GW_OK) {
+		gw_upstream_group_free(g);
+		return err;
+	}
+	up->own_group = true;
+	*out = up;
+	return GW_OK;
 }
 
 static bool header_value_ok(const char *s)
@@ -698,15 +1046,40 @@ static bool header_value_ok(const char *s)
 	return s == NULL || strpbrk(s, "\r\n") == NULL;
 }
 
+/* Queues call for the pool's thread; false while it stops. */
+static bool enqueue(struct gw_upstream *up, struct gw_upstream_call *call)
+{
+	uint64_t one = 1;
+	bool was_empty;
+
+	pthread_mutex_lock(&up->lock);
+	if (up->stopping) {
+		pthread_mutex_unlock(&up->lock);
+		return false;
+	}
+	was_empty = up->queue_head == NULL;
+	if (was_empty)
+		up->queue_head = call;
+	else
+		up->queue_tail->priv_next = call;
+	up->queue_tail = call;
+	/* A non-empty queue means a wake-up is already pending. */
+	if (was_empty && write(up->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		gw_log_warn("upstream: eventfd write failed");
+	pthread_mutex_unlock(&up->lock);
+	return true;
+}
+
 enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call)
 {
 	enum gw_breaker_verdict verdict;
 	uint64_t retry_after_ms = 0;
-	bool was_empty;
 
 	if (call->url == NULL || call->done == NULL || !header_value_ok(call->accept) ||
 	    !header_value_ok(call->content_type))
 		return GW_E_INTERNAL;
+	if (!up->threaded && up->closing)
+		return GW_E_UNAVAILABLE;
 	call->reply.max =
 	    call->max_reply_bytes ? call->max_reply_bytes : GW_DEFAULT_BBB_MAX_REPLY_BYTES;
 	gw_buf_reset(&call->reply);
@@ -717,7 +1090,7 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->priv_next = NULL;
 	call->retries = 0;
 	call->retry_after_s = 0;
-	verdict = gw_breaker_allow(&up->breaker, now_ns(), &retry_after_ms);
+	verdict = gw_breaker_allow(&up->group->breaker, now_ns(), &retry_after_ms);
 	if (verdict == GW_BREAKER_REJECT) {
 		call->retry_after_s = (unsigned)((retry_after_ms + 999) / 1000);
 		return GW_E_CIRCUIT_OPEN;
@@ -726,25 +1099,18 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	/* Until completion total_ms holds the submit time. */
 	call->total_ms = now_ms();
 	call->started_ms = call->total_ms;
-
-	pthread_mutex_lock(&up->lock);
-	if (up->stopping) {
-		pthread_mutex_unlock(&up->lock);
+	if (!up->threaded) {
+		/* On the pool's own thread: straight into the multi handle. */
+		start_call(up, call);
+		return GW_OK;
+	}
+	if (!enqueue(up, call)) {
+		/* The probe never went out: let the next call be the probe. */
+		if (call->priv_probe)
+			record(up->group, GW_BREAKER_NEUTRAL, true);
+		call->priv_probe = false;
 		return GW_E_UNAVAILABLE;
 	}
-	was_empty = up->queue_head == NULL;
-	if (was_empty)
-		up->queue_head = call;
-	else
-		up->queue_tail->priv_next = call;
-	up->queue_tail = call;
-	/*
-	 * Woken under the lock, so the multi handle cannot be cleaned up in
-	 * between. A non-empty queue means a wake-up is already pending.
-	 */
-	if (was_empty)
-		curl_multi_wakeup(up->multi);
-	pthread_mutex_unlock(&up->lock);
 	return GW_OK;
 }
 
@@ -781,25 +1147,31 @@ void gw_upstream_call_deinit(struct gw_upstream_call *call)
 
 void gw_upstream_free(struct gw_upstream *up)
 {
+	uint64_t one = 1;
+
 	if (up == NULL)
 		return;
-	pthread_mutex_lock(&up->lock);
-	up->stopping = true;
-	curl_multi_wakeup(up->multi);
-	pthread_mutex_unlock(&up->lock);
-	pthread_join(up->thread, NULL);
-	pthread_mutex_destroy(&up->lock);
-	free(up);
+	if (up->threaded) {
+		pthread_mutex_lock(&up->lock);
+		up->stopping = true;
+		if (write(up->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			gw_log_warn("upstream: eventfd write failed");
+		pthread_mutex_unlock(&up->lock);
+		pthread_join(up->thread, NULL);
+	} else {
+		cancel_all(up, NULL);
+	}
+	destroy(up);
 }
 
 bool gw_upstream_breaker_open(struct gw_upstream *up)
 {
-	return gw_breaker_state(&up->breaker) == GW_BREAKER_OPEN;
+	return gw_upstream_group_breaker_open(up->group);
 }
 
 unsigned long gw_upstream_connects(struct gw_upstream *up)
 {
-	return atomic_load(&up->connects);
+	return gw_upstream_group_connects(up->group);
 }
 
 enum gw_err gw_upstream_global_init(void)

@@ -1,12 +1,17 @@
 /*
- * upstream.h - calls to BBB over a pool of kept-alive connections.
+ * upstream.h - calls to BBB over pools of kept-alive connections.
  *
- * One thread owns one curl multi handle (and so the connection cache, DNS
- * cache and TLS sessions); other threads submit calls through a locked
- * queue and curl_multi_wakeup(). No CURL pointer leaves upstream.c.
+ * A pool is one curl multi handle (its connection cache) driven through an
+ * epoll set. Either it lives in an event loop's epoll set and is used only
+ * on that loop's thread (gw_upstream_new_on: submit, completion and done()
+ * all run there, with no hand-off), or it runs a thread of its own that
+ * other threads submit to (gw_upstream_new, gw_upstream_new_threaded;
+ * done() then runs on that thread). The pools of one gateway belong to a
+ * group that holds what they share: the circuit breaker, the connect
+ * counter, the DNS cache and TLS sessions. No CURL pointer leaves
+ * upstream.c.
  *
- * A call's completion callback runs on the upstream thread; it must not
- * block (the HTTP server's callback only resumes a suspended connection).
+ * done() must not block: it runs on the thread that drives the pool.
  */
 #ifndef GW_UPSTREAM_H
 #define GW_UPSTREAM_H
@@ -21,12 +26,18 @@
 
 struct gw_upstream;
 struct gw_upstream_call;
+struct gw_upstream_group;
 
 typedef void (*gw_upstream_done_fn)(struct gw_upstream_call *call, void *arg);
 
 struct gw_upstream_opts {
 	unsigned connect_timeout_ms; /* CURLOPT_CONNECTTIMEOUT_MS */
-	unsigned max_host_connections; /* CURLMOPT_MAX_HOST_CONNECTIONS (bulkhead) */
+	/*
+	 * The bulkhead: connections to BBB at once, all pools together. Each of a
+	 * group's n pools gets max/n (the remainder to the first ones, at least 1)
+	 * as its CURLMOPT_MAX_HOST_CONNECTIONS. 0 = unlimited.
+	 */
+	unsigned max_host_connections;
 	unsigned maxage_conn_s;      /* CURLOPT_MAXAGE_CONN; 0 = 60 */
 	bool retry;                  /* retry once where safe (see gw_upstream_call.idempotent) */
 	unsigned breaker_failures;   /* consecutive failures that open the breaker; 0 = off */
@@ -105,14 +116,57 @@ enum gw_err gw_upstream_global_init(void) GW_WUR;
 /* Process-wide cleanup; call once at exit after every upstream is freed. */
 void gw_upstream_global_cleanup(void);
 
-/* Starts the upstream thread. out written on success; free with gw_upstream_free. */
+/*
+ * The shared part of n_pools pools: breaker, connect counter, DNS and TLS
+ * session cache. opts is copied. Free with gw_upstream_group_free after
+ * every pool of the group.
+ */
+enum gw_err gw_upstream_group_new(const struct gw_upstream_opts *opts, unsigned n_pools,
+				  struct gw_upstream_group **out) GW_WUR;
+
+/* NULL is fine. */
+void gw_upstream_group_free(struct gw_upstream_group *g);
+
+/* True while the group's circuit breaker is open (calls fail fast). Any thread. */
+bool gw_upstream_group_breaker_open(struct gw_upstream_group *g);
+
+/* TCP connections the group's pools opened so far. Any thread. */
+unsigned long gw_upstream_group_connects(struct gw_upstream_group *g);
+
+/*
+ * Pool number index of the group, living in the epoll set epfd (borrowed;
+ * must outlive the pool). Its sockets are added to epfd with a struct
+ * gw_ev (ev.h) as their data; the owner of epfd calls its fn for their
+ * events, and calls gw_upstream_run_timers after each batch of events and
+ * whenever it may have submitted calls, sleeping no longer than
+ * gw_upstream_timeout_ms. Everything but the group's counters is for the
+ * thread that drives epfd only. Free with gw_upstream_free on that thread.
+ */
+enum gw_err gw_upstream_new_on(struct gw_upstream_group *g, int epfd, unsigned index,
+			       struct gw_upstream **out) GW_WUR;
+
+/* Milliseconds until the pool needs gw_upstream_run_timers; -1 = no timer. */
+long gw_upstream_timeout_ms(const struct gw_upstream *up);
+
+/* Runs what is due: curl's timeouts, call deadlines, delayed retries. */
+void gw_upstream_run_timers(struct gw_upstream *up);
+
+/*
+ * A pool of the group with a thread of its own (the whole bulkhead), fed
+ * by any thread through a locked queue and an eventfd.
+ */
+enum gw_err gw_upstream_new_threaded(struct gw_upstream_group *g, struct gw_upstream **out) GW_WUR;
+
+/* A threaded pool with a group of its own (freed with it). */
 enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstream **out) GW_WUR;
 
 /*
- * Queues a call. On GW_OK, done(call, arg) will run exactly once on the
- * upstream thread. On error done is not called: GW_E_UNAVAILABLE while
- * stopping, GW_E_CIRCUIT_OPEN while the breaker is open (retry_after_s
- * set), GW_E_INTERNAL for a malformed call.
+ * Starts a call: on a pool of a loop, from that loop's thread, the transfer
+ * starts at once; a threaded pool queues it. On GW_OK, done(call, arg) will
+ * run exactly once on the pool's thread (rarely before this returns, when
+ * the call cannot even start). On error done is not called:
+ * GW_E_UNAVAILABLE while stopping, GW_E_CIRCUIT_OPEN while the breaker is
+ * open (retry_after_s set), GW_E_INTERNAL for a malformed call.
  */
 enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call) GW_WUR;
 
@@ -130,8 +184,10 @@ uint64_t gw_upstream_deadline_ms(const struct gw_upstream_call *call);
 void gw_upstream_call_deinit(struct gw_upstream_call *call);
 
 /*
- * Stops the thread: every queued or running call completes with
- * GW_E_UNAVAILABLE (done still runs once), then frees everything. NULL ok.
+ * Every queued or running call completes with GW_E_UNAVAILABLE (done still
+ * runs once; a call submitted from a done() then is refused), then frees
+ * the pool. A threaded pool's thread is stopped; a loop's pool must be
+ * freed on its loop's thread. NULL ok.
  */
 void gw_upstream_free(struct gw_upstream *up);
 
@@ -141,10 +197,10 @@ void gw_upstream_free(struct gw_upstream *up);
  */
 enum gw_err gw_upstream_probe(const char *url, unsigned timeout_ms, long *status) GW_WUR;
 
-/* True while the circuit breaker is open (calls fail fast). */
+/* True while the circuit breaker of up's group is open (calls fail fast). */
 bool gw_upstream_breaker_open(struct gw_upstream *up);
 
-/* Number of TCP connections curl opened so far (for tests and metrics). */
+/* TCP connections up's group opened so far (for tests and metrics). */
 unsigned long gw_upstream_connects(struct gw_upstream *up);
 
 #endif

@@ -19,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "ev.h"
 #include "log.h"
 #include "testutil.h"
 #include "upstream.h"
@@ -279,6 +281,7 @@ struct tcall {
 	struct gw_upstream_call c;
 	char url[1024];
 	struct gw_upstream_call *seen; /* the call done was given */
+	pthread_t thread;              /* the thread done ran on */
 	int ndone;                     /* wlock */
 	int rank;                      /* completion order; wlock */
 	struct tcall *resubmit;        /* submitted from inside done */
@@ -295,6 +298,7 @@ static void on_done(struct gw_upstream_call *call, void *arg)
 	struct tcall *t = arg;
 
 	t->seen = call;
+	t->thread = pthread_self();
 	if (t->resubmit != NULL)
 		t->resubmit_err = gw_upstream_submit(up, &t->resubmit->c);
 	pthread_mutex_lock(&wlock);
@@ -803,10 +807,162 @@ START_TEST(test_upstream_submit_during_stop_fails)
 }
 END_TEST
 
+/* --- a pool in an event loop's epoll set, driven by the test's thread ------- */
+
+static struct gw_upstream_group *group;
+static int epfd = -1;
+
+static void loop_setup(void)
+{
+	struct gw_upstream_opts o = {.connect_timeout_ms = 1000, .max_host_connections = 3};
+
+	gw_log_setup(GW_LOG_ERR, GW_LOG_FORMAT_TEXT);
+	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	completed = 0;
+	srv_start();
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	ck_assert_int_ge(epfd, 0);
+	/* Two pools share the bulkhead of 3: pool 0 may open 2 connections, pool 1 one. */
+	ck_assert_int_eq(gw_upstream_group_new(&o, 2, &group), GW_OK);
+	ck_assert_int_eq(gw_upstream_new_on(group, epfd, 0, &up), GW_OK);
+}
+
+static void loop_teardown(void)
+{
+	gw_upstream_free(up);
+	up = NULL;
+	gw_upstream_group_free(group);
+	group = NULL;
+	close(epfd);
+	srv_stop();
+	curl_global_cleanup();
+}
+
+/* What an HTTP loop does: wait, dispatch, run the timers; until n calls completed. */
+static void drive_until(int n)
+{
+	struct epoll_event evs[16];
+	struct timespec t0;
+	struct timespec now;
+	long wait;
+	int k;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		wait = gw_upstream_timeout_ms(up);
+		if (wait < 0 || wait > 50)
+			wait = 50;
+		k = epoll_wait(epfd, evs, 16, (int)wait);
+		for (i = 0; i < k; i++) {
+			struct gw_ev *ev = evs[i].data.ptr;
+
+			ev->fn(ev, evs[i].events);
+		}
+		gw_upstream_run_timers(up);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (n_completed() < n && now.tv_sec - t0.tv_sec < WAIT_S);
+	ck_assert_int_ge(n_completed(), n);
+}
+
+START_TEST(test_upstream_loop_completes_on_driving_thread)
+{
+	struct tcall t[5];
+	unsigned long before = gw_upstream_group_connects(group);
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		tcall_init(&t[i], "/ok");
+		submit(&t[i]);
+		drive_until(i + 1);
+		ck_assert_int_eq(t[i].ndone, 1);
+		ck_assert_int_eq(t[i].c.result, GW_OK);
+		ck_assert_str_eq(gw_buf_str(&t[i].c.reply), OK_XML);
+		ck_assert(pthread_equal(t[i].thread, pthread_self()));
+		gw_upstream_call_deinit(&t[i].c);
+	}
+	/* One call at a time: the pool keeps reusing its one connection. */
+	ck_assert_uint_eq(gw_upstream_group_connects(group) - before, 1);
+	ck_assert_uint_eq(atomic_load(&srv.conns), 1);
+}
+END_TEST
+
+START_TEST(test_upstream_loop_bulkhead_share)
+{
+	struct tcall t[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		tcall_init(&t[i], "/slow?ms=300");
+		submit(&t[i]);
+	}
+	drive_until(4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(t[i].c.result, GW_OK);
+		gw_upstream_call_deinit(&t[i].c);
+	}
+	/* Pool 0's share of the 3 connections is 2; the other calls waited for them. */
+	ck_assert_uint_eq(atomic_load(&srv.conns), 2);
+}
+END_TEST
+
+START_TEST(test_upstream_loop_timeout)
+{
+	struct tcall t;
+
+	tcall_init(&t, "/slow?ms=3000");
+	t.c.timeout_ms = 300;
+	submit(&t);
+	drive_until(1);
+	ck_assert_int_eq(t.c.result, GW_E_UPSTREAM_TIMEOUT);
+	ck_assert(t.c.total_ms >= 250.0 && t.c.total_ms < 2000.0);
+	gw_upstream_call_deinit(&t.c);
+}
+END_TEST
+
+/* Freeing a loop's pool ends each call in flight once; a call submitted from done is refused. */
+START_TEST(test_upstream_loop_free_cancels_once)
+{
+	struct tcall t[3];
+	struct tcall again;
+	int i;
+
+	tcall_init(&again, "/ok");
+	for (i = 0; i < 3; i++) {
+		tcall_init(&t[i], "/slow?ms=3000");
+		submit(&t[i]);
+	}
+	t[0].resubmit = &again;
+	for (i = 0; i < 10; i++)
+		drive_until(0);
+	gw_upstream_free(up);
+	up = NULL;
+	ck_assert_int_eq(n_completed(), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(t[i].ndone, 1);
+		ck_assert_int_eq(t[i].c.result, GW_E_UNAVAILABLE);
+		ck_assert(pthread_equal(t[i].thread, pthread_self()));
+		gw_upstream_call_deinit(&t[i].c);
+	}
+	ck_assert_int_eq(t[0].resubmit_err, GW_E_UNAVAILABLE);
+	ck_assert_int_eq(again.ndone, 0);
+	gw_upstream_call_deinit(&again.c);
+}
+END_TEST
+
 static Suite *upstream_suite(void)
 {
 	Suite *s = suite_create("upstream");
 	TCase *tc = tcase_create("core");
+	TCase *lc = tcase_create("loop");
+
+	tcase_add_checked_fixture(lc, loop_setup, loop_teardown);
+	tcase_set_timeout(lc, 60);
+	tcase_add_test(lc, test_upstream_loop_completes_on_driving_thread);
+	tcase_add_test(lc, test_upstream_loop_bulkhead_share);
+	tcase_add_test(lc, test_upstream_loop_timeout);
+	tcase_add_test(lc, test_upstream_loop_free_cancels_once);
+	suite_add_tcase(s, lc);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
