@@ -590,8 +590,7 @@ class Gateway:
         with open(self.conf, "w") as f:
             f.write("""# written by bench/ for one benchmark run
 listen = {{ address = "127.0.0.1"; port = {port}; }};
-# every benchmark client connects from 127.0.0.1: no per-address connection cap
-limits = {{ max_connections = {maxc}; per_ip_connections = 0; {limits} }};
+limits = {{ max_connections = {maxc}; {limits} }};
 bbb = {{ url = "{url}"; secret = "bench-secret-0123456789abcdef"; checksum = "sha256";
         max_connections = {bmax}; {bbbx} }};
 tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
