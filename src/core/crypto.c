@@ -147,6 +147,30 @@ enum gw_err gw_crypto_random(void *out, size_t n)
 	return GW_OK;
 }
 
+/* The per-thread pool of gw_crypto_random_pooled: pool_len unread bytes at the end. */
+#define POOL_BYTES 4096u
+static _Thread_local unsigned char pool[POOL_BYTES];
+static _Thread_local size_t pool_len;
+
+enum gw_err gw_crypto_random_pooled(void *out, size_t n)
+{
+	enum gw_err err;
+
+	if (n > GW_CRYPTO_POOL_MAX)
+		return GW_E_INTERNAL;
+	if (pool_len < n) {
+		err = gw_crypto_random(pool, POOL_BYTES);
+		if (err != GW_OK)
+			return err;
+		pool_len = POOL_BYTES;
+	}
+	pool_len -= n;
+	memcpy(out, pool + pool_len, n);
+	/* what was handed out is never handed out again */
+	OPENSSL_cleanse(pool + pool_len, n);
+	return GW_OK;
+}
+
 bool gw_crypto_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;

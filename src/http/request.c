@@ -195,7 +195,7 @@ void gw_request_set_id(struct gw_request *req, const char *client_value)
 		snprintf(req->request_id, sizeof(req->request_id), "%s", client_value);
 		return;
 	}
-	if (gw_crypto_random(rnd, sizeof(rnd)) != GW_OK)
+	if (gw_crypto_random_pooled(rnd, sizeof(rnd)) != GW_OK)
 		memset(rnd, 0, sizeof(rnd));
 	gw_crypto_hex(rnd, sizeof(rnd), req->request_id);
 }

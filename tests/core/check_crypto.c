@@ -3,6 +3,7 @@
  * vectors, hashing over several parts, digest names, hex both ways, random
  * bytes and constant-time equality.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -189,6 +190,34 @@ START_TEST(test_crypto_random_fills_and_differs)
 }
 END_TEST
 
+static int cmp12(const void *a, const void *b)
+{
+	return memcmp(a, b, 12);
+}
+
+/* Across several refills of the per-thread pool no two 12-byte values repeat. */
+START_TEST(test_crypto_random_pooled_never_repeats)
+{
+	enum { N = 2048, LEN = 12 };
+	static unsigned char seen[N][LEN];
+	unsigned char big[GW_CRYPTO_POOL_MAX + 1];
+	size_t repeats = 0;
+	size_t i;
+
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(gw_crypto_random_pooled(seen[i], LEN), GW_OK);
+	qsort(seen, N, LEN, cmp12);
+	for (i = 1; i < N; i++) {
+		if (memcmp(seen[i - 1], seen[i], LEN) == 0)
+			repeats++;
+	}
+	ck_assert_uint_eq(repeats, 0);
+	ck_assert_int_eq(gw_crypto_random_pooled(big, GW_CRYPTO_POOL_MAX), GW_OK);
+	ck_assert_int_eq(gw_crypto_random_pooled(big, sizeof(big)), GW_E_INTERNAL);
+	ck_assert_int_eq(gw_crypto_random_pooled(big, 0), GW_OK);
+}
+END_TEST
+
 START_TEST(test_crypto_equal_compares_all_bytes)
 {
 	unsigned char a[32];
@@ -227,6 +256,7 @@ static Suite *crypto_suite(void)
 	tcase_add_test(tc, test_crypto_unhex_rejects_bad_input);
 	tcase_add_test(tc, test_crypto_hex_unhex_round_trip);
 	tcase_add_test(tc, test_crypto_random_fills_and_differs);
+	tcase_add_test(tc, test_crypto_random_pooled_never_repeats);
 	tcase_add_test(tc, test_crypto_equal_compares_all_bytes);
 	suite_add_tcase(s, tc);
 	return s;
