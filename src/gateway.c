@@ -191,7 +191,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		free(gw);
 		return err;
 	}
-	/* The workers already serve requests: publish http under lock (see stats). */
+	/* The event loops already serve requests: publish http under lock (see stats). */
 	pthread_mutex_lock(&gw->lock);
 	gw->http = http;
 	pthread_mutex_unlock(&gw->lock);

@@ -551,7 +551,7 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 	return GW_OK;
 }
 
-/* ---- converting an XML reply while it arrives (upstream thread) ---- */
+/* ---- converting an XML reply while it arrives (on the thread driving the pool) ---- */
 
 static bool xml_type(const char *ct)
 {

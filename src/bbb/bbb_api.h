@@ -106,7 +106,8 @@ void gw_bbb_complete(struct gw_exchange *x);
 /*
  * The sink for x's upcoming call (NULL when its reply is to be buffered:
  * Accept: application/xml, BBB's JSON replies): a 200 XML reply is then
- * converted while it arrives, on the upstream thread, and never held whole
+ * converted while it arrives, on the thread that drives the call's pool
+ * (the exchange's event loop), and never held whole
  * as XML. Set it as the call's sink when the call starts; the exchange
  * owns what it keeps.
  */

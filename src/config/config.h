@@ -31,7 +31,7 @@ struct gw_config {
 	/* listen = { address; port; threads; } */
 	char *listen_address; /* default "127.0.0.1" */
 	unsigned listen_port; /* default 8090; 0 = pick a free port (tests) */
-	unsigned threads;     /* MHD worker threads; default 0 = number of CPUs */
+	unsigned threads;     /* event loops (listen.threads); default 0 = number of CPUs */
 
 	/* limits = { ... } */
 	size_t max_body_bytes;        /* default GW_DEFAULT_MAX_BODY_BYTES */

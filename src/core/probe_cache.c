@@ -2,7 +2,7 @@
  * probe_cache.c - the last readiness probe and the one in flight, behind
  * a mutex. This is shared mutable state outside the three usual places
  * (metrics, upstream pool, config pointer): it has to be, since the point
- * is that concurrent /readyz requests on different MHD workers see one
+ * is that concurrent /readyz requests on different event loops see one
  * probe. The lock is held for a few comparisons, never across a BBB call.
  *
  * A probe is named by a ticket, a counter that grows with each probe sent:

@@ -1,8 +1,8 @@
 /*
  * breaker.c - consecutive-failure circuit breaker with a doubling
  * cool-down and a single half-open probe. The state and the probe flag
- * are atomics so that workers can fail fast without a lock; counters are
- * touched only by the recording thread.
+ * are atomics so that every event loop can fail fast without a lock;
+ * counters are touched only under the recorder's lock.
  */
 #include "breaker.h"
 

@@ -9,7 +9,8 @@
  * reply is a successful transport and never counts.
  *
  * Threads: gw_breaker_allow is called by any thread; gw_breaker_record by
- * one thread at a time (the upstream thread). Time is injected (ns).
+ * one thread at a time (the pools share one breaker and record under
+ * their group's lock, upstream.c). Time is injected (ns).
  */
 #ifndef GW_BREAKER_H
 #define GW_BREAKER_H

@@ -48,8 +48,9 @@ struct gw_upstream_opts {
 /*
  * An optional receiver of a reply's body as it arrives, so a caller can
  * work on a large reply without holding it whole. The transport never
- * looks at the bytes. The three functions run on the upstream thread and
- * must not block.
+ * looks at the bytes. The three functions run on the thread that drives
+ * the call's pool (the event loop's, or the shared pool's own) and must
+ * not block.
  */
 struct gw_upstream_sink {
 	/*
