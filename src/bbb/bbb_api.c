@@ -663,6 +663,19 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 				   gw_upstream_deadline_ms(up), reply);
 }
 
+/* The answer for a reply that could not be converted: 504 past the deadline, else 502. */
+static void reply_refused(struct gw_exchange *x, enum gw_err err)
+{
+	if (err == GW_E_UPSTREAM_TIMEOUT) {
+		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
+		gw_response_problem(x, err, "The BBB server's reply could not be read in time",
+				    NULL);
+		return;
+	}
+	gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
+	gw_response_problem(x, err, "The BBB server's reply is not a valid API response", NULL);
+}
+
 static void complete(struct gw_exchange *x)
 {
 	struct gw_upstream_call *up = &x->up;
@@ -674,6 +687,17 @@ static void complete(struct gw_exchange *x)
 		x->bbb.stream = NULL;
 		gw_log_warn("BBB call %s: %s", x->bbb.name, gw_err_str(up->result));
 		transport_problem(x);
+		return;
+	}
+	/*
+	 * The sink took only a 200 XML reply, and refused it while it arrived
+	 * (the transfer ended there, so its head is not all on record): it fails
+	 * like a reply refused whole.
+	 */
+	if (up->sink_failed) {
+		gw_xml2json_free(x->bbb.stream);
+		x->bbb.stream = NULL;
+		reply_refused(x, up->result);
 		return;
 	}
 	if (up->http_status == 404) {
@@ -703,24 +727,9 @@ static void complete(struct gw_exchange *x)
 				gw_buf_str(&up->reply), up->reply.len);
 		return;
 	}
-	/* a reply the sink refused while it arrived fails here like one refused whole */
-	if (up->sink_failed) {
-		gw_xml2json_free(x->bbb.stream);
-		x->bbb.stream = NULL;
-		err = up->result;
-	} else {
-		err = convert(x, &reply);
-	}
-	if (err == GW_E_UPSTREAM_TIMEOUT) {
-		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
-		gw_response_problem(x, err, "The BBB server's reply could not be read in time",
-				    NULL);
-		return;
-	}
+	err = convert(x, &reply);
 	if (err != GW_OK) {
-		gw_log_warn("BBB call %s: reply rejected: %s", x->bbb.name, gw_err_str(err));
-		gw_response_problem(x, err, "The BBB server's reply is not a valid API response",
-				    NULL);
+		reply_refused(x, err);
 		return;
 	}
 	if (reply.success)

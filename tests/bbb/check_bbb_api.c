@@ -917,6 +917,35 @@ START_TEST(test_bbb_api_complete_probe_failures_are_503)
 }
 END_TEST
 
+/*
+ * A reply the converter refused while it arrived ended its transfer early:
+ * the head is not all on record (no Content-Type), and the answer is that of
+ * a reply refused whole: 504 past the deadline, 502 otherwise.
+ */
+START_TEST(test_bbb_api_complete_refused_while_streaming)
+{
+	static const struct {
+		enum gw_err err;
+		int status;
+		const char *code;
+	} cases[] = {
+		{GW_E_UPSTREAM_TIMEOUT, 504, "upstream_timeout"},
+		{GW_E_UPSTREAM_BAD_REPLY, 502, "upstream_bad_reply"},
+	};
+	json_t *p;
+
+	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
+	upstream_done(cases[_i].err, 200, NULL);
+	free(x->up.reply_content_type);
+	x->up.reply_content_type = NULL;
+	x->up.sink_failed = true;
+	gw_bbb_complete(x);
+	p = assert_problem(cases[_i].status, cases[_i].code);
+	json_decref(p);
+	ck_assert_int_eq(finish_calls, 0);
+}
+END_TEST
+
 START_TEST(test_bbb_api_complete_probe_success)
 {
 	request(GW_BBB_CALL(apiRoot_probe), NULL);
@@ -1236,6 +1265,7 @@ static Suite *bbb_api_suite(void)
 	tcase_add_loop_test(c, test_bbb_api_complete_bad_xml_502, 0, 4);
 	tcase_add_test(c, test_bbb_api_complete_raw_reply_passthrough);
 	tcase_add_loop_test(c, test_bbb_api_complete_probe_failures_are_503, 0, 4);
+	tcase_add_loop_test(c, test_bbb_api_complete_refused_while_streaming, 0, 2);
 	tcase_add_test(c, test_bbb_api_complete_probe_success);
 	tcase_add_test(c, test_bbb_api_complete_on_failed_hook);
 	tcase_add_test(c, test_bbb_api_complete_json_reply_success);
