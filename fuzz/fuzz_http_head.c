@@ -100,7 +100,7 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 	FUZZ_CHECK(x != NULL && qs != NULL);
 	snprintf(m, sizeof(m), "%.*s", (int)(mlen < 15 ? mlen : 15), method);
 	x->req.method = gw_method_parse(m);
-	x->req.path = dupn(path, plen);
+	x->req.path = gw_arena_strndup(&x->arena, path, plen);
 	FUZZ_CHECK(x->req.path != NULL);
 	err = gw_request_parse_query(&x->req, qs);
 	FUZZ_CHECK(err == GW_OK || err == GW_E_PARSE || err == GW_E_TOO_LARGE);

@@ -79,9 +79,10 @@ static struct gw_exchange *new_exchange(struct gw_config *cfg, const char *path,
 	FUZZ_CHECK(x != NULL);
 	x->req.method = GW_METHOD_POST;
 	x->req.method_name = "POST";
-	x->req.path = xstrdup(path);
+	x->req.path = gw_arena_strdup(&x->arena, path);
+	FUZZ_CHECK(x->req.path != NULL);
 	FUZZ_CHECK(gw_router_match(gw_routes_table(), &x->req, &allowed) == GW_OK);
-	x->req.content_type = xstrdup("application/json");
+	x->req.content_type = gw_arena_strdup(&x->arena, "application/json");
 	x->req.body = malloc(size + 1);
 	FUZZ_CHECK(x->req.body != NULL);
 	memcpy(x->req.body, data, size);

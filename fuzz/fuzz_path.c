@@ -98,13 +98,15 @@ static void check_router(enum gw_method method, const char *path)
 	const struct gw_route *table = t->routes;
 	size_t n = t->n;
 	struct gw_request req;
+	struct gw_arena arena;
 	unsigned allowed = 0;
 	enum gw_err err;
-	size_t i;
 
 	memset(&req, 0, sizeof(req));
+	gw_arena_init(&arena, NULL, 0, 1u << 20);
+	req.arena = &arena;
 	req.method = method;
-	req.path = strdup(path);
+	req.path = gw_arena_strdup(&arena, path);
 	FUZZ_CHECK(req.path != NULL);
 	err = gw_router_match(t, &req, &allowed);
 	switch (err) {
@@ -129,9 +131,7 @@ static void check_router(enum gw_method method, const char *path)
 		FUZZ_CHECK(err == GW_E_NOMEM);
 		break;
 	}
-	for (i = 0; i < req.n_params; i++)
-		free(req.params[i]);
-	free(req.path);
+	gw_arena_deinit(&arena);
 }
 
 static void check_decode(const uint8_t *data, size_t size)

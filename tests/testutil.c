@@ -87,6 +87,14 @@ const struct gw_services *gw_test_services(void)
 	return &svc;
 }
 
+char *gw_test_xstrdup(struct gw_exchange *x, const char *s)
+{
+	char *d = gw_arena_strdup(&x->arena, s);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
 struct gw_exchange *gw_test_exchange(struct gw_config *cfg, const char *method, const char *path)
 {
 	struct gw_exchange *x = gw_exchange_new(cfg);
@@ -96,7 +104,7 @@ struct gw_exchange *gw_test_exchange(struct gw_config *cfg, const char *method, 
 	x->req.method_name = method;
 	x->req.method = gw_method_parse(method);
 	if (path != NULL)
-		x->req.path = gw_test_strdup(path);
+		x->req.path = gw_test_xstrdup(x, path);
 	gw_request_set_id(&x->req, GW_TEST_REQUEST_ID);
 	return x;
 }
@@ -132,14 +140,12 @@ void gw_test_restart(struct gw_exchange **x, struct gw_config *cfg, const char *
 
 void gw_test_set_auth(struct gw_exchange *x, const char *bearer)
 {
-	free(x->req.authorization);
-	x->req.authorization = gw_test_strdup(bearer);
+	x->req.authorization = gw_test_xstrdup(x, bearer);
 }
 
 void gw_test_set_json_body(struct gw_exchange *x, const char *json)
 {
-	free(x->req.content_type);
-	x->req.content_type = gw_test_strdup("application/json");
+	x->req.content_type = gw_test_xstrdup(x, "application/json");
 	free(x->req.body);
 	x->req.body = gw_test_strdup(json);
 	x->req.body_len = strlen(json);

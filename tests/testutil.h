@@ -36,6 +36,11 @@ const char *gw_test_data_path(const char *rel);
 /* strdup that fails the test on OOM. Caller frees. */
 char *gw_test_strdup(const char *s);
 
+struct gw_exchange;
+
+/* A copy of s in x's arena (for the request fields that live there); fails the test on OOM. */
+char *gw_test_xstrdup(struct gw_exchange *x, const char *s);
+
 /*
  * The configuration in libconfig text (named "test.conf" in messages);
  * fails the test with the loader's messages when it does not load.

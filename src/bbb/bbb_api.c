@@ -363,9 +363,11 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 		err = form_body(cfg, c, query, body, len);
 	}
 	if (err == GW_OK) {
-		free(x->bbb.url);
-		x->bbb.url = gw_buf_take(&url, NULL);
-		err = x->bbb.url != NULL ? GW_OK : GW_E_NOMEM;
+		/* A chained call's URL replaces the previous one; both die with the exchange. */
+		char *u = gw_arena_memdup(&x->arena, gw_buf_str(&url), url.len + 1);
+
+		x->bbb.url = u;
+		err = u != NULL ? GW_OK : gw_arena_error(&x->arena);
 	}
 	gw_buf_deinit(&url);
 	if (err != GW_OK) {
@@ -476,7 +478,7 @@ void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *r)
 			json_object_set(extra, "errors", r->errors);
 	}
 	if (r->message_key != NULL)
-		x->resp.bbb_message_key = strdup(r->message_key);
+		x->resp.bbb_message_key = gw_arena_strdup(&x->arena, r->message_key);
 	x->resp.message_key = x->resp.bbb_message_key;
 	if (err == GW_E_BBB_CHECKSUM || err == GW_E_BBB_FAILED)
 		gw_log_warn("BBB call %s failed: %s", x->bbb.name,

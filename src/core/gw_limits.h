@@ -41,6 +41,15 @@
 #define GW_MAX_PATH_LEN 2048u
 #define GW_MAX_QUERY_BYTES (16u * 1024u)  /* signed BBB query built by the gateway */
 #define GW_MAX_URL_BYTES (64u * 1024u)    /* full signed BBB URL */
+/*
+ * An exchange's arena (request.h) holds its request head three times over
+ * at most (path, raw and decoded query, header copies; all within
+ * limits.max_header_bytes), the signed URLs of its BBB calls (a handler
+ * chains two at most; each one is kept) and small strings: response
+ * headers, path parameters, BBB's messageKey.
+ */
+#define GW_EXCHANGE_ARENA_URLS 4u
+#define GW_EXCHANGE_ARENA_SLACK (16u * 1024u)
 #define GW_MAX_TOKENS 4096u
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u

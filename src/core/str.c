@@ -21,14 +21,11 @@ int gw_str_hex_digit(int c)
 	return -1;
 }
 
-enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char **out)
+enum gw_err gw_str_pct_decode_into(const char *s, size_t n, bool plus_is_space, char *d)
 {
-	char *d = malloc(n + 1);
 	size_t i;
 	size_t j = 0;
 
-	if (d == NULL)
-		return GW_E_NOMEM;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -36,25 +33,32 @@ enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char 
 			int hi = i + 2 < n ? gw_str_hex_digit((unsigned char)s[i + 1]) : -1;
 			int lo = i + 2 < n ? gw_str_hex_digit((unsigned char)s[i + 2]) : -1;
 
-			if (hi < 0 || lo < 0) {
-				free(d);
+			if (hi < 0 || lo < 0)
 				return GW_E_PARSE;
-			}
 			c = (unsigned char)(hi * 16 + lo);
 			i += 2;
 		} else if (c == '+' && plus_is_space) {
 			c = ' ';
 		}
-		if (c == '\0') {
-			free(d);
+		if (c == '\0')
 			return GW_E_PARSE;
-		}
 		d[j++] = (char)c;
 	}
 	d[j] = '\0';
-	if (!gw_str_utf8_valid(d, j)) {
+	return gw_str_utf8_valid(d, j) ? GW_OK : GW_E_PARSE;
+}
+
+enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char **out)
+{
+	char *d = malloc(n + 1);
+	enum gw_err err;
+
+	if (d == NULL)
+		return GW_E_NOMEM;
+	err = gw_str_pct_decode_into(s, n, plus_is_space, d);
+	if (err != GW_OK) {
 		free(d);
-		return GW_E_PARSE;
+		return err;
 	}
 	*out = d;
 	return GW_OK;

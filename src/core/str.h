@@ -21,6 +21,13 @@
 enum gw_err gw_str_pct_decode(const char *s, size_t n, bool plus_is_space, char **out) GW_WUR;
 
 /*
+ * gw_str_pct_decode into out, which has room for n + 1 bytes (decoding
+ * never lengthens); out holds a NUL-terminated string on GW_OK and
+ * anything on error.
+ */
+enum gw_err gw_str_pct_decode_into(const char *s, size_t n, bool plus_is_space, char *out) GW_WUR;
+
+/*
  * True when n bytes at s are well-formed UTF-8 (no overlongs, surrogates or
  * code points past U+10FFFF). The one UTF-8 check: the JSON writer uses it too.
  */

@@ -104,7 +104,7 @@ struct conn {
 	struct sock *sock; /* NULL when the connection is not tracked (OOM) */
 	struct gw_exchange *x;
 	enum conn_state state;
-	char *raw_query;
+	char *raw_query; /* in the exchange's arena */
 	struct gw_buf body;
 	bool body_too_large;
 	unsigned long long body_seen; /* body bytes received, kept or not */
@@ -157,8 +157,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->x->req.svc = srv->opts.svc;
 	c->x->resume = exchange_resume;
 	c->x->resume_arg = c;
-	c->x->req.path = strndup(uri, plen);
-	c->raw_query = strdup(q != NULL ? q + 1 : "");
+	c->x->req.path = gw_arena_strndup(&c->x->arena, uri, plen);
+	c->raw_query = gw_arena_strdup(&c->x->arena, q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
 		goto fail;
 	/*
@@ -182,18 +182,18 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 fail:
 	if (c != NULL) {
 		gw_exchange_free(c->x);
-		free(c->raw_query);
 		free(c);
 	}
 	gw_config_unref(cfg);
 	return NULL;
 }
 
-static char *header_dup(struct MHD_Connection *mc, const char *name)
+/* A copy of header name in the exchange's arena, or NULL. */
+static char *header_dup(struct conn *c, const char *name)
 {
-	const char *v = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, name);
+	const char *v = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, name);
 
-	return v != NULL ? strdup(v) : NULL;
+	return v != NULL ? gw_arena_strdup(&c->x->arena, v) : NULL;
 }
 
 static void read_headers(struct conn *c, const char *method)
@@ -202,14 +202,12 @@ static void read_headers(struct conn *c, const char *method)
 
 	req->method_name = method;
 	req->method = gw_method_parse(method);
-	req->authorization = header_dup(c->mc, MHD_HTTP_HEADER_AUTHORIZATION);
-	req->content_type = header_dup(c->mc, MHD_HTTP_HEADER_CONTENT_TYPE);
-	req->accept = header_dup(c->mc, MHD_HTTP_HEADER_ACCEPT);
-	req->origin = header_dup(c->mc, "Origin");
-	req->access_control_request_method =
-		header_dup(c->mc, "Access-Control-Request-Method");
-	req->access_control_request_headers =
-		header_dup(c->mc, "Access-Control-Request-Headers");
+	req->authorization = header_dup(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	req->content_type = header_dup(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	req->accept = header_dup(c, MHD_HTTP_HEADER_ACCEPT);
+	req->origin = header_dup(c, "Origin");
+	req->access_control_request_method = header_dup(c, "Access-Control-Request-Method");
+	req->access_control_request_headers = header_dup(c, "Access-Control-Request-Headers");
 	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
 							   "X-Request-Id"));
 }
@@ -552,7 +550,6 @@ static void finish_request(struct gw_http_server *srv, struct conn *c)
 	}
 	gw_exchange_free(c->x);
 	gw_buf_deinit(&c->body);
-	free(c->raw_query);
 	free(c);
 	atomic_fetch_sub(&srv->active, 1);
 }

@@ -1,7 +1,10 @@
 /*
  * request.c - lifecycle of an exchange and the helpers that write its
  * response. Every response body is built here, so no handler can forget
- * the problem+json shape or the request id.
+ * the problem+json shape or the request id. An exchange and the first
+ * chunk of its arena are one allocation; the per-request strings come
+ * from the arena, so freeing an exchange is freeing the arena's further
+ * chunks plus the few buffers that are not the exchange's alone.
  */
 #include "request.h"
 
@@ -14,55 +17,44 @@
 #include "crypto.h"
 #include "str.h"
 
+size_t gw_exchange_arena_max(const struct gw_config *cfg)
+{
+	size_t head = cfg != NULL ? cfg->max_header_bytes : GW_DEFAULT_MAX_HEADER_BYTES;
+
+	return GW_EXCHANGE_ARENA_FIRST + 3 * head +
+	       (size_t)GW_EXCHANGE_ARENA_URLS * GW_MAX_URL_BYTES + GW_EXCHANGE_ARENA_SLACK;
+}
+
 struct gw_exchange *gw_exchange_new(struct gw_config *cfg)
 {
-	struct gw_exchange *x = calloc(1, sizeof(*x));
+	/* Only the struct is zeroed: the arena's storage needs no clearing. */
+	struct gw_exchange *x = malloc(sizeof(*x) + GW_EXCHANGE_ARENA_FIRST);
 
 	if (x == NULL)
 		return NULL;
+	memset(x, 0, sizeof(*x));
+	gw_arena_init(&x->arena, x + 1, GW_EXCHANGE_ARENA_FIRST, gw_exchange_arena_max(cfg));
+	x->req.arena = &x->arena;
+	x->resp.arena = &x->arena;
 	x->req.cfg = gw_config_ref(cfg);
 	gw_upstream_call_init(&x->up);
 	return x;
 }
 
-static void kv_free(struct gw_kv *kv, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(kv[i].name);
-		free(kv[i].value);
-	}
-}
-
 void gw_exchange_free(struct gw_exchange *x)
 {
-	size_t i;
-
 	if (x == NULL)
 		return;
-	free(x->req.path);
-	kv_free(x->req.query, x->req.n_query);
-	free(x->req.authorization);
-	free(x->req.content_type);
-	free(x->req.accept);
-	free(x->req.origin);
-	free(x->req.access_control_request_method);
-	free(x->req.access_control_request_headers);
 	free(x->req.body);
-	for (i = 0; i < x->req.n_params; i++)
-		free(x->req.params[i]);
 	gw_config_unref(x->req.cfg);
 	free(x->resp.body);
-	kv_free(x->resp.headers, x->resp.n_headers);
-	free(x->resp.bbb_message_key);
-	free(x->bbb.url);
 	free(x->bbb.body);
 	if (x->bbb.state_free != NULL)
 		x->bbb.state_free(x->bbb.state);
 	if (x->bbb.stream_free != NULL)
 		x->bbb.stream_free(x->bbb.stream);
 	gw_upstream_call_deinit(&x->up);
+	gw_arena_deinit(&x->arena);
 	free(x);
 }
 
@@ -133,6 +125,17 @@ void gw_method_list(unsigned mask, char *out, size_t outlen)
 	}
 }
 
+/* Percent-decodes n bytes at s into the arena (decoding never lengthens). */
+static enum gw_err decode(struct gw_arena *a, const char *s, size_t n, char **out)
+{
+	char *d = gw_arena_alloc_aligned(a, n + 1, 1);
+
+	if (d == NULL)
+		return gw_arena_error(a);
+	*out = d;
+	return gw_str_pct_decode_into(s, n, true, d);
+}
+
 static enum gw_err add_param(struct gw_request *req, const char *p, size_t n)
 {
 	const char *eq = memchr(p, '=', n);
@@ -140,34 +143,62 @@ static enum gw_err add_param(struct gw_request *req, const char *p, size_t n)
 	struct gw_kv kv = {NULL, NULL};
 	enum gw_err err;
 
-	if (req->n_query >= GW_MAX_QUERY_PARAMS)
-		return GW_E_TOO_LARGE;
-	err = gw_str_pct_decode(p, nlen, true, &kv.name);
+	err = decode(req->arena, p, nlen, &kv.name);
+	if (err == GW_OK)
+		err = eq != NULL ? decode(req->arena, eq + 1, n - nlen - 1, &kv.value)
+				 : decode(req->arena, "", 0, &kv.value);
 	if (err != GW_OK)
 		return err;
-	if (eq != NULL)
-		err = gw_str_pct_decode(eq + 1, n - nlen - 1, true, &kv.value);
-	else
-		err = gw_str_pct_decode("", 0, true, &kv.value);
-	if (err != GW_OK) {
-		free(kv.name);
-		return err;
-	}
 	req->query[req->n_query++] = kv;
+	return GW_OK;
+}
+
+/* Non-empty '&'-separated parameters in raw. */
+static size_t count_params(const char *raw)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = raw; p != NULL && *p != '\0'; p++) {
+		if (*p != '&' && (p == raw || p[-1] == '&'))
+			n++;
+	}
+	return n;
+}
+
+/* Room for more parameters after those already parsed: the array is sized to the request. */
+static enum gw_err grow_query(struct gw_request *req, size_t more)
+{
+	struct gw_kv *q;
+
+	if (more > GW_MAX_QUERY_PARAMS - req->n_query)
+		return GW_E_TOO_LARGE;
+	q = gw_arena_alloc(req->arena, (req->n_query + more) * sizeof(*q));
+	if (q == NULL)
+		return gw_arena_error(req->arena);
+	if (req->n_query > 0)
+		memcpy(q, req->query, req->n_query * sizeof(*q));
+	req->query = q;
 	return GW_OK;
 }
 
 enum gw_err gw_request_parse_query(struct gw_request *req, const char *raw)
 {
 	const char *p = raw;
+	size_t more = count_params(raw);
+	enum gw_err err;
 
+	if (more == 0)
+		return GW_OK;
+	err = grow_query(req, more);
+	if (err != GW_OK)
+		return err;
 	while (p != NULL && *p != '\0') {
 		const char *amp = strchr(p, '&');
 		size_t n = amp != NULL ? (size_t)(amp - p) : strlen(p);
 
 		if (n > 0) {
-			enum gw_err err = add_param(req, p, n);
-
+			err = add_param(req, p, n);
 			if (err != GW_OK)
 				return err;
 		}
@@ -200,6 +231,28 @@ void gw_request_set_id(struct gw_request *req, const char *client_value)
 	gw_crypto_hex(rnd, sizeof(rnd), req->request_id);
 }
 
+/* Most responses set a few headers or none: the array starts small, in the arena. */
+#define RESPONSE_HEADERS_FIRST 4u
+
+static bool room_for_header(struct gw_response *resp)
+{
+	size_t cap = resp->cap_headers == 0 ? RESPONSE_HEADERS_FIRST : GW_MAX_RESPONSE_HEADERS;
+	struct gw_kv *h;
+
+	if (resp->n_headers < resp->cap_headers)
+		return true;
+	if (resp->n_headers >= GW_MAX_RESPONSE_HEADERS)
+		return false;
+	h = gw_arena_alloc(resp->arena, cap * sizeof(*h));
+	if (h == NULL)
+		return false;
+	if (resp->n_headers > 0)
+		memcpy(h, resp->headers, resp->n_headers * sizeof(*h));
+	resp->headers = h;
+	resp->cap_headers = cap;
+	return true;
+}
+
 void gw_response_header(struct gw_response *resp, const char *name, const char *value)
 {
 	struct gw_kv kv;
@@ -207,24 +260,19 @@ void gw_response_header(struct gw_response *resp, const char *name, const char *
 
 	for (i = 0; i < resp->n_headers; i++) {
 		if (strcasecmp(resp->headers[i].name, name) == 0) {
-			char *v = strdup(value);
+			char *v = gw_arena_strdup(resp->arena, value);
 
-			if (v != NULL) {
-				free(resp->headers[i].value);
+			if (v != NULL)
 				resp->headers[i].value = v;
-			}
 			return;
 		}
 	}
-	if (resp->n_headers >= GW_MAX_RESPONSE_HEADERS)
+	if (!room_for_header(resp))
 		return;
-	kv.name = strdup(name);
-	kv.value = strdup(value);
-	if (kv.name == NULL || kv.value == NULL) {
-		free(kv.name);
-		free(kv.value);
+	kv.name = gw_arena_strdup(resp->arena, name);
+	kv.value = gw_arena_strdup(resp->arena, value);
+	if (kv.name == NULL || kv.value == NULL)
 		return;
-	}
 	resp->headers[resp->n_headers++] = kv;
 }
 

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "compiler.h"
 #include "err.h"
 #include "gw_limits.h"
@@ -60,20 +61,28 @@ struct gw_services {
 };
 
 struct gw_kv {
-	char *name;  /* owned */
-	char *value; /* owned */
+	char *name;  /* in the exchange's arena */
+	char *value; /* in the exchange's arena */
 };
 
 #define GW_MAX_QUERY_PARAMS 64u
 #define GW_MAX_RESPONSE_HEADERS 12u
 
+/*
+ * Per-request strings (path, query, header copies, path parameters,
+ * response headers, the messageKey copy, the signed BBB URL) live in the
+ * exchange's arena (x->arena; req.arena and resp.arena point to it) and
+ * die with the exchange: never free() them, and allocate what is stored
+ * in these fields with gw_arena_* on that arena.
+ */
 struct gw_request {
 	enum gw_method method;
 	const char *method_name; /* borrowed from the transport */
-	char *path;              /* owned; raw (still percent-encoded), without the query */
-	struct gw_kv query[GW_MAX_QUERY_PARAMS]; /* decoded query parameters */
+	struct gw_arena *arena;  /* borrowed: the exchange's */
+	char *path;              /* arena; raw (still percent-encoded), without the query */
+	struct gw_kv *query;     /* arena; n_query decoded query parameters */
 	size_t n_query;
-	/* selected headers, owned copies or NULL */
+	/* selected headers, arena copies or NULL */
 	char *authorization;
 	char *content_type;
 	char *accept;
@@ -89,7 +98,7 @@ struct gw_request {
 	enum gw_err route_err;        /* GW_OK, or why no route (404/405/400) */
 	unsigned route_allowed;       /* with GW_E_METHOD_NOT_ALLOWED: the methods that match */
 	const struct gw_route *route; /* borrowed from the table; NULL = unmatched */
-	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, owned */
+	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, arena */
 	size_t n_params;
 
 	/* filled by auth */
@@ -101,13 +110,15 @@ struct gw_request {
 
 struct gw_response {
 	int status;          /* 0 until a response is written */
-	char *body;          /* owned (malloc) */
+	char *body;          /* owned (malloc): handed to the transport */
 	size_t body_len;
 	const char *content_type; /* static string */
-	struct gw_kv headers[GW_MAX_RESPONSE_HEADERS];
+	struct gw_arena *arena;   /* borrowed: the exchange's */
+	struct gw_kv *headers;    /* arena; n_headers pairs, room for cap_headers */
 	size_t n_headers;
+	size_t cap_headers;
 	const char *message_key; /* BBB messageKey for the access log; points into bbb_message_key */
-	char *bbb_message_key;   /* owned */
+	char *bbb_message_key;   /* arena */
 	bool no_cors;            /* send no Access-Control-Allow-Origin (a refused preflight) */
 	bool minimal;            /* only the headers the answer needs (a head too large for more) */
 };
@@ -129,7 +140,7 @@ struct gw_bbb_call_def;
 struct gw_bbb_call {
 	const struct gw_bbb_call_def *def; /* the call's table entry (bbb_calls.h, static) */
 	const char *name;  /* the call's metric label, e.g. "getMeetingInfo" (static) */
-	char *url;         /* owned; the signed URL. NULL = no call requested */
+	char *url;         /* arena; the signed URL. NULL = no call requested */
 	bool post;
 	char *body;        /* owned POST body or NULL */
 	size_t body_len;
@@ -171,9 +182,22 @@ struct gw_exchange {
 	 * transport before start runs); NULL = no BBB calls (stopping: 503).
 	 */
 	struct gw_upstream *upstream;
+
+	/*
+	 * The per-request strings (see struct gw_request); its first chunk,
+	 * GW_EXCHANGE_ARENA_FIRST bytes, is allocated with the exchange, right
+	 * after it.
+	 */
+	struct gw_arena arena;
 };
 
-/* Allocates a zeroed exchange holding a reference to cfg. NULL on OOM. */
+/* Bytes of the arena allocated with every exchange: a typical request needs no more. */
+#define GW_EXCHANGE_ARENA_FIRST 2048u
+
+/*
+ * Allocates a zeroed exchange holding a reference to cfg (NULL is fine in
+ * tests), with its arena capped by gw_exchange_arena_max. NULL on OOM.
+ */
 struct gw_exchange *gw_exchange_new(struct gw_config *cfg);
 
 /* Frees the exchange and everything it owns. NULL is fine. */
@@ -209,8 +233,16 @@ enum gw_method gw_method_parse(const char *name);
 void gw_method_list(unsigned mask, char *out, size_t outlen);
 
 /*
- * Parses a raw query string ("a=1&b=%20x") into req->query. GW_E_PARSE on
- * bad encoding, GW_E_TOO_LARGE past GW_MAX_QUERY_PARAMS.
+ * The cap on an exchange's arena under cfg (NULL: the defaults): three
+ * copies of a request head (path, raw and decoded query, headers) plus
+ * GW_EXCHANGE_ARENA_URLS signed BBB URLs and some room for the rest.
+ */
+size_t gw_exchange_arena_max(const struct gw_config *cfg);
+
+/*
+ * Parses a raw query string ("a=1&b=%20x") into req->query (after any
+ * parameters already there), in req->arena. GW_E_PARSE on bad encoding,
+ * GW_E_TOO_LARGE past GW_MAX_QUERY_PARAMS or the arena's cap, GW_E_NOMEM.
  */
 enum gw_err gw_request_parse_query(struct gw_request *req, const char *raw) GW_WUR;
 
@@ -223,7 +255,10 @@ const char *gw_request_query(const struct gw_request *req, const char *name);
  */
 void gw_request_set_id(struct gw_request *req, const char *client_value);
 
-/* Sets a response header (copies both; replaces one of the same name). Ignored when full. */
+/*
+ * Sets a response header (copies both into resp->arena; replaces one of
+ * the same name). Ignored when GW_MAX_RESPONSE_HEADERS are set or out of memory.
+ */
 void gw_response_header(struct gw_response *resp, const char *name, const char *value);
 
 /*

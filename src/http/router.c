@@ -53,29 +53,24 @@ static int match_pattern(const char *pat, const char *path, const char **pstart,
 	return (*pat == '\0' && *path == '\0') ? np : -1;
 }
 
-static void clear_params(struct gw_request *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->n_params; i++) {
-		free(req->params[i]);
-		req->params[i] = NULL;
-	}
-	req->n_params = 0;
-}
-
+/* Decodes the matched parameters into the request's arena (decoding never lengthens). */
 static enum gw_err take_params(struct gw_request *req, const char **ps, const size_t *pl, int np)
 {
 	int i;
 
-	clear_params(req);
+	req->n_params = 0;
 	for (i = 0; i < np; i++) {
-		enum gw_err err = gw_str_pct_decode(ps[i], pl[i], false, &req->params[i]);
+		char *d = gw_arena_alloc_aligned(req->arena, pl[i] + 1, 1);
 
-		if (err != GW_OK) {
-			clear_params(req);
-			return err == GW_E_NOMEM ? err : GW_E_BAD_PATH_PARAM;
+		if (d == NULL) {
+			req->n_params = 0;
+			return gw_arena_error(req->arena);
 		}
+		if (gw_str_pct_decode_into(ps[i], pl[i], false, d) != GW_OK) {
+			req->n_params = 0;
+			return GW_E_BAD_PATH_PARAM;
+		}
+		req->params[i] = d;
 		req->n_params = (size_t)i + 1;
 	}
 	return GW_OK;

@@ -420,34 +420,25 @@ END_TEST
 START_TEST(test_bbb_api_wants_xml)
 {
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	ck_assert(gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("Application/XML; charset=utf-8");
+	x->req.accept = gw_test_xstrdup(x, "Application/XML; charset=utf-8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("text/xml");
+	x->req.accept = gw_test_xstrdup(x, "text/xml");
 	ck_assert(gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("application/json");
+	x->req.accept = gw_test_xstrdup(x, "application/json");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("*/*");
+	x->req.accept = gw_test_xstrdup(x, "*/*");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("application/xmlx");
+	x->req.accept = gw_test_xstrdup(x, "application/xmlx");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("application/xml, */*;q=0.8");
+	x->req.accept = gw_test_xstrdup(x, "application/xml, */*;q=0.8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("text/html, text/xml;q=0.9, */*;q=0.8");
+	x->req.accept = gw_test_xstrdup(x, "text/html, text/xml;q=0.9, */*;q=0.8");
 	ck_assert(gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("application/json, application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/json, application/xml");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
-	free(x->req.accept);
-	x->req.accept = gw_test_strdup("*/*, application/xml");
+	x->req.accept = gw_test_xstrdup(x, "*/*, application/xml");
 	ck_assert(!gw_bbb_wants_xml(&x->req));
 }
 END_TEST
@@ -511,7 +502,7 @@ END_TEST
 
 START_TEST(test_bbb_api_request_accept_xml_sets_raw_reply)
 {
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	request(GW_BBB_CALL(getMeetings), "");
 	ck_assert_ptr_nonnull(x->bbb.url);
 	ck_assert(x->bbb.raw_reply);
@@ -720,7 +711,7 @@ START_TEST(test_bbb_api_complete_http_error_not_passed_raw)
 {
 	json_t *p;
 
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	complete_with(GW_OK, 503, "<html>Service Unavailable</html>");
 	p = assert_problem(502, "upstream_http_error");
 	json_decref(p);
@@ -876,7 +867,7 @@ END_TEST
 
 START_TEST(test_bbb_api_complete_raw_reply_passthrough)
 {
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	complete_with(GW_OK, 200, not_found_xml);
 	ck_assert_int_eq(finish_calls, 0);
 	ck_assert_int_eq(x->resp.status, 200);
@@ -1074,7 +1065,7 @@ START_TEST(test_bbb_api_complete_json_reply_raw)
 {
 	static const char reply[] = "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[]}}";
 
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
@@ -1106,7 +1097,7 @@ END_TEST
 
 START_TEST(test_bbb_api_readyz_ignores_accept_xml)
 {
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	gw_handle_readyz(x);
 	ck_assert(!x->bbb.raw_reply);
 	upstream_done(GW_E_UPSTREAM_CONNECT, 0, NULL);

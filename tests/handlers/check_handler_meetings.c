@@ -83,7 +83,7 @@ static void restart(void)
 
 static void set_meeting(const char *id)
 {
-	x->req.params[0] = gw_test_strdup(id);
+	x->req.params[0] = gw_test_xstrdup(x, id);
 	x->req.n_params = 1;
 }
 
@@ -686,7 +686,7 @@ START_TEST(test_handler_meetings_create_location_routes_back)
 	/* GET on the Location must reach the same meeting */
 	restart();
 	x->req.method = GW_METHOD_GET;
-	x->req.path = gw_test_strdup(location);
+	x->req.path = gw_test_xstrdup(x, location);
 	ck_assert_int_eq(gw_router_match(gw_routes_table(), &x->req, &allowed), GW_OK);
 	ck_assert_str_eq(x->req.route->pattern, "/v1/meetings/{meetingID}");
 	ck_assert_msg(strcmp(x->req.params[0], ids[_i]) == 0,
@@ -1239,7 +1239,7 @@ START_TEST(test_handler_meetings_accept_xml_passthrough)
 {
 	char *xml = gw_test_read_data("xml/is_meeting_running_true.xml", NULL);
 
-	x->req.accept = gw_test_strdup("application/xml");
+	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	set_meeting("bio-101");
 	gw_handle_meeting_running(x);
 	assert_call("isMeetingRunning");

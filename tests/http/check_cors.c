@@ -47,8 +47,8 @@ static void start_preflight(const char *path, const char *origin)
 {
 	start("OPTIONS", path);
 	if (origin != NULL)
-		x->req.origin = gw_test_strdup(origin);
-	x->req.access_control_request_method = gw_test_strdup("POST");
+		x->req.origin = gw_test_xstrdup(x, origin);
+	x->req.access_control_request_method = gw_test_xstrdup(x, "POST");
 }
 
 START_TEST(test_cors_preflight_allowed_origin)
@@ -145,7 +145,7 @@ START_TEST(test_cors_token_origins_enforced)
 	/* the token's own origin */
 	start("GET", "/v1/meetings");
 	gw_test_set_auth(x, lms);
-	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	assert_served("getMeetings");
 	ck_assert_str_eq(gw_cors_origin(&x->req), GW_TEST_LMS_ORIGIN);
@@ -153,7 +153,7 @@ START_TEST(test_cors_token_origins_enforced)
 	/* another token's origin is not this token's */
 	start("GET", "/v1/meetings");
 	gw_test_set_auth(x, other);
-	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert_ptr_null(x->bbb.url);
@@ -162,7 +162,7 @@ START_TEST(test_cors_token_origins_enforced)
 	/* a token's own origins replace the global list for that token */
 	start("GET", "/v1/meetings");
 	gw_test_set_auth(x, other);
-	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
@@ -170,7 +170,7 @@ START_TEST(test_cors_token_origins_enforced)
 	/* a token without origins is served but gets no CORS origin for a foreign one */
 	start("GET", "/v1/meetings");
 	gw_test_set_auth(x, plain);
-	x->req.origin = gw_test_strdup(GW_TEST_LMS_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	assert_served("getMeetings");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
@@ -181,10 +181,9 @@ START_TEST(test_cors_origin_global_list)
 {
 	start("GET", "/v1/meetings");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
-	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_APP_ORIGIN);
 	ck_assert_ptr_eq(gw_cors_origin(&x->req), x->req.origin);
-	free(x->req.origin);
-	x->req.origin = gw_test_strdup(GW_TEST_EVIL_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_EVIL_ORIGIN);
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 }
 END_TEST
@@ -214,7 +213,7 @@ START_TEST(test_cors_headers_allowed_origin)
 	char got[512];
 
 	start("GET", "/v1/meetings");
-	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_APP_ORIGIN);
 	x->resp.status = 200;
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n"
@@ -240,13 +239,12 @@ START_TEST(test_cors_headers_vary_only)
 	ck_assert_str_eq(got, "Vary: Origin\n");
 
 	/* a disallowed one */
-	x->req.origin = gw_test_strdup(GW_TEST_EVIL_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_EVIL_ORIGIN);
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n");
 
 	/* an allowed origin on a response that must not carry CORS (a refused preflight) */
-	free(x->req.origin);
-	x->req.origin = gw_test_strdup(GW_TEST_APP_ORIGIN);
+	x->req.origin = gw_test_xstrdup(x, GW_TEST_APP_ORIGIN);
 	x->resp.no_cors = true;
 	cors_lines(got, sizeof(got));
 	ck_assert_str_eq(got, "Vary: Origin\n");
@@ -256,20 +254,19 @@ END_TEST
 START_TEST(test_cors_preflight_refused_header_sends_no_cors)
 {
 	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
-	x->req.access_control_request_headers = gw_test_strdup("Authorization, X-Evil");
+	x->req.access_control_request_headers = gw_test_xstrdup(x, "Authorization, X-Evil");
 	gw_cors_preflight(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 	ck_assert(x->resp.no_cors);
 
 	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
-	free(x->req.access_control_request_method);
-	x->req.access_control_request_method = gw_test_strdup("PUT");
+	x->req.access_control_request_method = gw_test_xstrdup(x, "PUT");
 	gw_cors_preflight(x);
 	gw_test_assert_problem(x, 403, "forbidden");
 
 	/* listed headers in any case and spacing are fine */
 	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
-	x->req.access_control_request_headers = gw_test_strdup("content-type,authorization , "
+	x->req.access_control_request_headers = gw_test_xstrdup(x, "content-type,authorization , "
 								"X-REQUEST-ID");
 	gw_cors_preflight(x);
 	ck_assert_int_eq(x->resp.status, 204);

@@ -95,7 +95,7 @@ START_TEST(test_pipeline_unknown_token_401)
 	gw_test_add_token(cfg, "known", GW_SCOPE_ALL, NULL, known);
 	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
 		start("GET", "/v1/meetings");
-		x->req.authorization = gw_test_strdup(headers[i]);
+		x->req.authorization = gw_test_xstrdup(x, headers[i]);
 		gw_pipeline_dispatch(x);
 		gw_test_assert_problem(x, 401, "unauthorized");
 		ck_assert_ptr_nonnull(gw_test_header(x, "WWW-Authenticate"));
@@ -229,7 +229,7 @@ START_TEST(test_pipeline_public_routes_need_no_token)
 
 	/* a bad token does not matter on a public route */
 	start("HEAD", "/healthz");
-	x->req.authorization = gw_test_strdup("Bearer nope");
+	x->req.authorization = gw_test_xstrdup(x, "Bearer nope");
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 200);
 }
@@ -249,8 +249,7 @@ START_TEST(test_pipeline_non_json_body_415)
 		start("POST", "/v1/meetings");
 		gw_test_set_auth(x, creator);
 		gw_test_set_json_body(x, "{\"name\":\"x\"}");
-		free(x->req.content_type);
-		x->req.content_type = gw_test_strdup(types[i]);
+		x->req.content_type = gw_test_xstrdup(x, types[i]);
 		gw_pipeline_dispatch(x);
 		gw_test_assert_problem(x, 415, "unsupported_media_type");
 		ck_assert_ptr_null(x->bbb.url);
@@ -259,7 +258,6 @@ START_TEST(test_pipeline_non_json_body_415)
 	start("POST", "/v1/meetings");
 	gw_test_set_auth(x, creator);
 	gw_test_set_json_body(x, "{\"name\":\"x\"}");
-	free(x->req.content_type);
 	x->req.content_type = NULL;
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 415, "unsupported_media_type");
@@ -275,8 +273,7 @@ START_TEST(test_pipeline_upload_route_takes_multipart)
 	gw_test_set_auth(x, writer);
 	gw_test_set_json_body(x, "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
 	              "--b--\r\n");
-	free(x->req.content_type);
-	x->req.content_type = gw_test_strdup("multipart/form-data; boundary=b");
+	x->req.content_type = gw_test_xstrdup(x, "multipart/form-data; boundary=b");
 	gw_pipeline_dispatch(x);
 	ck_assert_ptr_eq(x->req.token, &cfg->tokens[0]);
 	ck_assert_int_ne(x->resp.status, 415);
@@ -285,8 +282,7 @@ START_TEST(test_pipeline_upload_route_takes_multipart)
 	start("PATCH", "/v1/recordings/r1");
 	gw_test_set_auth(x, writer);
 	gw_test_set_json_body(x, "--b--\r\n");
-	free(x->req.content_type);
-	x->req.content_type = gw_test_strdup("multipart/form-data; boundary=b");
+	x->req.content_type = gw_test_xstrdup(x, "multipart/form-data; boundary=b");
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 415, "unsupported_media_type");
 }
@@ -296,8 +292,7 @@ START_TEST(test_pipeline_auth_before_415)
 {
 	start("POST", "/v1/meetings");
 	gw_test_set_json_body(x, "{\"name\":\"x\"}");
-	free(x->req.content_type);
-	x->req.content_type = gw_test_strdup("text/plain");
+	x->req.content_type = gw_test_xstrdup(x, "text/plain");
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 401, "unauthorized");
 }
@@ -311,8 +306,7 @@ START_TEST(test_pipeline_json_with_charset_accepted)
 	start("POST", "/v1/meetings");
 	gw_test_set_auth(x, creator);
 	gw_test_set_json_body(x, "{\"name\":\"Bio 101\",\"meetingID\":\"bio-101\"}");
-	free(x->req.content_type);
-	x->req.content_type = gw_test_strdup("Application/JSON; charset=utf-8");
+	x->req.content_type = gw_test_xstrdup(x, "Application/JSON; charset=utf-8");
 	gw_pipeline_dispatch(x);
 	assert_bbb_call("create");
 	ck_assert_ptr_nonnull(strstr(x->bbb.url, "meetingID=bio-101"));
@@ -411,8 +405,7 @@ START_TEST(test_pipeline_routes_once)
 	ck_assert_ptr_nonnull(x->req.route);
 	ck_assert_str_eq(x->req.params[0], "m1");
 	/* the stored match is used: a later change of path is not looked at again */
-	free(x->req.path);
-	x->req.path = gw_test_strdup("/v1/nothing");
+	x->req.path = gw_test_xstrdup(x, "/v1/nothing");
 	gw_pipeline_route(x);
 	ck_assert_str_eq(x->req.route->pattern, "/v1/meetings/{meetingID}");
 	gw_test_set_auth(x, b);
