@@ -8,8 +8,8 @@
  * other threads submit to (gw_upstream_new, gw_upstream_new_threaded;
  * done() then runs on that thread). The pools of one gateway belong to a
  * group that holds what they share: the circuit breaker, the connect
- * counter, the DNS cache and TLS sessions. No CURL pointer leaves
- * upstream.c.
+ * counter, the DNS cache and TLS sessions. No CURL pointer leaves the
+ * module's files (upstream.c, upstream_pool.c, upstream_probe.c).
  *
  * done() must not block: it runs on the thread that drives the pool.
  */
@@ -104,7 +104,7 @@ struct gw_upstream_call {
 	unsigned retries;     /* attempts after the first */
 	unsigned retry_after_s; /* with GW_E_CIRCUIT_OPEN: when to try again */
 
-	/* private to upstream.c */
+	/* private to the upstream module (upstream*.c) */
 	void *priv_easy;
 	struct gw_upstream_call *priv_next;
 	bool priv_probe;   /* the breaker's half-open probe */
