@@ -192,11 +192,11 @@ static void run_create(struct gw_config *cfg, const uint8_t *data, size_t size, 
 	if (x->resp.status != 0) {
 		check_response(x);
 	} else {
-		FUZZ_CHECK(x->bbb.url != NULL && x->bbb.name != NULL);
+		FUZZ_CHECK(x->up.url != NULL && x->bbb.name != NULL);
 		FUZZ_CHECK(strcmp(x->bbb.name, "create") == 0);
-		check_signed_url(cfg, x->bbb.url, cfg->bbb_url, "create");
-		check_param_echo(x->bbb.url, body, "name", "name");
-		check_param_echo(x->bbb.url, body, "meetingID", "meetingID");
+		check_signed_url(cfg, x->up.url, cfg->bbb_url, "create");
+		check_param_echo(x->up.url, body, "name", "name");
+		check_param_echo(x->up.url, body, "meetingID", "meetingID");
 	}
 	gw_exchange_free(x);
 }
@@ -211,7 +211,7 @@ static void run_join(struct gw_config *cfg, const uint8_t *data, size_t size, js
 	/* the match decoded the path's meeting id */
 	FUZZ_CHECK(x->req.n_params == 1 && strcmp(x->req.params[0], MEETING_ID) == 0);
 	gw_handle_meeting_join(x);
-	FUZZ_CHECK(x->bbb.url == NULL); /* join only signs a URL for the client */
+	FUZZ_CHECK(x->up.url == NULL); /* join only signs a URL for the client */
 	check_response(x);
 	if (x->resp.status != 200) {
 		gw_exchange_free(x);

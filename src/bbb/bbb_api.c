@@ -366,7 +366,7 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 		/* A chained call's URL replaces the previous one; both die with the exchange. */
 		char *u = gw_arena_memdup(&x->arena, gw_buf_str(&url), url.len + 1);
 
-		x->bbb.url = u;
+		x->up.url = u;
 		err = u != NULL ? GW_OK : gw_arena_error(&x->arena);
 	}
 	gw_buf_deinit(&url);
@@ -398,19 +398,21 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	x->bbb.completed = r->completed;
 	x->bbb.pending = true;
 	gw_exchange_defer(x, run_calls);
-	x->bbb.idempotent = c->idempotent;
 	x->bbb.raw_reply =
 		c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
 	free(x->bbb.body);
 	x->bbb.body = body;
-	x->bbb.body_len = body != NULL ? len : 0;
-	x->bbb.post = body != NULL;
-	x->bbb.content_type = NULL;
+	x->up.idempotent = c->idempotent;
+	x->up.body = body;
+	x->up.body_len = body != NULL ? len : 0;
+	x->up.post = body != NULL;
+	x->up.content_type = NULL;
+	x->up.accept = NULL;
 	if (body != NULL) {
 		gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf),
 			    c->signing == GW_BBB_SIGN_FORM ? "application/x-www-form-urlencoded"
 							   : r->content_type);
-		x->bbb.content_type = x->bbb.content_type_buf;
+		x->up.content_type = x->bbb.content_type_buf;
 	}
 }
 
@@ -756,14 +758,8 @@ static bool submit(struct gw_exchange *x)
 	x->start = NULL; /* a follow-up call's request_url deferred again: already running */
 	gw_upstream_call_deinit(up);
 	gw_upstream_call_init(up);
-	up->url = x->bbb.url;
-	up->post = x->bbb.post;
-	up->body = x->bbb.body;
-	up->body_len = x->bbb.body_len;
-	up->content_type = x->bbb.content_type;
-	up->accept = NULL;
+	/* the request part (URL, method, body, idempotent) was filled by gw_bbb_request */
 	up->timeout_ms = cfg->bbb_timeout_ms;
-	up->idempotent = x->bbb.idempotent;
 	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
 	up->sink = gw_bbb_sink(x);
 	up->done = call_done;

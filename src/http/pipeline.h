@@ -34,7 +34,7 @@ void gw_pipeline_handle(struct gw_exchange *x);
 
 /*
  * Runs the whole pipeline on a filled request. Afterwards either
- * x->resp.status is set or x->bbb.url names a BBB call to run.
+ * x->resp.status is set or x->up.url names a BBB call to run.
  */
 void gw_pipeline_dispatch(struct gw_exchange *x);
 

@@ -133,21 +133,18 @@ typedef void (*gw_bbb_finish_fn)(struct gw_exchange *x, struct gw_bbb_reply *rep
 struct gw_bbb_call_def;
 
 /*
- * The BBB call an exchange asked for. Written only by the bbb layer (from
- * a struct gw_bbb_req, bbb_api.h); the HTTP server reads url .. idempotent
- * to run it, the report reads name.
+ * The BBB call an exchange asked for, as far as only the bbb layer needs
+ * it; written only by the bbb layer (from a struct gw_bbb_req, bbb_api.h),
+ * the report reads name. The request itself (URL, method, body, retry
+ * safety) is described once, in the exchange's upstream call (x->up),
+ * which gw_bbb_request fills and the pool sends as it is.
  */
 struct gw_bbb_call {
 	const struct gw_bbb_call_def *def; /* the call's table entry (bbb_calls.h, static) */
 	const char *name;  /* the call's metric label, e.g. "getMeetingInfo" (static) */
-	char *url;         /* arena; the signed URL. NULL = no call requested */
-	bool post;
-	char *body;        /* owned POST body or NULL */
-	size_t body_len;
-	const char *content_type; /* static */
+	char *body;        /* owned POST body or NULL (x->up.body points at it) */
 	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
 	bool pending;      /* a call was requested and not yet started (calls may chain) */
-	bool idempotent;   /* safe to send twice: may be retried after it was sent */
 	void *state;       /* handler state carried between chained calls, or NULL */
 	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;
@@ -158,7 +155,7 @@ struct gw_bbb_call {
 	 * mapping to 503); NULL = none. Not called when the call never ran.
 	 */
 	void (*completed)(struct gw_exchange *x, int status);
-	char content_type_buf[96];  /* storage when content_type is built per request */
+	char content_type_buf[96];  /* storage for x->up.content_type */
 	struct gw_upstream_sink sink; /* the call's sink, when the bbb layer gives one */
 	void *stream;                 /* owned by the bbb layer: the reply's conversion so far */
 	void (*stream_free)(void *stream); /* frees stream when the exchange is freed */

@@ -117,7 +117,7 @@ static void upstream_done(enum gw_err result, long http_status, const char *repl
 static void complete_with(enum gw_err result, long http_status, const char *reply)
 {
 	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
-	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert_ptr_nonnull(x->up.url);
 	upstream_done(result, http_status, reply);
 	gw_bbb_complete(x);
 }
@@ -453,11 +453,11 @@ START_TEST(test_bbb_api_request_signed_url)
 	expect_checksum(EVP_sha256(), "getMeetingInfo", "meetingID=abc", SECRET, hex);
 	snprintf(want, sizeof(want), "%s/getMeetingInfo?meetingID=abc&checksum=%s", BBB_URL, hex);
 	request(GW_BBB_CALL(getMeetingInfo), "meetingID=abc");
-	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert_str_eq(x->up.url, want);
 	ck_assert_str_eq(x->bbb.name, "getMeetingInfo");
 	ck_assert(x->bbb.finish == record_finish);
 	ck_assert(!x->bbb.raw_reply);
-	ck_assert(!x->bbb.post);
+	ck_assert(!x->up.post);
 	ck_assert_int_eq(x->resp.status, 0);
 	ck_assert_int_eq(finish_calls, 0);
 }
@@ -471,7 +471,7 @@ START_TEST(test_bbb_api_request_empty_query)
 	expect_checksum(EVP_sha256(), "getMeetings", "", SECRET, hex);
 	snprintf(want, sizeof(want), "%s/getMeetings?checksum=%s", BBB_URL, hex);
 	request(GW_BBB_CALL(getMeetings), "");
-	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert_str_eq(x->up.url, want);
 }
 END_TEST
 
@@ -496,7 +496,7 @@ START_TEST(test_bbb_api_request_every_checksum_algorithm)
 	ck_assert_uint_eq(strlen(hex), algs[_i].hexlen);
 	snprintf(want, sizeof(want), "%s/join?%s&checksum=%s", BBB_URL, q, hex);
 	request(GW_BBB_CALL(join), q);
-	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert_str_eq(x->up.url, want);
 }
 END_TEST
 
@@ -504,7 +504,7 @@ START_TEST(test_bbb_api_request_accept_xml_sets_raw_reply)
 {
 	x->req.accept = gw_test_xstrdup(x, "application/xml");
 	request(GW_BBB_CALL(getMeetings), "");
-	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert_ptr_nonnull(x->up.url);
 	ck_assert(x->bbb.raw_reply);
 }
 END_TEST
@@ -512,8 +512,8 @@ END_TEST
 START_TEST(test_bbb_api_request_root_unsigned)
 {
 	request(GW_BBB_CALL(apiRoot), NULL);
-	ck_assert_str_eq(x->bbb.url, BBB_URL);
-	ck_assert_ptr_null(strstr(x->bbb.url, "checksum"));
+	ck_assert_str_eq(x->up.url, BBB_URL);
+	ck_assert_ptr_null(strstr(x->up.url, "checksum"));
 	ck_assert(x->bbb.finish == record_finish);
 	ck_assert_int_eq(x->resp.status, 0);
 }
@@ -531,7 +531,7 @@ START_TEST(test_bbb_api_request_too_large)
 	q[n] = '\0';
 	request(GW_BBB_CALL(getMeetingInfo), q);
 	free(q);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_int_ge(x->resp.status, 400);
 	ck_assert_int_lt(x->resp.status, 500);
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
@@ -551,7 +551,7 @@ START_TEST(test_bbb_api_request_hooks_checksum_overrides_config)
 	ck_assert_uint_eq(strlen(hex), 40);
 	snprintf(want, sizeof(want), "%s/hooks/list?checksum=%s", BBB_URL, hex);
 	request(GW_BBB_CALL(hooks_list), "");
-	ck_assert_str_eq(x->bbb.url, want);
+	ck_assert_str_eq(x->up.url, want);
 	ck_assert(x->bbb.pending);
 }
 END_TEST
@@ -567,13 +567,13 @@ START_TEST(test_bbb_api_request_form_signed)
 	snprintf(want, sizeof(want), "%s&checksum=%s", q, hex);
 	request(GW_BBB_CALL(setConfigXML), q);
 	/* the URL carries neither query nor checksum: both are in the form body */
-	ck_assert_str_eq(x->bbb.url, BBB_URL "/setConfigXML");
+	ck_assert_str_eq(x->up.url, BBB_URL "/setConfigXML");
 	ck_assert_str_eq(x->bbb.name, "setConfigXML");
 	ck_assert(x->bbb.pending);
-	ck_assert(x->bbb.post);
-	ck_assert_str_eq(x->bbb.content_type, "application/x-www-form-urlencoded");
+	ck_assert(x->up.post);
+	ck_assert_str_eq(x->up.content_type, "application/x-www-form-urlencoded");
 	ck_assert_str_eq(x->bbb.body, want);
-	ck_assert_uint_eq(x->bbb.body_len, strlen(want));
+	ck_assert_uint_eq(x->up.body_len, strlen(want));
 }
 END_TEST
 
@@ -589,15 +589,15 @@ START_TEST(test_bbb_api_set_body_makes_post)
 						 .content_type = ctype,
 						 .finish = record_finish});
 	ctype[0] = 'X';
-	ck_assert(x->bbb.post);
+	ck_assert(x->up.post);
 	ck_assert_ptr_eq(x->bbb.body, body);
-	ck_assert_uint_eq(x->bbb.body_len, strlen("<modules/>"));
-	ck_assert_str_eq(x->bbb.content_type, "application/xml");
+	ck_assert_uint_eq(x->up.body_len, strlen("<modules/>"));
+	ck_assert_str_eq(x->up.content_type, "application/xml");
 	/* a new request starts as a bodyless GET again */
 	request(GW_BBB_CALL(getMeetings), "");
-	ck_assert(!x->bbb.post);
+	ck_assert(!x->up.post);
 	ck_assert_ptr_null(x->bbb.body);
-	ck_assert_uint_eq(x->bbb.body_len, 0);
+	ck_assert_uint_eq(x->up.body_len, 0);
 }
 END_TEST
 
@@ -609,13 +609,13 @@ START_TEST(test_bbb_api_request_body_must_fit_the_method)
 						 .body_len = 4,
 						 .content_type = "application/xml",
 						 .finish = record_finish});
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_int_eq(x->resp.status, 500);
 	gw_exchange_free(x);
 	x = gw_exchange_new(cfg);
 	ck_assert_ptr_nonnull(x);
 	request(GW_BBB_CALL(insertDocument), "meetingID=m1");
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_int_eq(x->resp.status, 500);
 }
 END_TEST
@@ -663,7 +663,7 @@ START_TEST(test_bbb_api_join_url)
 	ck_assert_str_eq(gw_buf_str(&url), want);
 	gw_buf_deinit(&url);
 	/* nothing is asked of BBB */
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 }
 END_TEST
 
@@ -1083,7 +1083,7 @@ START_TEST(test_bbb_api_readyz_probe)
 	json_t *j;
 
 	gw_handle_readyz(x);
-	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert_str_eq(x->up.url, BBB_URL);
 	ck_assert(x->bbb.def->probe);
 	ck_assert_int_eq(x->resp.status, 0);
 	upstream_done(GW_OK, 200, api_root_xml);
@@ -1153,7 +1153,7 @@ START_TEST(test_bbb_api_readyz_answers_from_the_probe_cache)
 	ck_assert_int_eq(x->resp.status, 503);
 	second = readyz_with_cache();
 	ck_assert(!second->bbb.pending);
-	ck_assert_ptr_null(second->bbb.url);
+	ck_assert_ptr_null(second->up.url);
 	ck_assert_int_eq(second->resp.status, 503);
 	ck_assert_str_eq(header_of(second, "Retry-After"), "5");
 	ck_assert_ptr_nonnull(strstr(second->resp.body, "HTTP 502 from the gateway's probe"));
@@ -1194,7 +1194,7 @@ START_TEST(test_bbb_api_server_returns_versions)
 	json_t *j;
 
 	gw_handle_server(x);
-	ck_assert_str_eq(x->bbb.url, BBB_URL);
+	ck_assert_str_eq(x->up.url, BBB_URL);
 	ck_assert(!x->bbb.def->probe);
 	upstream_done(GW_OK, 200, api_root_xml);
 	gw_bbb_complete(x);

@@ -232,14 +232,14 @@ static void assert_call(const char *call)
 {
 	ck_assert_msg(x->resp.status == 0, "status %d: %s", x->resp.status,
 	              x->resp.body != NULL ? x->resp.body : "");
-	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert_ptr_nonnull(x->up.url);
 	ck_assert_str_eq(x->bbb.name, call);
 	/* named by its entry in the table of calls */
 	ck_assert_ptr_nonnull(x->bbb.def);
 	ck_assert(x->bbb.def >= gw_bbb_calls && x->bbb.def < gw_bbb_calls + GW_BBB_N_CALLS);
 	ck_assert_str_eq(x->bbb.def->name, call);
 	ck_assert(x->bbb.finish != NULL);
-	verify_signed(x->bbb.url, BBB_URL, call);
+	verify_signed(x->up.url, BBB_URL, call);
 }
 
 /* A 400 bad_request naming field (NULL: no "field" member); no BBB call. */
@@ -250,7 +250,7 @@ static void assert_bad_request(const char *field)
 	ck_assert_msg(x->resp.status == 400, "status %d for %s", x->resp.status,
 	              x->req.body != NULL ? x->req.body : "(no body)");
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	p = gw_test_json_body(x);
 	ck_assert_str_eq(gw_test_jstr(p, "code"), "bad_request");
 	ck_assert_str_eq(gw_test_jstr(p, "requestId"), "meetings-test");
@@ -266,7 +266,7 @@ static void assert_bad_request(const char *field)
 /* Lets the requested call finish with an HTTP 200 reply and builds the response. */
 static void bbb_replies(const char *xml)
 {
-	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert_ptr_nonnull(x->up.url);
 	x->up.result = GW_OK;
 	x->up.http_status = 200;
 	/* upstream.c sets the cap when it submits; this call never went through it */
@@ -344,7 +344,7 @@ START_TEST(test_handler_meetings_create_name_and_id)
 	ck_assert_uint_eq(q.n, 2);
 	ck_assert_str_eq(qget("name"), "Bio 101");
 	ck_assert_str_eq(qget("meetingID"), "bio-101");
-	ck_assert(!x->bbb.post);
+	ck_assert(!x->up.post);
 }
 END_TEST
 
@@ -461,7 +461,7 @@ START_TEST(test_handler_meetings_create_query_too_long_413)
 	free(body);
 	gw_handle_meetings_create(x);
 	ck_assert_int_eq(x->resp.status, 413);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	p = gw_test_json_body(x);
 	ck_assert_str_eq(gw_test_jstr(p, "field"), "welcome");
 	json_decref(p);
@@ -502,10 +502,10 @@ START_TEST(test_handler_meetings_create_presentations_post_body)
 	ck_assert_ptr_null(qget("presentations"));
 	ck_assert_str_eq(qget("record"), "true");
 	ck_assert_uint_eq(q.n, 3);
-	ck_assert(x->bbb.post);
-	ck_assert_str_eq(x->bbb.content_type, "application/xml");
+	ck_assert(x->up.post);
+	ck_assert_str_eq(x->up.content_type, "application/xml");
 	ck_assert_ptr_nonnull(x->bbb.body);
-	ck_assert_uint_eq(x->bbb.body_len, strlen(x->bbb.body));
+	ck_assert_uint_eq(x->up.body_len, strlen(x->bbb.body));
 	ck_assert_str_eq(x->bbb.body,
 	                 "<modules><module name=\"presentation\">"
 	                 "<document url=\"https://x.test/a.pdf?x=1&amp;y=&lt;2&gt;\" "
@@ -520,7 +520,7 @@ START_TEST(test_handler_meetings_create_without_presentations_is_get)
 	set_body("{\"name\":\"n\",\"meetingID\":\"m\"}");
 	gw_handle_meetings_create(x);
 	assert_call("create");
-	ck_assert(!x->bbb.post);
+	ck_assert(!x->up.post);
 	ck_assert_ptr_null(x->bbb.body);
 }
 END_TEST
@@ -553,7 +553,7 @@ START_TEST(test_handler_meetings_create_rejects_bad_presentations)
 	 * expected to pass once create_body's errors no longer leave the
 	 * requested call behind: gw_handle_meetings_create calls
 	 * gw_bbb_request before validating the documents, so the 400 goes out
-	 * with x->bbb.url set (and bbb.pending), and the access log names a
+	 * with x->up.url set (and bbb.pending), and the access log names a
 	 * "create" call that never ran
 	 */
 	set_body(create_bad_docs[_i].body);
@@ -742,7 +742,7 @@ static json_t *join_ok(void)
 
 	ck_assert_msg(x->resp.status == 200, "status %d: %s", x->resp.status,
 	              x->resp.body != NULL ? x->resp.body : "");
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_str_eq(x->resp.content_type, "application/json; charset=utf-8");
 	j = gw_test_json_body(x);
 	url = gw_test_jstr(j, "url");
@@ -1010,8 +1010,8 @@ START_TEST(test_handler_meetings_documents_post_body)
 	assert_call("insertDocument");
 	ck_assert_uint_eq(q.n, 1);
 	ck_assert_str_eq(qget("meetingID"), "bio-101");
-	ck_assert(x->bbb.post);
-	ck_assert_str_eq(x->bbb.content_type, "application/xml");
+	ck_assert(x->up.post);
+	ck_assert_str_eq(x->up.content_type, "application/xml");
 	ck_assert_str_eq(x->bbb.body, "<modules><module name=\"presentation\">"
 	                              "<document url=\"https://x.test/a.pdf\" filename=\"a.pdf\"/>"
 	                              "</module></modules>");

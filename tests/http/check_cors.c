@@ -58,7 +58,7 @@ START_TEST(test_cors_preflight_allowed_origin)
 	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 204);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_uint_eq(x->resp.body_len, 0);
 	h = gw_test_header(x, "Access-Control-Allow-Methods");
 	ck_assert_ptr_nonnull(h);
@@ -156,7 +156,7 @@ START_TEST(test_cors_token_origins_enforced)
 	x->req.origin = gw_test_xstrdup(x, GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
 	gw_test_assert_problem(x, 403, "forbidden");
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 
 	/* a token's own origins replace the global list for that token */

@@ -61,9 +61,9 @@ static void assert_bbb_call(const char *call)
 	char prefix[256];
 
 	ck_assert_int_eq(x->resp.status, 0);
-	ck_assert_ptr_nonnull(x->bbb.url);
+	ck_assert_ptr_nonnull(x->up.url);
 	snprintf(prefix, sizeof(prefix), "%s/%s?", GW_TEST_BBB_URL, call);
-	ck_assert_msg(strncmp(x->bbb.url, prefix, strlen(prefix)) == 0, "url %s", x->bbb.url);
+	ck_assert_msg(strncmp(x->up.url, prefix, strlen(prefix)) == 0, "url %s", x->up.url);
 }
 
 /* ---- authentication and scope ---- */
@@ -76,7 +76,7 @@ START_TEST(test_pipeline_missing_token_401)
 	www = gw_test_header(x, "WWW-Authenticate");
 	ck_assert_ptr_nonnull(www);
 	ck_assert_msg(strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s", www);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_ptr_null(x->req.token);
 }
 END_TEST
@@ -99,7 +99,7 @@ START_TEST(test_pipeline_unknown_token_401)
 		gw_pipeline_dispatch(x);
 		gw_test_assert_problem(x, 401, "unauthorized");
 		ck_assert_ptr_nonnull(gw_test_header(x, "WWW-Authenticate"));
-		ck_assert_ptr_null(x->bbb.url);
+		ck_assert_ptr_null(x->up.url);
 	}
 }
 END_TEST
@@ -145,7 +145,7 @@ START_TEST(test_pipeline_missing_scope_403)
 	ck_assert_msg(strstr(detail, "meetings:create") != NULL, "detail: %s", detail);
 	ck_assert_str_eq(json_string_value(json_object_get(p, "scope")), "meetings:create");
 	json_decref(p);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	ck_assert_ptr_null(gw_test_header(x, "WWW-Authenticate"));
 }
 END_TEST
@@ -203,7 +203,7 @@ START_TEST(test_pipeline_server_needs_any_valid_token)
 	gw_test_add_token(cfg, "metrics-only", GW_SCOPE_METRICS, NULL, metrics);
 	dispatch_as(metrics, "GET", "/v1/server", NULL);
 	ck_assert_int_eq(x->resp.status, 0);
-	ck_assert_str_eq(x->bbb.url, GW_TEST_BBB_URL);
+	ck_assert_str_eq(x->up.url, GW_TEST_BBB_URL);
 
 	expect_problem("GET", "/v1/server", 401, "unauthorized");
 }
@@ -224,7 +224,7 @@ START_TEST(test_pipeline_public_routes_need_no_token)
 	start("GET", "/readyz");
 	gw_pipeline_dispatch(x);
 	ck_assert_int_eq(x->resp.status, 0);
-	ck_assert_str_eq(x->bbb.url, GW_TEST_BBB_URL);
+	ck_assert_str_eq(x->up.url, GW_TEST_BBB_URL);
 	ck_assert(x->bbb.def->probe);
 
 	/* a bad token does not matter on a public route */
@@ -252,7 +252,7 @@ START_TEST(test_pipeline_non_json_body_415)
 		x->req.content_type = gw_test_xstrdup(x, types[i]);
 		gw_pipeline_dispatch(x);
 		gw_test_assert_problem(x, 415, "unsupported_media_type");
-		ck_assert_ptr_null(x->bbb.url);
+		ck_assert_ptr_null(x->up.url);
 	}
 	/* no Content-Type at all with a body */
 	start("POST", "/v1/meetings");
@@ -309,7 +309,7 @@ START_TEST(test_pipeline_json_with_charset_accepted)
 	x->req.content_type = gw_test_xstrdup(x, "Application/JSON; charset=utf-8");
 	gw_pipeline_dispatch(x);
 	assert_bbb_call("create");
-	ck_assert_ptr_nonnull(strstr(x->bbb.url, "meetingID=bio-101"));
+	ck_assert_ptr_nonnull(strstr(x->up.url, "meetingID=bio-101"));
 }
 END_TEST
 
@@ -332,7 +332,7 @@ START_TEST(test_pipeline_path_param_reaches_handler)
 	gw_test_add_token(cfg, "joiner", GW_SCOPE_MEETINGS_JOIN, NULL, joiner);
 	dispatch_as(joiner, "POST", "/v1/meetings/a%2Fb%20c/join", "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
 	ck_assert_int_eq(x->resp.status, 200);
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 	j = gw_test_json_body(x);
 	url = json_string_value(json_object_get(j, "url"));
 	ck_assert_ptr_nonnull(url);
@@ -389,7 +389,7 @@ START_TEST(test_pipeline_bad_path_param_400)
 	gw_test_add_token(cfg, "reader", GW_SCOPE_MEETINGS_READ, NULL, reader);
 	dispatch_as(reader, "GET", "/v1/meetings/%ZZ", NULL);
 	gw_test_assert_problem(x, 400, "bad_path_parameter");
-	ck_assert_ptr_null(x->bbb.url);
+	ck_assert_ptr_null(x->up.url);
 }
 END_TEST
 
