@@ -24,13 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Releases global state after the last input (replay runner only, for leak checks). */
 void fuzz_cleanup(void);
 
-#define FUZZ_CHECK(cond)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__,     \
-				#cond);                                                            \
-			abort();                                                                   \
-		}                                                                                  \
+#define FUZZ_CHECK(cond)                                                                      \
+	do {                                                                                  \
+		if (!(cond)) {                                                                \
+			fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__, \
+				#cond);                                                       \
+			abort();                                                              \
+		}                                                                             \
 	} while (0)
 
 #endif

@@ -40,7 +40,8 @@ static void check_split(const char *url)
 	FUZZ_CHECK(u.scheme_len > 0 && u.end <= len);
 	FUZZ_CHECK(!u.has_userinfo || u.userinfo + u.userinfo_len + 1 == u.host);
 	FUZZ_CHECK(u.host + u.host_len <= u.end);
-	FUZZ_CHECK(!u.has_port || (u.port == u.host + u.host_len + 1 && u.port + u.port_len == u.end));
+	FUZZ_CHECK(!u.has_port ||
+		   (u.port == u.host + u.host_len + 1 && u.port + u.port_len == u.end));
 	FUZZ_CHECK(memchr(url + u.host, '@', u.end - u.host) == NULL);
 }
 

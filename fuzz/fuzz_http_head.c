@@ -82,7 +82,8 @@ static size_t count_named(const struct gw_head_field *f, size_t n, const char *n
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		k += f[i].name_len == strlen(name) && strncasecmp(f[i].name, name, f[i].name_len) == 0;
+		k += f[i].name_len == strlen(name) &&
+		     strncasecmp(f[i].name, name, f[i].name_len) == 0;
 	return k;
 }
 
@@ -106,8 +107,8 @@ static void accepted(const char *method, size_t mlen, const char *path, size_t p
 	FUZZ_CHECK(err == GW_OK || err == GW_E_PARSE || err == GW_E_TOO_LARGE);
 	if (strlen(x->req.path) == plen) {
 		err = gw_router_match(gw_routes_table(), &x->req, &allowed);
-		FUZZ_CHECK(err == GW_OK || err == GW_E_NOT_FOUND || err == GW_E_METHOD_NOT_ALLOWED ||
-			   err == GW_E_BAD_PATH_PARAM);
+		FUZZ_CHECK(err == GW_OK || err == GW_E_NOT_FOUND ||
+			   err == GW_E_METHOD_NOT_ALLOWED || err == GW_E_BAD_PATH_PARAM);
 		if (err == GW_OK)
 			FUZZ_CHECK(x->req.route != NULL);
 	}

@@ -122,8 +122,8 @@ static char *query_param(const char *query, const char *name)
 		char *v = NULL;
 
 		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-			FUZZ_CHECK(gw_str_pct_decode(p + nlen + 1, (size_t)(end - p) - nlen - 1, true,
-						     &v) == GW_OK);
+			FUZZ_CHECK(gw_str_pct_decode(p + nlen + 1, (size_t)(end - p) - nlen - 1,
+						     true, &v) == GW_OK);
 			return v;
 		}
 		p = amp != NULL ? amp + 1 : end;
@@ -203,7 +203,8 @@ static void run_create(struct gw_config *cfg, const uint8_t *data, size_t size, 
 
 static void run_join(struct gw_config *cfg, const uint8_t *data, size_t size, json_t *body)
 {
-	struct gw_exchange *x = new_exchange(cfg, "/v1/meetings/room%201%2F%C3%BC/join", data, size);
+	struct gw_exchange *x =
+		new_exchange(cfg, "/v1/meetings/room%201%2F%C3%BC/join", data, size);
 	json_t *resp;
 	const char *url;
 	char *mid;

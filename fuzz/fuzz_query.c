@@ -51,8 +51,8 @@ static void check_alphabet(const char *s, size_t n)
 			continue;
 		}
 		FUZZ_CHECK((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '*' ||
-			   c == '_' || c == '+');
+			   (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '*' || c == '_' ||
+			   c == '+');
 	}
 }
 

@@ -47,7 +47,7 @@ static unsigned depth_of(json_t *v)
 		return 0;
 	}
 	if (json_is_object(v)) {
-		json_object_foreach(v, key, m) {
+		json_object_foreach (v, key, m) {
 			FUZZ_CHECK(gw_str_utf8_valid(key, strlen(key)));
 			sub = depth_of(m);
 			d = sub > d ? sub : d;
@@ -55,7 +55,7 @@ static unsigned depth_of(json_t *v)
 		return d + 1;
 	}
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, m) {
+		json_array_foreach (v, i, m) {
 			sub = depth_of(m);
 			d = sub > d ? sub : d;
 		}

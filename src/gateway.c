@@ -67,8 +67,8 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 		out->conn_refused = (long long)cs.refused;
 	}
 	out->upstream_open = -1;
-	out->upstream_connects =
-		gw->up != NULL ? (long long)gw_upstream_group_connects(gw->up) : -1;
+	out->upstream_connects = gw->up != NULL ? (long long)gw_upstream_group_connects(gw->up)
+						: -1;
 	out->circuit_open = gw->up != NULL ? (gw_upstream_group_breaker_open(gw->up) ? 1 : 0) : -1;
 	pthread_mutex_unlock(&gw->lock);
 }
@@ -135,8 +135,9 @@ static void log_listening(const struct gw_http_opts *ho, const struct gw_gateway
 {
 	char *bbb = gw_str_url_mask_userinfo(cfg->bbb_url, "***");
 
-	gw_log_notice("listening on %s port %u, BBB at %s", ho->address != NULL ? ho->address : "fd",
-		      gw_http_server_port(gw->http), bbb != NULL ? bbb : "(out of memory)");
+	gw_log_notice("listening on %s port %u, BBB at %s",
+		      ho->address != NULL ? ho->address : "fd", gw_http_server_port(gw->http),
+		      bbb != NULL ? bbb : "(out of memory)");
 	free(bbb);
 }
 

@@ -16,7 +16,6 @@
 struct bbbsim_opts harness_sim_opts = {.secret = HARNESS_SECRET};
 void (*harness_tweak)(struct gw_config *c);
 
-
 struct bbbsim *sim;
 struct gw_gateway *gw;
 struct gw_config *cfg;
@@ -92,7 +91,6 @@ void teardown(void)
 	gw_upstream_global_cleanup();
 }
 
-
 size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	return gw_buf_append(arg, p, size * n) == GW_OK ? size * n : 0;
@@ -104,7 +102,6 @@ void reply_free(struct reply *r)
 	gw_buf_deinit(&r->headers);
 	json_decref(r->json);
 }
-
 
 void do_request(const struct req *q, struct reply *r)
 {
@@ -151,7 +148,7 @@ void do_request(const struct req *q, struct reply *r)
 }
 
 void call(struct reply *r, const char *method, const char *path, const char *token,
-		 const char *body)
+	  const char *body)
 {
 	struct req q = {.method = method, .path = path, .token = token, .body = body};
 
@@ -219,7 +216,6 @@ void create_meeting(const char *id)
 	ck_assert_int_eq(r.status, 201);
 	reply_free(&r);
 }
-
 
 void restart_gateway(const char *secret, enum gw_digest alg)
 {

@@ -221,7 +221,7 @@ void assert_serving(void)
 
 /* The response is the gateway's problem with this code, then the connection closes. */
 void assert_problem_and_close(struct raw *c, const struct raw_reply *r, int status,
-				     const char *code)
+			      const char *code)
 {
 	char quoted[64];
 

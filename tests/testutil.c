@@ -114,7 +114,8 @@ struct gw_config *gw_test_api_config(void)
 	return gw_test_config("bbb = { url = \"" GW_TEST_BBB_URL "\";\n"
 			      "  public_url = \"https://public.test/bigbluebutton/api\";\n"
 			      "  secret = \"api-test-secret-0123456789abcdef\"; };\n"
-			      "cors = { origins = [ \"" GW_TEST_APP_ORIGIN "\" ]; max_age_s = 321; };\n");
+			      "cors = { origins = [ \"" GW_TEST_APP_ORIGIN "\" ]; max_age_s = 321; "
+			      "};\n");
 }
 
 void gw_test_api_init(struct gw_config **cfg, struct gw_exchange **x)
@@ -193,8 +194,8 @@ void gw_test_assert_problem(const struct gw_exchange *x, int status, const char 
 	json_decref(p);
 }
 
-void gw_test_add_token(struct gw_config *cfg, const char *name, unsigned scopes,
-		       const char *origin, char bearer[GW_TEST_BEARER_LEN])
+void gw_test_add_token(struct gw_config *cfg, const char *name, unsigned scopes, const char *origin,
+		       char bearer[GW_TEST_BEARER_LEN])
 {
 	char token[GW_AUTH_TOKEN_LEN + 1];
 	char hash[7 + 2 * GW_AUTH_HASH_LEN + 1];
@@ -226,10 +227,10 @@ const char *gw_test_method_name(unsigned method)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-	    {GW_METHOD_GET, "GET"},       {GW_METHOD_HEAD, "HEAD"},
-	    {GW_METHOD_POST, "POST"},     {GW_METHOD_PUT, "PUT"},
-	    {GW_METHOD_PATCH, "PATCH"},   {GW_METHOD_DELETE, "DELETE"},
-	    {GW_METHOD_OPTIONS, "OPTIONS"},
+		{GW_METHOD_GET, "GET"},         {GW_METHOD_HEAD, "HEAD"},
+		{GW_METHOD_POST, "POST"},       {GW_METHOD_PUT, "PUT"},
+		{GW_METHOD_PATCH, "PATCH"},     {GW_METHOD_DELETE, "DELETE"},
+		{GW_METHOD_OPTIONS, "OPTIONS"},
 	};
 	size_t i;
 

@@ -18,10 +18,10 @@ struct gw_services;
 /* Runs the suite; exit status 0 when every test passed. */
 int gw_test_run(Suite *s);
 
-#define GW_TEST_MAIN(suite_fn)                                                                     \
-	int main(void)                                                                             \
-	{                                                                                          \
-		return gw_test_run(suite_fn());                                                    \
+#define GW_TEST_MAIN(suite_fn)                  \
+	int main(void)                          \
+	{                                       \
+		return gw_test_run(suite_fn()); \
 	}
 
 /*
@@ -125,7 +125,7 @@ void gw_test_set_auth(struct gw_exchange *x, const char *bearer);
  * "Bearer <token>" into bearer. Add tokens before making exchanges on
  * cfg: the token array moves.
  */
-void gw_test_add_token(struct gw_config *cfg, const char *name, unsigned scopes,
-		       const char *origin, char bearer[GW_TEST_BEARER_LEN]);
+void gw_test_add_token(struct gw_config *cfg, const char *name, unsigned scopes, const char *origin,
+		       char bearer[GW_TEST_BEARER_LEN]);
 
 #endif

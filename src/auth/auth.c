@@ -22,8 +22,8 @@
 #define BEARER "Bearer"
 #define BEARER_LEN (sizeof(BEARER) - 1)
 
-_Static_assert(GW_AUTH_TOKEN_LEN == sizeof(GW_AUTH_TOKEN_PREFIX) - 1 +
-				    (4 * GW_AUTH_TOKEN_RANDOM_BYTES + 2) / 3,
+_Static_assert(GW_AUTH_TOKEN_LEN ==
+		       sizeof(GW_AUTH_TOKEN_PREFIX) - 1 + (4 * GW_AUTH_TOKEN_RANDOM_BYTES + 2) / 3,
 	       "GW_AUTH_TOKEN_LEN must be the prefix plus unpadded base64url of the random bytes");
 _Static_assert(HASH_PREFIX_LEN == 7, "auth.h sizes hash_out for a 7-byte prefix");
 
@@ -153,8 +153,8 @@ bool gw_auth_has_scope(const struct gw_token *tok, unsigned required)
 /* base64url without padding (RFC 4648 §5) of n bytes; out gets 4*n/3 rounded up chars + NUL. */
 static void base64url(const unsigned char *in, size_t n, char *out)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456"
+				       "789-_";
 	uint32_t v;
 	size_t i;
 

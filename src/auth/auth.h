@@ -35,13 +35,13 @@ enum gw_scope {
 
 /* One configured client token. */
 struct gw_token {
-	char *name;                              /* owned */
-	unsigned char hash[GW_AUTH_HASH_LEN];    /* SHA-256 of the token string */
-	unsigned scopes;                         /* bit set of enum gw_scope */
-	char **origins;                          /* owned; allowed CORS origins, may be NULL */
+	char *name;                           /* owned */
+	unsigned char hash[GW_AUTH_HASH_LEN]; /* SHA-256 of the token string */
+	unsigned scopes;                      /* bit set of enum gw_scope */
+	char **origins;                       /* owned; allowed CORS origins, may be NULL */
 	size_t n_origins;
-	double rate_per_s;   /* 0 = the config's limits.rate_per_s */
-	unsigned burst;      /* 0 = the config's limits.burst */
+	double rate_per_s;    /* 0 = the config's limits.rate_per_s */
+	unsigned burst;       /* 0 = the config's limits.burst */
 	long long expires_at; /* Unix seconds; 0 = never expires */
 };
 

@@ -45,7 +45,7 @@ struct entry {
 struct stripe {
 	_Alignas(64) pthread_mutex_t lock;
 	size_t count;
-	uint64_t tick; /* counts takes; orders uses even under a coarse or frozen clock */
+	uint64_t tick;       /* counts takes; orders uses even under a coarse or frozen clock */
 	struct entry *slots; /* nslots entries inside rl->entries */
 };
 
@@ -263,8 +263,8 @@ static void refill(struct entry *e, uint64_t now_ns, double rate, double burst)
 		e->tokens = burst;
 }
 
-bool gw_ratelimit_take(struct gw_ratelimit *rl, const char *key, double rate_per_s,
-		       double burst, uint64_t now_ns, double *retry_after_s)
+bool gw_ratelimit_take(struct gw_ratelimit *rl, const char *key, double rate_per_s, double burst,
+		       uint64_t now_ns, double *retry_after_s)
 {
 	size_t len;
 	uint64_t hash;

@@ -51,8 +51,8 @@ void gw_ratelimit_free(struct gw_ratelimit *rl);
  * bucket is empty; then *retry_after_s (when not NULL) gets the seconds
  * until one token is available (> 0). Thread-safe.
  */
-bool gw_ratelimit_take(struct gw_ratelimit *rl, const char *key, double rate_per_s,
-		       double burst, uint64_t now_ns, double *retry_after_s);
+bool gw_ratelimit_take(struct gw_ratelimit *rl, const char *key, double rate_per_s, double burst,
+		       uint64_t now_ns, double *retry_after_s);
 
 /* The Retry-After header value for a retry_after_s: whole seconds, rounded up, at least 1. */
 unsigned gw_ratelimit_retry_after_header(double retry_after_s);

@@ -31,6 +31,9 @@
 #define L GW_PARAM_LIST
 #define J GW_PARAM_JSON
 
+/* The two parameter tables are packed, several entries to a line. */
+/* clang-format off */
+
 /* create parameters, BBB 2.6 - 3.0 (name, meetingID and metadata are handled apart). */
 static const struct gw_bbb_param create_params[] = {
 	{"allowModsToEjectCameras", B}, {"allowModsToUnmuteUsers", B},
@@ -74,6 +77,8 @@ static const struct gw_bbb_param join_params[] = {
 	{"webcamBackgroundURL", S},
 };
 
+/* clang-format on */
+
 #undef S
 #undef I
 #undef B
@@ -115,7 +120,7 @@ static enum gw_err list_text(json_t *v, char **out)
 	if (!json_is_array(v))
 		return GW_E_BAD_REQUEST;
 	gw_buf_init(&b, GW_MAX_QUERY_BYTES);
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		enum gw_err err;
 
 		if (!json_is_string(e) || strchr(json_string_value(e), ',') != NULL) {
@@ -297,8 +302,7 @@ static enum gw_err call_url(const struct gw_config *cfg, const struct gw_bbb_cal
 	case GW_BBB_SIGN_CHECKSUM:
 		break;
 	}
-	return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->checksum,
-				 cfg->bbb_secret);
+	return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->checksum, cfg->bbb_secret);
 }
 
 /*
@@ -341,8 +345,8 @@ static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
 }
 
 /* The URL and the body of r's call into x->bbb; writes the problem when one cannot be built. */
-static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char *query,
-		  char **body, size_t *len)
+static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char *query, char **body,
+		  size_t *len)
 {
 	const struct gw_config *cfg = x->req.cfg;
 	const struct gw_bbb_call_def *c = r->call;
@@ -371,9 +375,9 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 	}
 	gw_buf_deinit(&url);
 	if (err != GW_OK) {
-		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
-				    err == GW_E_TOO_LARGE ? "The request is too large for BBB" : NULL,
-				    NULL);
+		gw_response_problem(
+			x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
+			err == GW_E_TOO_LARGE ? "The request is too large for BBB" : NULL, NULL);
 		return false;
 	}
 	return true;
@@ -398,8 +402,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	x->bbb.completed = r->completed;
 	x->bbb.pending = true;
 	gw_exchange_defer(x, run_calls);
-	x->bbb.raw_reply =
-		c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
+	x->bbb.raw_reply = c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
 	free(x->bbb.body);
 	x->bbb.body = body;
 	x->up.idempotent = c->idempotent;
@@ -705,9 +708,11 @@ static void complete(struct gw_exchange *x)
 		return;
 	}
 	if (up->http_status == 404) {
-		gw_log_warn("BBB call %s: HTTP 404, the server does not know the call", x->bbb.name);
+		gw_log_warn("BBB call %s: HTTP 404, the server does not know the call",
+			    x->bbb.name);
 		gw_response_problem(x, GW_E_BBB_UNSUPPORTED,
-				    "The BBB server does not know this API call (too old or too new "
+				    "The BBB server does not know this API call (too old or too "
+				    "new "
 				    "for it)",
 				    NULL);
 		return;
@@ -720,14 +725,16 @@ static void complete(struct gw_exchange *x)
 	if (!content_type_ok(x, up->reply_content_type)) {
 		gw_log_warn("BBB call %s: unexpected Content-Type", x->bbb.name);
 		gw_response_problem(x, GW_E_UPSTREAM_BAD_REPLY,
-				    "The BBB server answered with an unexpected Content-Type", NULL);
+				    "The BBB server answered with an unexpected Content-Type",
+				    NULL);
 		return;
 	}
 	if (x->bbb.raw_reply) {
 		gw_response_raw(x, 200,
-				json_call(x) && looks_like_json(&up->reply)
-					? "application/json; charset=utf-8"
-					: "application/xml; charset=utf-8",
+				json_call(x) && looks_like_json(&up->reply) ? "application/json; "
+									      "charset=utf-8"
+									    : "application/xml; "
+									      "charset=utf-8",
 				gw_buf_str(&up->reply), up->reply.len);
 		return;
 	}

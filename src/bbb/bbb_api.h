@@ -56,11 +56,11 @@ enum gw_err gw_bbb_key_error(const char *message_key);
  */
 struct gw_bbb_req {
 	const struct gw_bbb_call_def *call; /* GW_BBB_CALL(getMeetingInfo) (bbb_calls.h) */
-	const char *query;        /* the encoded query (bbb_query.h), borrowed; NULL = "" */
-	char *body;               /* POST body, taken (freed on failure too); NULL = none */
+	const char *query; /* the encoded query (bbb_query.h), borrowed; NULL = "" */
+	char *body;        /* POST body, taken (freed on failure too); NULL = none */
 	size_t body_len;
-	const char *content_type; /* of body; copied */
-	gw_bbb_finish_fn finish;  /* SUCCESS replies; unused by GW_BBB_REPLY_RAW calls */
+	const char *content_type;   /* of body; copied */
+	gw_bbb_finish_fn finish;    /* SUCCESS replies; unused by GW_BBB_REPLY_RAW calls */
 	gw_bbb_finish_fn on_failed; /* FAILED replies; NULL = the generic mapping (gw_bbb_fail) */
 	/* After the response is written, whatever the outcome (struct gw_bbb_call); NULL = none. */
 	void (*completed)(struct gw_exchange *x, int status);

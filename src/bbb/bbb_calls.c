@@ -19,33 +19,33 @@
 #define NONE GW_BBB_SIGN_NONE
 #define FORM GW_BBB_SIGN_FORM
 /* One entry; the metric label is the call's name (both apiRoot entries count as "apiRoot"). */
-#define E(id, name, method, reply, signing, idempotent, probe)                                  \
+#define E(id, name, method, reply, signing, idempotent, probe) \
 	[GW_BBB_CALL_##id] = {name, name, method, reply, signing, idempotent, probe}
 
 const struct gw_bbb_call_def gw_bbb_calls[GW_BBB_N_CALLS] = {
 	/* id                     name                      method  reply signing idem   probe */
-	E(apiRoot,                "apiRoot",                GET,    XML,  NONE,   true,  false),
-	E(apiRoot_probe,          "apiRoot",                GET,    XML,  NONE,   true,  true),
-	E(create,                 "create",                 EITHER, XML,  SUM,    true,  false),
-	E(deleteRecordings,       "deleteRecordings",       GET,    XML,  SUM,    false, false),
-	E(end,                    "end",                    GET,    XML,  SUM,    false, false),
-	E(getDefaultConfigXML,    "getDefaultConfigXML",    GET,    RAW,  SUM,    true,  false),
-	E(getMeetingInfo,         "getMeetingInfo",         GET,    XML,  SUM,    true,  false),
-	E(getMeetings,            "getMeetings",            GET,    XML,  SUM,    true,  false),
-	E(getRecordingTextTracks, "getRecordingTextTracks", GET,    JSON, SUM,    true,  false),
-	E(getRecordings,          "getRecordings",          GET,    XML,  SUM,    true,  false),
-	E(hooks_create,           "hooks/create",           GET,    XML,  HOOKS,  false, false),
-	E(hooks_destroy,          "hooks/destroy",          GET,    XML,  HOOKS,  false, false),
-	E(hooks_list,             "hooks/list",             GET,    XML,  HOOKS,  true,  false),
-	E(insertDocument,         "insertDocument",         POST,   XML,  SUM,    false, false),
-	E(isMeetingRunning,       "isMeetingRunning",       GET,    XML,  SUM,    true,  false),
+	E(apiRoot, "apiRoot", GET, XML, NONE, true, false),
+	E(apiRoot_probe, "apiRoot", GET, XML, NONE, true, true),
+	E(create, "create", EITHER, XML, SUM, true, false),
+	E(deleteRecordings, "deleteRecordings", GET, XML, SUM, false, false),
+	E(end, "end", GET, XML, SUM, false, false),
+	E(getDefaultConfigXML, "getDefaultConfigXML", GET, RAW, SUM, true, false),
+	E(getMeetingInfo, "getMeetingInfo", GET, XML, SUM, true, false),
+	E(getMeetings, "getMeetings", GET, XML, SUM, true, false),
+	E(getRecordingTextTracks, "getRecordingTextTracks", GET, JSON, SUM, true, false),
+	E(getRecordings, "getRecordings", GET, XML, SUM, true, false),
+	E(hooks_create, "hooks/create", GET, XML, HOOKS, false, false),
+	E(hooks_destroy, "hooks/destroy", GET, XML, HOOKS, false, false),
+	E(hooks_list, "hooks/list", GET, XML, HOOKS, true, false),
+	E(insertDocument, "insertDocument", POST, XML, SUM, false, false),
+	E(isMeetingRunning, "isMeetingRunning", GET, XML, SUM, true, false),
 	/* never called by the gateway: join's signed URL goes to the browser */
-	E(join,                   "join",                   GET,    XML,  SUM,    false, false),
-	E(publishRecordings,      "publishRecordings",      GET,    XML,  SUM,    false, false),
-	E(putRecordingTextTrack,  "putRecordingTextTrack",  POST,   JSON, SUM,    false, false),
-	E(sendChatMessage,        "sendChatMessage",        GET,    XML,  SUM,    false, false),
-	E(setConfigXML,           "setConfigXML",           POST,   XML,  FORM,   false, false),
-	E(updateRecordings,       "updateRecordings",       GET,    XML,  SUM,    false, false),
+	E(join, "join", GET, XML, SUM, false, false),
+	E(publishRecordings, "publishRecordings", GET, XML, SUM, false, false),
+	E(putRecordingTextTrack, "putRecordingTextTrack", POST, JSON, SUM, false, false),
+	E(sendChatMessage, "sendChatMessage", GET, XML, SUM, false, false),
+	E(setConfigXML, "setConfigXML", POST, XML, FORM, false, false),
+	E(updateRecordings, "updateRecordings", GET, XML, SUM, false, false),
 };
 
 size_t gw_bbb_call_labels(const char **out, size_t max)

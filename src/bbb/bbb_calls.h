@@ -18,7 +18,7 @@ enum gw_bbb_method {
 };
 
 enum gw_bbb_reply_kind {
-	GW_BBB_REPLY_XML,  /* <response> XML, converted to JSON (raw with Accept: application/xml) */
+	GW_BBB_REPLY_XML, /* <response> XML, converted to JSON (raw with Accept: application/xml) */
 	GW_BBB_REPLY_JSON, /* {"response": {...}} JSON, or XML on BBB's error paths */
 	GW_BBB_REPLY_RAW,  /* any XML document, passed through unchanged; finish is not called */
 };

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* The allow list of the call being built (bbb.fetch_allow). */
 struct allow {
 	char *const *v;
@@ -94,8 +93,8 @@ static void flag(struct gw_query *qb, struct gw_buf *out, json_t *doc, const cha
 
 static bool known_key(const char *k)
 {
-	static const char *const keys[] = {"url",	  "filename",  "content",
-					   "current",	  "downloadable", "removable"};
+	static const char *const keys[] = {"url",     "filename",     "content",
+					   "current", "downloadable", "removable"};
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -126,7 +125,7 @@ static void document(struct gw_query *qb, json_t *doc, const char *prefix,
 		gw_query_fail(qb, GW_E_BAD_REQUEST, prefix, "Each document must be an object");
 		return;
 	}
-	json_object_foreach(doc, key, v) {
+	json_object_foreach (doc, key, v) {
 		if (!known_key(key)) {
 			gw_query_fail(qb, GW_E_BAD_REQUEST, prefix,
 				      "Unknown member in a document (url, filename, content, "
@@ -193,7 +192,7 @@ void gw_bbb_modules_xml(struct gw_query *qb, json_t *docs, const char *member_na
 		return;
 	}
 	err = gw_buf_append_str(out, "<modules><module name=\"presentation\">");
-	json_array_foreach(docs, i, doc) {
+	json_array_foreach (docs, i, doc) {
 		if (err != GW_OK || qb->err != GW_OK)
 			break;
 		snprintf(prefix, sizeof(prefix), "%s[%zu]", member_name, i);

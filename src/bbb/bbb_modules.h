@@ -20,7 +20,7 @@
  * Validation errors (field "<member>[i].<key>") go to qb; out is then
  * unusable. member names the JSON member in errors ("presentations").
  */
-void gw_bbb_modules_xml(struct gw_query *qb, json_t *docs, const char *member,
-			char *const *allow, size_t n_allow, struct gw_buf *out);
+void gw_bbb_modules_xml(struct gw_query *qb, json_t *docs, const char *member, char *const *allow,
+			size_t n_allow, struct gw_buf *out);
 
 #endif

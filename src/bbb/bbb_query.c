@@ -55,7 +55,7 @@ void gw_query_add(struct gw_query *qb, const char *name, const char *value)
 
 /* Adds a typed JSON value as parameter `name`; field names the JSON member. */
 void gw_query_add_json(struct gw_query *qb, const char *name, const char *field,
-			   enum gw_param_type t, bool lenient, json_t *v)
+		       enum gw_param_type t, bool lenient, json_t *v)
 {
 	static const char *const want[] = {
 		[GW_PARAM_STRING] = "a string",
@@ -72,8 +72,8 @@ void gw_query_add_json(struct gw_query *qb, const char *name, const char *field,
 		return;
 	err = gw_bbb_param_text(t, lenient, v, &text);
 	if (err != GW_OK) {
-		snprintf(detail, sizeof(detail), "'%s' must be %s",
-			 field, lenient ? "a string, number or boolean" : want[t]);
+		snprintf(detail, sizeof(detail), "'%s' must be %s", field,
+			 lenient ? "a string, number or boolean" : want[t]);
 		gw_query_fail(qb, err, field, detail);
 		return;
 	}
@@ -106,7 +106,8 @@ static bool param_name_ok(const char *name)
 	return p != name && p - name <= 64;
 }
 
-void gw_query_add_unknown(struct gw_query *qb, const struct gw_config *cfg, const char *key, json_t *v)
+void gw_query_add_unknown(struct gw_query *qb, const struct gw_config *cfg, const char *key,
+			  json_t *v)
 {
 	char detail[192];
 
@@ -121,7 +122,7 @@ void gw_query_add_unknown(struct gw_query *qb, const struct gw_config *cfg, cons
 
 /* Adds an object of strings as <prefix><key> parameters. */
 void gw_query_add_map(struct gw_query *qb, json_t *obj, const char *member, const char *prefix,
-		    bool (*name_ok)(const char *))
+		      bool (*name_ok)(const char *))
 {
 	char name[256];
 	char field[256];
@@ -133,16 +134,16 @@ void gw_query_add_map(struct gw_query *qb, json_t *obj, const char *member, cons
 		gw_query_fail(qb, GW_E_BAD_REQUEST, member, field);
 		return;
 	}
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		snprintf(field, sizeof(field), "%s.%s", member, key);
 		if (!name_ok(key) || strlen(key) > 200) {
 			char detail[400];
 			int w;
 
 			w = snprintf(detail, sizeof(detail),
-				 "'%s' is not a key BBB keeps (letters, digits%s)", field,
-				 prefix[0] == 'm' ? " and '-', starting with a letter"
-						  : " and '_', no '-'");
+				     "'%s' is not a key BBB keeps (letters, digits%s)", field,
+				     prefix[0] == 'm' ? " and '-', starting with a letter"
+						      : " and '_', no '-'");
 			if (w < 0)
 				detail[0] = '\0';
 			gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
@@ -152,7 +153,6 @@ void gw_query_add_map(struct gw_query *qb, json_t *obj, const char *member, cons
 		gw_query_add_json(qb, name, field, GW_PARAM_STRING, false, v);
 	}
 }
-
 
 bool gw_query_fetch_url_ok(struct gw_query *qb, const char *field, const char *url,
 			   char *const *allow, size_t n)

@@ -19,8 +19,8 @@ struct gw_config;
 
 /* A query under construction. */
 struct gw_query {
-	struct gw_buf q;  /* the encoded query so far */
-	enum gw_err err;  /* first error, GW_OK while none */
+	struct gw_buf q; /* the encoded query so far */
+	enum gw_err err; /* first error, GW_OK while none */
 	char detail[320];
 	char field[256];
 };

@@ -30,8 +30,7 @@ bool gw_bbb_value_int(const char *s, size_t n, json_int_t *out);
  * The JSON value of n bytes of text s for type t (*out: a new reference).
  * GW_E_UPSTREAM_BAD_REPLY for text that is not UTF-8, GW_E_NOMEM.
  */
-enum gw_err gw_bbb_value(enum gw_bbb_value_type t, const char *s, size_t n,
-			 json_t **out) GW_WUR;
+enum gw_err gw_bbb_value(enum gw_bbb_value_type t, const char *s, size_t n, json_t **out) GW_WUR;
 
 /*
  * Appends the JSON text of the same value to out: null, true, false, a

@@ -82,7 +82,8 @@ enum gw_err gw_xml2json_new(uint64_t deadline_ms, size_t max_reply_bytes, struct
 {
 	struct gw_xml2json *c = calloc(1, sizeof(*c));
 	/* JSON text is at most about twice the XML ('"' -> \"), plus the envelope's warning */
-	size_t max_json = max_reply_bytes < SIZE_MAX / 4 ? 3 * max_reply_bytes + 65536 : SIZE_MAX / 2;
+	size_t max_json = max_reply_bytes < SIZE_MAX / 4 ? 3 * max_reply_bytes + 65536
+							 : SIZE_MAX / 2;
 	xmlSAXHandler sax;
 
 	if (c == NULL)

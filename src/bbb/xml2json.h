@@ -68,5 +68,4 @@ void gw_xml2json_free(struct gw_xml2json *c);
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out) GW_WUR;
 
-
 #endif

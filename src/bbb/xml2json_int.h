@@ -40,12 +40,12 @@ enum shape {
 	SH_LEAF,   /* no element child yet: text collected */
 	SH_OBJECT, /* repeated names become arrays */
 	SH_LIST,
-	SH_MAP,    /* a repeated name keeps its last value */
+	SH_MAP, /* a repeated name keeps its last value */
 	SH_PAGINATION,
 };
 
 enum { F_RETURNCODE, F_MESSAGE_KEY, F_MESSAGE }; /* RO_ENVELOPE */
-enum { F_KEY, F_MSG };                          /* RO_ERROR_FIELD */
+enum { F_KEY, F_MSG };                           /* RO_ERROR_FIELD */
 
 struct frame {
 	const xmlChar *name; /* interned by libxml2's dictionary */
@@ -93,7 +93,7 @@ struct gw_xml2json {
 	unsigned long elements;
 	size_t nodes;
 	bool in_text;
-	bool done; /* </response> seen */
+	bool done;    /* </response> seen */
 	bool seen[3]; /* returncode, messageKey, message */
 	unsigned depth;
 	struct frame frames[GW_XML_MAX_DEPTH];
@@ -142,8 +142,7 @@ static inline bool ok(struct gw_xml2json *c, enum gw_err err)
 }
 
 /* Fills slot i of the name cache for name (xml2json_write.c). */
-const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i,
-					      const xmlChar *name);
+const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i, const xmlChar *name);
 
 /*
  * What is known of an element name. libxml2 interns every name, and BBB
@@ -181,8 +180,7 @@ static inline bool put_byte(struct gw_xml2json *c, char ch)
 }
 
 /* The direct text frame f collected (borrowed), n bytes. */
-static inline const char *text_of(const struct gw_xml2json *c, const struct frame *f,
-				  size_t *n)
+static inline const char *text_of(const struct gw_xml2json *c, const struct frame *f, size_t *n)
 {
 	*n = c->text.len - f->text_start;
 	return gw_buf_str(&c->text) + f->text_start;
@@ -196,8 +194,7 @@ static inline bool put_value(struct gw_xml2json *c, enum gw_bbb_value_type t, co
 }
 
 /* Starts a member of object p: ',' when needed, its name, ':'. */
-bool gw_xml2json_member(struct gw_xml2json *c, struct frame *p, const xmlChar *name,
-			bool replace);
+bool gw_xml2json_member(struct gw_xml2json *c, struct frame *p, const xmlChar *name, bool replace);
 
 /* Starts an item of list p: ',' when needed. */
 bool gw_xml2json_item(struct gw_xml2json *c, struct frame *p);
@@ -209,8 +206,8 @@ bool gw_xml2json_close_object(struct gw_xml2json *c, struct frame *f);
 bool gw_xml2json_become_container(struct gw_xml2json *c, struct frame *f);
 
 /* Frame f is a value converted by its kind; attrs are its n_attrs attributes (libxml2's 5 each). */
-void gw_xml2json_value_start(struct gw_xml2json *c, struct frame *f, bool plain_leaf,
-			     int n_attrs, const xmlChar **attrs);
+void gw_xml2json_value_start(struct gw_xml2json *c, struct frame *f, bool plain_leaf, int n_attrs,
+			     const xmlChar **attrs);
 
 /* The end of value f: its leaf value, or the end of its container. */
 bool gw_xml2json_end_value(struct gw_xml2json *c, struct frame *f);

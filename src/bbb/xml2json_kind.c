@@ -91,7 +91,6 @@ enum gw_xml2json_kind gw_xml2json_kind_of(const xmlChar *name)
 	return GW_XML2JSON_K_PLAIN;
 }
 
-
 static void put_utf8(char *o, size_t *k, unsigned long v)
 {
 	if (v < 0x80) {
@@ -117,7 +116,8 @@ static size_t reference(const char *p, const char *end, char *o, size_t *k)
 	static const struct {
 		const char *name;
 		char c;
-	} predefined[] = {{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
+	} predefined[] = {
+		{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}};
 	const char *q = p + 1;
 	unsigned long v = 0;
 	bool hex = false;
@@ -138,9 +138,10 @@ static size_t reference(const char *p, const char *end, char *o, size_t *k)
 		q++;
 	}
 	for (; q < end && *q != ';' && v <= 0x10ffff; q++) {
-		int d = *q >= '0' && *q <= '9' ? *q - '0'
+		int d = *q >= '0' && *q <= '9'          ? *q - '0'
 			: hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
-			: hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10 : -1;
+			: hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
+							: -1;
 
 		if (d < 0)
 			return 0;

@@ -21,7 +21,6 @@ enum gw_xml2json_kind {
 	GW_XML2JSON_K_PAGINATION, /* getRecordings paging -> {offset, limit, totalElements} */
 };
 
-
 /* The kind of element name (borrowed); GW_XML2JSON_K_PLAIN when not in the table. */
 enum gw_xml2json_kind gw_xml2json_kind_of(const xmlChar *name);
 

@@ -25,8 +25,7 @@
 /* ---- envelope and errors ---- */
 
 /* The value of attribute name (first of that local name) as a malloc'd string, or NULL. */
-static bool attr_dup(struct gw_xml2json *c, int n, const xmlChar **a, const char *name,
-		     char **out)
+static bool attr_dup(struct gw_xml2json *c, int n, const xmlChar **a, const char *name, char **out)
 {
 	struct gw_buf b;
 	int i;
@@ -123,9 +122,8 @@ static void end_response(struct gw_xml2json *c, struct frame *f)
 	}
 	if (!ok(c, gw_bbb_reply_promote_first_error(&c->r)))
 		return;
-	if (gw_bbb_reply_has_warning(&c->r) &&
-	    (!gw_xml2json_member(c, f, c->n.warning, true) ||
-	     !ok(c, gw_bbb_reply_write_warning(&c->r, &c->out))))
+	if (gw_bbb_reply_has_warning(&c->r) && (!gw_xml2json_member(c, f, c->n.warning, true) ||
+						!ok(c, gw_bbb_reply_write_warning(&c->r, &c->out))))
 		return;
 	if (gw_xml2json_close_object(c, f))
 		c->done = true;
@@ -134,8 +132,8 @@ static void end_response(struct gw_xml2json *c, struct frame *f)
 /* ---- callbacks ---- */
 
 /* A child of <response>: the envelope, <errors>, or a body member. */
-static void start_in_response(struct gw_xml2json *c, struct frame *p, struct frame *f,
-			      int n_attrs, const xmlChar **attrs)
+static void start_in_response(struct gw_xml2json *c, struct frame *p, struct frame *f, int n_attrs,
+			      const xmlChar **attrs)
 {
 	const xmlChar *env[] = {c->n.returncode, c->n.message_key, c->n.message};
 	unsigned char i;
@@ -166,8 +164,8 @@ static void start_in_response(struct gw_xml2json *c, struct frame *p, struct fra
 		gw_xml2json_value_start(c, f, false, n_attrs, attrs);
 }
 
-static void start_in_value(struct gw_xml2json *c, struct frame *p, struct frame *f,
-			   int n_attrs, const xmlChar **attrs)
+static void start_in_value(struct gw_xml2json *c, struct frame *p, struct frame *f, int n_attrs,
+			   const xmlChar **attrs)
 {
 	if (p->shape == SH_LEAF && !gw_xml2json_become_container(c, p))
 		return;
@@ -237,9 +235,9 @@ static void start_child(struct gw_xml2json *c, struct frame *p, struct frame *f,
 	}
 }
 
-static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-		     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+		     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+		     int nb_defaulted, const xmlChar **attributes)
 {
 	struct gw_xml2json *c = ctx;
 	struct frame *f;

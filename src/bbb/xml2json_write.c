@@ -21,8 +21,7 @@ static bool put_string(struct gw_xml2json *c, const char *s, size_t n)
 	return ok(c, gw_jsonw_string(&c->out, s, n));
 }
 
-const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i,
-					      const xmlChar *name)
+const struct name_info *gw_xml2json_name_fill(struct gw_xml2json *c, size_t i, const xmlChar *name)
 {
 	struct name_info *ni = &c->names_seen[i];
 	size_t k;
@@ -122,8 +121,8 @@ static void value_span(const struct gw_xml2json *c, const struct member *m, size
 	*len = end - m[j].value;
 }
 
-static bool put_group(struct gw_xml2json *c, const struct member *m, size_t n,
-		      const struct key *k, size_t glen, size_t base)
+static bool put_group(struct gw_xml2json *c, const struct member *m, size_t n, const struct key *k,
+		      size_t glen, size_t base)
 {
 	const char *t = c->tmp.data;
 	size_t first = k[0].i;
@@ -266,7 +265,7 @@ static bool save_attrs(struct gw_xml2json *c, int n, const xmlChar **a)
 }
 
 void gw_xml2json_value_start(struct gw_xml2json *c, struct frame *f, bool plain_leaf, int n_attrs,
-			const xmlChar **attrs)
+			     const xmlChar **attrs)
 {
 	f->role = RO_VALUE;
 	f->kind = name_info(c, f->name)->kind;
@@ -321,8 +320,9 @@ static bool put_image(struct gw_xml2json *c, const struct frame *f, const char *
 		skip = attr_get(c, f, p, p) != NULL;
 		for (i = 0; i < GW_ARRAY_SIZE(known); i++)
 			skip = skip || strcmp(p, known[i]) == 0;
-		if (!skip && (!put_byte(c, ',') || !put_string(c, p, strlen(p)) ||
-			      !put_byte(c, ':') || !put_value(c, GW_BBB_VALUE_STRING, v, strlen(v))))
+		if (!skip &&
+		    (!put_byte(c, ',') || !put_string(c, p, strlen(p)) || !put_byte(c, ':') ||
+		     !put_value(c, GW_BBB_VALUE_STRING, v, strlen(v))))
 			return false;
 		p = v + strlen(v) + 1;
 	}

@@ -33,7 +33,6 @@
 #include "compiler.h"
 #include "gw_limits.h"
 
-
 /* Just past the first occurrence of s at or after p, or NULL. */
 static const char *after(const char *p, const char *end, const char *s)
 {
@@ -178,10 +177,10 @@ static const char *next_special(const char *p, const char *end)
 
 	while (end - p >= 16) {
 		v = _mm_loadu_si128((const void *)p);
-		hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
-				   _mm_or_si128(_mm_cmpeq_epi8(v, eq),
-						_mm_or_si128(_mm_cmpeq_epi8(v, dq),
-							     _mm_cmpeq_epi8(v, sq))));
+		hit = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+			_mm_or_si128(_mm_cmpeq_epi8(v, eq),
+				     _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sq))));
 		mask = (unsigned)_mm_movemask_epi8(hit);
 		if (mask != 0)
 			return p + __builtin_ctz(mask);
@@ -270,7 +269,8 @@ static const char *in_section(struct gw_xml_prescan *s, const char *p, const cha
 
 	for (; u < e; u++) {
 		/* the three bytes that decide may not all be here yet */
-		if (!final && e - u < 3 && (*u == 0xed || *u == 0xef || *u == (unsigned char)term[0]))
+		if (!final && e - u < 3 &&
+		    (*u == 0xed || *u == 0xef || *u == (unsigned char)term[0]))
 			return (const char *)u;
 		if (stops_section(u, e)) {
 			s->mode = M_TEXT;
@@ -445,8 +445,7 @@ enum gw_err gw_xml_prescan_feed(struct gw_xml_prescan *s, const char *p, size_t 
 	return feed(s, p, n, false, pass, arg);
 }
 
-enum gw_err gw_xml_prescan_finish(struct gw_xml_prescan *s, gw_xml_prescan_pass_fn pass,
-				  void *arg)
+enum gw_err gw_xml_prescan_finish(struct gw_xml_prescan *s, gw_xml_prescan_pass_fn pass, void *arg)
 {
 	return feed(s, "", 0, true, pass, arg);
 }

@@ -41,9 +41,9 @@ struct ctx {
 };
 
 static void vreport(struct ctx *c, const char *file, unsigned line, const char *key,
-                    const char *fmt, va_list ap) GW_PRINTF(5, 0);
+		    const char *fmt, va_list ap) GW_PRINTF(5, 0);
 static void vreport(struct ctx *c, const char *file, unsigned line, const char *key,
-                    const char *fmt, va_list ap)
+		    const char *fmt, va_list ap)
 {
 	char where[512];
 	char msg[512];
@@ -59,14 +59,14 @@ static void vreport(struct ctx *c, const char *file, unsigned line, const char *
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* A full buffer loses the line; the error count still fails the load. */
 	err = gw_buf_appendf(c->errmsg, "%s%s%s%s\n", where, key != NULL ? key : "",
-	                     key != NULL ? ": " : "", msg);
+			     key != NULL ? ": " : "", msg);
 	(void)err;
 }
 
 static void report(struct ctx *c, const char *file, unsigned line, const char *key, const char *fmt,
-                   ...) GW_PRINTF(5, 6);
+		   ...) GW_PRINTF(5, 6);
 static void report(struct ctx *c, const char *file, unsigned line, const char *key, const char *fmt,
-                   ...)
+		   ...)
 {
 	va_list ap;
 
@@ -77,7 +77,7 @@ static void report(struct ctx *c, const char *file, unsigned line, const char *k
 
 /* Reports a problem with setting s (NULL: no line number), naming key. */
 static void problem(struct ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
-    GW_PRINTF(4, 5);
+	GW_PRINTF(4, 5);
 static void problem(struct ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
 {
 	const char *file = s != NULL ? config_setting_source_file(s) : NULL;
@@ -85,15 +85,15 @@ static void problem(struct ctx *c, const config_setting_t *s, const char *key, c
 
 	va_start(ap, fmt);
 	vreport(c, file != NULL ? file : c->path, s != NULL ? config_setting_source_line(s) : 0,
-	        key, fmt, ap);
+		key, fmt, ap);
 	va_end(ap);
 }
 
 static void plaintext(struct ctx *c, const config_setting_t *s, const char *key)
 {
 	problem(c, s, key,
-	        "plaintext tokens must not be stored in the config: keep only the hash "
-	        "(hash = \"sha256:<hex>\"), as printed by `bbb-gateway token new NAME`");
+		"plaintext tokens must not be stored in the config: keep only the hash "
+		"(hash = \"sha256:<hex>\"), as printed by `bbb-gateway token new NAME`");
 }
 
 static char *copy(struct ctx *c, const char *s, size_t n)
@@ -135,7 +135,7 @@ static void set_url(struct ctx *c, char **dst, const char *v)
 }
 
 static void parse_enum(struct ctx *c, const struct gw_config_key *k, const char *name,
-                       const config_setting_t *s, const char *v, void *dst)
+		       const config_setting_t *s, const char *v, void *dst)
 {
 	char list[128];
 	enum gw_digest d;
@@ -158,19 +158,19 @@ static void parse_enum(struct ctx *c, const struct gw_config_key *k, const char 
 }
 
 static void parse_hash(struct ctx *c, const char *name, const config_setting_t *s, const char *v,
-                       unsigned char *dst)
+		       unsigned char *dst)
 {
 	if (strncmp(v, GW_AUTH_TOKEN_PREFIX, strlen(GW_AUTH_TOKEN_PREFIX)) == 0)
 		plaintext(c, s, name);
 	else if (gw_auth_hash_parse(v, dst) != GW_OK)
 		problem(c, s, name,
-		        "must be \"sha256:\" followed by 64 hex digits, as printed by "
-		        "`bbb-gateway token new NAME`");
+			"must be \"sha256:\" followed by 64 hex digits, as printed by "
+			"`bbb-gateway token new NAME`");
 }
 
 /* String-valued keys: copied out, since libconfig's strings die with config_destroy(). */
 static void parse_text(struct ctx *c, const struct gw_config_key *k, const char *name,
-                       const config_setting_t *s, void *base)
+		       const config_setting_t *s, void *base)
 {
 	const char *v = config_setting_get_string(s);
 	void *dst = gw_config_field(base, k->off);
@@ -211,7 +211,7 @@ static void parse_text(struct ctx *c, const struct gw_config_key *k, const char 
 }
 
 static void parse_number(struct ctx *c, const struct gw_config_key *k, const char *name,
-                         const config_setting_t *s, void *base)
+			 const config_setting_t *s, void *base)
 {
 	int type = config_setting_type(s);
 	long long v;
@@ -233,7 +233,7 @@ static void parse_number(struct ctx *c, const struct gw_config_key *k, const cha
 
 /* libconfig reads "2" as an integer and "2.5" as a float; a rate may be either. */
 static void parse_rate(struct ctx *c, const struct gw_config_key *k, const char *name,
-                       const config_setting_t *s, void *base)
+		       const config_setting_t *s, void *base)
 {
 	int type = config_setting_type(s);
 	double v;
@@ -268,7 +268,7 @@ static void parse_scopes(struct ctx *c, const char *name, const config_setting_t
 
 	if (!is_sequence(s) || n == 0) {
 		problem(c, s, name,
-		        "expected a non-empty array of scopes, e.g. [ \"meetings:read\" ]");
+			"expected a non-empty array of scopes, e.g. [ \"meetings:read\" ]");
 		return;
 	}
 	snprintf(known, sizeof(known), "*");
@@ -304,13 +304,12 @@ struct strv_kind {
 };
 
 static const struct strv_kind origins_kind = {GW_MAX_CORS_ORIGINS, "origins",
-                                              "https://app.example.org",
-                                              gw_config_origin_problem};
-static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks",
-                                            "10.1.2.0/24", gw_fetch_policy_entry_problem};
+					      "https://app.example.org", gw_config_origin_problem};
+static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks", "10.1.2.0/24",
+					    gw_fetch_policy_entry_problem};
 
 static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *name,
-                       const config_setting_t *s, char ***out, size_t *n_out)
+		       const config_setting_t *s, char ***out, size_t *n_out)
 {
 	int n = config_setting_length(s);
 	size_t kept = 0;
@@ -318,8 +317,8 @@ static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *
 	char **v;
 
 	if (!is_sequence(s) || n > (int)kind->max) {
-		problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]", kind->max,
-		        kind->what, kind->example);
+		problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]",
+			kind->max, kind->what, kind->example);
 		return;
 	}
 	v = calloc((size_t)n + 1, sizeof(*v));
@@ -349,7 +348,7 @@ static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *
 static void parse_tokens(struct ctx *c, const config_setting_t *s);
 
 static void parse_value(struct ctx *c, const struct gw_config_key *k, const char *name,
-                        const config_setting_t *s, void *base)
+			const config_setting_t *s, void *base)
 {
 	switch (k->type) {
 	case KT_UINT:
@@ -368,7 +367,7 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 	case KT_ORIGINS:
 	case KT_HOSTS:
 		parse_strv(c, k->type == KT_ORIGINS ? &origins_kind : &hosts_kind, name, s,
-		           gw_config_field(base, k->off), gw_config_field(base, k->off_n));
+			   gw_config_field(base, k->off), gw_config_field(base, k->off_n));
 		break;
 	case KT_SCOPES:
 		parse_scopes(c, name, s, gw_config_field(base, k->off));
@@ -384,7 +383,7 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 
 /* Parses the members of group g against the keys "group.*"; prefix names them in messages. */
 static void walk_group(struct ctx *c, const char *group, const char *prefix,
-                       const config_setting_t *g, void *base, const config_setting_t **seen)
+		       const config_setting_t *g, void *base, const config_setting_t **seen)
 {
 	int n = config_setting_length(g);
 	char name[160];
@@ -430,7 +429,7 @@ static void check_duplicate(struct ctx *c, size_t i, const config_setting_t *g)
 		    gw_crypto_equal(t[i].hash, t[j].hash, GW_AUTH_HASH_LEN)) {
 			snprintf(name, sizeof(name), "tokens[%zu].hash", i);
 			problem(c, g, name,
-			        "same hash as tokens[%zu]: give each client its own token", j);
+				"same hash as tokens[%zu]: give each client its own token", j);
 		}
 	}
 }
@@ -441,7 +440,7 @@ static void check_duplicate(struct ctx *c, size_t i, const config_setting_t *g)
  * each is reported at its group's line).
  */
 static void check_required(struct ctx *c, const char *prefix, const config_setting_t *g,
-                           const config_setting_t *const *seen)
+			   const config_setting_t *const *seen)
 {
 	const config_setting_t *at = g;
 	char name[160];
@@ -461,7 +460,7 @@ static void check_required(struct ctx *c, const char *prefix, const config_setti
 			snprintf(name, sizeof(name), "%s", k->path);
 		}
 		problem(c, at, name, "missing (required)%s%s", k->env != NULL ? "; or set " : "",
-		        k->env != NULL ? k->env : "");
+			k->env != NULL ? k->env : "");
 	}
 }
 
@@ -473,7 +472,7 @@ static void parse_token(struct ctx *c, size_t i, const config_setting_t *g, stru
 	snprintf(prefix, sizeof(prefix), "tokens[%zu]", i);
 	if (!config_setting_is_group(g)) {
 		problem(c, g, prefix,
-		        "expected a group { name = ...; hash = ...; scopes = [...]; }");
+			"expected a group { name = ...; hash = ...; scopes = [...]; }");
 		return;
 	}
 	walk_group(c, "tokens[]", prefix, g, t, seen);
@@ -527,7 +526,7 @@ static void walk_root(struct ctx *c, const config_setting_t *root)
 			plaintext(c, s, name);
 		} else if (!gw_config_is_group(name)) {
 			problem(c, s, name,
-			        config_setting_is_group(s) ? "unknown group" : "unknown key");
+				config_setting_is_group(s) ? "unknown group" : "unknown key");
 		} else if (!config_setting_is_group(s)) {
 			problem(c, s, name, "expected a group: %s = { ... };", name);
 		} else {
@@ -548,7 +547,7 @@ static void apply_env(struct ctx *c)
 			continue;
 		c->from_env[i] = true;
 		why = k->type == KT_URL ? gw_config_url_problem(v)
-		                        : gw_config_secret_problem(v, strlen(v));
+					: gw_config_secret_problem(v, strlen(v));
 		if (why != NULL)
 			report(c, "environment", 0, k->env, "%s", why);
 		else if (k->type == KT_URL)
@@ -572,11 +571,11 @@ static void read_secret_file(struct ctx *c, const config_setting_t *s)
 	if (p == NULL || p[0] == '\0')
 		return;
 	snprintf(path, sizeof(path), "%s%s%s", p[0] == '/' ? "" : c->dir, p[0] == '/' ? "" : "/",
-	         p);
+		 p);
 	f = fopen(path, "re");
 	if (f == NULL) {
 		problem(c, s, "bbb.secret_file", "cannot open %s: %s", path,
-		        strerror_r(errno, eb, sizeof(eb)));
+			strerror_r(errno, eb, sizeof(eb)));
 		return;
 	}
 	n = fread(buf, 1, sizeof(buf), f);
@@ -609,8 +608,8 @@ static void finish_secret(struct ctx *c, const config_setting_t *root)
 		read_secret_file(c, file);
 	else if (inline_secret == NULL && file == NULL && !c->from_env[si])
 		problem(c, config_setting_get_member(root, "bbb"), "bbb.secret",
-		        "missing: set bbb.secret or bbb.secret_file (or %s)",
-		        gw_config_keys[si].env);
+			"missing: set bbb.secret or bbb.secret_file (or %s)",
+			gw_config_keys[si].env);
 }
 
 /* Checks that span keys, once every key has been read. */
@@ -631,7 +630,7 @@ static void finish(struct ctx *c, const config_setting_t *root)
 		if (at == NULL)
 			at = c->seen[gw_config_key_index("bbb.timeout_ms")];
 		problem(c, at, "bbb.connect_timeout_ms", "%u is more than bbb.timeout_ms (%u)",
-		        cfg->bbb_connect_timeout_ms, cfg->bbb_timeout_ms);
+			cfg->bbb_connect_timeout_ms, cfg->bbb_timeout_ms);
 	}
 }
 
@@ -683,7 +682,7 @@ static char *dir_of(const char *path)
 }
 
 static enum gw_err load(const char *text, const char *path, struct gw_config **out,
-                        struct gw_buf *errmsg)
+			struct gw_buf *errmsg)
 {
 	struct ctx c = {.path = path != NULL ? path : "(string)", .errmsg = errmsg};
 	enum gw_err err = GW_OK;
@@ -725,7 +724,7 @@ enum gw_err gw_config_load(const char *path, struct gw_config **out, struct gw_b
 }
 
 enum gw_err gw_config_load_string(const char *text, const char *path, struct gw_config **out,
-                                  struct gw_buf *errmsg)
+				  struct gw_buf *errmsg)
 {
 	return load(text, path, out, errmsg);
 }

@@ -47,20 +47,20 @@ struct gw_config {
 	unsigned readyz_cache_ms;     /* /readyz answers from a probe this young; default 1000 */
 
 	/* bbb = { ... } */
-	char *bbb_url;        /* no trailing slash; required */
-	char *bbb_public_url; /* default: bbb_url */
-	char *bbb_secret;     /* from secret or secret_file; required */
-	enum gw_digest checksum;     /* default sha256 */
-	unsigned bbb_timeout_ms;     /* default 10000 */
-	unsigned bbb_connect_timeout_ms; /* default 2000 */
-	size_t bbb_max_reply_bytes;  /* default 64 MiB */
-	unsigned bbb_max_connections; /* default 64 */
-	bool forward_unknown_params;  /* default true */
-	enum gw_digest hooks_checksum; /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */
-	bool bbb_retry;                /* bbb.retry: retry once where safe; default true */
-	bool bbb_shared_pool;          /* bbb.shared_pool: one threaded pool for all loops */
-	unsigned breaker_failures;     /* bbb.breaker_failures: default 5; 0 = no breaker */
-	unsigned breaker_cooldown_ms;  /* bbb.breaker_cooldown_ms: default 1000 */
+	char *bbb_url;                    /* no trailing slash; required */
+	char *bbb_public_url;             /* default: bbb_url */
+	char *bbb_secret;                 /* from secret or secret_file; required */
+	enum gw_digest checksum;          /* default sha256 */
+	unsigned bbb_timeout_ms;          /* default 10000 */
+	unsigned bbb_connect_timeout_ms;  /* default 2000 */
+	size_t bbb_max_reply_bytes;       /* default 64 MiB */
+	unsigned bbb_max_connections;     /* default 64 */
+	bool forward_unknown_params;      /* default true */
+	enum gw_digest hooks_checksum;    /* bbb.hooks_checksum: bbb-webhooks calls; default sha1 */
+	bool bbb_retry;                   /* bbb.retry: retry once where safe; default true */
+	bool bbb_shared_pool;             /* bbb.shared_pool: one threaded pool for all loops */
+	unsigned breaker_failures;        /* bbb.breaker_failures: default 5; 0 = no breaker */
+	unsigned breaker_cooldown_ms;     /* bbb.breaker_cooldown_ms: default 1000 */
 	unsigned breaker_max_cooldown_ms; /* bbb.breaker_max_cooldown_ms: default 30000 */
 	/* bbb.fetch_allow: internal hosts/networks BBB may still be told to fetch (fetch_policy) */
 	char **fetch_allow;

@@ -16,8 +16,8 @@
 #include "str.h"
 
 _Static_assert(GW_CONFIG_URL_MAX_LEN == 2048u, "update the message in gw_config_url_problem()");
-_Static_assert(GW_CONFIG_ORIGIN_MAX_LEN == 256u,
-               "update the message in gw_config_origin_problem()");
+_Static_assert(GW_CONFIG_ORIGIN_MAX_LEN == 256u, "update the message in "
+						 "gw_config_origin_problem()");
 _Static_assert(GW_MAX_SECRET_LEN == 1024u, "update the message in gw_config_secret_problem()");
 
 const char *gw_config_url_problem(const char *url)
@@ -155,12 +155,12 @@ static bool split_time(const char *s, struct tm *tm)
 			return false;
 	}
 	*tm = (struct tm){
-	    .tm_year = digits(s, 4) - 1900,
-	    .tm_mon = digits(s + 5, 2) - 1,
-	    .tm_mday = digits(s + 8, 2),
-	    .tm_hour = digits(s + 11, 2),
-	    .tm_min = digits(s + 14, 2),
-	    .tm_sec = digits(s + 17, 2),
+		.tm_year = digits(s, 4) - 1900,
+		.tm_mon = digits(s + 5, 2) - 1,
+		.tm_mday = digits(s + 8, 2),
+		.tm_hour = digits(s + 11, 2),
+		.tm_min = digits(s + 14, 2),
+		.tm_sec = digits(s + 17, 2),
 	};
 	return true;
 }

@@ -41,10 +41,11 @@ enum gw_config_ktype {
 	KT_TIME,        /* long long Unix seconds from "YYYY-MM-DDTHH:MM:SSZ" */
 };
 
-#define K_REQUIRED 1u /* must be present (unless its env variable is set) */
-#define K_TOKEN 2u    /* member of a tokens entry; offsets are into struct gw_token */
+#define K_REQUIRED 1u    /* must be present (unless its env variable is set) */
+#define K_TOKEN 2u       /* member of a tokens entry; offsets are into struct gw_token */
 #define K_NO_USERINFO 4u /* a URL handed to clients: user-info (user:password@) refused */
-#define K_RESTART 8u  /* read once at start: a reload that changes it warns, the running value stays */
+#define K_RESTART \
+	8u /* read once at start: a reload that changes it warns, the running value stays */
 
 struct gw_config_ename {
 	const char *name;

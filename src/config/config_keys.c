@@ -256,8 +256,9 @@ const struct gw_config_key gw_config_keys[] = {
 };
 /* clang-format on */
 
-_Static_assert(GW_ARRAY_SIZE(gw_config_keys) == GW_CONFIG_N_KEYS,
-               "GW_CONFIG_N_KEYS in config_int.h must count gw_config_keys[]");
+_Static_assert(GW_ARRAY_SIZE(gw_config_keys) == GW_CONFIG_N_KEYS, "GW_CONFIG_N_KEYS in "
+								  "config_int.h must count "
+								  "gw_config_keys[]");
 
 void *gw_config_field(void *base, size_t off)
 {
@@ -321,7 +322,7 @@ void gw_config_enum_values(const struct gw_config_key *k, char *buf, size_t size
 	buf[0] = '\0';
 	for (int i = 0; gw_config_enum_name(k, i) != NULL && len < size; i++) {
 		int n = snprintf(buf + len, size - len, "%s%s%s%s", i > 0 ? ", " : "", q,
-		                 gw_config_enum_name(k, i), q);
+				 gw_config_enum_name(k, i), q);
 
 		if (n < 0)
 			break;
@@ -411,7 +412,7 @@ void gw_config_unref(struct gw_config *cfg)
 }
 
 void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *tok, double *rate,
-                          double *burst)
+			  double *burst)
 {
 	double r = cfg->rate_per_s;
 	double b = cfg->burst;
@@ -457,17 +458,18 @@ static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key 
 	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
 		gw_config_enum_values(k, range, sizeof(range), "`");
 	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s%s |\n", k->path,
-	                      type_names[k->type], def, range, k->doc,
-	                      k->env != NULL ? " Environment: `" : "", k->env != NULL ? k->env : "",
-	                      k->env != NULL ? "`." : "",
-	                      (k->flags & K_RESTART) != 0 ? " Read at start only (a reload keeps "
-	                                                    "the running value)." : "");
+			      type_names[k->type], def, range, k->doc,
+			      k->env != NULL ? " Environment: `" : "", k->env != NULL ? k->env : "",
+			      k->env != NULL ? "`." : "",
+			      (k->flags & K_RESTART) != 0 ? " Read at start only (a reload keeps "
+							    "the running value)."
+							  : "");
 }
 
 enum gw_err gw_config_reference(struct gw_buf *out)
 {
 	enum gw_err err = gw_buf_append_str(out, "| key | type | default | range | meaning |\n"
-	                                         "|---|---|---|---|---|\n");
+						 "|---|---|---|---|---|\n");
 
 	for (size_t i = 0; i < GW_CONFIG_N_KEYS && err == GW_OK; i++)
 		err = reference_row(out, &gw_config_keys[i]);

@@ -76,8 +76,7 @@ static inline GW_WUR enum gw_err gw_buf_append_byte(struct gw_buf *b, char c)
 
 /* Appends printf-formatted text. */
 enum gw_err gw_buf_appendf(struct gw_buf *b, const char *fmt, ...) GW_WUR GW_PRINTF(2, 3);
-enum gw_err gw_buf_vappendf(struct gw_buf *b, const char *fmt, va_list ap) GW_WUR
-	GW_PRINTF(2, 0);
+enum gw_err gw_buf_vappendf(struct gw_buf *b, const char *fmt, va_list ap) GW_WUR GW_PRINTF(2, 0);
 
 /*
  * Moves the contents out: returns a malloc'd NUL-terminated string (caller

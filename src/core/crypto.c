@@ -126,7 +126,7 @@ enum gw_err gw_crypto_unhex(const char *hex, unsigned char *out, size_t n)
 		return GW_E_PARSE;
 	for (i = 0; i < n; i++)
 		out[i] = (unsigned char)(gw_str_hex_digit((unsigned char)hex[2 * i]) << 4 |
-				  gw_str_hex_digit((unsigned char)hex[2 * i + 1]));
+					 gw_str_hex_digit((unsigned char)hex[2 * i + 1]));
 	return GW_OK;
 }
 

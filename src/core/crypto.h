@@ -18,7 +18,7 @@ enum gw_digest {
 	GW_DIGEST_SHA512,
 };
 
-#define GW_DIGEST_MAX_LEN 64u                      /* bytes (SHA-512) */
+#define GW_DIGEST_MAX_LEN 64u                           /* bytes (SHA-512) */
 #define GW_DIGEST_MAX_HEX (2u * GW_DIGEST_MAX_LEN + 1u) /* hex + NUL */
 
 /* A piece of input to hash; digests hash the concatenation of parts. */

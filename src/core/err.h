@@ -15,14 +15,14 @@ enum gw_err {
 	GW_E_INTERNAL,
 	GW_E_IO,
 	GW_E_CONFIG,
-	GW_E_TOO_LARGE,   /* a capped buffer or value is over its limit */
-	GW_E_PARSE,       /* malformed data (internal use) */
+	GW_E_TOO_LARGE, /* a capped buffer or value is over its limit */
+	GW_E_PARSE,     /* malformed data (internal use) */
 	/* client errors */
 	GW_E_BAD_REQUEST, /* malformed JSON, wrong type, missing field */
 	GW_E_BAD_PATH_PARAM,
 	GW_E_UNAUTHORIZED,
 	GW_E_FORBIDDEN,
-	GW_E_NOT_FOUND,   /* no such route */
+	GW_E_NOT_FOUND, /* no such route */
 	GW_E_METHOD_NOT_ALLOWED,
 	GW_E_BODY_TOO_LARGE,
 	GW_E_URI_TOO_LONG,       /* request target over the head limit */

@@ -90,7 +90,8 @@ static const char *name_problem(const char *h, size_t n, char *out)
 			return "the host must not be percent-encoded";
 		if (c == '.' && label == 0)
 			return "the host has an empty label";
-		if (c != '.' && c != '-' && c != '_' && !is_hex(c) && !(lower(c) >= 'g' && lower(c) <= 'z'))
+		if (c != '.' && c != '-' && c != '_' && !is_hex(c) &&
+		    !(lower(c) >= 'g' && lower(c) <= 'z'))
 			return "the host has characters a host name cannot have";
 		label = c == '.' ? 0 : label + 1;
 		out[i] = lower(c);
@@ -319,7 +320,7 @@ const char *gw_fetch_policy_entry_problem(const char *entry)
 		for (unsigned b = prefix; b < 128; b++)
 			masked[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
 		return memcmp(masked, a, sizeof(a)) == 0 ? NULL
-							  : "has bits set after the prefix length";
+							 : "has bits set after the prefix length";
 	}
 	if (parse_net(entry, a, &prefix))
 		return NULL;

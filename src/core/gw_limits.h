@@ -14,9 +14,10 @@
 #define GW_DEFAULT_MAX_HEADER_BYTES (8u * 1024u) /* MHD keeps and zeroes this per connection */
 #define GW_DEFAULT_MAX_CONNECTIONS 1000u
 #define GW_DEFAULT_PER_IP_CONNECTIONS 64u /* 0 behind a reverse proxy */
-#define GW_DEFAULT_CONNECTION_RESERVE 64u /* slow connections make room for new ones past max - this */
+#define GW_DEFAULT_CONNECTION_RESERVE \
+	64u /* slow connections make room for new ones past max - this */
 #define GW_DEFAULT_IDLE_TIMEOUT_S 30u
-#define GW_DEFAULT_HEADER_TIMEOUT_S 10u   /* request line + headers */
+#define GW_DEFAULT_HEADER_TIMEOUT_S 10u /* request line + headers */
 /*
  * Of a connection's memory (limits.max_header_bytes), what a request head
  * may not use: the response head shares it. Our headers (security, CORS,
@@ -39,8 +40,8 @@
 #define GW_MAX_REQUEST_ID_LEN 128u
 #define GW_MAX_PATH_PARAMS 4u
 #define GW_MAX_PATH_LEN 2048u
-#define GW_MAX_QUERY_BYTES (16u * 1024u)  /* signed BBB query built by the gateway */
-#define GW_MAX_URL_BYTES (64u * 1024u)    /* full signed BBB URL */
+#define GW_MAX_QUERY_BYTES (16u * 1024u) /* signed BBB query built by the gateway */
+#define GW_MAX_URL_BYTES (64u * 1024u)   /* full signed BBB URL */
 /*
  * An exchange's arena (request.h) holds its request head three times over
  * at most (path, raw and decoded query, header copies; all within
@@ -53,8 +54,8 @@
 #define GW_MAX_TOKENS 4096u
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u
-#define GW_MAX_FETCH_ALLOW 256u           /* bbb.fetch_allow entries */
-#define GW_MAX_FETCH_HOST_LEN 255u        /* a URL host BBB may fetch: DNS names are <= 253 */
+#define GW_MAX_FETCH_ALLOW 256u    /* bbb.fetch_allow entries */
+#define GW_MAX_FETCH_HOST_LEN 255u /* a URL host BBB may fetch: DNS names are <= 253 */
 #define GW_MAX_SECRET_LEN 1024u
 #define GW_MAX_METRICS_BYTES (4u * 1024u * 1024u)
 

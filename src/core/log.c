@@ -209,8 +209,7 @@ static void kv_str(struct line *l, bool json, bool *first, const char *k, const 
 	*first = false;
 }
 
-static void kv_num(struct line *l, bool json, bool *first, const char *k, int decimals,
-		   double v)
+static void kv_num(struct line *l, bool json, bool *first, const char *k, int decimals, double v)
 {
 	char tmp[64];
 

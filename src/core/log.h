@@ -47,13 +47,13 @@ void gw_log(enum gw_log_level level, const char *fmt, ...) GW_PRINTF(2, 3);
 struct gw_access_entry {
 	const char *request_id;
 	const char *method;
-	const char *route;       /* route template, never the raw path */
+	const char *route; /* route template, never the raw path */
 	int status;
 	unsigned long long bytes_out;
 	double duration_ms;
 	const char *token_name;
-	const char *bbb_call;    /* NULL when no upstream call was made */
-	long upstream_status;    /* HTTP status from BBB, 0 if none */
+	const char *bbb_call; /* NULL when no upstream call was made */
+	long upstream_status; /* HTTP status from BBB, 0 if none */
 	double upstream_ms;
 	unsigned retries;        /* BBB attempts after the first */
 	const char *message_key; /* BBB messageKey on FAILED */

@@ -22,23 +22,22 @@
 
 /* Bucket upper bounds in seconds, and the same bounds as label text. */
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
+				0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
 static const char *const bound_labels[] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
-                                           "0.05",  "0.1",    "0.25",  "0.5",  "1",
-                                           "2.5",   "5",      "10"};
+					   "0.05",  "0.1",    "0.25",  "0.5",  "1",
+					   "2.5",   "5",      "10"};
 #define N_BOUNDS GW_ARRAY_SIZE(bounds)
 
-static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405, 406,
-                               409, 413, 414, 415, 417, 429, 431, 500, 502, 503, 504};
+static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405, 406, 409,
+			       413, 414, 415, 417, 429, 431, 500, 502, 503, 504};
 #define N_STATUSES (GW_ARRAY_SIZE(statuses) + 1) /* + "other" */
 
 static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
-                                      "PATCH", "DELETE", "OPTIONS", "other"};
+				      "PATCH", "DELETE", "OPTIONS", "other"};
 #define N_METHODS GW_ARRAY_SIZE(methods)
 
-
 static const char *const outcomes[] = {"ok",        "timeout", "connect",     "bad_reply",
-                                       "too_large", "http",    "unavailable", "other"};
+				       "too_large", "http",    "unavailable", "other"};
 #define N_OUTCOMES GW_ARRAY_SIZE(outcomes)
 
 struct hist {
@@ -132,7 +131,7 @@ static bool build_calls(struct gw_metrics *m, const char *const *calls, size_t n
 }
 
 struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes,
-                                  const char *const *calls, size_t n_calls)
+				  const char *const *calls, size_t n_calls)
 {
 	struct gw_metrics *m = calloc(1, sizeof(*m));
 
@@ -242,7 +241,7 @@ static size_t table_index(const char *const *table, size_t n, const char *name)
 }
 
 void gw_metrics_request(struct gw_metrics *m, size_t route_index, const char *method, int status,
-                        double seconds)
+			double seconds)
 {
 	size_t slot;
 
@@ -250,13 +249,13 @@ void gw_metrics_request(struct gw_metrics *m, size_t route_index, const char *me
 		return;
 	slot = route_index < m->n_routes ? m->slot_of[route_index] : m->n_slots - 1;
 	inc(&m->requests[(slot * N_METHODS + method_index(method)) * N_STATUSES +
-	                 status_index(status)],
+			 status_index(status)],
 	    1);
 	observe(&m->req_hist[slot], seconds);
 }
 
 void gw_metrics_upstream(struct gw_metrics *m, const char *call, const char *outcome,
-                         double seconds)
+			 double seconds)
 {
 	size_t c;
 
@@ -339,9 +338,9 @@ static void put_label_value(struct out *o, const char *s)
 
 	for (; o->err == GW_OK && *s != '\0'; s++) {
 		const char *esc = *s == '\\'   ? "\\\\"
-		                  : *s == '"'  ? "\\\""
-		                  : *s == '\n' ? "\\n"
-		                               : NULL;
+				  : *s == '"'  ? "\\\""
+				  : *s == '\n' ? "\\n"
+					       : NULL;
 
 		if (esc == NULL)
 			continue;
@@ -355,7 +354,7 @@ static void put_label_value(struct out *o, const char *s)
 
 /* name+suffix{k1="v1",k2="v2"}: labels holds n_pairs key/value pairs; values are escaped. */
 static void put_series(struct out *o, const char *name, const char *suffix,
-                       const char *const *labels, size_t n_pairs)
+		       const char *const *labels, size_t n_pairs)
 {
 	size_t i;
 
@@ -377,7 +376,7 @@ static void put_series(struct out *o, const char *name, const char *suffix,
 }
 
 static void sample_u(struct out *o, const char *name, const char *suffix, const char *const *labels,
-                     size_t n_pairs, unsigned long long v)
+		     size_t n_pairs, unsigned long long v)
 {
 	put_series(o, name, suffix, labels, n_pairs);
 	putf(o, " %llu\n", v);
@@ -390,7 +389,7 @@ static void header(struct out *o, const char *name, const char *type, const char
 
 /* One histogram series set (buckets, _sum, _count) for key="value"; left out while empty. */
 static void put_hist(struct out *o, const char *name, const char *key, const char *value,
-                     const struct hist *h)
+		     const struct hist *h)
 {
 	unsigned long long counts[N_BOUNDS + 1];
 	unsigned long long total = 0;
@@ -432,7 +431,7 @@ static void render_process(struct out *o, const struct gw_metrics *m)
 }
 
 static void render_http(struct out *o, const struct gw_metrics *m,
-                        const struct gw_metrics_extra *extra)
+			const struct gw_metrics_extra *extra)
 {
 	static const char name[] = "bbb_gateway_http_requests_total";
 	char status[16];
@@ -452,7 +451,8 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 		       "Client connections the gateway ended: header deadline passed "
 		       "(header_timeout), made room for a new client (displaced), or over the "
 		       "per-IP cap with nothing to displace (refused).");
-		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"header_timeout\"} %lld\n",
+		putf(o,
+		     "bbb_gateway_http_connections_ended_total{reason=\"header_timeout\"} %lld\n",
 		     extra->conn_header_timeout);
 		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"displaced\"} %lld\n",
 		     extra->conn_displaced);
@@ -467,7 +467,7 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 			labels[3] = methods[k];
 			for (s = 0; s < N_STATUSES; s++) {
 				unsigned long long v =
-				    get(&m->requests[(r * N_METHODS + k) * N_STATUSES + s]);
+					get(&m->requests[(r * N_METHODS + k) * N_STATUSES + s]);
 
 				if (v == 0)
 					continue;
@@ -483,11 +483,11 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 	       "Time from request start to completion, by route template.");
 	for (r = 0; r < m->n_slots; r++)
 		put_hist(o, "bbb_gateway_http_request_duration_seconds", "route", m->names[r],
-		         &m->req_hist[r]);
+			 &m->req_hist[r]);
 }
 
 static void render_upstream(struct out *o, const struct gw_metrics *m,
-                            const struct gw_metrics_extra *extra)
+			    const struct gw_metrics_extra *extra)
 {
 	static const char name[] = "bbb_gateway_upstream_requests_total";
 	const char *labels[4] = {"call", NULL, "outcome", NULL};
@@ -529,11 +529,11 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 	       "Time from submitting a BBB call to its completion, by call name.");
 	for (c = 0; c < m->n_calls; c++)
 		put_hist(o, "bbb_gateway_upstream_duration_seconds", "call", m->calls[c],
-		         &m->up_hist[c]);
+			 &m->up_hist[c]);
 }
 
 enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metrics_extra *extra,
-                              struct gw_buf *out)
+			      struct gw_buf *out)
 {
 	struct out o = {.b = out, .err = GW_OK};
 	const char *ok[2] = {"result", "ok"};

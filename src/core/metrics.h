@@ -40,7 +40,7 @@ struct gw_metrics;
  * OOM. Free with gw_metrics_free.
  */
 struct gw_metrics *gw_metrics_new(const char *const *routes, size_t n_routes,
-                                  const char *const *calls, size_t n_calls);
+				  const char *const *calls, size_t n_calls);
 
 /* Frees m. NULL is fine. No other thread may still update m. */
 void gw_metrics_free(struct gw_metrics *m);
@@ -56,7 +56,7 @@ void gw_metrics_free(struct gw_metrics *m);
  * counts as 0.
  */
 void gw_metrics_request(struct gw_metrics *m, size_t route_index, const char *method, int status,
-                        double seconds);
+			double seconds);
 
 /*
  * Counts one finished BBB call: bbb_gateway_upstream_requests_total
@@ -67,7 +67,7 @@ void gw_metrics_request(struct gw_metrics *m, size_t route_index, const char *me
  * (borrowed); anything else counts as "other".
  */
 void gw_metrics_upstream(struct gw_metrics *m, const char *call, const char *outcome,
-                         double seconds);
+			 double seconds);
 
 /*
  * The outcome word of a finished BBB call, from its transport result and
@@ -119,6 +119,6 @@ struct gw_metrics_extra {
  * maximum is reached (out then holds a cut text: reset it).
  */
 enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metrics_extra *extra,
-                              struct gw_buf *out) GW_WUR;
+			      struct gw_buf *out) GW_WUR;
 
 #endif

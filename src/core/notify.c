@@ -61,7 +61,7 @@ enum gw_err gw_notify(const char *state)
 		return GW_OK;
 	if (!notify_addr(name, &addr, &len)) {
 		gw_log_err("NOTIFY_SOCKET is not a socket path or @abstract name; "
-		           "cannot notify systemd");
+			   "cannot notify systemd");
 		return GW_E_IO;
 	}
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -74,7 +74,7 @@ enum gw_err gw_notify(const char *state)
 	} while (w < 0 && errno == EINTR);
 	if (w < 0 || (size_t)w != n) {
 		gw_log_err("notify: cannot send to NOTIFY_SOCKET: %s",
-		           w < 0 ? strerror_r(errno, eb, sizeof(eb)) : "short write");
+			   w < 0 ? strerror_r(errno, eb, sizeof(eb)) : "short write");
 		close(fd);
 		return GW_E_IO;
 	}
@@ -110,8 +110,8 @@ void gw_notify_reloading(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu",
-	         (unsigned long long)ts.tv_sec * 1000000ULL +
-	             (unsigned long long)ts.tv_nsec / 1000ULL);
+		 (unsigned long long)ts.tv_sec * 1000000ULL +
+			 (unsigned long long)ts.tv_nsec / 1000ULL);
 	notify_quiet(state);
 }
 
@@ -171,12 +171,12 @@ int gw_notify_listen_fds(void)
 		if (fds_text != NULL && strcmp(fds_text, "0") != 0)
 			gw_log_err("socket activation: LISTEN_FDS is not a positive number");
 	} else if (fcntl(LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) != 0 ||
-	           !is_listening_stream(LISTEN_FDS_START)) {
+		   !is_listening_stream(LISTEN_FDS_START)) {
 		gw_log_err("socket activation: fd 3 is not a listening stream socket");
 	} else {
 		if (nfds > 1)
 			gw_log_warn("socket activation: %d sockets passed, only the first is used",
-			            nfds);
+				    nfds);
 		fd = LISTEN_FDS_START;
 	}
 	unsetenv("LISTEN_PID");

@@ -53,8 +53,8 @@ static uint64_t age(uint64_t now_ms, uint64_t then_ms)
 }
 
 enum gw_probe_verdict gw_probe_cache_begin(struct gw_probe_cache *pc, uint64_t now_ms,
-                                           unsigned window_ms, unsigned stuck_ms,
-                                           struct gw_probe_result *last, uint64_t *ticket)
+					   unsigned window_ms, unsigned stuck_ms,
+					   struct gw_probe_result *last, uint64_t *ticket)
 {
 	enum gw_probe_verdict v;
 

@@ -46,8 +46,8 @@ void gw_probe_cache_free(struct gw_probe_cache *pc);
  * record/abandon).
  */
 enum gw_probe_verdict gw_probe_cache_begin(struct gw_probe_cache *pc, uint64_t now_ms,
-                                           unsigned window_ms, unsigned stuck_ms,
-                                           struct gw_probe_result *last, uint64_t *ticket);
+					   unsigned window_ms, unsigned stuck_ms,
+					   struct gw_probe_result *last, uint64_t *ticket);
 
 /*
  * Ends probe ticket with its result (status as in struct gw_probe_result)

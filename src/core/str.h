@@ -84,10 +84,10 @@ struct gw_str_url {
 	size_t userinfo_len; /* up to, not including, the '@' */
 	size_t host;         /* offset of the host */
 	size_t host_len;
-	bool has_port;       /* a ':' follows the host */
-	size_t port;         /* offset after that ':' */
+	bool has_port; /* a ':' follows the host */
+	size_t port;   /* offset after that ':' */
 	size_t port_len;
-	size_t end;          /* offset where the authority ends */
+	size_t end; /* offset where the authority ends */
 };
 
 /*

@@ -80,10 +80,10 @@ static void probe_ticket_free(void *state)
 static void send_probe(struct gw_exchange *x, struct probe_ticket *t)
 {
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot_probe),
-						 .finish = finish_ready,
-						 .completed = t != NULL ? probe_completed : NULL,
-						 .state = t,
-						 .state_free = probe_ticket_free});
+					       .finish = finish_ready,
+					       .completed = t != NULL ? probe_completed : NULL,
+					       .state = t,
+					       .state_free = probe_ticket_free});
 }
 
 static void answer_from(struct gw_exchange *x, const struct gw_probe_result *r)
@@ -145,8 +145,8 @@ static void finish_server(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 void gw_handle_server(struct gw_exchange *x)
 {
-	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot),
-						 .finish = finish_server});
+	gw_bbb_request(x,
+		       &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot), .finish = finish_server});
 }
 
 void gw_handle_metrics(struct gw_exchange *x)

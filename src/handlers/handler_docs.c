@@ -11,5 +11,5 @@
 void gw_handle_openapi(struct gw_exchange *x)
 {
 	gw_response_raw(x, 200, "application/json; charset=utf-8", gw_openapi_json,
-	                gw_openapi_json_len);
+			gw_openapi_json_len);
 }

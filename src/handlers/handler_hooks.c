@@ -18,8 +18,8 @@ static void hooks_request(struct gw_exchange *x, const struct gw_bbb_call_def *c
 {
 	if (!gw_query_failed(x, qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = call,
-							 .query = gw_query_str(qb),
-							 .finish = finish});
+						       .query = gw_query_str(qb),
+						       .finish = finish});
 }
 
 static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
@@ -104,7 +104,7 @@ void gw_handle_hooks_create(struct gw_exchange *x)
 	v = json_object_get(body, "callbackURL");
 	if (v != NULL)
 		create_member(&qb, x->req.cfg, "callbackURL", v);
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		if (strcmp(key, "callbackURL") != 0)
 			create_member(&qb, x->req.cfg, key, v);
 	}
@@ -116,8 +116,7 @@ void gw_handle_hooks_create(struct gw_exchange *x)
 static void finish_destroy(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	(void)r;
-	gw_response_json(x, 200,
-			 json_pack("{s:s, s:b}", "hookID", x->req.params[0], "removed", 1));
+	gw_response_json(x, 200, json_pack("{s:s, s:b}", "hookID", x->req.params[0], "removed", 1));
 }
 
 void gw_handle_hook_delete(struct gw_exchange *x)

@@ -47,8 +47,8 @@ void gw_handle_legacy_set_config(struct gw_exchange *x)
 	gw_query_add(&qb, "meetingID", id);
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(setConfigXML),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_token});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_token});
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);

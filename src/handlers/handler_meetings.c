@@ -44,7 +44,7 @@ static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 void gw_handle_meetings_list(struct gw_exchange *x)
 {
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
-						 .finish = finish_body});
+					       .finish = finish_body});
 }
 
 static void request_with_id(struct gw_exchange *x, const struct gw_bbb_call_def *call)
@@ -54,8 +54,9 @@ static void request_with_id(struct gw_exchange *x, const struct gw_bbb_call_def 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, &(struct gw_bbb_req){.call = call, .query = gw_query_str(&qb),
-							 .finish = finish_body});
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = call,
+						       .query = gw_query_str(&qb),
+						       .finish = finish_body});
 	gw_query_deinit(&qb);
 }
 
@@ -80,16 +81,17 @@ void gw_handle_meeting_end(struct gw_exchange *x)
 		return;
 	gw_query_init(&qb);
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		if (strcmp(key, "password") == 0)
 			gw_query_add_json(&qb, key, key, GW_PARAM_STRING, false, v);
 		else
-			gw_query_fail(&qb, GW_E_BAD_REQUEST, key, "Unknown field (only 'password')");
+			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
+				      "Unknown field (only 'password')");
 	}
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(end),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_body});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_body});
 	gw_query_deinit(&qb);
 	json_decref(body);
 }
@@ -120,8 +122,7 @@ static enum gw_err new_meeting_id(char out[37])
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	gw_crypto_hex(b, sizeof(b), hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
-		 hex + 20);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 	return GW_OK;
 }
 
@@ -159,7 +160,7 @@ static void check_fetched_meta(struct gw_query *qb, const struct gw_config *cfg,
 	json_t *v;
 	char field[160];
 
-	json_object_foreach(meta, key, v) {
+	json_object_foreach (meta, key, v) {
 		if (!listed(key, fetched_meta, GW_ARRAY_SIZE(fetched_meta), true))
 			continue;
 		snprintf(field, sizeof(field), "metadata.%s", key);
@@ -172,7 +173,7 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		const struct gw_bbb_param *p;
 
 		if (strcmp(key, "name") == 0 || strcmp(key, "meetingID") == 0)
@@ -199,8 +200,7 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
  * the parameters stay in the signed URL. Returns the body (malloc'd) or
  * NULL, with the problem in qb when the documents are not valid.
  */
-static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *docs,
-			   size_t *len)
+static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *docs, size_t *len)
 {
 	struct gw_buf xml;
 	char *p = NULL;
@@ -262,7 +262,8 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	docs = json_object_get(body, "presentations"); /* borrowed */
 	if (docs != NULL && qb.err == GW_OK)
 		xml = documents_xml(x, &qb, docs, &len);
-	request_with_xml(x, (struct gw_bbb_req){.call = GW_BBB_CALL(create), .finish = finish_create},
+	request_with_xml(x,
+			 (struct gw_bbb_req){.call = GW_BBB_CALL(create), .finish = finish_create},
 			 &qb, xml, len);
 	gw_query_deinit(&qb);
 out:
@@ -272,8 +273,8 @@ out:
 /* role (MODERATOR|VIEWER, any case) or password; at least one is required. */
 static bool join_role(struct gw_exchange *x, struct gw_query *qb, json_t *body)
 {
-	json_t *role = json_object_get(body, "role");     /* borrowed */
-	json_t *pw = json_object_get(body, "password");   /* borrowed */
+	json_t *role = json_object_get(body, "role");   /* borrowed */
+	json_t *pw = json_object_get(body, "password"); /* borrowed */
 	const char *r;
 
 	if (role == NULL && pw == NULL) {
@@ -300,7 +301,7 @@ static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		const struct gw_bbb_param *p;
 
 		if (strcmp(key, "fullName") == 0 || strcmp(key, "role") == 0 ||
@@ -388,13 +389,14 @@ void gw_handle_meeting_documents(struct gw_exchange *x)
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	gw_query_init(&qb);
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		if (strcmp(key, "presentations") != 0)
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
 				      "Unknown field (only 'presentations')");
 	}
 	if (json_object_get(body, "presentations") == NULL)
-		gw_query_fail(&qb, GW_E_BAD_REQUEST, "presentations", "'presentations' is required");
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "presentations",
+			      "'presentations' is required");
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (qb.err == GW_OK)
 		xml = documents_xml(x, &qb, json_object_get(body, "presentations"), &len);
@@ -432,23 +434,25 @@ void gw_handle_meeting_chat(struct gw_exchange *x)
 	    !gw_request_string(x, body, "userName", false, &user))
 		goto out;
 	gw_query_init(&qb);
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		if (strcmp(key, "message") != 0 && strcmp(key, "userName") != 0)
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
 				      "Unknown field (only 'message' and 'userName')");
 	}
 	if (utf8_chars(message) > 500)
-		gw_query_fail(&qb, GW_E_BAD_REQUEST, "message", "'message' is limited to 500 characters");
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "message",
+			      "'message' is limited to 500 characters");
 	if (user != NULL && utf8_chars(user) > 255)
-		gw_query_fail(&qb, GW_E_BAD_REQUEST, "userName", "'userName' is limited to 255 characters");
+		gw_query_fail(&qb, GW_E_BAD_REQUEST, "userName",
+			      "'userName' is limited to 255 characters");
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	gw_query_add(&qb, "message", message);
 	if (user != NULL)
 		gw_query_add(&qb, "userName", user);
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(sendChatMessage),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_accepted});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_accepted});
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);

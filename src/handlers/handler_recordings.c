@@ -29,8 +29,8 @@ static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 
 static bool state_ok(const char *list)
 {
-	static const char *const states[] = {"processing", "processed", "published",
-					     "unpublished", "deleted", "any"};
+	static const char *const states[] = {"processing",  "processed", "published",
+					     "unpublished", "deleted",   "any"};
 	char item[32];
 	const char *p = list;
 
@@ -102,8 +102,8 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "offset", "'offset' needs 'limit'");
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_body});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_body});
 	gw_query_deinit(&qb);
 }
 
@@ -114,7 +114,7 @@ static json_t *exact_recording(struct gw_exchange *x, struct gw_bbb_reply *r)
 	json_t *rec;
 	size_t i;
 
-	json_array_foreach(list, i, rec) {
+	json_array_foreach (list, i, rec) {
 		const char *rid = json_string_value(json_object_get(rec, "recordID"));
 
 		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0)
@@ -142,8 +142,8 @@ static void request_one(struct gw_exchange *x)
 	gw_query_add(&qb, "state", "any");
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_one});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_one});
 	gw_query_deinit(&qb);
 }
 
@@ -238,10 +238,10 @@ static void patch_fetch(struct gw_exchange *x)
 	gw_query_add(&qb, "state", "any");
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_patched,
-							 .on_failed = patch_not_read_back,
-							 .completed = patch_read_back_done});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_patched,
+						       .on_failed = patch_not_read_back,
+						       .completed = patch_read_back_done});
 	gw_query_deinit(&qb);
 }
 
@@ -261,17 +261,17 @@ static void start_update(struct gw_exchange *x, json_t *metadata, struct patch *
 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
-	json_object_foreach(metadata, key, v) {
+	json_object_foreach (metadata, key, v) {
 		snprintf(name, sizeof(name), "meta_%s", key);
 		/* BBB deletes a key given an empty value. */
 		gw_query_add(&qb, name, json_is_null(v) ? "" : json_string_value(v));
 	}
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(updateRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = patch_then_fetch,
-							 .state = st,
-							 .state_free = patch_free});
+						       .query = gw_query_str(&qb),
+						       .finish = patch_then_fetch,
+						       .state = st,
+						       .state_free = patch_free});
 	else
 		patch_free(st);
 	gw_query_deinit(&qb);
@@ -300,10 +300,11 @@ static bool patch_body(struct gw_exchange *x, json_t *body, int *published, json
 	*published = -1;
 	*metadata = NULL;
 	gw_query_init(&qb);
-	json_object_foreach(body, key, v) {
+	json_object_foreach (body, key, v) {
 		if (strcmp(key, "published") == 0 && json_is_boolean(v)) {
 			*published = json_is_true(v);
-		} else if (strcmp(key, "metadata") == 0 && json_is_object(v) && json_object_size(v)) {
+		} else if (strcmp(key, "metadata") == 0 && json_is_object(v) &&
+			   json_object_size(v)) {
 			*metadata = v;
 		} else {
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, key,
@@ -311,7 +312,7 @@ static bool patch_body(struct gw_exchange *x, json_t *body, int *published, json
 				      "of strings or null) can be changed");
 		}
 	}
-	json_object_foreach(*metadata, key, mv) {
+	json_object_foreach (*metadata, key, mv) {
 		snprintf(field, sizeof(field), "metadata.%s", key);
 		if (!meta_key_ok(key))
 			gw_query_fail(&qb, GW_E_BAD_REQUEST, field, "Not a key BBB keeps");
@@ -358,10 +359,10 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 	gw_query_add(&qb, "publish", published ? "true" : "false");
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(publishRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = patch_update,
-							 .state = st,
-							 .state_free = patch_free});
+						       .query = gw_query_str(&qb),
+						       .finish = patch_update,
+						       .state = st,
+						       .state_free = patch_free});
 	else
 		patch_free(st);
 	gw_query_deinit(&qb);
@@ -386,8 +387,8 @@ void gw_handle_recording_delete(struct gw_exchange *x)
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(deleteRecordings),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_deleted});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_deleted});
 	gw_query_deinit(&qb);
 }
 
@@ -425,17 +426,18 @@ void gw_handle_text_tracks_list(struct gw_exchange *x)
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordingTextTracks),
-							 .query = gw_query_str(&qb),
-							 .finish = finish_tracks,
-							 .on_failed = tracks_failed});
+						       .query = gw_query_str(&qb),
+						       .finish = finish_tracks,
+						       .on_failed = tracks_failed});
 	gw_query_deinit(&qb);
 }
 
 static void finish_upload(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	(void)r;
-	gw_response_json(x, 202, json_pack("{s:s, s:s}", "recordID", path_record_id(x), "status",
-					   "accepted"));
+	gw_response_json(x, 202,
+			 json_pack("{s:s, s:s}", "recordID", path_record_id(x), "status",
+				   "accepted"));
 }
 
 /* kind, lang, label: a form field wins over the query string. */
@@ -449,8 +451,7 @@ static const char *upload_field(struct gw_exchange *x, const struct gw_multipart
 	return gw_request_query(&x->req, name);
 }
 
-static void upload_query(struct gw_exchange *x, const struct gw_multipart *mp,
-			 struct gw_query *qb)
+static void upload_query(struct gw_exchange *x, const struct gw_multipart *mp, struct gw_query *qb)
 {
 	const char *kind = upload_field(x, mp, "kind");
 	const char *lang = upload_field(x, mp, "lang");
@@ -486,7 +487,8 @@ void gw_handle_text_track_upload(struct gw_exchange *x)
 	}
 	err = gw_multipart_parse(x->req.content_type, x->req.body, x->req.body_len, &mp);
 	if (err != GW_OK) {
-		gw_response_problem(x, GW_E_BAD_REQUEST, "Malformed multipart/form-data body", NULL);
+		gw_response_problem(x, GW_E_BAD_REQUEST, "Malformed multipart/form-data body",
+				    NULL);
 		return;
 	}
 	gw_query_init(&qb);
@@ -500,11 +502,11 @@ void gw_handle_text_track_upload(struct gw_exchange *x)
 		gw_query_fail(&qb, err, "file", "The upload could not be re-encoded");
 	if (!gw_query_failed(x, &qb)) {
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(putRecordingTextTrack),
-							 .query = gw_query_str(&qb),
-							 .body = body,
-							 .body_len = len,
-							 .content_type = ctype,
-							 .finish = finish_upload});
+						       .query = gw_query_str(&qb),
+						       .body = body,
+						       .body_len = len,
+						       .content_type = ctype,
+						       .finish = finish_upload});
 		body = NULL;
 	}
 	free(body);

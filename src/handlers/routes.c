@@ -10,9 +10,18 @@
 #include "compiler.h"
 #include "handlers.h"
 
-#define ROUTE(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false}
-#define HEAVY(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true}
-#define UPLOAD(m, p, h, auth, scopes) {GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true}
+#define ROUTE(m, p, h, auth, scopes)                                   \
+	{                                                              \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false \
+	}
+#define HEAVY(m, p, h, auth, scopes)                                  \
+	{                                                             \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true \
+	}
+#define UPLOAD(m, p, h, auth, scopes)                                   \
+	{                                                               \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true \
+	}
 #define T GW_ROUTE_TOKEN
 
 static const struct gw_route routes[] = {

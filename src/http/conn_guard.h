@@ -43,9 +43,9 @@ struct gw_conn;
 typedef void (*gw_conn_shut_fn)(void *arg, int fd);
 
 struct gw_conn_guard_opts {
-	unsigned max_connections;  /* the server's connection limit */
-	unsigned reserve;          /* kept free for new clients; < max_connections */
-	unsigned per_ip;           /* connections per peer address; 0 = unlimited */
+	unsigned max_connections;   /* the server's connection limit */
+	unsigned reserve;           /* kept free for new clients; < max_connections */
+	unsigned per_ip;            /* connections per peer address; 0 = unlimited */
 	uint64_t header_timeout_ms; /* request line + headers; 0 = no deadline */
 	uint64_t idle_timeout_ms;   /* keep-alive window before the next request */
 	gw_conn_shut_fn shut;
@@ -54,10 +54,10 @@ struct gw_conn_guard_opts {
 
 /* Why the guard ended connections (counters). */
 struct gw_conn_guard_stats {
-	unsigned long long timed_out;  /* header deadline passed */
-	unsigned long long displaced;  /* made room for a new connection */
-	unsigned long long refused;    /* per-IP cap with nothing to displace */
-	unsigned open;                 /* connections tracked now */
+	unsigned long long timed_out; /* header deadline passed */
+	unsigned long long displaced; /* made room for a new connection */
+	unsigned long long refused;   /* per-IP cap with nothing to displace */
+	unsigned open;                /* connections tracked now */
 };
 
 /* A new guard (opts copied), or NULL on OOM. Free with gw_conn_guard_free. */

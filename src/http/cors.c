@@ -101,7 +101,8 @@ void gw_cors_preflight(struct gw_exchange *x)
 		return;
 	}
 	if (!all_in(req->access_control_request_method, "GET,HEAD,POST,PATCH,DELETE,OPTIONS") ||
-	    !all_in(req->access_control_request_headers, "Authorization,Content-Type,X-Request-Id")) {
+	    !all_in(req->access_control_request_headers, "Authorization,Content-Type,X-Request-"
+							 "Id")) {
 		gw_response_problem(x, GW_E_FORBIDDEN, "Method or header not allowed", NULL);
 		x->resp.no_cors = true;
 		return;

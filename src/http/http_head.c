@@ -137,7 +137,8 @@ void gw_http_head_check(const char *path, size_t path_len, const char *query, si
 	/* "METHOD target HTTP/1.1\r\n": the method and version are short. */
 	s.bytes = path_len + 1 + query_len + 32;
 	if (s.bytes > max_head) {
-		verdict(out, GW_E_URI_TOO_LONG, "The request target is longer than the server accepts");
+		verdict(out, GW_E_URI_TOO_LONG,
+			"The request target is longer than the server accepts");
 		return;
 	}
 	if (has_ctl(path, path_len) || has_ctl(query, query_len)) {

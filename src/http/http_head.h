@@ -26,9 +26,9 @@ struct gw_head_field {
 #define GW_HTTP_HEAD_FIELD_OVERHEAD 64u
 
 struct gw_head_verdict {
-	enum gw_err err;     /* GW_OK: acceptable */
-	const char *detail;  /* static text for the problem response, or NULL */
-	bool close;          /* the connection must be closed after the answer */
+	enum gw_err err;      /* GW_OK: acceptable */
+	const char *detail;   /* static text for the problem response, or NULL */
+	bool close;           /* the connection must be closed after the answer */
 	bool expect_continue; /* the client waits for 100 Continue before its body */
 };
 

@@ -61,7 +61,7 @@ struct lp {
 	struct MHD_Daemon *daemon;
 	struct gw_loop *loop;
 	unsigned index;
-	bool quiesced; /* loop thread, then the stopping thread after the join */
+	bool quiesced;             /* loop thread, then the stopping thread after the join */
 	atomic_ulong requests;     /* requests this loop accepted */
 	atomic_ulong local_done;   /* exchanges done on this loop's thread */
 	atomic_ulong foreign_done; /* exchanges done on another thread */
@@ -79,8 +79,8 @@ struct gw_http_server {
 	struct gw_http_opts opts;
 	unsigned port;
 	atomic_bool draining;
-	atomic_uint active;   /* requests between URI callback and completion */
-	atomic_uint inflight; /* requests whose asynchronous work runs */
+	atomic_uint active;          /* requests between URI callback and completion */
+	atomic_uint inflight;        /* requests whose asynchronous work runs */
 	struct gw_conn_guard *guard; /* its own thread ends connections past their deadline */
 };
 
@@ -208,8 +208,7 @@ static void read_headers(struct conn *c, const char *method)
 	req->origin = header_dup(c, "Origin");
 	req->access_control_request_method = header_dup(c, "Access-Control-Request-Method");
 	req->access_control_request_headers = header_dup(c, "Access-Control-Request-Headers");
-	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-							   "X-Request-Id"));
+	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "X-Request-Id"));
 }
 
 struct field_list {
@@ -298,8 +297,8 @@ static bool head_refused(struct conn *c, const char *version)
 /* Size checks and the query, done before any body byte is read. */
 static bool early_reject(struct conn *c)
 {
-	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const struct gw_route *route = c->x->req.route; /* gw_pipeline_route ran in on_head */
 	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
 			       ? c->srv->opts.max_upload_bytes
@@ -333,8 +332,8 @@ static bool early_reject(struct conn *c)
 /* A body follows the head (so a refusal must close the connection instead of reading it). */
 static bool body_follows(struct conn *c)
 {
-	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	return (cl != NULL && strcmp(cl, "0") != 0) ||
 	       MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
@@ -494,8 +493,8 @@ static enum MHD_Result dispatch(struct conn *c)
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const char *url,
-				 const char *method, const char *version,
-				 const char *upload_data, size_t *upload_data_size, void **con_cls)
+				 const char *method, const char *version, const char *upload_data,
+				 size_t *upload_data_size, void **con_cls)
 {
 	struct conn *c = *con_cls;
 
@@ -605,7 +604,8 @@ static void connection_cb(void *cls, struct MHD_Connection *mc, void **socket_co
 		info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
 		peer_address(mc, addr);
 		if (info != NULL)
-			sk->guarded = gw_conn_guard_open(srv->guard, info->connect_fd, addr, gw_conn_guard_now_ms());
+			sk->guarded = gw_conn_guard_open(srv->guard, info->connect_fd, addr,
+							 gw_conn_guard_now_ms());
 		*socket_context = sk;
 		return;
 	}

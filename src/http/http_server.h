@@ -31,19 +31,19 @@ struct gw_http_server;
 typedef struct gw_config *(*gw_config_get_fn)(void *arg);
 
 struct gw_http_opts {
-	const char *address;   /* numeric IPv4 or IPv6 address */
-	unsigned port;         /* 0 = pick a free port */
-	unsigned threads;      /* event loops (threads), >= 1 */
-	unsigned max_connections; /* split across the loops' daemons */
+	const char *address;         /* numeric IPv4 or IPv6 address */
+	unsigned port;               /* 0 = pick a free port */
+	unsigned threads;            /* event loops (threads), >= 1 */
+	unsigned max_connections;    /* split across the loops' daemons */
 	unsigned per_ip_connections; /* 0 = unlimited */
 	unsigned connection_reserve; /* connections kept free for new clients (conn_guard.h) */
 	unsigned idle_timeout_s;
-	unsigned header_timeout_s;   /* request line + headers must arrive within; 0 = none */
-	size_t max_header_bytes;     /* request line + headers (431 beyond) */
-	size_t max_body_bytes;       /* JSON bodies */
-	size_t max_upload_bytes;     /* routes that take a file upload */
-	unsigned max_inflight;       /* requests waiting on BBB at once, all loops together */
-	int listen_fd;               /* an inherited listening socket, or -1 */
+	unsigned header_timeout_s;     /* request line + headers must arrive within; 0 = none */
+	size_t max_header_bytes;       /* request line + headers (431 beyond) */
+	size_t max_body_bytes;         /* JSON bodies */
+	size_t max_upload_bytes;       /* routes that take a file upload */
+	unsigned max_inflight;         /* requests waiting on BBB at once, all loops together */
+	int listen_fd;                 /* an inherited listening socket, or -1 */
 	const struct gw_services *svc; /* borrowed; handed to every request */
 	/*
 	 * One upstream pool on a thread of its own for every loop (a hand-off

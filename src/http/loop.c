@@ -81,7 +81,7 @@ static void run_cmds(struct gw_loop *loop)
 static void on_wake(struct gw_ev *ev, uint32_t events)
 {
 	struct gw_loop *loop =
-	    (struct gw_loop *)(void *)((char *)ev - offsetof(struct gw_loop, wake_ev));
+		(struct gw_loop *)(void *)((char *)ev - offsetof(struct gw_loop, wake_ev));
 	uint64_t n;
 
 	(void)events;
@@ -95,7 +95,7 @@ static void on_wake(struct gw_ev *ev, uint32_t events)
 static void on_daemon(struct gw_ev *ev, uint32_t events)
 {
 	struct gw_loop *loop =
-	    (struct gw_loop *)(void *)((char *)ev - offsetof(struct gw_loop, daemon_ev));
+		(struct gw_loop *)(void *)((char *)ev - offsetof(struct gw_loop, daemon_ev));
 
 	(void)events;
 	loop->daemon_ready = true;
@@ -130,7 +130,7 @@ static void *loop_main(void *arg)
 		n = epoll_wait(loop->epfd, evs, MAX_EVENTS, next_timeout(loop));
 		if (n < 0 && errno != EINTR) {
 			gw_log_err("loop %u: epoll_wait failed: %s", loop->index,
-			           strerror_r(errno, eb, sizeof(eb)));
+				   strerror_r(errno, eb, sizeof(eb)));
 			break;
 		}
 		loop->daemon_ready = n == 0;
@@ -164,14 +164,14 @@ static enum gw_err add_fd(struct gw_loop *loop, int fd, struct gw_ev *ev)
 	e.data.ptr = ev;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &e) != 0) {
 		gw_log_err("loop %u: epoll_ctl: %s", loop->index,
-		           strerror_r(errno, eb, sizeof(eb)));
+			   strerror_r(errno, eb, sizeof(eb)));
 		return GW_E_IO;
 	}
 	return GW_OK;
 }
 
 enum gw_err gw_loop_new(unsigned index, struct gw_upstream_group *group, struct gw_upstream *shared,
-                        struct gw_loop **out)
+			struct gw_loop **out)
 {
 	struct gw_loop *loop = calloc(1, sizeof(*loop));
 	enum gw_err err = GW_E_IO;
@@ -188,7 +188,7 @@ enum gw_err gw_loop_new(unsigned index, struct gw_upstream_group *group, struct 
 	loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (loop->epfd < 0 || loop->wake_fd < 0) {
 		gw_log_err("loop %u: cannot create its epoll set: %s", index,
-		           strerror_r(errno, eb, sizeof(eb)));
+			   strerror_r(errno, eb, sizeof(eb)));
 		goto fail;
 	}
 	err = add_fd(loop, loop->wake_fd, &loop->wake_ev);

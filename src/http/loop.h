@@ -37,14 +37,14 @@ struct gw_loop_hooks {
  * success; free with gw_loop_free.
  */
 enum gw_err gw_loop_new(unsigned index, struct gw_upstream_group *group, struct gw_upstream *shared,
-                        struct gw_loop **out) GW_WUR;
+			struct gw_loop **out) GW_WUR;
 
 /* Adds the daemon's epoll fd (readable = the daemon has work). Before gw_loop_start. */
 enum gw_err gw_loop_watch(struct gw_loop *loop, int fd) GW_WUR;
 
 /* Starts the thread; hooks and arg are borrowed until gw_loop_stop. */
 enum gw_err gw_loop_start(struct gw_loop *loop, const struct gw_loop_hooks *hooks,
-                          void *arg) GW_WUR;
+			  void *arg) GW_WUR;
 
 /*
  * Runs fn(arg) on the loop's thread and returns when it has run (directly

@@ -20,7 +20,7 @@ struct gw_part {
 	char *content_type; /* owned; NULL when the part has none */
 	const char *data;   /* borrowed from the parsed body */
 	size_t len;
-	char *value;        /* owned NUL-terminated copy for plain fields (<= MAX_FIELD), else NULL */
+	char *value; /* owned NUL-terminated copy for plain fields (<= MAX_FIELD), else NULL */
 };
 
 struct gw_multipart {

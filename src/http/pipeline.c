@@ -33,9 +33,8 @@ static bool authorize(struct gw_exchange *x)
 	if (x->req.token == NULL) {
 		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
 		gw_response_problem(x, GW_E_UNAUTHORIZED,
-				    x->req.authorization == NULL
-					    ? "A bearer token is required"
-					    : "The bearer token is not valid",
+				    x->req.authorization == NULL ? "A bearer token is required"
+								 : "The bearer token is not valid",
 				    NULL);
 		return false;
 	}

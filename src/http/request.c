@@ -62,8 +62,8 @@ static const struct {
 	const char *name;
 	enum gw_method method;
 } methods[] = {
-	{"GET", GW_METHOD_GET},       {"HEAD", GW_METHOD_HEAD},   {"POST", GW_METHOD_POST},
-	{"PUT", GW_METHOD_PUT},       {"PATCH", GW_METHOD_PATCH}, {"DELETE", GW_METHOD_DELETE},
+	{"GET", GW_METHOD_GET},         {"HEAD", GW_METHOD_HEAD},   {"POST", GW_METHOD_POST},
+	{"PUT", GW_METHOD_PUT},         {"PATCH", GW_METHOD_PATCH}, {"DELETE", GW_METHOD_DELETE},
 	{"OPTIONS", GW_METHOD_OPTIONS},
 };
 
@@ -307,8 +307,8 @@ void gw_response_json_text(struct gw_exchange *x, int status, char *text, size_t
 	set_body(&x->resp, status, "application/json; charset=utf-8", text, len);
 }
 
-void gw_response_raw(struct gw_exchange *x, int status, const char *content_type,
-		     const char *data, size_t n)
+void gw_response_raw(struct gw_exchange *x, int status, const char *content_type, const char *data,
+		     size_t n)
 {
 	char *copy = malloc(n + 1);
 

@@ -51,9 +51,9 @@ enum gw_method {
 /* Process-wide services a request may use; owned by the gateway, borrowed here. */
 struct gw_services {
 	const struct gw_route_table *routes; /* the API's routes; NULL = none (every path 404) */
-	struct gw_metrics *metrics;     /* NULL = not counted */
-	struct gw_ratelimit *ratelimit; /* NULL = no rate limits */
-	struct gw_probe_cache *probe_cache; /* /readyz's last probe; NULL = every /readyz probes */
+	struct gw_metrics *metrics;          /* NULL = not counted */
+	struct gw_ratelimit *ratelimit;      /* NULL = no rate limits */
+	struct gw_probe_cache *probe_cache;  /* /readyz's last probe; NULL = every /readyz probes */
 	/* Fills the gauges only the transport knows (active requests, connections). */
 	void (*stats)(void *arg, struct gw_metrics_extra *out);
 	void *stats_arg;
@@ -94,23 +94,23 @@ struct gw_request {
 	size_t body_len;
 
 	/* filled by the match (gw_pipeline_route), once */
-	bool routed;                  /* the match ran; the fields below are its outcome */
-	enum gw_err route_err;        /* GW_OK, or why no route (404/405/400) */
-	unsigned route_allowed;       /* with GW_E_METHOD_NOT_ALLOWED: the methods that match */
-	const struct gw_route *route; /* borrowed from the table; NULL = unmatched */
+	bool routed;                      /* the match ran; the fields below are its outcome */
+	enum gw_err route_err;            /* GW_OK, or why no route (404/405/400) */
+	unsigned route_allowed;           /* with GW_E_METHOD_NOT_ALLOWED: the methods that match */
+	const struct gw_route *route;     /* borrowed from the table; NULL = unmatched */
 	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, arena */
 	size_t n_params;
 
 	/* filled by auth */
 	const struct gw_token *token; /* borrowed from cfg */
 
-	struct gw_config *cfg; /* one reference held for the exchange's lifetime */
+	struct gw_config *cfg;         /* one reference held for the exchange's lifetime */
 	const struct gw_services *svc; /* borrowed; may be NULL (tests) */
 };
 
 struct gw_response {
-	int status;          /* 0 until a response is written */
-	char *body;          /* owned (malloc): handed to the transport */
+	int status; /* 0 until a response is written */
+	char *body; /* owned (malloc): handed to the transport */
 	size_t body_len;
 	const char *content_type; /* static string */
 	struct gw_arena *arena;   /* borrowed: the exchange's */
@@ -141,11 +141,11 @@ struct gw_bbb_call_def;
  */
 struct gw_bbb_call {
 	const struct gw_bbb_call_def *def; /* the call's table entry (bbb_calls.h, static) */
-	const char *name;  /* the call's metric label, e.g. "getMeetingInfo" (static) */
-	char *body;        /* owned POST body or NULL (x->up.body points at it) */
-	bool raw_reply;    /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
-	bool pending;      /* a call was requested and not yet started (calls may chain) */
-	void *state;       /* handler state carried between chained calls, or NULL */
+	const char *name; /* the call's metric label, e.g. "getMeetingInfo" (static) */
+	char *body;       /* owned POST body or NULL (x->up.body points at it) */
+	bool raw_reply;   /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
+	bool pending;     /* a call was requested and not yet started (calls may chain) */
+	void *state;      /* handler state carried between chained calls, or NULL */
 	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;
 	gw_bbb_finish_fn on_failed; /* FAILED replies; NULL = the generic mapping (gw_bbb_fail) */
@@ -155,7 +155,7 @@ struct gw_bbb_call {
 	 * mapping to 503); NULL = none. Not called when the call never ran.
 	 */
 	void (*completed)(struct gw_exchange *x, int status);
-	char content_type_buf[96];  /* storage for x->up.content_type */
+	char content_type_buf[96];    /* storage for x->up.content_type */
 	struct gw_upstream_sink sink; /* the call's sink, when the bbb layer gives one */
 	void *stream;                 /* owned by the bbb layer: the reply's conversion so far */
 	void (*stream_free)(void *stream); /* frees stream when the exchange is freed */
@@ -271,8 +271,8 @@ void gw_response_json(struct gw_exchange *x, int status, json_t *body);
 void gw_response_json_text(struct gw_exchange *x, int status, char *text, size_t len);
 
 /* Writes a response with a copy of n raw bytes and the given content type. */
-void gw_response_raw(struct gw_exchange *x, int status, const char *content_type,
-		     const char *data, size_t n);
+void gw_response_raw(struct gw_exchange *x, int status, const char *content_type, const char *data,
+		     size_t n);
 
 /*
  * Writes an application/problem+json response for err:

@@ -27,10 +27,10 @@ enum gw_route_body {
 
 struct gw_route {
 	enum gw_method method;
-	const char *pattern;  /* "/v1/meetings/{meetingID}/join"; {x} matches one segment */
+	const char *pattern; /* "/v1/meetings/{meetingID}/join"; {x} matches one segment */
 	gw_handler_fn handler;
 	enum gw_route_auth auth;
-	unsigned scopes;      /* bit set of enum gw_scope */
+	unsigned scopes; /* bit set of enum gw_scope */
 	enum gw_route_body body;
 	bool heavy; /* expensive for BBB: also counted against limits.heavy_rate_per_s */
 };

@@ -95,8 +95,8 @@ enum gw_err gw_router_match(const struct gw_route_table *table, struct gw_reques
 		if (np < 0)
 			continue;
 		mask |= r->method;
-		if (hit == NULL && (r->method == req->method ||
-				    (req->method == GW_METHOD_HEAD && r->method == GW_METHOD_GET))) {
+		if (hit == NULL && (r->method == req->method || (req->method == GW_METHOD_HEAD &&
+								 r->method == GW_METHOD_GET))) {
 			hit = r;
 			hit_np = np;
 			memcpy(ps, s, sizeof(s));

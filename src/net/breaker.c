@@ -13,9 +13,9 @@ void gw_breaker_init(struct gw_breaker *b, unsigned threshold, unsigned cooldown
 {
 	b->threshold = threshold;
 	b->base_cooldown_ns = (uint64_t)(cooldown_ms > 0 ? cooldown_ms : 1) * 1000000u;
-	b->max_cooldown_ns = (uint64_t)(max_cooldown_ms > cooldown_ms ? max_cooldown_ms
-								       : cooldown_ms) *
-			     1000000u;
+	b->max_cooldown_ns =
+		(uint64_t)(max_cooldown_ms > cooldown_ms ? max_cooldown_ms : cooldown_ms) *
+		1000000u;
 	if (b->max_cooldown_ns < b->base_cooldown_ns)
 		b->max_cooldown_ns = b->base_cooldown_ns;
 	atomic_init(&b->state, GW_BREAKER_CLOSED);
@@ -35,8 +35,7 @@ enum gw_breaker_verdict gw_breaker_allow(struct gw_breaker *b, uint64_t now_ns,
 	if (atomic_load(&b->state) == GW_BREAKER_CLOSED)
 		return GW_BREAKER_ALLOW;
 	until = atomic_load(&b->open_until_ns);
-	if (now_ns >= until &&
-	    atomic_compare_exchange_strong(&b->probe_in_flight, &expected, true))
+	if (now_ns >= until && atomic_compare_exchange_strong(&b->probe_in_flight, &expected, true))
 		return GW_BREAKER_ALLOW_PROBE;
 	if (retry_after_ms != NULL) {
 		uint64_t left = until > now_ns ? until - now_ns : b->base_cooldown_ns;

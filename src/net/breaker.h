@@ -37,7 +37,7 @@ enum gw_breaker_outcome {
 };
 
 struct gw_breaker {
-	unsigned threshold;       /* consecutive failures that open it; 0 = never opens */
+	unsigned threshold; /* consecutive failures that open it; 0 = never opens */
 	uint64_t base_cooldown_ns;
 	uint64_t max_cooldown_ns;
 	/* shared */

@@ -154,7 +154,7 @@ static struct curl_slist *make_headers(const struct gw_upstream_call *call)
 		gw_buf_reset(&b);
 		/* A bare "Content-Type:" removes curl's form-urlencoded default. */
 		if (gw_buf_appendf(&b, "Content-Type:%s%s", call->content_type ? " " : "",
-		                   call->content_type ? call->content_type : "") != GW_OK)
+				   call->content_type ? call->content_type : "") != GW_OK)
 			goto fail;
 		t = curl_slist_append(list, gw_buf_str(&b));
 		if (t == NULL)
@@ -424,9 +424,10 @@ static double call_deadline(const struct gw_upstream_call *call)
 static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
 	long st = call->http_status;
-	bool safe = result == GW_E_UPSTREAM_CONNECT ||
-		    (call->idempotent && (result == GW_E_UPSTREAM_BAD_REPLY ||
-					  (result == GW_OK && (st == 502 || st == 503 || st == 504))));
+	bool safe =
+		result == GW_E_UPSTREAM_CONNECT ||
+		(call->idempotent && (result == GW_E_UPSTREAM_BAD_REPLY ||
+				      (result == GW_OK && (st == 502 || st == 503 || st == 504))));
 	double now = now_ms();
 	unsigned char r = 0;
 	double backoff;
@@ -512,7 +513,7 @@ static void finish(struct gw_upstream *up, struct xfer *x, CURLcode code)
 	} else {
 		/* The error kind only: curl's error buffer could name the URL. */
 		gw_log_warn("upstream: %s (curl: %s)", gw_err_str(result),
-		            curl_easy_strerror(code));
+			    curl_easy_strerror(code));
 	}
 	xfer_put(up, x, true);
 	if (retry_later(up, call, result))
@@ -613,8 +614,8 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 		return GW_E_INTERNAL;
 	if (!up->threaded && up->closing)
 		return GW_E_UNAVAILABLE;
-	call->reply.max =
-	    call->max_reply_bytes ? call->max_reply_bytes : GW_DEFAULT_BBB_MAX_REPLY_BYTES;
+	call->reply.max = call->max_reply_bytes ? call->max_reply_bytes
+						: GW_DEFAULT_BBB_MAX_REPLY_BYTES;
 	gw_buf_reset(&call->reply);
 	call->http_status = 0;
 	call->sunk = false;

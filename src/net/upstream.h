@@ -38,10 +38,10 @@ struct gw_upstream_opts {
 	 * as its CURLMOPT_MAX_HOST_CONNECTIONS. 0 = unlimited.
 	 */
 	unsigned max_host_connections;
-	unsigned maxage_conn_s;      /* CURLOPT_MAXAGE_CONN; 0 = 60 */
-	bool retry;                  /* retry once where safe (see gw_upstream_call.idempotent) */
-	unsigned breaker_failures;   /* consecutive failures that open the breaker; 0 = off */
-	unsigned breaker_cooldown_ms;     /* first open period */
+	unsigned maxage_conn_s;       /* CURLOPT_MAXAGE_CONN; 0 = 60 */
+	bool retry;                   /* retry once where safe (see gw_upstream_call.idempotent) */
+	unsigned breaker_failures;    /* consecutive failures that open the breaker; 0 = off */
+	unsigned breaker_cooldown_ms; /* first open period */
 	unsigned breaker_max_cooldown_ms; /* the period doubles up to this */
 };
 
@@ -74,9 +74,9 @@ struct gw_upstream_sink {
 /* One BBB call. The caller owns the struct; fill the request part, submit. */
 struct gw_upstream_call {
 	/* request (borrowed until done runs) */
-	const char *url;          /* full signed URL, sent byte for byte */
-	bool post;                /* POST with body, else GET */
-	const char *body;         /* POST body, may be NULL for an empty body */
+	const char *url;  /* full signed URL, sent byte for byte */
+	bool post;        /* POST with body, else GET */
+	const char *body; /* POST body, may be NULL for an empty body */
 	size_t body_len;
 	const char *content_type; /* POST Content-Type, e.g. "application/xml" */
 	const char *accept;       /* Accept header; NULL = "application/xml" */
@@ -87,28 +87,28 @@ struct gw_upstream_call {
 	 * Any call is retried once when the connection could not be made.
 	 */
 	bool idempotent;
-	size_t max_reply_bytes;   /* reply cap, enforced while receiving (sink or buffer) */
+	size_t max_reply_bytes; /* reply cap, enforced while receiving (sink or buffer) */
 	const struct gw_upstream_sink *sink; /* optional (borrowed until done runs); NULL = buffer */
 	gw_upstream_done_fn done;
 	void *arg;
 
 	/* result (written before done runs) */
-	enum gw_err result;   /* GW_OK, or GW_E_UPSTREAM_* / GW_E_NOMEM / GW_E_UNAVAILABLE */
-	long http_status;     /* 0 when no HTTP response arrived */
-	struct gw_buf reply;  /* the reply body, unless sunk; the caller deinits it */
-	bool sunk;            /* the last attempt's body went to the sink */
-	bool sink_failed;     /* result is the error the sink's data returned */
+	enum gw_err result;       /* GW_OK, or GW_E_UPSTREAM_* / GW_E_NOMEM / GW_E_UNAVAILABLE */
+	long http_status;         /* 0 when no HTTP response arrived */
+	struct gw_buf reply;      /* the reply body, unless sunk; the caller deinits it */
+	bool sunk;                /* the last attempt's body went to the sink */
+	bool sink_failed;         /* result is the error the sink's data returned */
 	char *reply_content_type; /* owned (free()); NULL if none */
-	double total_ms;      /* wall time from submit to done */
-	double started_ms;    /* CLOCK_MONOTONIC ms at submit; 0 until submitted */
-	unsigned retries;     /* attempts after the first */
-	unsigned retry_after_s; /* with GW_E_CIRCUIT_OPEN: when to try again */
+	double total_ms;          /* wall time from submit to done */
+	double started_ms;        /* CLOCK_MONOTONIC ms at submit; 0 until submitted */
+	unsigned retries;         /* attempts after the first */
+	unsigned retry_after_s;   /* with GW_E_CIRCUIT_OPEN: when to try again */
 
 	/* private to the upstream module (upstream*.c) */
 	void *priv_easy;
 	struct gw_upstream_call *priv_next;
-	bool priv_probe;   /* the breaker's half-open probe */
-	double priv_due;   /* monotonic ms a delayed retry starts */
+	bool priv_probe; /* the breaker's half-open probe */
+	double priv_due; /* monotonic ms a delayed retry starts */
 };
 
 /* Process-wide libcurl initialisation; call once in main before any thread starts. */

@@ -353,8 +353,8 @@ static enum gw_err pool_new(struct gw_upstream_group *g, int epfd, unsigned inde
 	up->epfd = epfd;
 	up->wake_fd = -1;
 	up->timer_due = -1.0;
-	up->connect_timeout_ms =
-	    opts->connect_timeout_ms ? opts->connect_timeout_ms : GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS;
+	up->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms
+							  : GW_DEFAULT_BBB_CONNECT_TIMEOUT_MS;
 	up->maxage_conn_s = opts->maxage_conn_s ? (long)opts->maxage_conn_s : DEFAULT_MAXAGE_CONN_S;
 	up->retry = opts->retry;
 	up->max_idle = share > MIN_IDLE_HANDLES ? share : MIN_IDLE_HANDLES;

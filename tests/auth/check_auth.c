@@ -89,10 +89,17 @@ END_TEST
 
 START_TEST(test_auth_scope_parse_rejects_unknown)
 {
-	static const char *const bad[] = {"meetings",       "Meetings:read", "meetings:read ",
-					  " meetings:read", "meetings:READ", "meetings:delete",
-					  "",               "**",            "admin",
-					  "join",           "hooks:read"};
+	static const char *const bad[] = {"meetings",
+					  "Meetings:read",
+					  "meetings:read ",
+					  " meetings:read",
+					  "meetings:READ",
+					  "meetings:delete",
+					  "",
+					  "**",
+					  "admin",
+					  "join",
+					  "hooks:read"};
 	unsigned bits = 12345;
 	size_t i;
 
@@ -137,14 +144,14 @@ END_TEST
 START_TEST(test_auth_hash_parse_rejects_bad_forms)
 {
 	static const char *const bad[] = {
-		ALPHA_HASH,                          /* no prefix */
-		"sha1:" ALPHA_HASH,                  /* wrong prefix */
-		"sha512:" ALPHA_HASH,                /* wrong prefix */
-		"sha256" ALPHA_HASH,                 /* no colon */
-		"sha256: " ALPHA_HASH,               /* space */
-		" sha256:" ALPHA_HASH,               /* leading space */
-		"sha256:" ALPHA_HASH " ",            /* trailing space */
-		"sha256:" ALPHA_HASH "0",            /* 65 digits */
+		ALPHA_HASH,               /* no prefix */
+		"sha1:" ALPHA_HASH,       /* wrong prefix */
+		"sha512:" ALPHA_HASH,     /* wrong prefix */
+		"sha256" ALPHA_HASH,      /* no colon */
+		"sha256: " ALPHA_HASH,    /* space */
+		" sha256:" ALPHA_HASH,    /* leading space */
+		"sha256:" ALPHA_HASH " ", /* trailing space */
+		"sha256:" ALPHA_HASH "0", /* 65 digits */
 		/* 63 digits */
 		"sha256:6099beac957975f5721d04f92127eb523d182f34ca25387b44f4624e5980519",
 		/* non-hex */

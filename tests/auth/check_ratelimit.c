@@ -125,8 +125,8 @@ START_TEST(test_ratelimit_small_steps_exact)
 			if (gw_ratelimit_take(rl, key, rates[r], 2, now, NULL))
 				n++;
 		}
-		ck_assert_msg(n == (unsigned)(rates[r] * 100.0 + 0.5), "rate %g served %u", rates[r],
-			      n);
+		ck_assert_msg(n == (unsigned)(rates[r] * 100.0 + 0.5), "rate %g served %u",
+			      rates[r], n);
 	}
 }
 END_TEST

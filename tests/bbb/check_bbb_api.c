@@ -108,9 +108,10 @@ static void upstream_done(enum gw_err result, long http_status, const char *repl
 	if (reply != NULL)
 		ck_assert_int_eq(gw_buf_append(&x->up.reply, reply, strlen(reply)), GW_OK);
 	free(x->up.reply_content_type);
-	x->up.reply_content_type =
-		strdup(reply != NULL && reply[0] == '{' ? "application/json;charset=utf-8"
-							: "text/xml;charset=utf-8");
+	x->up.reply_content_type = strdup(reply != NULL && reply[0] == '{' ? "application/"
+									     "json;charset=utf-8"
+									   : "text/"
+									     "xml;charset=utf-8");
 }
 
 /* A getMeetingInfo call whose reply then goes through gw_bbb_complete. */
@@ -141,21 +142,21 @@ static const char checksum_xml[] = "<response>\n"
 				   "<message>Checksums do not match</message>\n"
 				   "</response>";
 
-static const char id_not_unique_xml[] =
-	"<response>\n"
-	"<returncode>FAILED</returncode>\n"
-	"<messageKey>idNotUnique</messageKey>\n"
-	"<message>A meeting already exists with that meeting ID.</message>\n"
-	"</response>";
+static const char id_not_unique_xml[] = "<response>\n"
+					"<returncode>FAILED</returncode>\n"
+					"<messageKey>idNotUnique</messageKey>\n"
+					"<message>A meeting already exists with that meeting "
+					"ID.</message>\n"
+					"</response>";
 
-static const char errors_xml[] =
-	"<response>\n"
-	"<returncode>FAILED</returncode>\n"
-	"<errors>\n"
-	"<error key=\"nonUniqueVoiceBridge\" message=\"The selected voice bridge is already "
-	"in use.\"/>\n"
-	"</errors>\n"
-	"</response>";
+static const char errors_xml[] = "<response>\n"
+				 "<returncode>FAILED</returncode>\n"
+				 "<errors>\n"
+				 "<error key=\"nonUniqueVoiceBridge\" message=\"The selected voice "
+				 "bridge is already "
+				 "in use.\"/>\n"
+				 "</errors>\n"
+				 "</response>";
 
 static const char api_root_xml[] = "<response>\n"
 				   "<returncode>SUCCESS</returncode>\n"
@@ -171,9 +172,9 @@ static char *failed_xml(const char *key)
 
 	ck_assert_ptr_nonnull(s);
 	snprintf(s, 512,
-	         "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
-	         "<message>Message for %s</message>\n</response>",
-	         key, key);
+		 "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
+		 "<message>Message for %s</message>\n</response>",
+		 key, key);
 	return s;
 }
 
@@ -185,11 +186,11 @@ START_TEST(test_bbb_api_create_param_types)
 		const char *name;
 		enum gw_param_type type;
 	} want[] = {
-	    {"record", GW_PARAM_BOOL},           {"duration", GW_PARAM_INT},
-	    {"maxParticipants", GW_PARAM_INT},   {"welcome", GW_PARAM_STRING},
-	    {"moderatorPW", GW_PARAM_STRING},    {"voiceBridge", GW_PARAM_STRING},
-	    {"disabledFeatures", GW_PARAM_LIST}, {"groups", GW_PARAM_JSON},
-	    {"muteOnStart", GW_PARAM_BOOL},      {"meetingLayout", GW_PARAM_STRING},
+		{"record", GW_PARAM_BOOL},           {"duration", GW_PARAM_INT},
+		{"maxParticipants", GW_PARAM_INT},   {"welcome", GW_PARAM_STRING},
+		{"moderatorPW", GW_PARAM_STRING},    {"voiceBridge", GW_PARAM_STRING},
+		{"disabledFeatures", GW_PARAM_LIST}, {"groups", GW_PARAM_JSON},
+		{"muteOnStart", GW_PARAM_BOOL},      {"meetingLayout", GW_PARAM_STRING},
 	};
 	size_t i;
 
@@ -199,7 +200,7 @@ START_TEST(test_bbb_api_create_param_types)
 		ck_assert_msg(p != NULL, "%s unknown", want[i].name);
 		ck_assert_str_eq(p->name, want[i].name);
 		ck_assert_msg(p->type == want[i].type, "%s has type %d", want[i].name,
-		              (int)p->type);
+			      (int)p->type);
 	}
 }
 END_TEST
@@ -225,14 +226,14 @@ START_TEST(test_bbb_api_join_param_types)
 		const char *name;
 		enum gw_param_type type;
 	} want[] = {
-	    {"userID", GW_PARAM_STRING},
-	    {"avatarURL", GW_PARAM_STRING},
-	    {"guest", GW_PARAM_BOOL},
-	    {"createTime", GW_PARAM_INT},
-	    {"excludeFromDashboard", GW_PARAM_BOOL},
-	    {"errorRedirectUrl", GW_PARAM_STRING},
-	    {"enforceLayout", GW_PARAM_STRING},
-	    {"redirect", GW_PARAM_BOOL},
+		{"userID", GW_PARAM_STRING},
+		{"avatarURL", GW_PARAM_STRING},
+		{"guest", GW_PARAM_BOOL},
+		{"createTime", GW_PARAM_INT},
+		{"excludeFromDashboard", GW_PARAM_BOOL},
+		{"errorRedirectUrl", GW_PARAM_STRING},
+		{"enforceLayout", GW_PARAM_STRING},
+		{"redirect", GW_PARAM_BOOL},
 	};
 	size_t i;
 
@@ -242,7 +243,7 @@ START_TEST(test_bbb_api_join_param_types)
 		ck_assert_msg(p != NULL, "%s unknown", want[i].name);
 		ck_assert_str_eq(p->name, want[i].name);
 		ck_assert_msg(p->type == want[i].type, "%s has type %d", want[i].name,
-		              (int)p->type);
+			      (int)p->type);
 	}
 	ck_assert_ptr_null(gw_bbb_join_param("fullName"));
 	ck_assert_ptr_null(gw_bbb_join_param("bogus"));
@@ -351,7 +352,7 @@ END_TEST
 START_TEST(test_bbb_api_param_text_list)
 {
 	assert_text(GW_PARAM_LIST, false, "[\"chat\",\"polls\",\"captions\"]",
-	            "chat,polls,captions");
+		    "chat,polls,captions");
 	assert_text(GW_PARAM_LIST, false, "[\"chat\"]", "chat");
 	assert_text(GW_PARAM_LIST, false, "[]", "");
 	assert_text(GW_PARAM_LIST, false, "\"chat\"", "chat");
@@ -369,7 +370,7 @@ END_TEST
 START_TEST(test_bbb_api_param_text_json)
 {
 	assert_text(GW_PARAM_JSON, false, "[{\"id\":\"g1\",\"roster\":[\"u1\",\"u2\"]}]",
-	            "[{\"id\":\"g1\",\"roster\":[\"u1\",\"u2\"]}]");
+		    "[{\"id\":\"g1\",\"roster\":[\"u1\",\"u2\"]}]");
 	assert_text(GW_PARAM_JSON, false, "{ \"a\" : [ 1 , 2 ] }", "{\"a\":[1,2]}");
 	assert_text(GW_PARAM_JSON, false, "\"x\"", "\"x\"");
 	assert_text(GW_PARAM_JSON, false, "5", "5");
@@ -481,10 +482,10 @@ START_TEST(test_bbb_api_request_every_checksum_algorithm)
 		enum gw_digest alg;
 		size_t hexlen;
 	} algs[] = {
-	    {GW_DIGEST_SHA1, 40},
-	    {GW_DIGEST_SHA256, 64},
-	    {GW_DIGEST_SHA384, 96},
-	    {GW_DIGEST_SHA512, 128},
+		{GW_DIGEST_SHA1, 40},
+		{GW_DIGEST_SHA256, 64},
+		{GW_DIGEST_SHA384, 96},
+		{GW_DIGEST_SHA512, 128},
 	};
 	const EVP_MD *mds[] = {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()};
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
@@ -583,11 +584,11 @@ START_TEST(test_bbb_api_set_body_makes_post)
 	char ctype[] = "application/xml";
 
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(insertDocument),
-						 .query = "meetingID=m1",
-						 .body = body,
-						 .body_len = strlen(body),
-						 .content_type = ctype,
-						 .finish = record_finish});
+					       .query = "meetingID=m1",
+					       .body = body,
+					       .body_len = strlen(body),
+					       .content_type = ctype,
+					       .finish = record_finish});
 	ctype[0] = 'X';
 	ck_assert(x->up.post);
 	ck_assert_ptr_eq(x->bbb.body, body);
@@ -605,10 +606,10 @@ START_TEST(test_bbb_api_request_body_must_fit_the_method)
 {
 	/* a GET-only call with a body, a POST-only call without: a handler bug, 500 */
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
-						 .body = gw_test_strdup("<x/>"),
-						 .body_len = 4,
-						 .content_type = "application/xml",
-						 .finish = record_finish});
+					       .body = gw_test_strdup("<x/>"),
+					       .body_len = 4,
+					       .content_type = "application/xml",
+					       .finish = record_finish});
 	ck_assert_ptr_null(x->up.url);
 	ck_assert_int_eq(x->resp.status, 500);
 	gw_exchange_free(x);
@@ -634,9 +635,9 @@ START_TEST(test_bbb_api_request_takes_state)
 
 	state_frees = 0;
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
-						 .finish = record_finish,
-						 .state = st,
-						 .state_free = count_free});
+					       .finish = record_finish,
+					       .state = st,
+					       .state_free = count_free});
 	ck_assert_ptr_eq(gw_bbb_state(x), st);
 	/* a chained call without state keeps it */
 	request(GW_BBB_CALL(getMeetingInfo), "meetingID=m1");
@@ -676,11 +677,11 @@ START_TEST(test_bbb_api_complete_transport_errors)
 		int status;
 		const char *code;
 	} cases[] = {
-	    {GW_E_UPSTREAM_CONNECT, 502, "upstream_unreachable"},
-	    {GW_E_UPSTREAM_TIMEOUT, 504, "upstream_timeout"},
-	    {GW_E_UPSTREAM_TOO_LARGE, 502, "upstream_reply_too_large"},
-	    {GW_E_UPSTREAM_BAD_REPLY, 502, "upstream_bad_reply"},
-	    {GW_E_UNAVAILABLE, 503, "unavailable"},
+		{GW_E_UPSTREAM_CONNECT, 502, "upstream_unreachable"},
+		{GW_E_UPSTREAM_TIMEOUT, 504, "upstream_timeout"},
+		{GW_E_UPSTREAM_TOO_LARGE, 502, "upstream_reply_too_large"},
+		{GW_E_UPSTREAM_BAD_REPLY, 502, "upstream_bad_reply"},
+		{GW_E_UNAVAILABLE, 503, "unavailable"},
 	};
 	json_t *p;
 
@@ -815,9 +816,9 @@ START_TEST(test_bbb_api_complete_failed_key_mapping)
 		int status;
 		const char *code;
 	} cases[] = {
-	    {"validationError", 400, "bbb_rejected_input"},
-	    {"invalidMeetingId", 404, "bbb_not_found"},
-	    {"someNewKey", 502, "bbb_failed"},
+		{"validationError", 400, "bbb_rejected_input"},
+		{"invalidMeetingId", 404, "bbb_not_found"},
+		{"someNewKey", 502, "bbb_failed"},
 	};
 	char *xml = failed_xml(cases[_i].key);
 	json_t *p;
@@ -850,11 +851,11 @@ END_TEST
 START_TEST(test_bbb_api_complete_bad_xml_502)
 {
 	static const char *const bad[] = {
-	    "this is not xml",
-	    "<response>\n<returncode>SUCCESS</returncode>\n",
-	    ("<!DOCTYPE response [<!ENTITY e \"x\">]>\n<response>\n"
-	     "<returncode>SUCCESS</returncode>\n</response>"),
-	    "",
+		"this is not xml",
+		"<response>\n<returncode>SUCCESS</returncode>\n",
+		("<!DOCTYPE response [<!ENTITY e \"x\">]>\n<response>\n"
+		 "<returncode>SUCCESS</returncode>\n</response>"),
+		"",
 	};
 	json_t *p;
 
@@ -873,7 +874,7 @@ START_TEST(test_bbb_api_complete_raw_reply_passthrough)
 	ck_assert_int_eq(x->resp.status, 200);
 	ck_assert_ptr_nonnull(x->resp.content_type);
 	ck_assert_msg(strncmp(x->resp.content_type, "application/xml", 15) == 0, "type %s",
-	              x->resp.content_type);
+		      x->resp.content_type);
 	ck_assert_uint_eq(x->resp.body_len, strlen(not_found_xml));
 	ck_assert_str_eq(x->resp.body, not_found_xml);
 }
@@ -951,16 +952,17 @@ END_TEST
 static void record_failed(struct gw_exchange *ex, struct gw_bbb_reply *r)
 {
 	finish_calls += 100;
-	gw_response_json(
-	    ex, 299, json_pack("{s:s}", "failedKey", r->message_key != NULL ? r->message_key : ""));
+	gw_response_json(ex, 299,
+			 json_pack("{s:s}", "failedKey",
+				   r->message_key != NULL ? r->message_key : ""));
 }
 
 START_TEST(test_bbb_api_complete_on_failed_hook)
 {
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetingInfo),
-						 .query = "meetingID=m1",
-						 .finish = record_finish,
-						 .on_failed = record_failed});
+					       .query = "meetingID=m1",
+					       .finish = record_finish,
+					       .on_failed = record_failed});
 	upstream_done(GW_OK, 200, not_found_xml);
 	gw_bbb_complete(x);
 	ck_assert_int_eq(finish_calls, 100);
@@ -977,18 +979,19 @@ START_TEST(test_bbb_api_complete_json_reply_success)
 	 * so strcmp(rc, "SUCCESS") is a use-after-free and SUCCESS replies
 	 * come out as 502 bbb_failed
 	 */
-	static const char reply[] =
-	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"href\":\"https://x.test/t."
-	    "vtt\",\"kind\":\"subtitles\",\"lang\":\"en-US\"}]}}";
+	static const char reply[] = "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{"
+				    "\"href\":\"https://x.test/t."
+				    "vtt\",\"kind\":\"subtitles\",\"lang\":\"en-US\"}]}}";
 
 	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
 	upstream_done(GW_OK, 200, reply);
 	gw_bbb_complete(x);
 	ck_assert_msg(finish_calls == 1, "status %d: %s", x->resp.status,
-	              x->resp.body ? x->resp.body : "");
+		      x->resp.body ? x->resp.body : "");
 	ck_assert(json_is_array(json_object_get(finish_body, "tracks")));
-	ck_assert_str_eq(gw_test_jstr(json_array_get(json_object_get(finish_body, "tracks"), 0), "lang"),
-	                 "en-US");
+	ck_assert_str_eq(gw_test_jstr(json_array_get(json_object_get(finish_body, "tracks"), 0),
+				      "lang"),
+			 "en-US");
 	ck_assert_ptr_null(json_object_get(finish_body, "returncode"));
 }
 END_TEST
@@ -996,9 +999,9 @@ END_TEST
 START_TEST(test_bbb_api_complete_json_reply_failed)
 {
 	/* expected to pass under ASan once the json_reply use-after-free is fixed (above) */
-	static const char reply[] =
-	    "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":"
-	    "\"noCaptionsFound\",\"message\":\"No captions found for r1\"}}";
+	static const char reply[] = "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":"
+				    "\"noCaptionsFound\",\"message\":\"No captions found for "
+				    "r1\"}}";
 	json_t *p;
 
 	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
@@ -1017,7 +1020,7 @@ START_TEST(test_bbb_api_complete_json_reply_short_keys)
 	/* expected to pass under ASan once the json_reply use-after-free is fixed (above) */
 	/* bbb-web's text-track errors say "key" and "msg" */
 	static const char reply[] = "{\"response\":{\"returncode\":\"FAILED\",\"key\":"
-	                            "\"paramError\",\"msg\":\"Missing param recordID.\"}}";
+				    "\"paramError\",\"msg\":\"Missing param recordID.\"}}";
 	json_t *p;
 
 	request(GW_BBB_CALL(getRecordingTextTracks), "");
@@ -1044,12 +1047,18 @@ END_TEST
 START_TEST(test_bbb_api_complete_json_reply_bad)
 {
 	/* the last four: one envelope per reply, as in XML (FAILED then SUCCESS is no success) */
-	static const char *const bad[] = {
-	    "{\"response\":{}}", "{\"nope\":1}", "{not json", "{\"response\":{\"returncode\":5}}",
-	    "{\"response\":{\"returncode\":\"FAILED\",\"returncode\":\"SUCCESS\"}}",
-	    "{\"response\":{\"returncode\":\"FAILED\"},\"response\":{\"returncode\":\"SUCCESS\"}}",
-	    "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":\"a\",\"messageKey\":\"b\"}}",
-	    "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"lang\":\"a\",\"lang\":\"b\"}]}}"};
+	static const char *const bad[] = {"{\"response\":{}}",
+					  "{\"nope\":1}",
+					  "{not json",
+					  "{\"response\":{\"returncode\":5}}",
+					  "{\"response\":{\"returncode\":\"FAILED\",\"returncode\":"
+					  "\"SUCCESS\"}}",
+					  "{\"response\":{\"returncode\":\"FAILED\"},\"response\":{"
+					  "\"returncode\":\"SUCCESS\"}}",
+					  "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":"
+					  "\"a\",\"messageKey\":\"b\"}}",
+					  "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{"
+					  "\"lang\":\"a\",\"lang\":\"b\"}]}}"};
 	json_t *p;
 
 	request(GW_BBB_CALL(getRecordingTextTracks), "recordID=r1");
@@ -1072,7 +1081,7 @@ START_TEST(test_bbb_api_complete_json_reply_raw)
 	ck_assert_int_eq(x->resp.status, 200);
 	ck_assert_str_eq(x->resp.body, reply);
 	ck_assert_msg(strncmp(x->resp.content_type, "application/json", 16) == 0, "type %s",
-	              x->resp.content_type);
+		      x->resp.content_type);
 }
 END_TEST
 

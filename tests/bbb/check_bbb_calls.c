@@ -14,7 +14,10 @@
 #include "testutil.h"
 
 /* Each enum index with its identifier, so the test can tie the two together. */
-#define ID(id) {GW_BBB_CALL_##id, #id}
+#define ID(id)                        \
+	{                             \
+		GW_BBB_CALL_##id, #id \
+	}
 static const struct {
 	enum gw_bbb_call_id id;
 	const char *ident;
@@ -70,8 +73,8 @@ START_TEST(test_bbb_calls_sorted_and_unique)
 	size_t i;
 
 	for (i = 1; i < GW_BBB_N_CALLS; i++)
-		ck_assert_msg(cmp_call(&gw_bbb_calls[i - 1], &gw_bbb_calls[i]) < 0,
-			      "%s before %s", gw_bbb_calls[i - 1].name, gw_bbb_calls[i].name);
+		ck_assert_msg(cmp_call(&gw_bbb_calls[i - 1], &gw_bbb_calls[i]) < 0, "%s before %s",
+			      gw_bbb_calls[i - 1].name, gw_bbb_calls[i].name);
 }
 END_TEST
 
@@ -101,9 +104,15 @@ START_TEST(test_bbb_calls_idempotent_as_before)
 {
 	/* The calls the gateway has always retried after sending them, and no other. */
 	static const char *const idempotent[] = {
-	    "apiRoot",	     "getMeetings",	       "getMeetingInfo",      "isMeetingRunning",
-	    "getRecordings", "getRecordingTextTracks", "getDefaultConfigXML", "hooks/list",
-	    "create",
+		"apiRoot",
+		"getMeetings",
+		"getMeetingInfo",
+		"isMeetingRunning",
+		"getRecordings",
+		"getRecordingTextTracks",
+		"getDefaultConfigXML",
+		"hooks/list",
+		"create",
 	};
 	size_t i;
 	size_t k;
@@ -127,7 +136,8 @@ START_TEST(test_bbb_calls_columns)
 
 		/* the root is the only unsigned call, and reads only */
 		ck_assert((c->signing == GW_BBB_SIGN_NONE) == (strcmp(c->name, "apiRoot") == 0));
-		ck_assert((c->signing == GW_BBB_SIGN_HOOKS) == (strncmp(c->name, "hooks/", 6) == 0));
+		ck_assert((c->signing == GW_BBB_SIGN_HOOKS) ==
+			  (strncmp(c->name, "hooks/", 6) == 0));
 		if (c->signing == GW_BBB_SIGN_FORM)
 			ck_assert_int_eq(c->method, GW_BBB_POST);
 		if (c->probe)
@@ -146,13 +156,26 @@ START_TEST(test_bbb_calls_labels)
 {
 	/* the series /metrics has always had, "other" apart */
 	static const char *const want[] = {
-	    "apiRoot",		  "create",	       "join",
-	    "end",		  "isMeetingRunning",  "getMeetingInfo",
-	    "getMeetings",	  "getRecordings",     "publishRecordings",
-	    "deleteRecordings",	  "updateRecordings",  "getRecordingTextTracks",
-	    "putRecordingTextTrack", "insertDocument", "sendChatMessage",
-	    "hooks/create",	  "hooks/list",	       "hooks/destroy",
-	    "getDefaultConfigXML", "setConfigXML",
+		"apiRoot",
+		"create",
+		"join",
+		"end",
+		"isMeetingRunning",
+		"getMeetingInfo",
+		"getMeetings",
+		"getRecordings",
+		"publishRecordings",
+		"deleteRecordings",
+		"updateRecordings",
+		"getRecordingTextTracks",
+		"putRecordingTextTrack",
+		"insertDocument",
+		"sendChatMessage",
+		"hooks/create",
+		"hooks/list",
+		"hooks/destroy",
+		"getDefaultConfigXML",
+		"setConfigXML",
 	};
 	const char *got[GW_BBB_N_CALLS];
 	size_t n = gw_bbb_call_labels(got, GW_ARRAY_SIZE(got));

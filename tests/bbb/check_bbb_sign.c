@@ -16,8 +16,8 @@
 
 /* Vector 2: BBB API docs before 2.4 (setConfigXML). */
 #define V2_SECRET "aae06642a13942004fd83b3ba6e4o9s8"
-#define V2_QUERY                                                                                   \
-	"configXML=%3Cconfig%3E%3Clocaleversion+suppressWarning%3D%22false%22%3E0.9.0"             \
+#define V2_QUERY                                                                       \
+	"configXML=%3Cconfig%3E%3Clocaleversion+suppressWarning%3D%22false%22%3E0.9.0" \
 	"%3C%2Flocaleversion%3E%3C%2Fmodules%3E%3C%2Fconfig%3E&meetingID=random-8228800"
 #define V2_SHA1 "51db6f55ffa080f42f5727386beb66adb4e5cf81"
 
@@ -29,11 +29,11 @@
  * and cross-checked with `openssl dgst -sha256/-sha384/-sha512` (OpenSSL 3.0 CLI).
  */
 #define V1_SHA256 "da9185f7f333cfdfcd6eeac32dca3777510c4c436020d8b887ba5515bd1d189e"
-#define V1_SHA384                                                                                  \
-	"891ac633df39d0a1b4f8d597f3e190833216c4b29c4fb51ea3ca72757eeb958d"                         \
+#define V1_SHA384                                                          \
+	"891ac633df39d0a1b4f8d597f3e190833216c4b29c4fb51ea3ca72757eeb958d" \
 	"6e7b49a845cf29f5c6019c7d29d029d1"
-#define V1_SHA512                                                                                  \
-	"de73ad61d11a5c801b68d4bd6ec5248546085cefb0b25c85f3c46249ea93a3a4"                         \
+#define V1_SHA512                                                          \
+	"de73ad61d11a5c801b68d4bd6ec5248546085cefb0b25c85f3c46249ea93a3a4" \
 	"b120f92c0a8a58d7512cb77821884951a3b01245f3435dbbef49fff3cc3988b4"
 
 /*
@@ -83,8 +83,8 @@ START_TEST(test_bbb_sign_checksum_official_setconfigxml_vector)
 {
 	char hex[GW_DIGEST_MAX_HEX];
 
-	ck_assert_int_eq(
-		gw_bbb_checksum(GW_DIGEST_SHA1, "setConfigXML", V2_QUERY, V2_SECRET, hex), GW_OK);
+	ck_assert_int_eq(gw_bbb_checksum(GW_DIGEST_SHA1, "setConfigXML", V2_QUERY, V2_SECRET, hex),
+			 GW_OK);
 	ck_assert_str_eq(hex, V2_SHA1);
 }
 END_TEST
@@ -154,9 +154,9 @@ START_TEST(test_bbb_sign_query_add_builds_setconfigxml_query)
 	ck_assert_int_eq(gw_bbb_query_add(&q, "configXML", xml), GW_OK);
 	ck_assert_int_eq(gw_bbb_query_add(&q, "meetingID", "random-8228800"), GW_OK);
 	ck_assert_str_eq(gw_buf_str(&q), V2_QUERY);
-	ck_assert_int_eq(
-		gw_bbb_checksum(GW_DIGEST_SHA1, "setConfigXML", gw_buf_str(&q), V2_SECRET, hex),
-		GW_OK);
+	ck_assert_int_eq(gw_bbb_checksum(GW_DIGEST_SHA1, "setConfigXML", gw_buf_str(&q), V2_SECRET,
+					 hex),
+			 GW_OK);
 	ck_assert_str_eq(hex, V2_SHA1);
 	gw_buf_deinit(&q);
 }
@@ -204,10 +204,10 @@ END_TEST
 
 START_TEST(test_bbb_sign_encode_utf8_bytes)
 {
-	ENC("\xc3\xa9", "%C3%A9");                         /* é */
+	ENC("\xc3\xa9", "%C3%A9"); /* é */
 	ENC("caf\xc3\xa9 ol\xc3\xa9", "caf%C3%A9+ol%C3%A9");
-	ENC("\xf0\x9f\x98\x80", "%F0%9F%98%80");           /* U+1F600 */
-	ENC("\xe2\x82\xac", "%E2%82%AC");                  /* € */
+	ENC("\xf0\x9f\x98\x80", "%F0%9F%98%80"); /* U+1F600 */
+	ENC("\xe2\x82\xac", "%E2%82%AC");        /* € */
 }
 END_TEST
 
@@ -225,19 +225,21 @@ START_TEST(test_bbb_sign_encode_matches_java_urlencoder)
 	 * Bytes 0x01..0x7f and a UTF-8 sample, expected values printed by OpenJDK 17's
 	 * java.net.URLEncoder.encode(s, "UTF-8") (a throwaway Enc.java run with `java Enc.java`).
 	 */
-	static const char want_ascii[] =
-		"%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18"
-		"%19%1A%1B%1C%1D%1E%1F+%21%22%23%24%25%26%27%28%29*%2B%2C-.%2F0123456789%"
-		"3A%3B%3C%3D%3E%3F%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghij"
-		"klmnopqrstuvwxyz%7B%7C%7D%7E%7F";
+	static const char want_ascii[] = "%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%"
+					 "13%14%15%16%17%18"
+					 "%19%1A%1B%1C%1D%1E%1F+%21%22%23%24%25%26%27%28%29*%2B%2C-"
+					 ".%2F0123456789%"
+					 "3A%3B%3C%3D%3E%3F%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%"
+					 "5E_%60abcdefghij"
+					 "klmnopqrstuvwxyz%7B%7C%7D%7E%7F";
 	char ascii[127];
 	size_t i;
 
 	for (i = 0; i < sizeof(ascii); i++)
 		ascii[i] = (char)(i + 1);
 	check_encode(ascii, sizeof(ascii), want_ascii);
-	ENC("caf\xc3\xa9 ol\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ~",
-	    "caf%C3%A9+ol%C3%A9+%E2%82%AC+%F0%9F%98%80+%7E");
+	ENC("caf\xc3\xa9 ol\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ~", "caf%C3%A9+ol%C3%A9+%E2%82%"
+								      "AC+%F0%9F%98%80+%7E");
 }
 END_TEST
 
@@ -330,8 +332,8 @@ START_TEST(test_bbb_sign_signed_url_format)
 	struct gw_buf u;
 
 	gw_buf_init(&u, 4096);
-	ck_assert_int_eq(
-		gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, GW_DIGEST_SHA1, V1_SECRET), GW_OK);
+	ck_assert_int_eq(gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, GW_DIGEST_SHA1, V1_SECRET),
+			 GW_OK);
 	ck_assert_str_eq(gw_buf_str(&u), BASE "/create?" V1_QUERY "&checksum=" V1_SHA1);
 	gw_buf_deinit(&u);
 }
@@ -344,8 +346,8 @@ START_TEST(test_bbb_sign_signed_url_every_algorithm)
 
 	snprintf(want, sizeof(want), "%s/create?%s&checksum=%s", BASE, V1_QUERY, v1_all[_i].hex);
 	gw_buf_init(&u, 4096);
-	ck_assert_int_eq(
-		gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, v1_all[_i].alg, V1_SECRET), GW_OK);
+	ck_assert_int_eq(gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, v1_all[_i].alg, V1_SECRET),
+			 GW_OK);
 	ck_assert_str_eq(gw_buf_str(&u), want);
 	gw_buf_deinit(&u);
 }
@@ -399,9 +401,8 @@ START_TEST(test_bbb_sign_signed_url_too_large_leaves_buffer_unchanged)
 
 	gw_buf_init(&u, 64);
 	ck_assert_int_eq(gw_buf_append_str(&u, "prefix:"), GW_OK);
-	ck_assert_int_eq(
-		gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, GW_DIGEST_SHA1, V1_SECRET),
-		GW_E_TOO_LARGE);
+	ck_assert_int_eq(gw_bbb_signed_url(&u, BASE, "create", V1_QUERY, GW_DIGEST_SHA1, V1_SECRET),
+			 GW_E_TOO_LARGE);
 	ck_assert_str_eq(gw_buf_str(&u), "prefix:");
 	gw_buf_deinit(&u);
 }

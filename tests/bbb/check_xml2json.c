@@ -123,8 +123,11 @@ static void expect_body(const char *children, const char *want_json)
 	json_t *want = parse_json(want_json);
 
 	gw_buf_init(&b, 1u << 20);
-	ck_assert_int_eq(gw_buf_appendf(&b, "<response>\n<returncode>SUCCESS</returncode>\n%s\n"
-					"</response>", children), GW_OK);
+	ck_assert_int_eq(gw_buf_appendf(&b,
+					"<response>\n<returncode>SUCCESS</returncode>\n%s\n"
+					"</response>",
+					children),
+			 GW_OK);
 	convert_ok(gw_buf_str(&b), &r);
 	assert_json_eq(children, body_of(&r), want);
 	json_decref(want);
@@ -308,7 +311,8 @@ START_TEST(test_xml2json_bool_values)
 {
 	expect_body("<running>true</running><published>false</published><deleted>TRUE</deleted>"
 		    "<updated>yes</updated><removed></removed><hasVideo> true</hasVideo>",
-		    "{\"running\":true,\"published\":false,\"deleted\":\"TRUE\",\"updated\":\"yes\","
+		    "{\"running\":true,\"published\":false,\"deleted\":\"TRUE\",\"updated\":"
+		    "\"yes\","
 		    "\"removed\":null,\"hasVideo\":\" true\"}");
 }
 END_TEST
@@ -326,7 +330,8 @@ START_TEST(test_xml2json_unknown_nested_object)
 {
 	expect_body("<features>\n<chat>true</chat>\n<notes><enabled>false</enabled><size>3</size>"
 		    "</notes>\n</features>",
-		    "{\"features\":{\"chat\":\"true\",\"notes\":{\"enabled\":\"false\",\"size\":3}}}");
+		    "{\"features\":{\"chat\":\"true\",\"notes\":{\"enabled\":\"false\",\"size\":3}}"
+		    "}");
 }
 END_TEST
 
@@ -406,8 +411,8 @@ START_TEST(test_xml2json_latin1_declaration)
 	struct gw_bbb_reply r;
 
 	convert_ok(xml, &r);
-	ck_assert_str_eq(json_string_value(json_object_get(body_of(&r), "meetingName")),
-			 "Caf\xc3\xa9");
+	ck_assert_str_eq(json_string_value(json_object_get(body_of(&r), "meetingName")), "Caf\xc3"
+											 "\xa9");
 	gw_bbb_reply_deinit(&r);
 }
 END_TEST
@@ -419,7 +424,8 @@ START_TEST(test_xml2json_envelope_not_in_body)
 	struct gw_bbb_reply r;
 
 	convert_ok("<response><returncode>FAILED</returncode><messageKey>notFound</messageKey>"
-		   "<message>A meeting with that ID does not exist</message></response>", &r);
+		   "<message>A meeting with that ID does not exist</message></response>",
+		   &r);
 	ck_assert(!r.success);
 	ck_assert_str_eq(r.message_key, "notFound");
 	ck_assert_str_eq(r.message, "A meeting with that ID does not exist");
@@ -445,9 +451,10 @@ END_TEST
 /* One envelope per reply: a second returncode (FAILED then SUCCESS) is not a success. */
 START_TEST(test_xml2json_duplicate_envelope_refused)
 {
-	expect_bad("FAILED then SUCCESS",
-		   "<response><returncode>FAILED</returncode><messageKey>checksumError"
-		   "</messageKey><returncode>SUCCESS</returncode></response>");
+	expect_bad("FAILED then SUCCESS", "<response><returncode>FAILED</"
+					  "returncode><messageKey>checksumError"
+					  "</messageKey><returncode>SUCCESS</returncode></"
+					  "response>");
 	expect_bad("SUCCESS then FAILED", "<response><returncode>SUCCESS</returncode>"
 					  "<returncode>FAILED</returncode></response>");
 	expect_bad("SUCCESS twice", "<response><returncode>SUCCESS</returncode><running>true"
@@ -461,8 +468,10 @@ END_TEST
 
 START_TEST(test_xml2json_warning_without_message)
 {
-	expect_body("<messageKey>noMeetings</messageKey><meetings/>",
-		    "{\"meetings\":[],\"warning\":{\"messageKey\":\"noMeetings\",\"message\":\"\"}}");
+	expect_body("<messageKey>noMeetings</messageKey><meetings/>", "{\"meetings\":[],"
+								      "\"warning\":{\"messageKey\":"
+								      "\"noMeetings\",\"message\":"
+								      "\"\"}}");
 }
 END_TEST
 
@@ -476,7 +485,8 @@ START_TEST(test_xml2json_errors_child_elements)
 	convert_ok("<response>\n<returncode>FAILED</returncode>\n<errors>\n<error>\n"
 		   "<key>MissingParam</key>\n<message>You must specify a meeting ID.</message>\n"
 		   "</error>\n<error key=\"k2\"/>\n<error><message>m3</message></error>\n"
-		   "<note>ignored</note>\n</errors>\n</response>", &r);
+		   "<note>ignored</note>\n</errors>\n</response>",
+		   &r);
 	assert_json_eq("errors", r.errors, want);
 	ck_assert_str_eq(r.message_key, "MissingParam");
 	ck_assert_str_eq(r.message, "You must specify a meeting ID.");
@@ -491,7 +501,8 @@ START_TEST(test_xml2json_errors_keep_top_level_key)
 	struct gw_bbb_reply r;
 
 	convert_ok("<response><returncode>FAILED</returncode><messageKey>checksumError"
-		   "</messageKey><errors><error key=\"a\" message=\"b\"/></errors></response>", &r);
+		   "</messageKey><errors><error key=\"a\" message=\"b\"/></errors></response>",
+		   &r);
 	ck_assert_str_eq(r.message_key, "checksumError");
 	ck_assert_ptr_null(r.message);
 	ck_assert_uint_eq(json_array_size(r.errors), 1);
@@ -542,11 +553,11 @@ END_TEST
 
 START_TEST(test_xml2json_xxe_file)
 {
-	static const char xml[] =
-		"<?xml version=\"1.0\"?>\n<!DOCTYPE response [\n"
-		"<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n"
-		"<response><returncode>SUCCESS</returncode><meetingName>&xxe;</meetingName>"
-		"</response>";
+	static const char xml[] = "<?xml version=\"1.0\"?>\n<!DOCTYPE response [\n"
+				  "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n"
+				  "<response><returncode>SUCCESS</returncode><meetingName>&xxe;</"
+				  "meetingName>"
+				  "</response>";
 	struct gw_bbb_reply r;
 	enum gw_err err = gw_xml2json_convert(xml, sizeof(xml) - 1, 0, &r);
 
@@ -578,7 +589,8 @@ START_TEST(test_xml2json_quadratic_blowup)
 	ck_assert_int_eq(gw_buf_append_str(&b, "<!DOCTYPE response [<!ENTITY a \""), GW_OK);
 	repeat(&b, "x", 50000);
 	ck_assert_int_eq(gw_buf_append_str(&b, "\">]><response><returncode>SUCCESS</returncode>"
-					       "<meetingName>"), GW_OK);
+					       "<meetingName>"),
+			 GW_OK);
 	repeat(&b, "&a;", 20000);
 	ck_assert_int_eq(gw_buf_append_str(&b, "</meetingName></response>"), GW_OK);
 	expect_bad_n("quadratic blowup", b.data, b.len);
@@ -592,7 +604,8 @@ START_TEST(test_xml2json_deep_nesting)
 	struct gw_buf b;
 
 	gw_buf_init(&b, 1u << 22);
-	ck_assert_int_eq(gw_buf_append_str(&b, "<response><returncode>SUCCESS</returncode>"), GW_OK);
+	ck_assert_int_eq(gw_buf_append_str(&b, "<response><returncode>SUCCESS</returncode>"),
+			 GW_OK);
 	repeat(&b, "<a>", 200000);
 	repeat(&b, "</a>", 200000);
 	ck_assert_int_eq(gw_buf_append_str(&b, "</response>"), GW_OK);
@@ -612,7 +625,8 @@ START_TEST(test_xml2json_depth_cap)
 	for (extra = GW_XML_MAX_DEPTH - 1; extra <= GW_XML_MAX_DEPTH; extra++) {
 		gw_buf_init(&b, 1u << 16);
 		ck_assert_int_eq(gw_buf_append_str(&b, "<response><returncode>SUCCESS"
-						       "</returncode>"), GW_OK);
+						       "</returncode>"),
+				 GW_OK);
 		repeat(&b, "<a>", extra);
 		repeat(&b, "</a>", extra);
 		ck_assert_int_eq(gw_buf_append_str(&b, "</response>"), GW_OK);
@@ -652,7 +666,7 @@ END_TEST
 
 START_TEST(test_xml2json_not_xml)
 {
-	static const char bin[] = { '\x00', '\x01', '<', '\xff', 'r', '>' };
+	static const char bin[] = {'\x00', '\x01', '<', '\xff', 'r', '>'};
 
 	expect_bad("garbage", "this is not xml");
 	expect_bad("html", "<html><body><h1>502 Bad Gateway</h1></body></html>");
@@ -748,7 +762,8 @@ START_TEST(test_xml2json_attribute_cap)
 		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES, &forms[i]);
 		convert_ok(b.data, &r);
 		ck_assert_str_eq(json_string_value(json_object_get(
-					 json_object_get(body_of(&r), "meeting"), "meetingID")), "m");
+					 json_object_get(body_of(&r), "meeting"), "meetingID")),
+				 "m");
 		gw_bbb_reply_deinit(&r);
 		gw_buf_deinit(&b);
 		attrs_reply(&b, GW_XML_MAX_ATTRIBUTES + 1, &forms[i]);
@@ -792,8 +807,8 @@ END_TEST
 START_TEST(test_xml2json_attribute_flood_after_error)
 {
 	static const char *const pre[] = {
-		"<!-- \x01 <a", "<![CDATA[ \x01 <a", "<!-- \xef\xbf\xbe <a", "<a x=\"<b",
-		"<? <a", "</x <a"};
+		"<!-- \x01 <a", "<![CDATA[ \x01 <a", "<!-- \xef\xbf\xbe <a", "<a x=\"<b", "<? <a",
+		"</x <a"};
 	struct gw_buf b;
 	size_t i;
 	size_t j;
@@ -801,7 +816,8 @@ START_TEST(test_xml2json_attribute_flood_after_error)
 	for (i = 0; i < GW_ARRAY_SIZE(pre); i++) {
 		gw_buf_init(&b, 1u << 22);
 		ck_assert_int_eq(gw_buf_appendf(&b, "<response><returncode>SUCCESS</returncode>%s",
-						pre[i]), GW_OK);
+						pre[i]),
+				 GW_OK);
 		for (j = 0; j < 60000; j++)
 			ck_assert_int_eq(gw_buf_appendf(&b, " a%zu=\"\"", j), GW_OK);
 		ck_assert_int_eq(gw_buf_append_str(&b, "/> \"--> ]]> ?></response>"), GW_OK);
@@ -822,10 +838,12 @@ START_TEST(test_xml2json_encoding_not_ascii_based)
 			    "SUCCESS</returncode>+ADw-a/+AD4-</response>");
 	expect_bad("EBCDIC", "\x4c\x6f\xa7\x94");
 	convert_ok("<?xml version='1.0' encoding='windows-1252'?><response><returncode>SUCCESS"
-		   "</returncode></response>", &r);
+		   "</returncode></response>",
+		   &r);
 	gw_bbb_reply_deinit(&r);
 	convert_ok("\xef\xbb\xbf<?xml version=\"1.0\" encoding = \"utf-8\"?>\n<response>"
-		   "<returncode>SUCCESS</returncode></response>", &r);
+		   "<returncode>SUCCESS</returncode></response>",
+		   &r);
 	gw_bbb_reply_deinit(&r);
 }
 END_TEST
@@ -844,8 +862,10 @@ START_TEST(test_xml2json_attribute_count_not_fooled)
 		ck_assert_int_eq(gw_buf_appendf(&fake, " a%zu=\"v\"", i), GW_OK);
 	ck_assert_int_eq(gw_buf_append_str(&fake, ">"), GW_OK);
 	gw_buf_init(&b, 1u << 20);
-	ck_assert_int_eq(gw_buf_appendf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-					"<?pi a='1' b=\"2>\"?><!-- %s --><response><returncode>SUCCESS"
+	ck_assert_int_eq(gw_buf_appendf(&b,
+					"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+					"<?pi a='1' b=\"2>\"?><!-- %s "
+					"--><response><returncode>SUCCESS"
 					"</returncode><a><![CDATA[%s]]></a><b>x=y&gt; a=b c=d</b>"
 					"<meeting",
 					gw_buf_str(&fake), gw_buf_str(&fake)),
@@ -895,7 +915,6 @@ START_TEST(test_xml2json_deadline_passed)
 }
 END_TEST
 
-
 /* ---- feeding in chunks ---- */
 
 /* Feeds xml in pieces of `step` bytes after a first piece of `first`; finish's result. */
@@ -920,11 +939,10 @@ static enum gw_err convert_chunked(const char *xml, size_t len, size_t first, si
 	return err;
 }
 
-static void assert_same_reply(const char *what, struct gw_bbb_reply *got,
-			      struct gw_bbb_reply *want)
+static void assert_same_reply(const char *what, struct gw_bbb_reply *got, struct gw_bbb_reply *want)
 {
-	ck_assert_msg(got->body_len == want->body_len && memcmp(got->body, want->body,
-								  got->body_len) == 0,
+	ck_assert_msg(got->body_len == want->body_len &&
+			      memcmp(got->body, want->body, got->body_len) == 0,
 		      "%s: body differs\n%s\n%s", what, got->body, want->body);
 	ck_assert(got->success == want->success);
 	ck_assert(json_equal(got->errors, want->errors) || (got->errors == want->errors));
@@ -1018,9 +1036,12 @@ START_TEST(test_xml2json_repeated_names_at_depths)
 	convert_ok("<response><returncode>SUCCESS</returncode><x>1</x><y/><x>2</x>"
 		   "<a><b><c>1</c><d/><c>2</c><c>3</c></b><b><c>4</c></b><e>z</e></a>"
 		   "<meetings><meeting><n>1</n><n>2</n></meeting><meeting><n>3</n></meeting>"
-		   "</meetings><metadata><k>1</k><j/><k>2</k></metadata><x>3</x></response>", &r);
-	ck_assert_str_eq(r.body, "{\"x\":[\"1\",\"2\",\"3\"],\"y\":\"\",\"a\":{\"b\":[{\"c\":[\"1\","
-				 "\"2\",\"3\"],\"d\":\"\"},{\"c\":\"4\"}],\"e\":\"z\"},\"meetings\":"
+		   "</meetings><metadata><k>1</k><j/><k>2</k></metadata><x>3</x></response>",
+		   &r);
+	ck_assert_str_eq(r.body, "{\"x\":[\"1\",\"2\",\"3\"],\"y\":\"\",\"a\":{\"b\":[{\"c\":["
+				 "\"1\","
+				 "\"2\",\"3\"],\"d\":\"\"},{\"c\":\"4\"}],\"e\":\"z\"},"
+				 "\"meetings\":"
 				 "[{\"n\":[\"1\",\"2\"]},{\"n\":\"3\"}],\"metadata\":{\"k\":\"2\","
 				 "\"j\":\"\"}}");
 	gw_bbb_reply_deinit(&r);
@@ -1036,7 +1057,8 @@ START_TEST(test_xml2json_text_like_jansson)
 
 	convert_ok("<response><returncode>SUCCESS</returncode><messageKey>k</messageKey>"
 		   "<s>q\"b\\s/&#9;&#10;&#13;&#x7f;\xc3\xa9\xe2\x80\xa8</s><n>-0</n>"
-		   "<running>true</running><createTime>1,000</createTime></response>", &r);
+		   "<running>true</running><createTime>1,000</createTime></response>",
+		   &r);
 	j = body_of(&r);
 	dump = json_dumps(j, JSON_COMPACT);
 	ck_assert_str_eq(r.body, dump);
@@ -1090,7 +1112,8 @@ START_TEST(test_xml2json_deadline_mid_stream)
 	/* freed half-way, nothing leaks (checked under ASan/valgrind) */
 	ck_assert_int_eq(gw_xml2json_new(0, 1 << 20, &c), GW_OK);
 	ck_assert_int_eq(gw_xml2json_feed(c, "<response><returncode>SUCCESS</returncode><a><b>x",
-					  49), GW_OK);
+					  49),
+			 GW_OK);
 	gw_xml2json_free(c);
 }
 END_TEST

@@ -303,8 +303,8 @@ static enum MHD_Result queue_huge(struct MHD_Connection *conn, size_t bytes)
 
 	*total = bytes < min ? min : bytes;
 	/* Unknown size: MHD answers HTTP/1.1 clients with chunked encoding. */
-	resp =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, huge_read, total, free);
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, huge_read, total,
+						 free);
 	if (resp == NULL) {
 		free(total);
 		return MHD_NO;
@@ -405,7 +405,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
 	(void)conn;
@@ -415,7 +415,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
+			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct bbbsim *sim = cls;
 
@@ -444,7 +444,7 @@ static const char *call_of(const char *path)
 
 /* Answers a scripted fault; false when the request should be served normally. */
 static bool serve_fault(struct bbbsim *sim, struct MHD_Connection *conn, struct sim_fault *f,
-                        struct sim_reply *r, enum MHD_Result *ret)
+			struct sim_reply *r, enum MHD_Result *ret)
 {
 	bool stopping;
 
@@ -470,16 +470,16 @@ static bool serve_fault(struct bbbsim *sim, struct MHD_Connection *conn, struct 
 }
 
 static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, struct sim_req *rq,
-                             const char *method)
+			     const char *method)
 {
 	struct sim_call c = {0};
 	struct sim_reply r = {0};
 	enum MHD_Result ret = MHD_NO;
 	const char *q = strchr(rq->uri, '?');
-	char *path =
-	    q != NULL ? sim_xstrndup(rq->uri, (size_t)(q - rq->uri)) : sim_xstrdup(rq->uri);
+	char *path = q != NULL ? sim_xstrndup(rq->uri, (size_t)(q - rq->uri))
+			       : sim_xstrdup(rq->uri);
 	char *host = rq->host != NULL ? sim_xstrdup(rq->host)
-	                              : sim_xasprintf("%s:%u", sim->address, bbbsim_port(sim));
+				      : sim_xasprintf("%s:%u", sim->address, bbbsim_port(sim));
 	const char *alg = NULL;
 	struct sim_fault *f;
 
@@ -507,8 +507,8 @@ static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, st
 	}
 	if (sim->verbose)
 		fprintf(stderr, "bbb-sim: %s %s -> %d%s%s\n", method, path, r.status,
-		        c.checksum == SIM_CHECKSUM_OK ? "" : " (bad checksum)",
-		        f != NULL ? " (fault)" : "");
+			c.checksum == SIM_CHECKSUM_OK ? "" : " (bad checksum)",
+			f != NULL ? " (fault)" : "");
 	fault_free(f);
 	reply_free(&r);
 	free(host);
@@ -522,8 +522,8 @@ static char *header_dup(struct MHD_Connection *conn, const char *name)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct bbbsim *sim = cls;
 	struct sim_req *rq = *con_cls;
@@ -543,7 +543,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		room = SIM_MAX_BODY - rq->body.len;
 		sim_buf_add(&rq->body, upload_data,
-		            *upload_data_size < room ? *upload_data_size : room);
+			    *upload_data_size < room ? *upload_data_size : room);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -553,7 +553,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 /* --- lifecycle ------------------------------------------------------ */
 
 static bool parse_address(const char *address, struct sockaddr_storage *ss, unsigned port,
-                          bool *ipv6)
+			  bool *ipv6)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -584,10 +584,11 @@ static struct bbbsim *sim_new(const struct bbbsim_opts *o)
 	sim->port = o->port;
 	sim->secret = sim_xstrdup(o->secret != NULL ? o->secret : "");
 	sim->algorithms =
-	    sim_xstrdup(o->algorithms != NULL ? o->algorithms : "sha1,sha256,sha384,sha512");
+		sim_xstrdup(o->algorithms != NULL ? o->algorithms : "sha1,sha256,sha384,sha512");
 	sim->bbb_version = sim_xstrdup(o->bbb_version != NULL ? o->bbb_version : "3.0.0");
 	sim->hooks_algorithms = sim_xstrdup(o->hooks_algorithms != NULL ? o->hooks_algorithms
-	                                                                : "sha1,sha256,sha384,sha512");
+									: "sha1,sha256,sha384,"
+									  "sha512");
 	sim->verbose = o->verbose;
 	sim->legacy_config = o->legacy_config;
 	sim->next_hook_id = 1;
@@ -623,8 +624,8 @@ struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
 {
 	static const struct bbbsim_opts defaults = {0};
 	struct bbbsim *sim = sim_new(opts != NULL ? opts : &defaults);
-	unsigned flags =
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL;
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_storage ss;
 	bool ipv6;
@@ -642,12 +643,13 @@ struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
 		flags |= MHD_USE_IPv6;
 	if (sim->verbose)
 		flags |= MHD_USE_ERROR_LOG;
-	sim->daemon = MHD_start_daemon(
-	    flags, (uint16_t)sim->port, NULL, NULL, on_request, sim, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sim,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, sim, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, sim, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-	    MHD_OPTION_END);
+	sim->daemon = MHD_start_daemon(flags, (uint16_t)sim->port, NULL, NULL, on_request, sim,
+				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				       MHD_OPTION_URI_LOG_CALLBACK, on_uri, sim,
+				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, sim,
+				       MHD_OPTION_NOTIFY_CONNECTION, on_connection, sim,
+				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+				       MHD_OPTION_END);
 	if (sim->daemon == NULL) {
 		sim_free(sim);
 		return NULL;

@@ -31,11 +31,12 @@ struct bbbsim_opts {
 	const char *secret;     /* shared secret; "" disables checksum checks */
 	const char *algorithms; /* supportedChecksumAlgorithms; default "sha1,sha256,sha384,sha512" */
 	const char *bbb_version; /* <bbbVersion> in the API root; default "3.0.0" */
-	bool verbose;           /* log each request to stderr */
+	bool verbose;            /* log each request to stderr */
 	/* Fields added later; zero values keep the older behaviour. */
-	const char *recordings_file;  /* seed recordings (tests/data/bbbsim/recordings.txt); NULL: none */
+	const char *
+		recordings_file; /* seed recordings (tests/data/bbbsim/recordings.txt); NULL: none */
 	const char *hooks_algorithms; /* bbb-webhooks' list; default "sha1,sha256,sha384,sha512" */
-	bool legacy_config;           /* answer getDefaultConfigXML/setConfigXML (BBB < 2.4), else 404 */
+	bool legacy_config; /* answer getDefaultConfigXML/setConfigXML (BBB < 2.4), else 404 */
 };
 
 /* Starts the simulator. NULL on failure (port in use, bad recordings file, ...). */
@@ -55,8 +56,8 @@ struct bbbsim_request {
 	char *content_type; /* request Content-Type or NULL */
 	char *body;         /* request body (NUL-terminated) or NULL */
 	size_t body_len;
-	bool checksum_ok;   /* verification result */
-	char *algorithm;    /* "sha1".."sha512" chosen by length, or NULL */
+	bool checksum_ok; /* verification result */
+	char *algorithm;  /* "sha1".."sha512" chosen by length, or NULL */
 };
 
 /* Number of requests received since start or the last bbbsim_clear_log. */
@@ -83,13 +84,13 @@ char *bbbsim_query_param(const char *query, const char *name);
 
 enum bbbsim_fault_kind {
 	BBBSIM_FAULT_NONE = 0,
-	BBBSIM_FAULT_DELAY,      /* sleep delay_ms, then answer normally */
-	BBBSIM_FAULT_FAILED,     /* answer FAILED with message_key/message */
-	BBBSIM_FAULT_GARBAGE,    /* answer 200 with body text (not XML) */
-	BBBSIM_FAULT_BODY,       /* answer 200 text/xml with body verbatim */
+	BBBSIM_FAULT_DELAY,       /* sleep delay_ms, then answer normally */
+	BBBSIM_FAULT_FAILED,      /* answer FAILED with message_key/message */
+	BBBSIM_FAULT_GARBAGE,     /* answer 200 with body text (not XML) */
+	BBBSIM_FAULT_BODY,        /* answer 200 text/xml with body verbatim */
 	BBBSIM_FAULT_HTTP_STATUS, /* answer http_status with a small HTML body */
-	BBBSIM_FAULT_HUGE,       /* answer huge_bytes of valid-looking XML (chunked) */
-	BBBSIM_FAULT_CLOSE,      /* close the connection without answering */
+	BBBSIM_FAULT_HUGE,        /* answer huge_bytes of valid-looking XML (chunked) */
+	BBBSIM_FAULT_CLOSE,       /* close the connection without answering */
 };
 
 struct bbbsim_fault {
@@ -120,15 +121,15 @@ bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char 
  * are owned copies, NULL when the attribute was absent.
  */
 struct bbbsim_document {
-	char *meeting_id;   /* the call's meetingID */
-	char *call;         /* "create" or "insertDocument" */
-	char *url;          /* attributes */
+	char *meeting_id; /* the call's meetingID */
+	char *call;       /* "create" or "insertDocument" */
+	char *url;        /* attributes */
 	char *filename;
 	char *name;
 	char *current;
 	char *downloadable;
 	char *removable;
-	char *base64;       /* element text without whitespace, NULL when empty */
+	char *base64;           /* element text without whitespace, NULL when empty */
 	unsigned char *content; /* base64 decoded, NULL when empty or not valid base64 */
 	size_t content_len;
 };

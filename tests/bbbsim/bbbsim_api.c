@@ -209,7 +209,7 @@ static bool check_create(struct sim_ctx *x, const char *id, const char *name)
 		return false;
 	if (name == NULL || name[0] == '\0') {
 		sim_fail(x, name == NULL ? "nullError" : "emptyError",
-		         "You must provide a meeting name");
+			 "You must provide a meeting name");
 		return false;
 	}
 	n = utf16_len(name);
@@ -229,7 +229,7 @@ static bool check_create(struct sim_ctx *x, const char *id, const char *name)
 	}
 	if (brk != NULL && !is_boolean(brk)) {
 		sim_fail(x, "validationError",
-		         "You must provide a boolean value (true or false) for the breakout room");
+			 "You must provide a boolean value (true or false) for the breakout room");
 		return false;
 	}
 	return true;
@@ -246,13 +246,14 @@ static void create_again(struct sim_ctx *x, const struct sim_meeting *m)
 	if ((apw != NULL && strcmp(apw, m->attendee_pw) != 0) ||
 	    (mpw != NULL && strcmp(mpw, m->moderator_pw) != 0)) {
 		sim_fail(x, "idNotUnique",
-		         "A meeting already exists with that meeting ID. Please use a different "
-		         "meeting ID.");
+			 "A meeting already exists with that meeting ID. Please use a different "
+			 "meeting ID.");
 		return;
 	}
-	body = sim_xml_create(
-	    m, "duplicateWarning",
-	    "This conference was already in existence and may currently be in progress.", &len);
+	body = sim_xml_create(m, "duplicateWarning",
+			      "This conference was already in existence and may currently be in "
+			      "progress.",
+			      &len);
 	sim_reply_xml(x, body, len);
 }
 
@@ -265,7 +266,7 @@ static bool check_breakout_parent(struct sim_ctx *x)
 		return true;
 	if (parent == NULL) {
 		sim_fail(x, "parentMeetingIdMissing",
-		         "No parent meeting ID was provided for the breakout room");
+			 "No parent meeting ID was provided for the breakout room");
 		return false;
 	}
 	for (m = x->sim->meetings; m != NULL; m = m->next)
@@ -293,7 +294,7 @@ static void h_create(struct sim_ctx *x)
 	}
 	if (vb != NULL && sim_voice_bridge_used(x->sim, vb)) {
 		body = sim_xml_errors("nonUniqueVoiceBridge",
-		                      "The selected voice bridge is already in use.", &len);
+				      "The selected voice bridge is already in use.", &len);
 		sim_reply_xml(x, body, len);
 		return;
 	}
@@ -327,9 +328,9 @@ static int join_role(struct sim_ctx *x, const struct sim_meeting *m)
 	if (pw != NULL)
 		sim_fail(x, "Params required", "You must enter a valid password");
 	else
-		sim_fail(
-		    x, "Params required",
-		    "You must either send the valid role of the user, or the password, or both");
+		sim_fail(x, "Params required",
+			 "You must either send the valid role of the user, or the password, or "
+			 "both");
 	return -1;
 }
 
@@ -349,7 +350,7 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 	sim_random_chars(auth, 12, LOWER_ALNUM);
 	sim_random_chars(session, 16, LOWER_ALNUM);
 	a = sim_attendee_add(m, param_set(x, "userID") != NULL ? param(x, "userID") : internal,
-	                     param(x, "fullName"), moderator);
+			     param(x, "fullName"), moderator);
 	sim_attendee_userdata(a, &x->p);
 	j.internal_id = m->internal_id;
 	j.user_id = internal;
@@ -363,7 +364,7 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 		sim_reply_set(x, 302, "text/html;charset=utf-8", sim_xstrdup(""), 0);
 		x->r->location = url;
 		x->r->cookie =
-		    sim_xasprintf("JSESSIONID=%s; Path=/bigbluebutton; HttpOnly", cookie);
+			sim_xasprintf("JSESSIONID=%s; Path=/bigbluebutton; HttpOnly", cookie);
 		return;
 	}
 	body = sim_xml_join(&j, &len);
@@ -391,7 +392,7 @@ static void h_join(struct sim_ctx *x)
 	}
 	if (m->forcibly_ended) {
 		sim_fail(x, "meetingForciblyEnded",
-		         "You can not join a meeting that has already been forcibly ended");
+			 "You can not join a meeting that has already been forcibly ended");
 		return;
 	}
 	if (ct != NULL && !sim_all_digits(ct)) {
@@ -400,7 +401,7 @@ static void h_join(struct sim_ctx *x)
 	}
 	if (ct != NULL && strtoull(ct, NULL, 10) != m->create_time) {
 		sim_fail(x, "mismatchCreateTimeParam",
-		         "The createTime parameter submitted mismatches with the current meeting.");
+			 "The createTime parameter submitted mismatches with the current meeting.");
 		return;
 	}
 	role = join_role(x, m);
@@ -453,10 +454,10 @@ static void h_end(struct sim_ctx *x)
 	}
 	sim_meeting_remove(x->sim, m);
 	body = sim_xml_message("SUCCESS", "sentEndMeetingRequest",
-	                       "A request to end the meeting was sent. Please wait a few seconds, "
-	                       "and then use the getMeetingInfo or isMeetingRunning API calls to "
-	                       "verify that it was ended.",
-	                       &len);
+			       "A request to end the meeting was sent. Please wait a few seconds, "
+			       "and then use the getMeetingInfo or isMeetingRunning API calls to "
+			       "verify that it was ended.",
+			       &len);
 	sim_reply_xml(x, body, len);
 }
 
@@ -540,23 +541,23 @@ static void h_insert(struct sim_ctx *x)
 /* --- dispatch --------------------------------------------------------- */
 
 static const struct route routes[] = {
-    {"", true, POST_FORM, h_root, false, false},
-    {"create", true, POST_XML, h_create, false, false},
-    {"join", true, POST_NONE, h_join, false, false},
-    {"isMeetingRunning", true, POST_FORM, h_running, false, false},
-    {"end", true, POST_FORM, h_end, false, false},
-    {"getMeetingInfo", true, POST_FORM, h_info, false, false},
-    {"getMeetings", true, POST_FORM, h_meetings, false, false},
-    {"sendChatMessage", true, POST_NONE, h_chat, false, false},
-    {"insertDocument", false, POST_XML_ONLY, h_insert, false, false},
-    {"getRecordings", true, POST_FORM, sim_h_get_recordings, true, false},
-    {"publishRecordings", true, POST_NONE, sim_h_publish_recordings, true, false},
-    {"deleteRecordings", true, POST_NONE, sim_h_delete_recordings, true, false},
-    {"updateRecordings", true, POST_FORM, sim_h_update_recordings, true, false},
-    {"getRecordingTextTracks", true, POST_FORM, sim_h_get_text_tracks, true, false},
-    {"putRecordingTextTrack", false, POST_ANY, sim_h_put_text_track, true, false},
-    {"getDefaultConfigXML", true, POST_NONE, sim_h_default_config, true, true},
-    {"setConfigXML", true, POST_ANY, sim_h_set_config, true, true},
+	{"", true, POST_FORM, h_root, false, false},
+	{"create", true, POST_XML, h_create, false, false},
+	{"join", true, POST_NONE, h_join, false, false},
+	{"isMeetingRunning", true, POST_FORM, h_running, false, false},
+	{"end", true, POST_FORM, h_end, false, false},
+	{"getMeetingInfo", true, POST_FORM, h_info, false, false},
+	{"getMeetings", true, POST_FORM, h_meetings, false, false},
+	{"sendChatMessage", true, POST_NONE, h_chat, false, false},
+	{"insertDocument", false, POST_XML_ONLY, h_insert, false, false},
+	{"getRecordings", true, POST_FORM, sim_h_get_recordings, true, false},
+	{"publishRecordings", true, POST_NONE, sim_h_publish_recordings, true, false},
+	{"deleteRecordings", true, POST_NONE, sim_h_delete_recordings, true, false},
+	{"updateRecordings", true, POST_FORM, sim_h_update_recordings, true, false},
+	{"getRecordingTextTracks", true, POST_FORM, sim_h_get_text_tracks, true, false},
+	{"putRecordingTextTrack", false, POST_ANY, sim_h_put_text_track, true, false},
+	{"getDefaultConfigXML", true, POST_NONE, sim_h_default_config, true, true},
+	{"setConfigXML", true, POST_ANY, sim_h_set_config, true, true},
 };
 
 bool sim_media_is(const char *ct, const char *type)
@@ -576,10 +577,10 @@ bool sim_media_is(const char *ct, const char *type)
 static bool content_type_ok(const struct route *rt, const struct sim_call *c)
 {
 	const char *ct = c->content_type;
-	bool xml =
-	    ct != NULL && (sim_media_is(ct, "application/xml") || sim_media_is(ct, "text/xml"));
+	bool xml = ct != NULL && (sim_media_is(ct, "application/xml") || sim_media_is(ct, "text/"
+											  "xml"));
 	bool form = ct != NULL && (sim_media_is(ct, "application/x-www-form-urlencoded") ||
-	                           sim_media_is(ct, "multipart/form-data"));
+				   sim_media_is(ct, "multipart/form-data"));
 
 	if (strcmp(c->method, "POST") != 0 || rt->post == POST_ANY)
 		return true;
@@ -636,8 +637,8 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
 	if (rt->fn == h_join) {
 		const char *redirect = param(&x, "redirect");
 
-		x.redirect =
-		    redirect == NULL || redirect[0] == '\0' || strcasecmp(redirect, "true") == 0;
+		x.redirect = redirect == NULL || redirect[0] == '\0' ||
+			     strcasecmp(redirect, "true") == 0;
 	}
 	if (rt->self_checks || rt->fn == h_root)
 		rt->fn(&x);
@@ -647,7 +648,7 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
 		sim_fail(&x, "checksumError", "Checksums do not match");
 	else if (!content_type_ok(rt, c))
 		sim_fail(&x, "unsupportedContentType",
-		         "POST request Content-Type is missing or unsupported");
+			 "POST request Content-Type is missing or unsupported");
 	else
 		rt->fn(&x);
 	sim_params_free(&x.p);

@@ -259,10 +259,10 @@ static bool start_tag(struct doc_scan *s, const char *p, const char *gt)
 	}
 	if (n == 6 && strncmp(name, "module", 6) == 0) {
 		kind = sim_kv_find(attrs, "name");
-		s->in_presentation =
-		    !self_closing && kind != NULL && strcmp(kind->value, "presentation") == 0;
+		s->in_presentation = !self_closing && kind != NULL &&
+				     strcmp(kind->value, "presentation") == 0;
 	} else if (n == 8 && strncmp(name, "document", 8) == 0 && s->in_presentation &&
-	           s->doc == NULL) {
+		   s->doc == NULL) {
 		s->doc = doc_new(s->call, s->meeting_id, attrs);
 		attrs = NULL;
 		s->text.len = 0;
@@ -296,7 +296,7 @@ static void text(struct doc_scan *s, const char *p, size_t n, bool raw)
 }
 
 void sim_documents_parse(struct bbbsim *sim, const char *call, const char *meeting_id,
-                         const char *body, size_t len)
+			 const char *body, size_t len)
 {
 	struct doc_scan s = {.sim = sim, .call = call, .meeting_id = meeting_id};
 	const char *p = body;
@@ -501,7 +501,7 @@ static const char *part_headers(const char *p, const char *end, struct sim_part 
 				part->name = header_param(v, n, "name");
 				part->filename = header_param(v, n, "filename");
 			} else if ((size_t)(colon - p) == 12 &&
-			           strncasecmp(p, "Content-Type", 12) == 0) {
+				   strncasecmp(p, "Content-Type", 12) == 0) {
 				free(part->content_type);
 				part->content_type = sim_xstrndup(v, n);
 			}

@@ -53,7 +53,7 @@ static int dial(unsigned port)
 }
 
 struct bbbsim_resp bbbsim_http(unsigned port, const char *method, const char *target,
-                               const char *ctype, const void *body, size_t body_len)
+			       const char *ctype, const void *body, size_t body_len)
 {
 	struct bbbsim_resp r = {0};
 	struct sim_buf in = {0};
@@ -65,9 +65,9 @@ struct bbbsim_resp bbbsim_http(unsigned port, const char *method, const char *ta
 	if (fd < 0)
 		return r;
 	head = sim_xasprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nAccept: */*\r\n%s%s%s"
-	                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                     method, target, port, ctype != NULL ? "Content-Type: " : "",
-	                     ctype != NULL ? ctype : "", ctype != NULL ? "\r\n" : "", body_len);
+			     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			     method, target, port, ctype != NULL ? "Content-Type: " : "",
+			     ctype != NULL ? ctype : "", ctype != NULL ? "\r\n" : "", body_len);
 	if (write_all(fd, head, strlen(head)) && write_all(fd, body, body_len)) {
 		for (;;) {
 			ssize_t got = read(fd, chunk, sizeof(chunk));

@@ -23,7 +23,7 @@ struct bbbsim_resp {
  * no Content-Type) and waits up to 20 s for the answer.
  */
 struct bbbsim_resp bbbsim_http(unsigned port, const char *method, const char *target,
-                               const char *ctype, const void *body, size_t body_len);
+			       const char *ctype, const void *body, size_t body_len);
 
 /* The value of a response header (malloc'd), NULL when absent. */
 char *bbbsim_resp_header(const struct bbbsim_resp *r, const char *name);

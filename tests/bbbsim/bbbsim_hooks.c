@@ -72,7 +72,7 @@ static void cut_end(char *s)
 }
 
 enum sim_checksum sim_hooks_verify(const struct bbbsim *sim, const char *call, const char *query,
-                                   const char **alg_out)
+				   const char **alg_out)
 {
 	const char *cur = query;
 	enum sim_checksum res = SIM_CHECKSUM_MISMATCH;
@@ -172,8 +172,8 @@ static void respond(struct sim_reply *out, const char *msg)
 static void failure(struct sim_reply *out, const char *key, const char *msg)
 {
 	char *s = sim_xasprintf("<response> <returncode>FAILED</returncode> "
-	                        "<messageKey>%s</messageKey> <message>%s</message> </response>",
-	                        key, msg);
+				"<messageKey>%s</messageKey> <message>%s</message> </response>",
+				key, msg);
 
 	respond(out, s);
 	free(s);
@@ -183,12 +183,12 @@ static void failure(struct sim_reply *out, const char *key, const char *msg)
 static void express_page(struct sim_reply *out, int status, const char *method, const char *call)
 {
 	char *text = status == 404 ? sim_xasprintf("Cannot %s " API_PATH "%s", method, call)
-	                           : sim_xstrdup("Internal Server Error");
+				   : sim_xstrdup("Internal Server Error");
 	struct sim_buf b = {0};
 	const char *p;
 
 	sim_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	                 "<title>Error</title>\n</head>\n<body>\n<pre>");
+			 "<title>Error</title>\n</head>\n<body>\n<pre>");
 	for (p = text; *p != '\0'; p++) {
 		if (*p == '<')
 			sim_buf_puts(&b, "&lt;");
@@ -236,18 +236,19 @@ static void h_create(struct bbbsim *sim, const struct sim_params *p, struct sim_
 
 	if (url == NULL) {
 		failure(out, "missingParamCallbackURL",
-		        "You must specify a callbackURL in the parameters.");
+			"You must specify a callbackURL in the parameters.");
 		return;
 	}
 	for (pp = &sim->hooks; *pp != NULL; pp = &(*pp)->next) {
 		if (strcmp((*pp)->callback_url, url) != 0)
 			continue;
-		msg = sim_xasprintf(
-		    "<response> <returncode>SUCCESS</returncode> "
-		    "<hookID>%lu</hookID> <messageKey>duplicateWarning</messageKey> "
-		    "<message>There is already a hook for this callback URL.</message> "
-		    "</response>",
-		    (*pp)->id);
+		msg = sim_xasprintf("<response> <returncode>SUCCESS</returncode> "
+				    "<hookID>%lu</hookID> "
+				    "<messageKey>duplicateWarning</messageKey> "
+				    "<message>There is already a hook for this callback "
+				    "URL.</message> "
+				    "</response>",
+				    (*pp)->id);
 		respond(out, msg);
 		free(msg);
 		return;
@@ -265,10 +266,10 @@ static void h_create(struct bbbsim *sim, const struct sim_params *p, struct sim_
 	}
 	h->raw = raw != NULL && strcasecmp(raw, "true") == 0;
 	*pp = h;
-	msg =
-	    sim_xasprintf("<response> <returncode>SUCCESS</returncode> <hookID>%lu</hookID> "
-	                  "<permanentHook>false</permanentHook> <rawData>%s</rawData> </response>",
-	                  h->id, h->raw ? "true" : "false");
+	msg = sim_xasprintf("<response> <returncode>SUCCESS</returncode> <hookID>%lu</hookID> "
+			    "<permanentHook>false</permanentHook> <rawData>%s</rawData> "
+			    "</response>",
+			    h->id, h->raw ? "true" : "false");
 	respond(out, msg);
 	free(msg);
 }
@@ -283,16 +284,17 @@ static void h_list(struct bbbsim *sim, const struct sim_params *p, struct sim_re
 	for (h = sim->hooks; h != NULL; h = h->next) {
 		if (meeting != NULL && h->meeting_id != NULL && strcmp(h->meeting_id, meeting) != 0)
 			continue; /* with meetingID: the global hooks and that meeting's */
-		sim_buf_printf(
-		    &b, "<hook><hookID>%lu</hookID><callbackURL><![CDATA[%s]]></callbackURL>",
-		    h->id, h->callback_url);
+		sim_buf_printf(&b,
+			       "<hook><hookID>%lu</hookID><callbackURL><![CDATA[%s]]></"
+			       "callbackURL>",
+			       h->id, h->callback_url);
 		if (h->meeting_id != NULL)
 			sim_buf_printf(&b, "<meetingID><![CDATA[%s]]></meetingID>", h->meeting_id);
 		if (h->event_id != NULL)
 			sim_buf_printf(&b, "<eventID>%s</eventID>", h->event_id);
 		sim_buf_printf(&b,
-		               "<permanentHook>false</permanentHook><rawData>%s</rawData></hook>",
-		               h->raw ? "true" : "false");
+			       "<permanentHook>false</permanentHook><rawData>%s</rawData></hook>",
+			       h->raw ? "true" : "false");
 	}
 	sim_buf_puts(&b, "</hooks></response>");
 	respond(out, b.p);
@@ -319,7 +321,7 @@ static void h_destroy(struct bbbsim *sim, const struct sim_params *p, struct sim
 		h->next = NULL;
 		sim_hooks_free(h);
 		respond(out, "<response> <returncode>SUCCESS</returncode> <removed>true</removed> "
-		             "</response>");
+			     "</response>");
 		return;
 	}
 	failure(out, "destroyMissingHook", "The hook informed was not found.");
@@ -332,7 +334,7 @@ void sim_hooks_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_r
 	struct sim_params p = {0};
 
 	if (!get || (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 &&
-	             strcmp(verb, "destroy") != 0 && strcmp(verb, "ping") != 0)) {
+		     strcmp(verb, "destroy") != 0 && strcmp(verb, "ping") != 0)) {
 		express_page(out, 404, c->method, c->call);
 		return;
 	}

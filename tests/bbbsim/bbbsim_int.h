@@ -200,7 +200,7 @@ bool sim_param_true(const struct sim_params *p, const char *name);
  * algorithm named by the checksum's length (static string) or NULL.
  */
 enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const char *query,
-                             const char **alg_out);
+			     const char **alg_out);
 
 /*
  * Verifies the checksum of a request by the rules of the service that
@@ -208,7 +208,7 @@ enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const c
  * setConfigXML, else bbb-web's (sim_verify).
  */
 enum sim_checksum sim_verify_call(const struct bbbsim *sim, const struct sim_call *c,
-                                  const char **alg_out);
+				  const char **alg_out);
 
 /* The algorithm a checksum of n hex digits names ("sha1".."sha512", static), or NULL. */
 const char *sim_algorithm_by_length(size_t n);
@@ -251,7 +251,7 @@ struct sim_meeting *sim_meeting_find(struct bbbsim *sim, const char *id);
 
 /* Creates a meeting from create's parameters (already validated) and appends it. */
 struct sim_meeting *sim_meeting_add(struct bbbsim *sim, const struct sim_params *p,
-                                    const char *body, size_t body_len);
+				    const char *body, size_t body_len);
 
 /* Unlinks and frees m and its breakout rooms. */
 void sim_meeting_remove(struct bbbsim *sim, struct sim_meeting *m);
@@ -264,7 +264,7 @@ bool sim_voice_bridge_used(const struct bbbsim *sim, const char *vb);
 
 /* Appends an attendee (user_id NULL or "" → generated w_ ID) and marks m running. */
 struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id,
-                                      const char *full_name, bool moderator);
+				      const char *full_name, bool moderator);
 
 /* Stores join's userdata-<key> parameters as the attendee's customdata. */
 void sim_attendee_userdata(struct sim_attendee *a, const struct sim_params *p);
@@ -298,7 +298,7 @@ char *sim_xml_failed(const char *key, const char *message, size_t *len);
 char *sim_xml_errors(const char *key, const char *message, size_t *len);
 char *sim_xml_message(const char *returncode, const char *key, const char *message, size_t *len);
 char *sim_xml_create(const struct sim_meeting *m, const char *key, const char *message,
-                     size_t *len);
+		     size_t *len);
 char *sim_xml_running(bool running, size_t *len);
 char *sim_xml_meeting_info(const struct sim_meeting *all, const struct sim_meeting *m, size_t *len);
 char *sim_xml_meetings(const struct sim_meeting *all, size_t *len);
@@ -390,7 +390,7 @@ struct sim_recording *sim_recording_find(struct bbbsim *sim, const char *id);
 
 /* Adds or replaces (same kind and lang) a caption track. */
 void sim_track_put(struct sim_recording *r, const char *kind, const char *lang, const char *label,
-                   const char *source);
+		   const char *source);
 
 /* --- getRecordings and JSON replies (bbbsim_recxml.c) ---------------- */
 
@@ -412,7 +412,7 @@ struct sim_page_info {
  * JAXP re-serialisation with <pagination> appended.
  */
 char *sim_xml_recordings(const struct sim_rec_item *items, size_t n,
-                         const struct sim_page_info *page, size_t *len);
+			 const struct sim_page_info *page, size_t *len);
 
 /* A JSON string as Gson writes it (HTML-safe escapes) / as Groovy's JsonOutput does. */
 void sim_json_gson(struct sim_buf *b, const char *s);
@@ -442,7 +442,7 @@ void sim_documents_free(struct sim_document *d);
 
 /* Records the presentation <document>s of a <modules> body sent with call for meeting_id. */
 void sim_documents_parse(struct bbbsim *sim, const char *call, const char *meeting_id,
-                         const char *body, size_t len);
+			 const char *body, size_t len);
 
 /* One part of a multipart/form-data body; data points into the body. */
 struct sim_part {
@@ -486,7 +486,7 @@ void sim_hooks_free(struct sim_hook *h);
 
 /* bbb-webhooks' checksum rule for call ("hooks/create", ...). */
 enum sim_checksum sim_hooks_verify(const struct bbbsim *sim, const char *call, const char *query,
-                                   const char **alg_out);
+				   const char **alg_out);
 
 /* Answers /bigbluebutton/api/hooks/<verb> as the bbb-webhooks Express app does. */
 void sim_hooks_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out);
@@ -504,7 +504,7 @@ void sim_configs_free(struct sim_config *c);
 
 /* setConfigXML's checksum: sorted, re-encoded URL+body parameters. */
 enum sim_checksum sim_legacy_verify(const struct bbbsim *sim, const struct sim_call *c,
-                                    const char **alg_out);
+				    const char **alg_out);
 
 void sim_h_default_config(struct sim_ctx *x);
 void sim_h_set_config(struct sim_ctx *x);

@@ -70,7 +70,7 @@ static char *canonical(const char *call, const struct sim_params *p)
 }
 
 enum sim_checksum sim_legacy_verify(const struct bbbsim *sim, const struct sim_call *c,
-                                    const char **alg_out)
+				    const char **alg_out)
 {
 	struct sim_params p = {0};
 	enum sim_checksum res = SIM_CHECKSUM_MISMATCH;
@@ -105,68 +105,68 @@ enum sim_checksum sim_legacy_verify(const struct bbbsim *sim, const struct sim_c
 
 /* A Grails builder <response>: one line, no declaration. */
 static void builder_reply(struct sim_ctx *x, const char *returncode, const char *key,
-                          const char *message)
+			  const char *message)
 {
-	char *body =
-	    sim_xasprintf("<response><returncode>%s</returncode><messageKey>%s</messageKey>"
-	                  "<message>%s</message></response>",
-	                  returncode, key, message);
+	char *body = sim_xasprintf("<response><returncode>%s</returncode><messageKey>%s</"
+				   "messageKey>"
+				   "<message>%s</message></response>",
+				   returncode, key, message);
 
 	sim_reply_xml(x, body, strlen(body));
 }
 
 /* The config.xml of a BBB 2.x server, abridged. */
 static const char config_xml[] =
-    "<?xml version=\"1.0\" ?>\n"
-    "<config>\n"
-    "    <localeversion suppressWarning=\"false\">0.9.0</localeversion>\n"
-    "    <version>@VERSION@</version>\n"
-    "    <help url=\"http://@HOST@/help.html\"/>\n"
-    "    <javaTest url=\"http://@HOST@/testjava.html\"/>\n"
-    "    <porttest host=\"@HOST@\" application=\"video/portTest\" timeout=\"10000\"/>\n"
-    "    <bwMon server=\"@HOST@\" application=\"video/bwTest\"/>\n"
-    "    <application uri=\"rtmp://@HOST@/bigbluebutton\" "
-    "host=\"http://@HOST@/bigbluebutton/api/enter\"/>\n"
-    "    <language userSelectionEnabled=\"true\" />\n"
-    "    <skinning url=\"http://@HOST@/client/branding/css/V2Theme.css.swf\" />\n"
-    "    <branding logo=\"logos/logo.swf\" copyright=\"&#169; 2019 &lt;u&gt;&lt;a "
-    "href=&quot;http://@HOST@/home.html&quot; target=&quot;_blank&quot;&gt;BigBlueButton "
-    "Inc.&lt;/a&gt;&lt;/u&gt;\" background=\"\" toolbarColor=\"\" showQuote=\"true\"/>\n"
-    "    <shortcutKeys showButton=\"true\" />\n"
-    "    <layout showLogButton=\"false\" defaultLayout=\"bbb.layout.name.defaultlayout\"\n"
-    "            showToolbar=\"true\" showFooter=\"true\" showMeetingName=\"true\"\n"
-    "            showHelpButton=\"true\" showLogoutWindow=\"true\" showLayoutTools=\"true\"\n"
-    "            confirmLogout=\"true\" showRecordingNotification=\"true\"/>\n"
-    "    <meeting muteOnStart=\"false\" />\n"
-    "    <breakoutRooms enabled=\"true\" record=\"false\" privateChateEnabled=\"true\"/>\n"
-    "    <lock disableCam=\"false\" disableMic=\"false\" disablePrivateChat=\"false\"\n"
-    "          disablePublicChat=\"false\" lockedLayout=\"false\" lockOnJoin=\"true\"\n"
-    "          lockOnJoinConfigurable=\"false\"/>\n"
-    "\n"
-    "    <modules>\n"
-    "        <module name=\"ChatModule\" url=\"http://@HOST@/client/ChatModule.swf\"\n"
-    "            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
-    "            dependsOn=\"UsersModule\"\n"
-    "            privateEnabled=\"true\"\n"
-    "            fontSize=\"12\"\n"
-    "            maxMessageLength=\"1024\"\n"
-    "        />\n"
-    "\n"
-    "        <module name=\"UsersModule\" url=\"http://@HOST@/client/UsersModule.swf\"\n"
-    "            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
-    "            allowKickUser=\"true\"\n"
-    "            enableEmojiStatus=\"true\"\n"
-    "        />\n"
-    "\n"
-    "        <module name=\"PresentModule\" url=\"http://@HOST@/client/PresentModule.swf\"\n"
-    "            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
-    "            host=\"http://@HOST@\"\n"
-    "            showPresentWindow=\"true\"\n"
-    "            dependsOn=\"UsersModule\"\n"
-    "            maxFileSize=\"30\"\n"
-    "        />\n"
-    "    </modules>\n"
-    "</config>\n";
+	"<?xml version=\"1.0\" ?>\n"
+	"<config>\n"
+	"    <localeversion suppressWarning=\"false\">0.9.0</localeversion>\n"
+	"    <version>@VERSION@</version>\n"
+	"    <help url=\"http://@HOST@/help.html\"/>\n"
+	"    <javaTest url=\"http://@HOST@/testjava.html\"/>\n"
+	"    <porttest host=\"@HOST@\" application=\"video/portTest\" timeout=\"10000\"/>\n"
+	"    <bwMon server=\"@HOST@\" application=\"video/bwTest\"/>\n"
+	"    <application uri=\"rtmp://@HOST@/bigbluebutton\" "
+	"host=\"http://@HOST@/bigbluebutton/api/enter\"/>\n"
+	"    <language userSelectionEnabled=\"true\" />\n"
+	"    <skinning url=\"http://@HOST@/client/branding/css/V2Theme.css.swf\" />\n"
+	"    <branding logo=\"logos/logo.swf\" copyright=\"&#169; 2019 &lt;u&gt;&lt;a "
+	"href=&quot;http://@HOST@/home.html&quot; target=&quot;_blank&quot;&gt;BigBlueButton "
+	"Inc.&lt;/a&gt;&lt;/u&gt;\" background=\"\" toolbarColor=\"\" showQuote=\"true\"/>\n"
+	"    <shortcutKeys showButton=\"true\" />\n"
+	"    <layout showLogButton=\"false\" defaultLayout=\"bbb.layout.name.defaultlayout\"\n"
+	"            showToolbar=\"true\" showFooter=\"true\" showMeetingName=\"true\"\n"
+	"            showHelpButton=\"true\" showLogoutWindow=\"true\" showLayoutTools=\"true\"\n"
+	"            confirmLogout=\"true\" showRecordingNotification=\"true\"/>\n"
+	"    <meeting muteOnStart=\"false\" />\n"
+	"    <breakoutRooms enabled=\"true\" record=\"false\" privateChateEnabled=\"true\"/>\n"
+	"    <lock disableCam=\"false\" disableMic=\"false\" disablePrivateChat=\"false\"\n"
+	"          disablePublicChat=\"false\" lockedLayout=\"false\" lockOnJoin=\"true\"\n"
+	"          lockOnJoinConfigurable=\"false\"/>\n"
+	"\n"
+	"    <modules>\n"
+	"        <module name=\"ChatModule\" url=\"http://@HOST@/client/ChatModule.swf\"\n"
+	"            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
+	"            dependsOn=\"UsersModule\"\n"
+	"            privateEnabled=\"true\"\n"
+	"            fontSize=\"12\"\n"
+	"            maxMessageLength=\"1024\"\n"
+	"        />\n"
+	"\n"
+	"        <module name=\"UsersModule\" url=\"http://@HOST@/client/UsersModule.swf\"\n"
+	"            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
+	"            allowKickUser=\"true\"\n"
+	"            enableEmojiStatus=\"true\"\n"
+	"        />\n"
+	"\n"
+	"        <module name=\"PresentModule\" url=\"http://@HOST@/client/PresentModule.swf\"\n"
+	"            uri=\"rtmp://@HOST@/bigbluebutton\"\n"
+	"            host=\"http://@HOST@\"\n"
+	"            showPresentWindow=\"true\"\n"
+	"            dependsOn=\"UsersModule\"\n"
+	"            maxFileSize=\"30\"\n"
+	"        />\n"
+	"    </modules>\n"
+	"</config>\n";
 
 /* s with every "@HOST@" and "@VERSION@" replaced (malloc'd). */
 static char *fill(const char *s, const char *host, const char *version)
@@ -264,13 +264,13 @@ void sim_h_set_config(struct sim_ctx *x)
 	}
 	if (id == NULL || id[0] == '\0') {
 		builder_reply(x, "FAILED", "missingParamMeetingID",
-		              "You must specify a meeting ID for the meeting.");
+			      "You must specify a meeting ID for the meeting.");
 		goto out;
 	}
 	if (sim_meeting_find(x->sim, id) == NULL) {
-		builder_reply(
-		    x, "FAILED", "invalidMeetingIdentifier",
-		    "The meeting ID that you supplied did not match any existing meetings");
+		builder_reply(x, "FAILED", "invalidMeetingIdentifier",
+			      "The meeting ID that you supplied did not match any existing "
+			      "meetings");
 		goto out;
 	}
 	decoded = sim_url_decode_strict(xml);
@@ -279,9 +279,9 @@ void sim_h_set_config(struct sim_ctx *x)
 		goto out;
 	}
 	if (x->c->checksum != SIM_CHECKSUM_OK) {
-		builder_reply(
-		    x, "FAILED", "configXMLChecksumError",
-		    "configXMLChecksumError: request did not pass the checksum security check.");
+		builder_reply(x, "FAILED", "configXMLChecksumError",
+			      "configXMLChecksumError: request did not pass the checksum security "
+			      "check.");
 		goto out;
 	}
 	do
@@ -289,9 +289,9 @@ void sim_h_set_config(struct sim_ctx *x)
 	while (token_used(x->sim, token));
 	store(x->sim, id, token, decoded);
 	decoded = NULL;
-	body = sim_xasprintf(
-	    "<response><returncode>SUCCESS</returncode><configToken>%s</configToken></response>",
-	    token);
+	body = sim_xasprintf("<response><returncode>SUCCESS</returncode><configToken>%s</"
+			     "configToken></response>",
+			     token);
 	sim_reply_xml(x, body, strlen(body));
 out:
 	free(decoded);

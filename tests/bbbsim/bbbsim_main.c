@@ -23,13 +23,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]\n"
-	        "               [--bbb-version V] [--recordings FILE] [--hooks-algorithms LIST]\n"
-	        "               [--legacy-config] [--verbose]\n"
-	        "The secret defaults to $BBBSIM_SECRET; an empty secret disables checksums.\n"
-	        "--recordings seeds getRecordings (tests/data/bbbsim/recordings.txt);\n"
-	        "--legacy-config answers getDefaultConfigXML/setConfigXML as BBB < 2.4.\n");
+	fprintf(f, "usage: bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]\n"
+		   "               [--bbb-version V] [--recordings FILE] [--hooks-algorithms "
+		   "LIST]\n"
+		   "               [--legacy-config] [--verbose]\n"
+		   "The secret defaults to $BBBSIM_SECRET; an empty secret disables checksums.\n"
+		   "--recordings seeds getRecordings (tests/data/bbbsim/recordings.txt);\n"
+		   "--legacy-config answers getDefaultConfigXML/setConfigXML as BBB < 2.4.\n");
 }
 
 static int parse_port(const char *s, unsigned *port)
@@ -49,17 +49,17 @@ static int parse_port(const char *s, unsigned *port)
 static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"address", required_argument, NULL, 'a'},
-	    {"port", required_argument, NULL, 'p'},
-	    {"secret", required_argument, NULL, 's'},
-	    {"algorithms", required_argument, NULL, 'g'},
-	    {"bbb-version", required_argument, NULL, 'b'},
-	    {"recordings", required_argument, NULL, 'r'},
-	    {"hooks-algorithms", required_argument, NULL, 'k'},
-	    {"legacy-config", no_argument, NULL, 'l'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"address", required_argument, NULL, 'a'},
+		{"port", required_argument, NULL, 'p'},
+		{"secret", required_argument, NULL, 's'},
+		{"algorithms", required_argument, NULL, 'g'},
+		{"bbb-version", required_argument, NULL, 'b'},
+		{"recordings", required_argument, NULL, 'r'},
+		{"hooks-algorithms", required_argument, NULL, 'k'},
+		{"legacy-config", no_argument, NULL, 'l'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 	}
 	host = o.address;
 	printf(strchr(host, ':') != NULL ? "bbb-sim listening on http://[%s]:%u/bigbluebutton/api\n"
-	                                 : "bbb-sim listening on http://%s:%u/bigbluebutton/api\n",
+					 : "bbb-sim listening on http://%s:%u/bigbluebutton/api\n",
 	       host, bbbsim_port(sim));
 	fflush(stdout);
 	do {

@@ -153,7 +153,7 @@ void sim_meeting_remove(struct bbbsim *sim, struct sim_meeting *m)
 }
 
 struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id,
-                                      const char *full_name, bool moderator)
+				      const char *full_name, bool moderator)
 {
 	struct sim_attendee *a = sim_xmalloc(sizeof(*a));
 	struct sim_attendee **pp = &m->attendees;
@@ -175,7 +175,7 @@ struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id
 }
 
 bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char *user_id,
-                         const char *full_name, bool moderator)
+			 const char *full_name, bool moderator)
 {
 	struct sim_meeting *m;
 
@@ -259,7 +259,7 @@ static char *password_or_random(const struct sim_params *p, const char *name)
 }
 
 struct sim_meeting *sim_meeting_add(struct bbbsim *sim, const struct sim_params *p,
-                                    const char *body, size_t body_len)
+				    const char *body, size_t body_len)
 {
 	struct sim_meeting *m = sim_xmalloc(sizeof(*m));
 	const char *id = sim_param(p, "meetingID");

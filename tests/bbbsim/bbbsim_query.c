@@ -352,7 +352,7 @@ static char *strip_checksum(const char *query, const char *checksum)
 }
 
 enum sim_checksum sim_verify(const struct bbbsim *sim, const char *call, const char *query,
-                             const char **alg_out)
+			     const char **alg_out)
 {
 	char *cs = bbbsim_query_param(query, "checksum");
 	enum sim_checksum res = SIM_CHECKSUM_MISMATCH;
@@ -413,7 +413,7 @@ bool sim_algorithm_listed(const char *list, const char *alg)
 }
 
 enum sim_checksum sim_verify_call(const struct bbbsim *sim, const struct sim_call *c,
-                                  const char **alg_out)
+				  const char **alg_out)
 {
 	*alg_out = NULL;
 	if (strncmp(c->call, "hooks/", 6) == 0)

@@ -218,7 +218,7 @@ static bool collect(struct sim_ctx *x, struct query *q)
 	if (q->ids.n == 0) /* recordID wins; else the meetings' sha1 prefixes */
 		for (i = 0; i < meetings.n; i++)
 			ids_add(&q->ids,
-			        sim_digest_hex("sha1", meetings.v[i], strlen(meetings.v[i])));
+				sim_digest_hex("sha1", meetings.v[i], strlen(meetings.v[i])));
 	ids_free(&meetings);
 	for (i = 0; i < x->p.n; i++) {
 		char *key = sim_meta_key(x->p.names[i]);
@@ -256,7 +256,7 @@ void sim_h_get_recordings(struct sim_ctx *x)
 	}
 	if (!sim_form_post_ok(x->c)) {
 		sim_fail(x, "unsupportedContentType",
-		         "POST request Content-Type is missing or unsupported");
+			 "POST request Content-Type is missing or unsupported");
 		return;
 	}
 	if (!collect(x, &q))
@@ -277,8 +277,8 @@ void sim_h_get_recordings(struct sim_ctx *x)
 	page.limit = (unsigned long)lim;
 	page.total = (unsigned long)q.n;
 	body = sim_xml_recordings(q.items + off,
-	                          q.n - (size_t)off < (size_t)lim ? q.n - (size_t)off : (size_t)lim,
-	                          &page, &len);
+				  q.n - (size_t)off < (size_t)lim ? q.n - (size_t)off : (size_t)lim,
+				  &page, &len);
 	sim_reply_xml(x, body, len);
 out:
 	ids_free(&q.ids);
@@ -309,7 +309,7 @@ static bool change_preamble(struct sim_ctx *x, bool need_publish, struct ids *id
 	}
 	if (need_publish && empty(param(x, "publish"))) {
 		sim_fail(x, "missingParamPublish",
-		         "You must specify a publish value true or false.");
+			 "You must specify a publish value true or false.");
 		return false;
 	}
 	if (x->c->checksum != SIM_CHECKSUM_OK) {
@@ -318,7 +318,7 @@ static bool change_preamble(struct sim_ctx *x, bool need_publish, struct ids *id
 	}
 	if (!sim_form_post_ok(x->c)) {
 		sim_fail(x, "unsupportedContentType",
-		         "POST request Content-Type is missing or unsupported");
+			 "POST request Content-Type is missing or unsupported");
 		return false;
 	}
 	if (!decode_ids(x, param(x, "recordID"), ids))
@@ -326,8 +326,8 @@ static bool change_preamble(struct sim_ctx *x, bool need_publish, struct ids *id
 	for (i = 0; i < ids->n; i++)
 		for (r = x->sim->recordings; r != NULL; r = r->next)
 			if (strcmp(r->record_id, ids->v[i]) == 0 &&
-			    (strcmp(r->state, "published") == 0 ||
-			     strcmp(r->state, "unpublished") == 0))
+			    (strcmp(r->state, "published") == 0 || strcmp(r->state, "unpublishe"
+										    "d") == 0))
 				return true;
 	sim_fail(x, "notFound", "We could not find recordings");
 	return false;
@@ -357,8 +357,9 @@ static void change_state(struct bbbsim *sim, const char *id, const char *to)
 /* A one-line GString reply, values not escaped. */
 static void reply_line(struct sim_ctx *x, const char *elem, const char *value)
 {
-	char *body = sim_xasprintf(
-	    "<response><returncode>SUCCESS</returncode><%s>%s</%s></response>", elem, value, elem);
+	char *body = sim_xasprintf("<response><returncode>SUCCESS</returncode><%s>%s</%s></"
+				   "response>",
+				   elem, value, elem);
 
 	sim_reply_xml(x, body, strlen(body));
 }
@@ -372,7 +373,7 @@ void sim_h_publish_recordings(struct sim_ctx *x)
 	if (change_preamble(x, true, &ids)) {
 		for (i = 0; i < ids.n; i++)
 			change_state(x->sim, ids.v[i],
-			             sim_groovy_true(publish) ? "published" : "unpublished");
+				     sim_groovy_true(publish) ? "published" : "unpublished");
 		reply_line(x, "published", publish);
 	}
 	ids_free(&ids);
@@ -466,7 +467,7 @@ void sim_h_get_text_tracks(struct sim_ctx *x)
 	r = sim_recording_find(x->sim, id);
 	if (r == NULL || r->tracks == NULL) {
 		msg = sim_xasprintf(
-		    r == NULL ? "No recording found for %s" : "No captions found for %s", id);
+			r == NULL ? "No recording found for %s" : "No captions found for %s", id);
 		json_failed(x, r == NULL ? "noRecordings" : "noCaptionsFound", msg, false);
 		free(msg);
 	} else {
@@ -513,7 +514,7 @@ static bool lang_valid(const char *s)
 
 /* A parameter from the URL, else from a text field of the multipart body (Grails merges them). */
 static const char *field(const struct sim_ctx *x, const struct sim_part *parts, const char *name,
-                         char **owned)
+			 char **owned)
 {
 	const struct sim_part *p = sim_part_find(parts, name);
 
@@ -602,7 +603,7 @@ static void put_track(struct sim_ctx *x, const struct sim_part *parts, struct si
 	sim_buf_puts(&b, "{\"response\":{\"returncode\":\"SUCCESS\",\"recordId\":");
 	sim_json_gson(&b, r->record_id);
 	sim_buf_puts(&b, ",\"messageKey\":\"upload_text_track_success\","
-	                 "\"message\":\"Text track uploaded successfully\"}}");
+			 "\"message\":\"Text track uploaded successfully\"}}");
 	reply_json(x, b.p, b.len);
 out:
 	free(p[0]);
@@ -613,7 +614,7 @@ out:
 void sim_h_put_text_track(struct sim_ctx *x)
 {
 	struct sim_part *parts =
-	    sim_multipart_parse(x->c->content_type, x->c->body, x->c->body_len);
+		sim_multipart_parse(x->c->content_type, x->c->body, x->c->body_len);
 	struct sim_recording *r;
 	char *owned;
 	const char *rid = field(x, parts, "recordID", &owned);

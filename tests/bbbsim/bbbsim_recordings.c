@@ -240,8 +240,8 @@ static bool cmd_format(struct loader *ld, struct line *l, struct sim_format **li
 		else if (v != NULL && strcmp(l->tok[i], "size") == 0)
 			dst = &f->size;
 		if (dst == NULL || !number(v, dst)) {
-			ld->error =
-			    "format options are processingTime=, duration=, size= (numbers)";
+			ld->error = "format options are processingTime=, duration=, size= "
+				    "(numbers)";
 			return false;
 		}
 	}
@@ -330,7 +330,7 @@ static bool cmd_meeting(struct loader *ld, struct line *l)
 static bool cmd_state(struct loader *ld, struct line *l)
 {
 	static const char *const states[] = {"published", "unpublished", "processing", "processed",
-	                                     "deleted"};
+					     "deleted"};
 	char *v = l->n > 2 ? option(l->tok[2]) : NULL;
 	size_t i;
 
@@ -338,9 +338,9 @@ static bool cmd_state(struct loader *ld, struct line *l)
 		if (strcmp(l->tok[1], states[i]) == 0)
 			break;
 	if (i == 5 || (l->n > 2 && (v == NULL || strcmp(l->tok[2], "published") != 0 ||
-	                            !boolean(v, &ld->rec->published)))) {
-		ld->error =
-		    "state published|unpublished|processing|processed|deleted [published=bool]";
+				    !boolean(v, &ld->rec->published)))) {
+		ld->error = "state published|unpublished|processing|processed|deleted "
+			    "[published=bool]";
 		return false;
 	}
 	replace(&ld->rec->state, l->tok[1]);
@@ -356,19 +356,19 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"recording", 1, 1},
-    {"meeting", 2, 3},
-    {"state", 1, 2},
-    {"times", 2, 2},
-    {"participants", 1, 1},
-    {"rawSize", 1, 1},
-    {"meta", 2, 2},
-    {"breakout", 1, 3},
-    {"breakoutRoom", 1, 1},
-    {"format", 2, 5},
-    {"image", 1, MAX_TOKENS - 1},
-    {"data", 2, 2},
-    {"track", 4, 4},
+	{"recording", 1, 1},
+	{"meeting", 2, 3},
+	{"state", 1, 2},
+	{"times", 2, 2},
+	{"participants", 1, 1},
+	{"rawSize", 1, 1},
+	{"meta", 2, 2},
+	{"breakout", 1, 3},
+	{"breakoutRoom", 1, 1},
+	{"format", 2, 5},
+	{"image", 1, MAX_TOKENS - 1},
+	{"data", 2, 2},
+	{"track", 4, 4},
 };
 
 static bool run(struct loader *ld, struct line *l)
@@ -503,7 +503,7 @@ struct sim_recording *sim_recording_find(struct bbbsim *sim, const char *id)
 }
 
 void sim_track_put(struct sim_recording *r, const char *kind, const char *lang, const char *label,
-                   const char *source)
+		   const char *source)
 {
 	struct sim_track **pp;
 	struct sim_track *t;

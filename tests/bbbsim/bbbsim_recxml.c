@@ -167,7 +167,7 @@ static void breakout(struct w *w, const struct sim_recording *r)
 
 /* One <recording> with the formats of items that belong to r. */
 static void recording(struct w *w, const struct sim_recording *r, const struct sim_rec_item *items,
-                      size_t n)
+		      size_t n)
 {
 	const struct sim_format *f;
 	const struct sim_kv *kv;
@@ -214,7 +214,7 @@ static void recording(struct w *w, const struct sim_recording *r, const struct s
 }
 
 char *sim_xml_recordings(const struct sim_rec_item *items, size_t n,
-                         const struct sim_page_info *page, size_t *len)
+			 const struct sim_page_info *page, size_t *len)
 {
 	struct sim_buf b = {0};
 	struct w w = {.b = &b, .jaxp = page != NULL};
@@ -225,8 +225,8 @@ char *sim_xml_recordings(const struct sim_rec_item *items, size_t n,
 	if (n == 0) {
 		open_list(&w, "recordings", true);
 		sim_buf_puts(&b, "\n          <messageKey>noRecordings</messageKey>\n"
-		                 "          <message>There are no recordings for the meeting(s)."
-		                 "</message>");
+				 "          <message>There are no recordings for the meeting(s)."
+				 "</message>");
 	} else {
 		sim_buf_puts(&b, "<recordings>");
 		for (i = 0; i < n; i++) {
@@ -241,10 +241,10 @@ char *sim_xml_recordings(const struct sim_rec_item *items, size_t n,
 	sim_buf_puts(&b, "\n        ");
 	if (page != NULL)
 		sim_buf_printf(&b,
-		               "<pagination><pageable><offset>%lu</offset><limit>%lu</limit>"
-		               "<paged>true</paged><unpaged>false</unpaged></pageable>"
-		               "<totalElements>%lu</totalElements><empty>%s</empty></pagination>",
-		               page->offset, page->limit, page->total, n == 0 ? "true" : "false");
+			       "<pagination><pageable><offset>%lu</offset><limit>%lu</limit>"
+			       "<paged>true</paged><unpaged>false</unpaged></pageable>"
+			       "<totalElements>%lu</totalElements><empty>%s</empty></pagination>",
+			       page->offset, page->limit, page->total, n == 0 ? "true" : "false");
 	sim_buf_puts(&b, "</response>");
 	*len = b.len;
 	return b.p;
@@ -273,7 +273,7 @@ void sim_json_gson(struct sim_buf *b, const char *s)
 		} else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'') {
 			sim_buf_printf(b, "\\u%04x", c);
 		} else if (c == 0xe2 && (unsigned char)s[1] == 0x80 &&
-		           ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9)) {
+			   ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9)) {
 			sim_buf_printf(b, "\\u%04x", 0x2000u + ((unsigned char)s[2] - 0x80u));
 			s += 2; /* U+2028, U+2029 */
 		} else {
@@ -330,7 +330,7 @@ void sim_json_groovy(struct sim_buf *b, const char *s)
 			sim_buf_puts(b, "\\f");
 		else if (cp >= 0x10000) /* a surrogate pair, each escaped */
 			sim_buf_printf(b, "\\u%04lX\\u%04lX", 0xd800 + ((cp - 0x10000) >> 10),
-			               0xdc00 + ((cp - 0x10000) & 0x3ff));
+				       0xdc00 + ((cp - 0x10000) & 0x3ff));
 		else if (cp < 0x20 || cp > 126)
 			sim_buf_printf(b, "\\u%04lX", cp);
 		else
@@ -345,7 +345,7 @@ char *sim_json_failed(const char *key, const char *message, bool pretty, size_t 
 
 	if (pretty) {
 		sim_buf_puts(&b, "{\n    \"response\": {\n        \"returncode\": \"FAILED\",\n"
-		                 "        \"messageKey\": ");
+				 "        \"messageKey\": ");
 		sim_json_groovy(&b, key);
 		sim_buf_puts(&b, ",\n        \"message\": ");
 		sim_json_groovy(&b, message);
@@ -373,7 +373,7 @@ char *sim_json_tracks(const struct sim_recording *r, const char *host, size_t *l
 
 		sim_random_chars(token, 32, HEX_LOWER);
 		href = sim_xasprintf("http://%s/bigbluebutton/textTrack/%s/%s/%s_%s.vtt", host,
-		                     token, r->record_id, t->kind, t->lang);
+				     token, r->record_id, t->kind, t->lang);
 		sim_buf_puts(&b, t == r->tracks ? "{\"href\":" : ",{\"href\":");
 		sim_json_gson(&b, href);
 		sim_buf_puts(&b, ",\"kind\":");

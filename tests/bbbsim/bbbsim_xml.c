@@ -76,8 +76,8 @@ void sim_buf_puts(struct sim_buf *b, const char *s)
 }
 
 /* Formats into the free space, growing once when it does not fit. */
-__attribute__((format(printf, 2, 0))) static void buf_vprintf(struct sim_buf *b,
-							    const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void buf_vprintf(struct sim_buf *b, const char *fmt,
+							      va_list ap)
 {
 	va_list again;
 	int n;
@@ -383,7 +383,7 @@ static void breakouts(struct sim_buf *b, const struct sim_meeting *all, const st
 
 /* The fields get-meeting-info.ftlx and get-meetings.ftlx share, in their order. */
 static void meeting_fields(struct sim_buf *b, const struct sim_meeting *all,
-                           const struct sim_meeting *m)
+			   const struct sim_meeting *m)
 {
 	elem(b, "meetingName", m->name);
 	elem(b, "meetingID", m->meeting_id);
@@ -474,9 +474,9 @@ static const char *reason(int status)
 char *sim_html_status(int status, size_t *len)
 {
 	char *s = sim_xasprintf("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
-	                        "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
-	                        "</body>\r\n</html>\r\n",
-	                        status, reason(status), status, reason(status));
+				"<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
+				"</body>\r\n</html>\r\n",
+				status, reason(status), status, reason(status));
 
 	*len = strlen(s);
 	return s;

@@ -188,17 +188,17 @@ static struct resp read_resp(int fd, bool head_only)
 }
 
 static void send_req(int fd, const char *method, const char *target, const char *ctype,
-                     const char *body, size_t body_len, bool keep_alive)
+		     const char *body, size_t body_len, bool keep_alive)
 {
 	char head[8192 * 8];
 	int n;
 
 	n = snprintf(head, sizeof(head),
-	             "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nAccept: */*\r\n%s%s%s"
-	             "Content-Length: %zu\r\n%s\r\n",
-	             method, target, bbbsim_port(sim), ctype != NULL ? "Content-Type: " : "",
-	             ctype != NULL ? ctype : "", ctype != NULL ? "\r\n" : "", body_len,
-	             keep_alive ? "" : "Connection: close\r\n");
+		     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nAccept: */*\r\n%s%s%s"
+		     "Content-Length: %zu\r\n%s\r\n",
+		     method, target, bbbsim_port(sim), ctype != NULL ? "Content-Type: " : "",
+		     ctype != NULL ? ctype : "", ctype != NULL ? "\r\n" : "", body_len,
+		     keep_alive ? "" : "Connection: close\r\n");
 	ck_assert(n > 0 && (size_t)n < sizeof(head));
 	ck_assert_int_eq(write(fd, head, (size_t)n), n);
 	if (body_len > 0)
@@ -206,14 +206,14 @@ static void send_req(int fd, const char *method, const char *target, const char 
 }
 
 static struct resp request_on(int fd, const char *method, const char *target, const char *ctype,
-                              const char *body, bool keep_alive)
+			      const char *body, bool keep_alive)
 {
 	send_req(fd, method, target, ctype, body, body != NULL ? strlen(body) : 0, keep_alive);
 	return read_resp(fd, false);
 }
 
 static struct resp request(const char *method, const char *target, const char *ctype,
-                           const char *body)
+			   const char *body)
 {
 	int fd = cli_connect(bbbsim_port(sim));
 	struct resp r = request_on(fd, method, target, ctype, body, false);
@@ -277,7 +277,7 @@ static char *signed_with(const char *alg, const char *secret, const char *call, 
 	n = strlen(call) + strlen(query) + strlen(hex) + 64;
 	t = malloc(n);
 	snprintf(t, n, "/bigbluebutton/api/%s?%s%schecksum=%s", call, query,
-	         query[0] != '\0' ? "&" : "", hex);
+		 query[0] != '\0' ? "&" : "", hex);
 	free(hex);
 	free(input);
 	return t;
@@ -329,9 +329,9 @@ static void assert_failed(const struct resp *r, const char *key, const char *mes
 	char want[1024];
 
 	snprintf(want, sizeof(want),
-	         "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
-	         "<message>%s</message>\n</response>",
-	         key, message);
+		 "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
+		 "<message>%s</message>\n</response>",
+		 key, message);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_str_eq(r->body, want);
 }
@@ -396,8 +396,8 @@ static double now_ms(void)
 
 START_TEST(test_bbbsim_official_vector)
 {
-	static const char query[] =
-	    "name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444";
+	static const char query[] = "name=Test+Meeting&meetingID=abc123&attendeePW=111222&"
+				    "moderatorPW=333444";
 	static const char secret[] = "639259d4-9dd8-4b25-bf01-95f9567eaf4b";
 	struct bbbsim_request rec;
 	struct resp r;
@@ -443,7 +443,7 @@ START_TEST(test_bbbsim_wrong_checksum)
 {
 	struct bbbsim_request rec;
 	struct resp r = get("/bigbluebutton/api/getMeetings?checksum="
-	                    "0000000000000000000000000000000000000000");
+			    "0000000000000000000000000000000000000000");
 
 	assert_failed(&r, "checksumError", "Checksums do not match");
 	resp_free(&r);
@@ -485,18 +485,18 @@ START_TEST(test_bbbsim_checksum_position)
 	snprintf(input, sizeof(input), "isMeetingRunningmeetingID=m1&x=%%41b%s", SECRET);
 	hex = hexdigest("sha1", input);
 	snprintf(target, sizeof(target),
-	         "/bigbluebutton/api/isMeetingRunning?meetingID=m1&checksum=%s&x=%%41b", hex);
+		 "/bigbluebutton/api/isMeetingRunning?meetingID=m1&checksum=%s&x=%%41b", hex);
 	r = get(target);
 	assert_value(r.body, "returncode", "SUCCESS");
 	resp_free(&r);
 	snprintf(target, sizeof(target),
-	         "/bigbluebutton/api/isMeetingRunning?checksum=%s&meetingID=m1&x=%%41b", hex);
+		 "/bigbluebutton/api/isMeetingRunning?checksum=%s&meetingID=m1&x=%%41b", hex);
 	r = get(target);
 	assert_value(r.body, "returncode", "SUCCESS");
 	resp_free(&r);
 	/* the raw bytes are hashed: re-encoding %41 as A breaks the checksum */
 	snprintf(target, sizeof(target),
-	         "/bigbluebutton/api/isMeetingRunning?meetingID=m1&x=Ab&checksum=%s", hex);
+		 "/bigbluebutton/api/isMeetingRunning?meetingID=m1&x=Ab&checksum=%s", hex);
 	r = get(target);
 	assert_failed(&r, "checksumError", "Checksums do not match");
 	resp_free(&r);
@@ -553,11 +553,11 @@ START_TEST(test_bbbsim_api_root)
 	unsigned port = bbbsim_port(sim);
 
 	snprintf(want, sizeof(want),
-	         "<response>\n<returncode>SUCCESS</returncode>\n<version>2.0</version>\n"
-	         "<apiVersion>2.0</apiVersion>\n<bbbVersion>3.0.0</bbbVersion>\n"
-	         "<graphqlWebsocketUrl>ws://127.0.0.1:%u/graphql</graphqlWebsocketUrl>\n"
-	         "<graphqlApiUrl>http://127.0.0.1:%u/api/rest</graphqlApiUrl>\n</response>",
-	         port, port);
+		 "<response>\n<returncode>SUCCESS</returncode>\n<version>2.0</version>\n"
+		 "<apiVersion>2.0</apiVersion>\n<bbbVersion>3.0.0</bbbVersion>\n"
+		 "<graphqlWebsocketUrl>ws://127.0.0.1:%u/graphql</graphqlWebsocketUrl>\n"
+		 "<graphqlApiUrl>http://127.0.0.1:%u/api/rest</graphqlApiUrl>\n</response>",
+		 port, port);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(ct, "text/xml;charset=utf-8");
 	ck_assert_str_eq(r.body, want);
@@ -571,7 +571,7 @@ END_TEST
 START_TEST(test_bbbsim_create_first)
 {
 	struct resp r = call("create", "name=Room+One&meetingID=room-1&voiceBridge=70001"
-	                               "&attendeePW=ap&moderatorPW=mp&duration=45");
+				       "&attendeePW=ap&moderatorPW=mp&duration=45");
 	char *ctime = xml_value(r.body, "createTime");
 	char *sha = hexdigest("sha1", "room-1");
 	char *date = xml_value(r.body, "createDate");
@@ -579,15 +579,15 @@ START_TEST(test_bbbsim_create_first)
 
 	ck_assert_ptr_nonnull(ctime);
 	snprintf(want, sizeof(want),
-	         "<response>\n<returncode>SUCCESS</returncode>\n<meetingID>room-1</meetingID>\n"
-	         "<internalMeetingID>%s-%s</internalMeetingID>\n"
-	         "<parentMeetingID>bbb-none</parentMeetingID>\n<attendeePW>ap</attendeePW>\n"
-	         "<moderatorPW>mp</moderatorPW>\n<createTime>%s</createTime>\n"
-	         "<voiceBridge>70001</voiceBridge>\n<dialNumber>613-555-1234</dialNumber>\n"
-	         "<createDate>%s</createDate>\n<hasUserJoined>false</hasUserJoined>\n"
-	         "<duration>45</duration>\n<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
-	         "<messageKey></messageKey>\n<message></message>\n</response>",
-	         sha, ctime, ctime, date);
+		 "<response>\n<returncode>SUCCESS</returncode>\n<meetingID>room-1</meetingID>\n"
+		 "<internalMeetingID>%s-%s</internalMeetingID>\n"
+		 "<parentMeetingID>bbb-none</parentMeetingID>\n<attendeePW>ap</attendeePW>\n"
+		 "<moderatorPW>mp</moderatorPW>\n<createTime>%s</createTime>\n"
+		 "<voiceBridge>70001</voiceBridge>\n<dialNumber>613-555-1234</dialNumber>\n"
+		 "<createDate>%s</createDate>\n<hasUserJoined>false</hasUserJoined>\n"
+		 "<duration>45</duration>\n<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
+		 "<messageKey></messageKey>\n<message></message>\n</response>",
+		 sha, ctime, ctime, date);
 	ck_assert_str_eq(r.body, want);
 	ck_assert_uint_eq(strlen(date), 28);
 	free(ctime);
@@ -610,7 +610,7 @@ START_TEST(test_bbbsim_create_duplicate)
 	assert_value(b.body, "returncode", "SUCCESS");
 	assert_value(b.body, "messageKey", "duplicateWarning");
 	assert_value(b.body, "message",
-	             "This conference was already in existence and may currently be in progress.");
+		     "This conference was already in existence and may currently be in progress.");
 	ia = xml_value(a.body, "internalMeetingID");
 	ib = xml_value(b.body, "internalMeetingID");
 	ck_assert_str_eq(ia, ib);
@@ -623,9 +623,9 @@ START_TEST(test_bbbsim_create_duplicate)
 	assert_value(c.body, "messageKey", "duplicateWarning");
 	resp_free(&c);
 	c = call("create", "name=Dup&meetingID=dup-1&attendeePW=wrong-pw");
-	assert_failed(
-	    &c, "idNotUnique",
-	    "A meeting already exists with that meeting ID. Please use a different meeting ID.");
+	assert_failed(&c, "idNotUnique",
+		      "A meeting already exists with that meeting ID. Please use a different "
+		      "meeting ID.");
 	resp_free(&c);
 	free(q);
 	free(apw);
@@ -665,9 +665,9 @@ START_TEST(test_bbbsim_create_voice_bridge_conflict)
 	r = call("create", "name=Second&meetingID=vb-2&voiceBridge=72000");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.body, "<response>\n<returncode>FAILED</returncode>\n<errors>\n<error>\n"
-	                         "<key>nonUniqueVoiceBridge</key>\n"
-	                         "<message>The selected voice bridge is already in use.</message>\n"
-	                         "</error>\n</errors>\n</response>");
+				 "<key>nonUniqueVoiceBridge</key>\n"
+				 "<message>The selected voice bridge is already in use.</message>\n"
+				 "</error>\n</errors>\n</response>");
 	resp_free(&r);
 }
 END_TEST
@@ -675,7 +675,7 @@ END_TEST
 START_TEST(test_bbbsim_create_post_xml)
 {
 	static const char modules[] = "<modules><module name=\"presentation\"><document "
-	                              "url=\"https://example.org/a.pdf\"/></module></modules>";
+				      "url=\"https://example.org/a.pdf\"/></module></modules>";
 	char *t = signed_target("create", "name=Posted&meetingID=post-1");
 	struct bbbsim_request rec;
 	struct resp r = request("POST", t, "application/xml", modules);
@@ -692,7 +692,7 @@ START_TEST(test_bbbsim_create_post_xml)
 	t = signed_target("create", "name=Posted&meetingID=post-2");
 	r = request("POST", t, "text/plain", "hello");
 	assert_failed(&r, "unsupportedContentType",
-	              "POST request Content-Type is missing or unsupported");
+		      "POST request Content-Type is missing or unsupported");
 	resp_free(&r);
 	r = request("POST", t, "text/xml; charset=UTF-8", modules);
 	assert_value(r.body, "returncode", "SUCCESS");
@@ -703,9 +703,9 @@ END_TEST
 
 START_TEST(test_bbbsim_get_meeting_info_layout)
 {
-	struct resp c =
-	    call("create", "name=Simple+Room&meetingID=simple-1&attendeePW=ap"
-	                   "&moderatorPW=mp&voiceBridge=71234&meta_Origin=Test&record=true");
+	struct resp c = call("create", "name=Simple+Room&meetingID=simple-1&attendeePW=ap"
+				       "&moderatorPW=mp&voiceBridge=71234&meta_Origin=Test&record="
+				       "true");
 	char *ctime = xml_value(c.body, "createTime");
 	char *date = xml_value(c.body, "createDate");
 	char *internal = xml_value(c.body, "internalMeetingID");
@@ -715,27 +715,27 @@ START_TEST(test_bbbsim_get_meeting_info_layout)
 	ck_assert(bbbsim_add_attendee(sim, "simple-1", "u1", "Ann", true));
 	ck_assert(!bbbsim_add_attendee(sim, "nope", "u2", "Bob", false));
 	r = call("getMeetingInfo", "meetingID=simple-1");
-	snprintf(
-	    want, sizeof(want),
-	    "<response>\n<returncode>SUCCESS</returncode>\n"
-	    "<meetingName>Simple Room</meetingName>\n<meetingID>simple-1</meetingID>\n"
-	    "<internalMeetingID>%s</internalMeetingID>\n<createTime>%s</createTime>\n"
-	    "<createDate>%s</createDate>\n<voiceBridge>71234</voiceBridge>\n"
-	    "<dialNumber>613-555-1234</dialNumber>\n<attendeePW>ap</attendeePW>\n"
-	    "<moderatorPW>mp</moderatorPW>\n<running>true</running>\n"
-	    "<duration>0</duration>\n<hasUserJoined>true</hasUserJoined>\n"
-	    "<recording>true</recording>\n<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
-	    "<startTime>%s</startTime>\n<endTime>0</endTime>\n"
-	    "<participantCount>1</participantCount>\n<listenerCount>0</listenerCount>\n"
-	    "<voiceParticipantCount>0</voiceParticipantCount>\n<videoCount>0</videoCount>\n"
-	    "<maxUsers>0</maxUsers>\n<moderatorCount>1</moderatorCount>\n"
-	    "<attendees>\n<attendee>\n<userID>u1</userID>\n<fullName>Ann</fullName>\n"
-	    "<role>MODERATOR</role>\n<isPresenter>false</isPresenter>\n"
-	    "<isListeningOnly>false</isListeningOnly>\n<hasJoinedVoice>false</hasJoinedVoice>\n"
-	    "<hasVideo>false</hasVideo>\n<clientType>HTML5</clientType>\n</attendee>\n"
-	    "</attendees>\n<metadata>\n<origin>Test</origin>\n</metadata>\n"
-	    "<isBreakout>false</isBreakout>\n</response>",
-	    internal, ctime, date, ctime);
+	snprintf(want, sizeof(want),
+		 "<response>\n<returncode>SUCCESS</returncode>\n"
+		 "<meetingName>Simple Room</meetingName>\n<meetingID>simple-1</meetingID>\n"
+		 "<internalMeetingID>%s</internalMeetingID>\n<createTime>%s</createTime>\n"
+		 "<createDate>%s</createDate>\n<voiceBridge>71234</voiceBridge>\n"
+		 "<dialNumber>613-555-1234</dialNumber>\n<attendeePW>ap</attendeePW>\n"
+		 "<moderatorPW>mp</moderatorPW>\n<running>true</running>\n"
+		 "<duration>0</duration>\n<hasUserJoined>true</hasUserJoined>\n"
+		 "<recording>true</recording>\n<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
+		 "<startTime>%s</startTime>\n<endTime>0</endTime>\n"
+		 "<participantCount>1</participantCount>\n<listenerCount>0</listenerCount>\n"
+		 "<voiceParticipantCount>0</voiceParticipantCount>\n<videoCount>0</videoCount>\n"
+		 "<maxUsers>0</maxUsers>\n<moderatorCount>1</moderatorCount>\n"
+		 "<attendees>\n<attendee>\n<userID>u1</userID>\n<fullName>Ann</fullName>\n"
+		 "<role>MODERATOR</role>\n<isPresenter>false</isPresenter>\n"
+		 "<isListeningOnly>false</isListeningOnly>\n<hasJoinedVoice>false</"
+		 "hasJoinedVoice>\n"
+		 "<hasVideo>false</hasVideo>\n<clientType>HTML5</clientType>\n</attendee>\n"
+		 "</attendees>\n<metadata>\n<origin>Test</origin>\n</metadata>\n"
+		 "<isBreakout>false</isBreakout>\n</response>",
+		 internal, ctime, date, ctime);
 	ck_assert_str_eq(r.body, want);
 	resp_free(&r);
 	r = call("getMeetingInfo", "meetingID=missing");
@@ -753,14 +753,14 @@ START_TEST(test_bbbsim_metadata_and_escaping)
 	struct resp r;
 
 	create_simple("name=O%27Brien+%26++%3CCo%3E+%22x%22&meetingID=esc-1"
-	              "&meta_endCallbackUrl=https%3A%2F%2Fa.example%2F%3Fa%3D1%26b%3D2"
-	              "&meta_bad_name=1&meta_9x=1&meta_ok-Key2=v&meta_TERM=t1&meta_TERM=t2");
+		      "&meta_endCallbackUrl=https%3A%2F%2Fa.example%2F%3Fa%3D1%26b%3D2"
+		      "&meta_bad_name=1&meta_9x=1&meta_ok-Key2=v&meta_TERM=t1&meta_TERM=t2");
 	r = call("getMeetingInfo", "meetingID=esc-1");
 	assert_value(r.body, "meetingName", "O&apos;Brien &amp; &lt;Co&gt; &quot;x&quot;");
 	ck_assert_ptr_nonnull(strstr(r.body, "<metadata>\n"
-	                                     "<endcallbackurl>https://a.example/?a=1&amp;b=2"
-	                                     "</endcallbackurl>\n<ok-key2>v</ok-key2>\n"
-	                                     "<term>t1</term>\n</metadata>\n"));
+					     "<endcallbackurl>https://a.example/?a=1&amp;b=2"
+					     "</endcallbackurl>\n<ok-key2>v</ok-key2>\n"
+					     "<term>t1</term>\n</metadata>\n"));
 	resp_free(&r);
 }
 END_TEST
@@ -770,15 +770,15 @@ START_TEST(test_bbbsim_get_meetings)
 	struct resp r = call("getMeetings", "");
 
 	ck_assert_str_eq(r.body, "<response>\n<returncode>SUCCESS</returncode>\n<meetings/>\n"
-	                         "<messageKey>noMeetings</messageKey>\n"
-	                         "<message>no meetings were found on this server</message>\n"
-	                         "</response>");
+				 "<messageKey>noMeetings</messageKey>\n"
+				 "<message>no meetings were found on this server</message>\n"
+				 "</response>");
 	resp_free(&r);
 	create_simple("name=One&meetingID=gm-1");
 	create_simple("name=Two&meetingID=gm-2");
 	r = call("getMeetings", "");
 	ck_assert(starts_with(r.body, "<response>\n<returncode>SUCCESS</returncode>\n<meetings>\n"
-	                              "<meeting>\n<meetingName>One</meetingName>\n"));
+				      "<meeting>\n<meetingName>One</meetingName>\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "<meeting>\n<meetingName>Two</meetingName>\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "<attendees>\n</attendees>\n<metadata>\n</metadata>"));
 	ck_assert_ptr_null(strstr(r.body, "messageKey"));
@@ -795,12 +795,12 @@ START_TEST(test_bbbsim_end)
 	char *ia;
 	char *ib;
 
-	ck_assert_str_eq(r.body,
-	                 "<response>\n<returncode>SUCCESS</returncode>\n"
-	                 "<messageKey>sentEndMeetingRequest</messageKey>\n"
-	                 "<message>A request to end the meeting was sent. Please wait a few "
-	                 "seconds, and then use the getMeetingInfo or isMeetingRunning API "
-	                 "calls to verify that it was ended.</message>\n</response>");
+	ck_assert_str_eq(r.body, "<response>\n<returncode>SUCCESS</returncode>\n"
+				 "<messageKey>sentEndMeetingRequest</messageKey>\n"
+				 "<message>A request to end the meeting was sent. Please wait a "
+				 "few "
+				 "seconds, and then use the getMeetingInfo or isMeetingRunning API "
+				 "calls to verify that it was ended.</message>\n</response>");
 	resp_free(&r);
 	r = call("end", "meetingID=end-1");
 	assert_failed(&r, "notFound", "A meeting with that ID does not exist");
@@ -828,7 +828,7 @@ START_TEST(test_bbbsim_is_meeting_running)
 	struct resp r = call("isMeetingRunning", "meetingID=run-1");
 
 	ck_assert_str_eq(r.body, "<response>\n<returncode>SUCCESS</returncode>\n"
-	                         "<running>false</running>\n</response>");
+				 "<running>false</running>\n</response>");
 	resp_free(&r);
 	create_simple("name=Running&meetingID=run-1");
 	r = call("isMeetingRunning", "meetingID=run-1");
@@ -853,32 +853,32 @@ START_TEST(test_bbbsim_join_redirect)
 
 	create_simple("name=Joinable&meetingID=join-1");
 	r = call("join", "fullName=Jo+Doe&meetingID=join-1&role=viewer&userID=ext-7"
-	                 "&userdata-bbb_auto_join_audio=true&userdata-a-b=x");
+			 "&userdata-bbb_auto_join_audio=true&userdata-a-b=x");
 	ck_assert_int_eq(r.status, 302);
 	loc = header(&r, "Location");
 	cookie = header(&r, "Set-Cookie");
 	snprintf(prefix, sizeof(prefix),
-	         "http://127.0.0.1:%u/html5client/join?sessionToken=", bbbsim_port(sim));
+		 "http://127.0.0.1:%u/html5client/join?sessionToken=", bbbsim_port(sim));
 	ck_assert(starts_with(loc, prefix));
 	ck_assert_uint_eq(strlen(loc), strlen(prefix) + 16);
 	ck_assert(starts_with(cookie, "JSESSIONID="));
 	resp_free(&r);
 	r = call("getMeetingInfo", "meetingID=join-1");
 	ck_assert_ptr_nonnull(strstr(r.body, "<attendee>\n<userID>ext-7</userID>\n"
-	                                     "<fullName>Jo Doe</fullName>\n<role>VIEWER</role>\n"));
+					     "<fullName>Jo Doe</fullName>\n<role>VIEWER</role>\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "<customdata>\n<bbb_auto_join_audio>true"
-	                                     "</bbb_auto_join_audio>\n</customdata>\n</attendee>"));
+					     "</bbb_auto_join_audio>\n</customdata>\n</attendee>"));
 	assert_value(r.body, "running", "true");
 	resp_free(&r);
 	/* errors redirect too, carrying errors=[...] */
 	r = call("join", "fullName=Jo&meetingID=nope-1&role=viewer"
-	                 "&errorRedirectUrl=https%3A%2F%2Flms.example%2Ferr");
+			 "&errorRedirectUrl=https%3A%2F%2Flms.example%2Ferr");
 	ck_assert_int_eq(r.status, 302);
 	free(loc);
 	loc = header(&r, "Location");
 	ck_assert_str_eq(loc, "https://lms.example/err?errors=%5B%7B%22message%22%3A%22A%20meeting"
-	                      "%20with%20that%20ID%20does%20not%20exist%22%2C%22key%22%3A%22"
-	                      "invalidMeetingIdentifier%22%7D%5D");
+			      "%20with%20that%20ID%20does%20not%20exist%22%2C%22key%22%3A%22"
+			      "invalidMeetingIdentifier%22%7D%5D");
 	free(loc);
 	free(cookie);
 	resp_free(&r);
@@ -887,8 +887,8 @@ END_TEST
 
 START_TEST(test_bbbsim_join_no_redirect)
 {
-	struct resp c =
-	    call("create", "name=Joinable&meetingID=join-2&attendeePW=ap&moderatorPW=mp");
+	struct resp c = call("create", "name=Joinable&meetingID=join-2&attendeePW=ap&moderatorPW="
+				       "mp");
 	char *internal = xml_value(c.body, "internalMeetingID");
 	char *ctime = xml_value(c.body, "createTime");
 	char q[256];
@@ -896,15 +896,15 @@ START_TEST(test_bbbsim_join_no_redirect)
 	char *v;
 
 	snprintf(q, sizeof(q),
-	         "fullName=Mo&meetingID=join-2&role=MODERATOR&redirect=false"
-	         "&createTime=%s",
-	         ctime);
+		 "fullName=Mo&meetingID=join-2&role=MODERATOR&redirect=false"
+		 "&createTime=%s",
+		 ctime);
 	r = call("join", q);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert(starts_with(r.body,
-	                      "<response>\n<returncode>SUCCESS</returncode>\n"
-	                      "<messageKey>successfullyJoined</messageKey>\n"
-	                      "<message>You have joined successfully.</message>\n<meeting_id>"));
+	ck_assert(starts_with(r.body, "<response>\n<returncode>SUCCESS</returncode>\n"
+				      "<messageKey>successfullyJoined</messageKey>\n"
+				      "<message>You have joined "
+				      "successfully.</message>\n<meeting_id>"));
 	assert_value(r.body, "meeting_id", internal);
 	assert_value(r.body, "guestStatus", "ALLOW");
 	v = xml_value(r.body, "user_id");
@@ -937,7 +937,7 @@ START_TEST(test_bbbsim_join_no_redirect)
 	resp_free(&r);
 	r = call("join", "fullName=X&meetingID=join-2&role=VIEWER&redirect=false&createTime=1");
 	assert_failed(&r, "mismatchCreateTimeParam",
-	              "The createTime parameter submitted mismatches with the current meeting.");
+		      "The createTime parameter submitted mismatches with the current meeting.");
 	resp_free(&r);
 	r = call("getMeetingInfo", "meetingID=join-2");
 	assert_value(r.body, "participantCount", "2");
@@ -956,7 +956,7 @@ START_TEST(test_bbbsim_send_chat_message)
 	create_simple("name=Chat&meetingID=chat-1");
 	r = call("sendChatMessage", "meetingID=chat-1&message=Hello+all&userName=Bot");
 	ck_assert_str_eq(r.body, "<response>\n<returncode>SUCCESS</returncode>\n"
-	                         "<messageKey></messageKey>\n<message></message>\n</response>");
+				 "<messageKey></messageKey>\n<message></message>\n</response>");
 	resp_free(&r);
 	r = call("sendChatMessage", "meetingID=chat-9&message=Hi");
 	assert_failed(&r, "notFound", "A meeting with that ID does not exist");
@@ -976,11 +976,11 @@ START_TEST(test_bbbsim_insert_document)
 	create_simple("name=Docs&meetingID=doc-1");
 	r = request("POST", t, "application/xml", doc);
 	ck_assert_str_eq(r.body, "<response>\n<returncode>SUCCESS</returncode>\n"
-	                         "<message>Presentation is being uploaded</message>\n</response>");
+				 "<message>Presentation is being uploaded</message>\n</response>");
 	resp_free(&r);
 	r = request("POST", t, "application/x-www-form-urlencoded", "a=b");
 	assert_failed(&r, "unsupportedContentType",
-	              "POST request Content-Type is missing or unsupported");
+		      "POST request Content-Type is missing or unsupported");
 	resp_free(&r);
 	r = get(t);
 	ck_assert_int_eq(r.status, 405);
@@ -988,9 +988,9 @@ START_TEST(test_bbbsim_insert_document)
 	free(t);
 	t = signed_target("insertDocument", "meetingID=doc-2");
 	r = request("POST", t, "text/xml", doc);
-	ck_assert_str_eq(r.body,
-	                 "<response>\n<returncode>FAILED</returncode>\n"
-	                 "<message>Meeting with id [doc-2] not found.</message>\n</response>");
+	ck_assert_str_eq(r.body, "<response>\n<returncode>FAILED</returncode>\n"
+				 "<message>Meeting with id [doc-2] not "
+				 "found.</message>\n</response>");
 	resp_free(&r);
 	free(t);
 }
@@ -1050,9 +1050,9 @@ END_TEST
 START_TEST(test_bbbsim_fault_failed_and_count)
 {
 	struct bbbsim_fault f = {.kind = BBBSIM_FAULT_FAILED,
-	                         .message_key = "tooBusy",
-	                         .message = "Try & later",
-	                         .count = 2};
+				 .message_key = "tooBusy",
+				 .message = "Try & later",
+				 .count = 2};
 	struct resp r;
 	int i;
 
@@ -1081,7 +1081,7 @@ START_TEST(test_bbbsim_fault_garbage_body_status)
 {
 	struct bbbsim_fault g = {.kind = BBBSIM_FAULT_GARBAGE, .body = "}{ not xml"};
 	struct bbbsim_fault b = {.kind = BBBSIM_FAULT_BODY,
-	                         .body = "<response><x>1</x></response>"};
+				 .body = "<response><x>1</x></response>"};
 	struct bbbsim_fault s = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503};
 	struct bbbsim_request rec;
 	struct resp r;
@@ -1136,8 +1136,8 @@ START_TEST(test_bbbsim_fault_huge)
 	ck_assert_str_eq(te, "chunked");
 	ck_assert_uint_eq(r.body_len, 3u << 20);
 	ck_assert_uint_eq(strlen(r.body), r.body_len);
-	ck_assert(
-	    starts_with(r.body, "<response>\n<returncode>SUCCESS</returncode>\n<meetings>\n"));
+	ck_assert(starts_with(r.body, "<response>\n<returncode>SUCCESS</"
+				      "returncode>\n<meetings>\n"));
 	ck_assert(ends_with(r.body, "</meetings>\n</response>"));
 	free(te);
 	resp_free(&r);
@@ -1162,7 +1162,7 @@ END_TEST
 START_TEST(test_bbbsim_fault_delay_then_kind)
 {
 	struct bbbsim_fault f = {
-	    .kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502, .delay_ms = 300};
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502, .delay_ms = 300};
 	double t0 = now_ms();
 	struct resp r;
 
@@ -1320,8 +1320,9 @@ START_TEST(test_bbbsim_program)
 	close(pipefd[1]);
 	out = fdopen(pipefd[0], "r");
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), out));
-	ck_assert_int_eq(
-	    sscanf(line, "bbb-sim listening on http://127.0.0.1:%u/bigbluebutton/api", &port), 1);
+	ck_assert_int_eq(sscanf(line, "bbb-sim listening on http://127.0.0.1:%u/bigbluebutton/api",
+				&port),
+			 1);
 	fd = cli_connect(port);
 	send_req(fd, "GET", "/bigbluebutton/api", NULL, NULL, 0, false);
 	r = read_resp(fd, false);

@@ -39,7 +39,7 @@ static const char *secret = SECRET;
 /* --- requests ------------------------------------------------------------ */
 
 static struct bbbsim_resp http(const char *method, const char *target, const char *ctype,
-                               const char *body, size_t len)
+			       const char *body, size_t len)
 {
 	unsigned port = other_port != 0 ? other_port : bbbsim_port(sim);
 	struct bbbsim_resp r = bbbsim_http(port, method, target, ctype, body, len);
@@ -85,8 +85,8 @@ static char *signed_target(const char *alg, const char *call, const char *query,
 }
 
 static struct bbbsim_resp call_as(const char *alg, bool upper, const char *method, const char *call,
-                                  const char *query, const char *ctype, const char *body,
-                                  size_t len)
+				  const char *query, const char *ctype, const char *body,
+				  size_t len)
 {
 	char *t = signed_target(alg, call, query, upper);
 	struct bbbsim_resp r = http(method, t, ctype, body, len);
@@ -96,7 +96,7 @@ static struct bbbsim_resp call_as(const char *alg, bool upper, const char *metho
 }
 
 static struct bbbsim_resp post(const char *call, const char *query, const char *ctype,
-                               const char *body, size_t len)
+			       const char *body, size_t len)
 {
 	return call_as("sha1", false, "POST", call, query, ctype, body, len);
 }
@@ -117,7 +117,7 @@ static unsigned count(const char *s, const char *needle)
 	return n;
 }
 
-#define assert_has(body, want)                                                                     \
+#define assert_has(body, want) \
 	ck_assert_msg(strstr(body, want) != NULL, "no %s in:\n%s", want, body)
 
 /* Each check takes the response and frees it. */
@@ -146,9 +146,9 @@ static void failed(struct bbbsim_resp r, const char *key, const char *message)
 	char want[1024];
 
 	snprintf(want, sizeof(want),
-	         "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
-	         "<message>%s</message>\n</response>",
-	         key, message);
+		 "<response>\n<returncode>FAILED</returncode>\n<messageKey>%s</messageKey>\n"
+		 "<message>%s</message>\n</response>",
+		 key, message);
 	is(r, want);
 }
 
@@ -158,9 +158,9 @@ static void pretty(struct bbbsim_resp r, const char *key, const char *message)
 	char want[1024];
 
 	snprintf(want, sizeof(want),
-	         "{\n    \"response\": {\n        \"returncode\": \"FAILED\",\n"
-	         "        \"messageKey\": \"%s\",\n        \"message\": \"%s\"\n    }\n}",
-	         key, message);
+		 "{\n    \"response\": {\n        \"returncode\": \"FAILED\",\n"
+		 "        \"messageKey\": \"%s\",\n        \"message\": \"%s\"\n    }\n}",
+		 key, message);
 	is(r, want);
 }
 
@@ -206,8 +206,8 @@ static void ids(const char *query, const char *want)
 
 	ck_assert_int_eq(r.status, 200);
 	for (p = strstr(r.body, "<recordID>"); p != NULL; p = strstr(p + 1, "<recordID>"))
-		n +=
-		    (size_t)snprintf(got + n, sizeof(got) - n, "%s%.54s", n > 0 ? " " : "", p + 10);
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%.54s", n > 0 ? " " : "",
+				      p + 10);
 	ck_assert_msg(strcmp(got, want) == 0, "%s: got [%s], want [%s]", query, got, want);
 	bbbsim_resp_free(&r);
 }
@@ -258,12 +258,12 @@ static void teardown(void)
 START_TEST(test_rec_fixture_load_errors)
 {
 	static const char *const bad[] = {
-	    "meeting x y\n",                          /* before any recording */
-	    "recording a-1\nformat video u size=x\n", /* not a number */
-	    "recording a-1\nimage u alt=x\n",         /* image without a format */
-	    "recording a-1\nstate weird\n",
-	    "recording a-1\nmeta k \"unterminated\n",
-	    "recording a-1\nfrobnicate\n",
+		"meeting x y\n",                          /* before any recording */
+		"recording a-1\nformat video u size=x\n", /* not a number */
+		"recording a-1\nimage u alt=x\n",         /* image without a format */
+		"recording a-1\nstate weird\n",
+		"recording a-1\nmeta k \"unterminated\n",
+		"recording a-1\nfrobnicate\n",
 	};
 	struct bbbsim_opts o = {.secret = SECRET, .recordings_file = "/nonexistent/recordings.txt"};
 	char path[] = "/tmp/bbbsim-rec-XXXXXX";
@@ -294,12 +294,14 @@ START_TEST(test_rec_get_layout)
 	content_type(&r, "text/xml;charset=utf-8");
 	is(r, want); /* recordings 1, 2, 4, 5 in Scala's layout */
 	free(want);
-	is(call("getRecordings", "meetingID=hist-303"),
-	   "<response>\n          <returncode>SUCCESS</returncode>\n"
-	   "          <recordings></recordings>\n"
-	   "          <messageKey>noRecordings</messageKey>\n"
-	   "          <message>There are no recordings for the meeting(s).</message>\n"
-	   "        </response>");
+	is(call("getRecordings", "meetingID=hist-303"), "<response>\n          "
+							"<returncode>SUCCESS</returncode>\n"
+							"          <recordings></recordings>\n"
+							"          "
+							"<messageKey>noRecordings</messageKey>\n"
+							"          <message>There are no "
+							"recordings for the meeting(s).</message>\n"
+							"        </response>");
 	/* POST with the parameters in the URL works too; other body types do not */
 	r = post("getRecordings", "recordID=" R2, FORM, "", 0);
 	ck_assert_uint_eq(count(r.body, "<recording>"), 1);
@@ -309,7 +311,7 @@ START_TEST(test_rec_get_layout)
 	/* the legacy checksum message, for a missing and for a wrong checksum */
 	failed(get(API "getRecordings?meetingID=bio-101"), "checksumError", LEGACY);
 	failed(get(API "getRecordings?meetingID=bio-101&checksum="
-	               "0123456789012345678901234567890123456789"),
+		       "0123456789012345678901234567890123456789"),
 	       "checksumError", LEGACY);
 }
 END_TEST
@@ -389,8 +391,10 @@ END_TEST
 
 START_TEST(test_rec_publish)
 {
-	is(call("publishRecordings", "recordID=" R5 "&publish=true"),
-	   "<response><returncode>SUCCESS</returncode><published>true</published></response>");
+	is(call("publishRecordings", "recordID=" R5 "&publish=true"), "<response><returncode>"
+								      "SUCCESS</"
+								      "returncode><published>true</"
+								      "published></response>");
 	assert_state(R5, "published");
 	ids("recordID=" R5, R5);
 	/* Groovy toBoolean: "<maybe>" is false; the raw value is echoed, unescaped */
@@ -421,8 +425,9 @@ END_TEST
 
 START_TEST(test_rec_delete_update)
 {
-	is(call("deleteRecordings", "recordID=" R2),
-	   "<response><returncode>SUCCESS</returncode><deleted>true</deleted></response>");
+	is(call("deleteRecordings", "recordID=" R2), "<response><returncode>SUCCESS</"
+						     "returncode><deleted>true</deleted></"
+						     "response>");
 	assert_state(R2, "deleted");
 	ids("state=deleted", R2 " " R6); /* still listed */
 	failed(call("deleteRecordings", "recordID=" R2), "notFound",
@@ -430,8 +435,8 @@ START_TEST(test_rec_delete_update)
 	failed(call("deleteRecordings", ""), "missingParamRecordID",
 	       "You must specify a recordID.");
 	/* update: set, add (name lower-cased), delete with an empty value */
-	is(call("updateRecordings",
-	        "recordID=" R1 "&meta_bbb-context=Bio+I&meta_Term=Fall&meta_gl-listed="),
+	is(call("updateRecordings", "recordID=" R1 "&meta_bbb-context=Bio+I&meta_Term=Fall&meta_gl-"
+				    "listed="),
 	   "<response><returncode>SUCCESS</returncode><updated>true</updated></response>");
 	assert_meta(R1, "bbb-context", "Bio I");
 	assert_meta(R1, "term", "Fall");
@@ -440,8 +445,9 @@ START_TEST(test_rec_delete_update)
 	/* a deleted recording alone is notFound, but is updated next to an existing one */
 	failed(call("updateRecordings", "recordID=" R6 "&meta_x=1"), "notFound",
 	       "We could not find recordings");
-	has(post("updateRecordings", "recordID=" R6 "," R4 "&meta_x=2", FORM, "", 0),
-	    "<updated>true</updated>");
+	has(post("updateRecordings", "recordID=" R6 "," R4 "&meta_x=2", FORM, "", 0), "<updated>"
+										      "true</"
+										      "updated>");
 	assert_meta(R6, "x", "2");
 	ck_assert_ptr_null(bbbsim_recording_state(sim, "nope"));
 	assert_meta("nope", "x", NULL);
@@ -457,23 +463,25 @@ START_TEST(test_rec_text_tracks_get)
 
 	content_type(&r, "application/json;charset=utf-8");
 	snprintf(prefix, sizeof(prefix),
-	         "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"href\":\"http://"
-	         "127.0.0.1:%u/bigbluebutton/textTrack/",
-	         bbbsim_port(sim));
+		 "{\"response\":{\"returncode\":\"SUCCESS\",\"tracks\":[{\"href\":\"http://"
+		 "127.0.0.1:%u/bigbluebutton/textTrack/",
+		 bbbsim_port(sim));
 	ck_assert_msg(strncmp(r.body, prefix, strlen(prefix)) == 0, "%s", r.body);
-	assert_has(r.body,
-	           "/" R1 "/subtitles_en-US.vtt\",\"kind\":\"subtitles\",\"label\":\"English\","
-	           "\"lang\":\"en-US\",\"source\":\"live\"},{\"href\":");
+	assert_has(r.body, "/" R1 "/subtitles_en-US.vtt\",\"kind\":\"subtitles\",\"label\":"
+			   "\"English\","
+			   "\"lang\":\"en-US\",\"source\":\"live\"},{\"href\":");
 	/* Gson: < > & = ' escaped, non-ASCII raw */
-	has(r,
-	    "/captions_pt-BR.vtt\",\"kind\":\"captions\",\"label\":\"Português - Ana\\u0027s "
-	    "\\u003cauto\\u003e \\u0026 \\u003d\",\"lang\":\"pt-BR\",\"source\":\"automatic\"}]}}");
+	has(r, "/captions_pt-BR.vtt\",\"kind\":\"captions\",\"label\":\"Português - Ana\\u0027s "
+	       "\\u003cauto\\u003e \\u0026 "
+	       "\\u003d\",\"lang\":\"pt-BR\",\"source\":\"automatic\"}]}}");
 	is(call("getRecordingTextTracks", "recordID=" R4),
 	   "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":\"noCaptionsFound\","
 	   "\"message\":\"No captions found for " R4 "\"}}");
-	is(call("getRecordingTextTracks", "recordID=x%3Dy"),
-	   "{\"response\":{\"returncode\":\"FAILED\",\"messageKey\":\"noRecordings\","
-	   "\"message\":\"No recording found for x\\u003dy\"}}");
+	is(call("getRecordingTextTracks", "recordID=x%3Dy"), "{\"response\":{\"returncode\":"
+							     "\"FAILED\",\"messageKey\":"
+							     "\"noRecordings\","
+							     "\"message\":\"No recording found for "
+							     "x\\u003dy\"}}");
 	/* the XML errors of the generic path; recordID is checked before a wrong checksum */
 	failed(call("getRecordingTextTracks", ""), "missingParamRecordID",
 	       "You must specify a recordID.");
@@ -490,7 +498,7 @@ static const char vtt[] = "WEBVTT\r\n\r\n00:00.000 --> 00:01.000\r\nHi\0there\r\
 static struct bbbsim_resp upload(const char *query, const char *fields, const char *file, size_t n)
 {
 	static const char head[] = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
-	                           "filename=\"cap;s.vtt\"\r\nContent-Type: text/vtt\r\n\r\n";
+				   "filename=\"cap;s.vtt\"\r\nContent-Type: text/vtt\r\n\r\n";
 	static const char tail[] = "\r\n--XyZ--\r\n";
 	size_t fl = strlen(fields);
 	size_t len = fl + sizeof(head) - 1 + n + sizeof(tail) - 1;
@@ -509,7 +517,7 @@ static struct bbbsim_resp upload(const char *query, const char *fields, const ch
 START_TEST(test_rec_text_track_put)
 {
 	struct bbbsim_resp r = upload("recordID=" R4 "&kind=subtitles&lang=de-DE&label=Deutsch", "",
-	                              vtt, sizeof(vtt) - 1);
+				      vtt, sizeof(vtt) - 1);
 	struct bbbsim_upload u;
 
 	content_type(&r, "application/json;charset=utf-8");
@@ -527,14 +535,16 @@ START_TEST(test_rec_text_track_put)
 	ck_assert_mem_eq(u.data, vtt, sizeof(vtt) - 1); /* binary-safe, NUL included */
 	bbbsim_upload_free(&u);
 	ck_assert(!bbbsim_upload_get(sim, 1, &u));
-	has(call("getRecordingTextTracks", "recordID=" R4),
-	    "/" R4 "/subtitles_de-DE.vtt\",\"kind\":\"subtitles\",\"label\":\"Deutsch\","
-	    "\"lang\":\"de-DE\",\"source\":\"upload\"}]}}");
+	has(call("getRecordingTextTracks", "recordID=" R4), "/" R4 "/subtitles_de-DE.vtt\","
+							    "\"kind\":\"subtitles\","
+							    "\"label\":\"Deutsch\","
+							    "\"lang\":\"de-DE\",\"source\":"
+							    "\"upload\"}]}}");
 	/* kind and lang as form fields; the label defaults to lang; same kind+lang replaces */
 	has(upload("recordID=" R1,
-	           "--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
-	           "--XyZ\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen-US\r\n",
-	           "WEBVTT\n", 7),
+		   "--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
+		   "--XyZ\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen-US\r\n",
+		   "WEBVTT\n", 7),
 	    "upload_text_track_success");
 	r = call("getRecordingTextTracks", "recordID=" R1);
 	ck_assert_uint_eq(count(r.body, "\"href\""), 2);
@@ -547,17 +557,17 @@ END_TEST
 START_TEST(test_rec_text_track_put_errors)
 {
 	static const char *const cases[][3] = {
-	    {"kind=captions&lang=en", "paramError", "Missing param recordID."},
-	    {"recordID=nope-1&kind=captions&lang=en", "noRecordings",
-	     "No recording was found for nope-1"},
-	    {"recordID=" R1 "&lang=en", "paramError", "Missing param kind."},
-	    {"recordID=" R1 "&kind=chapters&lang=en", "invalidKind",
-	     "The kind parameter is not set to a permitted value."},
-	    {"recordID=" R1 "&kind=captions", "paramError", "Missing param lang."},
-	    {"recordID=" R1 "&kind=captions&lang=en_US", "invalidLang",
-	     "The lang parameter is not a well-formed language tag."},
-	    {"recordID=" R1 "&kind=captions&lang=x-klingon", "invalidLang",
-	     "The lang parameter is not a valid language tag."},
+		{"kind=captions&lang=en", "paramError", "Missing param recordID."},
+		{"recordID=nope-1&kind=captions&lang=en", "noRecordings",
+		 "No recording was found for nope-1"},
+		{"recordID=" R1 "&lang=en", "paramError", "Missing param kind."},
+		{"recordID=" R1 "&kind=chapters&lang=en", "invalidKind",
+		 "The kind parameter is not set to a permitted value."},
+		{"recordID=" R1 "&kind=captions", "paramError", "Missing param lang."},
+		{"recordID=" R1 "&kind=captions&lang=en_US", "invalidLang",
+		 "The lang parameter is not a well-formed language tag."},
+		{"recordID=" R1 "&kind=captions&lang=x-klingon", "invalidLang",
+		 "The lang parameter is not a valid language tag."},
 	};
 	size_t i;
 
@@ -566,12 +576,12 @@ START_TEST(test_rec_text_track_put_errors)
 	pretty(upload("recordID=" R1 "&kind=captions&lang=en", "", "", 0),
 	       "empty_uploaded_text_track", "Empty uploaded text track.");
 	pretty(post("putRecordingTextTrack", "recordID=" R1 "&kind=captions&lang=en", "text/vtt",
-	            "WEBVTT", 6),
+		    "WEBVTT", 6),
 	       "empty_uploaded_text_track", "Empty uploaded text track.");
 	pretty(http("POST", API "putRecordingTextTrack?recordID=" R1, "text/vtt", "W", 1),
 	       "paramError", "Missing param checksum.");
 	failed(http("POST", API "putRecordingTextTrack?recordID=" R1 "&checksum=12", "text/vtt",
-	            "W", 1),
+		    "W", 1),
 	       "checksumError", LEGACY);
 	status(call("putRecordingTextTrack", "recordID=" R1), 405);
 	ck_assert_uint_eq(bbbsim_upload_count(sim), 0);
@@ -583,23 +593,23 @@ END_TEST
 START_TEST(test_rec_documents)
 {
 	static const char modules[] =
-	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<modules>\n"
-	    "  <module name=\"clientSettingsOverride\"><![CDATA[{\"a\":1}]]></module>\n"
-	    "  <module name=\"other\"><document url=\"https://skip.example/x.pdf\"/></module>\n"
-	    "  <module name=\"presentation\">\n"
-	    "    <document url=\"https://files.example/a.pdf?x=1&amp;y=2\" filename='a b.pdf' "
-	    "downloadable=\"true\"/>\n"
-	    "    <!-- a comment <document url=\"nope\"/> -->\n"
-	    "    <document name=\"slides.pdf\" current=\"true\" removable=\"false\">\n"
-	    "      SGVsbG8s\n      IHdvcmxkIQ==\n    </document>\n"
-	    "  </module>\n</modules>";
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<modules>\n"
+		"  <module name=\"clientSettingsOverride\"><![CDATA[{\"a\":1}]]></module>\n"
+		"  <module name=\"other\"><document url=\"https://skip.example/x.pdf\"/></module>\n"
+		"  <module name=\"presentation\">\n"
+		"    <document url=\"https://files.example/a.pdf?x=1&amp;y=2\" filename='a b.pdf' "
+		"downloadable=\"true\"/>\n"
+		"    <!-- a comment <document url=\"nope\"/> -->\n"
+		"    <document name=\"slides.pdf\" current=\"true\" removable=\"false\">\n"
+		"      SGVsbG8s\n      IHdvcmxkIQ==\n    </document>\n"
+		"  </module>\n</modules>";
 	static const char insert[] = "<modules><module name=\"presentation\"><document "
-	                             "name=\"bad.pdf\"><![CDATA[not base64!]]></document>"
-	                             "</module></modules>";
+				     "name=\"bad.pdf\"><![CDATA[not base64!]]></document>"
+				     "</module></modules>";
 	struct bbbsim_document d;
 
 	has(post("create", "name=Docs&meetingID=docs-1", "application/xml", modules,
-	         strlen(modules)),
+		 strlen(modules)),
 	    "<returncode>SUCCESS</returncode>");
 	ck_assert_uint_eq(bbbsim_document_count(sim), 2);
 	ck_assert(bbbsim_document_get(sim, 0, &d));
@@ -657,46 +667,51 @@ START_TEST(test_hooks_calls)
 {
 	struct bbbsim_resp r;
 
-	hook_is(hook("sha1", "list", ""),
-	        "<response><returncode>SUCCESS</returncode><hooks></hooks></response>");
+	hook_is(hook("sha1", "list", ""), "<response><returncode>SUCCESS</returncode><hooks></"
+					  "hooks></response>");
 	hook_is(hook("sha256", "create",
-	             "callbackURL=https%3A%2F%2Flms.example%2Fev%3Fa%3D1%26b%3D2&meetingID=bio-101"
-	             "&eventID=Meeting-Created,user-joined"),
-	        "<response><returncode>SUCCESS</returncode><hookID>1</hookID>"
-	        "<permanentHook>false</permanentHook><rawData>false</rawData></response>");
+		     "callbackURL=https%3A%2F%2Flms.example%2Fev%3Fa%3D1%26b%3D2&meetingID=bio-101"
+		     "&eventID=Meeting-Created,user-joined"),
+		"<response><returncode>SUCCESS</returncode><hookID>1</hookID>"
+		"<permanentHook>false</permanentHook><rawData>false</rawData></response>");
 	has(hook("sha1", "create", "callbackURL=https%3A%2F%2Fglobal.example%2F&getRaw=TRUE"),
 	    "<hookID>2</hookID><permanentHook>false</permanentHook><rawData>true</rawData>");
 	/* the same URL again, even for another meeting: the existing hook */
 	hook_is(hook("sha1", "create", "callbackURL=https%3A%2F%2Fglobal.example%2F&meetingID=x"),
-	        "<response><returncode>SUCCESS</returncode><hookID>2</hookID><messageKey>"
-	        "duplicateWarning</messageKey><message>There is already a hook for this callback "
-	        "URL.</message></response>");
+		"<response><returncode>SUCCESS</returncode><hookID>2</hookID><messageKey>"
+		"duplicateWarning</messageKey><message>There is already a hook for this callback "
+		"URL.</message></response>");
 	has(hook("sha1", "create", "callbackURL=http%3A%2F%2Fc.example%2F&meetingID=chem-202"),
 	    "<hookID>3</hookID>");
 	ck_assert_uint_eq(bbbsim_hook_count(sim), 3);
 	/* that meeting's hooks and the global ones; '&' raw in CDATA; eventID lower-cased */
 	hook_is(hook("sha1", "list", "meetingID=bio-101"),
-	        "<response><returncode>SUCCESS</returncode><hooks><hook><hookID>1</hookID>"
-	        "<callbackURL><![CDATA[https://lms.example/ev?a=1&b=2]]></callbackURL>"
-	        "<meetingID><![CDATA[bio-101]]></meetingID>"
-	        "<eventID>meeting-created,user-joined</eventID><permanentHook>false"
-	        "</permanentHook><rawData>false</rawData></hook><hook><hookID>2</hookID>"
-	        "<callbackURL><![CDATA[https://global.example/]]></callbackURL><permanentHook>"
-	        "false</permanentHook><rawData>true</rawData></hook></hooks></response>");
+		"<response><returncode>SUCCESS</returncode><hooks><hook><hookID>1</hookID>"
+		"<callbackURL><![CDATA[https://lms.example/ev?a=1&b=2]]></callbackURL>"
+		"<meetingID><![CDATA[bio-101]]></meetingID>"
+		"<eventID>meeting-created,user-joined</eventID><permanentHook>false"
+		"</permanentHook><rawData>false</rawData></hook><hook><hookID>2</hookID>"
+		"<callbackURL><![CDATA[https://global.example/]]></callbackURL><permanentHook>"
+		"false</permanentHook><rawData>true</rawData></hook></hooks></response>");
 	r = hook("sha1", "list", "");
 	ck_assert_uint_eq(count(r.body, "<hook>"), 3);
 	bbbsim_resp_free(&r);
-	hook_is(hook("sha1", "destroy", "hookID=1"),
-	        "<response><returncode>SUCCESS</returncode><removed>true</removed></response>");
-	hook_is(hook("sha1", "destroy", "hookID=1"),
-	        "<response><returncode>FAILED</returncode><messageKey>destroyMissingHook"
-	        "</messageKey><message>The hook informed was not found.</message></response>");
+	hook_is(hook("sha1", "destroy", "hookID=1"), "<response><returncode>SUCCESS</"
+						     "returncode><removed>true</removed></"
+						     "response>");
+	hook_is(hook("sha1", "destroy", "hookID=1"), "<response><returncode>FAILED</"
+						     "returncode><messageKey>destroyMissingHook"
+						     "</messageKey><message>The hook informed was "
+						     "not found.</message></response>");
 	has(hook("sha1", "destroy", ""), "<messageKey>missingParamHookID</messageKey><message>You "
-	                                 "must specify a hookID in the parameters.</message>");
-	hook_is(hook("sha1", "create", "meetingID=bio-101"),
-	        "<response><returncode>FAILED</returncode><messageKey>missingParamCallbackURL"
-	        "</messageKey><message>You must specify a callbackURL in the parameters."
-	        "</message></response>");
+					 "must specify a hookID in the parameters.</message>");
+	hook_is(hook("sha1", "create", "meetingID=bio-101"), "<response><returncode>FAILED</"
+							     "returncode><messageKey>"
+							     "missingParamCallbackURL"
+							     "</messageKey><message>You must "
+							     "specify a callbackURL in the "
+							     "parameters."
+							     "</message></response>");
 	ck_assert_uint_eq(bbbsim_hook_count(sim), 2);
 }
 END_TEST
@@ -704,9 +719,10 @@ END_TEST
 START_TEST(test_hooks_checksum)
 {
 	static const char *const algs[] = {"sha1", "sha256", "sha384", "sha512"};
-	static const char checksum_error[] =
-	    "<response><returncode>FAILED</returncode><messageKey>checksumError</messageKey>"
-	    "<message>You did not pass the checksum security check.</message></response>";
+	static const char checksum_error[] = "<response><returncode>FAILED</"
+					     "returncode><messageKey>checksumError</messageKey>"
+					     "<message>You did not pass the checksum security "
+					     "check.</message></response>";
 	struct bbbsim_opts o = {.hooks_algorithms = "sha256"};
 	struct bbbsim_request rec;
 	struct bbbsim_resp r;
@@ -723,8 +739,8 @@ START_TEST(test_hooks_checksum)
 	ck_assert_str_eq(rec.call, "hooks/list");
 	ck_assert_str_eq(rec.algorithm, "sha256");
 	bbbsim_request_free(&rec);
-	has(call_as("sha256", true, "GET", "getMeetings", "", NULL, NULL, 0),
-	    "<returncode>SUCCESS</returncode>");
+	has(call_as("sha256", true, "GET", "getMeetings", "", NULL, NULL, 0), "<returncode>SUCCESS<"
+									      "/returncode>");
 	hook_is(get(API "hooks/list"), checksum_error); /* missing: note the period */
 	/* a length no algorithm has: the validator throws, Express answers 500 */
 	r = get(API "hooks/list?checksum=abcdef");
@@ -774,7 +790,7 @@ static struct bbbsim_resp set_config(const char *query, const char *form)
 	char target[64];
 
 	snprintf(target, sizeof(target), API "setConfigXML%s%s", query[0] != '\0' ? "?" : "",
-	         query);
+		 query);
 	return http("POST", target, FORM, form, strlen(form));
 }
 
@@ -783,58 +799,59 @@ static void builder_failed(struct bbbsim_resp r, const char *key, const char *me
 	char want[512];
 
 	snprintf(want, sizeof(want),
-	         "<response><returncode>FAILED</returncode><messageKey>%s</messageKey>"
-	         "<message>%s</message></response>",
-	         key, message);
+		 "<response><returncode>FAILED</returncode><messageKey>%s</messageKey>"
+		 "<message>%s</message></response>",
+		 key, message);
 	is(r, want);
 }
 
 START_TEST(test_legacy_config_on)
 {
 	/* bbb-api.md 2.4, vector 2: the sorted, re-encoded form; sha1 */
-	static const char form[] =
-	    "configXML=%3Cconfig%3E%3Clocaleversion+suppressWarning%3D%22false%22%3E0.9.0%3C%2F"
-	    "localeversion%3E%3C%2Fmodules%3E%3C%2Fconfig%3E&meetingID=random-8228800"
-	    "&checksum=51db6f55ffa080f42f5727386beb66adb4e5cf81";
+	static const char form[] = "configXML=%3Cconfig%3E%3Clocaleversion+suppressWarning%3D%"
+				   "22false%22%3E0.9.0%3C%2F"
+				   "localeversion%3E%3C%2Fmodules%3E%3C%2Fconfig%3E&meetingID="
+				   "random-8228800"
+				   "&checksum=51db6f55ffa080f42f5727386beb66adb4e5cf81";
 	static const char ok[] = "<response><returncode>SUCCESS</returncode><configToken>";
 	struct bbbsim_opts o = {.secret = "aae06642a13942004fd83b3ba6e4o9s8",
-	                        .legacy_config = true};
+				.legacy_config = true};
 	struct bbbsim_resp r;
 	char *token;
 	char *xml;
 
 	restart(o);
 	builder_failed(set_config("", form), "invalidMeetingIdentifier",
-	               "The meeting ID that you supplied did not match any existing meetings");
+		       "The meeting ID that you supplied did not match any existing meetings");
 	has(call("create", "name=Room&meetingID=random-8228800"), "<returncode>SUCCESS");
 	r = set_config("", form);
 	ck_assert_msg(strncmp(r.body, ok, strlen(ok)) == 0 &&
-	                  strcmp(r.body + strlen(ok) + 8, "</configToken></response>") == 0,
-	              "%s", r.body);
+			      strcmp(r.body + strlen(ok) + 8, "</configToken></response>") == 0,
+		      "%s", r.body);
 	token = strndup(r.body + strlen(ok), 8);
 	xml = bbbsim_config_xml(sim, token);
-	ck_assert_str_eq(xml,
-	                 "<config><localeversion suppressWarning=\"false\">0.9.0</localeversion>"
-	                 "</modules></config>");
+	ck_assert_str_eq(xml, "<config><localeversion "
+			      "suppressWarning=\"false\">0.9.0</localeversion>"
+			      "</modules></config>");
 	free(xml);
 	free(token);
 	bbbsim_resp_free(&r);
 	ck_assert_ptr_null(bbbsim_config_xml(sim, "nope"));
 	/* the checksum is checked after the parameters and the meeting */
 	builder_failed(set_config("", "configXML=x&meetingID=random-8228800&checksum="
-	                              "0000000000000000000000000000000000000000"),
-	               "configXMLChecksumError",
-	               "configXMLChecksumError: request did not pass the checksum security check.");
+				      "0000000000000000000000000000000000000000"),
+		       "configXMLChecksumError",
+		       "configXMLChecksumError: request did not pass the checksum security check.");
 	builder_failed(set_config("checksum=1", "meetingID=m"), "configXMLError",
-	               "You did not pass a config XML");
+		       "You did not pass a config XML");
 	builder_failed(set_config("checksum=1", "configXML=x"), "missingParamMeetingID",
-	               "You must specify a meeting ID for the meeting.");
+		       "You must specify a meeting ID for the meeting.");
 	builder_failed(set_config("", "configXML=x"), "checksumError", LEGACY);
 	/* getDefaultConfigXML: the config document itself, not a <response> */
 	r = call("getDefaultConfigXML", "");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_msg(strncmp(r.body, "<?xml version=\"1.0\" ?>\n<config>\n", 32) == 0, "%s",
-	              r.body);
+		      r.body);
 	ck_assert_str_eq(r.body + r.len - 10, "</config>\n");
 	has(r, "<module name=\"PresentModule\"");
 	builder_failed(get(API "getDefaultConfigXML"), "checksumError", LEGACY);
@@ -873,7 +890,7 @@ static pid_t run_program(const char *const *args, int *st)
 		pid = 0;
 	} else {
 		ck_assert_int_eq(
-		    sscanf(line, "bbb-sim listening on http://127.0.0.1:%u/", &other_port), 1);
+			sscanf(line, "bbb-sim listening on http://127.0.0.1:%u/", &other_port), 1);
 	}
 	fclose(out);
 	return pid;
@@ -882,17 +899,18 @@ static pid_t run_program(const char *const *args, int *st)
 START_TEST(test_rec_program_options)
 {
 	const char *const good[] = {"--port",
-	                            "0",
-	                            "--secret",
-	                            SECRET,
-	                            "--recordings",
-	                            gw_test_data_path("bbbsim/recordings.txt"),
-	                            "--hooks-algorithms",
-	                            "sha256",
-	                            "--legacy-config",
-	                            NULL};
+				    "0",
+				    "--secret",
+				    SECRET,
+				    "--recordings",
+				    gw_test_data_path("bbbsim/recordings.txt"),
+				    "--hooks-algorithms",
+				    "sha256",
+				    "--legacy-config",
+				    NULL};
 	const char *const bad[] = {
-	    "--port", "0", "--secret", SECRET, "--recordings", "/nonexistent/recordings.txt", NULL};
+		"--port", "0", "--secret", SECRET, "--recordings", "/nonexistent/recordings.txt",
+		NULL};
 	int st = 0;
 	pid_t pid = run_program(bad, &st);
 

@@ -112,8 +112,8 @@ START_TEST(test_config_restart_keys_flagged)
 	b->header_timeout_s = a->header_timeout_s + 1;
 	b->max_header_bytes = a->max_header_bytes * 2;
 	b->bbb_retry = !a->bbb_retry;
-	b->readyz_cache_ms = a->readyz_cache_ms + 1;     /* applies on reload: not listed */
-	b->bbb_timeout_ms = a->bbb_timeout_ms + 1;       /* same */
+	b->readyz_cache_ms = a->readyz_cache_ms + 1; /* applies on reload: not listed */
+	b->bbb_timeout_ms = a->bbb_timeout_ms + 1;   /* same */
 	n = gw_config_restart_changes(a, b, keys, GW_CONFIG_RESTART_KEYS_MAX);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(keys[0], "limits.max_header_bytes");
@@ -158,8 +158,9 @@ START_TEST(test_config_minimal_gets_defaults)
 END_TEST
 
 static const unsigned char lms_hash[GW_AUTH_HASH_LEN] = {
-    0xd5, 0x22, 0xef, 0xc7, 0xd0, 0x90, 0xee, 0x4d, 0x65, 0x57, 0xfe, 0x87, 0xf6, 0x73, 0x7e, 0x71,
-    0x64, 0x23, 0x46, 0xab, 0xa9, 0x2c, 0xb2, 0x77, 0x09, 0x6e, 0xec, 0xbb, 0x1e, 0xf4, 0x18, 0xbd,
+	0xd5, 0x22, 0xef, 0xc7, 0xd0, 0x90, 0xee, 0x4d, 0x65, 0x57, 0xfe,
+	0x87, 0xf6, 0x73, 0x7e, 0x71, 0x64, 0x23, 0x46, 0xab, 0xa9, 0x2c,
+	0xb2, 0x77, 0x09, 0x6e, 0xec, 0xbb, 0x1e, 0xf4, 0x18, 0xbd,
 };
 
 START_TEST(test_config_full)
@@ -202,7 +203,7 @@ START_TEST(test_config_full)
 	ck_assert_uint_eq(cfg->tokens[1].burst, 0);
 	ck_assert_int_eq(cfg->tokens[1].expires_at, 0);
 	ck_assert_uint_eq(cfg->tokens[1].scopes,
-	                  GW_SCOPE_MEETINGS_READ | GW_SCOPE_RECORDINGS_READ | GW_SCOPE_METRICS);
+			  GW_SCOPE_MEETINGS_READ | GW_SCOPE_RECORDINGS_READ | GW_SCOPE_METRICS);
 	ck_assert_uint_eq(cfg->tokens[1].n_origins, 2);
 	ck_assert_str_eq(cfg->tokens[1].origins[0], "https://dash.example.org");
 	ck_assert_str_eq(cfg->tokens[1].origins[1], "http://localhost:3000");
@@ -246,12 +247,12 @@ END_TEST
 START_TEST(test_config_bad_urls)
 {
 	static const char *const bad[] = {
-	    "https://",
-	    "http:///api",
-	    "https://bbb.example.org/api?x=1",
-	    "https://bbb.example.org/a b",
-	    "HTTPS://bbb.example.org",
-	    "",
+		"https://",
+		"http:///api",
+		"https://bbb.example.org/api?x=1",
+		"https://bbb.example.org/a b",
+		"HTTPS://bbb.example.org",
+		"",
 	};
 	char text[256];
 
@@ -259,9 +260,9 @@ START_TEST(test_config_bad_urls)
 		char *msg;
 
 		snprintf(text, sizeof(text),
-		         "bbb = { url = \"%s\"; public_url = \"%s\"; "
-		         "secret = \"s3cret0123\"; };",
-		         bad[i], bad[i]);
+			 "bbb = { url = \"%s\"; public_url = \"%s\"; "
+			 "secret = \"s3cret0123\"; };",
+			 bad[i], bad[i]);
 		msg = load_string_fail(text);
 		assert_has(msg, "mem.conf:1: bbb.url: ");
 		assert_has(msg, "mem.conf:1: bbb.public_url: ");
@@ -276,7 +277,7 @@ START_TEST(test_config_both_secrets)
 	char *msg = load_fail("config/both_secrets.conf");
 
 	assert_has(msg, "both_secrets.conf:4: bbb.secret_file: set bbb.secret or bbb.secret_file, "
-	                "not both");
+			"not both");
 	free(msg);
 }
 END_TEST
@@ -316,7 +317,7 @@ START_TEST(test_config_bad_checksum)
 	char *msg = load_fail("config/bad_checksum.conf");
 
 	assert_has(msg, "bad_checksum.conf:4: bbb.checksum: must be one of sha1, sha256, sha384, "
-	                "sha512");
+			"sha512");
 	free(msg);
 }
 END_TEST
@@ -325,7 +326,7 @@ START_TEST(test_config_checksum_names)
 {
 	static const char *const names[] = {"sha1", "sha256", "sha384", "sha512"};
 	static const enum gw_digest algs[] = {GW_DIGEST_SHA1, GW_DIGEST_SHA256, GW_DIGEST_SHA384,
-	                                      GW_DIGEST_SHA512};
+					      GW_DIGEST_SHA512};
 	char text[256];
 
 	for (size_t i = 0; i < 4; i++) {
@@ -333,9 +334,9 @@ START_TEST(test_config_checksum_names)
 
 		/* hooks_checksum takes the same names, independently of checksum */
 		snprintf(text, sizeof(text),
-		         "bbb = { url = \"" URL "\"; secret = \"s3cret0123\"; checksum = \"%s\";\n"
-		         "hooks_checksum = \"%s\"; };",
-		         names[i], names[3 - i]);
+			 "bbb = { url = \"" URL "\"; secret = \"s3cret0123\"; checksum = \"%s\";\n"
+			 "hooks_checksum = \"%s\"; };",
+			 names[i], names[3 - i]);
 		ck_assert_int_eq(gw_config_load_string(text, "mem.conf", &cfg, NULL), GW_OK);
 		ck_assert_int_eq(cfg->checksum, algs[i]);
 		ck_assert_int_eq(cfg->hooks_checksum, algs[3 - i]);
@@ -350,7 +351,7 @@ START_TEST(test_config_out_of_range)
 
 	assert_has(msg, "out_of_range.conf:6: limits.idle_timeout_s: 0 is out of range (1..3600)");
 	assert_has(msg, "out_of_range.conf:7: limits.max_body_bytes: 1073741824 is out of range "
-	                "(1..67108864)");
+			"(1..67108864)");
 	assert_has(msg, "out_of_range.conf:10: listen.port: 70000 is out of range (0..65535)");
 	assert_has(msg, "out_of_range.conf:11: listen.threads: expected an integer");
 	ck_assert_uint_eq(count_lines(msg), 4);
@@ -364,14 +365,14 @@ START_TEST(test_config_listen_address)
 	char *msg;
 
 	ck_assert_int_eq(gw_config_load_string("listen = { address = \"::\"; };\n"
-	                                       "bbb = { url = \"" URL
-	                                       "\"; secret = \"s3cret0\"; };",
-	                                       "mem.conf", &cfg, NULL),
-	                 GW_OK);
+					       "bbb = { url = \"" URL "\"; secret = \"s3cret0\"; "
+					       "};",
+					       "mem.conf", &cfg, NULL),
+			 GW_OK);
 	ck_assert_str_eq(cfg->listen_address, "::");
 	gw_config_unref(cfg);
 	msg = load_string_fail("listen = {\n  address = \"localhost\";\n};\n"
-	                       "bbb = { url = \"" URL "\"; secret = \"s3cret0\"; };");
+			       "bbb = { url = \"" URL "\"; secret = \"s3cret0\"; };");
 	assert_has(msg, "mem.conf:2: listen.address: must be an IPv4 or IPv6 address");
 	ck_assert_uint_eq(count_lines(msg), 1);
 	free(msg);
@@ -400,8 +401,8 @@ END_TEST
 START_TEST(test_config_wrong_shapes)
 {
 	char *msg = load_string_fail("bbb = \"x\";\nlog = { level = 7; };\ntokens = { };\n"
-	                             "cors = { origins = \"https://a.example\"; };\nlisten = 1;\n"
-	                             "metrics = true;\n");
+				     "cors = { origins = \"https://a.example\"; };\nlisten = 1;\n"
+				     "metrics = true;\n");
 
 	assert_has(msg, "mem.conf:1: bbb: expected a group");
 	assert_has(msg, "mem.conf:2: log.level: expected a string");
@@ -446,7 +447,7 @@ START_TEST(test_config_plaintext_token)
 	char *msg = load_fail("config/plaintext_token.conf");
 
 	assert_has(msg, "plaintext_token.conf:6: tokens[0].token: plaintext tokens must not be "
-	                "stored in the config: keep only the hash");
+			"stored in the config: keep only the hash");
 	assert_has(msg, "plaintext_token.conf:7: tokens[1].hash: plaintext tokens must not be");
 	assert_has(msg, "bbb-gateway token new");
 	ck_assert_ptr_null(strstr(msg, "PLAINTEXT"));
@@ -459,7 +460,7 @@ START_TEST(test_config_unknown_scope)
 	char *msg = load_fail("config/unknown_scope.conf");
 
 	assert_has(msg, "unknown_scope.conf:6: tokens[0].scopes[1]: unknown scope (known: *, "
-	                "meetings:read");
+			"meetings:read");
 	ck_assert_uint_eq(count_lines(msg), 1);
 	free(msg);
 }
@@ -488,7 +489,7 @@ START_TEST(test_config_connect_timeout_over_timeout)
 	char *msg = load_fail("config/connect_timeout.conf");
 
 	assert_has(msg, "connect_timeout.conf:5: bbb.connect_timeout_ms: 5000 is more than "
-	                "bbb.timeout_ms (1000)");
+			"bbb.timeout_ms (1000)");
 	free(msg);
 }
 END_TEST
@@ -604,7 +605,7 @@ START_TEST(test_config_missing_file)
 
 	gw_buf_init(&msg, 4096);
 	ck_assert_int_eq(gw_config_load(gw_test_data_path("config/absent.conf"), &cfg, &msg),
-	                 GW_E_CONFIG);
+			 GW_E_CONFIG);
 	ck_assert_ptr_null(cfg);
 	assert_has(gw_buf_str(&msg), "absent.conf: cannot open: No such file or directory");
 	gw_buf_deinit(&msg);
@@ -619,7 +620,7 @@ START_TEST(test_config_multiple_errors)
 	assert_has(msg, "many_errors.conf:5: bbb.url: must start with http://");
 	assert_has(msg, "many_errors.conf:6: bbb.checksum: must be one of");
 	assert_has(msg, "many_errors.conf:9: log.level: must be one of error, warning, notice, "
-	                "info, debug");
+			"info, debug");
 	assert_has(msg, "many_errors.conf:10: log.format: must be one of text, json");
 	assert_has(msg, "many_errors.conf:11: log.access: expected true or false");
 	assert_has(msg, "many_errors.conf:13: colour: unknown key");
@@ -634,7 +635,7 @@ START_TEST(test_config_errmsg_optional)
 	struct gw_config *cfg = NULL;
 
 	ck_assert_int_eq(gw_config_load(gw_test_data_path("config/many_errors.conf"), &cfg, NULL),
-	                 GW_E_CONFIG);
+			 GW_E_CONFIG);
 	ck_assert_ptr_null(cfg);
 }
 END_TEST
@@ -651,8 +652,8 @@ START_TEST(test_config_secret_never_echoed)
 	assert_has(msg, "secret_leak.conf:10: tokens[2].scopes[0]: unknown scope");
 	ck_assert_ptr_null(strstr(msg, "LEAKCHECK"));
 	free(msg);
-	msg =
-	    load_string_fail("bbb = { url = \"" URL "\"; secret = \"topsecret\"; checksum = 1; };");
+	msg = load_string_fail("bbb = { url = \"" URL "\"; secret = \"topsecret\"; checksum = 1; "
+			       "};");
 	ck_assert_ptr_null(strstr(msg, "topsecret"));
 	free(msg);
 }
@@ -669,7 +670,7 @@ START_TEST(test_config_env_overrides)
 	struct gw_config *cfg;
 
 	ck_assert_int_eq(
-	    setenv("BBB_GATEWAY_BBB_URL", "https://env.example.org/bigbluebutton/api/", 1), 0);
+		setenv("BBB_GATEWAY_BBB_URL", "https://env.example.org/bigbluebutton/api/", 1), 0);
 	ck_assert_int_eq(setenv("BBB_GATEWAY_BBB_SECRET", "envsecret0123", 1), 0);
 	cfg = load_ok("config/env_only.conf");
 	ck_assert_str_eq(cfg->bbb_url, "https://env.example.org/bigbluebutton/api");
@@ -731,7 +732,8 @@ START_TEST(test_config_url_credentials_not_public)
 {
 	struct gw_config *cfg;
 
-	cfg = gw_test_config("bbb = { url = \"http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api/\";\n"
+	cfg = gw_test_config("bbb = { url = "
+			     "\"http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api/\";\n"
 			     "        secret = \"abc\"; };\n");
 	ck_assert_str_eq(cfg->bbb_url, "http://gw:pw-Xy7@127.0.0.1:8080/bigbluebutton/api");
 	ck_assert_str_eq(cfg->bbb_public_url, "http://127.0.0.1:8080/bigbluebutton/api");
@@ -749,7 +751,8 @@ END_TEST
 START_TEST(test_config_public_url_credentials_refused)
 {
 	char *msg = load_string_fail("bbb = { url = \"" URL "\"; secret = \"abc\";\n"
-				     "        public_url = \"https://u:pw-Xy7@bbb.example.org/api\"; };\n");
+				     "        public_url = "
+				     "\"https://u:pw-Xy7@bbb.example.org/api\"; };\n");
 
 	assert_has(msg, "mem.conf:2: bbb.public_url: ");
 	assert_has(msg, "user-info");
@@ -795,7 +798,7 @@ START_TEST(test_config_trailing_slash_stripped)
 {
 	struct gw_config *cfg = NULL;
 	const char *text = "bbb = { url = \"http://bbb.example.org/bigbluebutton/api///\";\n"
-	                   "public_url = \"https://bbb.example.org/\"; secret = \"s3cret0123\"; };";
+			   "public_url = \"https://bbb.example.org/\"; secret = \"s3cret0123\"; };";
 
 	ck_assert_int_eq(gw_config_load_string(text, "mem.conf", &cfg, NULL), GW_OK);
 	ck_assert_str_eq(cfg->bbb_url, "http://bbb.example.org/bigbluebutton/api");

@@ -148,12 +148,12 @@ START_TEST(test_crypto_unhex_rejects_bad_input)
 	unsigned char out[4] = {1, 2, 3, 4};
 	const unsigned char untouched[] = {1, 2, 3, 4};
 
-	ck_assert_int_eq(gw_crypto_unhex("deadbee", out, 4), GW_E_PARSE);    /* short */
-	ck_assert_int_eq(gw_crypto_unhex("deadbeef0", out, 4), GW_E_PARSE);  /* long */
-	ck_assert_int_eq(gw_crypto_unhex("deadbeeg", out, 4), GW_E_PARSE);   /* non-hex */
-	ck_assert_int_eq(gw_crypto_unhex("dead beef", out, 4), GW_E_PARSE);  /* space */
-	ck_assert_int_eq(gw_crypto_unhex("0xdeadbe", out, 4), GW_E_PARSE);   /* prefix */
-	ck_assert_int_eq(gw_crypto_unhex("x", out, 0), GW_E_PARSE);          /* not empty */
+	ck_assert_int_eq(gw_crypto_unhex("deadbee", out, 4), GW_E_PARSE);   /* short */
+	ck_assert_int_eq(gw_crypto_unhex("deadbeef0", out, 4), GW_E_PARSE); /* long */
+	ck_assert_int_eq(gw_crypto_unhex("deadbeeg", out, 4), GW_E_PARSE);  /* non-hex */
+	ck_assert_int_eq(gw_crypto_unhex("dead beef", out, 4), GW_E_PARSE); /* space */
+	ck_assert_int_eq(gw_crypto_unhex("0xdeadbe", out, 4), GW_E_PARSE);  /* prefix */
+	ck_assert_int_eq(gw_crypto_unhex("x", out, 0), GW_E_PARSE);         /* not empty */
 	ck_assert_mem_eq(out, untouched, sizeof(untouched));
 }
 END_TEST

@@ -13,28 +13,17 @@ static const struct {
 	enum gw_err err;
 	int status;
 } contract[] = {
-	{GW_E_BAD_REQUEST, 400},
-	{GW_E_BAD_PATH_PARAM, 400},
-	{GW_E_BBB_INVALID_INPUT, 400},
-	{GW_E_UNAUTHORIZED, 401},
-	{GW_E_FORBIDDEN, 403},
-	{GW_E_NOT_FOUND, 404},
-	{GW_E_BBB_NOT_FOUND, 404},
-	{GW_E_METHOD_NOT_ALLOWED, 405},
-	{GW_E_BBB_CONFLICT, 409},
-	{GW_E_BODY_TOO_LARGE, 413},
-	{GW_E_URI_TOO_LONG, 414},
-	{GW_E_EXPECTATION_FAILED, 417},
-	{GW_E_HEADERS_TOO_LARGE, 431},
-	{GW_E_UNSUPPORTED_MEDIA_TYPE, 415},
-	{GW_E_RATE_LIMITED, 429},
-	{GW_E_BBB_CHECKSUM, 502},
-	{GW_E_BBB_FAILED, 502},
-	{GW_E_UPSTREAM_CONNECT, 502},
-	{GW_E_UPSTREAM_TOO_LARGE, 502},
-	{GW_E_UPSTREAM_BAD_REPLY, 502},
-	{GW_E_UPSTREAM_HTTP, 502},
-	{GW_E_UNAVAILABLE, 503},
+	{GW_E_BAD_REQUEST, 400},        {GW_E_BAD_PATH_PARAM, 400},
+	{GW_E_BBB_INVALID_INPUT, 400},  {GW_E_UNAUTHORIZED, 401},
+	{GW_E_FORBIDDEN, 403},          {GW_E_NOT_FOUND, 404},
+	{GW_E_BBB_NOT_FOUND, 404},      {GW_E_METHOD_NOT_ALLOWED, 405},
+	{GW_E_BBB_CONFLICT, 409},       {GW_E_BODY_TOO_LARGE, 413},
+	{GW_E_URI_TOO_LONG, 414},       {GW_E_EXPECTATION_FAILED, 417},
+	{GW_E_HEADERS_TOO_LARGE, 431},  {GW_E_UNSUPPORTED_MEDIA_TYPE, 415},
+	{GW_E_RATE_LIMITED, 429},       {GW_E_BBB_CHECKSUM, 502},
+	{GW_E_BBB_FAILED, 502},         {GW_E_UPSTREAM_CONNECT, 502},
+	{GW_E_UPSTREAM_TOO_LARGE, 502}, {GW_E_UPSTREAM_BAD_REPLY, 502},
+	{GW_E_UPSTREAM_HTTP, 502},      {GW_E_UNAVAILABLE, 503},
 	{GW_E_UPSTREAM_TIMEOUT, 504},
 };
 
@@ -104,7 +93,7 @@ START_TEST(test_err_out_of_range_is_internal)
 
 	ck_assert_ptr_eq(gw_err_info(GW_E__COUNT), internal);
 	ck_assert_ptr_eq(gw_err_info((enum gw_err)1000), internal);
-	ck_assert_ptr_eq(gw_err_info((enum gw_err)-1), internal);
+	ck_assert_ptr_eq(gw_err_info((enum gw_err) - 1), internal);
 	ck_assert_str_eq(gw_err_str((enum gw_err)1000), internal->title);
 }
 END_TEST

@@ -23,15 +23,33 @@ static void assert_accepted(const char *url)
 }
 
 static const char *const loopback[] = {
-	"http://127.0.0.1/",          "http://127.0.0.1:22/",     "https://127.255.255.254/x",
-	"http://2130706433/",         "http://0x7f000001/",       "http://0x7f.1/",
-	"http://0177.0.0.1/",         "http://0177.1/",           "http://127.1/",
-	"http://127.0.1/",            "http://0X7F.0.0.1/",       "http://017700000001/",
-	"http://127.0.0.1./",         "http://[::1]/",            "http://[::1]:8080/a",
-	"http://[0:0:0:0:0:0:0:1]/",  "http://[::ffff:127.0.0.1]/", "http://[::FFFF:7f00:1]/",
-	"http://[::127.0.0.1]/",      "http://[64:ff9b::127.0.0.1]/", "http://localhost/",
-	"http://LOCALHOST/",          "http://localhost./",       "http://LocalHost:8080/x",
-	"http://a.localhost/",        "http://x.y.LOCALHOST./",   "HTTP://127.0.0.1/",
+	"http://127.0.0.1/",
+	"http://127.0.0.1:22/",
+	"https://127.255.255.254/x",
+	"http://2130706433/",
+	"http://0x7f000001/",
+	"http://0x7f.1/",
+	"http://0177.0.0.1/",
+	"http://0177.1/",
+	"http://127.1/",
+	"http://127.0.1/",
+	"http://0X7F.0.0.1/",
+	"http://017700000001/",
+	"http://127.0.0.1./",
+	"http://[::1]/",
+	"http://[::1]:8080/a",
+	"http://[0:0:0:0:0:0:0:1]/",
+	"http://[::ffff:127.0.0.1]/",
+	"http://[::FFFF:7f00:1]/",
+	"http://[::127.0.0.1]/",
+	"http://[64:ff9b::127.0.0.1]/",
+	"http://localhost/",
+	"http://LOCALHOST/",
+	"http://localhost./",
+	"http://LocalHost:8080/x",
+	"http://a.localhost/",
+	"http://x.y.LOCALHOST./",
+	"HTTP://127.0.0.1/",
 };
 
 START_TEST(test_fetch_policy_loopback_spellings)
@@ -41,15 +59,32 @@ START_TEST(test_fetch_policy_loopback_spellings)
 END_TEST
 
 static const char *const internal[] = {
-	"http://10.0.0.1/",         "http://10.255.255.255/",   "http://172.16.0.1/",
-	"http://172.31.255.255/",   "http://192.168.1.1/",      "http://100.64.0.1/",
-	"http://100.127.255.255/",  "http://169.254.169.254/latest/meta-data/",
-	"http://2852039166/",       "http://0xa9.0xfe.0xa9.0xfe/", "http://0251.0376.0251.0376/",
-	"http://0.0.0.0/",          "http://0/",                "http://0.1.2.3/",
-	"http://[::]/",             "http://[fe80::1]/",        "http://[febf::1]/",
-	"http://[fc00::1]/",        "http://[fd12:3456::1]/",   "http://[::ffff:10.0.0.1]/",
-	"http://[::ffff:169.254.169.254]/", "http://[::ffff:a9fe:a9fe]/", "http://224.0.0.1/",
-	"http://255.255.255.255/",  "http://[ff02::1]/",        "http://[fec0::1]/",
+	"http://10.0.0.1/",
+	"http://10.255.255.255/",
+	"http://172.16.0.1/",
+	"http://172.31.255.255/",
+	"http://192.168.1.1/",
+	"http://100.64.0.1/",
+	"http://100.127.255.255/",
+	"http://169.254.169.254/latest/meta-data/",
+	"http://2852039166/",
+	"http://0xa9.0xfe.0xa9.0xfe/",
+	"http://0251.0376.0251.0376/",
+	"http://0.0.0.0/",
+	"http://0/",
+	"http://0.1.2.3/",
+	"http://[::]/",
+	"http://[fe80::1]/",
+	"http://[febf::1]/",
+	"http://[fc00::1]/",
+	"http://[fd12:3456::1]/",
+	"http://[::ffff:10.0.0.1]/",
+	"http://[::ffff:169.254.169.254]/",
+	"http://[::ffff:a9fe:a9fe]/",
+	"http://224.0.0.1/",
+	"http://255.255.255.255/",
+	"http://[ff02::1]/",
+	"http://[fec0::1]/",
 };
 
 START_TEST(test_fetch_policy_internal_addresses)
@@ -59,15 +94,31 @@ START_TEST(test_fetch_policy_internal_addresses)
 END_TEST
 
 static const char *const malformed[] = {
-	"ftp://files.example.org/a.pdf", "javascript:alert(1)",      "http://",
-	"http:///a.pdf",                 "http://:80/",               "//files.example.org/",
-	"http://user:pw@files.example.org/a.pdf", "http://user@files.example.org/",
-	"http://@files.example.org/",    "http://files.example.org:99999/", "http://h:8o/",
-	"http://%6c%6f%63%61%6c%68%6f%73%74/", "http://127.0.0.%31/", "http://[fe80::1%25eth0]/",
-	"http://[::1/",                  "http://files example.org/", "http://a\\@127.0.0.1/",
-	"http://999.1.1.1/",             "http://1.2.3.4.5/",         "http://example.123/",
-	"http://0x/",                    "http://a..b/",              "http://[1.2.3.4]/",
-	"http://[zz::1]/",               "http://files.example.org../",
+	"ftp://files.example.org/a.pdf",
+	"javascript:alert(1)",
+	"http://",
+	"http:///a.pdf",
+	"http://:80/",
+	"//files.example.org/",
+	"http://user:pw@files.example.org/a.pdf",
+	"http://user@files.example.org/",
+	"http://@files.example.org/",
+	"http://files.example.org:99999/",
+	"http://h:8o/",
+	"http://%6c%6f%63%61%6c%68%6f%73%74/",
+	"http://127.0.0.%31/",
+	"http://[fe80::1%25eth0]/",
+	"http://[::1/",
+	"http://files example.org/",
+	"http://a\\@127.0.0.1/",
+	"http://999.1.1.1/",
+	"http://1.2.3.4.5/",
+	"http://example.123/",
+	"http://0x/",
+	"http://a..b/",
+	"http://[1.2.3.4]/",
+	"http://[zz::1]/",
+	"http://files.example.org../",
 };
 
 START_TEST(test_fetch_policy_malformed_refused)
@@ -77,14 +128,22 @@ START_TEST(test_fetch_policy_malformed_refused)
 END_TEST
 
 static const char *const public_urls[] = {
-	"https://files.example.org/deck.pdf",  "http://files.example.org:8080/a&b.pdf?x=1#y",
-	"https://FILES.Example.ORG./a.pdf",    "https://8.8.8.8/a.pdf",
-	"http://134744072/",                   "https://[2001:db8::1]/a.pdf",
-	"https://[::ffff:8.8.8.8]/",           "http://172.32.0.1/",
-	"http://100.128.0.1/",                 "http://192.169.0.1/",
-	"https://cafe.be/x",                   "https://localhost.example.org/",
-	"https://a-b_c.example.org/",          "https://h/?next=http://127.0.0.1/",
-	"https://h/a@127.0.0.1",               "https://h:/",
+	"https://files.example.org/deck.pdf",
+	"http://files.example.org:8080/a&b.pdf?x=1#y",
+	"https://FILES.Example.ORG./a.pdf",
+	"https://8.8.8.8/a.pdf",
+	"http://134744072/",
+	"https://[2001:db8::1]/a.pdf",
+	"https://[::ffff:8.8.8.8]/",
+	"http://172.32.0.1/",
+	"http://100.128.0.1/",
+	"http://192.169.0.1/",
+	"https://cafe.be/x",
+	"https://localhost.example.org/",
+	"https://a-b_c.example.org/",
+	"https://h/?next=http://127.0.0.1/",
+	"https://h/a@127.0.0.1",
+	"https://h:/",
 };
 
 START_TEST(test_fetch_policy_public_accepted)
@@ -95,8 +154,8 @@ END_TEST
 
 START_TEST(test_fetch_policy_allow_list)
 {
-	static char *allow[] = {"files.internal.example", "10.1.2.0/24", "fd00::/8",
-				"127.0.0.2", "localhost"};
+	static char *allow[] = {"files.internal.example", "10.1.2.0/24", "fd00::/8", "127.0.0.2",
+				"localhost"};
 	const size_t n = sizeof(allow) / sizeof(allow[0]);
 
 	ck_assert_ptr_null(gw_fetch_policy_check("http://files.internal.example/a", allow, n));
@@ -122,27 +181,37 @@ START_TEST(test_fetch_policy_reasons_name_the_class)
 {
 	ck_assert_ptr_nonnull(strstr(gw_fetch_policy_check("http://127.1/", NULL, 0), "loopback"));
 	ck_assert_ptr_nonnull(
-	    strstr(gw_fetch_policy_check("http://169.254.169.254/", NULL, 0), "link-local"));
-	ck_assert_ptr_nonnull(strstr(gw_fetch_policy_check("http://10.0.0.1/", NULL, 0), "private"));
+		strstr(gw_fetch_policy_check("http://169.254.169.254/", NULL, 0), "link-local"));
+	ck_assert_ptr_nonnull(strstr(gw_fetch_policy_check("http://10.0.0.1/", NULL, 0), "privat"
+											 "e"));
 	ck_assert_ptr_nonnull(
-	    strstr(gw_fetch_policy_check("http://u:p@example.org/", NULL, 0), "user-info"));
+		strstr(gw_fetch_policy_check("http://u:p@example.org/", NULL, 0), "user-info"));
 	ck_assert_ptr_nonnull(strstr(gw_fetch_policy_check("http://%41/", NULL, 0), "host"));
 }
 END_TEST
 
 START_TEST(test_fetch_policy_entries)
 {
-	static const char *const good[] = {"files.internal.example", "FILES.example.", "10.1.2.0/24",
-					   "10.1.2.3", "0.0.0.0/0", "fd00::/8", "::1", "::/0",
-					   "192.168.0.0/16", "2001:db8::/32", "localhost"};
-	static const char *const bad[] = {"",           "10.1.2.3/24", "10.1.2.0/33", "fd00::/129",
-					  "10.1.2.0/",  "10.1.2.0/x",  "/8",          "fd00::1/8",
-					  "a..b",       "*.example",   "http://x/",   "10.1.2.0/024",
-					  "a b",        "0x7f.1",      "127.1",       "10.1.2.0/-1"};
+	static const char *const good[] = {"files.internal.example",
+					   "FILES.example.",
+					   "10.1.2.0/24",
+					   "10.1.2.3",
+					   "0.0.0.0/0",
+					   "fd00::/8",
+					   "::1",
+					   "::/0",
+					   "192.168.0.0/16",
+					   "2001:db8::/32",
+					   "localhost"};
+	static const char *const bad[] = {"",          "10.1.2.3/24", "10.1.2.0/33", "fd00::/129",
+					  "10.1.2.0/", "10.1.2.0/x",  "/8",          "fd00::1/8",
+					  "a..b",      "*.example",   "http://x/",   "10.1.2.0/024",
+					  "a b",       "0x7f.1",      "127.1",       "10.1.2.0/-1"};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		ck_assert_msg(gw_fetch_policy_entry_problem(good[i]) == NULL, "refused %s", good[i]);
+		ck_assert_msg(gw_fetch_policy_entry_problem(good[i]) == NULL, "refused %s",
+			      good[i]);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(gw_fetch_policy_entry_problem(bad[i]) != NULL, "accepted %s", bad[i]);
 }

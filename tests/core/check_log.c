@@ -92,7 +92,8 @@ END_TEST
 
 START_TEST(test_log_text_escapes_control_chars)
 {
-	gw_log_info("a\nb\tc\rd\x1b[31m\x7f" "e");
+	gw_log_info("a\nb\tc\rd\x1b[31m\x7f"
+		    "e");
 	ck_assert_str_eq(drain(), "<6>a\\u000ab\\u0009c\\u000dd\\u001b[31m\\u007fe\n");
 	/* Quotes and UTF-8 pass unchanged in text lines. */
 	gw_log_info("say \"caf\xc3\xa9\"");

@@ -26,8 +26,8 @@ static const char *const routes[] = {
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* BBB call labels, as the gateway passes its table's (metrics knows no call by itself). */
-static const char *const calls[] = {"apiRoot", "create", "end", "getMeetingInfo", "getMeetings",
-				    "hooks/create"};
+static const char *const calls[] = {"apiRoot",        "create",      "end",
+				    "getMeetingInfo", "getMeetings", "hooks/create"};
 #define N_CALLS (sizeof(calls) / sizeof(calls[0]))
 
 /* ---- an exposition-format checker ---- */
@@ -144,7 +144,7 @@ static bool check_comment(struct checker *c, const char *line)
  * duplicates.
  */
 static bool parse_labels(struct checker *c, const char *line, const char **pp, char *key,
-                         size_t keylen, char *le, size_t lelen)
+			 size_t keylen, char *le, size_t lelen)
 {
 	const char *p = *pp;
 	char seen[16][64];
@@ -190,8 +190,8 @@ static bool parse_labels(struct checker *c, const char *line, const char **pp, c
 		if (n == 2 && strncmp(lname, "le", 2) == 0) {
 			snprintf(le, lelen, "%s", val);
 		} else {
-			int w =
-			    snprintf(key + used, keylen - used, "%.*s=\"%s\",", (int)n, lname, val);
+			int w = snprintf(key + used, keylen - used, "%.*s=\"%s\",", (int)n, lname,
+					 val);
 
 			if (w < 0 || (size_t)w >= keylen - used)
 				return reject(c, line, "labels too long");
@@ -215,7 +215,7 @@ static bool suffix_is(const char *name, size_t n, const char *fam, const char *s
 }
 
 static bool check_histogram(struct checker *c, const char *line, const char *name, size_t n,
-                            const char *key, const char *le, double v)
+			    const char *key, const char *le, double v)
 {
 	const char *fam = c->cur->name;
 
@@ -245,8 +245,8 @@ static bool check_histogram(struct checker *c, const char *line, const char *nam
 		return reject(c, line, "le outside a bucket");
 	if (suffix_is(name, n, fam, "_sum"))
 		return c->hist_open && strcmp(key, c->hist_key) == 0 && c->hist_inf_seen
-		           ? true
-		           : reject(c, line, "_sum before the +Inf bucket");
+			       ? true
+			       : reject(c, line, "_sum before the +Inf bucket");
 	if (suffix_is(name, n, fam, "_count")) {
 		if (!c->hist_open || strcmp(key, c->hist_key) != 0 || !c->hist_inf_seen ||
 		    v != c->hist_inf)
@@ -386,15 +386,15 @@ START_TEST(test_metrics_request_counts)
 	gw_metrics_request(m, 3, "GET", 404, 0.003);
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"GET\","
-	               "status=\"200\"} 2");
+		       "status=\"200\"} 2");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/v1/meetings\",method=\"GET\","
-	               "status=\"200\"} 1");
+		       "status=\"200\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/v1/meetings\",method=\"POST\","
-	               "status=\"201\"} 1");
+		       "status=\"201\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/v1/meetings\",method=\"POST\","
-	               "status=\"409\"} 1");
+		       "status=\"409\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/v1/meetings/{meetingID}\","
-	               "method=\"GET\",status=\"404\"} 1");
+		       "method=\"GET\",status=\"404\"} 1");
 	/* the duplicated template is one histogram series holding both indexes */
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_count{route=\"/v1/meetings\"} 3");
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_count{route=\"/healthz\"} 2");
@@ -410,10 +410,10 @@ START_TEST(test_metrics_histogram_buckets)
 {
 	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES, calls, N_CALLS);
 	static const char *const want[] = {
-	    "le=\"0.001\"} 2", "le=\"0.0025\"} 2", "le=\"0.005\"} 3", "le=\"0.01\"} 3",
-	    "le=\"0.025\"} 3", "le=\"0.05\"} 3",   "le=\"0.1\"} 3",   "le=\"0.25\"} 4",
-	    "le=\"0.5\"} 4",   "le=\"1\"} 4",      "le=\"2.5\"} 4",   "le=\"5\"} 4",
-	    "le=\"10\"} 4",    "le=\"+Inf\"} 5",
+		"le=\"0.001\"} 2", "le=\"0.0025\"} 2", "le=\"0.005\"} 3", "le=\"0.01\"} 3",
+		"le=\"0.025\"} 3", "le=\"0.05\"} 3",   "le=\"0.1\"} 3",   "le=\"0.25\"} 4",
+		"le=\"0.5\"} 4",   "le=\"1\"} 4",      "le=\"2.5\"} 4",   "le=\"5\"} 4",
+		"le=\"10\"} 4",    "le=\"+Inf\"} 5",
 	};
 	char line[256];
 	char *t;
@@ -427,12 +427,12 @@ START_TEST(test_metrics_histogram_buckets)
 	t = render(m, NULL);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		snprintf(line, sizeof(line),
-		         "bbb_gateway_http_request_duration_seconds_bucket{route=\"/healthz\",%s",
-		         want[i]);
+			 "bbb_gateway_http_request_duration_seconds_bucket{route=\"/healthz\",%s",
+			 want[i]);
 		ASSERT_LINE(t, line);
 	}
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_sum{route=\"/healthz\"} "
-	               "11.204500000");
+		       "11.204500000");
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_count{route=\"/healthz\"} 5");
 	free(t);
 	gw_metrics_free(m);
@@ -449,11 +449,11 @@ START_TEST(test_metrics_bad_durations_count_as_zero)
 	gw_metrics_request(m, 0, "GET", 200, INFINITY);
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_bucket{route=\"/healthz\","
-	               "le=\"0.001\"} 2");
+		       "le=\"0.001\"} 2");
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_bucket{route=\"/healthz\","
-	               "le=\"+Inf\"} 3");
+		       "le=\"+Inf\"} 3");
 	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_sum{route=\"/healthz\"} "
-	               "1000000000.000000000");
+		       "1000000000.000000000");
 	free(t);
 	gw_metrics_free(m);
 }
@@ -472,13 +472,13 @@ START_TEST(test_metrics_unknown_values_are_other)
 	gw_metrics_request(m, (size_t)-1, "GET", 404, 0.01);
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"GET\","
-	               "status=\"other\"} 1");
+		       "status=\"other\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"other\","
-	               "status=\"200\"} 2");
+		       "status=\"200\"} 2");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"other\","
-	               "status=\"other\"} 1");
+		       "status=\"other\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"(unmatched)\",method=\"GET\","
-	               "status=\"404\"} 2");
+		       "status=\"404\"} 2");
 	ASSERT_NO(t, "BREW");
 	ASSERT_NO(t, "418");
 	free(t);
@@ -489,9 +489,9 @@ END_TEST
 START_TEST(test_metrics_every_fixed_status_and_method)
 {
 	static const int st[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-	                         406, 409, 413, 415, 429, 500, 502, 503, 504};
+				 406, 409, 413, 415, 429, 500, 502, 503, 504};
 	static const char *const me[] = {"GET",   "HEAD",   "POST",   "PUT",
-	                                 "PATCH", "DELETE", "OPTIONS"};
+					 "PATCH", "DELETE", "OPTIONS"};
 	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES, calls, N_CALLS);
 	char line[256];
 	char *t;
@@ -504,16 +504,16 @@ START_TEST(test_metrics_every_fixed_status_and_method)
 	t = render(m, NULL);
 	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		snprintf(line, sizeof(line),
-		         "bbb_gateway_http_requests_total{route=\"/v1/meetings/{meetingID}\","
-		         "method=\"GET\",status=\"%d\"} 1",
-		         st[i]);
+			 "bbb_gateway_http_requests_total{route=\"/v1/meetings/{meetingID}\","
+			 "method=\"GET\",status=\"%d\"} 1",
+			 st[i]);
 		ASSERT_LINE(t, line);
 	}
 	for (i = 0; i < sizeof(me) / sizeof(me[0]); i++) {
 		snprintf(line, sizeof(line),
-		         "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"%s\","
-		         "status=\"204\"} 1",
-		         me[i]);
+			 "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"%s\","
+			 "status=\"204\"} 1",
+			 me[i]);
 		ASSERT_LINE(t, line);
 	}
 	ASSERT_NO(t, "\"other\"");
@@ -531,9 +531,9 @@ START_TEST(test_metrics_label_escaping)
 	gw_metrics_request(m, 0, "GET", 200, 0.01);
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"/a\\\"b\\\\c\\nd\",method=\"GET\","
-	               "status=\"200\"} 1");
-	ASSERT_LINE(
-	    t, "bbb_gateway_http_request_duration_seconds_count{route=\"/a\\\"b\\\\c\\nd\"} 1");
+		       "status=\"200\"} 1");
+	ASSERT_LINE(t, "bbb_gateway_http_request_duration_seconds_count{route=\"/"
+		       "a\\\"b\\\\c\\nd\"} 1");
 	free(t);
 	gw_metrics_free(m);
 }
@@ -553,19 +553,19 @@ START_TEST(test_metrics_upstream_calls_and_outcomes)
 	gw_metrics_upstream(m, NULL, "secret-outcome", 0.1);
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_upstream_requests_total{call=\"getMeetingInfo\","
-	               "outcome=\"ok\"} 2");
+		       "outcome=\"ok\"} 2");
 	ASSERT_LINE(t, "bbb_gateway_upstream_requests_total{call=\"getMeetingInfo\","
-	               "outcome=\"timeout\"} 1");
+		       "outcome=\"timeout\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_upstream_requests_total{call=\"hooks/create\","
-	               "outcome=\"connect\"} 1");
+		       "outcome=\"connect\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_upstream_requests_total{call=\"other\",outcome=\"ok\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_upstream_requests_total{call=\"other\",outcome=\"other\"} 1");
 	ASSERT_LINE(t, "bbb_gateway_upstream_duration_seconds_bucket{call=\"getMeetingInfo\","
-	               "le=\"10\"} 2");
+		       "le=\"10\"} 2");
 	ASSERT_LINE(t, "bbb_gateway_upstream_duration_seconds_bucket{call=\"getMeetingInfo\","
-	               "le=\"+Inf\"} 3");
+		       "le=\"+Inf\"} 3");
 	ASSERT_LINE(t, "bbb_gateway_upstream_duration_seconds_sum{call=\"getMeetingInfo\"} "
-	               "10.600000000");
+		       "10.600000000");
 	ASSERT_LINE(t, "bbb_gateway_upstream_duration_seconds_count{call=\"other\"} 2");
 	ASSERT_NO(t, "checksum");
 	ASSERT_NO(t, "deadbeef");
@@ -623,8 +623,8 @@ START_TEST(test_metrics_gauges_and_reloads)
 	ck_assert_ptr_nonnull(strstr(t, "\nprocess_start_time_seconds "));
 	ck_assert_ptr_nonnull(strstr(t, "# TYPE process_start_time_seconds gauge\n"));
 	ck_assert_ptr_nonnull(strstr(t, "# TYPE bbb_gateway_http_requests_total counter\n"));
-	ck_assert_ptr_nonnull(
-	    strstr(t, "# TYPE bbb_gateway_http_request_duration_seconds histogram\n"));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE bbb_gateway_http_request_duration_seconds "
+					"histogram\n"));
 	free(t);
 	gw_metrics_set_draining(m, false);
 	t = render(m, NULL);
@@ -637,9 +637,14 @@ END_TEST
 START_TEST(test_metrics_extra_series)
 {
 	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES, calls, N_CALLS);
-	struct gw_metrics_extra ex = {
-	    .http_active = 7, .upstream_open = 3, .upstream_connects = 42, .circuit_open = 1,
-	    .conn_open = 12, .conn_header_timeout = 5, .conn_displaced = 2, .conn_refused = 1};
+	struct gw_metrics_extra ex = {.http_active = 7,
+				      .upstream_open = 3,
+				      .upstream_connects = 42,
+				      .circuit_open = 1,
+				      .conn_open = 12,
+				      .conn_header_timeout = 5,
+				      .conn_displaced = 2,
+				      .conn_refused = 1};
 	char *t;
 
 	t = render(m, &ex);
@@ -715,27 +720,27 @@ START_TEST(test_metrics_concurrent_totals_exact)
 	for (i = 0; i <= N_THREADS; i++)
 		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
 	t = render(m, NULL);
-	snprintf(
-	    line, sizeof(line),
-	    "bbb_gateway_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} "
-	    "%d",
-	    N_THREADS * N_PER_THREAD / 2);
+	snprintf(line, sizeof(line),
+		 "bbb_gateway_http_requests_total{route=\"/"
+		 "healthz\",method=\"GET\",status=\"200\"} "
+		 "%d",
+		 N_THREADS * N_PER_THREAD / 2);
 	ASSERT_LINE(t, line);
 	snprintf(line, sizeof(line),
-	         "bbb_gateway_http_request_duration_seconds_count{route=\"/v1/meetings\"} %d",
-	         N_THREADS * N_PER_THREAD / 2);
+		 "bbb_gateway_http_request_duration_seconds_count{route=\"/v1/meetings\"} %d",
+		 N_THREADS * N_PER_THREAD / 2);
 	ASSERT_LINE(t, line);
 	snprintf(line, sizeof(line),
-	         "bbb_gateway_upstream_requests_total{call=\"getMeetings\",outcome=\"ok\"} %d",
-	         N_THREADS * N_PER_THREAD);
+		 "bbb_gateway_upstream_requests_total{call=\"getMeetings\",outcome=\"ok\"} %d",
+		 N_THREADS * N_PER_THREAD);
 	ASSERT_LINE(t, line);
 	snprintf(line, sizeof(line),
-	         "bbb_gateway_upstream_duration_seconds_sum{call=\"getMeetings\"} "
-	         "%d.000000000",
-	         N_THREADS * N_PER_THREAD / 1000);
+		 "bbb_gateway_upstream_duration_seconds_sum{call=\"getMeetings\"} "
+		 "%d.000000000",
+		 N_THREADS * N_PER_THREAD / 1000);
 	ASSERT_LINE(t, line);
 	snprintf(line, sizeof(line), "bbb_gateway_config_reloads_total{result=\"ok\"} %d",
-	         N_THREADS * N_PER_THREAD / 1000);
+		 N_THREADS * N_PER_THREAD / 1000);
 	ASSERT_LINE(t, line);
 	ASSERT_LINE(t, "bbb_gateway_upstream_inflight 0");
 	free(t);
@@ -757,8 +762,8 @@ START_TEST(test_metrics_render_is_deterministic)
 	b = render(m, NULL);
 	ck_assert_str_eq(a, b);
 	/* table order, not the order of first use */
-	ck_assert(strstr(a, "route=\"/v1/meetings\",method") <
-	          strstr(a, "route=\"/v1/meetings/{meetingID}\",method"));
+	ck_assert(strstr(a, "route=\"/v1/meetings\",method") < strstr(a, "route=\"/v1/meetings/"
+									 "{meetingID}\",method"));
 	ck_assert(strstr(a, "call=\"create\",outcome") < strstr(a, "call=\"end\",outcome"));
 	free(a);
 	free(b);
@@ -793,7 +798,7 @@ START_TEST(test_metrics_fresh_output_is_valid)
 	gw_metrics_request(m, 0, "GET", 404, 0.01); /* with no routes, everything is unmatched */
 	t = render(m, NULL);
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"(unmatched)\",method=\"GET\","
-	               "status=\"404\"} 1");
+		       "status=\"404\"} 1");
 	free(t);
 	gw_metrics_free(m);
 }
@@ -814,28 +819,28 @@ END_TEST
 START_TEST(test_metrics_checker_rejects_bad_text)
 {
 	static const char *const bad[] = {
-	    "x 1\n",                                        /* no TYPE */
-	    "# TYPE x gauge\nx 1\n",                        /* TYPE without HELP */
-	    "# HELP x h\n# TYPE x gauge\nx{a=\"1\"} one\n", /* bad value */
-	    "# HELP x h\n# TYPE x gauge\nx{a=\"\\q\"} 1\n", /* bad escape */
-	    "# HELP x h\n# TYPE x gauge\nx{a=\"1\",a=\"2\"} 1\n",
-	    "# HELP x h\n# TYPE x gauge\nx 1\nx 2\n", /* duplicate series */
-	    "# HELP x h\n# TYPE x gauge\ny 1\n",      /* wrong family */
-	    "# HELP x h\n# TYPE x counter\nx -1\n",   /* negative counter */
-	    "# HELP x h\n# TYPE x histogram\nx_bucket{le=\"1\"} 2\n"
-	    "x_bucket{le=\"+Inf\"} 1\nx_sum 1\nx_count 1\n", /* not cumulative */
-	    "# HELP x h\n# TYPE x histogram\nx_bucket{le=\"+Inf\"} 2\n"
-	    "x_sum 1\nx_count 1\n",            /* count != +Inf */
-	    "# HELP x h\n# TYPE x gauge\nx 1", /* no final newline */
+		"x 1\n",                                        /* no TYPE */
+		"# TYPE x gauge\nx 1\n",                        /* TYPE without HELP */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"1\"} one\n", /* bad value */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"\\q\"} 1\n", /* bad escape */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"1\",a=\"2\"} 1\n",
+		"# HELP x h\n# TYPE x gauge\nx 1\nx 2\n", /* duplicate series */
+		"# HELP x h\n# TYPE x gauge\ny 1\n",      /* wrong family */
+		"# HELP x h\n# TYPE x counter\nx -1\n",   /* negative counter */
+		"# HELP x h\n# TYPE x histogram\nx_bucket{le=\"1\"} 2\n"
+		"x_bucket{le=\"+Inf\"} 1\nx_sum 1\nx_count 1\n", /* not cumulative */
+		"# HELP x h\n# TYPE x histogram\nx_bucket{le=\"+Inf\"} 2\n"
+		"x_sum 1\nx_count 1\n",            /* count != +Inf */
+		"# HELP x h\n# TYPE x gauge\nx 1", /* no final newline */
 	};
 	struct checker *c = malloc(sizeof(*c));
 	size_t i;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert(check_exposition(c,
-	                           "# HELP x h\n# TYPE x histogram\nx_bucket{a=\"b\",le=\"1\"} 1\n"
-	                           "x_bucket{a=\"b\",le=\"+Inf\"} 2\nx_sum{a=\"b\"} 0.5\n"
-	                           "x_count{a=\"b\"} 2\n"));
+	ck_assert(check_exposition(c, "# HELP x h\n# TYPE x histogram\nx_bucket{a=\"b\",le=\"1\"} "
+				      "1\n"
+				      "x_bucket{a=\"b\",le=\"+Inf\"} 2\nx_sum{a=\"b\"} 0.5\n"
+				      "x_count{a=\"b\"} 2\n"));
 	checker_free(c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(!check_exposition(c, bad[i]), "accepted bad text %zu", i);

@@ -89,7 +89,7 @@ static void receiver_abstract(struct receiver *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	n = snprintf(r->path, sizeof(r->path), "@bbb-gateway-test-%d-%ld", (int)getpid(),
-	             ts.tv_nsec);
+		     ts.tv_nsec);
 	r->dir[0] = '\0';
 	memcpy(a.sun_path, r->path, (size_t)n);
 	a.sun_path[0] = '\0';
@@ -112,10 +112,10 @@ static size_t receive(struct receiver *r, char *buf, size_t size)
 	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
 	struct iovec iov = {.iov_base = buf, .iov_len = size - 1};
 	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = cbuf,
-	    .msg_controllen = sizeof(cbuf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm;
 	struct ucred cred;
@@ -349,8 +349,8 @@ static int listen_fds_with(int sock, bool *cloexec, bool *still_listening)
 	placed = fd3_put(&s, sock);
 	got = gw_notify_listen_fds();
 	*cloexec = sock >= 0 && (fcntl(3, F_GETFD) & FD_CLOEXEC) != 0;
-	*still_listening =
-	    sock >= 0 && getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0 && acc;
+	*still_listening = sock >= 0 && getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0 &&
+			   acc;
 	fd3_restore(&s);
 	ck_assert(placed);
 	return got;
@@ -408,7 +408,7 @@ END_TEST
 START_TEST(test_notify_listen_fds_malformed)
 {
 	static const char *const bad_fds[] = {
-	    "", "abc", "-1", "+1", " 1", "1 ", "1x", "99999999999999999999", "2147483648"};
+		"", "abc", "-1", "+1", " 1", "1 ", "1x", "99999999999999999999", "2147483648"};
 	static const char *const bad_pid[] = {"", "self", "-5", "0", "12a", "99999999999999999999"};
 	bool cloexec;
 	bool listening;
@@ -417,13 +417,13 @@ START_TEST(test_notify_listen_fds_malformed)
 	for (i = 0; i < sizeof(bad_fds) / sizeof(bad_fds[0]); i++) {
 		set_listen_env(NULL, bad_fds[i]);
 		ck_assert_msg(listen_fds_with(listening_tcp(), &cloexec, &listening) == -1,
-		              "LISTEN_FDS=\"%s\" accepted", bad_fds[i]);
+			      "LISTEN_FDS=\"%s\" accepted", bad_fds[i]);
 		assert_env_unset();
 	}
 	for (i = 0; i < sizeof(bad_pid) / sizeof(bad_pid[0]); i++) {
 		set_listen_env(bad_pid[i], "1");
 		ck_assert_msg(listen_fds_with(listening_tcp(), &cloexec, &listening) == -1,
-		              "LISTEN_PID=\"%s\" accepted", bad_pid[i]);
+			      "LISTEN_PID=\"%s\" accepted", bad_pid[i]);
 		assert_env_unset();
 	}
 }
@@ -443,11 +443,11 @@ START_TEST(test_notify_listen_fds_rejects_unusable_fd3)
 	/* a regular file */
 	set_listen_env(NULL, "1");
 	ck_assert_int_eq(
-	    listen_fds_with(high_fd(open("/dev/null", O_RDONLY)), &cloexec, &listening), -1);
+		listen_fds_with(high_fd(open("/dev/null", O_RDONLY)), &cloexec, &listening), -1);
 	/* a datagram socket */
 	set_listen_env(NULL, "1");
 	ck_assert_int_eq(
-	    listen_fds_with(high_fd(socket(AF_INET, SOCK_DGRAM, 0)), &cloexec, &listening), -1);
+		listen_fds_with(high_fd(socket(AF_INET, SOCK_DGRAM, 0)), &cloexec, &listening), -1);
 	/* a stream socket that is bound but not listening */
 	fd = high_fd(socket(AF_INET, SOCK_STREAM, 0));
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -466,10 +466,10 @@ START_TEST(test_notify_listen_fds_unix_stream_ok)
 
 	/* an abstract unix stream socket (ListenStream=@name) is a valid listener too */
 	snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "bbb-gateway-ls-%d", (int)getpid());
-	ck_assert_int_eq(
-	    bind(fd, (struct sockaddr *)&a,
-	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1))),
-	    0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a,
+			      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+					  strlen(a.sun_path + 1))),
+			 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	set_listen_env(NULL, "1");
 	ck_assert_int_eq(listen_fds_with(fd, &cloexec, &listening), 3);

@@ -35,7 +35,7 @@ static void assert_rejected(const char *s, bool plus_is_space)
 	char *out = sentinel;
 
 	ck_assert_msg(gw_str_pct_decode(s, strlen(s), plus_is_space, &out) == GW_E_PARSE,
-	              "'%s' should be rejected", s);
+		      "'%s' should be rejected", s);
 	ck_assert_ptr_eq(out, sentinel);
 }
 
@@ -246,7 +246,7 @@ END_TEST
 START_TEST(test_str_parse_u64_rejects_sign_space_empty)
 {
 	static const char *const bad[] = {"",     "-1",  "+1",  " 1",  "1 ", "1\n",
-	                                  "0x10", "1.0", "1e3", "12a", "-0"};
+					  "0x10", "1.0", "1e3", "12a", "-0"};
 	uint64_t v = 7;
 	size_t i;
 
@@ -357,17 +357,17 @@ START_TEST(test_str_copy_truncates_on_utf8_boundary)
 	/* "a" + U+00E9 (2 bytes) + U+20AC (3 bytes) + U+1F600 (4 bytes) */
 	static const char src[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
 	static const char *const want[] = {
-	    "",                                      /* size 1 */
-	    "a",                                     /* size 2: U+00E9 would be cut */
-	    "a",                                     /* size 3 */
-	    "a\xc3\xa9",                             /* size 4 */
-	    "a\xc3\xa9",                             /* size 5 */
-	    "a\xc3\xa9",                             /* size 6 */
-	    "a\xc3\xa9\xe2\x82\xac",                 /* size 7 */
-	    "a\xc3\xa9\xe2\x82\xac",                 /* size 8 */
-	    "a\xc3\xa9\xe2\x82\xac",                 /* size 9 */
-	    "a\xc3\xa9\xe2\x82\xac",                 /* size 10 */
-	    "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", /* size 11: all of it */
+		"",                                      /* size 1 */
+		"a",                                     /* size 2: U+00E9 would be cut */
+		"a",                                     /* size 3 */
+		"a\xc3\xa9",                             /* size 4 */
+		"a\xc3\xa9",                             /* size 5 */
+		"a\xc3\xa9",                             /* size 6 */
+		"a\xc3\xa9\xe2\x82\xac",                 /* size 7 */
+		"a\xc3\xa9\xe2\x82\xac",                 /* size 8 */
+		"a\xc3\xa9\xe2\x82\xac",                 /* size 9 */
+		"a\xc3\xa9\xe2\x82\xac",                 /* size 10 */
+		"a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", /* size 11: all of it */
 	};
 	char dst[16];
 	size_t size = (size_t)_i + 1;
@@ -408,16 +408,21 @@ static const char *split_host(const char *url, char *buf, size_t size)
 
 START_TEST(test_str_url_split)
 {
-	static const char *const bad[] = {"", "http:/x", "://x", "1http://x", "http://[::1/x",
-					  "http://[::1]x/", "files.example.org/a.pdf"};
+	static const char *const bad[] = {"",
+					  "http:/x",
+					  "://x",
+					  "1http://x",
+					  "http://[::1/x",
+					  "http://[::1]x/",
+					  "files.example.org/a.pdf"};
 	struct gw_str_url u;
 	char b[128];
 	size_t i;
 
 	ck_assert_str_eq(split_host("http://h.example.org/a?b#c", b, sizeof(b)), "h.example.org");
 	ck_assert_str_eq(split_host("https://H:8443", b, sizeof(b)), "H|8443");
-	ck_assert_str_eq(split_host("http://[::ffff:127.0.0.1]:80/", b, sizeof(b)),
-			 "[::ffff:127.0.0.1]|80");
+	ck_assert_str_eq(split_host("http://[::ffff:127.0.0.1]:80/", b, sizeof(b)), "[::ffff:127.0."
+										    "0.1]|80");
 	ck_assert_str_eq(split_host("http://a:b@c@d:1/", b, sizeof(b)), "d|1");
 	ck_assert_str_eq(split_host("http://h?x=@y", b, sizeof(b)), "h");
 	ck_assert_str_eq(split_host("http://h:/", b, sizeof(b)), "h|");

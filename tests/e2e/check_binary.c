@@ -101,7 +101,8 @@ END_TEST
 START_TEST(test_binary_token_new)
 {
 	char out[4096];
-	const char *args[] = {"token", "new", "lms", "--scopes", "meetings:read,meetings:join", NULL};
+	const char *args[] = {"token", "new", "lms", "--scopes", "meetings:read,meetings:join",
+			      NULL};
 	const char *bad[] = {"token", "new", "lms", "--scopes", "meetings:fly", NULL};
 	unsigned char want[GW_AUTH_HASH_LEN];
 	unsigned char got[GW_AUTH_HASH_LEN];
@@ -283,7 +284,8 @@ static void *slow_get_run(void *arg)
 /* True when a TCP connect to the port is refused. */
 static bool refused(unsigned port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				.sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	bool no = connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == ECONNREFUSED;

@@ -93,8 +93,8 @@ static void assert_common(const struct reply *r, const char *origin, bool allowe
 	}
 }
 
-static void origin_request(struct reply *r, const char *method, const char *path,
-			   const char *token, const char *origin, const char *extra)
+static void origin_request(struct reply *r, const char *method, const char *path, const char *token,
+			   const char *origin, const char *extra)
 {
 	char line[256];
 	struct req q = {.method = method, .path = path, .token = token, .extra_header2 = extra};

@@ -166,8 +166,8 @@ START_TEST(test_faults_upstream_huge_chunked_reply)
 }
 END_TEST
 
-#define VALID_XML                                                                                  \
-	"<response>\n<returncode>SUCCESS</returncode>\n<running>false</running>\n"                \
+#define VALID_XML                                                                  \
+	"<response>\n<returncode>SUCCESS</returncode>\n<running>false</running>\n" \
 	"<meetings>\n</meetings>\n</response>"
 
 /* One scripted fault per run: each is its own process, so the breaker never opens. */
@@ -220,7 +220,8 @@ START_TEST(test_faults_upstream_attribute_flood)
 
 	gw_buf_init(&b, 4u << 20);
 	ck_assert_int_eq(gw_buf_append_str(&b, "<response>\n<returncode>SUCCESS</returncode>\n"
-					       "<meetings>\n<meeting"), GW_OK);
+					       "<meetings>\n<meeting"),
+			 GW_OK);
 	for (i = 0; i < 200000; i++)
 		ck_assert_int_eq(gw_buf_appendf(&b, " a%x=\"\"", i), GW_OK);
 	ck_assert_int_eq(gw_buf_append_str(&b, "/>\n</meetings>\n</response>"), GW_OK);
@@ -244,12 +245,14 @@ END_TEST
 /* Two envelopes: FAILED, then SUCCESS. Taking either would be a guess; it is a bad reply. */
 START_TEST(test_faults_upstream_failed_then_success)
 {
-	struct bbbsim_fault twice = {
-		.kind = BBBSIM_FAULT_BODY,
-		.body = "<response>\n<returncode>FAILED</returncode>\n<messageKey>notFound"
-			"</messageKey>\n<message>A meeting with that ID does not exist</message>\n"
-			"<returncode>SUCCESS</returncode>\n<messageKey>sentEndMeetingRequest"
-			"</messageKey>\n</response>"};
+	struct bbbsim_fault twice = {.kind = BBBSIM_FAULT_BODY,
+				     .body = "<response>\n<returncode>FAILED</"
+					     "returncode>\n<messageKey>notFound"
+					     "</messageKey>\n<message>A meeting with that ID does "
+					     "not exist</message>\n"
+					     "<returncode>SUCCESS</"
+					     "returncode>\n<messageKey>sentEndMeetingRequest"
+					     "</messageKey>\n</response>"};
 	struct reply r;
 
 	bbbsim_set_fault(sim, "end", &twice);

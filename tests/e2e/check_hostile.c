@@ -74,8 +74,7 @@ START_TEST(test_hostile_header_deadline_ends_trickling_clients)
 			all_closed &= !send_all(fds[i], "a", 1) || fd_closed(fds[i], 0);
 		sleep_ms(200);
 	}
-	ck_assert_msg(all_closed, "trickling clients still connected after %lld ms",
-		      now_ms() - t0);
+	ck_assert_msg(all_closed, "trickling clients still connected after %lld ms", now_ms() - t0);
 	for (i = 0; i < 8; i++)
 		close(fds[i]);
 	assert_serving();
@@ -193,8 +192,7 @@ START_TEST(test_hostile_ambiguous_heads_are_400)
 	struct raw c;
 	struct raw_reply r;
 
-	expect_400("GET /healthz HTTP/1.1\r\n" HOST "Host: other.example\r\n\r\n",
-		   "Repeated Host");
+	expect_400("GET /healthz HTTP/1.1\r\n" HOST "Host: other.example\r\n\r\n", "Repeated Host");
 	snprintf(req, sizeof(req),
 		 "GET /v1/meetings HTTP/1.1\r\n" HOST "Authorization: Bearer %s\r\n"
 		 "Authorization: Bearer bgw_x\r\n\r\n",
@@ -221,15 +219,18 @@ START_TEST(test_hostile_expect_checked_before_continue)
 	struct raw_reply r;
 
 	/* An unknown expectation: 417, nothing else done. */
-	ck_assert_int_eq(exchange(&c, "POST /v1/meetings HTTP/1.1\r\n" HOST
-				  "Expect: something-else\r\nContent-Length: 2\r\n\r\n",
+	ck_assert_int_eq(exchange(&c,
+				  "POST /v1/meetings HTTP/1.1\r\n" HOST "Expect: "
+				  "something-else\r\nContent-"
+				  "Length: 2\r\n\r\n",
 				  &r),
 			 RAW_OK);
 	assert_problem_and_close(&c, &r, 417, "expectation_failed");
 	raw_close(&c);
 	/* No valid token: 401 at once, no 100 Continue first. */
-	ck_assert_int_eq(exchange(&c, "POST /v1/meetings HTTP/1.1\r\n" HOST
-				  "Authorization: Bearer bgw_not_a_token\r\n"
+	ck_assert_int_eq(exchange(&c,
+				  "POST /v1/meetings HTTP/1.1\r\n" HOST "Authorization: Bearer "
+				  "bgw_not_a_token\r\n"
 				  "Content-Type: application/json\r\n"
 				  "Expect: 100-continue\r\nContent-Length: 20\r\n\r\n",
 				  &r),

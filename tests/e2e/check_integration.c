@@ -100,8 +100,8 @@ START_TEST(test_integration_create_duplicate_and_conflict)
 	create_meeting("dup-1");
 	call(&r, "POST", "/v1/meetings", tok_all, "{\"name\":\"Again\",\"meetingID\":\"dup-1\"}");
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
-							   "messageKey")),
+	ck_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "warning"), "messageKey")),
 			 "duplicateWarning");
 	reply_free(&r);
 	call(&r, "POST", "/v1/meetings", tok_all,
@@ -302,8 +302,9 @@ START_TEST(test_integration_auth_errors)
 	call(&r, "GET", "/v1/meetings", NULL, NULL);
 	assert_problem(&r, 401, "unauthorized");
 	ck_assert_ptr_nonnull(header(&r, "WWW-Authenticate"));
-	ck_assert_ptr_eq(strstr(header(&r, "WWW-Authenticate"), "Bearer"),
-			 header(&r, "WWW-Authenticate"));
+	ck_assert_ptr_eq(strstr(header(&r, "WWW-Authenticate"), "Bearer"), header(&r, "WWW-"
+										      "Authenticat"
+										      "e"));
 	reply_free(&r);
 	call(&r, "GET", "/v1/meetings", "bgw_not-a-real-token", NULL);
 	assert_problem(&r, 401, "unauthorized");
@@ -321,8 +322,11 @@ END_TEST
 START_TEST(test_integration_routing_and_body_errors)
 {
 	struct reply r;
-	struct req q = {.method = "POST", .path = "/v1/meetings", .token = NULL,
-			.body = "{\"name\":\"x\"}", .content_type = "text/plain"};
+	struct req q = {.method = "POST",
+			.path = "/v1/meetings",
+			.token = NULL,
+			.body = "{\"name\":\"x\"}",
+			.content_type = "text/plain"};
 	char big[8192];
 
 	call(&r, "GET", "/v1/nothing", tok_all, NULL);
@@ -407,9 +411,10 @@ START_TEST(test_integration_upstream_faults)
 {
 	struct bbbsim_fault slow = {.kind = BBBSIM_FAULT_DELAY, .delay_ms = 4500, .count = 1};
 	struct bbbsim_fault garbage = {.kind = BBBSIM_FAULT_GARBAGE, .body = "not xml", .count = 1};
-	struct bbbsim_fault http = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 500,
-				    .count = 1};
-	struct bbbsim_fault doctype = {.kind = BBBSIM_FAULT_BODY, .count = 1,
+	struct bbbsim_fault http = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 500, .count = 1};
+	struct bbbsim_fault doctype = {.kind = BBBSIM_FAULT_BODY,
+				       .count = 1,
 				       .body = "<!DOCTYPE r [<!ENTITY x \"y\">]><response>"
 					       "<returncode>SUCCESS</returncode></response>"};
 	struct bbbsim_fault close = {.kind = BBBSIM_FAULT_CLOSE};
@@ -543,7 +548,9 @@ END_TEST
 START_TEST(test_integration_raw_xml_escape_hatch)
 {
 	struct reply r;
-	struct req q = {.method = "GET", .path = "/v1/meetings", .token = tok_read,
+	struct req q = {.method = "GET",
+			.path = "/v1/meetings",
+			.token = tok_read,
 			.extra_header = "Accept: application/xml"};
 
 	do_request(&q, &r);
@@ -558,7 +565,8 @@ END_TEST
 START_TEST(test_integration_request_id)
 {
 	struct reply r;
-	struct req q = {.method = "GET", .path = "/healthz", .extra_header = "X-Request-Id: abc-123"};
+	struct req q = {
+		.method = "GET", .path = "/healthz", .extra_header = "X-Request-Id: abc-123"};
 	char longid[200];
 
 	do_request(&q, &r);
@@ -582,7 +590,8 @@ END_TEST
 START_TEST(test_integration_cors)
 {
 	struct reply r;
-	struct req q = {.method = "OPTIONS", .path = "/v1/meetings",
+	struct req q = {.method = "OPTIONS",
+			.path = "/v1/meetings",
 			.extra_header = "Origin: https://app.example.org",
 			.extra_header2 = "Access-Control-Request-Method: POST"};
 

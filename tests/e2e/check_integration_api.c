@@ -104,12 +104,12 @@ START_TEST(test_integration_api_documents)
 	ck_assert_str_eq(q.method, "POST");
 	ck_assert(q.checksum_ok);
 	ck_assert_str_eq(q.content_type, "application/xml");
-	ck_assert_str_eq(q.body,
-			 "<modules><module name=\"presentation\">"
-			 "<document url=\"https://files.example.org/a&amp;b.pdf\" "
-			 "filename=\"a.pdf\" current=\"true\"/>"
-			 "<document name=\"notes.txt\" downloadable=\"false\">aGVsbG8=</document>"
-			 "</module></modules>");
+	ck_assert_str_eq(q.body, "<modules><module name=\"presentation\">"
+				 "<document url=\"https://files.example.org/a&amp;b.pdf\" "
+				 "filename=\"a.pdf\" current=\"true\"/>"
+				 "<document name=\"notes.txt\" "
+				 "downloadable=\"false\">aGVsbG8=</document>"
+				 "</module></modules>");
 	ck_assert_ptr_null(strstr(q.query, "presentations"));
 	bbbsim_request_free(&q);
 	call(&r, "POST", "/v1/meetings/none-1/documents", tok_all,
@@ -150,7 +150,6 @@ START_TEST(test_integration_api_create_with_presentations)
 }
 END_TEST
 
-
 /* A refused URL is a 400 naming the field, and BBB is never asked. */
 static void assert_fetch_refused(const char *method, const char *path, const char *body,
 				 const char *field)
@@ -174,7 +173,8 @@ START_TEST(test_integration_api_fetch_internal_refused)
 			     "{\"url\":\"http://169.254.169.254/latest/meta-data/\"}]}",
 			     "presentations[1].url");
 	assert_fetch_refused("POST", "/v1/meetings/ssrf-1/documents",
-			     "{\"presentations\":[{\"url\":\"http://user:pw@files.example.org/a\"}]}",
+			     "{\"presentations\":[{\"url\":\"http://user:pw@files.example.org/"
+			     "a\"}]}",
 			     "presentations[0].url");
 	assert_fetch_refused("POST", "/v1/meetings",
 			     "{\"name\":\"S\",\"meetingID\":\"ssrf-2\","
@@ -306,15 +306,17 @@ static void many_setup(void)
 	f = fdopen(fd, "w");
 	ck_assert_ptr_nonnull(f);
 	for (i = 0; i < MANY_RECORDINGS; i++) {
-		fprintf(f, "recording %040u-1715%09u\nmeeting m-%u \"Meeting %u & <co>\"\n"
-			   "state published\ntimes 1715000000000 1715003600000\nparticipants %u\n"
-			   "rawSize 1048576\nmeta bbb-origin Moodle\nmeta note \"tab\\there\"\n"
-			   "format presentation https://bbb.example.com/p/%u processingTime=7 "
-			   "duration=3540000 size=5242880\n",
-			   i, i, i % 50, i, i % 7, i);
-		fprintf(f, "image https://bbb.example.com/t/%u/1.png width=176 height=136 "
-			   "\"alt=Slide \\\"1\\\"\"\nimage https://bbb.example.com/t/%u/2.png\n\n",
-			   i, i);
+		fprintf(f,
+			"recording %040u-1715%09u\nmeeting m-%u \"Meeting %u & <co>\"\n"
+			"state published\ntimes 1715000000000 1715003600000\nparticipants %u\n"
+			"rawSize 1048576\nmeta bbb-origin Moodle\nmeta note \"tab\\there\"\n"
+			"format presentation https://bbb.example.com/p/%u processingTime=7 "
+			"duration=3540000 size=5242880\n",
+			i, i, i % 50, i, i % 7, i);
+		fprintf(f,
+			"image https://bbb.example.com/t/%u/1.png width=176 height=136 "
+			"\"alt=Slide \\\"1\\\"\"\nimage https://bbb.example.com/t/%u/2.png\n\n",
+			i, i);
 	}
 	ck_assert_int_eq(fclose(f), 0);
 	harness_sim_opts.recordings_file = many_path;
@@ -344,7 +346,9 @@ static void legacy_setup(void)
  */
 START_TEST(test_integration_api_many_recordings_streamed)
 {
-	struct req q = {.method = "GET", .path = "/v1/recordings", .token = tok_all,
+	struct req q = {.method = "GET",
+			.path = "/v1/recordings",
+			.token = tok_all,
 			.extra_header = "Accept: application/xml"};
 	struct gw_bbb_reply whole;
 	struct reply xml;
@@ -354,7 +358,8 @@ START_TEST(test_integration_api_many_recordings_streamed)
 	do_request(&q, &xml);
 	ck_assert_int_eq(xml.status, 200);
 	ck_assert_uint_gt(xml.body.len, 3u * 1024u * 1024u);
-	ck_assert_int_eq(gw_xml2json_convert(gw_buf_str(&xml.body), xml.body.len, 0, &whole), GW_OK);
+	ck_assert_int_eq(gw_xml2json_convert(gw_buf_str(&xml.body), xml.body.len, 0, &whole),
+			 GW_OK);
 	call(&r, "GET", "/v1/recordings", tok_all, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(r.json);
@@ -363,7 +368,8 @@ START_TEST(test_integration_api_many_recordings_streamed)
 	rec = json_array_get(json_object_get(r.json, "recordings"), MANY_RECORDINGS - 1);
 	ck_assert(json_is_true(json_object_get(rec, "published")));
 	ck_assert_int_eq(json_integer_value(json_object_get(rec, "rawSize")), 1048576);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "metadata"), "note")),
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "metadata"), "not"
+											     "e")),
 			 "tab\there");
 	gw_bbb_reply_deinit(&whole);
 	reply_free(&xml);
@@ -377,7 +383,7 @@ static json_t *recording(const struct reply *r, const char *id)
 	json_t *rec;
 	size_t i;
 
-	json_array_foreach(list, i, rec) {
+	json_array_foreach (list, i, rec) {
 		if (strcmp(json_string_value(json_object_get(rec, "recordID")), id) == 0)
 			return rec;
 	}
@@ -490,9 +496,9 @@ START_TEST(test_integration_api_recording_patch)
 	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all,
 	     "{\"published\":true,\"metadata\":{\"course\":\"CHEM 202\",\"bbb-origin\":null}}");
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "metadata"),
-							   "course")),
-			 "CHEM 202");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "metadata"), "course")),
+		"CHEM 202");
 	reply_free(&r);
 	v = bbbsim_recording_meta(sim, REC4, "course");
 	ck_assert_str_eq(v, "CHEM 202");
@@ -541,15 +547,20 @@ END_TEST
 /* The change went through; a re-read that misses the recording must not say 404. */
 START_TEST(test_integration_api_recording_patch_not_read_back)
 {
-	static const struct bbbsim_fault empty = {
-		.kind = BBBSIM_FAULT_BODY, .count = 1,
-		.body = "<response>\n<returncode>SUCCESS</returncode>\n<recordings>\n</recordings>\n"
-			"<messageKey>noRecordings</messageKey>\n"
-			"<message>There are no recordings for the meeting(s).</message>\n"
-			"</response>"};
-	static const struct bbbsim_fault failed = {
-		.kind = BBBSIM_FAULT_FAILED, .count = 1, .message_key = "noRecordings",
-		.message = "There are no recordings for the meeting(s)."};
+	static const struct bbbsim_fault empty = {.kind = BBBSIM_FAULT_BODY,
+						  .count = 1,
+						  .body = "<response>\n<returncode>SUCCESS</"
+							  "returncode>\n<recordings>\n</"
+							  "recordings>\n"
+							  "<messageKey>noRecordings</messageKey>\n"
+							  "<message>There are no recordings for "
+							  "the meeting(s).</message>\n"
+							  "</response>"};
+	static const struct bbbsim_fault failed = {.kind = BBBSIM_FAULT_FAILED,
+						   .count = 1,
+						   .message_key = "noRecordings",
+						   .message = "There are no recordings for the "
+							      "meeting(s)."};
 	static const struct bbbsim_fault broken = {
 		.kind = BBBSIM_FAULT_HTTP_STATUS, .count = 1, .http_status = 500};
 	struct reply r;
@@ -565,8 +576,8 @@ START_TEST(test_integration_api_recording_patch_not_read_back)
 	meta = json_object_get(r.json, "metadata");
 	ck_assert_str_eq(json_string_value(json_object_get(meta, "course")), "CHEM 9");
 	ck_assert(json_is_null(json_object_get(meta, "bbb-origin")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
-							   "messageKey")),
+	ck_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "warning"), "messageKey")),
 			 "notReadBack");
 	reply_free(&r);
 	v = bbbsim_recording_state(sim, REC4);
@@ -587,8 +598,8 @@ START_TEST(test_integration_api_recording_patch_not_read_back)
 	call(&r, "PATCH", "/v1/recordings/" REC4, tok_all, "{\"published\":false}");
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(json_is_false(json_object_get(r.json, "published")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
-							   "messageKey")),
+	ck_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "warning"), "messageKey")),
 			 "notReadBack");
 	reply_free(&r);
 	v = bbbsim_recording_state(sim, REC4);
@@ -642,21 +653,24 @@ START_TEST(test_integration_api_text_tracks)
 END_TEST
 
 #define BOUNDARY "----form7MA4YWxkTrZu0gW"
-static const char upload_body[] =
-	"--" BOUNDARY "\r\n"
-	"Content-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
-	"--" BOUNDARY "\r\n"
-	"Content-Disposition: form-data; name=\"lang\"\r\n\r\nde-DE\r\n"
-	"--" BOUNDARY "\r\n"
-	"Content-Disposition: form-data; name=\"file\"; filename=\"de.vtt\"\r\n"
-	"Content-Type: text/vtt\r\n\r\n"
-	"WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n\r\n"
-	"--" BOUNDARY "--\r\n";
+static const char upload_body[] = "--" BOUNDARY "\r\n"
+				  "Content-Disposition: form-data; "
+				  "name=\"kind\"\r\n\r\nsubtitles\r\n"
+				  "--" BOUNDARY "\r\n"
+				  "Content-Disposition: form-data; name=\"lang\"\r\n\r\nde-DE\r\n"
+				  "--" BOUNDARY "\r\n"
+				  "Content-Disposition: form-data; name=\"file\"; "
+				  "filename=\"de.vtt\"\r\n"
+				  "Content-Type: text/vtt\r\n\r\n"
+				  "WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n\r\n"
+				  "--" BOUNDARY "--\r\n";
 
 START_TEST(test_integration_api_text_track_upload)
 {
-	struct req q = {.method = "POST", .path = "/v1/recordings/" REC4 "/text-tracks",
-			.token = tok_all, .body = upload_body,
+	struct req q = {.method = "POST",
+			.path = "/v1/recordings/" REC4 "/text-tracks",
+			.token = tok_all,
+			.body = upload_body,
 			.content_type = "multipart/form-data; boundary=" BOUNDARY};
 	struct bbbsim_upload u;
 	struct bbbsim_request sr;
@@ -714,8 +728,8 @@ START_TEST(test_integration_api_hooks)
 	call(&r, "POST", "/v1/hooks", tok_all,
 	     "{\"callbackURL\":\"https://lms.example.org/bbb-events?x=1&y=2\"}");
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "warning"),
-							   "messageKey")),
+	ck_assert_str_eq(json_string_value(
+				 json_object_get(json_object_get(r.json, "warning"), "messageKey")),
 			 "duplicateWarning");
 	reply_free(&r);
 	call(&r, "GET", "/v1/hooks", tok_all, NULL);

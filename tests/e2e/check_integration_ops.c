@@ -48,8 +48,8 @@ START_TEST(test_integration_ops_metrics)
 	ck_assert_ptr_nonnull(strstr(text, "bbb_gateway_http_requests_total{route=\"/v1/meetings\","
 					   "method=\"GET\",status=\"200\"} 1"));
 	ck_assert_ptr_nonnull(strstr(text, "route=\"(unmatched)\""));
-	ck_assert_ptr_nonnull(
-		strstr(text, "bbb_gateway_upstream_requests_total{call=\"getMeetings\",outcome=\"ok\"} 1"));
+	ck_assert_ptr_nonnull(strstr(text, "bbb_gateway_upstream_requests_total{call="
+					   "\"getMeetings\",outcome=\"ok\"} 1"));
 	ck_assert_ptr_nonnull(strstr(text, "bbb_gateway_build_info{"));
 	ck_assert_ptr_null(strstr(text, tok_all));
 	ck_assert_ptr_null(strstr(text, HARNESS_SECRET));
@@ -273,12 +273,14 @@ START_TEST(test_integration_ops_no_secrets_in_logs)
 {
 	static const char *const reqs[][3] = {
 		{"GET", "/v1/server", NULL},
-		{"POST", "/v1/meetings", "{\"name\":\"Secretive\",\"meetingID\":\"sec-1\","
-					 "\"moderatorPW\":\"mod-pass-4711\",\"attendeePW\":\"att-pass-4711\"}"},
+		{"POST", "/v1/meetings",
+		 "{\"name\":\"Secretive\",\"meetingID\":\"sec-1\","
+		 "\"moderatorPW\":\"mod-pass-4711\",\"attendeePW\":\"att-pass-4711\"}"},
 		{"GET", "/v1/meetings", NULL},
 		{"GET", "/v1/meetings/sec-1", NULL},
 		{"GET", "/v1/meetings/sec-1/running", NULL},
-		{"POST", "/v1/meetings/sec-1/join", "{\"fullName\":\"A\",\"password\":\"mod-pass-4711\"}"},
+		{"POST", "/v1/meetings/sec-1/join",
+		 "{\"fullName\":\"A\",\"password\":\"mod-pass-4711\"}"},
 		{"POST", "/v1/meetings/sec-1/chat", "{\"message\":\"hi\"}"},
 		{"GET", "/v1/recordings", NULL},
 		{"GET", "/v1/hooks", NULL},

@@ -240,8 +240,9 @@ END_TEST
  */
 START_TEST(test_limits_repeated_transfer_encoding_is_400)
 {
-	assert_framing_rejected("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n",
-				"0\r\n\r\n");
+	assert_framing_rejected("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", "0\r\n"
+											     "\r"
+											     "\n");
 }
 END_TEST
 
@@ -353,7 +354,7 @@ START_TEST(test_limits_connection_cap)
 	int i;
 
 	gateway_down();
-	cfg->max_connections = 8; /* 4 per worker thread: MHD splits the cap */
+	cfg->max_connections = 8;    /* 4 per worker thread: MHD splits the cap */
 	cfg->connection_reserve = 0; /* no displacing: the hard cap alone */
 	gateway_up();
 	for (i = 0; i < 8; i++)

@@ -29,8 +29,8 @@ static void resilience_setup(void)
 
 START_TEST(test_resilience_read_only_retried_once)
 {
-	struct bbbsim_fault once = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503,
-				    .count = 1};
+	struct bbbsim_fault once = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503, .count = 1};
 	struct reply r;
 
 	bbbsim_set_fault(sim, "getMeetings", &once);
@@ -43,8 +43,8 @@ END_TEST
 
 START_TEST(test_resilience_retry_at_most_once)
 {
-	struct bbbsim_fault twice = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502,
-				     .count = 2};
+	struct bbbsim_fault twice = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502, .count = 2};
 	struct reply r;
 
 	bbbsim_set_fault(sim, "isMeetingRunning", &twice);
@@ -57,10 +57,10 @@ END_TEST
 
 START_TEST(test_resilience_writes_not_retried)
 {
-	struct bbbsim_fault once = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503,
-				    .count = 1};
-	struct bbbsim_fault bad = {.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502,
-				   .count = 1};
+	struct bbbsim_fault once = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 503, .count = 1};
+	struct bbbsim_fault bad = {
+		.kind = BBBSIM_FAULT_HTTP_STATUS, .http_status = 502, .count = 1};
 	struct reply r;
 
 	create_meeting("w-1");

@@ -209,7 +209,7 @@ static void verify_signed(const char *url, const char *base, const char *call)
 	ck_assert_ptr_nonnull(url);
 	snprintf(prefix, sizeof(prefix), "%s/%s?", base, call);
 	ck_assert_msg(strncmp(url, prefix, strlen(prefix)) == 0, "url %s, want prefix %s", url,
-	              prefix);
+		      prefix);
 	rest = url + strlen(prefix);
 	sum = strstr(rest, "checksum=");
 	ck_assert_ptr_nonnull(sum);
@@ -231,7 +231,7 @@ static void verify_signed(const char *url, const char *base, const char *call)
 static void assert_call(const char *call)
 {
 	ck_assert_msg(x->resp.status == 0, "status %d: %s", x->resp.status,
-	              x->resp.body != NULL ? x->resp.body : "");
+		      x->resp.body != NULL ? x->resp.body : "");
 	ck_assert_ptr_nonnull(x->up.url);
 	ck_assert_str_eq(x->bbb.name, call);
 	/* named by its entry in the table of calls */
@@ -248,7 +248,7 @@ static void assert_bad_request(const char *field)
 	json_t *p;
 
 	ck_assert_msg(x->resp.status == 400, "status %d for %s", x->resp.status,
-	              x->req.body != NULL ? x->req.body : "(no body)");
+		      x->req.body != NULL ? x->req.body : "(no body)");
 	ck_assert_str_eq(x->resp.content_type, "application/problem+json");
 	ck_assert_ptr_null(x->up.url);
 	p = gw_test_json_body(x);
@@ -292,28 +292,28 @@ static char *create_reply(const char *id, bool dup)
 
 	ck_assert_ptr_nonnull(s);
 	snprintf(s, 2048,
-	         "<response>\n"
-	         "<returncode>SUCCESS</returncode>\n"
-	         "<meetingID>%s</meetingID>\n"
-	         "<internalMeetingID>be50234e1c66bebcfce306edca2e3a65c2133730-1715261728123"
-	         "</internalMeetingID>\n"
-	         "<parentMeetingID>bbb-none</parentMeetingID>\n"
-	         "<attendeePW>ap8KfJ2x</attendeePW>\n"
-	         "<moderatorPW>mp3Lq9Zt</moderatorPW>\n"
-	         "<createTime>1715261728123</createTime>\n"
-	         "<voiceBridge>70123</voiceBridge>\n"
-	         "<dialNumber>613-555-1234</dialNumber>\n"
-	         "<createDate>Thu May 09 13:35:28 UTC 2024</createDate>\n"
-	         "<hasUserJoined>false</hasUserJoined>\n"
-	         "<duration>0</duration>\n"
-	         "<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
-	         "<messageKey>%s</messageKey>\n"
-	         "<message>%s</message>\n"
-	         "</response>",
-	         id, dup ? "duplicateWarning" : "",
-	         dup ? "This conference was already in existence and may currently be in "
-	               "progress."
-	             : "");
+		 "<response>\n"
+		 "<returncode>SUCCESS</returncode>\n"
+		 "<meetingID>%s</meetingID>\n"
+		 "<internalMeetingID>be50234e1c66bebcfce306edca2e3a65c2133730-1715261728123"
+		 "</internalMeetingID>\n"
+		 "<parentMeetingID>bbb-none</parentMeetingID>\n"
+		 "<attendeePW>ap8KfJ2x</attendeePW>\n"
+		 "<moderatorPW>mp3Lq9Zt</moderatorPW>\n"
+		 "<createTime>1715261728123</createTime>\n"
+		 "<voiceBridge>70123</voiceBridge>\n"
+		 "<dialNumber>613-555-1234</dialNumber>\n"
+		 "<createDate>Thu May 09 13:35:28 UTC 2024</createDate>\n"
+		 "<hasUserJoined>false</hasUserJoined>\n"
+		 "<duration>0</duration>\n"
+		 "<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
+		 "<messageKey>%s</messageKey>\n"
+		 "<message>%s</message>\n"
+		 "</response>",
+		 id, dup ? "duplicateWarning" : "",
+		 dup ? "This conference was already in existence and may currently be in "
+		       "progress."
+		     : "");
 	return s;
 }
 
@@ -351,10 +351,10 @@ END_TEST
 START_TEST(test_handler_meetings_create_typed_params)
 {
 	set_body("{\"name\":\"n\",\"meetingID\":\"0042\",\"record\":true,\"duration\":60,"
-	         "\"muteOnStart\":false,\"maxParticipants\":\"25\","
-	         "\"welcome\":\"Hi <b>all</b> & welcome\","
-	         "\"disabledFeatures\":[\"chat\",\"polls\"],"
-	         "\"groups\":[{\"id\":\"g1\",\"roster\":[\"u1\"]}]}");
+		 "\"muteOnStart\":false,\"maxParticipants\":\"25\","
+		 "\"welcome\":\"Hi <b>all</b> & welcome\","
+		 "\"disabledFeatures\":[\"chat\",\"polls\"],"
+		 "\"groups\":[{\"id\":\"g1\",\"roster\":[\"u1\"]}]}");
 	gw_handle_meetings_create(x);
 	assert_call("create");
 	ck_assert_str_eq(qget("meetingID"), "0042");
@@ -372,7 +372,7 @@ END_TEST
 START_TEST(test_handler_meetings_create_metadata)
 {
 	set_body("{\"name\":\"n\",\"meetingID\":\"m\","
-	         "\"metadata\":{\"bbb-origin\":\"lms\",\"course\":\"Bio 101\",\"empty\":\"\"}}");
+		 "\"metadata\":{\"bbb-origin\":\"lms\",\"course\":\"Bio 101\",\"empty\":\"\"}}");
 	gw_handle_meetings_create(x);
 	assert_call("create");
 	ck_assert_str_eq(qget("meta_bbb-origin"), "lms");
@@ -493,9 +493,9 @@ END_TEST
 START_TEST(test_handler_meetings_create_presentations_post_body)
 {
 	set_body("{\"name\":\"n\",\"meetingID\":\"m\",\"record\":true,\"presentations\":["
-	         "{\"url\":\"https://x.test/a.pdf?x=1&y=<2>\",\"filename\":\"a \\\"b\\\".pdf\","
-	         "\"current\":true},"
-	         "{\"filename\":\"c.pdf\",\"content\":\"SGVsbG8=\",\"downloadable\":false}]}");
+		 "{\"url\":\"https://x.test/a.pdf?x=1&y=<2>\",\"filename\":\"a \\\"b\\\".pdf\","
+		 "\"current\":true},"
+		 "{\"filename\":\"c.pdf\",\"content\":\"SGVsbG8=\",\"downloadable\":false}]}");
 	gw_handle_meetings_create(x);
 	assert_call("create");
 	/* the documents travel in the body; the signed query keeps the parameters */
@@ -506,12 +506,12 @@ START_TEST(test_handler_meetings_create_presentations_post_body)
 	ck_assert_str_eq(x->up.content_type, "application/xml");
 	ck_assert_ptr_nonnull(x->bbb.body);
 	ck_assert_uint_eq(x->up.body_len, strlen(x->bbb.body));
-	ck_assert_str_eq(x->bbb.body,
-	                 "<modules><module name=\"presentation\">"
-	                 "<document url=\"https://x.test/a.pdf?x=1&amp;y=&lt;2&gt;\" "
-	                 "filename=\"a &quot;b&quot;.pdf\" current=\"true\"/>"
-	                 "<document name=\"c.pdf\" downloadable=\"false\">SGVsbG8=</document>"
-	                 "</module></modules>");
+	ck_assert_str_eq(x->bbb.body, "<modules><module name=\"presentation\">"
+				      "<document url=\"https://x.test/a.pdf?x=1&amp;y=&lt;2&gt;\" "
+				      "filename=\"a &quot;b&quot;.pdf\" current=\"true\"/>"
+				      "<document name=\"c.pdf\" "
+				      "downloadable=\"false\">SGVsbG8=</document>"
+				      "</module></modules>");
 }
 END_TEST
 
@@ -532,17 +532,25 @@ static const struct {
 	{"{\"name\":\"n\",\"presentations\":\"https://x.test/a.pdf\"}", "presentations"},
 	{"{\"name\":\"n\",\"presentations\":[]}", "presentations"},
 	{"{\"name\":\"n\",\"presentations\":[\"https://x.test/a.pdf\"]}", "presentations[0]"},
-	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"ftp://x.test/a.pdf\"}]}",
-	 "presentations[0].url"},
-	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"https://x.test/a\"},{\"url\":5}]}",
-	 "presentations[1].url"},
-	{"{\"name\":\"n\",\"presentations\":[{\"content\":\"SGVsbG8=\"}]}",
-	 "presentations[0].filename"},
-	{"{\"name\":\"n\",\"presentations\":[{\"filename\":\"a.pdf\",\"content\":\"%%%\"}]}",
-	 "presentations[0].content"},
+	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"ftp://x.test/a.pdf\"}]}", "presentations[0]"
+										  ".url"},
+	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"https://x.test/a\"},{\"url\":5}]}", "presen"
+											    "tation"
+											    "s[1]."
+											    "url"},
+	{"{\"name\":\"n\",\"presentations\":[{\"content\":\"SGVsbG8=\"}]}", "presentations[0]."
+									    "filename"},
+	{"{\"name\":\"n\",\"presentations\":[{\"filename\":\"a.pdf\",\"content\":\"%%%\"}]}", "pres"
+											      "enta"
+											      "tion"
+											      "s[0]"
+											      ".con"
+											      "ten"
+											      "t"},
 	{"{\"name\":\"n\",\"presentations\":[{\"filename\":\"a.pdf\"}]}", "presentations[0]"},
-	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"https://x.test/a\",\"bogus\":1}]}",
-	 "presentations[0]"},
+	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"https://x.test/a\",\"bogus\":1}]}", "presen"
+											    "tation"
+											    "s[0]"},
 	{"{\"name\":\"n\",\"presentations\":[{\"url\":\"https://x.test/a\",\"current\":\"y\"}]}",
 	 "presentations[0].current"},
 };
@@ -592,7 +600,7 @@ END_TEST
 START_TEST(test_handler_meetings_create_forwards_unknown_scalars)
 {
 	set_body("{\"name\":\"n\",\"meetingID\":\"m\",\"newBbbParam\":\"v w\",\"newCount\":5,"
-	         "\"newFlag\":true,\"new-dash_name\":\"x\"}");
+		 "\"newFlag\":true,\"new-dash_name\":\"x\"}");
 	gw_handle_meetings_create(x);
 	assert_call("create");
 	ck_assert_str_eq(qget("newBbbParam"), "v w");
@@ -659,8 +667,9 @@ START_TEST(test_handler_meetings_create_duplicate_200_with_warning)
 	w = json_object_get(j, "warning");
 	ck_assert(json_is_object(w));
 	ck_assert_str_eq(gw_test_jstr(w, "messageKey"), "duplicateWarning");
-	ck_assert_str_eq(gw_test_jstr(w, "message"), "This conference was already in existence and may "
-	                                     "currently be in progress.");
+	ck_assert_str_eq(gw_test_jstr(w, "message"), "This conference was already in existence and "
+						     "may "
+						     "currently be in progress.");
 	ck_assert_ptr_null(json_object_get(j, "messageKey"));
 	json_decref(j);
 }
@@ -690,8 +699,8 @@ START_TEST(test_handler_meetings_create_location_routes_back)
 	ck_assert_int_eq(gw_router_match(gw_routes_table(), &x->req, &allowed), GW_OK);
 	ck_assert_str_eq(x->req.route->pattern, "/v1/meetings/{meetingID}");
 	ck_assert_msg(strcmp(x->req.params[0], ids[_i]) == 0,
-	              "Location %s names meeting '%s', not '%s'", location, x->req.params[0],
-	              ids[_i]);
+		      "Location %s names meeting '%s', not '%s'", location, x->req.params[0],
+		      ids[_i]);
 }
 END_TEST
 
@@ -741,14 +750,14 @@ static json_t *join_ok(void)
 	const char *url;
 
 	ck_assert_msg(x->resp.status == 200, "status %d: %s", x->resp.status,
-	              x->resp.body != NULL ? x->resp.body : "");
+		      x->resp.body != NULL ? x->resp.body : "");
 	ck_assert_ptr_null(x->up.url);
 	ck_assert_str_eq(x->resp.content_type, "application/json; charset=utf-8");
 	j = gw_test_json_body(x);
 	url = gw_test_jstr(j, "url");
 	ck_assert_ptr_nonnull(url);
 	ck_assert_msg(strncmp(url, PUBLIC_URL "/join?", strlen(PUBLIC_URL "/join?")) == 0, "url %s",
-	              url);
+		      url);
 	verify_signed(url, PUBLIC_URL, "join");
 	return j;
 }
@@ -847,7 +856,7 @@ START_TEST(test_handler_meetings_join_userdata)
 
 	set_meeting("m1");
 	set_body("{\"fullName\":\"Ada\",\"role\":\"VIEWER\","
-	         "\"userdata\":{\"bbb_custom_style\":\"a b\",\"lang.pref\":\"de\"}}");
+		 "\"userdata\":{\"bbb_custom_style\":\"a b\",\"lang.pref\":\"de\"}}");
 	gw_handle_meeting_join(x);
 	j = join_ok();
 	json_decref(j);
@@ -863,8 +872,8 @@ START_TEST(test_handler_meetings_join_typed_params)
 
 	set_meeting("m1");
 	set_body("{\"fullName\":\"Ada\",\"role\":\"VIEWER\",\"guest\":true,"
-	         "\"createTime\":1715261728123,\"userID\":\"u-ada\",\"excludeFromDashboard\":false,"
-	         "\"avatarURL\":\"https://x.test/a.png?s=1&t=2\",\"newJoinParam\":\"v\"}");
+		 "\"createTime\":1715261728123,\"userID\":\"u-ada\",\"excludeFromDashboard\":false,"
+		 "\"avatarURL\":\"https://x.test/a.png?s=1&t=2\",\"newJoinParam\":\"v\"}");
 	gw_handle_meeting_join(x);
 	j = join_ok();
 	json_decref(j);
@@ -903,7 +912,7 @@ END_TEST
 START_TEST(test_handler_meetings_join_every_checksum_algorithm)
 {
 	static const enum gw_digest algs[] = {GW_DIGEST_SHA1, GW_DIGEST_SHA256, GW_DIGEST_SHA384,
-	                                      GW_DIGEST_SHA512};
+					      GW_DIGEST_SHA512};
 	static const size_t hexlen[] = {40, 64, 96, 128};
 	json_t *j;
 	const char *sum;
@@ -1013,8 +1022,8 @@ START_TEST(test_handler_meetings_documents_post_body)
 	ck_assert(x->up.post);
 	ck_assert_str_eq(x->up.content_type, "application/xml");
 	ck_assert_str_eq(x->bbb.body, "<modules><module name=\"presentation\">"
-	                              "<document url=\"https://x.test/a.pdf\" filename=\"a.pdf\"/>"
-	                              "</module></modules>");
+				      "<document url=\"https://x.test/a.pdf\" filename=\"a.pdf\"/>"
+				      "</module></modules>");
 }
 END_TEST
 
@@ -1024,8 +1033,8 @@ START_TEST(test_handler_meetings_documents_rejects)
 		const char *body;
 		const char *field;
 	} bad[] = {
-	    {"{}", "presentations"},
-	    {"{\"presentations\":[{\"url\":\"https://x.test/a.pdf\"}],\"x\":1}", "x"},
+		{"{}", "presentations"},
+		{"{\"presentations\":[{\"url\":\"https://x.test/a.pdf\"}],\"x\":1}", "x"},
 	};
 
 	set_meeting("bio-101");
@@ -1066,7 +1075,7 @@ START_TEST(test_handler_meetings_documents_replies)
 	gw_handle_meeting_documents(x);
 	assert_call("insertDocument");
 	bbb_replies("<response>\n<returncode>FAILED</returncode>\n"
-	            "<message>Meeting with id [gone] not found.</message>\n</response>");
+		    "<message>Meeting with id [gone] not found.</message>\n</response>");
 	ck_assert_int_eq(x->resp.status, 404);
 	j = gw_test_json_body(x);
 	ck_assert_str_eq(gw_test_jstr(j, "code"), "bbb_not_found");
@@ -1135,11 +1144,11 @@ START_TEST(test_handler_meetings_chat_rejects)
 		const char *body;
 		const char *field;
 	} bad[] = {
-	    {"{}", "message"},
-	    {"{\"message\":\"\"}", "message"},
-	    {"{\"message\":5}", "message"},
-	    {"{\"message\":\"hi\",\"userName\":5}", "userName"},
-	    {"{\"message\":\"hi\",\"color\":\"red\"}", "color"},
+		{"{}", "message"},
+		{"{\"message\":\"\"}", "message"},
+		{"{\"message\":5}", "message"},
+		{"{\"message\":\"hi\",\"userName\":5}", "userName"},
+		{"{\"message\":\"hi\",\"color\":\"red\"}", "color"},
 	};
 
 	set_meeting("m1");
@@ -1265,11 +1274,11 @@ static Suite *handler_meetings_suite(void)
 	tcase_add_test(c, test_handler_meetings_create_metadata);
 	tcase_add_test(c, test_handler_meetings_create_generates_uuid_id);
 	tcase_add_loop_test(c, test_handler_meetings_create_rejects_with_field, 0,
-	                    (int)(sizeof(create_bad) / sizeof(create_bad[0])));
+			    (int)(sizeof(create_bad) / sizeof(create_bad[0])));
 	tcase_add_test(c, test_handler_meetings_create_query_too_long_413);
 	tcase_add_test(c, test_handler_meetings_create_long_field_named_whole);
 	tcase_add_loop_test(c, test_handler_meetings_create_rejects_bad_presentations, 0,
-	                    (int)(sizeof(create_bad_docs) / sizeof(create_bad_docs[0])));
+			    (int)(sizeof(create_bad_docs) / sizeof(create_bad_docs[0])));
 	tcase_add_test(c, test_handler_meetings_create_presentations_post_body);
 	tcase_add_test(c, test_handler_meetings_create_without_presentations_is_get);
 	tcase_add_test(c, test_handler_meetings_create_body_required);
@@ -1287,7 +1296,7 @@ static Suite *handler_meetings_suite(void)
 	tcase_add_loop_test(j, test_handler_meetings_join_role_case_insensitive, 0, 5);
 	tcase_add_test(j, test_handler_meetings_join_password_instead_of_role);
 	tcase_add_loop_test(j, test_handler_meetings_join_rejects_with_field, 0,
-	                    (int)(sizeof(join_bad) / sizeof(join_bad[0])));
+			    (int)(sizeof(join_bad) / sizeof(join_bad[0])));
 	tcase_add_test(j, test_handler_meetings_join_body_required);
 	tcase_add_test(j, test_handler_meetings_join_userdata);
 	tcase_add_test(j, test_handler_meetings_join_typed_params);

@@ -108,8 +108,8 @@ END_TEST
 START_TEST(test_cors_preflight_origin_compared_exactly)
 {
 	static const char *const near[] = {"https://app.example.org/", "http://app.example.org",
-	                                   "https://APP.example.org",
-	                                   "https://app.example.org.evil", "null"};
+					   "https://APP.example.org",
+					   "https://app.example.org.evil", "null"};
 	size_t i;
 
 	for (i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
@@ -224,7 +224,8 @@ START_TEST(test_cors_headers_allowed_origin)
 	/* a preflight's 204 exposes nothing */
 	x->resp.status = 204;
 	cors_lines(got, sizeof(got));
-	ck_assert_str_eq(got, "Vary: Origin\nAccess-Control-Allow-Origin: " GW_TEST_APP_ORIGIN "\n");
+	ck_assert_str_eq(got,
+			 "Vary: Origin\nAccess-Control-Allow-Origin: " GW_TEST_APP_ORIGIN "\n");
 }
 END_TEST
 
@@ -267,7 +268,7 @@ START_TEST(test_cors_preflight_refused_header_sends_no_cors)
 	/* listed headers in any case and spacing are fine */
 	start_preflight("/v1/meetings", GW_TEST_APP_ORIGIN);
 	x->req.access_control_request_headers = gw_test_xstrdup(x, "content-type,authorization , "
-								"X-REQUEST-ID");
+								   "X-REQUEST-ID");
 	gw_cors_preflight(x);
 	ck_assert_int_eq(x->resp.status, 204);
 }

@@ -9,7 +9,10 @@
 #include "http_head.h"
 #include "testutil.h"
 
-#define F(n, v) {n, sizeof(n) - 1, v, sizeof(v) - 1}
+#define F(n, v)                                    \
+	{                                          \
+		n, sizeof(n) - 1, v, sizeof(v) - 1 \
+	}
 
 static struct gw_head_verdict check(const struct gw_head_field *f, size_t n)
 {
@@ -39,8 +42,9 @@ START_TEST(test_http_head_repeats_are_400)
 	const struct gw_head_field cls[] = {F("Content-Length", "1"), F("Content-Length", "1")};
 	const struct gw_head_field tes[] = {F("Transfer-Encoding", "chunked"),
 					    F("Transfer-Encoding", "chunked")};
-	const struct gw_head_field both[] = {F("Content-Length", "1"),
-					     F("Transfer-Encoding", "chunked")};
+	const struct gw_head_field both[] = {F("Content-Length", "1"), F("Transfer-Encoding", "chun"
+											      "ke"
+											      "d")};
 	struct gw_head_verdict v;
 
 	v = check(hosts, 2);
@@ -96,7 +100,8 @@ START_TEST(test_http_head_expect)
 {
 	const struct gw_head_field cont[] = {F("Expect", "100-Continue")};
 	const struct gw_head_field other[] = {F("Expect", "200-ok")};
-	const struct gw_head_field two[] = {F("Expect", "100-continue"), F("Expect", "100-continue")};
+	const struct gw_head_field two[] = {F("Expect", "100-continue"), F("Expect", "100-"
+										     "continue")};
 	struct gw_head_verdict v = check(cont, 1);
 
 	ck_assert_int_eq(v.err, GW_OK);

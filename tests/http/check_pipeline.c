@@ -84,10 +84,10 @@ END_TEST
 START_TEST(test_pipeline_unknown_token_401)
 {
 	static const char *const headers[] = {
-	    "Bearer bgw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    "Basic dXNlcjpwYXNz",
-	    "Bearer",
-	    "",
+		"Bearer bgw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"Basic dXNlcjpwYXNz",
+		"Bearer",
+		"",
 	};
 	char known[GW_TEST_BEARER_LEN];
 	size_t i;
@@ -175,7 +175,7 @@ START_TEST(test_pipeline_every_route_names_its_scope)
 		gw_test_assert_problem(x, 403, "forbidden");
 		p = gw_test_json_body(x);
 		ck_assert_str_eq(json_string_value(json_object_get(p, "scope")),
-		                 gw_auth_scope_name(routes[i].scopes));
+				 gw_auth_scope_name(routes[i].scopes));
 		json_decref(p);
 		/* a fresh config keeps the token table small */
 		teardown();
@@ -240,7 +240,7 @@ END_TEST
 START_TEST(test_pipeline_non_json_body_415)
 {
 	static const char *const types[] = {"text/plain", "application/x-www-form-urlencoded",
-	                                    "application/jsonx", "application/xml"};
+					    "application/jsonx", "application/xml"};
 	char creator[GW_TEST_BEARER_LEN];
 	size_t i;
 
@@ -271,8 +271,9 @@ START_TEST(test_pipeline_upload_route_takes_multipart)
 	gw_test_add_token(cfg, "writer", GW_SCOPE_RECORDINGS_WRITE, NULL, writer);
 	start("POST", "/v1/recordings/r1/text-tracks");
 	gw_test_set_auth(x, writer);
-	gw_test_set_json_body(x, "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nsubtitles\r\n"
-	              "--b--\r\n");
+	gw_test_set_json_body(x, "--b\r\nContent-Disposition: form-data; "
+				 "name=\"kind\"\r\n\r\nsubtitles\r\n"
+				 "--b--\r\n");
 	x->req.content_type = gw_test_xstrdup(x, "multipart/form-data; boundary=b");
 	gw_pipeline_dispatch(x);
 	ck_assert_ptr_eq(x->req.token, &cfg->tokens[0]);
@@ -330,7 +331,8 @@ START_TEST(test_pipeline_path_param_reaches_handler)
 	const char *url;
 
 	gw_test_add_token(cfg, "joiner", GW_SCOPE_MEETINGS_JOIN, NULL, joiner);
-	dispatch_as(joiner, "POST", "/v1/meetings/a%2Fb%20c/join", "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
+	dispatch_as(joiner, "POST", "/v1/meetings/a%2Fb%20c/join",
+		    "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
 	ck_assert_int_eq(x->resp.status, 200);
 	ck_assert_ptr_null(x->up.url);
 	j = gw_test_json_body(x);

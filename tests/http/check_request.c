@@ -61,7 +61,7 @@ static void assert_problem(enum gw_err err, const char *detail, const char *fiel
 	tl = strlen(type);
 	cl = strlen(info->code);
 	ck_assert_msg(tl > cl && strcmp(type + tl - cl, info->code) == 0,
-	              "type '%s' does not name the code '%s'", type, info->code);
+		      "type '%s' does not name the code '%s'", type, info->code);
 	ck_assert_str_eq(gw_test_jstr(p, "title"), info->title);
 	ck_assert(json_is_integer(json_object_get(p, "status")));
 	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), info->status);
@@ -108,7 +108,7 @@ START_TEST(test_request_method_list_names_in_order)
 	char out[96];
 
 	gw_method_list(GW_METHOD_GET | GW_METHOD_POST | GW_METHOD_HEAD | GW_METHOD_OPTIONS, out,
-	               sizeof(out));
+		       sizeof(out));
 	ck_assert_str_eq(out, "GET, HEAD, POST, OPTIONS");
 	gw_method_list(GW_METHOD_DELETE, out, sizeof(out));
 	ck_assert_str_eq(out, "DELETE");
@@ -213,7 +213,7 @@ END_TEST
 START_TEST(test_request_parse_query_bad_escapes)
 {
 	static const char *const bad[] = {"a=%zz",  "a=%",      "a=%4",        "%=1",       "a=%00",
-	                                  "a%00=1", "a=%C0%AF", "a=%ED%A0%80", "ok=1&a=%FF"};
+					  "a%00=1", "a=%C0%AF", "a=%ED%A0%80", "ok=1&a=%FF"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -221,7 +221,7 @@ START_TEST(test_request_parse_query_bad_escapes)
 
 		ck_assert_ptr_nonnull(y);
 		ck_assert_msg(gw_request_parse_query(&y->req, bad[i]) == GW_E_PARSE,
-		              "'%s' accepted", bad[i]);
+			      "'%s' accepted", bad[i]);
 		gw_exchange_free(y);
 	}
 }
@@ -257,14 +257,14 @@ END_TEST
 START_TEST(test_request_set_id_replaces_bad_client_value)
 {
 	static const char *const bad[] = {"has space", "tab\there",   "crlf\r\nX-Evil: 1",
-	                                  "",          "caf\xc3\xa9", "\x7f"};
+					  "",          "caf\xc3\xa9", "\x7f"};
 	char id129[GW_MAX_REQUEST_ID_LEN + 2];
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		gw_request_set_id(&x->req, bad[i]);
 		ck_assert_msg(is_lower_hex(x->req.request_id, 24), "'%s' kept as '%s'", bad[i],
-		              x->req.request_id);
+			      x->req.request_id);
 	}
 	memset(id129, 'r', GW_MAX_REQUEST_ID_LEN + 1);
 	id129[GW_MAX_REQUEST_ID_LEN + 1] = '\0';
@@ -403,15 +403,15 @@ END_TEST
 START_TEST(test_request_problem_status_follows_error_table)
 {
 	static const enum gw_err errs[] = {
-	    GW_E_UNAUTHORIZED,
-	    GW_E_FORBIDDEN,
-	    GW_E_METHOD_NOT_ALLOWED,
-	    GW_E_BODY_TOO_LARGE,
-	    GW_E_UNSUPPORTED_MEDIA_TYPE,
-	    GW_E_BBB_CONFLICT,
-	    GW_E_UPSTREAM_TIMEOUT,
-	    GW_E_UPSTREAM_CONNECT,
-	    GW_E_UNAVAILABLE,
+		GW_E_UNAUTHORIZED,
+		GW_E_FORBIDDEN,
+		GW_E_METHOD_NOT_ALLOWED,
+		GW_E_BODY_TOO_LARGE,
+		GW_E_UNSUPPORTED_MEDIA_TYPE,
+		GW_E_BBB_CONFLICT,
+		GW_E_UPSTREAM_TIMEOUT,
+		GW_E_UPSTREAM_CONNECT,
+		GW_E_UNAVAILABLE,
 	};
 	static const int status[] = {401, 403, 405, 413, 415, 409, 504, 502, 503};
 	size_t i;
@@ -436,7 +436,7 @@ END_TEST
 START_TEST(test_request_problem_extra_merges_members)
 {
 	json_t *extra = json_pack("{s:s, s:s, s:[{s:s}]}", "messageKey", "notFound", "message",
-	                          "A meeting with that ID does not exist", "errors", "key", "k");
+				  "A meeting with that ID does not exist", "errors", "key", "k");
 	json_t *p;
 
 	ck_assert_ptr_nonnull(extra);
@@ -577,7 +577,7 @@ START_TEST(test_request_json_object_non_object_rejected)
 		set_body(bodies[i]);
 		x->resp.status = 0;
 		ck_assert_msg(gw_request_json_object(x, true, &out) == GW_E_BAD_REQUEST,
-		              "'%s' accepted", bodies[i]);
+			      "'%s' accepted", bodies[i]);
 		ck_assert_ptr_null(out);
 		ck_assert_int_eq(x->resp.status, 400);
 	}
@@ -600,7 +600,7 @@ END_TEST
 START_TEST(test_request_string_member)
 {
 	json_t *body =
-	    json_pack("{s:s, s:s, s:i, s:n}", "name", "Bio 101", "empty", "", "num", 5, "nul");
+		json_pack("{s:s, s:s, s:i, s:n}", "name", "Bio 101", "empty", "", "num", 5, "nul");
 	const char *out = "sentinel";
 
 	ck_assert_ptr_nonnull(body);

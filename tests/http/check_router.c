@@ -59,8 +59,8 @@ START_TEST(test_router_table_every_route_matches_itself)
 		size_t k;
 
 		start(gw_test_method_name(routes[i].method), path);
-		ck_assert_msg(match(&allowed) == GW_OK, "%s %s", gw_test_method_name(routes[i].method),
-		              path);
+		ck_assert_msg(match(&allowed) == GW_OK, "%s %s",
+			      gw_test_method_name(routes[i].method), path);
 		ck_assert_ptr_eq(x->req.route, &routes[i]);
 		ck_assert(x->req.route->handler == routes[i].handler);
 		ck_assert_uint_eq(x->req.n_params, np);
@@ -78,27 +78,28 @@ START_TEST(test_router_table_contract_routes_present)
 		unsigned scopes;
 		enum gw_route_auth auth;
 	} want[] = {
-	    {"GET", "/healthz", 0, GW_ROUTE_PUBLIC},
-	    {"GET", "/readyz", 0, GW_ROUTE_PUBLIC},
-	    {"GET", "/v1/server", 0, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/meetings", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/meetings", GW_SCOPE_MEETINGS_CREATE, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/meetings/m1", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/meetings/m1/running", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/meetings/m1/join", GW_SCOPE_MEETINGS_JOIN, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/meetings/m1/end", GW_SCOPE_MEETINGS_END, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/meetings/m1/documents", GW_SCOPE_MEETINGS_WRITE, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/meetings/m1/chat", GW_SCOPE_MEETINGS_WRITE, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/recordings", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
-	    {"PATCH", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_WRITE, GW_ROUTE_TOKEN},
-	    {"DELETE", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_WRITE, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/recordings/r1/text-tracks", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/recordings/r1/text-tracks", GW_SCOPE_RECORDINGS_WRITE, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/hooks", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
-	    {"POST", "/v1/hooks", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
-	    {"DELETE", "/v1/hooks/h1", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
-	    {"GET", "/v1/openapi.json", 0, GW_ROUTE_PUBLIC},
+		{"GET", "/healthz", 0, GW_ROUTE_PUBLIC},
+		{"GET", "/readyz", 0, GW_ROUTE_PUBLIC},
+		{"GET", "/v1/server", 0, GW_ROUTE_TOKEN},
+		{"GET", "/v1/meetings", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
+		{"POST", "/v1/meetings", GW_SCOPE_MEETINGS_CREATE, GW_ROUTE_TOKEN},
+		{"GET", "/v1/meetings/m1", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
+		{"GET", "/v1/meetings/m1/running", GW_SCOPE_MEETINGS_READ, GW_ROUTE_TOKEN},
+		{"POST", "/v1/meetings/m1/join", GW_SCOPE_MEETINGS_JOIN, GW_ROUTE_TOKEN},
+		{"POST", "/v1/meetings/m1/end", GW_SCOPE_MEETINGS_END, GW_ROUTE_TOKEN},
+		{"POST", "/v1/meetings/m1/documents", GW_SCOPE_MEETINGS_WRITE, GW_ROUTE_TOKEN},
+		{"POST", "/v1/meetings/m1/chat", GW_SCOPE_MEETINGS_WRITE, GW_ROUTE_TOKEN},
+		{"GET", "/v1/recordings", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
+		{"GET", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
+		{"PATCH", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_WRITE, GW_ROUTE_TOKEN},
+		{"DELETE", "/v1/recordings/r1", GW_SCOPE_RECORDINGS_WRITE, GW_ROUTE_TOKEN},
+		{"GET", "/v1/recordings/r1/text-tracks", GW_SCOPE_RECORDINGS_READ, GW_ROUTE_TOKEN},
+		{"POST", "/v1/recordings/r1/text-tracks", GW_SCOPE_RECORDINGS_WRITE,
+		 GW_ROUTE_TOKEN},
+		{"GET", "/v1/hooks", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
+		{"POST", "/v1/hooks", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
+		{"DELETE", "/v1/hooks/h1", GW_SCOPE_HOOKS, GW_ROUTE_TOKEN},
+		{"GET", "/v1/openapi.json", 0, GW_ROUTE_PUBLIC},
 	};
 	size_t i;
 
@@ -162,8 +163,8 @@ END_TEST
 START_TEST(test_router_match_bad_param)
 {
 	static const char *const bad[] = {"/v1/meetings/%ZZ",    "/v1/meetings/%",
-	                                  "/v1/meetings/a%4",    "/v1/meetings/%00",
-	                                  "/v1/meetings/%C0%AF", "/v1/meetings/%FF/join"};
+					  "/v1/meetings/a%4",    "/v1/meetings/%00",
+					  "/v1/meetings/%C0%AF", "/v1/meetings/%FF/join"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -179,21 +180,21 @@ END_TEST
 START_TEST(test_router_match_unknown_paths_404)
 {
 	static const char *const paths[] = {
-	    "/v1/meetingsx",
-	    "/v1/meetings/a/b/c",
-	    "/",
-	    "",
-	    "/v1",
-	    "/v1/",
-	    "/v1/meetings/",
-	    "/v1/meetings//join",
-	    "//v1/meetings",
-	    "/V1/meetings",
-	    "/healthz/",
-	    "/v1/meetings/a/running/x",
-	    "/v1/meetings/a/joinx",
-	    "/v2/meetings",
-	    "/v1/meetings/a//",
+		"/v1/meetingsx",
+		"/v1/meetings/a/b/c",
+		"/",
+		"",
+		"/v1",
+		"/v1/",
+		"/v1/meetings/",
+		"/v1/meetings//join",
+		"//v1/meetings",
+		"/V1/meetings",
+		"/healthz/",
+		"/v1/meetings/a/running/x",
+		"/v1/meetings/a/joinx",
+		"/v2/meetings",
+		"/v1/meetings/a//",
 	};
 	size_t i;
 
@@ -216,7 +217,7 @@ START_TEST(test_router_match_wrong_method_405_with_allowed)
 	start("PUT", "/v1/meetings");
 	ck_assert_int_eq(match(&allowed), GW_E_METHOD_NOT_ALLOWED);
 	ck_assert_uint_eq(allowed,
-	                  GW_METHOD_GET | GW_METHOD_POST | GW_METHOD_HEAD | GW_METHOD_OPTIONS);
+			  GW_METHOD_GET | GW_METHOD_POST | GW_METHOD_HEAD | GW_METHOD_OPTIONS);
 
 	allowed = 0;
 	start("DELETE", "/v1/meetings/abc");
@@ -255,8 +256,8 @@ END_TEST
 START_TEST(test_router_match_custom_table)
 {
 	static const struct gw_route table[] = {
-	    {.method = GW_METHOD_GET, .pattern = "/a/{x}/b/{y}", .auth = GW_ROUTE_PUBLIC},
-	    {.method = GW_METHOD_DELETE, .pattern = "/a/{x}", .auth = GW_ROUTE_PUBLIC},
+		{.method = GW_METHOD_GET, .pattern = "/a/{x}/b/{y}", .auth = GW_ROUTE_PUBLIC},
+		{.method = GW_METHOD_DELETE, .pattern = "/a/{x}", .auth = GW_ROUTE_PUBLIC},
 	};
 	static const struct gw_route_table t = {table, 2};
 	unsigned allowed = 0;

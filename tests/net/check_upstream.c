@@ -63,14 +63,14 @@ static void *on_uri(void *cls GW_UNUSED, const char *uri, struct MHD_Connection 
 }
 
 static void on_conn(void *cls GW_UNUSED, struct MHD_Connection *c GW_UNUSED,
-                    void **socket_ctx GW_UNUSED, enum MHD_ConnectionNotificationCode code)
+		    void **socket_ctx GW_UNUSED, enum MHD_ConnectionNotificationCode code)
 {
 	if (code == MHD_CONNECTION_NOTIFY_STARTED)
 		atomic_fetch_add(&srv.conns, 1);
 }
 
 static void on_completed(void *cls GW_UNUSED, struct MHD_Connection *c GW_UNUSED, void **ctx,
-                         enum MHD_RequestTerminationCode toe GW_UNUSED)
+			 enum MHD_RequestTerminationCode toe GW_UNUSED)
 {
 	struct gw_buf *body = *ctx;
 
@@ -89,7 +89,7 @@ static unsigned long query_num(struct MHD_Connection *c, const char *name)
 }
 
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text,
-                                  size_t len, const char *ctype)
+				  size_t len, const char *ctype)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -105,7 +105,7 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
 }
 
 static enum MHD_Result reply_str(struct MHD_Connection *c, unsigned status, const char *text,
-                                 const char *ctype)
+				 const char *ctype)
 {
 	return reply_text(c, status, text, strlen(text), ctype);
 }
@@ -145,7 +145,7 @@ static enum MHD_Result reply_big(struct MHD_Connection *c, bool chunked)
 		return MHD_NO;
 	*total = query_num(c, "n");
 	r = MHD_create_response_from_callback(chunked ? MHD_SIZE_UNKNOWN : *total, 64 * 1024,
-	                                      big_reader, total, free);
+					      big_reader, total, free);
 	if (r == NULL) {
 		free(total);
 		return MHD_NO;
@@ -164,15 +164,15 @@ static const char *header_or_dash(struct MHD_Connection *c, const char *name)
 
 /* Echoes what arrived: method, the headers under test, body length and body. */
 static enum MHD_Result reply_echo(struct MHD_Connection *c, const char *method,
-                                  const struct gw_buf *body)
+				  const struct gw_buf *body)
 {
 	struct gw_buf out;
 	enum MHD_Result ret = MHD_NO;
 
 	gw_buf_init(&out, SERVER_MAX_BODY + 4096);
 	if (gw_buf_appendf(&out, "M=%s\nCT=%s\nA=%s\nE=%s\nBL=%zu\nB=", method,
-	                   header_or_dash(c, "Content-Type"), header_or_dash(c, "Accept"),
-	                   header_or_dash(c, "Expect"), body->len) == GW_OK &&
+			   header_or_dash(c, "Content-Type"), header_or_dash(c, "Accept"),
+			   header_or_dash(c, "Expect"), body->len) == GW_OK &&
 	    gw_buf_append(&out, gw_buf_str(body), body->len) == GW_OK)
 		ret = reply_text(c, MHD_HTTP_OK, gw_buf_str(&out), out.len, "text/plain");
 	gw_buf_deinit(&out);
@@ -196,7 +196,7 @@ static enum MHD_Result reply_redirect(struct MHD_Connection *c)
 }
 
 static enum MHD_Result route(struct MHD_Connection *c, const char *url, const char *method,
-                             const struct gw_buf *body)
+			     const struct gw_buf *body)
 {
 	if (strcmp(url, "/ok") == 0)
 		return reply_str(c, MHD_HTTP_OK, OK_XML, OK_CTYPE);
@@ -223,8 +223,8 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url, const ch
 }
 
 static enum MHD_Result on_request(void *cls GW_UNUSED, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version GW_UNUSED,
-                                  const char *upload, size_t *upload_size, void **ctx)
+				  const char *method, const char *version GW_UNUSED,
+				  const char *upload, size_t *upload_size, void **ctx)
 {
 	struct gw_buf *body = *ctx;
 
@@ -258,10 +258,10 @@ static void srv_start(void)
 	pthread_mutex_init(&srv.lock, NULL);
 	srv.last_uri[0] = '\0';
 	srv.d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-	                         NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &sin,
-	                         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-	                         MHD_OPTION_NOTIFY_CONNECTION, on_conn, NULL,
-	                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+				 NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &sin,
+				 MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+				 MHD_OPTION_NOTIFY_CONNECTION, on_conn, NULL,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(srv.d);
 	info = MHD_get_daemon_info(srv.d, MHD_DAEMON_INFO_BIND_PORT);
 	ck_assert_ptr_nonnull(info);
@@ -426,8 +426,8 @@ END_TEST
 
 START_TEST(test_upstream_post_body_and_headers)
 {
-	static const char body[] =
-	    "<modules><module name=\"presentation\">\xc3\xa9</module></modules>";
+	static const char body[] = "<modules><module "
+				   "name=\"presentation\">\xc3\xa9</module></modules>";
 	struct tcall t;
 	char want[512];
 
@@ -439,8 +439,8 @@ START_TEST(test_upstream_post_body_and_headers)
 	run_call(&t);
 	ck_assert_int_eq(t.c.result, GW_OK);
 	snprintf(want, sizeof(want),
-	         "M=POST\nCT=application/xml\nA=application/xml\nE=-\nBL=%zu\nB=%s", strlen(body),
-	         body);
+		 "M=POST\nCT=application/xml\nA=application/xml\nE=-\nBL=%zu\nB=%s", strlen(body),
+		 body);
 	ck_assert_str_eq(gw_buf_str(&t.c.reply), want);
 	gw_upstream_call_deinit(&t.c);
 }
@@ -466,7 +466,7 @@ START_TEST(test_upstream_post_large_body_no_expect)
 	run_call(&t);
 	ck_assert_int_eq(t.c.result, GW_OK);
 	hlen = snprintf(head, sizeof(head),
-	                "M=POST\nCT=application/xml\nA=application/xml\nE=-\nBL=%zu\nB=", n);
+			"M=POST\nCT=application/xml\nA=application/xml\nE=-\nBL=%zu\nB=", n);
 	ck_assert_uint_eq(t.c.reply.len, (size_t)hlen + n);
 	ck_assert_int_eq(memcmp(t.c.reply.data, head, (size_t)hlen), 0);
 	ck_assert_int_eq(memcmp(t.c.reply.data + hlen, body, n), 0);
@@ -491,9 +491,9 @@ END_TEST
 START_TEST(test_upstream_url_sent_verbatim)
 {
 	static const char *const targets[] = {
-	    "/echo?name=a%2Bb+c&x=%C3%A9&y=%7E~*'()!&z=%20&checksum=0123456789abcdef",
-	    "/echo?lower=%2b%c3%a9&empty=&amp=%26&eq=a%3Db",
-	    "/api/../echo?meetingID=x%2F..%2Fy",
+		"/echo?name=a%2Bb+c&x=%C3%A9&y=%7E~*'()!&z=%20&checksum=0123456789abcdef",
+		"/echo?lower=%2b%c3%a9&empty=&amp=%26&eq=a%3Db",
+		"/api/../echo?meetingID=x%2F..%2Fy",
 	};
 	char got[4096];
 	struct tcall t;
@@ -646,8 +646,8 @@ END_TEST
  */
 START_TEST(test_upstream_retry_within_short_timeout)
 {
-	struct gw_upstream_opts o = {.connect_timeout_ms = 500, .max_host_connections = 8,
-				     .retry = true};
+	struct gw_upstream_opts o = {
+		.connect_timeout_ms = 500, .max_host_connections = 8, .retry = true};
 	struct gw_upstream *fixture_up = up;
 	struct tcall t;
 
