@@ -133,18 +133,24 @@ static void finish_one(struct gw_exchange *x, struct gw_bbb_reply *r)
 		gw_response_problem(x, GW_E_BBB_NOT_FOUND, "No recording with that recordID", NULL);
 }
 
-static void request_one(struct gw_exchange *x)
+/* getRecordings for the path's recordID in any state, answered by r's functions. */
+static void fetch_recording(struct gw_exchange *x, struct gw_bbb_req r)
 {
 	struct gw_query qb;
 
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	gw_query_add(&qb, "state", "any");
+	r.call = GW_BBB_CALL(getRecordings);
+	r.query = gw_query_str(&qb);
 	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
-						       .query = gw_query_str(&qb),
-						       .finish = finish_one});
+		gw_bbb_request(x, &r);
 	gw_query_deinit(&qb);
+}
+
+static void request_one(struct gw_exchange *x)
+{
+	fetch_recording(x, (struct gw_bbb_req){.finish = finish_one});
 }
 
 /*
@@ -231,18 +237,9 @@ static void patch_read_back_done(struct gw_exchange *x, int status)
 
 static void patch_fetch(struct gw_exchange *x)
 {
-	struct gw_query qb;
-
-	gw_query_init(&qb);
-	gw_query_add(&qb, "recordID", path_record_id(x));
-	gw_query_add(&qb, "state", "any");
-	if (!gw_query_failed(x, &qb))
-		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
-						       .query = gw_query_str(&qb),
-						       .finish = finish_patched,
-						       .on_failed = patch_not_read_back,
-						       .completed = patch_read_back_done});
-	gw_query_deinit(&qb);
+	fetch_recording(x, (struct gw_bbb_req){.finish = finish_patched,
+					       .on_failed = patch_not_read_back,
+					       .completed = patch_read_back_done});
 }
 
 static void patch_then_fetch(struct gw_exchange *x, struct gw_bbb_reply *r)
