@@ -1,13 +1,14 @@
 #!/bin/sh
 # Fails when a C file under the given directories differs from what
 # clang-format makes of it with the project's .clang-format. Prints TAP.
-# Skips (exit 77) when clang-format is not installed.
+# Skips when clang-format is not installed (the image build of
+# docker/Dockerfile has none; scripts/deps installs it for the test command).
 root="$1"
 shift
 cf=$(command -v clang-format-14 || command -v clang-format || true)
 if [ -z "$cf" ]; then
 	echo "1..0 # SKIP clang-format not installed"
-	exit 77
+	exit 0
 fi
 cd "$root" || exit 1
 bad=""
