@@ -17,7 +17,7 @@ with a copy of it:
   5. every $ref resolves;
   6. token routes document 401 and 403, body routes 400, 413 and 415;
   7. the create and join request schemas list every parameter of
-     src/bbb/bbb_api.c's create_params / join_params with its JSON type;
+     src/bbb/bbb_params.c's create_params / join_params with its JSON type;
   8. the Problem `code` enum is exactly the code table of src/core/err.c;
   9. info.version is the meson project version.
 """
@@ -127,7 +127,7 @@ def schema_types(doc, schema):
     return set(t) if isinstance(t, list) else {t}
 
 
-# JSON types the gateway accepts for each parameter type (src/bbb/bbb_api.c, gw_bbb_param_text)
+# JSON types the gateway accepts for each parameter type (src/bbb/bbb_params.c, gw_bbb_param_text)
 PARAM_TYPES = {
     "S": {"string"},
     "I": {"integer", "string"},
@@ -141,7 +141,7 @@ def check_param_table(doc, source, table, schema_name):
     problems = []
     rows = c_param_table(source, table)
     if not rows:
-        return [f"src/bbb/bbb_api.c: table {table} not found"]
+        return [f"src/bbb/bbb_params.c: table {table} not found"]
     schema = resolve(doc, {"$ref": "#/components/schemas/" + schema_name}) or {}
     props = schema.get("properties", {})
     for name, t in rows:
@@ -263,11 +263,11 @@ def main(argv):
     tap.check("token and body routes document their error statuses", problems)
 
     # 7. BBB parameter tables
-    with open(f"{root}/src/bbb/bbb_api.c", encoding="utf-8") as f:
+    with open(f"{root}/src/bbb/bbb_params.c", encoding="utf-8") as f:
         bbb_api = f.read()
     problems = check_param_table(doc, bbb_api, "create_params", "CreateMeetingRequest")
     problems += check_param_table(doc, bbb_api, "join_params", "JoinRequest")
-    tap.check("create and join schemas list every parameter of src/bbb/bbb_api.c with its type", problems)
+    tap.check("create and join schemas list every parameter of src/bbb/bbb_params.c with its type", problems)
 
     # 8. problem codes
     with open(f"{root}/src/core/err.c", encoding="utf-8") as f:
