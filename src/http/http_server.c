@@ -1,5 +1,6 @@
 /*
- * http_server.c - the only module that speaks libmicrohttpd.
+ * http_server.c - the only module that speaks libmicrohttpd (with
+ * http_intake.c, which reads a request head, and http_server_int.h).
  *
  * One MHD daemon per event loop (loop.c), in external-polling epoll mode:
  * the loop's thread runs it, and the daemon's epoll fd sits in the loop's
@@ -53,65 +54,7 @@
 #include "str.h"
 #include "upstream.h"
 
-struct gw_http_server;
-
-/* One event loop's share of the server: its daemon and counters. */
-struct lp {
-	struct gw_http_server *srv;
-	struct MHD_Daemon *daemon;
-	struct gw_loop *loop;
-	unsigned index;
-	bool quiesced;             /* loop thread, then the stopping thread after the join */
-	atomic_ulong requests;     /* requests this loop accepted */
-	atomic_ulong local_done;   /* exchanges done on this loop's thread */
-	atomic_ulong foreign_done; /* exchanges done on another thread */
-};
-
-struct gw_http_server {
-	struct lp *lps;
-	unsigned n_loops;
-	struct gw_upstream *shared; /* the one threaded pool with opts.shared_pool, else NULL */
-	bool calls_cancelled;
-	int listen_fd;   /* shared by every daemon */
-	bool own_listen; /* made here, not inherited: closed here */
-	gw_config_get_fn config_get;
-	void *config_arg;
-	struct gw_http_opts opts;
-	unsigned port;
-	atomic_bool draining;
-	atomic_uint active;          /* requests between URI callback and completion */
-	atomic_uint inflight;        /* requests whose asynchronous work runs */
-	struct gw_conn_guard *guard; /* its own thread ends connections past their deadline */
-};
-
-/*
- * Per TCP connection (MHD's socket context): its entry in the guard and
- * the request it is processing, if any. The request pointer lets the
- * close notification free a request MHD dropped without completing it
- * (0.9.75 does so when a request head overflows the connection's memory).
- */
-struct sock {
-	struct gw_conn *guarded;
-	struct conn *cur;
-};
-
-enum conn_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_DONE, ST_RESPONDED };
-
-struct conn {
-	struct gw_http_server *srv;
-	struct lp *lp;
-	struct MHD_Connection *mc;
-	struct sock *sock; /* NULL when the connection is not tracked (OOM) */
-	struct gw_exchange *x;
-	enum conn_state state;
-	char *raw_query; /* in the exchange's arena */
-	struct gw_buf body;
-	bool body_too_large;
-	unsigned long long body_seen; /* body bytes received, kept or not */
-	bool close;
-	struct timespec start;
-	unsigned long long bytes_out;
-};
+#include "http_server_int.h"
 
 static double ms_since(const struct timespec *t0)
 {
@@ -186,182 +129,6 @@ fail:
 	}
 	gw_config_unref(cfg);
 	return NULL;
-}
-
-/* A copy of header name in the exchange's arena, or NULL. */
-static char *header_dup(struct conn *c, const char *name)
-{
-	const char *v = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, name);
-
-	return v != NULL ? gw_arena_strdup(&c->x->arena, v) : NULL;
-}
-
-static void read_headers(struct conn *c, const char *method)
-{
-	struct gw_request *req = &c->x->req;
-
-	req->method_name = method;
-	req->method = gw_method_parse(method);
-	req->authorization = header_dup(c, MHD_HTTP_HEADER_AUTHORIZATION);
-	req->content_type = header_dup(c, MHD_HTTP_HEADER_CONTENT_TYPE);
-	req->accept = header_dup(c, MHD_HTTP_HEADER_ACCEPT);
-	req->origin = header_dup(c, "Origin");
-	req->access_control_request_method = header_dup(c, "Access-Control-Request-Method");
-	req->access_control_request_headers = header_dup(c, "Access-Control-Request-Headers");
-	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "X-Request-Id"));
-}
-
-struct field_list {
-	struct gw_head_field *f;
-	size_t n, cap;
-	bool bad_ending;
-};
-
-/*
- * MHD 0.9.75 accepts a bare LF as a line end and cuts a header value at
- * a NUL, and keeps no record of either. Both leave a trace in its read
- * buffer, where every line is parsed in place: a CRLF becomes two NULs,
- * a bare LF one. So the byte after the NUL that ends a value (or the
- * request line's version) is another NUL unless the line ended in a bare
- * LF or the value held a NUL. The last header line before the blank line
- * cannot be told apart this way (the blank line's own NUL follows it).
- */
-static bool odd_ending(const char *s, size_t len)
-{
-	return s[len] == '\0' && s[len + 1] != '\0';
-}
-
-static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key,
-				     size_t key_size, const char *value, size_t value_size)
-{
-	struct field_list *l = cls;
-
-	(void)kind;
-	if (l->n == l->cap)
-		return MHD_NO;
-	l->f[l->n++] = (struct gw_head_field){key, key_size, value != NULL ? value : "",
-					      value != NULL ? value_size : 0};
-	if (value != NULL)
-		l->bad_ending |= odd_ending(value, value_size);
-	return MHD_YES;
-}
-
-/*
- * Checks the head as received (http_head.c): size against
- * limits.max_header_bytes, ambiguous framing, repeated Host or
- * Authorization, control characters, Expect. On refusal writes the
- * problem response and returns true.
- */
-static bool head_refused(struct conn *c, const char *version)
-{
-	struct gw_head_field few[32];
-	struct field_list l = {NULL, 0, 0, false};
-	struct gw_head_verdict v;
-	bool odd;
-	int n = MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, NULL, NULL);
-
-	/* The common head fits on the stack; only unusual ones cost an allocation. */
-	l.f = few;
-	l.cap = GW_ARRAY_SIZE(few);
-	if (n > (int)l.cap) {
-		l.cap = (size_t)n;
-		l.f = calloc(l.cap, sizeof(*l.f));
-		if (l.f == NULL) {
-			gw_response_problem(c->x, GW_E_NOMEM, NULL, NULL);
-			return true;
-		}
-	}
-	if (n > 0)
-		MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, collect_field, &l);
-	gw_http_head_check(c->x->req.path, strlen(c->x->req.path), c->raw_query,
-			   strlen(c->raw_query), l.f, l.n,
-			   c->srv->opts.max_header_bytes - GW_HTTP_RESPONSE_RESERVE, &v);
-	if (l.f != few)
-		free(l.f);
-	/* An empty version is MHD's static "", not its buffer: nothing to look past. */
-	odd = l.bad_ending ||
-	      (version != NULL && version[0] != '\0' && odd_ending(version, strlen(version)));
-	if (v.err == GW_OK && odd) {
-		v.err = GW_E_BAD_REQUEST;
-		v.detail = "Bare LF line ending or NUL in a header";
-		v.close = true;
-	}
-	if (v.err == GW_OK)
-		return false;
-	c->close = v.close;
-	c->x->resp.minimal = v.err == GW_E_URI_TOO_LONG || v.err == GW_E_HEADERS_TOO_LARGE;
-	gw_response_problem(c->x, v.err, v.detail, NULL);
-	return true;
-}
-
-/* Size checks and the query, done before any body byte is read. */
-static bool early_reject(struct conn *c)
-{
-	const char *cl =
-		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const struct gw_route *route = c->x->req.route; /* gw_pipeline_route ran in on_head */
-	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
-			       ? c->srv->opts.max_upload_bytes
-			       : c->srv->opts.max_body_bytes;
-	uint64_t len = 0;
-	enum gw_err err;
-
-	c->body.max = limit;
-	if (cl != NULL && gw_str_parse_u64(cl, &len) != GW_OK) {
-		c->close = true;
-		gw_response_problem(c->x, GW_E_BAD_REQUEST, "Malformed Content-Length", NULL);
-		return true;
-	}
-	if (cl != NULL && len > (uint64_t)limit) {
-		c->close = true;
-		gw_response_problem(c->x, GW_E_BODY_TOO_LARGE,
-				    "The request body is larger than the configured limit", NULL);
-		return true;
-	}
-	err = gw_request_parse_query(&c->x->req, c->raw_query);
-	if (err != GW_OK) {
-		gw_response_problem(c->x, GW_E_BAD_REQUEST,
-				    err == GW_E_TOO_LARGE ? "Too many query parameters"
-							  : "Malformed query string",
-				    NULL);
-		return true;
-	}
-	return false;
-}
-
-/* A body follows the head (so a refusal must close the connection instead of reading it). */
-static bool body_follows(struct conn *c)
-{
-	const char *cl =
-		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-
-	return (cl != NULL && strcmp(cl, "0") != 0) ||
-	       MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
-}
-
-/*
- * The first call of the access handler, with the whole head: checks,
- * then authentication, scope and rate limit, all before MHD would send
- * 100 Continue and before any body byte is read. Returns true when a
- * response was written.
- */
-static bool on_head(struct conn *c, const char *method, const char *version)
-{
-	if (c->sock != NULL)
-		gw_conn_guard_busy(c->srv->guard, c->sock->guarded);
-	read_headers(c, method);
-	if (head_refused(c, version))
-		return true;
-	gw_pipeline_route(c->x);
-	if (early_reject(c))
-		return true;
-	if (!gw_pipeline_admit(c->x)) {
-		c->close |= body_follows(c);
-		return true;
-	}
-	/* MHD sends 100 Continue, when asked for, once this returns without a response. */
-	return false;
 }
 
 static void add_common_headers(struct conn *c, struct MHD_Response *r)
@@ -505,7 +272,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
 	switch (c->state) {
 	case ST_HEADERS:
 		c->state = ST_BODY;
-		if (on_head(c, method, version))
+		if (gw_http_intake_head(c, method, version))
 			return respond(c);
 		return MHD_YES;
 	case ST_BODY:

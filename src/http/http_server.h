@@ -1,6 +1,7 @@
 /*
- * http_server.h - libmicrohttpd glue (microhttpd.h is included by
- * http_server.c only): requests in, responses out, client-side limits,
+ * http_server.h - libmicrohttpd glue (microhttpd.h is included by the
+ * server's own files only: http_server.c, http_intake.c,
+ * http_server_int.h): requests in, responses out, client-side limits,
  * suspend/resume around BBB calls, quiesce and drain.
  *
  * Threads: `threads` event loops (loop.h), each a thread with its own
