@@ -42,6 +42,9 @@ static const struct scope_entry scopes[] = {
 	{"recordings:write", GW_SCOPE_RECORDINGS_WRITE},
 	{"hooks", GW_SCOPE_HOOKS},
 	{"metrics", GW_SCOPE_METRICS},
+	{"meetings:passwords", GW_SCOPE_MEETINGS_PASSWORDS},
+	{"tokens:mint", GW_SCOPE_TOKENS_MINT},
+	{"events:read", GW_SCOPE_EVENTS_READ},
 	{"*", GW_SCOPE_ALL},
 };
 
@@ -221,4 +224,112 @@ void gw_token_deinit(struct gw_token *tok)
 	tok->n_origins = 0;
 	tok->scopes = 0;
 	memset(tok->hash, 0, sizeof(tok->hash));
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void gw_token_claims_free(struct gw_token_claims *c)
+{
+	if (c == NULL)
+		return;
+	free(c->iss);
+	free(c->sub);
+	free(c->jti);
+	free_strv(c->meetings, c->n_meetings);
+	free(c->full_name);
+	free(c->avatar_url);
+	free_strv(c->userdata_keys, c->n_userdata);
+	free_strv(c->userdata_values, c->n_userdata);
+	free(c->tenant);
+	free(c);
+}
+
+const struct gw_token *gw_token_ref(const struct gw_token *tok)
+{
+	struct gw_token *t = (struct gw_token *)(uintptr_t)tok;
+
+	if (t != NULL && t->claims != NULL)
+		atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+	return tok;
+}
+
+void gw_token_unref(const struct gw_token *tok)
+{
+	struct gw_token *t = (struct gw_token *)(uintptr_t)tok;
+
+	if (t == NULL || t->claims == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	gw_token_claims_free(t->claims);
+	t->claims = NULL;
+	gw_token_deinit(t);
+	free(t);
+}
+
+void gw_issuer_deinit(struct gw_issuer *iss)
+{
+	if (iss == NULL)
+		return;
+	free(iss->name);
+	if (iss->key != NULL) {
+		explicit_bzero(iss->key, iss->key_len);
+		free(iss->key);
+	}
+	free(iss->kid);
+	free(iss->tenant);
+	memset(iss, 0, sizeof(*iss));
+}
+
+static const char *const alg_names[] = {
+	[GW_JWT_HS256] = "HS256", [GW_JWT_HS384] = "HS384", [GW_JWT_HS512] = "HS512",
+	[GW_JWT_RS256] = "RS256", [GW_JWT_ES256] = "ES256",
+};
+
+const char *gw_jwt_alg_name(enum gw_jwt_alg alg)
+{
+	if ((size_t)alg >= GW_ARRAY_SIZE(alg_names))
+		return NULL;
+	return alg_names[alg];
+}
+
+enum gw_jwt_alg gw_jwt_alg_from_name(const char *name)
+{
+	if (name == NULL)
+		return GW_JWT_ALG_NONE;
+	for (size_t i = 1; i < GW_ARRAY_SIZE(alg_names); i++) {
+		if (alg_names[i] != NULL && strcmp(name, alg_names[i]) == 0)
+			return (enum gw_jwt_alg)i;
+	}
+	return GW_JWT_ALG_NONE;
+}
+
+bool gw_token_meeting_bound(const struct gw_token *tok)
+{
+	return tok != NULL && tok->claims != NULL && !tok->claims->any_meeting;
+}
+
+bool gw_token_meeting_allowed(const struct gw_token *tok, const char *meeting_id)
+{
+	const struct gw_token_claims *c;
+
+	if (!gw_token_meeting_bound(tok))
+		return true;
+	if (meeting_id == NULL)
+		return false;
+	c = tok->claims;
+	for (size_t i = 0; i < c->n_meetings; i++) {
+		const char *m = c->meetings[i];
+		size_t len = strlen(m);
+
+		if (len > 0 && m[len - 1] == '*' ? strncmp(meeting_id, m, len - 1) == 0
+						 : strcmp(meeting_id, m) == 0)
+			return true;
+	}
+	return false;
 }

@@ -77,6 +77,29 @@ struct gw_config {
 	struct gw_token *tokens;
 	size_t n_tokens;
 
+	/*
+	 * issuers = ( { name; alg; secret | secret_file | public_key_file; kid;
+	 * scopes; max_ttl_s; any_meeting; tenant; rate_per_s; burst; } ... )
+	 */
+	struct gw_issuer *issuers;
+	size_t n_issuers;
+
+	/*
+	 * tokens_mint = { signing_key_file; issuer; max_ttl_s; }: the gateway's
+	 * own HS256 key (POST /v1/tokens); mint.name NULL = minting is off.
+	 * Verified like an issuer (scopes all but tokens:mint, any_meeting).
+	 */
+	struct gw_issuer mint;
+
+	/* auth = { audience; leeway_s; max_token_cache; max_revoked; } */
+	char *auth_audience;       /* default "bbb-gateway" */
+	unsigned auth_leeway_s;    /* default 30 */
+	unsigned auth_token_cache; /* verified JWTs kept; default 10000; 0 = none */
+	unsigned auth_max_revoked; /* revoked jtis kept; default 100000 */
+
+	/* a number no other snapshot of this process has (the JWT cache is tied to it) */
+	unsigned long long generation;
+
 	/* cors = { origins = [...]; max_age_s = 600; } */
 	char **cors_origins;
 	size_t n_cors_origins;
