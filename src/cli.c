@@ -4,12 +4,17 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
+#include "crypto.h"
 #include "gw_version.h"
 
 void gw_cli_usage(void)
@@ -18,6 +23,8 @@ void gw_cli_usage(void)
 	       "       bbb-gateway --check-config [-c FILE]  validate the configuration\n"
 	       "       bbb-gateway token new NAME [--scopes LIST]\n"
 	       "                                             mint a client token\n"
+	       "       bbb-gateway key new FILE               write a random signing key\n"
+	       "                                             (mode 0600; tokens_mint, issuers)\n"
 	       "       bbb-gateway --healthcheck [URL]        exit 0 when URL answers 200\n"
 	       "                                             (default "
 	       "http://127.0.0.1:8090/healthz)\n"
@@ -28,7 +35,7 @@ void gw_cli_usage(void)
 	       "  --scopes LIST      comma-separated scopes for `token new` (default \"*\"):\n"
 	       "                     meetings:read meetings:create meetings:join meetings:end\n"
 	       "                     meetings:write recordings:read recordings:write hooks\n"
-	       "                     metrics *\n"
+	       "                     metrics meetings:passwords tokens:mint events:read *\n"
 	       "\n"
 	       "Environment: BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET override\n"
 	       "bbb.url and bbb.secret.\n"
@@ -65,6 +72,7 @@ void gw_cli_parse(int argc, char **argv, struct gw_cli *cli)
 	cli->action = GW_CLI_RUN;
 	cli->config_path = GW_CONFIG_DEFAULT_PATH;
 	cli->token_name = NULL;
+	cli->key_path = NULL;
 	cli->scopes = "*";
 	cli->health_url = "http://127.0.0.1:8090/healthz";
 	for (i = 1; i < argc; i++) {
@@ -86,6 +94,15 @@ void gw_cli_parse(int argc, char **argv, struct gw_cli *cli)
 			cli->action = GW_CLI_HEALTHCHECK;
 			if (i + 1 < argc && argv[i + 1][0] != '-')
 				cli->health_url = argv[++i];
+		} else if (strcmp(a, "key") == 0) {
+			if (i + 3 != argc || strcmp(argv[i + 1], "new") != 0) {
+				fprintf(stderr, "bbb-gateway: usage: bbb-gateway key new FILE\n");
+				cli->action = GW_CLI_ERROR;
+				return;
+			}
+			cli->action = GW_CLI_KEY_NEW;
+			cli->key_path = argv[i + 2];
+			return;
 		} else if (strcmp(a, "token") == 0) {
 			parse_token(argc, argv, i + 1, cli);
 			return;
@@ -165,5 +182,46 @@ int gw_cli_token_new(const struct gw_cli *cli)
 	       "Add this entry to `tokens` in the configuration, then reload (SIGHUP):\n\n"
 	       "  { name = \"%s\"; hash = \"%s\"; scopes = [ %s ]; }\n",
 	       cli->token_name, token, cli->token_name, hash, scopes);
+	return 0;
+}
+
+int gw_cli_key_new(const struct gw_cli *cli)
+{
+	unsigned char raw[32];
+	char text[2 * sizeof(raw) + 2];
+	ssize_t w;
+	int fd;
+	int rc = 0;
+
+	if (gw_crypto_random(raw, sizeof(raw)) != GW_OK) {
+		fprintf(stderr, "bbb-gateway: no random bytes available\n");
+		return 1;
+	}
+	gw_crypto_hex(raw, sizeof(raw), text);
+	explicit_bzero(raw, sizeof(raw));
+	text[2 * sizeof(raw)] = '\n';
+	text[2 * sizeof(raw) + 1] = '\0';
+	fd = open(cli->key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "bbb-gateway: %s: %s%s\n", cli->key_path, strerror(errno),
+			errno == EEXIST ? " (not overwritten)" : "");
+		explicit_bzero(text, sizeof(text));
+		return 1;
+	}
+	/* the umask may have narrowed the mode, never widened it; make it exactly 0600 */
+	if (fchmod(fd, 0600) != 0)
+		rc = 1;
+	w = write(fd, text, sizeof(text) - 1);
+	if (w != (ssize_t)(sizeof(text) - 1) || fsync(fd) != 0)
+		rc = 1;
+	if (close(fd) != 0)
+		rc = 1;
+	explicit_bzero(text, sizeof(text));
+	if (rc != 0) {
+		fprintf(stderr, "bbb-gateway: %s: could not be written\n", cli->key_path);
+		unlink(cli->key_path);
+		return 1;
+	}
+	printf("Wrote a new 256-bit key to %s (mode 0600).\n", cli->key_path);
 	return 0;
 }

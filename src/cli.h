@@ -11,6 +11,7 @@ enum gw_cli_action {
 	GW_CLI_RUN,
 	GW_CLI_CHECK_CONFIG,
 	GW_CLI_TOKEN_NEW,
+	GW_CLI_KEY_NEW,
 	GW_CLI_HELP,
 	GW_CLI_VERSION,
 	GW_CLI_HEALTHCHECK,
@@ -21,6 +22,7 @@ struct gw_cli {
 	enum gw_cli_action action;
 	const char *config_path; /* borrowed from argv */
 	const char *token_name;  /* token new NAME */
+	const char *key_path;    /* key new FILE */
 	const char *scopes;      /* --scopes a,b (default "*") */
 	const char *health_url;  /* --healthcheck URL */
 };
@@ -36,5 +38,12 @@ void gw_cli_usage(void);
  * the config entry that holds its hash. Returns the exit status.
  */
 int gw_cli_token_new(const struct gw_cli *cli);
+
+/*
+ * `bbb-gateway key new FILE`: writes 32 random bytes as 64 lowercase hex
+ * characters and a newline to a new FILE created with mode 0600 (an
+ * existing file is left alone: exit 1). Returns the exit status.
+ */
+int gw_cli_key_new(const struct gw_cli *cli);
 
 #endif

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bbb_calls.h"
+#include "bearer.h"
 #include "conn_guard.h"
 #include "gw_limits.h"
 #include "http_server.h"
@@ -30,6 +31,7 @@
 #include "notify.h"
 #include "probe_cache.h"
 #include "ratelimit.h"
+#include "revoke.h"
 #include "request.h"
 #include "router.h"
 #include "routes.h"
@@ -92,9 +94,15 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.metrics = gw_metrics_new(pats, n, calls, n_calls);
 	gw->svc.ratelimit = gw_ratelimit_new(GW_RATELIMIT_DEFAULT_CAPACITY);
 	gw->svc.probe_cache = gw_probe_cache_new();
+	/* sized once, at start: auth.max_revoked and auth.token_cache are restart keys */
+	gw->svc.revoke = gw_revoke_new_memory(gw->cfg->auth_max_revoked);
+	gw->svc.bearer = gw->svc.revoke != NULL
+				 ? gw_bearer_new(gw->cfg->auth_token_cache, gw->svc.revoke)
+				 : NULL;
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
-	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL)
+	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL ||
+	    gw->svc.bearer == NULL)
 		return GW_E_NOMEM;
 	return GW_OK;
 }
@@ -105,6 +113,8 @@ static void services_free(struct gw_gateway *gw)
 	gw_metrics_free(gw->svc.metrics);
 	gw_ratelimit_free(gw->svc.ratelimit);
 	gw_probe_cache_free(gw->svc.probe_cache);
+	gw_bearer_free(gw->svc.bearer);
+	gw_revoke_free(gw->svc.revoke);
 }
 
 static struct gw_config *config_get(void *arg)

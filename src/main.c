@@ -93,6 +93,8 @@ int main(int argc, char **argv)
 		exit(2);
 	case GW_CLI_TOKEN_NEW:
 		exit(gw_cli_token_new(&cli));
+	case GW_CLI_KEY_NEW:
+		exit(gw_cli_key_new(&cli));
 	case GW_CLI_CHECK_CONFIG:
 		cfg = load_config(cli.config_path);
 		if (cfg != NULL)

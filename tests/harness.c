@@ -109,6 +109,7 @@ void do_request(const struct req *q, struct reply *r)
 	struct curl_slist *hdrs = NULL;
 	char url[512];
 	char line[256];
+	char auth[9000]; /* a JWT may be up to 8 KiB */
 
 	memset(r, 0, sizeof(*r));
 	gw_buf_init(&r->body, 1 << 24);
@@ -123,8 +124,8 @@ void do_request(const struct req *q, struct reply *r)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &r->headers);
 	if (q->token != NULL) {
-		snprintf(line, sizeof(line), "Authorization: Bearer %s", q->token);
-		hdrs = curl_slist_append(hdrs, line);
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", q->token);
+		hdrs = curl_slist_append(hdrs, auth);
 	}
 	if (q->body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);

@@ -207,6 +207,29 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 	return true;
 }
 
+/* Meeting passwords are only for tokens with meetings:passwords (no token: a probe or a test). */
+static bool sees_passwords(const struct gw_exchange *x)
+{
+	return x->req.token == NULL || (x->req.token->scopes & GW_SCOPE_MEETINGS_PASSWORDS) != 0;
+}
+
+/* BBB's own XML would show the passwords: the escape hatch needs meetings:passwords too. */
+static bool xml_refused(struct gw_exchange *x, const struct gw_bbb_call_def *c)
+{
+	json_t *extra;
+
+	if (c->probe || c->reply == GW_BBB_REPLY_RAW || sees_passwords(x) ||
+	    !gw_bbb_wants_xml(&x->req))
+		return false;
+	extra = json_pack("{s:s}", "scope", "meetings:passwords");
+	gw_response_problem_extra(x, GW_E_FORBIDDEN,
+				  "BBB's XML reply (Accept: application/xml) needs the scope "
+				  "'meetings:passwords'",
+				  NULL, extra);
+	json_decref(extra);
+	return true;
+}
+
 void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 {
 	const struct gw_bbb_call_def *c = r->call;
@@ -215,7 +238,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	size_t len = r->body_len;
 
 	take_state(x, r);
-	if (!build(x, r, query, &body, &len)) {
+	if (xml_refused(x, c) || !build(x, r, query, &body, &len)) {
 		free(body);
 		return;
 	}
@@ -407,6 +430,8 @@ static bool sink_begin(void *arg, long status, const char *content_type)
 	/* out of memory here: the reply is buffered and converted whole, as without a sink */
 	if (gw_xml2json_new(gw_upstream_deadline_ms(&x->up), x->up.reply.max, &c) != GW_OK)
 		return false;
+	if (!sees_passwords(x))
+		gw_xml2json_hide_passwords(c);
 	x->bbb.stream = c;
 	return true;
 }
@@ -490,8 +515,8 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 	if (json_call(x) && looks_like_json(&up->reply))
 		return json_reply(gw_buf_str(&up->reply), up->reply.len, reply);
 	/* bbb.timeout_ms bounds the whole call, reading the reply included */
-	return gw_xml2json_convert(gw_buf_str(&up->reply), up->reply.len,
-				   gw_upstream_deadline_ms(up), reply);
+	return gw_xml2json_convert_hiding(gw_buf_str(&up->reply), up->reply.len,
+					  gw_upstream_deadline_ms(up), !sees_passwords(x), reply);
 }
 
 /* The answer for a reply that could not be converted: 504 past the deadline, else 502. */

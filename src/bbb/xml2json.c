@@ -72,8 +72,11 @@ static bool intern_names(xmlParserCtxt *ctxt, struct names *n)
 	n->limit = intern(ctxt, "limit");
 	n->page_size = intern(ctxt, "pageSize");
 	n->warning = intern(ctxt, "warning");
-	return n->response != NULL && n->returncode != NULL && n->message_key != NULL &&
-	       n->message != NULL && n->errors != NULL && n->error != NULL && n->key != NULL &&
+	n->attendee_pw = intern(ctxt, "attendeePW");
+	n->moderator_pw = intern(ctxt, "moderatorPW");
+	return n->attendee_pw != NULL && n->moderator_pw != NULL && n->response != NULL &&
+	       n->returncode != NULL && n->message_key != NULL && n->message != NULL &&
+	       n->errors != NULL && n->error != NULL && n->key != NULL &&
 	       n->total_elements != NULL && n->pageable != NULL && n->offset != NULL &&
 	       n->limit != NULL && n->page_size != NULL && n->warning != NULL;
 }
@@ -194,8 +197,19 @@ enum gw_err gw_xml2json_finish(struct gw_xml2json *c, struct gw_bbb_reply *out)
 	return GW_OK;
 }
 
+void gw_xml2json_hide_passwords(struct gw_xml2json *c)
+{
+	c->hide_passwords = true;
+}
+
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out)
+{
+	return gw_xml2json_convert_hiding(xml, len, deadline_ms, false, out);
+}
+
+enum gw_err gw_xml2json_convert_hiding(const char *xml, size_t len, uint64_t deadline_ms,
+				       bool hide_passwords, struct gw_bbb_reply *out)
 {
 	struct gw_xml2json *c;
 	enum gw_err err;
@@ -209,6 +223,7 @@ enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_m
 	err = gw_xml2json_new(deadline_ms, len, &c);
 	if (err != GW_OK)
 		return err;
+	c->hide_passwords = hide_passwords;
 	for (off = 0; off < len && err == GW_OK; off += k) {
 		k = len - off < SLICE ? len - off : SLICE;
 		err = gw_xml2json_feed(c, xml + off, k);

@@ -51,6 +51,13 @@ enum gw_err gw_xml2json_feed(struct gw_xml2json *c, const char *p, size_t n) GW_
  */
 enum gw_err gw_xml2json_finish(struct gw_xml2json *c, struct gw_bbb_reply *out) GW_WUR;
 
+/*
+ * Drops every attendeePW and moderatorPW element (and what it holds) from
+ * the output: the meeting passwords only tokens with meetings:passwords
+ * see. Call before the first feed.
+ */
+void gw_xml2json_hide_passwords(struct gw_xml2json *c);
+
 /* Frees a conversion at any point. NULL is fine. */
 void gw_xml2json_free(struct gw_xml2json *c);
 
@@ -67,5 +74,9 @@ void gw_xml2json_free(struct gw_xml2json *c);
  */
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out) GW_WUR;
+
+/* As gw_xml2json_convert, dropping the passwords when hide_passwords is set. */
+enum gw_err gw_xml2json_convert_hiding(const char *xml, size_t len, uint64_t deadline_ms,
+				       bool hide_passwords, struct gw_bbb_reply *out) GW_WUR;
 
 #endif

@@ -74,7 +74,8 @@ struct member {
 /* Names the callbacks compare by pointer (the parser's dictionary interns every name). */
 struct names {
 	const xmlChar *response, *returncode, *message_key, *message, *errors, *error, *key,
-		*total_elements, *pageable, *offset, *limit, *page_size, *warning;
+		*total_elements, *pageable, *offset, *limit, *page_size, *warning, *attendee_pw,
+		*moderator_pw;
 };
 
 /* What the converter needs of an element name, worked out once per name. */
@@ -93,8 +94,9 @@ struct gw_xml2json {
 	unsigned long elements;
 	size_t nodes;
 	bool in_text;
-	bool done;    /* </response> seen */
-	bool seen[3]; /* returncode, messageKey, message */
+	bool done;           /* </response> seen */
+	bool hide_passwords; /* drop attendeePW and moderatorPW wherever they are */
+	bool seen[3];        /* returncode, messageKey, message */
 	unsigned depth;
 	struct frame frames[GW_XML_MAX_DEPTH];
 	struct gw_buf out;   /* the body's JSON text */

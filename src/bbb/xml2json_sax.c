@@ -271,7 +271,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		put_byte(c, '{');
 		return;
 	}
-	start_child(c, f - 1, f, nb_attributes, attributes);
+	if (!c->hide_passwords || (localname != c->n.attendee_pw && localname != c->n.moderator_pw))
+		start_child(c, f - 1, f, nb_attributes, attributes);
 	/* after the parent dropped its own text on becoming a container */
 	f->text_start = c->text.len;
 }

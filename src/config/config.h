@@ -163,6 +163,12 @@ size_t gw_config_restart_changes(const struct gw_config *a, const struct gw_conf
 void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *tok, double *rate,
 			  double *burst);
 
+/*
+ * Why o is not an origin as cors.origins takes them (scheme://host[:port],
+ * lowercase, no path), or NULL when it is one.
+ */
+const char *gw_config_origin_problem(const char *o);
+
 /* Takes a reference; returns cfg. */
 struct gw_config *gw_config_ref(struct gw_config *cfg);
 

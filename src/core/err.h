@@ -21,8 +21,17 @@ enum gw_err {
 	GW_E_BAD_REQUEST, /* malformed JSON, wrong type, missing field */
 	GW_E_BAD_PATH_PARAM,
 	GW_E_UNAUTHORIZED,
+	GW_E_TOKEN_INVALID,       /* 401: malformed, unsigned, bad signature or claims */
+	GW_E_TOKEN_EXPIRED,       /* 401 */
+	GW_E_TOKEN_NOT_YET_VALID, /* 401: nbf in the future */
+	GW_E_TOKEN_REVOKED,       /* 401 */
 	GW_E_FORBIDDEN,
-	GW_E_NOT_FOUND, /* no such route */
+	GW_E_MEETING_NOT_ALLOWED, /* 403: the token is bound to other meetings */
+	GW_E_ROLE_NOT_ALLOWED,    /* 403: a join role above the token's */
+	GW_E_CLAIM_MISMATCH,      /* 403: the body contradicts a bound claim */
+	GW_E_SCOPE_EXCEEDED,      /* 403: minting more than the caller holds */
+	GW_E_ORIGIN_NOT_ALLOWED,  /* 403: the browser origin is not the token's */
+	GW_E_NOT_FOUND,           /* no such route */
 	GW_E_METHOD_NOT_ALLOWED,
 	GW_E_BODY_TOO_LARGE,
 	GW_E_URI_TOO_LONG,       /* request target over the head limit */

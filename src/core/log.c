@@ -244,6 +244,9 @@ void gw_log_access(const struct gw_access_entry *e)
 	kv_num(&l, json, &first, "bytes", 0, (double)e->bytes_out);
 	kv_num(&l, json, &first, "duration_ms", 3, e->duration_ms);
 	kv_str(&l, json, &first, "token", e->token_name);
+	kv_str(&l, json, &first, "iss", e->token_iss);
+	kv_str(&l, json, &first, "sub", e->token_sub);
+	kv_str(&l, json, &first, "jti", e->token_jti);
 	if (e->bbb_call != NULL) {
 		kv_str(&l, json, &first, "bbb_call", e->bbb_call);
 		kv_num(&l, json, &first, "upstream_status", 0, (double)e->upstream_status);

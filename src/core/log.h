@@ -51,7 +51,11 @@ struct gw_access_entry {
 	int status;
 	unsigned long long bytes_out;
 	double duration_ms;
-	const char *token_name;
+	const char *token_name; /* a static token's name */
+	/* a JWT's issuer, subject and ID (never the token itself) */
+	const char *token_iss;
+	const char *token_sub;
+	const char *token_jti;
 	const char *bbb_call; /* NULL when no upstream call was made */
 	long upstream_status; /* HTTP status from BBB, 0 if none */
 	double upstream_ms;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bbb_api.h"
+#include "binding.h"
 #include "bbb_query.h"
 #include "config.h"
 #include "handlers.h"
@@ -43,6 +44,8 @@ void gw_handle_hooks_list(struct gw_exchange *x)
 	struct gw_query qb;
 	size_t i;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	gw_query_init(&qb);
 	for (i = 0; i < x->req.n_query; i++) {
 		if (strcmp(x->req.query[i].name, "meetingID") == 0)
@@ -95,6 +98,8 @@ void gw_handle_hooks_create(struct gw_exchange *x)
 	const char *key;
 	json_t *v;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	gw_query_init(&qb);
@@ -123,6 +128,8 @@ void gw_handle_hook_delete(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	gw_query_init(&qb);
 	gw_query_add(&qb, "hookID", x->req.params[0]);
 	hooks_request(x, GW_BBB_CALL(hooks_destroy), &qb, finish_destroy);

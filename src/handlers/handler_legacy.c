@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bbb_api.h"
+#include "binding.h"
 #include "bbb_query.h"
 #include "handlers.h"
 #include "xml2json.h"
@@ -19,6 +20,8 @@
 /* The default config is a <config> document, not a <response>: its call passes it on as is. */
 void gw_handle_legacy_default_config(struct gw_exchange *x)
 {
+	if (!gw_binding_unbound_only(x))
+		return;
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getDefaultConfigXML)});
 }
 
@@ -35,6 +38,8 @@ void gw_handle_legacy_set_config(struct gw_exchange *x)
 	const char *xml;
 	struct gw_query qb;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	if (!gw_request_string(x, body, "meetingID", true, &id) ||

@@ -12,6 +12,7 @@
 #include "bbb_api.h"
 #include "bbb_modules.h"
 #include "bbb_query.h"
+#include "binding.h"
 #include "config.h"
 #include "crypto.h"
 #include "handlers.h"
@@ -41,10 +42,15 @@ static void finish_body(struct gw_exchange *x, struct gw_bbb_reply *r)
 	gw_bbb_respond_body(x, 200, r);
 }
 
+static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	gw_binding_respond_list(x, r, "meetings", "meetingID");
+}
+
 void gw_handle_meetings_list(struct gw_exchange *x)
 {
 	gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings),
-					       .finish = finish_body});
+					       .finish = finish_list});
 }
 
 static void request_with_id(struct gw_exchange *x, const struct gw_bbb_call_def *call)
@@ -248,6 +254,14 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	if (!gw_request_string(x, body, "name", true, &name) ||
 	    !gw_request_string(x, body, "meetingID", false, &id))
 		goto out;
+	if (gw_binding_bound(x) && !gw_token_meeting_allowed(x->req.token, id)) {
+		gw_response_problem(x, GW_E_MEETING_NOT_ALLOWED,
+				    id == NULL ? "This token must name one of its meetings as "
+						 "'meetingID'"
+					       : "The token does not allow this meeting",
+				    "meetingID");
+		goto out;
+	}
 	if (id == NULL) {
 		if (new_meeting_id(generated) != GW_OK) {
 			gw_response_problem(x, GW_E_INTERNAL, "No random bytes", NULL);
@@ -331,7 +345,7 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	gw_query_init(&qb);
-	if (!gw_request_string(x, body, "fullName", true, &full_name))
+	if (!gw_binding_join(x, body) || !gw_request_string(x, body, "fullName", true, &full_name))
 		goto out;
 	gw_query_add(&qb, "fullName", full_name);
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));

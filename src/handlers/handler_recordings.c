@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "bbb_api.h"
 #include "bbb_query.h"
+#include "binding.h"
 #include "crypto.h"
 #include "handlers.h"
 #include "multipart.h"
@@ -89,11 +91,41 @@ static void list_param(struct gw_query *qb, const char *name, const char *value)
 	}
 }
 
+static void finish_list(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	gw_binding_respond_list(x, r, "recordings", "meetingID");
+}
+
+/* A bound token's meetingID filter names only its meetings (BBB takes a comma list). */
+static bool meeting_filter_allowed(struct gw_exchange *x)
+{
+	const char *ids = gw_request_query(&x->req, "meetingID");
+	char id[GW_MAX_PATH_LEN + 1];
+
+	while (ids != NULL && gw_binding_bound(x)) {
+		size_t n = strcspn(ids, ",");
+
+		if (n >= sizeof(id))
+			n = sizeof(id) - 1;
+		memcpy(id, ids, n);
+		id[n] = '\0';
+		if (!gw_token_meeting_allowed(x->req.token, id)) {
+			gw_response_problem(x, GW_E_MEETING_NOT_ALLOWED,
+					    "The token does not allow this meeting", "meetingID");
+			return false;
+		}
+		ids = ids[n] == ',' ? ids + n + 1 : NULL;
+	}
+	return true;
+}
+
 void gw_handle_recordings_list(struct gw_exchange *x)
 {
 	struct gw_query qb;
 	size_t i;
 
+	if (!meeting_filter_allowed(x))
+		return;
 	gw_query_init(&qb);
 	for (i = 0; i < x->req.n_query; i++)
 		list_param(&qb, x->req.query[i].name, x->req.query[i].value);
@@ -103,7 +135,7 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
 						       .query = gw_query_str(&qb),
-						       .finish = finish_body});
+						       .finish = finish_list});
 	gw_query_deinit(&qb);
 }
 
@@ -118,7 +150,12 @@ static json_t *exact_recording(struct gw_exchange *x, struct gw_bbb_reply *r)
 		const char *rid = json_string_value(json_object_get(rec, "recordID"));
 
 		if (rid != NULL && strcmp(rid, path_record_id(x)) == 0)
-			return rec; /* borrowed */
+			/* another meeting's recording does not exist for a bound token */
+			return gw_token_meeting_allowed(
+				       x->req.token, json_string_value(json_object_get(rec, "meetin"
+											    "gID")))
+				       ? rec
+				       : NULL; /* borrowed */
 	}
 	return NULL;
 }
@@ -334,6 +371,8 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 	struct gw_query qb;
 	int published;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	if (!record_id_single(x))
 		return;
 	if (gw_request_json_object(x, true, &body) != GW_OK)
@@ -378,6 +417,8 @@ void gw_handle_recording_delete(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	if (!record_id_single(x))
 		return;
 	gw_query_init(&qb);
@@ -419,6 +460,8 @@ void gw_handle_text_tracks_list(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
@@ -476,6 +519,8 @@ void gw_handle_text_track_upload(struct gw_exchange *x)
 	char ctype[128];
 	enum gw_err err;
 
+	if (!gw_binding_unbound_only(x))
+		return;
 	if (!gw_str_media_type_is(x->req.content_type, "multipart/form-data")) {
 		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
 				    "Upload the track as multipart/form-data with a 'file' part",

@@ -36,6 +36,9 @@ void gw_handle_text_tracks_list(struct gw_exchange *x);
 void gw_handle_text_track_upload(struct gw_exchange *x);
 
 /* handler_hooks.c */
+void gw_handle_tokens_mint(struct gw_exchange *x);
+void gw_handle_token_revoke(struct gw_exchange *x);
+
 void gw_handle_hooks_list(struct gw_exchange *x);
 void gw_handle_hooks_create(struct gw_exchange *x);
 void gw_handle_hook_delete(struct gw_exchange *x);

@@ -10,17 +10,26 @@
 #include "compiler.h"
 #include "handlers.h"
 
-#define ROUTE(m, p, h, auth, scopes)                                   \
-	{                                                              \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false \
+#define ROUTE(m, p, h, auth, scopes)                                          \
+	{                                                                     \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false, false \
 	}
-#define HEAVY(m, p, h, auth, scopes)                                  \
-	{                                                             \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true \
+#define HEAVY(m, p, h, auth, scopes)                                         \
+	{                                                                    \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true, false \
 	}
-#define UPLOAD(m, p, h, auth, scopes)                                   \
-	{                                                               \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true \
+#define UPLOAD(m, p, h, auth, scopes)                                          \
+	{                                                                      \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false \
+	}
+/* Routes whose first path parameter is a meetingID (meeting-bound tokens are checked). */
+#define MEETING(m, p, h, scopes)                                                       \
+	{                                                                              \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, false, true \
+	}
+#define MEETING_HEAVY(m, p, h, scopes)                                                \
+	{                                                                             \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, true, true \
 	}
 #define T GW_ROUTE_TOKEN
 
@@ -32,17 +41,18 @@ static const struct gw_route routes[] = {
 	ROUTE(GET, "/v1/openapi.json", gw_handle_openapi, GW_ROUTE_PUBLIC, 0),
 	HEAVY(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
 	HEAVY(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),
-	ROUTE(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, T, GW_SCOPE_MEETINGS_READ),
-	ROUTE(GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running, T,
-	      GW_SCOPE_MEETINGS_READ),
-	ROUTE(POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join, T,
-	      GW_SCOPE_MEETINGS_JOIN),
-	ROUTE(POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, T,
-	      GW_SCOPE_MEETINGS_END),
-	HEAVY(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents, T,
-	      GW_SCOPE_MEETINGS_WRITE),
-	ROUTE(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat, T,
-	      GW_SCOPE_MEETINGS_WRITE),
+	MEETING(GET, "/v1/meetings/{meetingID}", gw_handle_meeting_get, GW_SCOPE_MEETINGS_READ),
+	MEETING(GET, "/v1/meetings/{meetingID}/running", gw_handle_meeting_running,
+		GW_SCOPE_MEETINGS_READ),
+	MEETING(POST, "/v1/meetings/{meetingID}/join", gw_handle_meeting_join,
+		GW_SCOPE_MEETINGS_JOIN),
+	MEETING(POST, "/v1/meetings/{meetingID}/end", gw_handle_meeting_end, GW_SCOPE_MEETINGS_END),
+	MEETING_HEAVY(POST, "/v1/meetings/{meetingID}/documents", gw_handle_meeting_documents,
+		      GW_SCOPE_MEETINGS_WRITE),
+	MEETING(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat,
+		GW_SCOPE_MEETINGS_WRITE),
+	ROUTE(POST, "/v1/tokens", gw_handle_tokens_mint, T, GW_SCOPE_TOKENS_MINT),
+	ROUTE(DELETE, "/v1/tokens/{jti}", gw_handle_token_revoke, T, GW_SCOPE_TOKENS_MINT),
 	HEAVY(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
 	ROUTE(GET, "/v1/recordings/{recordID}", gw_handle_recording_get, T,
 	      GW_SCOPE_RECORDINGS_READ),
@@ -66,6 +76,8 @@ static const struct gw_route routes[] = {
 #undef ROUTE
 #undef HEAVY
 #undef UPLOAD
+#undef MEETING
+#undef MEETING_HEAVY
 #undef T
 
 static const struct gw_route_table table = {routes, GW_ARRAY_SIZE(routes)};

@@ -9,13 +9,61 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
+#include "bearer.h"
+#include "compiler.h"
 #include "config.h"
 #include "cors.h"
 #include "ratelimit.h"
 #include "router.h"
 #include "str.h"
+
+/* 401 for a missing, unknown or refused token (RFC 6750: invalid_token names a refused one). */
+static void unauthorized(struct gw_exchange *x, enum gw_bearer_status st, const char *why)
+{
+	static const enum gw_err errs[] = {
+		[GW_BEARER_INVALID] = GW_E_TOKEN_INVALID,
+		[GW_BEARER_EXPIRED] = GW_E_TOKEN_EXPIRED,
+		[GW_BEARER_NOT_YET_VALID] = GW_E_TOKEN_NOT_YET_VALID,
+		[GW_BEARER_REVOKED] = GW_E_TOKEN_REVOKED,
+	};
+	enum gw_err err = GW_E_UNAUTHORIZED;
+
+	if ((size_t)st < GW_ARRAY_SIZE(errs) && errs[st] != GW_OK)
+		err = errs[st];
+	if (err == GW_E_UNAUTHORIZED) {
+		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
+		gw_response_problem(x, err,
+				    st == GW_BEARER_MISSING ? "A bearer token is required"
+							    : "The bearer token is not valid",
+				    NULL);
+		return;
+	}
+	gw_response_header(&x->resp, "WWW-Authenticate",
+			   "Bearer realm=\"bbb-gateway\", error=\"invalid_token\"");
+	gw_response_problem(x, err, why, NULL);
+}
+
+static bool authenticate(struct gw_exchange *x)
+{
+	const struct gw_services *svc = x->req.svc;
+	const char *why = NULL;
+	enum gw_bearer_status st;
+
+	st = gw_bearer_authenticate(svc != NULL ? svc->bearer : NULL, x->req.cfg,
+				    x->req.authorization, (long long)time(NULL), &x->req.token,
+				    &why);
+	if (st == GW_BEARER_OK)
+		return true;
+	if (st == GW_BEARER_NOMEM) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return false;
+	}
+	unauthorized(x, st, why);
+	return false;
+}
 
 static bool authorize(struct gw_exchange *x)
 {
@@ -29,15 +77,8 @@ static bool authorize(struct gw_exchange *x)
 		return true;
 	if (r->auth == GW_ROUTE_METRICS)
 		need = GW_SCOPE_METRICS;
-	x->req.token = gw_auth_lookup(cfg->tokens, cfg->n_tokens, x->req.authorization);
-	if (x->req.token == NULL) {
-		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
-		gw_response_problem(x, GW_E_UNAUTHORIZED,
-				    x->req.authorization == NULL ? "A bearer token is required"
-								 : "The bearer token is not valid",
-				    NULL);
+	if (!authenticate(x))
 		return false;
-	}
 	if (!gw_auth_has_scope(x->req.token, need)) {
 		unsigned missing = need & ~x->req.token->scopes;
 		unsigned bit = missing & (~missing + 1u);
@@ -52,7 +93,13 @@ static bool authorize(struct gw_exchange *x)
 	}
 	if (x->req.origin != NULL && x->req.token->n_origins > 0 &&
 	    gw_cors_origin(&x->req) == NULL) {
-		gw_response_problem(x, GW_E_FORBIDDEN, "Origin not allowed for this token", NULL);
+		gw_response_problem(x, GW_E_ORIGIN_NOT_ALLOWED, "Origin not allowed for this token",
+				    NULL);
+		return false;
+	}
+	if (r->meeting_param && !gw_token_meeting_allowed(x->req.token, x->req.params[0])) {
+		gw_response_problem(x, GW_E_MEETING_NOT_ALLOWED,
+				    "The token does not allow this meeting", NULL);
 		return false;
 	}
 	return true;

@@ -28,6 +28,8 @@ void gw_report_upstream(const struct gw_exchange *x, struct gw_metrics *m)
 static void log_access(const struct gw_exchange *x, double duration_ms,
 		       unsigned long long bytes_out)
 {
+	const struct gw_token *t = x->req.token;
+	const struct gw_token_claims *c = t != NULL ? t->claims : NULL;
 	struct gw_access_entry e = {
 		.request_id = x->req.request_id,
 		.method = x->req.method_name,
@@ -35,7 +37,10 @@ static void log_access(const struct gw_exchange *x, double duration_ms,
 		.status = x->resp.status,
 		.bytes_out = bytes_out,
 		.duration_ms = duration_ms,
-		.token_name = x->req.token != NULL ? x->req.token->name : NULL,
+		.token_name = t != NULL && c == NULL ? t->name : NULL,
+		.token_iss = c != NULL ? c->iss : NULL,
+		.token_sub = c != NULL ? c->sub : NULL,
+		.token_jti = c != NULL ? c->jti : NULL,
 		/* Only a call that was handed to the upstream (a problem may stop one before). */
 		.bbb_call = x->up.url != NULL ? x->bbb.name : NULL,
 		.upstream_status = x->up.http_status,

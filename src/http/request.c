@@ -46,6 +46,7 @@ void gw_exchange_free(struct gw_exchange *x)
 	if (x == NULL)
 		return;
 	free(x->req.body);
+	gw_token_unref(x->req.token);
 	gw_config_unref(x->req.cfg);
 	free(x->resp.body);
 	free(x->bbb.body);

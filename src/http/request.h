@@ -31,6 +31,8 @@ struct gw_token;
 struct gw_metrics;
 struct gw_metrics_extra;
 struct gw_probe_cache;
+struct gw_bearer;
+struct gw_revoke;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -54,6 +56,8 @@ struct gw_services {
 	struct gw_metrics *metrics;          /* NULL = not counted */
 	struct gw_ratelimit *ratelimit;      /* NULL = no rate limits */
 	struct gw_probe_cache *probe_cache;  /* /readyz's last probe; NULL = every /readyz probes */
+	struct gw_bearer *bearer;            /* the JWT verifier and its cache; NULL = no cache */
+	struct gw_revoke *revoke;            /* revoked JWTs (DELETE /v1/tokens); NULL = none */
 	/* Fills the gauges only the transport knows (active requests, connections). */
 	void (*stats)(void *arg, struct gw_metrics_extra *out);
 	void *stats_arg;
@@ -101,8 +105,8 @@ struct gw_request {
 	char *params[GW_MAX_PATH_PARAMS]; /* decoded path parameters, arena */
 	size_t n_params;
 
-	/* filled by auth */
-	const struct gw_token *token; /* borrowed from cfg */
+	/* filled by auth: a static token (borrowed from cfg) or a JWT's (one reference, dropped with the exchange) */
+	const struct gw_token *token;
 
 	struct gw_config *cfg;         /* one reference held for the exchange's lifetime */
 	const struct gw_services *svc; /* borrowed; may be NULL (tests) */

@@ -33,6 +33,8 @@ struct gw_route {
 	unsigned scopes; /* bit set of enum gw_scope */
 	enum gw_route_body body;
 	bool heavy; /* expensive for BBB: also counted against limits.heavy_rate_per_s */
+	/* the first path parameter is a meetingID: a meeting-bound token must allow it */
+	bool meeting_param;
 };
 
 /* A route table: n routes, tried in order (the first of a method wins). Static. */
