@@ -1,21 +1,23 @@
 /*
- * config.c - loading the gateway's configuration with libconfig (the only
- * file that includes libconfig.h).
+ * config.c - loading the gateway's configuration with libconfig (with
+ * config_secrets.c, the only files that see libconfig.h, through
+ * config_walk.h).
  *
  * The loader walks the parsed file against the key table in config_keys.c:
  * a group or key missing from the table is an error, and each value is
  * parsed by its key's type, checked (config_check.c) and stored at the
- * key's offset. Checks that span keys, the environment overrides and the
- * secret file come after the walk. Every problem is appended as
+ * key's offset. A list of groups (tokens, issuers) gets an array of entry
+ * structs, each walked against the list's member keys and then checked as
+ * a whole. Checks that span keys, the environment overrides and the secret
+ * and key files come after the walk. Every problem is appended as
  * "file:line: key: problem" and loading goes on, so one run reports them
  * all; values are never echoed, since a misplaced secret or token could be
  * among them. libconfig's strings die with config_destroy(), so every
  * string kept is copied.
  */
-#include "config_int.h"
+#include "config_walk.h"
 
 #include <errno.h>
-#include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,24 +27,20 @@
 #include "gw_limits.h"
 #include "str.h"
 
-/* Room for the longest secret plus trailing whitespace in a secret file. */
-#define SECRET_FILE_MAX (GW_MAX_SECRET_LEN + 256u)
 #define N_KEYS GW_CONFIG_N_KEYS
 
-struct ctx {
-	const char *path;      /* for messages where libconfig has no file name */
-	char *dir;             /* directory of path: @include and relative secret_file */
-	struct gw_buf *errmsg; /* may be NULL */
-	unsigned n_errors;
-	bool oom;
-	struct gw_config *cfg;
-	const config_setting_t *seen[N_KEYS]; /* where each key was set; NULL if absent */
-	bool from_env[N_KEYS];
+/* The lists' entry checks, run after each entry's walk. */
+typedef void finish_entry_fn(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
+			     const config_setting_t *const *seen);
+static finish_entry_fn finish_token;
+static finish_entry_fn *const finish_entry[GW_CONFIG_N_LISTS] = {
+	[GW_CONFIG_TOKENS] = finish_token,
+	[GW_CONFIG_ISSUERS] = gw_config_finish_issuer,
 };
 
-static void vreport(struct ctx *c, const char *file, unsigned line, const char *key,
+static void vreport(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
 		    const char *fmt, va_list ap) GW_PRINTF(5, 0);
-static void vreport(struct ctx *c, const char *file, unsigned line, const char *key,
+static void vreport(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
 		    const char *fmt, va_list ap)
 {
 	char where[512];
@@ -63,10 +61,10 @@ static void vreport(struct ctx *c, const char *file, unsigned line, const char *
 	(void)err;
 }
 
-static void report(struct ctx *c, const char *file, unsigned line, const char *key, const char *fmt,
-		   ...) GW_PRINTF(5, 6);
-static void report(struct ctx *c, const char *file, unsigned line, const char *key, const char *fmt,
-		   ...)
+static void report(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
+		   const char *fmt, ...) GW_PRINTF(5, 6);
+static void report(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
+		   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -75,10 +73,8 @@ static void report(struct ctx *c, const char *file, unsigned line, const char *k
 	va_end(ap);
 }
 
-/* Reports a problem with setting s (NULL: no line number), naming key. */
-static void problem(struct ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
-	GW_PRINTF(4, 5);
-static void problem(struct ctx *c, const config_setting_t *s, const char *key, const char *fmt, ...)
+void gw_config_problem(struct gw_config_ctx *c, const config_setting_t *s, const char *key,
+		       const char *fmt, ...)
 {
 	const char *file = s != NULL ? config_setting_source_file(s) : NULL;
 	va_list ap;
@@ -89,14 +85,14 @@ static void problem(struct ctx *c, const config_setting_t *s, const char *key, c
 	va_end(ap);
 }
 
-static void plaintext(struct ctx *c, const config_setting_t *s, const char *key)
+static void plaintext(struct gw_config_ctx *c, const config_setting_t *s, const char *key)
 {
-	problem(c, s, key,
-		"plaintext tokens must not be stored in the config: keep only the hash "
-		"(hash = \"sha256:<hex>\"), as printed by `bbb-gateway token new NAME`");
+	gw_config_problem(c, s, key,
+			  "plaintext tokens must not be stored in the config: keep only the hash "
+			  "(hash = \"sha256:<hex>\"), as printed by `bbb-gateway token new NAME`");
 }
 
-static char *copy(struct ctx *c, const char *s, size_t n)
+static char *copy(struct gw_config_ctx *c, const char *s, size_t n)
 {
 	char *p = strndup(s, n);
 
@@ -105,7 +101,7 @@ static char *copy(struct ctx *c, const char *s, size_t n)
 	return p;
 }
 
-static void set_string(struct ctx *c, char **dst, const char *v, size_t n)
+static void set_string(struct gw_config_ctx *c, char **dst, const char *v, size_t n)
 {
 	char *p = copy(c, v, n);
 
@@ -115,7 +111,7 @@ static void set_string(struct ctx *c, char **dst, const char *v, size_t n)
 	*dst = p;
 }
 
-static void set_secret(struct ctx *c, char **dst, const char *v, size_t n)
+static void set_secret(struct gw_config_ctx *c, char **dst, const char *v, size_t n)
 {
 	char *p = copy(c, v, n);
 
@@ -125,7 +121,7 @@ static void set_secret(struct ctx *c, char **dst, const char *v, size_t n)
 	*dst = p;
 }
 
-static void set_url(struct ctx *c, char **dst, const char *v)
+static void set_url(struct gw_config_ctx *c, char **dst, const char *v)
 {
 	size_t n = strlen(v);
 
@@ -134,15 +130,20 @@ static void set_url(struct ctx *c, char **dst, const char *v)
 	set_string(c, dst, v, n);
 }
 
-static void parse_enum(struct ctx *c, const struct gw_config_key *k, const char *name,
+static void parse_enum(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
 		       const config_setting_t *s, const char *v, void *dst)
 {
 	char list[128];
 	enum gw_digest d;
+	int val;
 
 	if (k->type == KT_DIGEST && gw_crypto_digest_from_name(v, &d) == GW_OK) {
-		int val = (int)d;
-
+		val = (int)d;
+		memcpy(dst, &val, sizeof(val));
+		return;
+	}
+	if (k->type == KT_JWT_ALG && gw_jwt_alg_from_name(v) != GW_JWT_ALG_NONE) {
+		val = (int)gw_jwt_alg_from_name(v);
 		memcpy(dst, &val, sizeof(val));
 		return;
 	}
@@ -154,22 +155,22 @@ static void parse_enum(struct ctx *c, const struct gw_config_key *k, const char 
 		}
 	}
 	gw_config_enum_values(k, list, sizeof(list), "");
-	problem(c, s, name, "must be one of %s", list);
+	gw_config_problem(c, s, name, "must be one of %s", list);
 }
 
-static void parse_hash(struct ctx *c, const char *name, const config_setting_t *s, const char *v,
-		       unsigned char *dst)
+static void parse_hash(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
+		       const char *v, unsigned char *dst)
 {
 	if (strncmp(v, GW_AUTH_TOKEN_PREFIX, strlen(GW_AUTH_TOKEN_PREFIX)) == 0)
 		plaintext(c, s, name);
 	else if (gw_auth_hash_parse(v, dst) != GW_OK)
-		problem(c, s, name,
-			"must be \"sha256:\" followed by 64 hex digits, as printed by "
-			"`bbb-gateway token new NAME`");
+		gw_config_problem(c, s, name,
+				  "must be \"sha256:\" followed by 64 hex digits, as printed by "
+				  "`bbb-gateway token new NAME`");
 }
 
 /* String-valued keys: copied out, since libconfig's strings die with config_destroy(). */
-static void parse_text(struct ctx *c, const struct gw_config_key *k, const char *name,
+static void parse_text(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
 		       const config_setting_t *s, void *base)
 {
 	const char *v = config_setting_get_string(s);
@@ -177,7 +178,7 @@ static void parse_text(struct ctx *c, const struct gw_config_key *k, const char 
 	const char *why = NULL;
 
 	if (v == NULL) {
-		problem(c, s, name, "expected a string");
+		gw_config_problem(c, s, name, "expected a string");
 		return;
 	}
 	if (k->type == KT_URL) {
@@ -191,38 +192,42 @@ static void parse_text(struct ctx *c, const struct gw_config_key *k, const char 
 		why = gw_config_secret_problem(v, strlen(v));
 		if (why == NULL)
 			set_secret(c, dst, v, strlen(v));
-	} else if (k->type == KT_SECRET_FILE) {
+	} else if (k->type == KT_SECRET_FILE || k->type == KT_KEY) {
+		/* read (a file) or taken (a key) once the whole group is known */
 		why = v[0] == '\0' ? "must not be empty" : NULL;
 	} else if (k->type == KT_TOKEN_HASH) {
 		parse_hash(c, name, s, v, dst);
-	} else if (k->type == KT_ENUM || k->type == KT_DIGEST) {
+	} else if (k->type == KT_ENUM || k->type == KT_DIGEST || k->type == KT_JWT_ALG) {
 		parse_enum(c, k, name, s, v, dst);
 	} else if (k->type == KT_IP && !gw_config_ip_ok(v)) {
 		why = "must be an IPv4 or IPv6 address";
-	} else if (k->type == KT_TOKEN_NAME && !gw_config_token_name_ok(v)) {
+	} else if (k->type == KT_LABEL && !gw_config_label_ok(v)) {
 		why = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -";
+	} else if (k->type == KT_ID && !gw_config_id_ok(v)) {
+		why = "must be 1 to 128 visible ASCII characters, no spaces";
 	} else if (k->type == KT_TIME) {
 		why = gw_config_time_problem(v, dst);
 	} else {
 		set_string(c, dst, v, strlen(v));
 	}
 	if (why != NULL)
-		problem(c, s, name, "%s", why);
+		gw_config_problem(c, s, name, "%s", why);
 }
 
-static void parse_number(struct ctx *c, const struct gw_config_key *k, const char *name,
+static void parse_number(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
 			 const config_setting_t *s, void *base)
 {
 	int type = config_setting_type(s);
 	long long v;
 
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-		problem(c, s, name, "expected an integer");
+		gw_config_problem(c, s, name, "expected an integer");
 		return;
 	}
 	v = config_setting_get_int64(s);
 	if (v < k->min || v > k->max) {
-		problem(c, s, name, "%lld is out of range (%lld..%lld)", v, k->min, k->max);
+		gw_config_problem(c, s, name, "%lld is out of range (%lld..%lld)", v, k->min,
+				  k->max);
 		return;
 	}
 	if (k->type == KT_SIZE)
@@ -232,7 +237,7 @@ static void parse_number(struct ctx *c, const struct gw_config_key *k, const cha
 }
 
 /* libconfig reads "2" as an integer and "2.5" as a float; a rate may be either. */
-static void parse_rate(struct ctx *c, const struct gw_config_key *k, const char *name,
+static void parse_rate(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
 		       const config_setting_t *s, void *base)
 {
 	int type = config_setting_type(s);
@@ -243,12 +248,13 @@ static void parse_rate(struct ctx *c, const struct gw_config_key *k, const char 
 	} else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
 		v = (double)config_setting_get_int64(s);
 	} else {
-		problem(c, s, name, "expected a number");
+		gw_config_problem(c, s, name, "expected a number");
 		return;
 	}
 	/* Negated so that a NaN is refused too. */
 	if (!(v >= (double)k->min && v <= (double)k->max)) {
-		problem(c, s, name, "%.15g is out of range (%lld..%lld)", v, k->min, k->max);
+		gw_config_problem(c, s, name, "%.15g is out of range (%lld..%lld)", v, k->min,
+				  k->max);
 		return;
 	}
 	*(double *)gw_config_field(base, k->off) = v;
@@ -259,7 +265,9 @@ static bool is_sequence(const config_setting_t *s)
 	return config_setting_is_array(s) || config_setting_is_list(s);
 }
 
-static void parse_scopes(struct ctx *c, const char *name, const config_setting_t *s, unsigned *out)
+/* With K_MINT_EXPLICIT, "*" leaves out tokens:mint: only "tokens:mint" itself grants it. */
+static void parse_scopes(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
+			 const config_setting_t *s, unsigned *out)
 {
 	int n = config_setting_length(s);
 	unsigned all = 0;
@@ -267,8 +275,9 @@ static void parse_scopes(struct ctx *c, const char *name, const config_setting_t
 	char ename[160];
 
 	if (!is_sequence(s) || n == 0) {
-		problem(c, s, name,
-			"expected a non-empty array of scopes, e.g. [ \"meetings:read\" ]");
+		gw_config_problem(c, s, name,
+				  "expected a non-empty array of scopes, "
+				  "e.g. [ \"meetings:read\" ]");
 		return;
 	}
 	snprintf(known, sizeof(known), "*");
@@ -286,9 +295,11 @@ static void parse_scopes(struct ctx *c, const char *name, const config_setting_t
 
 		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
 		if (v == NULL)
-			problem(c, e, ename, "expected a string");
+			gw_config_problem(c, e, ename, "expected a string");
 		else if (gw_auth_scope_parse(v, &bit) != GW_OK)
-			problem(c, e, ename, "unknown scope (known: %s)", known);
+			gw_config_problem(c, e, ename, "unknown scope (known: %s)", known);
+		else if ((k->flags & K_MINT_EXPLICIT) != 0 && bit == GW_SCOPE_ALL)
+			all |= GW_SCOPE_ALL & ~GW_SCOPE_TOKENS_MINT;
 		else
 			all |= bit;
 	}
@@ -308,7 +319,7 @@ static const struct strv_kind origins_kind = {GW_MAX_CORS_ORIGINS, "origins",
 static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks", "10.1.2.0/24",
 					    gw_fetch_policy_entry_problem};
 
-static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *name,
+static void parse_strv(struct gw_config_ctx *c, const struct strv_kind *kind, const char *name,
 		       const config_setting_t *s, char ***out, size_t *n_out)
 {
 	int n = config_setting_length(s);
@@ -317,8 +328,8 @@ static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *
 	char **v;
 
 	if (!is_sequence(s) || n > (int)kind->max) {
-		problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]",
-			kind->max, kind->what, kind->example);
+		gw_config_problem(c, s, name, "expected an array of at most %u %s, e.g. [ \"%s\" ]",
+				  kind->max, kind->what, kind->example);
 		return;
 	}
 	v = calloc((size_t)n + 1, sizeof(*v));
@@ -333,7 +344,7 @@ static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *
 
 		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
 		if (why != NULL) {
-			problem(c, e, ename, "%s", why);
+			gw_config_problem(c, e, ename, "%s", why);
 			continue;
 		}
 		v[kept] = copy(c, o, strlen(o));
@@ -345,9 +356,10 @@ static void parse_strv(struct ctx *c, const struct strv_kind *kind, const char *
 	*n_out = kept;
 }
 
-static void parse_tokens(struct ctx *c, const config_setting_t *s);
+static void parse_list(struct gw_config_ctx *c, enum gw_config_list list,
+		       const config_setting_t *s);
 
-static void parse_value(struct ctx *c, const struct gw_config_key *k, const char *name,
+static void parse_value(struct gw_config_ctx *c, const struct gw_config_key *k, const char *name,
 			const config_setting_t *s, void *base)
 {
 	switch (k->type) {
@@ -362,7 +374,7 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 		if (config_setting_type(s) == CONFIG_TYPE_BOOL)
 			*(bool *)gw_config_field(base, k->off) = config_setting_get_bool(s) != 0;
 		else
-			problem(c, s, name, "expected true or false");
+			gw_config_problem(c, s, name, "expected true or false");
 		break;
 	case KT_ORIGINS:
 	case KT_HOSTS:
@@ -370,10 +382,10 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 			   gw_config_field(base, k->off), gw_config_field(base, k->off_n));
 		break;
 	case KT_SCOPES:
-		parse_scopes(c, name, s, gw_config_field(base, k->off));
+		parse_scopes(c, k, name, s, gw_config_field(base, k->off));
 		break;
-	case KT_TOKENS:
-		parse_tokens(c, s);
+	case KT_LIST:
+		parse_list(c, k->list, s);
 		break;
 	default:
 		parse_text(c, k, name, s, base);
@@ -382,7 +394,7 @@ static void parse_value(struct ctx *c, const struct gw_config_key *k, const char
 }
 
 /* Parses the members of group g against the keys "group.*"; prefix names them in messages. */
-static void walk_group(struct ctx *c, const char *group, const char *prefix,
+static void walk_group(struct gw_config_ctx *c, const char *group, const char *prefix,
 		       const config_setting_t *g, void *base, const config_setting_t **seen)
 {
 	int n = config_setting_length(g);
@@ -397,7 +409,7 @@ static void walk_group(struct ctx *c, const char *group, const char *prefix,
 		if (strcmp(member, "token") == 0) {
 			plaintext(c, m, name);
 		} else if (k == N_KEYS) {
-			problem(c, m, name, "unknown key");
+			gw_config_problem(c, m, name, "unknown key");
 		} else {
 			seen[k] = m;
 			parse_value(c, &gw_config_keys[k], name, m, base);
@@ -415,7 +427,8 @@ static bool has_hash(const struct gw_token *t)
 }
 
 /* Compares token i with the ones before it (an all-zero hash means none was parsed). */
-static void check_duplicate(struct ctx *c, size_t i, const config_setting_t *g)
+static void finish_token(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
+			 const config_setting_t *const *seen)
 {
 	const struct gw_token *t = c->cfg->tokens;
 	char name[48];
@@ -423,24 +436,27 @@ static void check_duplicate(struct ctx *c, size_t i, const config_setting_t *g)
 	for (size_t j = 0; j < i; j++) {
 		if (t[i].name != NULL && t[j].name != NULL && strcmp(t[i].name, t[j].name) == 0) {
 			snprintf(name, sizeof(name), "tokens[%zu].name", i);
-			problem(c, g, name, "duplicate name (also tokens[%zu])", j);
+			gw_config_problem(c, g, name, "duplicate name (also tokens[%zu])", j);
 		}
 		if (has_hash(&t[i]) && has_hash(&t[j]) &&
 		    gw_crypto_equal(t[i].hash, t[j].hash, GW_AUTH_HASH_LEN)) {
 			snprintf(name, sizeof(name), "tokens[%zu].hash", i);
-			problem(c, g, name,
-				"same hash as tokens[%zu]: give each client its own token", j);
+			gw_config_problem(c, g, name,
+					  "same hash as tokens[%zu]: "
+					  "give each client its own token",
+					  j);
 		}
 	}
 }
 
 /*
- * Reports the required keys that seen lacks: a token's members when prefix
- * names the token (g is its group), else the top-level keys (g is the root;
- * each is reported at its group's line).
+ * Reports the required keys of list that seen lacks: the members of an
+ * entry of list, which prefix names (g is its group), or the top-level
+ * keys for GW_CONFIG_ROOT (g is the root; each is reported at its group's
+ * line).
  */
-static void check_required(struct ctx *c, const char *prefix, const config_setting_t *g,
-			   const config_setting_t *const *seen)
+static void check_required(struct gw_config_ctx *c, enum gw_config_list list, const char *prefix,
+			   const config_setting_t *g, const config_setting_t *const *seen)
 {
 	const config_setting_t *at = g;
 	char name[160];
@@ -450,67 +466,78 @@ static void check_required(struct ctx *c, const char *prefix, const config_setti
 		size_t glen = strcspn(k->path, ".");
 
 		if ((k->flags & K_REQUIRED) == 0 || seen[i] != NULL || c->from_env[i] ||
-		    ((k->flags & K_TOKEN) != 0) != (prefix != NULL))
+		    k->list != list || k->type == KT_LIST)
 			continue;
-		if (prefix != NULL) {
+		if (list != GW_CONFIG_ROOT) {
 			snprintf(name, sizeof(name), "%s.%s", prefix, k->path + glen + 1);
 		} else {
 			snprintf(name, sizeof(name), "%.*s", (int)glen, k->path);
 			at = config_setting_get_member(g, name);
 			snprintf(name, sizeof(name), "%s", k->path);
 		}
-		problem(c, at, name, "missing (required)%s%s", k->env != NULL ? "; or set " : "",
-			k->env != NULL ? k->env : "");
+		gw_config_problem(c, at, name, "missing (required)%s%s",
+				  k->env != NULL ? "; or set " : "", k->env != NULL ? k->env : "");
 	}
 }
 
-static void parse_token(struct ctx *c, size_t i, const config_setting_t *g, struct gw_token *t)
+/* Walks entry i of list (group g) into base, then checks it as a whole. */
+static void parse_entry(struct gw_config_ctx *c, enum gw_config_list list, size_t i,
+			const config_setting_t *g, void *base)
 {
+	const struct gw_config_list_kind *l = &gw_config_lists[list];
 	const config_setting_t *seen[N_KEYS] = {NULL};
-	char prefix[32];
+	char group[32];
+	char prefix[48];
 
-	snprintf(prefix, sizeof(prefix), "tokens[%zu]", i);
+	snprintf(prefix, sizeof(prefix), "%s[%zu]", l->name, i);
 	if (!config_setting_is_group(g)) {
-		problem(c, g, prefix,
-			"expected a group { name = ...; hash = ...; scopes = [...]; }");
+		gw_config_problem(c, g, prefix, "expected a group %s", l->shape);
 		return;
 	}
-	walk_group(c, "tokens[]", prefix, g, t, seen);
-	check_required(c, prefix, g, seen);
+	if (gw_config_defaults(base, list) != GW_OK) {
+		c->oom = true;
+		return;
+	}
+	snprintf(group, sizeof(group), "%s[]", l->name);
+	walk_group(c, group, prefix, g, base, seen);
+	check_required(c, list, prefix, g, seen);
+	finish_entry[list](c, i, g, seen);
 }
 
-static void parse_tokens(struct ctx *c, const config_setting_t *s)
+static void parse_list(struct gw_config_ctx *c, enum gw_config_list list, const config_setting_t *s)
 {
+	const struct gw_config_list_kind *l = &gw_config_lists[list];
 	int n = config_setting_length(s);
-	struct gw_token *t;
+	char *entries;
+	size_t count;
 
-	/* An empty list "()" and an empty array "[]" both mean no tokens. */
+	/* An empty list "()" and an empty array "[]" both mean no entries. */
 	if (!config_setting_is_list(s) && !(config_setting_is_array(s) && n == 0)) {
-		problem(c, s, "tokens", "expected a list: tokens = ( { name = ...; }, ... );");
+		gw_config_problem(c, s, l->name, "expected a list: %s = ( { name = ...; }, ... );",
+				  l->name);
 		return;
 	}
-	if (n > (int)GW_MAX_TOKENS) {
-		problem(c, s, "tokens", "more than %u tokens", GW_MAX_TOKENS);
+	if (n > (int)l->max) {
+		gw_config_problem(c, s, l->name, "more than %u %s", l->max, l->name);
 		return;
 	}
 	if (n == 0)
 		return;
-	t = calloc((size_t)n, sizeof(*t));
-	if (t == NULL) {
+	entries = calloc((size_t)n, l->entry_size);
+	if (entries == NULL) {
 		c->oom = true;
 		return;
 	}
-	c->cfg->tokens = t;
-	c->cfg->n_tokens = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
-
-		parse_token(c, (size_t)i, g, &t[i]);
-		check_duplicate(c, (size_t)i, g);
-	}
+	/* Published before the entries are walked: gw_config_unref frees whatever they hold. */
+	count = (size_t)n;
+	memcpy(gw_config_field(c->cfg, l->off), &entries, sizeof(entries));
+	memcpy(gw_config_field(c->cfg, l->off_n), &count, sizeof(count));
+	for (size_t i = 0; i < count && !c->oom; i++)
+		parse_entry(c, list, i, config_setting_get_elem(s, (unsigned)i),
+			    entries + i * l->entry_size);
 }
 
-static void walk_root(struct ctx *c, const config_setting_t *root)
+static void walk_root(struct gw_config_ctx *c, const config_setting_t *root)
 {
 	int n = config_setting_length(root);
 
@@ -525,10 +552,11 @@ static void walk_root(struct ctx *c, const config_setting_t *root)
 		} else if (strcmp(name, "token") == 0) {
 			plaintext(c, s, name);
 		} else if (!gw_config_is_group(name)) {
-			problem(c, s, name,
-				config_setting_is_group(s) ? "unknown group" : "unknown key");
+			gw_config_problem(c, s, name,
+					  config_setting_is_group(s) ? "unknown group"
+								     : "unknown key");
 		} else if (!config_setting_is_group(s)) {
-			problem(c, s, name, "expected a group: %s = { ... };", name);
+			gw_config_problem(c, s, name, "expected a group: %s = { ... };", name);
 		} else {
 			walk_group(c, name, name, s, c->cfg, c->seen);
 		}
@@ -536,7 +564,7 @@ static void walk_root(struct ctx *c, const config_setting_t *root)
 }
 
 /* Applies BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET; an empty variable counts as unset. */
-static void apply_env(struct ctx *c)
+static void apply_env(struct gw_config_ctx *c)
 {
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct gw_config_key *k = &gw_config_keys[i];
@@ -557,70 +585,16 @@ static void apply_env(struct ctx *c)
 	}
 }
 
-/* Reads bbb.secret_file (relative paths from the config file's directory). */
-static void read_secret_file(struct ctx *c, const config_setting_t *s)
-{
-	const char *p = config_setting_get_string(s);
-	char buf[SECRET_FILE_MAX + 1];
-	char path[4096];
-	char eb[128];
-	const char *why = NULL;
-	size_t n;
-	FILE *f;
-
-	if (p == NULL || p[0] == '\0')
-		return;
-	snprintf(path, sizeof(path), "%s%s%s", p[0] == '/' ? "" : c->dir, p[0] == '/' ? "" : "/",
-		 p);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		problem(c, s, "bbb.secret_file", "cannot open %s: %s", path,
-			strerror_r(errno, eb, sizeof(eb)));
-		return;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f))
-		why = strerror_r(errno, eb, sizeof(eb));
-	fclose(f);
-	while (n > 0 && n <= SECRET_FILE_MAX && memchr(" \t\r\n", buf[n - 1], 4) != NULL)
-		n--;
-	if (why == NULL && n > SECRET_FILE_MAX)
-		why = "file is too large for a secret";
-	if (why == NULL)
-		why = gw_config_secret_problem(buf, n);
-	if (why != NULL)
-		problem(c, s, "bbb.secret_file", "%s: %s", path, why);
-	else
-		set_secret(c, &c->cfg->bbb_secret, buf, n);
-	explicit_bzero(buf, sizeof(buf));
-}
-
-/* Exactly one of bbb.secret and bbb.secret_file, unless the environment gives the secret. */
-static void finish_secret(struct ctx *c, const config_setting_t *root)
-{
-	size_t si = gw_config_key_index("bbb.secret");
-	const config_setting_t *inline_secret = c->seen[si];
-	const config_setting_t *file = c->seen[gw_config_key_index("bbb.secret_file")];
-
-	if (inline_secret != NULL && file != NULL)
-		problem(c, file, "bbb.secret_file", "set bbb.secret or bbb.secret_file, not both");
-	else if (file != NULL && !c->from_env[si])
-		read_secret_file(c, file);
-	else if (inline_secret == NULL && file == NULL && !c->from_env[si])
-		problem(c, config_setting_get_member(root, "bbb"), "bbb.secret",
-			"missing: set bbb.secret or bbb.secret_file (or %s)",
-			gw_config_keys[si].env);
-}
-
 /* Checks that span keys, once every key has been read. */
-static void finish(struct ctx *c, const config_setting_t *root)
+static void finish(struct gw_config_ctx *c, const config_setting_t *root)
 {
 	struct gw_config *cfg = c->cfg;
 	const config_setting_t *at = c->seen[gw_config_key_index("bbb.connect_timeout_ms")];
 
 	apply_env(c);
-	check_required(c, NULL, root, c->seen);
-	finish_secret(c, root);
+	check_required(c, GW_CONFIG_ROOT, NULL, root, c->seen);
+	gw_config_finish_secret(c, root);
+	gw_config_finish_mint(c);
 	/* Credentials in bbb.url are for curl alone, never for the join URLs browsers get. */
 	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL) {
 		cfg->bbb_public_url = gw_str_url_mask_userinfo(cfg->bbb_url, "");
@@ -629,12 +603,13 @@ static void finish(struct ctx *c, const config_setting_t *root)
 	if (cfg->bbb_connect_timeout_ms > cfg->bbb_timeout_ms) {
 		if (at == NULL)
 			at = c->seen[gw_config_key_index("bbb.timeout_ms")];
-		problem(c, at, "bbb.connect_timeout_ms", "%u is more than bbb.timeout_ms (%u)",
-			cfg->bbb_connect_timeout_ms, cfg->bbb_timeout_ms);
+		gw_config_problem(c, at, "bbb.connect_timeout_ms",
+				  "%u is more than bbb.timeout_ms (%u)",
+				  cfg->bbb_connect_timeout_ms, cfg->bbb_timeout_ms);
 	}
 }
 
-static bool parse(struct ctx *c, config_t *lc, const char *text)
+static bool parse(struct gw_config_ctx *c, config_t *lc, const char *text)
 {
 	const char *file;
 	char eb[128];
@@ -661,15 +636,6 @@ static bool parse(struct ctx *c, config_t *lc, const char *text)
 	return ok == CONFIG_TRUE;
 }
 
-/* libconfig frees its copy of the secret without clearing it. */
-static void scrub(config_t *lc)
-{
-	config_setting_t *s = config_lookup(lc, "bbb.secret");
-
-	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING && s->value.sval != NULL)
-		explicit_bzero(s->value.sval, strlen(s->value.sval));
-}
-
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -684,7 +650,7 @@ static char *dir_of(const char *path)
 static enum gw_err load(const char *text, const char *path, struct gw_config **out,
 			struct gw_buf *errmsg)
 {
-	struct ctx c = {.path = path != NULL ? path : "(string)", .errmsg = errmsg};
+	struct gw_config_ctx c = {.path = path != NULL ? path : "(string)", .errmsg = errmsg};
 	enum gw_err err = GW_OK;
 	config_t lc;
 
@@ -703,7 +669,7 @@ static enum gw_err load(const char *text, const char *path, struct gw_config **o
 		walk_root(&c, config_root_setting(&lc));
 		finish(&c, config_root_setting(&lc));
 	}
-	scrub(&lc);
+	gw_config_scrub(&lc);
 	config_destroy(&lc);
 out:
 	if (c.oom)

@@ -1,7 +1,7 @@
 /*
  * config.h - the gateway's configuration: an immutable, refcounted
- * snapshot read from a libconfig file (libconfig.h is included by
- * config.c only).
+ * snapshot read from a libconfig file (libconfig.h is included by the
+ * loader, config.c and config_secrets.c, only).
  *
  * Every key has one entry in the key table in config_keys.c. Errors are
  * reported as "file:line: key: problem". Environment overrides:
@@ -91,7 +91,7 @@ struct gw_config {
 	 */
 	struct gw_issuer mint;
 
-	/* auth = { audience; leeway_s; max_token_cache; max_revoked; } */
+	/* auth = { audience; leeway_s; token_cache; max_revoked; } */
 	char *auth_audience;       /* default "bbb-gateway" */
 	unsigned auth_leeway_s;    /* default 30 */
 	unsigned auth_token_cache; /* verified JWTs kept; default 10000; 0 = none */

@@ -1,7 +1,8 @@
 /*
  * config_check.c - the checks the config loader applies to single values:
- * BBB URLs, secrets, browser origins, IP addresses, token names and UTC
- * times. Each is a pure function of the text; it answers with the reason a
+ * BBB URLs, secrets, browser origins, IP addresses, names and UTC times,
+ * and the keys of JWT issuers (public keys loaded by crypto.c). Each is a
+ * pure function of the text; it answers with the reason a
  * value is refused (a static string the loader puts after "file:line: key: ")
  * or NULL, and never repeats the value, since a misplaced secret or token
  * could be among them.
@@ -19,6 +20,9 @@ _Static_assert(GW_CONFIG_URL_MAX_LEN == 2048u, "update the message in gw_config_
 _Static_assert(GW_CONFIG_ORIGIN_MAX_LEN == 256u, "update the message in "
 						 "gw_config_origin_problem()");
 _Static_assert(GW_MAX_SECRET_LEN == 1024u, "update the message in gw_config_secret_problem()");
+_Static_assert(GW_MAX_KEY_FILE_BYTES == 65536u && GW_CONFIG_MIN_HS_KEY_BYTES == 32u &&
+		       GW_CONFIG_MIN_RSA_BITS == 2048u,
+	       "update the messages in gw_config_issuer_key_problem()");
 
 const char *gw_config_url_problem(const char *url)
 {
@@ -123,12 +127,48 @@ bool gw_config_ip_ok(const char *s)
 	return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
 }
 
-bool gw_config_token_name_ok(const char *s)
+bool gw_config_label_ok(const char *s)
 {
 	size_t n = strlen(s);
 
 	return n > 0 && n <= GW_CONFIG_TOKEN_NAME_MAX_LEN &&
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+bool gw_config_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > GW_CONFIG_ID_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+const char *gw_config_issuer_key_problem(enum gw_jwt_alg alg, const unsigned char *key, size_t n,
+					 bool *oom)
+{
+	const char *why = NULL;
+	unsigned bits = 0;
+	enum gw_err err;
+
+	if (n > GW_MAX_KEY_FILE_BYTES)
+		return "is longer than 65536 bytes";
+	if (alg == GW_JWT_HS256 || alg == GW_JWT_HS384 || alg == GW_JWT_HS512)
+		return n < GW_CONFIG_MIN_HS_KEY_BYTES ? "must be at least 32 bytes" : NULL;
+	if (alg != GW_JWT_RS256 && alg != GW_JWT_ES256)
+		return "has no algorithm to check it against";
+	err = gw_crypto_public_key_check((const char *)key, n, alg == GW_JWT_ES256, &bits, &why);
+	if (err == GW_E_NOMEM)
+		*oom = true;
+	if (err != GW_OK)
+		return err == GW_E_NOMEM ? "out of memory" : why;
+	if (alg == GW_JWT_RS256 && bits < GW_CONFIG_MIN_RSA_BITS)
+		return "is an RSA key of fewer than 2048 bits: RS256 needs at least 2048";
+	return NULL;
 }
 
 /* The n decimal digits at s (checked by the caller) as a number. */

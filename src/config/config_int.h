@@ -1,10 +1,13 @@
 /*
  * config_int.h - private to the config module (config.c, config_keys.c,
- * config_check.c); nothing outside src/config*.c includes it.
+ * config_check.c, config_secrets.c); nothing outside src/config*.c
+ * includes it.
  *
  * The key table and its lookups live in config_keys.c, the pure value
- * checks in config_check.c, the libconfig walk in config.c. libconfig.h is
- * not included here: only config.c sees it.
+ * checks in config_check.c, the libconfig walk in config.c, secrets and
+ * keys (bbb.secret, issuers[], tokens_mint) in config_secrets.c.
+ * libconfig.h is not included here: only the last two see it, through
+ * config_walk.h.
  */
 #ifndef GW_CONFIG_INT_H
 #define GW_CONFIG_INT_H
@@ -17,35 +20,64 @@
 #define GW_CONFIG_URL_MAX_LEN 2048u
 #define GW_CONFIG_ORIGIN_MAX_LEN 256u
 #define GW_CONFIG_TOKEN_NAME_MAX_LEN 64u
+#define GW_CONFIG_ID_MAX_LEN 128u
+#define GW_CONFIG_MINT_ISSUER "bbb-gateway" /* tokens_mint.issuer by default */
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 49u
+#define GW_CONFIG_N_KEYS 69u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */
 	KT_URL,         /* char *, http(s) URL, trailing '/' stripped */
 	KT_SECRET,      /* char *, zeroed when freed */
-	KT_SECRET_FILE, /* path; the file is read into bbb_secret after the walk */
+	KT_SECRET_FILE, /* path of a secret or key file; read after the walk (or the entry's walk) */
+	KT_KEY,         /* inline key; like KT_SECRET_FILE, the walk only checks it is a string */
 	KT_UINT,        /* unsigned in [min, max] */
 	KT_SIZE,        /* size_t in [min, max] */
 	KT_RATE,        /* double in [min, max]; an integer or a float in the file */
 	KT_BOOL,        /* bool */
 	KT_ENUM,        /* int-sized enum, one of names[] */
 	KT_DIGEST,      /* enum gw_digest, by gw_crypto_digest_from_name() */
+	KT_JWT_ALG,     /* enum gw_jwt_alg, by gw_jwt_alg_from_name() ("none" refused) */
 	KT_ORIGINS,     /* char ** at off, count (size_t) at off_n */
 	KT_HOSTS,       /* char ** at off, count at off_n: fetch allow-list entries */
-	KT_TOKENS,      /* the tokens list; its members are the K_TOKEN keys */
-	KT_TOKEN_NAME,  /* char *, [A-Za-z0-9._-]{1,64} */
+	KT_LIST,        /* a list of groups: list says which (gw_config_lists[]) */
+	KT_LABEL,       /* char *, [A-Za-z0-9._-]{1,64} */
+	KT_ID,          /* char *, 1-128 visible ASCII characters, no spaces */
 	KT_TOKEN_HASH,  /* unsigned char[32] from "sha256:<64 hex>" */
 	KT_SCOPES,      /* unsigned bit set of enum gw_scope */
 	KT_TIME,        /* long long Unix seconds from "YYYY-MM-DDTHH:MM:SSZ" */
 };
 
-#define K_REQUIRED 1u    /* must be present (unless its env variable is set) */
-#define K_TOKEN 2u       /* member of a tokens entry; offsets are into struct gw_token */
-#define K_NO_USERINFO 4u /* a URL handed to clients: user-info (user:password@) refused */
+#define K_REQUIRED 1u      /* must be present (unless its env variable is set) */
+#define K_MINT_EXPLICIT 2u /* KT_SCOPES: "*" leaves out tokens:mint, only naming it grants it */
+#define K_NO_USERINFO 4u   /* a URL handed to clients: user-info (user:password@) refused */
 #define K_RESTART \
 	8u /* read once at start: a reload that changes it warns, the running value stays */
+
+/*
+ * The lists of groups. A list's members are the keys "<name>[].<member>"
+ * whose list is the list's id; their offsets are into the list's entry
+ * struct. GW_CONFIG_ROOT: a key of struct gw_config.
+ */
+enum gw_config_list {
+	GW_CONFIG_ROOT = 0,
+	GW_CONFIG_TOKENS,  /* tokens[]: struct gw_token */
+	GW_CONFIG_ISSUERS, /* issuers[]: struct gw_issuer */
+	GW_CONFIG_N_LISTS,
+};
+
+struct gw_config_list_kind {
+	const char *name;  /* "tokens": the list key's path */
+	size_t entry_size; /* sizeof the entry struct */
+	size_t off, off_n; /* the entry array and its count (size_t) in struct gw_config */
+	unsigned max;      /* entries at most */
+	const char *shape; /* an entry as shown when one is not a group */
+	void (*deinit)(void *entry); /* frees what an entry owns, not the entry */
+};
+
+/* Indexed by enum gw_config_list, GW_CONFIG_ROOT excluded (config_keys.c). */
+extern const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS];
 
 struct gw_config_ename {
 	const char *name;
@@ -55,6 +87,8 @@ struct gw_config_ename {
 struct gw_config_key {
 	const char *path;
 	enum gw_config_ktype type;
+	/* KT_LIST: the list it is; any other: the list whose entries hold it (ROOT: none) */
+	enum gw_config_list list;
 	unsigned flags;
 	size_t off;
 	size_t off_n;
@@ -72,11 +106,21 @@ extern const struct gw_config_key gw_config_keys[];
 /* The address off bytes into base. */
 void *gw_config_field(void *base, size_t off);
 
+/*
+ * Sets the defaults of the keys of list (GW_CONFIG_ROOT: struct gw_config)
+ * in base, which is that list's entry (or the config). GW_E_NOMEM when a
+ * string default cannot be copied.
+ */
+enum gw_err gw_config_defaults(void *base, enum gw_config_list list) GW_WUR;
+
 /* Index of the key whose path is path, GW_CONFIG_N_KEYS if none. */
 size_t gw_config_key_index(const char *path);
 
 /* Index of the key group.member (member alone when group is NULL), GW_CONFIG_N_KEYS if none. */
 size_t gw_config_find_key(const char *group, const char *member);
+
+/* The list whose path is name ("tokens"), GW_CONFIG_ROOT if none. */
+enum gw_config_list gw_config_list_of(const char *name);
 
 /* True when some key lives in the group name. */
 bool gw_config_is_group(const char *name);
@@ -114,8 +158,22 @@ const char *gw_config_origin_problem(const char *o);
 /* True for an IPv4 or IPv6 address literal. */
 bool gw_config_ip_ok(const char *s);
 
-/* True for 1..64 characters from A-Z a-z 0-9 . _ - */
-bool gw_config_token_name_ok(const char *s);
+/* True for 1..64 characters from A-Z a-z 0-9 . _ - (token names, tenants). */
+bool gw_config_label_ok(const char *s);
+
+/* True for 1..128 visible ASCII characters, no spaces (issuer names, kids, the audience). */
+bool gw_config_id_ok(const char *s);
+
+/*
+ * An issuer's key for alg: HS*: the secret's n raw bytes, at least
+ * GW_CONFIG_MIN_HS_KEY_BYTES; RS256/ES256: the PEM text of an RSA public
+ * key of at least 2048 bits, or of a P-256 EC key. The key's bytes are
+ * never part of the answer. *oom is set when the check ran out of memory.
+ */
+#define GW_CONFIG_MIN_HS_KEY_BYTES 32u
+#define GW_CONFIG_MIN_RSA_BITS 2048u
+const char *gw_config_issuer_key_problem(enum gw_jwt_alg alg, const unsigned char *key, size_t n,
+					 bool *oom);
 
 /*
  * A UTC time "YYYY-MM-DDTHH:MM:SSZ" after the epoch; on success stores its

@@ -6,12 +6,14 @@
  *
  * Each entry of gw_config_keys[] gives a key's path, type, default, range,
  * environment override and where its value lands (an offset into struct
- * gw_config, or into struct gw_token for the members of a tokens entry).
+ * gw_config, or into the entry struct of a list for the members of a list's
+ * entries: struct gw_token for tokens[], struct gw_issuer for issuers[]).
  * The loader in config.c walks a parsed file against this table; a key
  * that is not here does not exist.
  */
 #include "config_int.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +23,22 @@
 _Static_assert(sizeof(enum gw_log_level) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum gw_log_format) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum gw_digest) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum gw_jwt_alg) == sizeof(int), "enums are stored as int");
 
 #define CFG(f) offsetof(struct gw_config, f)
 #define TOK(f) offsetof(struct gw_token, f)
+#define ISS(f) offsetof(struct gw_issuer, f)
+#define TOKENS GW_CONFIG_TOKENS
+#define ISSUERS GW_CONFIG_ISSUERS
 #define KIB 1024ll
 #define MIB (1024ll * 1024ll)
 /* Ceilings of the rate-limit keys: far above what one BBB server can take. */
 #define RATE_MAX 1000000ll
 #define BURST_MAX 1000000ll
+/* A browser token lives a week at most. */
+#define TTL_MAX (7ll * 24 * 3600)
+/* An issuer's scopes by default, and what its "*" means. */
+#define ISSUER_SCOPES ((long long)(GW_SCOPE_ALL & ~GW_SCOPE_TOKENS_MINT))
 
 /* Tables: one entry per line (or key) reads better than one field per line. */
 /* clang-format off */
@@ -47,13 +57,33 @@ static const struct gw_config_ename log_formats[] = {
 static const char *const type_names[] = {
 	[KT_IP] = "string (IP address)",   [KT_URL] = "string (URL)",
 	[KT_SECRET] = "string (secret)",   [KT_SECRET_FILE] = "string (path)",
-	[KT_UINT] = "integer",             [KT_SIZE] = "integer (bytes)",
-	[KT_RATE] = "number",              [KT_BOOL] = "boolean",
-	[KT_ENUM] = "string",              [KT_DIGEST] = "string",
-	[KT_ORIGINS] = "array of strings", [KT_TOKENS] = "list of groups",
-	[KT_TOKEN_NAME] = "string",        [KT_TOKEN_HASH] = "string",
-	[KT_SCOPES] = "array of strings",  [KT_TIME] = "string (UTC time)",
-	[KT_HOSTS] = "array of strings",
+	[KT_KEY] = "string (secret)",      [KT_UINT] = "integer",
+	[KT_SIZE] = "integer (bytes)",     [KT_RATE] = "number",
+	[KT_BOOL] = "boolean",             [KT_ENUM] = "string",
+	[KT_DIGEST] = "string",            [KT_JWT_ALG] = "string",
+	[KT_ORIGINS] = "array of strings", [KT_LIST] = "list of groups",
+	[KT_LABEL] = "string",             [KT_ID] = "string",
+	[KT_TOKEN_HASH] = "string",        [KT_SCOPES] = "array of strings",
+	[KT_TIME] = "string (UTC time)",   [KT_HOSTS] = "array of strings",
+};
+
+static void token_deinit(void *entry)
+{
+	gw_token_deinit(entry);
+}
+
+static void issuer_deinit(void *entry)
+{
+	gw_issuer_deinit(entry);
+}
+
+const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS] = {
+	[GW_CONFIG_TOKENS] = { "tokens", sizeof(struct gw_token), CFG(tokens), CFG(n_tokens),
+			       GW_MAX_TOKENS, "{ name = ...; hash = ...; scopes = [...]; }",
+			       token_deinit },
+	[GW_CONFIG_ISSUERS] = { "issuers", sizeof(struct gw_issuer), CFG(issuers), CFG(n_issuers),
+				GW_MAX_ISSUERS, "{ name = ...; alg = ...; secret_file = ...; }",
+				issuer_deinit },
 };
 
 const struct gw_config_key gw_config_keys[] = {
@@ -208,35 +238,117 @@ const struct gw_config_key gw_config_keys[] = {
 		 "reserved IP address in any spelling, or when they carry user-info. Entries: "
 		 "host names (exact, e.g. `files.internal.example`), IP addresses, or networks "
 		 "(`10.1.2.0/24`, `fd00::/8`); at most 256. Names are not resolved." },
-	{ .path = "tokens", .type = KT_TOKENS, .def_doc = "none",
-	  .doc = "Client tokens: a list of groups with the members below. With none, every /v1 "
-		 "request gets 401." },
-	{ .path = "tokens[].name", .type = KT_TOKEN_NAME, .flags = K_REQUIRED | K_TOKEN,
+	{ .path = "tokens", .type = KT_LIST, .list = TOKENS, .def_doc = "none",
+	  .doc = "Client tokens: a list of groups with the members below. With none (and no "
+		 "`issuers`), every /v1 request gets 401." },
+	{ .path = "tokens[].name", .type = KT_LABEL, .list = TOKENS, .flags = K_REQUIRED,
 	  .off = TOK(name), .def_doc = "required",
 	  .doc = "Unique label used in logs: 1-64 of `A-Z a-z 0-9 . _ -`." },
-	{ .path = "tokens[].hash", .type = KT_TOKEN_HASH, .flags = K_REQUIRED | K_TOKEN,
+	{ .path = "tokens[].hash", .type = KT_TOKEN_HASH, .list = TOKENS, .flags = K_REQUIRED,
 	  .off = TOK(hash), .def_doc = "required",
 	  .doc = "`sha256:` + 64 hex digits, as printed by `bbb-gateway token new`; never the "
 		 "token itself." },
-	{ .path = "tokens[].scopes", .type = KT_SCOPES, .flags = K_REQUIRED | K_TOKEN,
+	{ .path = "tokens[].scopes", .type = KT_SCOPES, .list = TOKENS, .flags = K_REQUIRED,
 	  .off = TOK(scopes), .def_doc = "required",
 	  .doc = "Non-empty array of scopes: `meetings:read`, `meetings:create`, "
-		 "`meetings:join`, `meetings:end`, `meetings:write`, `recordings:read`, "
-		 "`recordings:write`, `hooks`, `metrics`, `*`." },
-	{ .path = "tokens[].origins", .type = KT_ORIGINS, .flags = K_TOKEN, .off = TOK(origins),
+		 "`meetings:join`, `meetings:end`, `meetings:write`, `meetings:passwords` (see "
+		 "meeting passwords), `recordings:read`, `recordings:write`, `hooks`, `metrics`, "
+		 "`tokens:mint` (POST/DELETE /v1/tokens), `events:read` (event streams), `*` "
+		 "(all of them)." },
+	{ .path = "tokens[].origins", .type = KT_ORIGINS, .list = TOKENS, .off = TOK(origins),
 	  .off_n = TOK(n_origins), .def_doc = "none",
 	  .doc = "Optional browser origins allowed for this token (same form as cors.origins)." },
-	{ .path = "tokens[].rate_per_s", .type = KT_RATE, .flags = K_TOKEN, .off = TOK(rate_per_s),
+	{ .path = "tokens[].rate_per_s", .type = KT_RATE, .list = TOKENS, .off = TOK(rate_per_s),
 	  .def = 0, .max = RATE_MAX, .def_doc = "limits.rate_per_s",
 	  .doc = "This token's request rate (as limits.rate_per_s); 0 = use limits.rate_per_s." },
-	{ .path = "tokens[].burst", .type = KT_UINT, .flags = K_TOKEN, .off = TOK(burst), .def = 0,
+	{ .path = "tokens[].burst", .type = KT_UINT, .list = TOKENS, .off = TOK(burst), .def = 0,
 	  .max = BURST_MAX, .def_doc = "limits.burst",
 	  .doc = "This token's burst (as limits.burst); 0 = use limits.burst." },
-	{ .path = "tokens[].expires", .type = KT_TIME, .flags = K_TOKEN, .off = TOK(expires_at),
+	{ .path = "tokens[].expires", .type = KT_TIME, .list = TOKENS, .off = TOK(expires_at),
 	  .def_doc = "never",
 	  .doc = "UTC time `YYYY-MM-DDTHH:MM:SSZ` from which the token is refused (401), "
 		 "checked on every request. A time already past is accepted: the token never "
 		 "authenticates." },
+	{ .path = "issuers", .type = KT_LIST, .list = ISSUERS, .def_doc = "none",
+	  .doc = "Who may sign browser tokens (JWTs): a list of groups with the members below, "
+		 "one per key, at most 64. Entries may share a `name` (key rotation) when each "
+		 "has a distinct `kid`." },
+	{ .path = "issuers[].name", .type = KT_ID, .list = ISSUERS, .flags = K_REQUIRED,
+	  .off = ISS(name), .def_doc = "required",
+	  .doc = "The `iss` claim of the tokens this key verifies: 1-128 visible ASCII characters, "
+		 "no spaces. Not the name of `tokens_mint.issuer`." },
+	{ .path = "issuers[].alg", .type = KT_JWT_ALG, .list = ISSUERS, .flags = K_REQUIRED,
+	  .off = ISS(alg), .def_doc = "required",
+	  .doc = "The algorithm a token's header must name (`none` never passes): HS256, HS384, "
+		 "HS512 take `secret_file` (or `secret`), RS256 and ES256 `public_key_file`; "
+		 "exactly one key source." },
+	{ .path = "issuers[].secret", .type = KT_KEY, .list = ISSUERS,
+	  .def_doc = "one key source",
+	  .doc = "HS* only: the shared secret inline, at least 32 bytes; prefer `secret_file`, "
+		 "which keeps it out of this file." },
+	{ .path = "issuers[].secret_file", .type = KT_SECRET_FILE, .list = ISSUERS,
+	  .def_doc = "one key source",
+	  .doc = "HS* only: file holding the shared secret, read as raw bytes with one trailing "
+		 "newline removed; at least 32 bytes (`bbb-gateway key new FILE` writes one). "
+		 "Relative to the config file's directory." },
+	{ .path = "issuers[].public_key_file", .type = KT_SECRET_FILE, .list = ISSUERS,
+	  .def_doc = "one key source",
+	  .doc = "RS256 and ES256 only: PEM public key (`-----BEGIN PUBLIC KEY-----`), RSA of at "
+		 "least 2048 bits for RS256, P-256 EC for ES256. Relative to the config file's "
+		 "directory." },
+	{ .path = "issuers[].kid", .type = KT_ID, .list = ISSUERS, .off = ISS(kid),
+	  .def_doc = "none",
+	  .doc = "Key id: a token whose header names a `kid` is checked against the entry with "
+		 "that `kid` only. Required, and different, on entries that share a `name`." },
+	{ .path = "issuers[].scopes", .type = KT_SCOPES, .list = ISSUERS, .flags = K_MINT_EXPLICIT,
+	  .off = ISS(scopes), .def = ISSUER_SCOPES, .def_doc = "all but `tokens:mint`",
+	  .doc = "The most a token may carry (a token asking for more is refused, not narrowed); "
+		 "names as in `tokens[].scopes`. Here `*` means all but `tokens:mint`, which is "
+		 "granted only when listed by name." },
+	{ .path = "issuers[].max_ttl_s", .type = KT_UINT, .list = ISSUERS, .off = ISS(max_ttl_s),
+	  .def = 3600, .min = 1, .max = TTL_MAX,
+	  .doc = "Longest token lifetime accepted, in seconds: `exp` - `iat`, or `exp` - now "
+		 "without `iat`." },
+	{ .path = "issuers[].any_meeting", .type = KT_BOOL, .list = ISSUERS,
+	  .off = ISS(any_meeting), .def = 0,
+	  .doc = "Tokens may leave out `bbb.meetings` and then touch every meeting; when false "
+		 "each token names the meetings it may touch." },
+	{ .path = "issuers[].tenant", .type = KT_LABEL, .list = ISSUERS, .off = ISS(tenant),
+	  .def_doc = "none",
+	  .doc = "Optional tenant the issuer's tokens belong to: 1-64 of `A-Z a-z 0-9 . _ -`." },
+	{ .path = "issuers[].rate_per_s", .type = KT_RATE, .list = ISSUERS,
+	  .off = ISS(rate_per_s), .def = 0, .max = RATE_MAX, .def_doc = "limits.rate_per_s",
+	  .doc = "Request rate of each user (`iss` + `sub`) of this issuer (as "
+		 "limits.rate_per_s); 0 = use limits.rate_per_s." },
+	{ .path = "issuers[].burst", .type = KT_UINT, .list = ISSUERS, .off = ISS(burst),
+	  .def = 0, .max = BURST_MAX, .def_doc = "limits.burst",
+	  .doc = "Burst of each user of this issuer (as limits.burst); 0 = use limits.burst." },
+	{ .path = "tokens_mint.signing_key_file", .type = KT_SECRET_FILE, .off = CFG(mint.key),
+	  .def_doc = "none (no minting)",
+	  .doc = "File holding the HS256 key of the tokens the gateway mints (POST /v1/tokens), "
+		 "read as raw bytes with one trailing newline removed; at least 32 bytes "
+		 "(`bbb-gateway key new FILE` writes one). Relative to the config file's "
+		 "directory. Without it, minting is off." },
+	{ .path = "tokens_mint.issuer", .type = KT_ID, .off = CFG(mint.name),
+	  .def_doc = "`" GW_CONFIG_MINT_ISSUER "`",
+	  .doc = "The `iss` of minted tokens; no `issuers` entry may have this name." },
+	{ .path = "tokens_mint.max_ttl_s", .type = KT_UINT, .off = CFG(mint.max_ttl_s),
+	  .def = 3600, .min = 1, .max = TTL_MAX,
+	  .doc = "Longest lifetime of a minted token (`ttl_s`), in seconds." },
+	{ .path = "auth.audience", .type = KT_ID, .off = CFG(auth_audience),
+	  .def_str = "bbb-gateway",
+	  .doc = "The `aud` every browser token must carry (a string, or an array holding it)." },
+	{ .path = "auth.leeway_s", .type = KT_UINT, .off = CFG(auth_leeway_s), .def = 30,
+	  .max = 300,
+	  .doc = "Clock skew allowed when checking `exp`, `nbf` and `iat`, in seconds." },
+	{ .path = "auth.token_cache", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(auth_token_cache), .def = 10000, .max = 1000000,
+	  .doc = "Verified browser tokens kept, so that a token presented again is not verified "
+		 "again (a reload empties it); 0 = none." },
+	{ .path = "auth.max_revoked", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(auth_max_revoked), .def = 100000, .min = 1, .max = 10000000,
+	  .doc = "Revoked token ids (DELETE /v1/tokens/{jti}) kept, each until its token "
+		 "expires; a revocation past it is refused." },
 	{ .path = "cors.origins", .type = KT_ORIGINS, .off = CFG(cors_origins),
 	  .off_n = CFG(n_cors_origins), .def_doc = "none",
 	  .doc = "Exact origins allowed to call from a browser: `scheme://host[:port]`, lowercase, "
@@ -296,6 +408,15 @@ size_t gw_config_find_key(const char *group, const char *member)
 	return GW_CONFIG_N_KEYS;
 }
 
+enum gw_config_list gw_config_list_of(const char *name)
+{
+	for (size_t i = GW_CONFIG_ROOT + 1; i < GW_CONFIG_N_LISTS; i++) {
+		if (strcmp(gw_config_lists[i].name, name) == 0)
+			return (enum gw_config_list)i;
+	}
+	return GW_CONFIG_ROOT;
+}
+
 bool gw_config_is_group(const char *name)
 {
 	size_t len = strlen(name);
@@ -312,6 +433,10 @@ const char *gw_config_enum_name(const struct gw_config_key *k, int i)
 {
 	if (k->type == KT_DIGEST)
 		return i <= GW_DIGEST_SHA512 ? gw_crypto_digest_name((enum gw_digest)i) : NULL;
+	/* GW_JWT_ALG_NONE (0) is no name: the names start at 1 */
+	if (k->type == KT_JWT_ALG)
+		return i >= 0 && i < GW_JWT_ES256 ? gw_jwt_alg_name((enum gw_jwt_alg)(i + 1))
+						  : NULL;
 	return k->names[i].name;
 }
 
@@ -345,14 +470,12 @@ void gw_config_free_strv(char **v, size_t n)
 	free(v);
 }
 
-static enum gw_err set_default(struct gw_config *cfg, const struct gw_config_key *k)
+static enum gw_err set_default(void *base, const struct gw_config_key *k)
 {
-	void *dst = gw_config_field(cfg, k->off);
+	void *dst = gw_config_field(base, k->off);
 	int v = (int)k->def;
 
-	if ((k->flags & K_TOKEN) != 0)
-		return GW_OK;
-	if (k->type == KT_UINT)
+	if (k->type == KT_UINT || k->type == KT_SCOPES)
 		*(unsigned *)dst = (unsigned)k->def;
 	else if (k->type == KT_SIZE)
 		*(size_t *)dst = (size_t)k->def;
@@ -369,6 +492,20 @@ static enum gw_err set_default(struct gw_config *cfg, const struct gw_config_key
 	return k->def_str != NULL && *(char **)dst == NULL ? GW_E_NOMEM : GW_OK;
 }
 
+enum gw_err gw_config_defaults(void *base, enum gw_config_list list)
+{
+	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
+		const struct gw_config_key *k = &gw_config_keys[i];
+
+		if (k->type != KT_LIST && k->list == list && set_default(base, k) != GW_OK)
+			return GW_E_NOMEM;
+	}
+	return GW_OK;
+}
+
+/* Numbers the snapshots of this process: caches keyed on a snapshot never see a reused one. */
+static atomic_ullong generations;
+
 struct gw_config *gw_config_new_defaults(void)
 {
 	struct gw_config *cfg = calloc(1, sizeof(*cfg));
@@ -376,11 +513,10 @@ struct gw_config *gw_config_new_defaults(void)
 	if (cfg == NULL)
 		return NULL;
 	atomic_init(&cfg->refs, 1);
-	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
-		if (set_default(cfg, &gw_config_keys[i]) != GW_OK) {
-			gw_config_unref(cfg);
-			return NULL;
-		}
+	cfg->generation = atomic_fetch_add_explicit(&generations, 1, memory_order_relaxed) + 1;
+	if (gw_config_defaults(cfg, GW_CONFIG_ROOT) != GW_OK) {
+		gw_config_unref(cfg);
+		return NULL;
 	}
 	return cfg;
 }
@@ -389,6 +525,19 @@ struct gw_config *gw_config_ref(struct gw_config *cfg)
 {
 	atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
 	return cfg;
+}
+
+/* Frees the entries of list in cfg and what they own. */
+static void free_list(struct gw_config *cfg, const struct gw_config_list_kind *l)
+{
+	char *entries;
+	size_t n;
+
+	memcpy(&entries, gw_config_field(cfg, l->off), sizeof(entries));
+	memcpy(&n, gw_config_field(cfg, l->off_n), sizeof(n));
+	for (size_t i = 0; i < n; i++)
+		l->deinit(entries + i * l->entry_size);
+	free(entries);
 }
 
 void gw_config_unref(struct gw_config *cfg)
@@ -403,9 +552,10 @@ void gw_config_unref(struct gw_config *cfg)
 	free(cfg->bbb_url);
 	free(cfg->bbb_public_url);
 	gw_config_free_secret(cfg->bbb_secret);
-	for (size_t i = 0; i < cfg->n_tokens; i++)
-		gw_token_deinit(&cfg->tokens[i]);
-	free(cfg->tokens);
+	for (size_t i = GW_CONFIG_ROOT + 1; i < GW_CONFIG_N_LISTS; i++)
+		free_list(cfg, &gw_config_lists[i]);
+	gw_issuer_deinit(&cfg->mint);
+	free(cfg->auth_audience);
 	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
 	gw_config_free_strv(cfg->fetch_allow, cfg->n_fetch_allow);
 	free(cfg);
@@ -455,7 +605,7 @@ static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key 
 		snprintf(def, sizeof(def), "%lld", k->def);
 	if (k->type == KT_UINT || k->type == KT_SIZE || k->type == KT_RATE)
 		snprintf(range, sizeof(range), "%lld..%lld", k->min, k->max);
-	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
+	else if (k->type == KT_ENUM || k->type == KT_DIGEST || k->type == KT_JWT_ALG)
 		gw_config_enum_values(k, range, sizeof(range), "`");
 	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s%s |\n", k->path,
 			      type_names[k->type], def, range, k->doc,

@@ -1,7 +1,8 @@
 /*
  * crypto.c - the gateway's only door to OpenSSL: message digests over a list
  * of parts (EVP), random bytes (RAND_bytes), constant-time comparison
- * (CRYPTO_memcmp) and the hex form of digests. Every function is pure apart
+ * (CRYPTO_memcmp), the hex form of digests, and the check of a configured
+ * public key's kind and size (PEM, EVP_PKEY). Every function is pure apart
  * from the random generator; outputs are written only on success.
  */
 #include "crypto.h"
@@ -9,8 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <limits.h>
+
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "log.h"
@@ -174,4 +181,68 @@ enum gw_err gw_crypto_random_pooled(void *out, size_t n)
 bool gw_crypto_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+/* A public key never needs a passphrase; refuse one rather than prompt on a terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* Why key is not of the kind wanted, or NULL when it is. */
+static const char *key_kind_problem(EVP_PKEY *key, bool want_ec)
+{
+	char group[64];
+	size_t glen = 0;
+
+	if (!want_ec)
+		return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? NULL
+								 : "is not an RSA public key";
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
+	    EVP_PKEY_get_group_name(key, group, sizeof(group), &glen) != 1 ||
+	    strcmp(group, SN_X9_62_prime256v1) != 0)
+		return "is not a P-256 (prime256v1) EC public key";
+	return NULL;
+}
+
+enum gw_err gw_crypto_public_key_check(const char *pem, size_t len, bool want_ec, unsigned *bits,
+				       const char **why)
+{
+	const char *problem = NULL;
+	EVP_PKEY *key = NULL;
+	BIO *bio;
+	int n;
+
+	if (len > INT_MAX) {
+		*why = "is too large for a public key";
+		return GW_E_PARSE;
+	}
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (bio == NULL)
+		return GW_E_NOMEM;
+	key = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+	if (key == NULL && memmem(pem, len, "PRIVATE KEY", 11) != NULL)
+		problem = "holds a private key: give the public key alone "
+			  "(openssl pkey -pubout)";
+	else if (key == NULL)
+		problem = "is not a PEM public key (-----BEGIN PUBLIC KEY-----)";
+	else
+		problem = key_kind_problem(key, want_ec);
+	n = key != NULL ? EVP_PKEY_get_bits(key) : 0;
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	/* A failed parse leaves errors queued on this thread; they would confuse its next caller. */
+	ERR_clear_error();
+	if (problem == NULL && n <= 0)
+		problem = "has no readable key size";
+	if (problem != NULL) {
+		*why = problem;
+		return GW_E_PARSE;
+	}
+	*bits = (unsigned)n;
+	return GW_OK;
 }

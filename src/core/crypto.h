@@ -65,4 +65,15 @@ enum gw_err gw_crypto_random_pooled(void *out, size_t n) GW_WUR;
 /* Constant-time equality of two n-byte buffers (CRYPTO_memcmp). */
 bool gw_crypto_equal(const void *a, const void *b, size_t n);
 
+/*
+ * Loads the PEM public key (SubjectPublicKeyInfo, "-----BEGIN PUBLIC
+ * KEY-----") in the len bytes at pem (borrowed; need not be NUL-terminated)
+ * and checks its kind: an RSA key, or with want_ec a P-256 (prime256v1) EC
+ * key. On success writes the key's size in bits to *bits. GW_E_PARSE when
+ * the text holds no such key, with *why set to a static reason for
+ * "<file>: <why>" (never any of the key's bytes); GW_E_NOMEM on OOM.
+ */
+enum gw_err gw_crypto_public_key_check(const char *pem, size_t len, bool want_ec, unsigned *bits,
+				       const char **why) GW_WUR;
+
 #endif

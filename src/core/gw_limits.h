@@ -52,6 +52,8 @@
 #define GW_EXCHANGE_ARENA_URLS 4u
 #define GW_EXCHANGE_ARENA_SLACK (16u * 1024u)
 #define GW_MAX_TOKENS 4096u
+#define GW_MAX_ISSUERS 64u                  /* issuers[] entries (keys) */
+#define GW_MAX_KEY_FILE_BYTES (64u * 1024u) /* an issuer's or the minting key's file */
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u
 #define GW_MAX_FETCH_ALLOW 256u    /* bbb.fetch_allow entries */

@@ -1,12 +1,13 @@
 /*
  * check_crypto.c - digests against the FIPS 180 "abc" and empty-string
  * vectors, hashing over several parts, digest names, hex both ways, random
- * bytes and constant-time equality.
+ * bytes, constant-time equality, and the kind and size of PEM public keys.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
+#include "testkeys.h"
 #include "testutil.h"
 
 struct vector {
@@ -239,6 +240,46 @@ START_TEST(test_crypto_equal_compares_all_bytes)
 }
 END_TEST
 
+/* Checks a fresh key of spec: want_ec as given; returns the reason or NULL, bits in *bits. */
+static const char *key_problem(const char *spec, bool private_key, bool want_ec, unsigned *bits)
+{
+	char *pem = gw_test_key_pem(spec, private_key);
+	const char *why = NULL;
+	enum gw_err err = gw_crypto_public_key_check(pem, strlen(pem), want_ec, bits, &why);
+
+	ck_assert_int_eq(err, why == NULL ? GW_OK : GW_E_PARSE);
+	free(pem);
+	return why;
+}
+
+START_TEST(test_crypto_public_key_check_kinds)
+{
+	unsigned bits = 0;
+	const char *why = NULL;
+	const char junk[] = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+
+	ck_assert_ptr_null(key_problem("rsa:2048", false, false, &bits));
+	ck_assert_uint_eq(bits, 2048);
+	ck_assert_ptr_null(key_problem("rsa:1024", false, false, &bits));
+	ck_assert_uint_eq(bits, 1024); /* the caller judges the size */
+	ck_assert_ptr_null(key_problem("ec:P-256", false, true, &bits));
+	ck_assert_uint_eq(bits, 256);
+	ck_assert_str_eq(key_problem("ec:P-384", false, true, &bits), "is not a P-256 (prime256v1) "
+								      "EC public key");
+	ck_assert_str_eq(key_problem("rsa:2048", false, true, &bits), "is not a P-256 (prime256v1) "
+								      "EC public key");
+	ck_assert_str_eq(key_problem("ec:P-256", false, false, &bits), "is not an RSA public key");
+	ck_assert_pstr_eq(strstr(key_problem("ec:P-256", true, true, &bits), "private key"),
+			  "private key: give the public key alone (openssl pkey -pubout)");
+	ck_assert_int_eq(gw_crypto_public_key_check(junk, strlen(junk), false, &bits, &why),
+			 GW_E_PARSE);
+	ck_assert_str_eq(why, "is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+	why = NULL;
+	ck_assert_int_eq(gw_crypto_public_key_check("", 0, true, &bits, &why), GW_E_PARSE);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
 	Suite *s = suite_create("crypto");
@@ -258,6 +299,7 @@ static Suite *crypto_suite(void)
 	tcase_add_test(tc, test_crypto_random_fills_and_differs);
 	tcase_add_test(tc, test_crypto_random_pooled_never_repeats);
 	tcase_add_test(tc, test_crypto_equal_compares_all_bytes);
+	tcase_add_test(tc, test_crypto_public_key_check_kinds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,88 @@
+/*
+ * config_walk.h - the loader's state while it walks a parsed file, shared
+ * by config.c (the walk itself) and config_secrets.c (secrets and keys:
+ * bbb.secret, issuers[] entries, tokens_mint). Private to the config module
+ * and the only header that includes libconfig.h.
+ */
+#ifndef GW_CONFIG_WALK_H
+#define GW_CONFIG_WALK_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config_int.h"
+
+struct gw_config_ctx {
+	const char *path;      /* for messages where libconfig has no file name */
+	char *dir;             /* directory of path: @include and relative files */
+	struct gw_buf *errmsg; /* may be NULL */
+	unsigned n_errors;
+	bool oom;
+	struct gw_config *cfg;
+	const config_setting_t *seen[GW_CONFIG_N_KEYS]; /* where each key was set; NULL if absent */
+	bool from_env[GW_CONFIG_N_KEYS];
+};
+
+/*
+ * Reports a problem with setting s (NULL: no line number) as
+ * "file:line: key: problem" and counts it. Never pass a value that could
+ * be a secret.
+ */
+void gw_config_problem(struct gw_config_ctx *c, const config_setting_t *s, const char *key,
+		       const char *fmt, ...) GW_PRINTF(4, 5);
+
+/* What gw_config_read_file drops from the end of a file. */
+enum gw_config_trim {
+	GW_CONFIG_TRIM_SPACE,   /* all trailing whitespace (bbb.secret_file) */
+	GW_CONFIG_TRIM_NEWLINE, /* one trailing "\n" (key files: raw bytes) */
+	GW_CONFIG_TRIM_NONE,    /* nothing (PEM text) */
+};
+
+/*
+ * Reads the file the string setting s names (a relative path from the
+ * config file's directory): at most max bytes, trimmed as trim says, into
+ * a new buffer with a NUL after them; *n gets the length without the NUL.
+ * Caller frees with gw_config_free_bytes. NULL when the file cannot be
+ * read or is larger (reported under key, with the path, never the
+ * content) or when s holds no path (already reported by the walk).
+ */
+unsigned char *gw_config_read_file(struct gw_config_ctx *c, const config_setting_t *s,
+				   const char *key, size_t max, enum gw_config_trim trim,
+				   size_t *n);
+
+/* Zeroes n bytes at p and frees it. NULL is fine. */
+void gw_config_free_bytes(unsigned char *p, size_t n);
+
+/*
+ * After the walk: exactly one of bbb.secret and bbb.secret_file (or the
+ * environment's secret); reads the file into bbb_secret. root is the
+ * file's root group (for the line of a missing secret).
+ */
+void gw_config_finish_secret(struct gw_config_ctx *c, const config_setting_t *root);
+
+/*
+ * Checks issuers[i] (group g, walked into c->cfg->issuers[i]; seen: where
+ * each of its keys was set): exactly one key source matching its alg, read
+ * and checked into key and key_len; a kid on each of the entries that
+ * share its name, all different (against issuers[0..i-1]).
+ */
+void gw_config_finish_issuer(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
+			     const config_setting_t *const *seen);
+
+/*
+ * After the walk: with tokens_mint.signing_key_file set, reads the key and
+ * fills c->cfg->mint (name tokens_mint.issuer, HS256, scopes all but
+ * tokens:mint, any_meeting) and refuses an issuers[] entry of that name;
+ * without it, leaves mint.name NULL (minting off).
+ */
+void gw_config_finish_mint(struct gw_config_ctx *c);
+
+/*
+ * Zeroes libconfig's copies of the inline secrets and keys in lc
+ * (bbb.secret, issuers[].secret), which config_destroy() frees without
+ * clearing.
+ */
+void gw_config_scrub(config_t *lc);
+
+#endif
