@@ -152,9 +152,6 @@ bool gw_config_url_has_userinfo(const char *url);
 /* A BBB secret of n bytes: 1..GW_MAX_SECRET_LEN visible characters. */
 const char *gw_config_secret_problem(const char *s, size_t n);
 
-/* An exact browser origin "scheme://host[:port]". */
-const char *gw_config_origin_problem(const char *o);
-
 /* True for an IPv4 or IPv6 address literal. */
 bool gw_config_ip_ok(const char *s);
 
