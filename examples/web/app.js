@@ -1,55 +1,105 @@
-// Meeting console: a bbb-gateway example in plain JavaScript.
+// Meetings: a bbb-gateway example page in plain JavaScript.
 //
-// Everything goes through api(), which adds the bearer token, sends JSON and
-// turns the gateway's application/problem+json errors into ApiError. The
-// page is served from its own origin and calls the gateway cross-origin, so
-// the gateway's cors.origins (or the token's origins) must list this page's
-// origin.
-//
-// The token stays in memory only. A real frontend gets a narrowly scoped
-// token (meetings:read, meetings:create, meetings:join, meetings:end,
-// recordings:read) from its own backend, never from its source code.
+// The page never holds the gateway's static token. It talks to two servers:
+//   - its own backend (server.mjs, same origin): sign-in, the meeting list,
+//     creating meetings, and POST /api/token, which mints a browser token
+//     bound to the signed-in user and one meeting;
+//   - the gateway (another origin, so the gateway's cors.origins lists this
+//     page's origin): join and meeting info, called straight from the
+//     browser with the minted token in Authorization: Bearer.
+// Minted tokens stay in memory only, one per meeting and role, and are asked
+// for again shortly before they expire or when the gateway answers 401
+// token_expired.
 
-const state = { base: '', token: '' };
+const state = { user: null, gatewayUrl: '', tokens: new Map() };
+const REFRESH_BEFORE_MS = 30000;
 
 const $ = (id) => document.getElementById(id);
 
-// ---- the gateway API ----
-
 class ApiError extends Error {
-  constructor(problem, status) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
-    this.problem = problem;
+  constructor(message, { code, status, requestId } = {}) {
+    super(message);
+    this.code = code;
     this.status = status;
+    this.requestId = requestId;
   }
 }
 
-async function api(method, path, body) {
-  const init = { method, headers: { Authorization: `Bearer ${state.token}` } };
+// ---- the page's backend ----
+
+async function backend(method, path, body) {
+  const init = { method, headers: {} };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const started = performance.now();
   let res;
   try {
-    res = await fetch(state.base + path, init);
+    res = await fetch(path, init);
   } catch {
-    // fetch() cannot tell a refused connection from a CORS refusal.
-    logRequest(method, path, 'network error');
-    throw new ApiError({
-      title: 'Cannot reach the gateway',
-      detail: `No answer from ${state.base}: is it running, and is this page's origin `
-        + `(${location.origin}) in its cors.origins?`,
-    }, 0);
+    throw new ApiError('Cannot reach this page\'s backend');
   }
-  logRequest(method, path, res.status, performance.now() - started, res.headers.get('X-Request-Id'));
-  const isJson = (res.headers.get('Content-Type') || '').includes('json');
-  const data = isJson ? await res.json() : await res.text();
+  const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
   if (!res.ok) {
-    throw new ApiError(isJson ? data : { title: `HTTP ${res.status}` }, res.status);
+    if (res.status === 401) showSignIn(); // e.g. the backend restarted and forgot the session
+    throw new ApiError(data.error || `HTTP ${res.status}`, { code: data.code, status: res.status });
   }
   return data;
+}
+
+// ---- browser tokens ----
+
+const tokenKey = (meetingID, role) => `${role} ${meetingID}`;
+
+// A token for the meeting and role: the one in memory while it has more
+// than REFRESH_BEFORE_MS to live, else a new one from the backend.
+async function tokenFor(meetingID, role) {
+  const key = tokenKey(meetingID, role);
+  const have = state.tokens.get(key);
+  if (have && have.expires - Date.now() > REFRESH_BEFORE_MS) return have.token;
+  const minted = await backend('POST', '/api/token', { meetingID, role });
+  state.tokens.set(key, { token: minted.token, expires: Date.parse(minted.expiresAt) });
+  return minted.token;
+}
+
+// The role of a token already held for the meeting, if any.
+function heldRole(meetingID) {
+  for (const role of ['MODERATOR', 'VIEWER']) {
+    if (state.tokens.has(tokenKey(meetingID, role))) return role;
+  }
+  return 'VIEWER';
+}
+
+// ---- the gateway, called from the browser with a minted token ----
+
+async function gateway(meetingID, role, method, path, body) {
+  for (let attempt = 1; ; attempt += 1) {
+    const token = await tokenFor(meetingID, role);
+    const init = { method, headers: { Authorization: `Bearer ${token}` } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(state.gatewayUrl + path, init);
+    } catch {
+      // fetch() cannot tell a refused connection from a CORS refusal.
+      throw new ApiError(`Cannot reach the gateway at ${state.gatewayUrl}: is it running, and is this `
+        + `page's origin (${location.origin}) in its cors.origins?`);
+    }
+    const isJson = (res.headers.get('Content-Type') || '').includes('json');
+    const data = isJson ? await res.json() : {};
+    if (res.ok) return data;
+    // Expired (or revoked): drop it and ask the backend for a new one, once.
+    if (res.status === 401 && attempt === 1
+      && (data.code === 'token_expired' || data.code === 'token_revoked')) {
+      state.tokens.delete(tokenKey(meetingID, role));
+      continue;
+    }
+    throw new ApiError(data.detail || data.title || `HTTP ${res.status}`,
+      { code: data.code, status: res.status, requestId: data.requestId });
+  }
 }
 
 const meetingPath = (id) => `/v1/meetings/${encodeURIComponent(id)}`;
@@ -57,179 +107,176 @@ const meetingPath = (id) => `/v1/meetings/${encodeURIComponent(id)}`;
 // ---- small DOM helpers (textContent only: names come from users) ----
 
 function el(tag, props = {}, ...children) {
-  const { dataset = {}, ...rest } = props;
+  const { dataset = {}, role, ...rest } = props;
   const node = document.createElement(tag);
   Object.assign(node, rest);
   Object.assign(node.dataset, dataset);
+  if (role) node.setAttribute('role', role);
   node.append(...children);
   return node;
 }
 
-function button(label, onClick, className = '') {
-  return el('button', { type: 'button', className, onclick: onClick }, label);
+function say(box, text, kind = 'info') {
+  box.textContent = text;
+  box.className = `message ${kind}`;
+}
+
+function sayError(box, action, err) {
+  const code = err.code ? ` [${err.code}]` : '';
+  const id = err.requestId ? ` (request ${err.requestId})` : '';
+  say(box, `${action} failed: ${err.message}${code}${id}`, 'error');
 }
 
 function formatTime(ms) {
   return ms ? new Date(ms).toLocaleString() : '–';
 }
 
-function say(text, kind = 'info') {
-  const box = $('message');
-  box.textContent = text;
-  box.className = kind;
-}
+// ---- sign-in ----
 
-function sayError(action, err) {
-  const p = err.problem || {};
-  const code = p.code ? ` [${p.code}]` : '';
-  const id = p.requestId ? ` (request ${p.requestId})` : '';
-  say(`${action} failed: ${p.title || 'Error'}: ${err.message}${code}${id}`, 'error');
-}
-
-function logRequest(method, path, status, ms, requestId) {
-  const time = ms === undefined ? '' : ` · ${Math.round(ms)} ms`;
-  const line = `${method} ${path} → ${status}${time}${requestId ? ` · ${requestId}` : ''}`;
-  $('log').prepend(el('li', {}, line));
-  while ($('log').children.length > 20) $('log').lastChild.remove();
-}
-
-// ---- connection ----
-
-async function connect(event) {
-  event.preventDefault();
-  state.base = $('gateway-url').value.trim().replace(/\/+$/, '');
-  state.token = $('token').value.trim();
-  localStorage.setItem('gatewayUrl', state.base);
-  try {
-    const server = await api('GET', '/v1/server');
-    $('server-info').textContent = `Connected to ${state.base}: BigBlueButton `
-      + `${server.bbbVersion || '(version hidden)'}, API ${server.apiVersion || server.version}.`;
-    $('server-info').className = 'ok';
-    for (const b of document.querySelectorAll('[data-needs-connection]')) b.disabled = false;
-    say('Connected.');
-    await Promise.all([loadMeetings(), loadRecordings()]);
-  } catch (err) {
-    $('server-info').textContent = 'Not connected.';
-    $('server-info').className = 'muted';
-    sayError('Connecting', err);
+function render() {
+  const signedIn = state.user !== null;
+  $('signin').hidden = signedIn;
+  for (const id of ['account', 'create', 'meetings']) $(id).hidden = !signedIn;
+  if (signedIn) {
+    $('user-name').textContent = state.user.name;
+    $('user-id').textContent = state.user.id;
   }
+}
+
+function showSignIn() {
+  state.user = null;
+  state.tokens.clear();
+  render();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  try {
+    const { user, gatewayUrl } = await backend('POST', '/api/session', { name: $('signin-name').value });
+    state.user = user;
+    state.gatewayUrl = gatewayUrl;
+    say($('signin-message'), '');
+    render();
+    await loadMeetings();
+  } catch (err) {
+    sayError($('signin-message'), 'Signing in', err);
+  }
+}
+
+async function signOut() {
+  try {
+    await backend('DELETE', '/api/session');
+  } catch {
+    // signed out here anyway; the session expires with the backend
+  }
+  showSignIn();
 }
 
 // ---- meetings ----
 
-async function createMeeting(event) {
-  event.preventDefault();
-  const body = { name: $('meeting-name').value.trim(), record: $('meeting-record').checked };
-  const id = $('meeting-id').value.trim();
-  if (id) body.meetingID = id;
-  try {
-    const created = await api('POST', '/v1/meetings', body);
-    if (created.warning) say(`Meeting ${created.meetingID} already existed.`);
-    else say(`Created meeting ${created.meetingID}.`);
-    $('create-form').reset();
-    await loadMeetings();
-  } catch (err) {
-    sayError('Creating the meeting', err);
-  }
-}
-
 function meetingStatus(m) {
-  if (m.hasBeenForciblyEnded) return 'ended';
   if (!m.running) return 'waiting for a moderator';
   const n = m.participantCount ?? 0;
   return `running · ${n} participant${n === 1 ? '' : 's'}`;
 }
 
-function meetingRow(m) {
-  return el('tr', { dataset: { meetingId: m.meetingID } },
-    el('td', {}, m.meetingName),
-    el('td', {}, el('code', {}, m.meetingID)),
-    el('td', { className: 'status' }, meetingStatus(m)),
-    el('td', {}, formatTime(m.createTime)),
-    el('td', { className: 'actions' },
-      button('Join as moderator', () => join(m, 'MODERATOR')),
-      button('Join as viewer', () => join(m, 'VIEWER')),
-      button('End', () => endMeeting(m), 'danger')));
+function meetingCard(m) {
+  const message = el('p', { className: 'message', role: 'status' });
+  const link = el('p', { className: 'join-link', hidden: true });
+  const people = el('ul', { className: 'participants', hidden: true });
+  const status = el('span', { className: 'status muted' }, meetingStatus(m));
+  const card = { message, link, people, status };
+  const buttons = [el('button', { type: 'button', onclick: () => join(m, 'VIEWER', card) }, 'Join')];
+  if (m.mine) {
+    buttons.push(el('button', { type: 'button', onclick: () => join(m, 'MODERATOR', card) },
+      'Join as moderator'));
+  }
+  buttons.push(el('button', { type: 'button', className: 'secondary', onclick: () => showParticipants(m, card) },
+    'Participants'));
+  return el('li', { className: 'card', dataset: { meetingId: m.meetingID } },
+    el('div', { className: 'row between' },
+      el('strong', { className: 'name' }, m.meetingName),
+      status),
+    el('p', { className: 'meta muted' }, el('code', {}, m.meetingID), ` · created ${formatTime(m.createTime)}`
+      + `${m.mine ? ' by you' : ''}`),
+    el('div', { className: 'actions' }, ...buttons),
+    message, link, people);
 }
 
 async function loadMeetings() {
   try {
-    const { meetings } = await api('GET', '/v1/meetings');
-    $('meetings-table').tBodies[0].replaceChildren(...meetings.map(meetingRow));
+    const { meetings } = await backend('GET', '/api/meetings');
+    $('meeting-list').replaceChildren(...meetings.map(meetingCard));
     $('meetings-empty').hidden = meetings.length > 0;
+    say($('meetings-message'), '');
   } catch (err) {
-    sayError('Listing meetings', err);
+    sayError($('meetings-message'), 'Listing meetings', err);
   }
 }
 
-async function join(meeting, role) {
-  const fullName = $('display-name').value.trim() || 'Guest';
+async function createMeeting(event) {
+  event.preventDefault();
+  try {
+    const created = await backend('POST', '/api/meetings', { name: $('meeting-name').value });
+    say($('create-message'), `Created “${created.meetingName}” (${created.meetingID}).`, 'ok');
+    $('create-form').reset();
+    await loadMeetings();
+  } catch (err) {
+    sayError($('create-message'), 'Creating the meeting', err);
+  }
+}
+
+async function join(m, role, card) {
   // The window is opened now, while the click still counts as a user
-  // gesture; popup blockers would stop one opened after the await.
+  // gesture; popup blockers would stop one opened after the awaits.
   const tab = window.open('', '_blank');
   try {
-    // createTime makes the link useless for a later meeting with the same ID.
-    const { url } = await api('POST', `${meetingPath(meeting.meetingID)}/join`,
-      { fullName, role, createTime: meeting.createTime });
+    // fullName, userID and the role come from the token; createTime makes
+    // the link useless for a later meeting with the same ID.
+    const { url } = await gateway(m.meetingID, role, 'POST', `${meetingPath(m.meetingID)}/join`,
+      m.createTime ? { createTime: m.createTime } : {});
     if (tab) {
       tab.opener = null;
       tab.location.href = url;
     }
-    const link = el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Open the meeting');
-    $('join-link').replaceChildren(
-      `Join link for ${fullName} as ${role.toLowerCase()} in “${meeting.meetingName}”: `, link);
-    $('join-link').hidden = false;
-    say(`Opened the ${role.toLowerCase()} join link for ${meeting.meetingID}.`);
+    card.link.replaceChildren(`Join link for ${state.user.name} as ${role.toLowerCase()}: `,
+      el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, 'open the meeting'));
+    card.link.hidden = false;
+    say(card.message, `Opened the ${role.toLowerCase()} join link.`, 'ok');
   } catch (err) {
     if (tab) tab.close();
-    sayError('Joining', err);
+    sayError(card.message, 'Joining', err);
   }
 }
 
-async function endMeeting(meeting) {
-  if (!window.confirm(`End “${meeting.meetingName}” for everyone?`)) return;
+async function showParticipants(m, card) {
   try {
-    await api('POST', `${meetingPath(meeting.meetingID)}/end`);
-    say(`Asked BBB to end ${meeting.meetingID}.`);
-    // BBB ends a meeting asynchronously: look again shortly.
-    setTimeout(loadMeetings, 1000);
+    const info = await gateway(m.meetingID, heldRole(m.meetingID), 'GET', meetingPath(m.meetingID));
+    const attendees = info.attendees ?? [];
+    card.status.textContent = meetingStatus(info);
+    card.people.replaceChildren(...attendees.map((a) => el('li', {},
+      el('span', {}, a.fullName), ' ', el('span', { className: 'muted' }, (a.role ?? '').toLowerCase()))));
+    card.people.hidden = attendees.length === 0;
+    say(card.message, attendees.length
+      ? `${attendees.length} in the meeting.` : 'Nobody is in the meeting.');
   } catch (err) {
-    sayError('Ending the meeting', err);
-  }
-}
-
-// ---- recordings ----
-
-function playbackLinks(rec) {
-  const links = (rec.playback || []).map((p) =>
-    el('a', { href: p.url, target: '_blank', rel: 'noopener noreferrer' }, p.type));
-  return links.length ? links.flatMap((a, i) => (i ? [', ', a] : [a])) : ['–'];
-}
-
-async function loadRecordings() {
-  const empty = $('recordings-empty');
-  try {
-    const { recordings } = await api('GET', '/v1/recordings');
-    $('recordings-table').tBodies[0].replaceChildren(...recordings.map((r) => el('tr', {},
-      el('td', {}, r.name || r.metadata?.meetingName || r.recordID),
-      el('td', {}, el('code', {}, r.meetingID)),
-      el('td', {}, r.state),
-      el('td', {}, formatTime(r.startTime)),
-      el('td', {}, ...playbackLinks(r)))));
-    empty.hidden = recordings.length > 0;
-    empty.textContent = 'No recordings.';
-  } catch (err) {
-    const p = err.problem || {};
-    empty.hidden = false;
-    empty.textContent = `Recordings are not available: ${p.title || 'error'}: ${err.message}`;
+    sayError(card.message, 'Listing participants', err);
   }
 }
 
 // ---- start ----
 
-$('gateway-url').value = new URLSearchParams(location.search).get('gateway')
-  || localStorage.getItem('gatewayUrl') || 'http://127.0.0.1:8090';
-$('connect-form').addEventListener('submit', connect);
+$('signin-form').addEventListener('submit', signIn);
+$('signout').addEventListener('click', signOut);
 $('create-form').addEventListener('submit', createMeeting);
-$('refresh-meetings').addEventListener('click', loadMeetings);
-$('refresh-recordings').addEventListener('click', loadRecordings);
+$('refresh').addEventListener('click', loadMeetings);
+
+try {
+  const { user, gatewayUrl } = await backend('GET', '/api/session');
+  state.user = user;
+  state.gatewayUrl = gatewayUrl;
+} catch (err) {
+  sayError($('signin-message'), 'Loading', err);
+}
+render();
+if (state.user) await loadMeetings();

@@ -1,9 +1,10 @@
 // stack.mjs - runs the built gateway against the bundled BBB simulator for
 // the Node tests (tests/openapi, tests/browser), the way scripts/demo does:
 // bbb-sim on a free loopback port, two fresh tokens ("*" and
-// meetings:read), a config file in a temporary directory, bbb-gateway on a
-// free loopback port. Both processes are stopped by stop() and, should the
-// test die first, by the exit handler below: nothing is left running.
+// meetings:read), a config file in a temporary directory (with a
+// tokens_mint key when asked for), bbb-gateway on a free loopback port.
+// Both processes are stopped by stop() and, should the test die first, by
+// the exit handler below: nothing is left running.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,9 +98,12 @@ function newToken(gateway, name, scopes) {
 /**
  * Starts bbb-sim and bbb-gateway. opts: gateway, sim (paths of the built
  * binaries), simArgs (more bbb-sim options, e.g. ['--recordings', FILE]),
- * corsOrigins (array), maxBodyBytes (optional). Resolves with { url, token,
- * readToken, simUrl, accessLog(), stop() }; stop() resolves with the exit
- * statuses { gateway, sim } (0 after a clean SIGTERM).
+ * corsOrigins (array), maxBodyBytes (optional), tokensMint (optional: true
+ * turns on POST /v1/tokens with a fresh key file, 64 hex characters and a
+ * newline, as `bbb-gateway key new` writes). Resolves with { url, token,
+ * readToken, simUrl, dir, accessLog(), stop() }; dir is the temporary
+ * directory holding the config (removed by stop()); stop() resolves with the
+ * exit statuses { gateway, sim } (0 after a clean SIGTERM).
  */
 export async function startStack(opts) {
   const dir = mkdtempSync(join(tmpdir(), 'bbb-gateway-test-'));
@@ -125,6 +129,12 @@ export async function startStack(opts) {
     const all = newToken(opts.gateway, 'test', '*');
     const read = newToken(opts.gateway, 'reader', 'meetings:read');
     const origins = (opts.corsOrigins ?? []).map((o) => JSON.stringify(o)).join(', ');
+    const mint = [];
+    if (opts.tokensMint) {
+      const keyFile = join(dir, 'mint.key');
+      writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      mint.push(`tokens_mint = { signing_key_file = ${JSON.stringify(keyFile)}; };`);
+    }
     const config = join(dir, 'bbb-gateway.conf');
     writeFileSync(config, [
       'listen = { address = "127.0.0.1"; port = 0; threads = 2; };',
@@ -136,6 +146,7 @@ export async function startStack(opts) {
       `  { name = "reader"; hash = "${read.hash}"; scopes = [ "meetings:read" ]; }`,
       ');',
       `cors = { origins = [ ${origins} ]; };`,
+      ...mint,
       'log = { format = "json"; access = true; };',
       '',
     ].join('\n'), { mode: 0o600 });
@@ -147,6 +158,7 @@ export async function startStack(opts) {
       token: all.token,
       readToken: read.token,
       simUrl,
+      dir,
       // The access log lines so far, parsed (log.format = json).
       accessLog: () => gw.lines.flatMap((line) => {
         try {

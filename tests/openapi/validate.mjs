@@ -11,6 +11,9 @@
 //      documented for that status, and its body valid against that schema;
 //   5. GET /v1/openapi.json serves this very document.
 //
+// The gateway runs with tokens_mint, so browser tokens (JWTs) are minted,
+// used on meeting routes, refused (401 and 403 problem codes) and revoked.
+//
 // usage: node validate.mjs DOC.json GATEWAY_BINARY SIM_BINARY TEST_DATA_DIR
 // (TEST_DATA_DIR is tests/data: json/ holds the golden outputs, bbbsim/ the
 // simulator's seed recordings)
@@ -304,6 +307,7 @@ async function live(stack) {
   await call(stack, 'POST /v1/meetings/{meetingID}/documents', '/v1/meetings/no-such-meeting/documents', { expect: [404], body: { presentations: [{ url: 'https://example.org/a.pdf' }] } });
   await call(stack, 'POST /v1/meetings/{meetingID}/chat', '/v1/meetings/bio-101/chat', { expect: [202], body: { message: 'Welcome!', userName: 'Bot' } });
   await call(stack, 'POST /v1/meetings/{meetingID}/chat', '/v1/meetings/bio-101/chat', { expect: [400], body: { message: 'x'.repeat(501) }, label: 'too long' });
+  await browserTokens(stack, origin);
   await call(stack, 'POST /v1/meetings/{meetingID}/end', '/v1/meetings/bio-101/end', { expect: [200] });
   await call(stack, 'POST /v1/meetings/{meetingID}/end', '/v1/meetings/no-such-meeting/end', { expect: [404] });
 
@@ -349,6 +353,56 @@ async function live(stack) {
   await callOther(stack, 'OPTIONS', '/v1/meetings', { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' }, 403, 'preflight, other origin');
 }
 
+// Browser tokens: minted by the gateway (tokens_mint), bound to meeting bio-101.
+async function browserTokens(stack, origin) {
+  const code = (res, want, label) => ok(res.json?.code === want, `${label}: code ${want}`,
+    res.json?.code === want ? [] : [`code: ${res.json?.code}`]);
+  const minted = await call(stack, 'POST /v1/tokens', '/v1/tokens', {
+    expect: [201],
+    body: {
+      sub: 'u-7', scope: 'meetings:read meetings:join', meetings: ['bio-101'], role: 'VIEWER',
+      fullName: 'Ada Lovelace', userdata: { bbb_skip_check_audio: 'true' }, origins: [origin], ttl_s: 600,
+    },
+  });
+  await call(stack, 'POST /v1/tokens', '/v1/tokens', { expect: [400], body: { scope: 'meetings:read', bogus: 1 }, label: 'unknown member' });
+  await call(stack, 'POST /v1/tokens', '/v1/tokens', { expect: [400], body: { meetings: ['bio-101'] }, label: 'no scope' });
+  code(await call(stack, 'POST /v1/tokens', '/v1/tokens', { expect: [403], body: { scope: 'tokens:mint' }, label: 'a token that could mint' }),
+    'scope_exceeded', 'a token that could mint');
+  await call(stack, 'POST /v1/tokens', '/v1/tokens', { token: 'read', expect: [403], body: { scope: 'meetings:read' }, label: 'no tokens:mint' });
+  const jwt = minted.json?.token ?? 'no.token.minted';
+  const jti = minted.json?.jti ?? 'none';
+  const bearer = { token: null, headers: { Authorization: `Bearer ${jwt}` } };
+
+  const got = await call(stack, 'GET /v1/meetings/{meetingID}', '/v1/meetings/bio-101', { ...bearer, expect: [200], label: 'browser token' });
+  ok(got.json !== undefined && !('attendeePW' in got.json) && !('moderatorPW' in got.json),
+    'browser token: the meeting passwords are absent');
+  code(await call(stack, 'GET /v1/meetings/{meetingID}', '/v1/meetings/slides-1', { ...bearer, expect: [403], label: 'browser token, another meeting' }),
+    'meeting_not_allowed', 'browser token, another meeting');
+  const list = await call(stack, 'GET /v1/meetings', '/v1/meetings', { ...bearer, expect: [200], label: 'browser token' });
+  const ids = (list.json?.meetings ?? []).map((m) => m.meetingID);
+  ok(ids.length === 1 && ids[0] === 'bio-101', 'browser token: the list holds only its meeting', [`listed: ${ids.join(', ')}`]);
+  const joined = await call(stack, 'POST /v1/meetings/{meetingID}/join', '/v1/meetings/bio-101/join', { ...bearer, expect: [200], body: {}, label: 'browser token, bound values' });
+  const url = new URL(joined.json?.url ?? 'http://invalid/');
+  ok(url.searchParams.get('fullName') === 'Ada Lovelace' && url.searchParams.get('role') === 'VIEWER'
+    && url.searchParams.get('userID') === 'u-7', 'browser token: join uses the bound fullName, role and userID',
+  [`url: ${url}`]);
+  code(await call(stack, 'POST /v1/meetings/{meetingID}/join', '/v1/meetings/bio-101/join', { ...bearer, expect: [403], body: { role: 'MODERATOR' }, label: 'browser token, a higher role' }),
+    'role_not_allowed', 'browser token, a higher role');
+  code(await call(stack, 'POST /v1/meetings/{meetingID}/join', '/v1/meetings/bio-101/join', { ...bearer, expect: [403], body: { fullName: 'Eve' }, label: 'browser token, another name' }),
+    'claim_mismatch', 'browser token, another name');
+  code(await call(stack, 'GET /v1/meetings/{meetingID}', '/v1/meetings/bio-101', { ...bearer, headers: { ...bearer.headers, Origin: 'https://evil.example' }, expect: [403], label: 'browser token, another origin' }),
+    'origin_not_allowed', 'browser token, another origin');
+  const garbled = await call(stack, 'GET /v1/server', '/v1/server', { token: null, headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl' }, expect: [401], label: 'a garbled JWT' });
+  code(garbled, 'token_invalid', 'a garbled JWT');
+  ok(/error="invalid_token"/.test(garbled.headers['www-authenticate'] ?? ''), 'a garbled JWT: WWW-Authenticate names invalid_token',
+    [`WWW-Authenticate: ${garbled.headers['www-authenticate']}`]);
+
+  await call(stack, 'DELETE /v1/tokens/{jti}', `/v1/tokens/${jti}`, { token: 'read', expect: [403], label: 'no tokens:mint' });
+  await call(stack, 'DELETE /v1/tokens/{jti}', `/v1/tokens/${jti}`, { expect: [204] });
+  code(await call(stack, 'GET /v1/meetings/{meetingID}', '/v1/meetings/bio-101', { ...bearer, expect: [401], label: 'browser token, revoked' }),
+    'token_revoked', 'browser token, revoked');
+}
+
 function coverage() {
   const missing = [...operations.keys()].filter((k) => !exercised.has(k));
   ok(missing.length === 0, `every operation of the document was called (${operations.size})`, missing);
@@ -365,6 +419,7 @@ async function main() {
     sim: simBin,
     simArgs: ['--recordings', join(dataDir, 'bbbsim', 'recordings.txt'), '--legacy-config'],
     corsOrigins: ['http://127.0.0.1:9'],
+    tokensMint: true,
   });
   let status;
   try {
