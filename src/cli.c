@@ -203,8 +203,11 @@ int gw_cli_key_new(const struct gw_cli *cli)
 	text[2 * sizeof(raw) + 1] = '\0';
 	fd = open(cli->key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "bbb-gateway: %s: %s%s\n", cli->key_path, strerror(errno),
-			errno == EEXIST ? " (not overwritten)" : "");
+		char eb[128];
+		int e = errno;
+
+		fprintf(stderr, "bbb-gateway: %s: %s%s\n", cli->key_path,
+			strerror_r(e, eb, sizeof(eb)), e == EEXIST ? " (not overwritten)" : "");
 		explicit_bzero(text, sizeof(text));
 		return 1;
 	}
