@@ -83,16 +83,16 @@ struct gw_issuer {
  * at it (struct gw_token.claims), freed with it.
  */
 struct gw_token_claims {
-	char *iss; /* the issuer's name */
-	char *sub; /* NULL when absent; join's userID when set */
-	char *jti; /* NULL when absent */
+	char *iss;          /* the issuer's name */
+	char *sub;          /* NULL when absent; join's userID when set */
+	char *jti;          /* NULL when absent */
 	long long iat, nbf; /* 0 when absent */
 	bool any_meeting;   /* no meeting binding: every meeting */
 	char **meetings;    /* bbb.meetings: IDs; an entry ending in '*' is a prefix */
 	size_t n_meetings;
-	enum gw_role role; /* bbb.role; GW_ROLE_VIEWER when absent */
-	char *full_name;   /* bbb.fullName or NULL */
-	char *avatar_url;  /* bbb.avatarURL or NULL */
+	enum gw_role role;    /* bbb.role; GW_ROLE_VIEWER when absent */
+	char *full_name;      /* bbb.fullName or NULL */
+	char *avatar_url;     /* bbb.avatarURL or NULL */
 	char **userdata_keys; /* bbb.userdata: n_userdata string pairs */
 	char **userdata_values;
 	size_t n_userdata;

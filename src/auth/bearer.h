@@ -35,13 +35,13 @@ struct gw_revoke;
 
 enum gw_bearer_status {
 	GW_BEARER_OK = 0,
-	GW_BEARER_MISSING,           /* no Authorization header, or not a Bearer one */
-	GW_BEARER_UNKNOWN,           /* a static-looking token no entry matches (or expired) */
-	GW_BEARER_INVALID,           /* token_invalid: malformed, unsigned, bad signature, claims */
-	GW_BEARER_EXPIRED,           /* token_expired */
-	GW_BEARER_NOT_YET_VALID,     /* token_not_yet_valid */
-	GW_BEARER_REVOKED,           /* token_revoked */
-	GW_BEARER_NOMEM,             /* out of memory: the caller answers 503/500 */
+	GW_BEARER_MISSING,       /* no Authorization header, or not a Bearer one */
+	GW_BEARER_UNKNOWN,       /* a static-looking token no entry matches (or expired) */
+	GW_BEARER_INVALID,       /* token_invalid: malformed, unsigned, bad signature, claims */
+	GW_BEARER_EXPIRED,       /* token_expired */
+	GW_BEARER_NOT_YET_VALID, /* token_not_yet_valid */
+	GW_BEARER_REVOKED,       /* token_revoked */
+	GW_BEARER_NOMEM,         /* out of memory: the caller answers 503/500 */
 };
 
 /* The verifier: the verified-token cache; one per process, shared by all loops. */
