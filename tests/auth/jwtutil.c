@@ -105,33 +105,40 @@ static size_t sign(enum jt_alg alg, const char *input, const void *secret, size_
 	}
 }
 
-char *jt_make(const char *header, const char *payload, enum jt_alg alg, const void *secret,
-	      size_t secret_len, EVP_PKEY *pkey)
+char *jt_sign(const char *input, enum jt_alg alg, const void *secret, size_t secret_len,
+	      EVP_PKEY *pkey)
 {
 	unsigned char sig[1024];
-	char *h = jt_b64url(header, strlen(header));
-	char *p = jt_b64url(payload, strlen(payload));
-	size_t in_len = strlen(h) + 1 + strlen(p);
-	char *input = malloc(in_len + 1);
-	char *s;
-	char *out;
-	size_t sig_len;
+	size_t in_len = strlen(input);
+	size_t sig_len = sign(alg, input, secret, secret_len, pkey, sig, sizeof(sig));
+	char *s = jt_b64url(sig, sig_len);
+	char *out = malloc(in_len + 1 + strlen(s) + 1);
 
-	ck_assert_ptr_nonnull(input);
-	memcpy(input, h, strlen(h));
-	input[strlen(h)] = '.';
-	memcpy(input + strlen(h) + 1, p, strlen(p) + 1);
-	sig_len = sign(alg, input, secret, secret_len, pkey, sig, sizeof(sig));
-	s = jt_b64url(sig, sig_len);
-	out = malloc(in_len + 1 + strlen(s) + 1);
 	ck_assert_ptr_nonnull(out);
 	memcpy(out, input, in_len);
 	out[in_len] = '.';
 	memcpy(out + in_len + 1, s, strlen(s) + 1);
+	free(s);
+	return out;
+}
+
+char *jt_make(const char *header, const char *payload, enum jt_alg alg, const void *secret,
+	      size_t secret_len, EVP_PKEY *pkey)
+{
+	char *h = jt_b64url(header, strlen(header));
+	char *p = jt_b64url(payload, strlen(payload));
+	size_t hl = strlen(h);
+	char *input = malloc(hl + 1 + strlen(p) + 1);
+	char *out;
+
+	ck_assert_ptr_nonnull(input);
+	memcpy(input, h, hl);
+	input[hl] = '.';
+	memcpy(input + hl + 1, p, strlen(p) + 1);
+	out = jt_sign(input, alg, secret, secret_len, pkey);
 	free(h);
 	free(p);
 	free(input);
-	free(s);
 	return out;
 }
 

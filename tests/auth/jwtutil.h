@@ -32,6 +32,13 @@ char *jt_b64url(const void *p, size_t n);
 char *jt_make(const char *header, const char *payload, enum jt_alg alg, const void *secret,
 	      size_t secret_len, EVP_PKEY *pkey);
 
+/*
+ * input "." base64url(signature of input with alg, keys as for jt_make):
+ * signs any text, so that odd encodings can carry good signatures.
+ */
+char *jt_sign(const char *input, enum jt_alg alg, const void *secret, size_t secret_len,
+	      EVP_PKEY *pkey);
+
 /* A fresh RSA 2048 or EC P-256 key pair; caller frees with EVP_PKEY_free. */
 EVP_PKEY *jt_rsa_key(void);
 EVP_PKEY *jt_ec_key(void);
