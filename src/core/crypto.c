@@ -7,6 +7,7 @@
  */
 #include "crypto.h"
 
+#include <endian.h>
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
@@ -204,11 +205,11 @@ enum gw_err gw_crypto_hmac(enum gw_digest alg, const void *key, size_t key_len, 
 
 static uint64_t load_le64(const unsigned char *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	/* one unaligned load on the usual hosts; le64toh is a no-op on little-endian ones */
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
 static void sip_round(uint64_t v[4])
