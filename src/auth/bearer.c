@@ -248,14 +248,15 @@ static enum gw_bearer_status parse(const char *tok, size_t len, struct parsed *p
 	return check_header(p, why);
 }
 
-/* Issuer entry i of cfg: issuers[], then the minting key when minting is on. */
+/* The issuer entries of cfg: issuers[], then the minting key when minting is on. */
+static size_t n_entries(const struct gw_config *cfg)
+{
+	return cfg->n_issuers + (cfg->mint.name != NULL ? 1 : 0);
+}
+
 static const struct gw_issuer *entry_at(const struct gw_config *cfg, size_t i)
 {
-	if (i < cfg->n_issuers)
-		return &cfg->issuers[i];
-	if (i == cfg->n_issuers && cfg->mint.name != NULL)
-		return &cfg->mint;
-	return NULL;
+	return i < cfg->n_issuers ? &cfg->issuers[i] : &cfg->mint;
 }
 
 /*
@@ -272,7 +273,8 @@ static enum gw_bearer_status find_signer(const struct gw_config *cfg, const stru
 	bool alg_matched = false;
 	const struct gw_issuer *e;
 
-	for (size_t i = 0; (e = entry_at(cfg, i)) != NULL; i++) {
+	for (size_t i = 0; i < n_entries(cfg); i++) {
+		e = entry_at(cfg, i);
 		if (e->name == NULL || strcmp(e->name, p->iss) != 0)
 			continue;
 		named = true;
@@ -314,6 +316,8 @@ static enum gw_bearer_status verify(const struct gw_config *cfg, const char *tok
 		memset((*out)->hash, 0, sizeof((*out)->hash));
 	json_decref(p.header);
 	json_decref(p.payload);
+	if (p.text != NULL)
+		explicit_bzero(p.text, len);
 	free(p.text);
 	return st;
 }

@@ -64,7 +64,8 @@ static bool split(const char *token, size_t len, const char **sig)
 
 	for (size_t i = 0; i < len; i++) {
 		if (token[i] == '.') {
-			if (run == 0 || ++dots > 2)
+			dots++;
+			if (run == 0 || dots > 2)
 				return false;
 			run = 0;
 			*sig = token + i + 1;
