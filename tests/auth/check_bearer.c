@@ -1,303 +1,18 @@
 /*
  * check_bearer.c - the verifier of Authorization headers: static "bgw_"
- * tokens through the table lookup, JWTs signed by OpenSSL directly
- * (jwtutil.c) against a table of good and bad tokens covering each rule
- * (algs, keys and kids, times and leeway, lifetime, audience, scopes,
- * bbb claims, header checks, strict base64url, sizes), the token built
- * from the claims, revocation, the cache (hits, generations, expiry,
- * eviction) and several threads sharing it.
+ * tokens through the table lookup, and JWTs signed by OpenSSL directly
+ * (bearerfix.c, jwtutil.c) against a table of good and bad tokens covering
+ * each rule (algs, keys and kids, times and leeway, lifetime, audience,
+ * scopes, bbb claims, header checks), strict base64url and shapes, sizes,
+ * header forms, and the token built from the claims.
  */
 #include <jansson.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bearer.h"
-#include "config.h"
-#include "jwtutil.h"
-#include "revoke.h"
+#include "bearerfix.h"
 #include "testutil.h"
-
-#define NOW 1800000000LL
-#define AUD "bbb-gateway"
-
-/* Static token "bgw_" + 43 characters, configured by its hash. */
-#define STATIC_TOKEN "bgw_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
-
-static const char lms_secret[] = "lms-secret-0123456789abcdef-0123456789";
-static const char other_secret[] = "other-secret-0123456789abcdef-01234567";
-static const char mint_secret[] = "mint-secret-0123456789abcdef-012345678";
-static const char rot_a[] = "rotation-a-0123456789abcdef-0123456789";
-static const char rot_b[] = "rotation-b-0123456789abcdef-0123456789";
-
-/*
- * Keys made once, in the parent process, by the first test case's
- * unchecked fixture and freed after the last one (RSA key generation is
- * slow under valgrind). A run of some cases only leaves them reachable.
- */
-static EVP_PKEY *rsa;
-static EVP_PKEY *rsa2;
-static EVP_PKEY *ec;
-static EVP_PKEY *ec2;
-static char *rsa_pem;
-static char *rsa2_pem;
-static char *ec_pem;
-static size_t rsa_pem_len;
-static size_t rsa2_pem_len;
-static size_t ec_pem_len;
-
-static void keys_setup(void)
-{
-	if (rsa != NULL)
-		return;
-	rsa = jt_rsa_key();
-	rsa2 = jt_rsa_key();
-	ec = jt_ec_key();
-	ec2 = jt_ec_key();
-	rsa_pem = jt_public_pem(rsa, &rsa_pem_len);
-	rsa2_pem = jt_public_pem(rsa2, &rsa2_pem_len);
-	ec_pem = jt_public_pem(ec, &ec_pem_len);
-}
-
-static void keys_teardown(void)
-{
-	EVP_PKEY_free(rsa);
-	EVP_PKEY_free(rsa2);
-	EVP_PKEY_free(ec);
-	EVP_PKEY_free(ec2);
-	free(rsa_pem);
-	free(rsa2_pem);
-	free(ec_pem);
-	rsa = NULL;
-}
-
-static struct gw_config *cfg;
-static struct gw_revoke *revoke;
-static struct gw_bearer *bearer;
-
-#define ISSUER_SCOPES (GW_SCOPE_MEETINGS_READ | GW_SCOPE_MEETINGS_JOIN | GW_SCOPE_EVENTS_READ)
-#define MINT_SCOPES (GW_SCOPE_ALL & ~GW_SCOPE_TOKENS_MINT)
-
-static void issuer(struct gw_issuer *e, const char *name, enum gw_jwt_alg alg, const void *key,
-		   size_t key_len, const char *kid, unsigned scopes, bool any_meeting)
-{
-	e->name = gw_test_strdup(name);
-	e->alg = alg;
-	e->key = malloc(key_len + 1);
-	ck_assert_ptr_nonnull(e->key);
-	memcpy(e->key, key, key_len);
-	e->key[key_len] = '\0';
-	e->key_len = key_len;
-	e->kid = kid != NULL ? gw_test_strdup(kid) : NULL;
-	e->scopes = scopes;
-	e->max_ttl_s = 3600;
-	e->any_meeting = any_meeting;
-}
-
-/*
- * Frees what the tests put in the config's JWT fields and clears them, so
- * that gw_config_unref never frees them a second time, whether or not it
- * frees these fields itself.
- */
-static void config_clear_jwt(struct gw_config *c)
-{
-	for (size_t i = 0; i < c->n_issuers; i++)
-		gw_issuer_deinit(&c->issuers[i]);
-	free(c->issuers);
-	c->issuers = NULL;
-	c->n_issuers = 0;
-	gw_issuer_deinit(&c->mint);
-	free(c->auth_audience);
-	c->auth_audience = NULL;
-}
-
-#define N_ISSUERS 9
-
-static void config_setup(void)
-{
-	struct gw_issuer *is;
-
-	cfg = gw_config_new_defaults();
-	ck_assert_ptr_nonnull(cfg);
-	config_clear_jwt(cfg);
-	is = calloc(N_ISSUERS, sizeof(*is));
-	ck_assert_ptr_nonnull(is);
-	issuer(&is[0], "lms", GW_JWT_HS256, lms_secret, strlen(lms_secret), NULL, ISSUER_SCOPES,
-	       false);
-	is[0].tenant = gw_test_strdup("lms");
-	is[0].rate_per_s = 5.0;
-	is[0].burst = 10;
-	issuer(&is[1], "lms384", GW_JWT_HS384, lms_secret, strlen(lms_secret), NULL, ISSUER_SCOPES,
-	       false);
-	issuer(&is[2], "lms512", GW_JWT_HS512, lms_secret, strlen(lms_secret), NULL, ISSUER_SCOPES,
-	       false);
-	issuer(&is[3], "portal", GW_JWT_RS256, rsa_pem, rsa_pem_len, "k1", MINT_SCOPES, true);
-	issuer(&is[4], "portal", GW_JWT_RS256, rsa2_pem, rsa2_pem_len, "k2", MINT_SCOPES, true);
-	issuer(&is[5], "edge", GW_JWT_ES256, ec_pem, ec_pem_len, NULL, ISSUER_SCOPES, true);
-	issuer(&is[6], "rot", GW_JWT_HS256, rot_a, strlen(rot_a), NULL, ISSUER_SCOPES, true);
-	issuer(&is[7], "rot", GW_JWT_HS256, rot_b, strlen(rot_b), NULL, ISSUER_SCOPES, true);
-	issuer(&is[8], "admin", GW_JWT_HS256, lms_secret, strlen(lms_secret), NULL, GW_SCOPE_ALL,
-	       true);
-	cfg->issuers = is;
-	cfg->n_issuers = N_ISSUERS;
-	issuer(&cfg->mint, "bbb-gateway", GW_JWT_HS256, mint_secret, strlen(mint_secret), NULL,
-	       MINT_SCOPES, true);
-	cfg->auth_audience = gw_test_strdup(AUD);
-	cfg->auth_leeway_s = 30;
-	cfg->generation = 1;
-	cfg->tokens = calloc(1, sizeof(*cfg->tokens));
-	ck_assert_ptr_nonnull(cfg->tokens);
-	cfg->tokens[0].name = gw_test_strdup("static");
-	cfg->tokens[0].scopes = GW_SCOPE_MEETINGS_READ;
-	ck_assert_int_eq(
-		gw_auth_hash_token(STATIC_TOKEN, strlen(STATIC_TOKEN), cfg->tokens[0].hash), GW_OK);
-	cfg->n_tokens = 1;
-	revoke = gw_revoke_new_memory(100);
-	bearer = gw_bearer_new(100, revoke);
-	ck_assert_ptr_nonnull(revoke);
-	ck_assert_ptr_nonnull(bearer);
-}
-
-static void config_teardown(void)
-{
-	gw_bearer_free(bearer);
-	gw_revoke_free(revoke);
-	config_clear_jwt(cfg);
-	gw_config_unref(cfg);
-	bearer = NULL;
-	revoke = NULL;
-	cfg = NULL;
-}
-
-/* text with every ' turned into " (readable JSON in C strings). malloc'd. */
-static char *dq(const char *text)
-{
-	char *s = gw_test_strdup(text);
-
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	return s;
-}
-
-enum key {
-	K_LMS,
-	K_OTHER,
-	K_RSA,
-	K_RSA2,
-	K_EC,
-	K_EC2,
-	K_RSA_PEM_HMAC, /* the RS256 issuer's public PEM text as an HMAC key */
-	K_EC_PEM_HMAC,
-	K_MINT,
-	K_ROT_A,
-	K_ROT_B,
-	K_NONE,
-};
-
-/* A token signed with alg and key k over header and payload (' for "). malloc'd. */
-static char *make(const char *header, const char *payload, enum jt_alg alg, enum key k)
-{
-	char *h = dq(header);
-	char *p = dq(payload);
-	const char *secret = NULL;
-	size_t len = 0;
-	EVP_PKEY *pkey = NULL;
-	char *t;
-
-	switch (k) {
-	case K_LMS:
-		secret = lms_secret;
-		break;
-	case K_OTHER:
-		secret = other_secret;
-		break;
-	case K_MINT:
-		secret = mint_secret;
-		break;
-	case K_ROT_A:
-		secret = rot_a;
-		break;
-	case K_ROT_B:
-		secret = rot_b;
-		break;
-	case K_RSA_PEM_HMAC:
-		secret = rsa_pem;
-		break;
-	case K_EC_PEM_HMAC:
-		secret = ec_pem;
-		break;
-	case K_RSA:
-		pkey = rsa;
-		break;
-	case K_RSA2:
-		pkey = rsa2;
-		break;
-	case K_EC:
-		pkey = ec;
-		break;
-	case K_EC2:
-		pkey = ec2;
-		break;
-	default:
-		break;
-	}
-	if (secret != NULL)
-		len = strlen(secret);
-	t = jt_make(h, p, alg, secret, len, pkey);
-	free(h);
-	free(p);
-	return t;
-}
-
-/* "Bearer " + token, authenticated at now; why is returned through *why. */
-static enum gw_bearer_status auth_at(struct gw_bearer *b, const char *token, long long now,
-				     const struct gw_token **out, const char **why)
-{
-	size_t n = strlen(token);
-	char *h = malloc(n + 8);
-	enum gw_bearer_status st;
-
-	ck_assert_ptr_nonnull(h);
-	memcpy(h, "Bearer ", 7);
-	memcpy(h + 7, token, n + 1);
-	st = gw_bearer_authenticate(b, cfg, h, now, out, why);
-	free(h);
-	if (st == GW_BEARER_OK) {
-		ck_assert_ptr_nonnull(*out);
-	} else {
-		ck_assert_ptr_null(*out);
-		ck_assert_ptr_nonnull(*why);
-	}
-	return st;
-}
-
-/* The status of token at NOW; the token is released. */
-static enum gw_bearer_status status_of(const char *token, const char **why)
-{
-	const struct gw_token *t = NULL;
-	enum gw_bearer_status st = auth_at(bearer, token, NOW, &t, why);
-
-	gw_token_unref(t);
-	return st;
-}
-
-#define H256 "{'alg':'HS256','typ':'JWT'}"
-#define H384 "{'alg':'HS384','typ':'JWT'}"
-#define H512 "{'alg':'HS512','typ':'JWT'}"
-#define RS_K1 "{'alg':'RS256','typ':'JWT','kid':'k1'}"
-#define RS_K2 "{'alg':'RS256','kid':'k2'}"
-#define ES "{'alg':'ES256','typ':'JWT'}"
-/* exp NOW + 600, iat NOW */
-#define TIMES "'exp':1800000600,'iat':1800000000"
-#define LMS "{'iss':'lms','aud':'bbb-gateway'," TIMES ",'sub':'u1','bbb':{'meetings':['m1']}}"
-#define LMS_WITH(extra) \
-	"{'iss':'lms','aud':'bbb-gateway'," TIMES ",'sub':'u1','bbb':{'meetings':['m1']}," extra "}"
-#define LMS_BBB(bbb) "{'iss':'lms','aud':'bbb-gateway'," TIMES ",'bbb':" bbb "}"
-#define ISS(name) "{'iss':'" name "','aud':'bbb-gateway'," TIMES "}"
 
 struct row {
 	const char *what;
@@ -315,7 +30,7 @@ struct row {
 static const struct row rows[] = {
 	/* algorithms and keys */
 	{"HS256", H256, LMS, JT_HS256, K_LMS, OK},
-	{"HS384", H384, ISS("lms384") "", JT_HS384, K_LMS,
+	{"HS384", H384, ISS("lms384"), JT_HS384, K_LMS,
 	 BAD("The token's bbb.meetings claim is required by its issuer")},
 	{"HS384 bound", H384,
 	 "{'iss':'lms384','aud':'bbb-gateway'," TIMES ",'bbb':{'meetings':['m*']}}", JT_HS384,
@@ -603,7 +318,7 @@ static char *sign2(const char *a, const char *b)
 	memcpy(in, a, na);
 	in[na] = '.';
 	memcpy(in + na + 1, b, nb + 1);
-	t = jt_sign(in, JT_HS256, lms_secret, strlen(lms_secret), NULL);
+	t = jt_sign(in, JT_HS256, LMS_SECRET, strlen(LMS_SECRET), NULL);
 	free(in);
 	return t;
 }
@@ -811,24 +526,27 @@ START_TEST(test_bearer_header_forms)
 	const struct gw_token *tok = NULL;
 	const char *why = NULL;
 
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, NULL, NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, NULL, NOW, &tok, &why),
 			 GW_BEARER_MISSING);
 	ck_assert_str_eq(why, "A bearer token is required");
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, "Basic dXNlcjpwYXNz", NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, "Basic dXNlcjpwYXNz", NOW, &tok,
+						&why),
 			 GW_BEARER_MISSING);
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, "Bearer", NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, "Bearer", NOW, &tok, &why),
 			 GW_BEARER_MISSING);
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, "Bearer    ", NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, "Bearer    ", NOW, &tok, &why),
 			 GW_BEARER_MISSING);
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, "Bearerx a.b.c", NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, "Bearerx a.b.c", NOW, &tok,
+						&why),
 			 GW_BEARER_MISSING);
 	ck_assert_ptr_null(gw_bearer_status_code(GW_BEARER_MISSING));
 	snprintf(h, sizeof(h), "bEARER   %s  ", t);
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, h, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, h, NOW, &tok, &why),
+			 GW_BEARER_OK);
 	ck_assert_ptr_nonnull(tok);
 	gw_token_unref(tok);
 	snprintf(h, sizeof(h), "Bearer %s junk", t);
-	ck_assert_int_eq(gw_bearer_authenticate(bearer, cfg, h, NOW, &tok, &why),
+	ck_assert_int_eq(gw_bearer_authenticate(bt_bearer, bt_cfg, h, NOW, &tok, &why),
 			 GW_BEARER_INVALID);
 	ck_assert_ptr_null(tok);
 	free(t);
@@ -840,24 +558,24 @@ START_TEST(test_bearer_static_tokens)
 	const struct gw_token *tok = NULL;
 	const char *why = NULL;
 
-	ck_assert_int_eq(auth_at(bearer, STATIC_TOKEN, NOW, &tok, &why), GW_BEARER_OK);
-	ck_assert_ptr_eq(tok, &cfg->tokens[0]);
+	ck_assert_int_eq(auth_at(bt_bearer, STATIC_TOKEN, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_ptr_eq(tok, &bt_cfg->tokens[0]);
 	ck_assert_ptr_null(tok->claims);
 	gw_token_unref(tok); /* a no-op for static tokens */
-	ck_assert_str_eq(cfg->tokens[0].name, "static");
-	ck_assert_int_eq(auth_at(bearer, "bgw_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPX", NOW,
+	ck_assert_str_eq(bt_cfg->tokens[0].name, "static");
+	ck_assert_int_eq(auth_at(bt_bearer, "bgw_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPX", NOW,
 				 &tok, &why),
 			 GW_BEARER_UNKNOWN);
 	ck_assert_str_eq(why, "The bearer token is not valid");
 	/* bgw_ with dots is still a static token */
-	ck_assert_int_eq(auth_at(bearer, "bgw_a.b.c", NOW, &tok, &why), GW_BEARER_UNKNOWN);
+	ck_assert_int_eq(auth_at(bt_bearer, "bgw_a.b.c", NOW, &tok, &why), GW_BEARER_UNKNOWN);
 	/* no cache traffic for static tokens */
 	ck_assert_int_eq(auth_at(NULL, STATIC_TOKEN, NOW, &tok, &why), GW_BEARER_OK);
 	{
 		unsigned long long hits;
 		unsigned long long misses;
 
-		gw_bearer_stats(bearer, &hits, &misses);
+		gw_bearer_stats(bt_bearer, &hits, &misses);
 		ck_assert_uint_eq(hits + misses, 0);
 	}
 }
@@ -877,7 +595,7 @@ START_TEST(test_bearer_token_fields)
 	const char *why = NULL;
 	unsigned char hash[32];
 
-	ck_assert_int_eq(auth_at(bearer, t, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_int_eq(auth_at(bt_bearer, t, NOW, &tok, &why), GW_BEARER_OK);
 	c = tok->claims;
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(tok->name, "lms:user-7");
@@ -932,7 +650,7 @@ START_TEST(test_bearer_token_defaults_and_names)
 	const struct gw_token *tok = NULL;
 	const char *why = NULL;
 
-	ck_assert_int_eq(auth_at(bearer, a, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_int_eq(auth_at(bt_bearer, a, NOW, &tok, &why), GW_BEARER_OK);
 	ck_assert_str_eq(tok->name, "rot:J");
 	ck_assert_uint_eq(tok->scopes, ISSUER_SCOPES);
 	ck_assert(tok->claims->any_meeting);
@@ -942,214 +660,16 @@ START_TEST(test_bearer_token_defaults_and_names)
 	ck_assert_ptr_null(tok->claims->tenant);
 	ck_assert_uint_eq(tok->n_origins, 0);
 	gw_token_unref(tok);
-	ck_assert_int_eq(auth_at(bearer, b, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_int_eq(auth_at(bt_bearer, b, NOW, &tok, &why), GW_BEARER_OK);
 	ck_assert_str_eq(tok->name, "rot");
 	ck_assert_int_eq(tok->claims->iat, 0);
 	gw_token_unref(tok);
-	ck_assert_int_eq(auth_at(bearer, s, NOW, &tok, &why), GW_BEARER_OK);
+	ck_assert_int_eq(auth_at(bt_bearer, s, NOW, &tok, &why), GW_BEARER_OK);
 	ck_assert_uint_eq(tok->scopes, ISSUER_SCOPES);
 	gw_token_unref(tok);
 	free(a);
 	free(b);
 	free(s);
-}
-END_TEST
-
-static void stats(unsigned long long *hits, unsigned long long *misses)
-{
-	gw_bearer_stats(bearer, hits, misses);
-}
-
-START_TEST(test_bearer_cache_hit)
-{
-	char *t = make(H256, LMS, JT_HS256, K_LMS);
-	const struct gw_token *a = NULL;
-	const struct gw_token *b = NULL;
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(auth_at(bearer, t, NOW, &a, &why), GW_BEARER_OK);
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 0);
-	ck_assert_uint_eq(misses, 1);
-	ck_assert_int_eq(auth_at(bearer, t, NOW + 1, &b, &why), GW_BEARER_OK);
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 1);
-	ck_assert_uint_eq(misses, 1);
-	ck_assert_ptr_eq(a, b);
-	/* the caller's two references and the cache's */
-	ck_assert_uint_eq(atomic_load(&((struct gw_token *)(uintptr_t)a)->refs), 3);
-	gw_token_unref(a);
-	gw_token_unref(b);
-	free(t);
-}
-END_TEST
-
-START_TEST(test_bearer_cache_refused_not_cached)
-{
-	char *t = make(H256, LMS, JT_HS256, K_OTHER);
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_INVALID);
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_INVALID);
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 0);
-	ck_assert_uint_eq(misses, 2);
-	free(t);
-}
-END_TEST
-
-START_TEST(test_bearer_cache_generation)
-{
-	char *t = make(H256, LMS, JT_HS256, K_LMS);
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_OK);
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_OK);
-	cfg->generation = 2;
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_OK);
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 1);
-	ck_assert_uint_eq(misses, 2);
-	/* a new generation without the key: the cached token is not honoured */
-	gw_issuer_deinit(&cfg->issuers[0]);
-	cfg->generation = 3;
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_INVALID);
-	ck_assert_str_eq(why, "The token's issuer is not known");
-	free(t);
-}
-END_TEST
-
-START_TEST(test_bearer_cache_expiry)
-{
-	char *t = make(H256, LMS, JT_HS256, K_LMS); /* exp NOW + 600, leeway 30 */
-	const struct gw_token *tok = NULL;
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(auth_at(bearer, t, NOW, &tok, &why), GW_BEARER_OK);
-	gw_token_unref(tok);
-	ck_assert_int_eq(auth_at(bearer, t, NOW + 629, &tok, &why), GW_BEARER_OK);
-	gw_token_unref(tok);
-	ck_assert_int_eq(auth_at(bearer, t, NOW + 630, &tok, &why), GW_BEARER_EXPIRED);
-	ck_assert_str_eq(why, "The token has expired");
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 2);
-	ck_assert_uint_eq(misses, 1);
-	/* dropped from the cache: checked in full again, still expired */
-	ck_assert_int_eq(auth_at(bearer, t, NOW + 630, &tok, &why), GW_BEARER_EXPIRED);
-	stats(&hits, &misses);
-	ck_assert_uint_eq(misses, 2);
-	free(t);
-}
-END_TEST
-
-START_TEST(test_bearer_cache_eviction)
-{
-	struct gw_bearer *small = gw_bearer_new(2, NULL);
-	char *t[3];
-	const struct gw_token *tok = NULL;
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-	char payload[256];
-
-	for (int i = 0; i < 3; i++) {
-		snprintf(payload, sizeof(payload), LMS_WITH("'jti':'e%d'"), i);
-		t[i] = make(H256, payload, JT_HS256, K_LMS);
-	}
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(auth_at(small, t[i], NOW, &tok, &why), GW_BEARER_OK);
-		gw_token_unref(tok);
-	}
-	/* t[0] was the least recently used: evicted; t[2] is still there */
-	ck_assert_int_eq(auth_at(small, t[2], NOW, &tok, &why), GW_BEARER_OK);
-	gw_token_unref(tok);
-	gw_bearer_stats(small, &hits, &misses);
-	ck_assert_uint_eq(hits, 1);
-	ck_assert_uint_eq(misses, 3);
-	ck_assert_int_eq(auth_at(small, t[0], NOW, &tok, &why), GW_BEARER_OK);
-	gw_token_unref(tok);
-	gw_bearer_stats(small, &hits, &misses);
-	ck_assert_uint_eq(misses, 4);
-	gw_bearer_free(small);
-	for (int i = 0; i < 3; i++)
-		free(t[i]);
-}
-END_TEST
-
-START_TEST(test_bearer_no_cache)
-{
-	struct gw_bearer *none = gw_bearer_new(0, NULL);
-	char *t = make(H256, LMS, JT_HS256, K_LMS);
-	const struct gw_token *a = NULL;
-	const struct gw_token *b = NULL;
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(auth_at(none, t, NOW, &a, &why), GW_BEARER_OK);
-	ck_assert_int_eq(auth_at(none, t, NOW, &b, &why), GW_BEARER_OK);
-	ck_assert_ptr_ne(a, b);
-	gw_bearer_stats(none, &hits, &misses);
-	ck_assert_uint_eq(hits, 0);
-	ck_assert_uint_eq(misses, 2);
-	gw_token_unref(a);
-	gw_token_unref(b);
-	/* and no verifier object at all */
-	ck_assert_int_eq(auth_at(NULL, t, NOW, &a, &why), GW_BEARER_OK);
-	gw_token_unref(a);
-	gw_bearer_stats(NULL, &hits, &misses);
-	ck_assert_uint_eq(hits + misses, 0);
-	gw_bearer_free(none);
-	gw_bearer_free(NULL);
-	free(t);
-}
-END_TEST
-
-START_TEST(test_bearer_revoked)
-{
-	char *t = make(H256, LMS_WITH("'jti':'gone'"), JT_HS256, K_LMS);
-	char *other = make(H256, LMS_WITH("'jti':'kept'"), JT_HS256, K_LMS);
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	/* accepted and cached, then revoked: refused on the cache hit */
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_OK);
-	ck_assert_int_eq(gw_revoke_add(revoke, "gone", NOW + 630, NOW), GW_OK);
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_REVOKED);
-	ck_assert_str_eq(why, "The token has been revoked");
-	ck_assert_str_eq(gw_bearer_status_code(GW_BEARER_REVOKED), "token_revoked");
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 1);
-	ck_assert_int_eq(status_of(other, &why), GW_BEARER_OK);
-	free(t);
-	free(other);
-}
-END_TEST
-
-START_TEST(test_bearer_revoked_before_first_use)
-{
-	char *t = make(H256, LMS_WITH("'jti':'gone'"), JT_HS256, K_LMS);
-	const char *why = NULL;
-	unsigned long long hits;
-	unsigned long long misses;
-
-	ck_assert_int_eq(gw_revoke_add(revoke, "gone", NOW + 630, NOW), GW_OK);
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_REVOKED);
-	ck_assert_int_eq(status_of(t, &why), GW_BEARER_REVOKED);
-	/* never cached */
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits, 0);
-	ck_assert_uint_eq(misses, 2);
-	free(t);
 }
 END_TEST
 
@@ -1178,73 +698,13 @@ START_TEST(test_bearer_reasons_are_static)
 }
 END_TEST
 
-#define N_THREADS 4
-#define N_TOKENS 6
-
-struct worker {
-	char **tokens;
-	int id;
-	int ok;
-};
-
-static void *worker_run(void *arg)
-{
-	struct worker *w = arg;
-
-	for (int i = 0; i < 300; i++) {
-		const struct gw_token *tok = NULL;
-		const char *why = NULL;
-		char h[1024];
-
-		snprintf(h, sizeof(h), "Bearer %s", w->tokens[(i * (w->id + 1)) % N_TOKENS]);
-		if (gw_bearer_authenticate(bearer, cfg, h, NOW, &tok, &why) == GW_BEARER_OK &&
-		    tok->claims != NULL && strncmp(tok->name, "lms:", 4) == 0)
-			w->ok++;
-		gw_token_unref(tok);
-	}
-	return NULL;
-}
-
-START_TEST(test_bearer_threads)
-{
-	char *tokens[N_TOKENS];
-	struct worker w[N_THREADS];
-	pthread_t th[N_THREADS];
-	char payload[256];
-	unsigned long long hits;
-	unsigned long long misses;
-
-	/* a cache smaller than the set of tokens: hits, misses and evictions interleave */
-	gw_bearer_free(bearer);
-	bearer = gw_bearer_new(4, revoke);
-	for (int i = 0; i < N_TOKENS; i++) {
-		snprintf(payload, sizeof(payload), LMS_BBB("{'meetings':['m1']},'sub':'t%d'"), i);
-		tokens[i] = make(H256, payload, JT_HS256, K_LMS);
-	}
-	for (int i = 0; i < N_THREADS; i++) {
-		w[i] = (struct worker){tokens, i, 0};
-		ck_assert_int_eq(pthread_create(&th[i], NULL, worker_run, &w[i]), 0);
-	}
-	for (int i = 0; i < N_THREADS; i++) {
-		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
-		ck_assert_int_eq(w[i].ok, 300);
-	}
-	stats(&hits, &misses);
-	ck_assert_uint_eq(hits + misses, N_THREADS * 300);
-	ck_assert_uint_gt(hits, 0);
-	for (int i = 0; i < N_TOKENS; i++)
-		free(tokens[i]);
-}
-END_TEST
-
 static Suite *bearer_suite(void)
 {
 	Suite *s = suite_create("bearer");
 	TCase *tbl = tcase_create("table");
 	TCase *shape = tcase_create("shapes");
 	TCase *tok = tcase_create("token");
-	TCase *cache = tcase_create("cache");
-	TCase *all[] = {tbl, shape, tok, cache};
+	TCase *all[] = {tbl, shape, tok};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_unchecked_fixture(all[i], keys_setup,
@@ -1266,15 +726,6 @@ static Suite *bearer_suite(void)
 	tcase_add_test(tok, test_bearer_token_defaults_and_names);
 	tcase_add_test(tok, test_bearer_status_codes);
 	tcase_add_test(tok, test_bearer_reasons_are_static);
-	tcase_add_test(cache, test_bearer_cache_hit);
-	tcase_add_test(cache, test_bearer_cache_refused_not_cached);
-	tcase_add_test(cache, test_bearer_cache_generation);
-	tcase_add_test(cache, test_bearer_cache_expiry);
-	tcase_add_test(cache, test_bearer_cache_eviction);
-	tcase_add_test(cache, test_bearer_no_cache);
-	tcase_add_test(cache, test_bearer_revoked);
-	tcase_add_test(cache, test_bearer_revoked_before_first_use);
-	tcase_add_test(cache, test_bearer_threads);
 	return s;
 }
 
