@@ -36,8 +36,8 @@ struct gw_revoke;
 enum gw_bearer_status {
 	GW_BEARER_OK = 0,
 	GW_BEARER_MISSING,       /* no Authorization header, or not a Bearer one */
-	GW_BEARER_UNKNOWN,       /* a static-looking token no entry matches (or expired) */
-	GW_BEARER_INVALID,       /* token_invalid: malformed, unsigned, bad signature, claims */
+	GW_BEARER_UNKNOWN,       /* unmatched or expired static token; a token without '.' */
+	GW_BEARER_INVALID,       /* token_invalid: > 8 KiB, malformed, signature, claims */
 	GW_BEARER_EXPIRED,       /* token_expired */
 	GW_BEARER_NOT_YET_VALID, /* token_not_yet_valid */
 	GW_BEARER_REVOKED,       /* token_revoked */
@@ -63,7 +63,7 @@ void gw_bearer_free(struct gw_bearer *b);
  * *out is the token: a static one (borrowed from cfg) or a JWT's (one
  * reference for the caller: gw_token_unref). Otherwise *out is NULL and
  * *why (static text, never the token's content) says what was wrong, for
- * the problem body's detail. b may be NULL (no cache).
+ * the problem body's detail. b may be NULL (no cache, no revocations).
  */
 enum gw_bearer_status gw_bearer_authenticate(struct gw_bearer *b, const struct gw_config *cfg,
 					     const char *authorization, long long now,

@@ -1,12 +1,15 @@
 /*
  * crypto.c - the gateway's only door to OpenSSL: message digests over a list
  * of parts (EVP), random bytes (RAND_bytes), constant-time comparison
- * (CRYPTO_memcmp), the hex form of digests, and the check of a configured
- * public key's kind and size (PEM, EVP_PKEY). Every function is pure apart
- * from the random generator; outputs are written only on success.
+ * (CRYPTO_memcmp), HMAC, the hex form of digests, and the check of a
+ * configured public key's kind and size (PEM, EVP_PKEY), plus SipHash (no
+ * OpenSSL: a keyed hash for tables). Every function is pure apart from the
+ * random generator; outputs are written only on success.
  */
 #include "crypto.h"
 
+#include <endian.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +21,8 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "log.h"
@@ -245,4 +250,85 @@ enum gw_err gw_crypto_public_key_check(const char *pem, size_t len, bool want_ec
 	}
 	*bits = (unsigned)n;
 	return GW_OK;
+}
+
+enum gw_err gw_crypto_hmac(enum gw_digest alg, const void *key, size_t key_len, const void *in,
+			   size_t n, unsigned char *out)
+{
+	const struct digest_info *d = digest_lookup(alg);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	/* HMAC() takes a NULL key as "reuse the last one"; an empty key must be a real one. */
+	static const unsigned char empty = 0;
+
+	if (d == NULL || key_len > INT_MAX)
+		return GW_E_INTERNAL;
+	if (HMAC(d->md(), key_len > 0 ? key : &empty, (int)key_len, in, n, md, &md_len) == NULL ||
+	    md_len != d->len) {
+		gw_log_err("crypto: HMAC-%s failed", d->name);
+		return GW_E_INTERNAL;
+	}
+	memcpy(out, md, md_len);
+	OPENSSL_cleanse(md, sizeof(md));
+	return GW_OK;
+}
+
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static uint64_t load_le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	/* one unaligned load on the usual hosts; le64toh is a no-op on little-endian ones */
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL64(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = ROTL64(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL64(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = ROTL64(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = ROTL64(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = ROTL64(v[2], 32);
+}
+
+/* One compression step: two rounds over the 64-bit word m. */
+static void sip_compress(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+}
+
+uint64_t gw_crypto_siphash(const unsigned char key[GW_CRYPTO_SIPHASH_KEY_LEN], const void *in,
+			   size_t n)
+{
+	const unsigned char *p = in;
+	uint64_t k0 = load_le64(key);
+	uint64_t k1 = load_le64(key + 8);
+	uint64_t v[4] = {k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull,
+			 k0 ^ 0x6c7967656e657261ull, k1 ^ 0x7465646279746573ull};
+	uint64_t last = (uint64_t)n << 56;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		sip_compress(v, load_le64(p + i));
+	for (size_t k = 0; i + k < n; k++)
+		last |= (uint64_t)p[i + k] << (8 * k);
+	sip_compress(v, last);
+	v[2] ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }

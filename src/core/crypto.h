@@ -1,12 +1,13 @@
 /*
- * crypto.h - digests, random bytes and constant-time comparison (OpenSSL
- * is included by crypto.c only).
+ * crypto.h - digests, HMAC, random bytes, constant-time comparison and a
+ * keyed table hash (OpenSSL is included by crypto.c only).
  */
 #ifndef GW_CRYPTO_H
 #define GW_CRYPTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compiler.h"
 #include "err.h"
@@ -75,5 +76,22 @@ bool gw_crypto_equal(const void *a, const void *b, size_t n);
  */
 enum gw_err gw_crypto_public_key_check(const char *pem, size_t len, bool want_ec, unsigned *bits,
 				       const char **why) GW_WUR;
+
+/*
+ * HMAC (RFC 2104) of n bytes at in with alg and key_len bytes of key into
+ * out (gw_crypto_digest_len(alg) bytes). Compare results with
+ * gw_crypto_equal.
+ */
+enum gw_err gw_crypto_hmac(enum gw_digest alg, const void *key, size_t key_len, const void *in,
+			   size_t n, unsigned char *out) GW_WUR;
+
+/*
+ * SipHash-2-4 of n bytes at in under a secret 16-byte key (from
+ * gw_crypto_random): a keyed hash for tables whose keys a client chooses,
+ * so that it cannot aim collisions at one bucket. Not a MAC for secrets.
+ */
+#define GW_CRYPTO_SIPHASH_KEY_LEN 16u
+uint64_t gw_crypto_siphash(const unsigned char key[GW_CRYPTO_SIPHASH_KEY_LEN], const void *in,
+			   size_t n);
 
 #endif

@@ -328,3 +328,50 @@ char *gw_str_url_mask_userinfo(const char *url, const char *mask)
 	memcpy(p + u.userinfo + mlen, url + u.host, tail + 1);
 	return p;
 }
+
+/* The 6-bit value of a base64url character, or -1. */
+static int b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+enum gw_err gw_str_b64url_decode(const char *s, size_t n, unsigned char *out, size_t cap,
+				 size_t *out_len)
+{
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t j = 0;
+	size_t i;
+
+	if (n % 4 == 1)
+		return GW_E_PARSE;
+	if (GW_STR_B64URL_DECODED_LEN(n) > cap)
+		return GW_E_TOO_LARGE;
+	for (i = 0; i < n; i++) {
+		int v = b64url_value((unsigned char)s[i]);
+
+		if (v < 0)
+			return GW_E_PARSE;
+		acc = (acc << 6 | (uint32_t)v) & 0xffffu;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[j++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* 2 or 4 bits are left over after 3 or 2 characters: they must be zero. */
+	if ((acc & ((1u << bits) - 1u)) != 0)
+		return GW_E_PARSE;
+	*out_len = j;
+	return GW_OK;
+}

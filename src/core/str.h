@@ -121,4 +121,20 @@ void gw_str_utf8_sanitize(char *s);
  */
 void gw_str_copy(char *dst, size_t size, const char *src);
 
+/*
+ * Decodes n bytes of unpadded base64url (RFC 4648 §5, as JWS uses it)
+ * into out (room for cap bytes) and stores the decoded length in *out_len.
+ * Strict: only the base64url alphabet, no padding or whitespace, no
+ * length of 1 mod 4, and the unused low bits of the last character must
+ * be zero (one text per byte string). GW_E_PARSE for anything else,
+ * GW_E_TOO_LARGE when the result would exceed cap; *out_len is written
+ * only on success, out may hold anything on failure. n == 0 decodes to 0
+ * bytes.
+ */
+enum gw_err gw_str_b64url_decode(const char *s, size_t n, unsigned char *out, size_t cap,
+				 size_t *out_len) GW_WUR;
+
+/* The decoded length of n characters of unpadded base64url (n % 4 != 1). */
+#define GW_STR_B64URL_DECODED_LEN(n) ((n) / 4u * 3u + ((n) % 4u == 0u ? 0u : (n) % 4u - 1u))
+
 #endif

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "handlers.h"
-#include "jwt.h"
+#include "gw_jwt.h"
 #include "log.h"
 #include "revoke.h"
 

@@ -1,7 +1,9 @@
 /*
  * check_crypto.c - digests against the FIPS 180 "abc" and empty-string
  * vectors, hashing over several parts, digest names, hex both ways, random
- * bytes, constant-time equality, and the kind and size of PEM public keys.
+ * bytes, constant-time equality, the kind and size of PEM public keys, HMAC
+ * against RFC 4231 test case 2 and SipHash-2-4 against the reference
+ * implementation's vectors.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +282,70 @@ START_TEST(test_crypto_public_key_check_kinds)
 }
 END_TEST
 
+/* RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?". */
+static const struct {
+	enum gw_digest alg;
+	const char *hex;
+} hmac_vectors[] = {
+	{GW_DIGEST_SHA256, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+	{GW_DIGEST_SHA384, "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+			   "8e2240ca5e69e2c78b3239ecfab21649"},
+	{GW_DIGEST_SHA512, "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+			   "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
+};
+
+START_TEST(test_crypto_hmac_rfc4231_vectors)
+{
+	static const char data[] = "what do ya want for nothing?";
+	unsigned char mac[GW_DIGEST_MAX_LEN];
+	char hex[GW_DIGEST_MAX_HEX];
+
+	ck_assert_int_eq(gw_crypto_hmac(hmac_vectors[_i].alg, "Jefe", 4, data, sizeof(data) - 1,
+					mac),
+			 GW_OK);
+	gw_crypto_hex(mac, gw_crypto_digest_len(hmac_vectors[_i].alg), hex);
+	ck_assert_str_eq(hex, hmac_vectors[_i].hex);
+}
+END_TEST
+
+START_TEST(test_crypto_hmac_empty_key_differs_from_other_keys)
+{
+	unsigned char a[32];
+	unsigned char b[32];
+
+	ck_assert_int_eq(gw_crypto_hmac(GW_DIGEST_SHA256, "", 0, "x", 1, a), GW_OK);
+	ck_assert_int_eq(gw_crypto_hmac(GW_DIGEST_SHA256, "k", 1, "x", 1, b), GW_OK);
+	ck_assert(!gw_crypto_equal(a, b, sizeof(a)));
+	ck_assert_int_ne(gw_crypto_hmac((enum gw_digest)99, "k", 1, "x", 1, b), GW_OK);
+}
+END_TEST
+
+/*
+ * SipHash-2-4 with key 00 01 .. 0f over the messages 00 01 .. (n-1): the
+ * reference implementation's vectors.h, entries 0, 1, 7, 8 and 15.
+ */
+START_TEST(test_crypto_siphash_reference_vectors)
+{
+	static const struct {
+		size_t n;
+		uint64_t h;
+	} v[] = {
+		{0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},  {7, 0xab0200f58b01d137ull},
+		{8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull},
+	};
+	unsigned char key[GW_CRYPTO_SIPHASH_KEY_LEN];
+	unsigned char msg[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_msg(gw_crypto_siphash(key, msg, v[i].n) == v[i].h, "length %zu", v[i].n);
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
 	Suite *s = suite_create("crypto");
@@ -300,6 +366,11 @@ static Suite *crypto_suite(void)
 	tcase_add_test(tc, test_crypto_random_pooled_never_repeats);
 	tcase_add_test(tc, test_crypto_equal_compares_all_bytes);
 	tcase_add_test(tc, test_crypto_public_key_check_kinds);
+
+	tcase_add_loop_test(tc, test_crypto_hmac_rfc4231_vectors, 0,
+			    (int)(sizeof(hmac_vectors) / sizeof(hmac_vectors[0])));
+	tcase_add_test(tc, test_crypto_hmac_empty_key_differs_from_other_keys);
+	tcase_add_test(tc, test_crypto_siphash_reference_vectors);
 	suite_add_tcase(s, tc);
 	return s;
 }

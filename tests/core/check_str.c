@@ -1,6 +1,7 @@
 /*
  * check_str.c - percent-decoding (query and path modes), UTF-8 validation,
- * decimal parsing, visible-ASCII checks and media type comparison.
+ * decimal parsing, visible-ASCII checks, media type comparison and strict
+ * base64url decoding.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -475,6 +476,62 @@ START_TEST(test_str_hex_digit)
 }
 END_TEST
 
+/* Decodes text strictly; returns the decoded length or -1 (parse) / -2 (too large). */
+static long b64(const char *text, unsigned char *out, size_t cap)
+{
+	size_t n = 99;
+	enum gw_err err = gw_str_b64url_decode(text, strlen(text), out, cap, &n);
+
+	if (err == GW_E_PARSE)
+		return -1;
+	if (err == GW_E_TOO_LARGE)
+		return -2;
+	ck_assert_int_eq(err, GW_OK);
+	return (long)n;
+}
+
+START_TEST(test_str_b64url_decode_rfc4648_vectors)
+{
+	/* RFC 4648 §10 without padding; "-" and "_" stand for "+" and "/". */
+	static const struct {
+		const char *enc;
+		const char *dec;
+	} v[] = {
+		{"", ""},           {"Zg", "f"},          {"Zm8", "fo"},          {"Zm9v", "foo"},
+		{"Zm9vYg", "foob"}, {"Zm9vYmE", "fooba"}, {"Zm9vYmFy", "foobar"},
+	};
+	unsigned char out[16];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		long n = b64(v[i].enc, out, sizeof(out));
+
+		ck_assert_int_eq(n, (long)strlen(v[i].dec));
+		ck_assert(memcmp(out, v[i].dec, (size_t)n) == 0);
+		ck_assert_uint_eq(GW_STR_B64URL_DECODED_LEN(strlen(v[i].enc)), strlen(v[i].dec));
+	}
+	ck_assert_int_eq(b64("-_8", out, sizeof(out)), 2);
+	ck_assert_uint_eq(out[0], 0xfb);
+	ck_assert_uint_eq(out[1], 0xff);
+}
+END_TEST
+
+START_TEST(test_str_b64url_decode_strict)
+{
+	unsigned char out[16];
+
+	ck_assert_int_eq(b64("Zg==", out, sizeof(out)), -1);  /* padding */
+	ck_assert_int_eq(b64("+/8", out, sizeof(out)), -1);   /* base64, not base64url */
+	ck_assert_int_eq(b64("Zm 9v", out, sizeof(out)), -1); /* whitespace */
+	ck_assert_int_eq(b64("Zm9v\n", out, sizeof(out)), -1);
+	ck_assert_int_eq(b64("Z", out, sizeof(out)), -1);   /* 1 mod 4 */
+	ck_assert_int_eq(b64("Zh", out, sizeof(out)), -1);  /* "f" with a low bit set */
+	ck_assert_int_eq(b64("Zm9", out, sizeof(out)), -1); /* "fo" with a low bit set */
+	ck_assert_int_eq(b64("Zm8", out, sizeof(out)), 2);
+	ck_assert_int_eq(b64("Zm9vYmFy", out, 5), -2);
+	ck_assert_int_eq(b64("Zm9vYmFy", out, 6), 6);
+}
+END_TEST
+
 static Suite *str_suite(void)
 {
 	Suite *s = suite_create("str");
@@ -516,6 +573,8 @@ static Suite *str_suite(void)
 	tcase_add_test(tok, test_str_is_visible_ascii_length_cap);
 	tcase_add_test(tok, test_str_is_visible_ascii_rejects);
 	tcase_add_test(tok, test_str_case_prefix);
+	tcase_add_test(tok, test_str_b64url_decode_rfc4648_vectors);
+	tcase_add_test(tok, test_str_b64url_decode_strict);
 	tcase_add_test(tok, test_str_media_type_is_matches);
 	tcase_add_test(tok, test_str_media_type_is_rejects);
 	tcase_add_test(tok, test_str_copy_fits);
