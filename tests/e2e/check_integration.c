@@ -553,6 +553,12 @@ START_TEST(test_integration_raw_xml_escape_hatch)
 			.token = tok_read,
 			.extra_header = "Accept: application/xml"};
 
+	/* BBB's XML shows the meeting passwords: only for tokens with meetings:passwords */
+	do_request(&q, &r);
+	assert_problem(&r, 403, "forbidden");
+	ck_assert_str_eq(jstr(&r, "scope"), "meetings:passwords");
+	reply_free(&r);
+	q.token = tok_all;
 	do_request(&q, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(header(&r, "Content-Type"), "application/xml"));
