@@ -285,7 +285,7 @@ START_TEST(test_cors_token_origins)
 	assert_common(&r, TOKEN_ORIGIN, true);
 	reply_free(&r);
 	origin_request(&r, "GET", "/v1/meetings", tok_dash, "https://evil.example.com", NULL);
-	assert_problem(&r, 403, "forbidden");
+	assert_problem(&r, 403, "origin_not_allowed");
 	assert_common(&r, "https://evil.example.com", false);
 	reply_free(&r);
 	origin_request(&r, "GET", "/v1/meetings", tok_dash, NULL, NULL); /* not a browser */
@@ -314,7 +314,7 @@ START_TEST(test_cors_token_origins_exclude_global_list)
 	struct reply r;
 
 	origin_request(&r, "GET", "/v1/meetings", tok_dash, ALLOWED, NULL);
-	assert_problem(&r, 403, "forbidden");
+	assert_problem(&r, 403, "origin_not_allowed");
 	assert_common(&r, ALLOWED, false);
 	reply_free(&r);
 }

@@ -155,7 +155,7 @@ START_TEST(test_cors_token_origins_enforced)
 	gw_test_set_auth(x, other);
 	x->req.origin = gw_test_xstrdup(x, GW_TEST_LMS_ORIGIN);
 	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 403, "forbidden");
+	gw_test_assert_problem(x, 403, "origin_not_allowed");
 	ck_assert_ptr_null(x->up.url);
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 
@@ -164,7 +164,7 @@ START_TEST(test_cors_token_origins_enforced)
 	gw_test_set_auth(x, other);
 	x->req.origin = gw_test_xstrdup(x, GW_TEST_APP_ORIGIN);
 	gw_pipeline_dispatch(x);
-	gw_test_assert_problem(x, 403, "forbidden");
+	gw_test_assert_problem(x, 403, "origin_not_allowed");
 	ck_assert_ptr_null(gw_cors_origin(&x->req));
 
 	/* a token without origins is served but gets no CORS origin for a foreign one */
