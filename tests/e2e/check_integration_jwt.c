@@ -5,13 +5,16 @@
  * meeting route, filtered lists, join binding, hidden passwords, per-token
  * origins, and minting and revoking through /v1/tokens.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "jwtutil.h"
+#include "log.h"
 #include "testutil.h"
 
 #define ISSUER_KEY "issuer-key-0123456789abcdef-0123456789abcdef"
@@ -516,6 +519,164 @@ START_TEST(test_jwt_mint_and_revoke)
 }
 END_TEST
 
+/* A config file whose issuer "lms" has the HS256 key file holding key (kid when not NULL). */
+static void write_reload_config(const char *dir, const char *key, bool with_issuer)
+{
+	char path[256];
+	char all[72];
+	unsigned char h[GW_AUTH_HASH_LEN];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lms.key", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n", key);
+	fclose(f);
+	ck_assert_int_eq(gw_auth_hash_token(tok_all, strlen(tok_all), h), GW_OK);
+	memcpy(all, "sha256:", 7);
+	gw_crypto_hex(h, sizeof(h), all + 7);
+	snprintf(path, sizeof(path), "%s/gw.conf", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"listen = { port = 0; threads = 2; };\n"
+		"bbb = { url = \"http://127.0.0.1:%u/bigbluebutton/api\"; secret = \"%s\"; };\n"
+		"log = { level = \"error\"; access = false; };\n"
+		"tokens = ( { name = \"all\"; hash = \"%s\"; scopes = [ \"*\" ]; } );\n",
+		bbbsim_port(sim), HARNESS_SECRET, all);
+	if (with_issuer)
+		fprintf(f, "issuers = ( { name = \"lms\"; alg = \"HS256\"; secret_file = "
+			   "\"lms.key\"; any_meeting = true; } );\n");
+	fclose(f);
+}
+
+/* A reload applies new issuer keys at once, even to a token the cache holds. */
+START_TEST(test_jwt_reload_rotates_keys)
+{
+	char dir[] = "/tmp/gw-jwt-reload-XXXXXX";
+	char path[300];
+	const char *k1 = "first-key-0123456789abcdef0123456789abcdef";
+	const char *k2 = "second-key-0123456789abcdef0123456789abcdef";
+	char payload[256];
+	long long now = (long long)time(NULL);
+	struct gw_config *loaded = NULL;
+	struct gw_buf msg;
+	struct reply r;
+	char *t1;
+	char *t2;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(payload, sizeof(payload),
+		 "{\"iss\":\"lms\",\"aud\":\"bbb-gateway\",\"exp\":%lld,\"scope\":\"meetings:"
+		 "read\"}",
+		 now + 600);
+	t1 = hs256(payload, k1);
+	t2 = hs256(payload, k2);
+	gw_gateway_stop(gw);
+	gw_config_unref(cfg);
+	write_reload_config(dir, k1, true);
+	snprintf(path, sizeof(path), "%s/gw.conf", dir);
+	gw_buf_init(&msg, 4096);
+	ck_assert_msg(gw_config_load(path, &loaded, &msg) == GW_OK, "%s", gw_buf_str(&msg));
+	cfg = loaded;
+	ck_assert_int_eq(gw_gateway_start(cfg, -1, &gw), GW_OK);
+	call(&r, "GET", "/v1/server", t1, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	call(&r, "GET", "/v1/server", t2, NULL);
+	assert_problem(&r, 401, "token_invalid");
+	reply_free(&r);
+
+	write_reload_config(dir, k2, true);
+	ck_assert_int_eq(gw_gateway_reload(gw), GW_OK);
+	call(&r, "GET", "/v1/server", t1, NULL);
+	assert_problem(&r, 401, "token_invalid");
+	reply_free(&r);
+	call(&r, "GET", "/v1/server", t2, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
+	write_reload_config(dir, k2, false);
+	ck_assert_int_eq(gw_gateway_reload(gw), GW_OK);
+	call(&r, "GET", "/v1/server", t2, NULL);
+	assert_problem(&r, 401, "token_invalid");
+	reply_free(&r);
+	call(&r, "GET", "/v1/server", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
+	gw_buf_deinit(&msg);
+	snprintf(path, sizeof(path), "%s/lms.key", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/gw.conf", dir);
+	unlink(path);
+	rmdir(dir);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
+static char *slurp(int fd)
+{
+	struct gw_buf b;
+	char tmp[4096];
+	ssize_t n;
+
+	gw_buf_init(&b, 1 << 24);
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
+		ck_assert_int_eq(gw_buf_append(&b, tmp, (size_t)n), GW_OK);
+	return gw_buf_take(&b, NULL);
+}
+
+/* The access log names a JWT by iss, sub and jti; no token, signature or key ever. */
+START_TEST(test_jwt_never_logged)
+{
+	char *t = lms_token("\"sub\":\"user-77\",\"jti\":\"jti-77\",\"scope\":\"meetings:read\","
+			    "\"bbb\":{\"meetings\":[\"room-a\"]}");
+	char jti[64];
+	char *minted;
+	char *logs;
+	struct reply r;
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	cfg->access_log = true;
+	gw_log_setup(GW_LOG_DEBUG, GW_LOG_FORMAT_JSON);
+	gw_log_set_fd(fds[1]);
+	call(&r, "GET", "/v1/meetings/room-a", t, NULL);
+	reply_free(&r);
+	call(&r, "GET", "/v1/meetings/other", t, NULL);
+	reply_free(&r);
+	call(&r, "GET", "/v1/server", "eyJhbGciOiJIUzI1NiJ9.Z2FyYmxlZA.bm8tc2lnbmF0dXJlLWhlcmU",
+	     NULL);
+	reply_free(&r);
+	minted = mint(tok_all, "{\"sub\":\"user-88\",\"scope\":\"meetings:read\"}", 201, jti);
+	call(&r, "GET", "/v1/server", minted, NULL);
+	reply_free(&r);
+	gw_log_set_fd(2);
+	logs = slurp(fds[0]);
+	ck_assert_ptr_nonnull(strstr(logs, "\"iss\":\"lms\""));
+	ck_assert_ptr_nonnull(strstr(logs, "\"sub\":\"user-77\""));
+	ck_assert_ptr_nonnull(strstr(logs, "\"jti\":\"jti-77\""));
+	ck_assert_ptr_nonnull(strstr(logs, jti));
+	ck_assert_ptr_null(strstr(logs, strrchr(t, '.') + 1));
+	ck_assert_ptr_null(strstr(logs, strrchr(minted, '.') + 1));
+	ck_assert_ptr_null(strstr(logs, "bm8tc2lnbmF0dXJlLWhlcmU"));
+	ck_assert_ptr_null(strstr(logs, "Z2FyYmxlZA"));
+	ck_assert_ptr_null(strstr(logs, "eyJ"));
+	ck_assert_ptr_null(strstr(logs, ISSUER_KEY));
+	ck_assert_ptr_null(strstr(logs, MINT_KEY));
+	ck_assert_ptr_null(strstr(logs, tok_all));
+	free(logs);
+	close(fds[0]);
+	close(fds[1]);
+	free(minted);
+	free(t);
+}
+END_TEST
+
 static Suite *integration_jwt_suite(void)
 {
 	Suite *s = suite_create("integration_jwt");
@@ -531,6 +692,8 @@ static Suite *integration_jwt_suite(void)
 	tcase_add_test(tc, test_jwt_routes_for_every_meeting_refused);
 	tcase_add_test(tc, test_jwt_origins);
 	tcase_add_test(tc, test_jwt_mint_and_revoke);
+	tcase_add_test(tc, test_jwt_reload_rotates_keys);
+	tcase_add_test(tc, test_jwt_never_logged);
 	suite_add_tcase(s, tc);
 	return s;
 }
