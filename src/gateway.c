@@ -73,6 +73,15 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 						: -1;
 	out->circuit_open = gw->up != NULL ? (gw_upstream_group_breaker_open(gw->up) ? 1 : 0) : -1;
 	pthread_mutex_unlock(&gw->lock);
+	out->jwt_cache_hits = out->jwt_cache_misses = -1;
+	if (gw->svc.bearer != NULL) {
+		unsigned long long hits;
+		unsigned long long misses;
+
+		gw_bearer_stats(gw->svc.bearer, &hits, &misses);
+		out->jwt_cache_hits = (long long)hits;
+		out->jwt_cache_misses = (long long)misses;
+	}
 }
 
 /*

@@ -459,6 +459,15 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 		putf(o, "bbb_gateway_http_connections_ended_total{reason=\"refused\"} %lld\n",
 		     extra->conn_refused);
 	}
+	if (extra != NULL && extra->jwt_cache_hits >= 0) {
+		header(o, "bbb_gateway_jwt_cache_lookups_total", "counter",
+		       "Browser tokens (JWT) presented: found verified in the cache (hit) or "
+		       "verified anew (miss).");
+		putf(o, "bbb_gateway_jwt_cache_lookups_total{result=\"hit\"} %lld\n",
+		     extra->jwt_cache_hits);
+		putf(o, "bbb_gateway_jwt_cache_lookups_total{result=\"miss\"} %lld\n",
+		     extra->jwt_cache_misses);
+	}
 	header(o, name, "counter",
 	       "Client requests completed, by route template, method and status.");
 	for (r = 0; r < m->n_slots; r++) {

@@ -105,6 +105,9 @@ struct gw_metrics_extra {
 	long long conn_header_timeout;
 	long long conn_displaced;
 	long long conn_refused;
+	/* bbb_gateway_jwt_cache_lookups_total{result}: browser tokens found verified, or verified anew */
+	long long jwt_cache_hits;
+	long long jwt_cache_misses;
 };
 
 /*

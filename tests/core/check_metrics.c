@@ -644,10 +644,14 @@ START_TEST(test_metrics_extra_series)
 				      .conn_open = 12,
 				      .conn_header_timeout = 5,
 				      .conn_displaced = 2,
-				      .conn_refused = 1};
+				      .conn_refused = 1,
+				      .jwt_cache_hits = 9,
+				      .jwt_cache_misses = 4};
 	char *t;
 
 	t = render(m, &ex);
+	ASSERT_LINE(t, "bbb_gateway_jwt_cache_lookups_total{result=\"hit\"} 9");
+	ASSERT_LINE(t, "bbb_gateway_jwt_cache_lookups_total{result=\"miss\"} 4");
 	ASSERT_LINE(t, "bbb_gateway_upstream_circuit_open 1");
 	ASSERT_LINE(t, "bbb_gateway_http_requests_in_flight 7");
 	ASSERT_LINE(t, "bbb_gateway_upstream_connections_open 3");

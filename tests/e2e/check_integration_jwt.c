@@ -95,6 +95,15 @@ START_TEST(test_jwt_accepted_and_refused)
 	call(&r, "GET", "/v1/server", t, NULL);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
+	call(&r, "GET", "/v1/server", t, NULL); /* the second time from the cache */
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	call(&r, "GET", "/metrics", tok_all, NULL);
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "bbb_gateway_jwt_cache_lookups_total{"
+							  "result=\"hit\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "bbb_gateway_jwt_cache_lookups_total{"
+							  "result=\"miss\"} 1\n"));
+	reply_free(&r);
 
 	/* expired beyond the leeway */
 	snprintf(payload, sizeof(payload),
