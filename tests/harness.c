@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "upstream.h"
@@ -223,4 +224,25 @@ void restart_gateway(const char *secret, enum gw_digest alg)
 	gw_gateway_stop(gw);
 	gw_config_unref(cfg);
 	start_gateway(secret, alg);
+}
+
+void harness_token_hash(const char *token, char out[72])
+{
+	unsigned char h[GW_AUTH_HASH_LEN];
+
+	ck_assert_int_eq(gw_auth_hash_token(token, strlen(token), h), GW_OK);
+	memcpy(out, "sha256:", 7);
+	gw_crypto_hex(h, sizeof(h), out + 7);
+}
+
+char *harness_slurp(int fd)
+{
+	struct gw_buf b;
+	char tmp[4096];
+	ssize_t n;
+
+	gw_buf_init(&b, 1 << 24);
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
+		ck_assert_int_eq(gw_buf_append(&b, tmp, (size_t)n), GW_OK);
+	return gw_buf_take(&b, NULL);
 }

@@ -69,6 +69,12 @@ void assert_problem(const struct reply *r, long status, const char *code);
 /* The last request the simulator received (free with bbbsim_request_free). */
 void last_sim_request(struct bbbsim_request *out);
 
+/* The config form of token's hash: "sha256:" + 64 hex digits and a NUL. */
+void harness_token_hash(const char *token, char out[72]);
+
+/* Everything written so far to the non-blocking fd, as a malloc'd string (log captures). */
+char *harness_slurp(int fd);
+
 /* Creates meeting id through the gateway (asserts 201). */
 void create_meeting(const char *id);
 

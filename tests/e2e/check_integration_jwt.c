@@ -533,7 +533,6 @@ static void write_reload_config(const char *dir, const char *key, bool with_issu
 {
 	char path[256];
 	char all[72];
-	unsigned char h[GW_AUTH_HASH_LEN];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/lms.key", dir);
@@ -541,9 +540,7 @@ static void write_reload_config(const char *dir, const char *key, bool with_issu
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "%s\n", key);
 	fclose(f);
-	ck_assert_int_eq(gw_auth_hash_token(tok_all, strlen(tok_all), h), GW_OK);
-	memcpy(all, "sha256:", 7);
-	gw_crypto_hex(h, sizeof(h), all + 7);
+	harness_token_hash(tok_all, all);
 	snprintf(path, sizeof(path), "%s/gw.conf", dir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
@@ -625,18 +622,6 @@ START_TEST(test_jwt_reload_rotates_keys)
 }
 END_TEST
 
-static char *slurp(int fd)
-{
-	struct gw_buf b;
-	char tmp[4096];
-	ssize_t n;
-
-	gw_buf_init(&b, 1 << 24);
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
-		ck_assert_int_eq(gw_buf_append(&b, tmp, (size_t)n), GW_OK);
-	return gw_buf_take(&b, NULL);
-}
-
 /* The access log names a JWT by iss, sub and jti; no token, signature or key ever. */
 START_TEST(test_jwt_never_logged)
 {
@@ -665,7 +650,7 @@ START_TEST(test_jwt_never_logged)
 	call(&r, "GET", "/v1/server", minted, NULL);
 	reply_free(&r);
 	gw_log_set_fd(2);
-	logs = slurp(fds[0]);
+	logs = harness_slurp(fds[0]);
 	ck_assert_ptr_nonnull(strstr(logs, "\"iss\":\"lms\""));
 	ck_assert_ptr_nonnull(strstr(logs, "\"sub\":\"user-77\""));
 	ck_assert_ptr_nonnull(strstr(logs, "\"jti\":\"jti-77\""));

@@ -150,23 +150,14 @@ START_TEST(test_integration_ops_drain_deadline_answers_503)
 }
 END_TEST
 
-static void hash_text(const char *token, char out[72])
-{
-	unsigned char h[GW_AUTH_HASH_LEN];
-
-	ck_assert_int_eq(gw_auth_hash_token(token, strlen(token), h), GW_OK);
-	memcpy(out, "sha256:", 7);
-	gw_crypto_hex(h, sizeof(h), out + 7);
-}
-
 static void write_config(const char *path, bool with_reader)
 {
 	char all[72], reader[72];
 	FILE *f = fopen(path, "w");
 
 	ck_assert_ptr_nonnull(f);
-	hash_text(tok_all, all);
-	hash_text(tok_read, reader);
+	harness_token_hash(tok_all, all);
+	harness_token_hash(tok_read, reader);
 	fprintf(f,
 		"listen = { port = 0; threads = 2; };\n"
 		"bbb = { url = \"http://127.0.0.1:%u/bigbluebutton/api\"; secret = \"%s\"; };\n"
@@ -256,19 +247,6 @@ START_TEST(test_integration_ops_reload_under_load)
 }
 END_TEST
 
-/* Reads everything written to fd (non-blocking) into a malloc'd string. */
-static char *slurp(int fd)
-{
-	struct gw_buf b;
-	char tmp[4096];
-	ssize_t n;
-
-	gw_buf_init(&b, 1 << 24);
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
-		ck_assert_int_eq(gw_buf_append(&b, tmp, (size_t)n), GW_OK);
-	return gw_buf_take(&b, NULL);
-}
-
 START_TEST(test_integration_ops_no_secrets_in_logs)
 {
 	static const char *const reqs[][3] = {
@@ -310,7 +288,7 @@ START_TEST(test_integration_ops_no_secrets_in_logs)
 	call(&r, "GET", "/v1/meetings", tok_all, NULL);
 	reply_free(&r);
 	gw_log_set_fd(2);
-	logs = slurp(fds[0]);
+	logs = harness_slurp(fds[0]);
 	ck_assert_ptr_nonnull(strstr(logs, "\"type\":\"access\""));
 	ck_assert_ptr_nonnull(strstr(logs, "/v1/meetings/{meetingID}/join"));
 	ck_assert_ptr_null(strstr(logs, tok_all));
@@ -351,7 +329,7 @@ START_TEST(test_integration_ops_url_credentials_hidden)
 	gw_gateway_stop(gw);
 	gw = NULL;
 	gw_config_unref(cfg);
-	hash_text(tok_all, all);
+	harness_token_hash(tok_all, all);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f,
@@ -387,7 +365,7 @@ START_TEST(test_integration_ops_url_credentials_hidden)
 	gw_gateway_stop(gw);
 	gw = NULL;
 	gw_log_set_fd(2);
-	logs = slurp(fds[0]);
+	logs = harness_slurp(fds[0]);
 	ck_assert_ptr_nonnull(strstr(logs, "BBB at http://***@127.0.0.1:"));
 	ck_assert_ptr_null(strstr(logs, "pw-h7Qz"));
 	ck_assert_ptr_null(strstr(logs, "gw-user"));
