@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -123,6 +124,41 @@ START_TEST(test_binary_token_new)
 	ck_assert_mem_eq(want, got, GW_AUTH_HASH_LEN);
 	ck_assert_ptr_nonnull(strstr(out, "\"meetings:read\", \"meetings:join\""));
 	ck_assert_int_eq(run(bad, out, sizeof(out)), 2);
+}
+END_TEST
+
+/* key new FILE: 64 lowercase hex digits and a newline, mode 0600, never over an existing file. */
+START_TEST(test_binary_key_new)
+{
+	char out[4096];
+	char path[600];
+	char key[80];
+	const char *args[] = {"key", "new", path, NULL};
+	const char *bad[] = {"key", "new", NULL};
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	write_file("placeholder", "");
+	snprintf(path, sizeof(path), "%s/mint.key", tmpdir);
+	unlink(path);
+	ck_assert_int_eq(run(args, out, sizeof(out)), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(key, 1, sizeof(key) - 1, f);
+	fclose(f);
+	key[n] = '\0';
+	ck_assert_uint_eq(n, 65);
+	ck_assert_int_eq(key[64], '\n');
+	ck_assert_uint_eq(strspn(key, "0123456789abcdef"), 64);
+	key[64] = '\0';
+	ck_assert_ptr_null(strstr(out, key)); /* the key is never printed */
+	ck_assert_int_eq(run(args, out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not overwritten"));
+	ck_assert_int_eq(run(bad, out, sizeof(out)), 2);
+	unlink(path);
 }
 END_TEST
 
@@ -348,6 +384,7 @@ static Suite *binary_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_binary_version_help_usage);
 	tcase_add_test(tc, test_binary_token_new);
+	tcase_add_test(tc, test_binary_key_new);
 	tcase_add_test(tc, test_binary_check_config);
 	tcase_add_test(tc, test_binary_run_reload_sigterm);
 	tcase_add_test(tc, test_binary_sigterm_drains);
