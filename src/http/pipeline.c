@@ -52,6 +52,9 @@ static bool authenticate(struct gw_exchange *x)
 	const char *why = NULL;
 	enum gw_bearer_status st;
 
+	/* a second pass over one exchange must not leak the first pass's reference */
+	gw_token_unref(x->req.token);
+	x->req.token = NULL;
 	st = gw_bearer_authenticate(svc != NULL ? svc->bearer : NULL, x->req.cfg,
 				    x->req.authorization, (long long)time(NULL), &x->req.token,
 				    &why);
