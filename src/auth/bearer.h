@@ -32,6 +32,12 @@ struct gw_config;
 struct gw_revoke;
 
 #define GW_BEARER_MAX_TOKEN_BYTES 8192u
+/* The largest claims a token may carry (the mint route keeps within them too). */
+#define GW_BEARER_MAX_MEETINGS 256u    /* bbb.meetings entries */
+#define GW_BEARER_MAX_MEETING_LEN 256u /* bytes of one bbb.meetings entry */
+#define GW_BEARER_MAX_SUB_LEN 256u     /* bytes of sub */
+#define GW_BEARER_MAX_USERDATA 256u    /* bbb.userdata entries */
+#define GW_BEARER_MAX_ORIGIN_LEN 256u  /* bytes of one bbb.origins entry */
 
 enum gw_bearer_status {
 	GW_BEARER_OK = 0,

@@ -18,11 +18,11 @@
 #include "revoke.h"
 #include "str.h"
 
-#define MAX_MEETINGS 256u
-#define MAX_MEETING_LEN 256u
-#define MAX_SUB_LEN 256u
-#define MAX_USERDATA 256u
-#define MAX_ORIGIN_LEN 256u
+#define MAX_MEETINGS GW_BEARER_MAX_MEETINGS
+#define MAX_MEETING_LEN GW_BEARER_MAX_MEETING_LEN
+#define MAX_SUB_LEN GW_BEARER_MAX_SUB_LEN
+#define MAX_USERDATA GW_BEARER_MAX_USERDATA
+#define MAX_ORIGIN_LEN GW_BEARER_MAX_ORIGIN_LEN
 #define SCOPE_NAME_MAX 32u
 
 #define INVALID(text)                     \
@@ -168,7 +168,11 @@ static enum gw_bearer_status parse_ids(json_t *payload, struct gw_token_claims *
 	return st;
 }
 
-/* The scope claim: space-separated names, each allowed by the issuer; "*" is all it allows. */
+/*
+ * The scope claim: space-separated names, each allowed by the issuer; "*" is
+ * all it allows. No claim grants nothing (least privilege: a token says what
+ * it is for).
+ */
 static enum gw_bearer_status parse_scope(json_t *payload, unsigned allowed, unsigned *out,
 					 const char **why)
 {
@@ -177,7 +181,7 @@ static enum gw_bearer_status parse_scope(json_t *payload, unsigned allowed, unsi
 	const char *p;
 
 	if (v == NULL) {
-		*out = allowed;
+		*out = 0;
 		return GW_BEARER_OK;
 	}
 	if (!json_is_string(v))
@@ -375,15 +379,18 @@ static enum gw_bearer_status parse_bbb(json_t *payload, const struct gw_issuer *
 	return st;
 }
 
-/* "<iss>:<sub>", "<iss>:<jti>" or "<iss>": the name rate limits and access logs use. */
+/*
+ * "<iss>:<sub>", "<iss>:<jti>" or "<iss>:": the name rate limits use. The
+ * ':' keeps it apart from every static token's name (which has none).
+ */
 static char *token_name(const struct gw_token_claims *c)
 {
-	const char *who = c->sub != NULL ? c->sub : c->jti;
-	size_t n = strlen(c->iss) + (who != NULL ? 1 + strlen(who) : 0) + 1;
+	const char *who = c->sub != NULL ? c->sub : c->jti != NULL ? c->jti : "";
+	size_t n = strlen(c->iss) + 1 + strlen(who) + 1;
 	char *name = malloc(n);
 
 	if (name != NULL)
-		snprintf(name, n, "%s%s%s", c->iss, who != NULL ? ":" : "", who != NULL ? who : "");
+		snprintf(name, n, "%s:%s", c->iss, who);
 	return name;
 }
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "log.h"
 #include "report.h"
+#include "route.h"
 #include "str.h"
 #include "xml2json.h"
 
@@ -213,13 +214,28 @@ static bool sees_passwords(const struct gw_exchange *x)
 	return x->req.token == NULL || (x->req.token->scopes & GW_SCOPE_MEETINGS_PASSWORDS) != 0;
 }
 
-/* BBB's own XML would show the passwords: the escape hatch needs meetings:passwords too. */
+/*
+ * BBB's XML is passed on unfiltered: it would show the passwords, so the
+ * escape hatch needs meetings:passwords too; and a meeting-bound token
+ * gets it only on a route that names one of its meetings (a list or a
+ * recording would show other meetings).
+ */
 static bool xml_refused(struct gw_exchange *x, const struct gw_bbb_call_def *c)
 {
 	json_t *extra;
 
-	if (c->probe || c->reply == GW_BBB_REPLY_RAW || sees_passwords(x) ||
-	    !gw_bbb_wants_xml(&x->req))
+	if (c->probe || c->reply == GW_BBB_REPLY_RAW || !gw_bbb_wants_xml(&x->req))
+		return false;
+	if (gw_token_meeting_bound(x->req.token) &&
+	    (x->req.route == NULL || !x->req.route->meeting_param)) {
+		gw_response_problem(x, GW_E_MEETING_NOT_ALLOWED,
+				    "A meeting-bound token gets BBB's XML (Accept: "
+				    "application/xml) "
+				    "only on a route that names its meeting",
+				    NULL);
+		return true;
+	}
+	if (sees_passwords(x))
 		return false;
 	extra = json_pack("{s:s}", "scope", "meetings:passwords");
 	gw_response_problem_extra(x, GW_E_FORBIDDEN,

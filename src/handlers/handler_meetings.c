@@ -174,7 +174,29 @@ static void check_fetched_meta(struct gw_query *qb, const struct gw_config *cfg,
 	}
 }
 
-static void create_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body)
+/*
+ * Parameters that reach beyond one meeting (a voice bridge another meeting
+ * may use, a breakout's parent, a voice conference to join): not for a
+ * meeting-bound token, which also forwards no parameter the gateway does
+ * not know.
+ */
+static const char *const bound_denied[] = {"voiceBridge", "parentMeetingID", "isBreakout",
+					   "webVoiceConf"};
+
+/* False (qb failed with 403 meeting_not_allowed) when a meeting-bound token may not send key. */
+static bool bound_param_ok(struct gw_query *qb, bool bound, const char *key, bool known)
+{
+	if (!bound || (known && !listed(key, bound_denied, GW_ARRAY_SIZE(bound_denied), false)))
+		return true;
+	gw_query_fail(qb, GW_E_MEETING_NOT_ALLOWED, key,
+		      known ? "A meeting-bound token cannot set this parameter"
+			    : "A meeting-bound token cannot send parameters the gateway does not "
+			      "know");
+	return false;
+}
+
+static void create_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body,
+			  bool bound)
 {
 	const char *key;
 	json_t *v;
@@ -194,6 +216,8 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 		if (strcmp(key, "presentations") == 0)
 			continue; /* the XML body, built apart */
 		p = gw_bbb_create_param(key);
+		if (!bound_param_ok(qb, bound, key, p != NULL))
+			continue;
 		if (p != NULL)
 			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
@@ -272,7 +296,7 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	gw_query_init(&qb);
 	gw_query_add(&qb, "name", name);
 	gw_query_add(&qb, "meetingID", id);
-	create_params(&qb, x->req.cfg, body);
+	create_params(&qb, x->req.cfg, body, gw_binding_bound(x));
 	docs = json_object_get(body, "presentations"); /* borrowed */
 	if (docs != NULL && qb.err == GW_OK)
 		xml = documents_xml(x, &qb, docs, &len);
@@ -310,7 +334,7 @@ static bool join_role(struct gw_exchange *x, struct gw_query *qb, json_t *body)
 	return true;
 }
 
-static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body)
+static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body, bool bound)
 {
 	const char *key;
 	json_t *v;
@@ -326,6 +350,8 @@ static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t
 			continue;
 		}
 		p = gw_bbb_join_param(key);
+		if (!bound_param_ok(qb, bound, key, p != NULL))
+			continue;
 		if (p != NULL)
 			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
@@ -351,7 +377,7 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	gw_query_add(&qb, "meetingID", path_meeting_id(x));
 	if (!join_role(x, &qb, body))
 		goto out;
-	join_params(&qb, cfg, body);
+	join_params(&qb, cfg, body, gw_binding_bound(x));
 	if (gw_query_failed(x, &qb))
 		goto out;
 	gw_buf_init(&url, GW_MAX_URL_BYTES);

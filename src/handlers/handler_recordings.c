@@ -105,11 +105,11 @@ static bool meeting_filter_allowed(struct gw_exchange *x)
 	while (ids != NULL && gw_binding_bound(x)) {
 		size_t n = strcspn(ids, ",");
 
-		if (n >= sizeof(id))
-			n = sizeof(id) - 1;
-		memcpy(id, ids, n);
-		id[n] = '\0';
-		if (!gw_token_meeting_allowed(x->req.token, id)) {
+		if (n < sizeof(id)) {
+			memcpy(id, ids, n);
+			id[n] = '\0';
+		}
+		if (n >= sizeof(id) || !gw_token_meeting_allowed(x->req.token, id)) {
 			gw_response_problem(x, GW_E_MEETING_NOT_ALLOWED,
 					    "The token does not allow this meeting", "meetingID");
 			return false;

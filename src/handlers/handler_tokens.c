@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "bearer.h"
 #include "config.h"
 #include "crypto.h"
 #include "handlers.h"
@@ -19,8 +20,9 @@
 #include "revoke.h"
 
 #define JTI_BYTES 16u
-#define MAX_MEETINGS 256u
-#define MAX_ID_LEN 256u
+#define MAX_MEETINGS GW_BEARER_MAX_MEETINGS
+#define MAX_ID_LEN GW_BEARER_MAX_MEETING_LEN
+#define MAX_STRING_LEN 1024u /* fullName, avatarURL, a userdata value */
 
 static bool bad(struct gw_exchange *x, const char *field, const char *detail)
 {
@@ -166,14 +168,15 @@ static bool mint_role(struct gw_exchange *x, json_t *body, json_t *bbb)
 
 /* A bound string: the caller's own binding is kept (and may not be changed). */
 static bool mint_string(struct gw_exchange *x, json_t *body, json_t *dst, const char *field,
-			const char *claim, const char *bound)
+			size_t max, const char *bound)
 {
 	json_t *v = json_object_get(body, field);
 	const char *s = json_string_value(v);
 	char detail[96];
 
-	if (v != NULL && (s == NULL || s[0] == '\0' || strlen(s) > 1024)) {
-		snprintf(detail, sizeof(detail), "'%s' must be a string of 1 to 1024 bytes", field);
+	if (v != NULL && (s == NULL || s[0] == '\0' || strlen(s) > max)) {
+		snprintf(detail, sizeof(detail), "'%s' must be a string of 1 to %zu bytes", field,
+			 max);
 		return bad(x, field, detail);
 	}
 	if (bound != NULL && s != NULL && strcmp(s, bound) != 0) {
@@ -182,7 +185,7 @@ static bool mint_string(struct gw_exchange *x, json_t *body, json_t *dst, const 
 	}
 	if (s == NULL)
 		s = bound;
-	return s == NULL || json_object_set_new(dst, claim, json_string(s)) == 0;
+	return s == NULL || json_object_set_new(dst, field, json_string(s)) == 0;
 }
 
 static bool mint_userdata(struct gw_exchange *x, json_t *body, json_t *bbb)
@@ -193,13 +196,14 @@ static bool mint_userdata(struct gw_exchange *x, json_t *body, json_t *bbb)
 	const char *key;
 	json_t *v;
 
-	if (ud != NULL && !json_is_object(ud))
-		return bad(x, "userdata", "'userdata' must be an object of strings");
+	if (ud != NULL && (!json_is_object(ud) || json_object_size(ud) > GW_BEARER_MAX_USERDATA))
+		return bad(x, "userdata", "'userdata' must be an object of at most 256 strings");
 	out = json_object();
 	json_object_set_new(bbb, "userdata", out);
 	json_object_foreach (ud, key, v) {
-		if (!json_is_string(v))
-			return bad(x, "userdata", "'userdata' must be an object of strings");
+		if (!json_is_string(v) || strlen(json_string_value(v)) > MAX_STRING_LEN)
+			return bad(x, "userdata",
+				   "'userdata' values must be strings of at most 1024 bytes");
 		json_object_set(out, key, v);
 	}
 	for (size_t i = 0; c != NULL && i < c->n_userdata; i++) {
@@ -231,16 +235,18 @@ static bool mint_origins(struct gw_exchange *x, json_t *body, json_t *bbb)
 	size_t i;
 
 	json_object_set_new(bbb, "origins", out);
-	if (list == NULL) {
+	if (list != NULL && (!json_is_array(list) || json_array_size(list) > 64))
+		return bad(x, "origins", "'origins' must be an array of at most 64 origins");
+	/* none asked (or an empty list): the caller's own, so that none is ever dropped */
+	if (json_array_size(list) == 0) {
 		for (i = 0; i < t->n_origins; i++)
 			json_array_append_new(out, json_string(t->origins[i]));
-	} else if (!json_is_array(list) || json_array_size(list) > 64) {
-		return bad(x, "origins", "'origins' must be an array of at most 64 origins");
 	}
 	json_array_foreach (list, i, o) {
 		const char *s = json_string_value(o);
 
-		if (s == NULL || gw_config_origin_problem(s) != NULL)
+		if (s == NULL || strlen(s) > GW_BEARER_MAX_ORIGIN_LEN ||
+		    gw_config_origin_problem(s) != NULL)
 			return bad(x, "origins",
 				   "'origins' entries are origins: scheme://host[:port], "
 				   "lowercase");
@@ -272,8 +278,14 @@ static bool mint_times(struct gw_exchange *x, json_t *body, json_t *claims, long
 		ttl = json_integer_value(v);
 	}
 	*exp = now + ttl;
-	if (x->req.token->claims != NULL && x->req.token->expires_at < *exp)
+	/* never past the caller's own end (a JWT's exp, a static token's `expires`) */
+	if (x->req.token->expires_at > 0 && x->req.token->expires_at < *exp)
 		*exp = x->req.token->expires_at;
+	if (*exp <= now) {
+		gw_response_problem(x, GW_E_SCOPE_EXCEEDED, "The caller's own token ends now",
+				    "ttl_s");
+		return false;
+	}
 	return json_object_set_new(claims, "iat", json_integer(now)) == 0 &&
 	       json_object_set_new(claims, "exp", json_integer(*exp)) == 0;
 }
@@ -289,9 +301,11 @@ static bool mint_claims(struct gw_exchange *x, json_t *body, json_t *claims, lon
 		return bad(x, "sub", "'sub' must be a string");
 	return mint_scope(x, body, claims) && mint_meetings(x, body, bbb) &&
 	       mint_role(x, body, bbb) &&
-	       mint_string(x, body, claims, "sub", "sub", c != NULL ? c->sub : NULL) &&
-	       mint_string(x, body, bbb, "fullName", "fullName", c != NULL ? c->full_name : NULL) &&
-	       mint_string(x, body, bbb, "avatarURL", "avatarURL",
+	       mint_string(x, body, claims, "sub", GW_BEARER_MAX_SUB_LEN,
+			   c != NULL ? c->sub : NULL) &&
+	       mint_string(x, body, bbb, "fullName", MAX_STRING_LEN,
+			   c != NULL ? c->full_name : NULL) &&
+	       mint_string(x, body, bbb, "avatarURL", MAX_STRING_LEN,
 			   c != NULL ? c->avatar_url : NULL) &&
 	       mint_userdata(x, body, bbb) && mint_origins(x, body, bbb) &&
 	       mint_times(x, body, claims, now, exp);
@@ -318,6 +332,15 @@ static bool sign(struct gw_exchange *x, json_t *claims, const char *jti, long lo
 	free(text);
 	if (err != GW_OK) {
 		gw_response_problem(x, err, "The token could not be signed", NULL);
+		return false;
+	}
+	if (strlen(token) > GW_BEARER_MAX_TOKEN_BYTES) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+		gw_response_problem(x, GW_E_BAD_REQUEST,
+				    "The token would be longer than 8 KiB: bind fewer or shorter "
+				    "values",
+				    NULL);
 		return false;
 	}
 	rfc3339(exp, when);
@@ -378,7 +401,8 @@ static long long longest_ttl(const struct gw_config *cfg)
 	for (size_t i = 0; i < cfg->n_issuers; i++)
 		if ((long long)cfg->issuers[i].max_ttl_s > t)
 			t = cfg->issuers[i].max_ttl_s;
-	return t + cfg->auth_leeway_s;
+	/* iat may be leeway_s ahead and exp is honoured leeway_s after: twice the leeway */
+	return t + 2 * (long long)cfg->auth_leeway_s;
 }
 
 void gw_handle_token_revoke(struct gw_exchange *x)

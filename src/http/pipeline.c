@@ -142,8 +142,12 @@ static bool rate_limited(struct gw_exchange *x)
 		return true;
 	if (!x->req.route->heavy || cfg->heavy_rate_per_s <= 0)
 		return false;
-	/* '#' cannot occur in a token name, so the keys never collide. */
-	snprintf(key, sizeof(key), "%s#heavy", x->req.token->name);
+	/*
+	 * A control character starts no token name (static names are
+	 * [A-Za-z0-9._-], issuer names printable), so the keys never collide,
+	 * and as a prefix it survives the table's cut of long keys.
+	 */
+	snprintf(key, sizeof(key), "\x01%s", x->req.token->name);
 	burst = cfg->heavy_burst > 0 ? (double)cfg->heavy_burst : 2 * cfg->heavy_rate_per_s;
 	return !take(x, key, cfg->heavy_rate_per_s, burst < 1 ? 1 : burst);
 }

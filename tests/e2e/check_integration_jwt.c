@@ -671,6 +671,110 @@ START_TEST(test_jwt_never_logged)
 }
 END_TEST
 
+/* What a meeting-bound token cannot reach beyond its meetings, whatever its scopes. */
+START_TEST(test_jwt_bound_token_stays_in_its_meetings)
+{
+	char payload[512];
+	char *t;
+	char *none = lms_token("\"bbb\":{\"meetings\":[\"room-a\"]}");
+	struct reply r;
+	struct req q = {
+		.method = "GET", .path = "/v1/meetings", .extra_header = "Accept: application/xml"};
+
+	/* the admin issuer allows meetings:passwords; bbb.meetings binds even there */
+	snprintf(payload, sizeof(payload),
+		 "{\"iss\":\"admin\",\"aud\":\"bbb-gateway\",\"exp\":%lld,\"scope\":\"meetings:"
+		 "read "
+		 "meetings:create meetings:join meetings:passwords recordings:read\","
+		 "\"bbb\":{\"meetings\":[\"room-a\"]}}",
+		 (long long)time(NULL) + 600);
+	t = hs256(payload, ISSUER_KEY "-admin");
+	q.token = t;
+	create_meeting("other");
+	call(&r, "POST", "/v1/meetings", t, "{\"name\":\"Room A\",\"meetingID\":\"room-a\"}");
+	ck_assert_int_eq(r.status, 201);
+	ck_assert(has_member(&r, "moderatorPW")); /* it has meetings:passwords */
+	reply_free(&r);
+
+	/* BBB's unfiltered XML: only on a route that names its meeting */
+	do_request(&q, &r);
+	assert_problem(&r, 403, "meeting_not_allowed");
+	reply_free(&r);
+	q.path = "/v1/recordings";
+	do_request(&q, &r);
+	assert_problem(&r, 403, "meeting_not_allowed");
+	reply_free(&r);
+	q.path = "/v1/meetings/room-a";
+	do_request(&q, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "<meetingID>room-a</meetingID>"));
+	reply_free(&r);
+
+	/* parameters that reach other meetings, and unknown ones, are not forwarded */
+	call(&r, "POST", "/v1/meetings", t,
+	     "{\"name\":\"Room A\",\"meetingID\":\"room-a\",\"voiceBridge\":71234}");
+	assert_problem(&r, 403, "meeting_not_allowed");
+	ck_assert_str_eq(jstr(&r, "field"), "voiceBridge");
+	reply_free(&r);
+	call(&r, "POST", "/v1/meetings", t,
+	     "{\"name\":\"Room A\",\"meetingID\":\"room-a\",\"somethingNew\":\"x\"}");
+	assert_problem(&r, 403, "meeting_not_allowed");
+	reply_free(&r);
+	call(&r, "POST", "/v1/meetings/room-a/join", t,
+	     "{\"fullName\":\"Ada\",\"webVoiceConf\":\"70001\"}");
+	assert_problem(&r, 403, "meeting_not_allowed");
+	ck_assert_str_eq(jstr(&r, "field"), "webVoiceConf");
+	reply_free(&r);
+	call(&r, "POST", "/v1/meetings/room-a/join", tok_all,
+	     "{\"fullName\":\"Op\",\"role\":\"VIEWER\",\"webVoiceConf\":\"70001\"}");
+	ck_assert_int_eq(r.status, 200); /* a static token still may */
+	reply_free(&r);
+
+	/* no scope claim: no scopes */
+	call(&r, "GET", "/v1/server", none, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	call(&r, "GET", "/v1/meetings/room-a", none, NULL);
+	assert_problem(&r, 403, "forbidden");
+	reply_free(&r);
+	free(t);
+	free(none);
+}
+END_TEST
+
+/* A minted token keeps its minter's origins, even when asked for none. */
+START_TEST(test_jwt_mint_keeps_origins)
+{
+	char *minter = lms_token("\"scope\":\"meetings:read tokens:mint\","
+				 "\"bbb\":{\"meetings\":[\"room-a\"],"
+				 "\"origins\":[\"https://app.example.org\"]}");
+	char *t;
+	struct reply r;
+	struct req q = {.method = "GET",
+			.path = "/v1/server",
+			.extra_header = "Origin: https://evil.example.org"};
+	char big[600];
+
+	t = mint(minter, "{\"scope\":\"meetings:read\",\"meetings\":[\"room-a\"],\"origins\":[]}",
+		 201, NULL);
+	q.token = t;
+	do_request(&q, &r);
+	assert_problem(&r, 403, "origin_not_allowed");
+	reply_free(&r);
+	free(t);
+	ck_assert_ptr_null(mint(minter,
+				"{\"scope\":\"meetings:read\",\"meetings\":[\"room-a\"],"
+				"\"origins\":[\"https://evil.example.org\"]}",
+				403, NULL));
+	/* what the verifier would refuse is not minted */
+	memset(big, 'u', sizeof(big));
+	memcpy(big, "{\"scope\":\"meetings:read\",\"sub\":\"", 31);
+	memcpy(big + sizeof(big) - 3, "\"}", 3);
+	ck_assert_ptr_null(mint(tok_all, big, 400, NULL));
+	free(minter);
+}
+END_TEST
+
 static Suite *integration_jwt_suite(void)
 {
 	Suite *s = suite_create("integration_jwt");
@@ -686,6 +790,8 @@ static Suite *integration_jwt_suite(void)
 	tcase_add_test(tc, test_jwt_routes_for_every_meeting_refused);
 	tcase_add_test(tc, test_jwt_origins);
 	tcase_add_test(tc, test_jwt_mint_and_revoke);
+	tcase_add_test(tc, test_jwt_bound_token_stays_in_its_meetings);
+	tcase_add_test(tc, test_jwt_mint_keeps_origins);
 	tcase_add_test(tc, test_jwt_reload_rotates_keys);
 	tcase_add_test(tc, test_jwt_never_logged);
 	suite_add_tcase(s, tc);
