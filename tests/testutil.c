@@ -266,3 +266,67 @@ size_t gw_test_fill_pattern(const char *pattern, const char *value, char *out, s
 	out[n] = '\0';
 	return params;
 }
+
+/* A malloc'd array of n copies of v (NULL when n is 0). */
+static char **strv_dup(const char *const *v, size_t n)
+{
+	char **out;
+
+	if (n == 0)
+		return NULL;
+	out = calloc(n, sizeof(*out));
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = gw_test_strdup(v[i]);
+	return out;
+}
+
+/* Appends a copy of s to the array *v of *n strings. */
+static void strv_push(char ***v, size_t *n, const char *s)
+{
+	char **grown = realloc(*v, (*n + 1) * sizeof(**v));
+
+	ck_assert_ptr_nonnull(grown);
+	grown[*n] = gw_test_strdup(s);
+	*v = grown;
+	(*n)++;
+}
+
+struct gw_token *gw_test_jwt_token(const char *name, unsigned scopes, const char *const *meetings,
+				   size_t n, enum gw_role role)
+{
+	struct gw_token *t = calloc(1, sizeof(*t));
+	char full[256];
+
+	ck_assert_ptr_nonnull(t);
+	t->claims = calloc(1, sizeof(*t->claims));
+	ck_assert_ptr_nonnull(t->claims);
+	snprintf(full, sizeof(full), "lms:%s", name);
+	t->name = gw_test_strdup(full);
+	t->scopes = scopes;
+	t->claims->iss = gw_test_strdup("lms");
+	t->claims->any_meeting = meetings == NULL;
+	t->claims->meetings = strv_dup(meetings, n);
+	t->claims->n_meetings = meetings != NULL ? n : 0;
+	t->claims->role = role;
+	atomic_init(&t->refs, 1);
+	return t;
+}
+
+void gw_test_jwt_userdata(struct gw_token *t, const char *key, const char *value)
+{
+	struct gw_token_claims *c = t->claims;
+	size_t n;
+
+	ck_assert_ptr_nonnull(c);
+	n = c->n_userdata;
+	strv_push(&c->userdata_keys, &n, key);
+	n = c->n_userdata;
+	strv_push(&c->userdata_values, &n, value);
+	c->n_userdata = n;
+}
+
+void gw_test_token_origin(struct gw_token *t, const char *origin)
+{
+	strv_push(&t->origins, &t->n_origins, origin);
+}

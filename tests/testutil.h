@@ -11,6 +11,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "auth.h"
+
 struct gw_config;
 struct gw_exchange;
 struct gw_services;
@@ -127,5 +129,22 @@ void gw_test_set_auth(struct gw_exchange *x, const char *bearer);
  */
 void gw_test_add_token(struct gw_config *cfg, const char *name, unsigned scopes, const char *origin,
 		       char bearer[GW_TEST_BEARER_LEN]);
+
+/*
+ * A JWT's token as the verifier builds it (bearer_claims.c): refs 1 (free
+ * with gw_token_unref, or hand the reference to an exchange's req.token),
+ * named "lms:<name>", with scopes and claims of issuer "lms": bound to the
+ * n meetings (meetings NULL: unbound, any_meeting) with role. Set the other
+ * claims (sub, full_name, ...) with gw_test_strdup, userdata and origins
+ * with the two helpers below.
+ */
+struct gw_token *gw_test_jwt_token(const char *name, unsigned scopes, const char *const *meetings,
+				   size_t n, enum gw_role role);
+
+/* Adds the userdata claim key = value to a token of gw_test_jwt_token. */
+void gw_test_jwt_userdata(struct gw_token *t, const char *key, const char *value);
+
+/* Adds origin to the token's allowed origins (bbb.origins for a JWT). */
+void gw_test_token_origin(struct gw_token *t, const char *origin);
 
 #endif

@@ -46,6 +46,47 @@ char *jt_b64url(const void *p, size_t n)
 	return out;
 }
 
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+char *jt_b64url_decode(const char *s, size_t n, size_t *len)
+{
+	char *out = malloc(n / 4 * 3 + 3);
+	unsigned long acc = 0;
+	unsigned bits = 0;
+	size_t j = 0;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(n % 4 != 1, "base64url of %zu characters", n);
+	for (size_t i = 0; i < n; i++) {
+		int v = b64url_value(s[i]);
+
+		ck_assert_msg(v >= 0, "not base64url: '%c'", s[i]);
+		acc = (acc << 6 | (unsigned long)v) & 0xffffffUL;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[j++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	out[j] = '\0';
+	if (len != NULL)
+		*len = j;
+	return out;
+}
+
 size_t jt_hmac(int bits, const void *key, size_t key_len, const void *in, size_t n,
 	       unsigned char *out)
 {

@@ -25,6 +25,14 @@ enum jt_alg {
 char *jt_b64url(const void *p, size_t n);
 
 /*
+ * The bytes of n characters of base64url without padding, NUL-terminated
+ * (so that JSON parts read as text); *len gets their number when len is
+ * not NULL. malloc'd; fails the test on a character outside the alphabet
+ * or a length no encoder writes (n % 4 == 1).
+ */
+char *jt_b64url_decode(const char *s, size_t n, size_t *len);
+
+/*
  * base64url(header) "." base64url(payload) "." base64url(signature), the
  * signature over the first two parts with alg: HS* with secret/secret_len,
  * RS256/ES256 with the private key pkey. malloc'd; fails the test on error.
