@@ -413,7 +413,7 @@ void gw_handle_token_revoke(struct gw_exchange *x)
 	size_t len = strlen(jti);
 	enum gw_err err;
 
-	if (len == 0 || len > 128) {
+	if (len == 0 || len > GW_REVOKE_MAX_JTI_LEN) {
 		gw_response_problem(x, GW_E_BAD_PATH_PARAM, "A jti has 1 to 128 characters", NULL);
 		return;
 	}
