@@ -26,6 +26,7 @@
 #include "conn_guard.h"
 #include "gw_limits.h"
 #include "http_server.h"
+#include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -73,6 +74,15 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 						: -1;
 	out->circuit_open = gw->up != NULL ? (gw_upstream_group_breaker_open(gw->up) ? 1 : 0) : -1;
 	pthread_mutex_unlock(&gw->lock);
+	out->events_received = -1;
+	if (gw->svc.hub != NULL) {
+		struct gw_hub_stats hs;
+
+		gw_hub_stats(gw->svc.hub, &hs);
+		out->events_received = (long long)hs.published;
+		out->events_dropped = (long long)atomic_load(&gw->svc.events_dropped);
+		out->callbacks_refused = (long long)atomic_load(&gw->svc.callbacks_refused);
+	}
 	out->jwt_cache_hits = out->jwt_cache_misses = -1;
 	if (gw->svc.bearer != NULL) {
 		unsigned long long hits;
@@ -105,13 +115,14 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.probe_cache = gw_probe_cache_new();
 	/* sized once, at start: auth.max_revoked and auth.token_cache are restart keys */
 	gw->svc.revoke = gw_revoke_new_memory(gw->cfg->auth_max_revoked);
+	gw->svc.hub = gw_hub_new(gw->cfg->events_buffer);
 	gw->svc.bearer = gw->svc.revoke != NULL
 				 ? gw_bearer_new(gw->cfg->auth_token_cache, gw->svc.revoke)
 				 : NULL;
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
 	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL ||
-	    gw->svc.bearer == NULL)
+	    gw->svc.bearer == NULL || gw->svc.hub == NULL)
 		return GW_E_NOMEM;
 	return GW_OK;
 }
@@ -124,6 +135,7 @@ static void services_free(struct gw_gateway *gw)
 	gw_probe_cache_free(gw->svc.probe_cache);
 	gw_bearer_free(gw->svc.bearer);
 	gw_revoke_free(gw->svc.revoke);
+	gw_hub_free(gw->svc.hub);
 }
 
 static struct gw_config *config_get(void *arg)
@@ -183,6 +195,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		.max_header_bytes = cfg->max_header_bytes,
 		.max_body_bytes = cfg->max_body_bytes,
 		.max_upload_bytes = cfg->max_upload_bytes,
+		.max_form_bytes = cfg->events_max_callback_bytes,
 		.max_inflight = cfg->max_inflight,
 		.listen_fd = listen_fd,
 		.svc = NULL,

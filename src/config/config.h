@@ -100,6 +100,20 @@ struct gw_config {
 	/* a number no other snapshot of this process has (the JWT cache is tied to it) */
 	unsigned long long generation;
 
+	/*
+	 * events = { callback_url; bearer; buffer; heartbeat_s; max_streams;
+	 * max_streams_per_token; queue; max_callback_bytes; hooks_check_s; }
+	 */
+	char *events_callback_url;             /* NULL = live events off */
+	bool events_bearer;                    /* callbacks authenticate with Bearer <secret> */
+	unsigned events_buffer;                /* ring of events for Last-Event-ID; default 1000 */
+	unsigned events_heartbeat_s;           /* default 15 */
+	unsigned events_max_streams;           /* default 10000 */
+	unsigned events_max_streams_per_token; /* default 20 */
+	unsigned events_queue;                 /* events a stream may fall behind; default 256 */
+	size_t events_max_callback_bytes;      /* default 256 KiB */
+	unsigned events_hooks_check_s;         /* default 60 */
+
 	/* cors = { origins = [...]; max_age_s = 600; } */
 	char **cors_origins;
 	size_t n_cors_origins;

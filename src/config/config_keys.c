@@ -355,6 +355,38 @@ const struct gw_config_key gw_config_keys[] = {
 		 "no path, no `*`." },
 	{ .path = "cors.max_age_s", .type = KT_UINT, .off = CFG(cors_max_age_s), .def = 600,
 	  .max = 86400, .doc = "Access-Control-Max-Age sent on preflight replies." },
+	{ .path = "events.callback_url", .type = KT_URL, .off = CFG(events_callback_url),
+	  .def_doc = "none (live events off)",
+	  .doc = "Where bbb-webhooks posts BBB's events: this gateway's `POST /v1/bbb-events` as "
+		 "BBB's server reaches it (e.g. `http://gateway.internal:8090/v1/bbb-events`). "
+		 "The gateway registers it with bbb-webhooks (`hooks/create`, global) and checks "
+		 "the callbacks' checksum against it exactly." },
+	{ .path = "events.bearer", .type = KT_BOOL, .off = CFG(events_bearer), .def = 0,
+	  .doc = "Callbacks carry `Authorization: Bearer <BBB secret>` (bbb-webhooks' bearer "
+		 "mode) instead of a `checksum` made with `bbb.hooks_checksum`." },
+	{ .path = "events.buffer", .type = KT_UINT, .flags = K_RESTART, .off = CFG(events_buffer),
+	  .def = 1000, .min = 1, .max = 1000000,
+	  .doc = "Events kept for `Last-Event-ID` resumption; an older id gets `event: reset`." },
+	{ .path = "events.heartbeat_s", .type = KT_UINT, .off = CFG(events_heartbeat_s), .def = 15,
+	  .min = 1, .max = 3600, .doc = "A comment line on every idle stream this often." },
+	{ .path = "events.max_streams", .type = KT_UINT, .off = CFG(events_max_streams),
+	  .def = 10000, .max = 1000000,
+	  .doc = "Open event streams at most (429 with Retry-After beyond); 0 = none allowed." },
+	{ .path = "events.max_streams_per_token", .type = KT_UINT,
+	  .off = CFG(events_max_streams_per_token), .def = 20, .max = 100000,
+	  .doc = "Open event streams per token (a browser token: per issuer and user)." },
+	{ .path = "events.queue", .type = KT_UINT, .off = CFG(events_queue), .def = 256, .min = 1,
+	  .max = 100000,
+	  .doc = "Events a stream may fall behind before it is closed (a reader that does not "
+		 "read never slows the others)." },
+	{ .path = "events.max_callback_bytes", .type = KT_SIZE, .flags = K_RESTART,
+	  .off = CFG(events_max_callback_bytes),
+	  .def = 256 * KIB, .min = 1 * KIB, .max = 16 * MIB,
+	  .doc = "Largest callback body accepted from bbb-webhooks (413 beyond)." },
+	{ .path = "events.hooks_check_s", .type = KT_UINT, .off = CFG(events_hooks_check_s),
+	  .def = 60, .min = 5, .max = 3600,
+	  .doc = "How often `hooks/list` is asked whether the gateway's callback is still "
+		 "registered (bbb-webhooks drops hooks that fail); it registers again when not." },
 	{ .path = "log.level", .type = KT_ENUM, .off = CFG(log_level), .def = GW_LOG_INFO,
 	  .names = log_levels, .doc = "Least severe message level written." },
 	{ .path = "log.format", .type = KT_ENUM, .off = CFG(log_format),
@@ -556,6 +588,7 @@ void gw_config_unref(struct gw_config *cfg)
 		free_list(cfg, &gw_config_lists[i]);
 	gw_issuer_deinit(&cfg->mint);
 	free(cfg->auth_audience);
+	free(cfg->events_callback_url);
 	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
 	gw_config_free_strv(cfg->fetch_allow, cfg->n_fetch_allow);
 	free(cfg);

@@ -468,6 +468,18 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 		putf(o, "bbb_gateway_jwt_cache_lookups_total{result=\"miss\"} %lld\n",
 		     extra->jwt_cache_misses);
 	}
+	if (extra != NULL && extra->events_received >= 0) {
+		header(o, "bbb_gateway_events_received_total", "counter",
+		       "BBB events taken from bbb-webhooks' callbacks and relayed to the streams.");
+		putf(o, "bbb_gateway_events_received_total %lld\n", extra->events_received);
+		header(o, "bbb_gateway_events_dropped_total", "counter",
+		       "BBB events in callbacks of a type the gateway does not relay.");
+		putf(o, "bbb_gateway_events_dropped_total %lld\n", extra->events_dropped);
+		header(o, "bbb_gateway_event_callbacks_refused_total", "counter",
+		       "bbb-webhooks callbacks refused: not signed with this server's secret.");
+		putf(o, "bbb_gateway_event_callbacks_refused_total %lld\n",
+		     extra->callbacks_refused);
+	}
 	header(o, name, "counter",
 	       "Client requests completed, by route template, method and status.");
 	for (r = 0; r < m->n_slots; r++) {

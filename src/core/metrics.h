@@ -108,6 +108,10 @@ struct gw_metrics_extra {
 	/* bbb_gateway_jwt_cache_lookups_total{result}: browser tokens found verified, or verified anew */
 	long long jwt_cache_hits;
 	long long jwt_cache_misses;
+	/* live events: bbb_gateway_events_received_total, _dropped_total, callbacks refused */
+	long long events_received;
+	long long events_dropped;
+	long long callbacks_refused;
 };
 
 /*

@@ -152,7 +152,7 @@ void gw_handle_server(struct gw_exchange *x)
 void gw_handle_metrics(struct gw_exchange *x)
 {
 	const struct gw_services *svc = x->req.svc;
-	struct gw_metrics_extra extra = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+	struct gw_metrics_extra extra = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 	struct gw_buf out;
 	size_t len;
 	char *text;

@@ -22,6 +22,10 @@
 	{                                                                      \
 		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false \
 	}
+#define FORM(m, p, h)                                                               \
+	{                                                                           \
+		GW_METHOD_##m, p, h, GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false \
+	}
 /* Routes whose first path parameter is a meetingID (meeting-bound tokens are checked). */
 #define MEETING(m, p, h, scopes)                                                       \
 	{                                                                              \
@@ -52,6 +56,8 @@ static const struct gw_route routes[] = {
 	MEETING(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat,
 		GW_SCOPE_MEETINGS_WRITE),
 	ROUTE(POST, "/v1/tokens", gw_handle_tokens_mint, T, GW_SCOPE_TOKENS_MINT),
+	/* bbb-webhooks' callbacks: signed with BBB's secret, not a token */
+	FORM(POST, "/v1/bbb-events", gw_handle_bbb_events),
 	ROUTE(DELETE, "/v1/tokens/{jti}", gw_handle_token_revoke, T, GW_SCOPE_TOKENS_MINT),
 	HEAVY(GET, "/v1/recordings", gw_handle_recordings_list, T, GW_SCOPE_RECORDINGS_READ),
 	ROUTE(GET, "/v1/recordings/{recordID}", gw_handle_recording_get, T,
@@ -77,6 +83,7 @@ static const struct gw_route routes[] = {
 #undef HEAVY
 #undef UPLOAD
 #undef MEETING
+#undef FORM
 #undef MEETING_HEAVY
 #undef T
 

@@ -133,9 +133,10 @@ static bool early_reject(struct conn *c)
 	const char *cl =
 		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const struct gw_route *route = c->x->req.route; /* gw_pipeline_route ran in on_head */
-	size_t limit = route != NULL && route->body == GW_BODY_UPLOAD
-			       ? c->srv->opts.max_upload_bytes
-			       : c->srv->opts.max_body_bytes;
+	size_t limit = route == NULL                   ? c->srv->opts.max_body_bytes
+		       : route->body == GW_BODY_UPLOAD ? c->srv->opts.max_upload_bytes
+		       : route->body == GW_BODY_FORM   ? c->srv->opts.max_form_bytes
+						       : c->srv->opts.max_body_bytes;
 	uint64_t len = 0;
 	enum gw_err err;
 

@@ -43,6 +43,7 @@ struct gw_http_opts {
 	size_t max_header_bytes;       /* request line + headers (431 beyond) */
 	size_t max_body_bytes;         /* JSON bodies */
 	size_t max_upload_bytes;       /* routes that take a file upload */
+	size_t max_form_bytes;         /* routes that take a form (webhook callbacks) */
 	unsigned max_inflight;         /* requests waiting on BBB at once, all loops together */
 	int listen_fd;                 /* an inherited listening socket, or -1 */
 	const struct gw_services *svc; /* borrowed; handed to every request */

@@ -33,6 +33,7 @@ struct gw_metrics_extra;
 struct gw_probe_cache;
 struct gw_bearer;
 struct gw_revoke;
+struct gw_hub;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -58,10 +59,14 @@ struct gw_services {
 	struct gw_probe_cache *probe_cache;  /* /readyz's last probe; NULL = every /readyz probes */
 	struct gw_bearer *bearer;            /* the JWT verifier and its cache; NULL = no cache */
 	struct gw_revoke *revoke;            /* revoked JWTs (DELETE /v1/tokens); NULL = none */
+	struct gw_hub *hub;                  /* live events (events/hub.h); NULL = none */
 	/* Fills the gauges only the transport knows (active requests, connections). */
 	void (*stats)(void *arg, struct gw_metrics_extra *out);
 	void *stats_arg;
 	atomic_bool draining; /* set when the gateway starts to drain (/readyz answers 503) */
+	/* bbb-webhooks callbacks refused (bad signature) and events in them not relayed */
+	atomic_ullong callbacks_refused;
+	atomic_ullong events_dropped;
 };
 
 struct gw_kv {

@@ -23,6 +23,7 @@ enum gw_route_auth {
 enum gw_route_body {
 	GW_BODY_JSON = 0, /* application/json, up to limits.max_body_bytes */
 	GW_BODY_UPLOAD,   /* a file upload (multipart/form-data), up to limits.max_upload_bytes */
+	GW_BODY_FORM,     /* a form (webhook callbacks), up to events.max_callback_bytes */
 };
 
 struct gw_route {

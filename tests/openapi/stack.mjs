@@ -135,6 +135,9 @@ export async function startStack(opts) {
       writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
       mint.push(`tokens_mint = { signing_key_file = ${JSON.stringify(keyFile)}; };`);
     }
+    // bbb-webhooks signs callbacks over the URL it was given: any fixed text will do here
+    const callbackUrl = 'http://gateway.test/v1/bbb-events';
+    if (opts.events) mint.push(`events = { callback_url = ${JSON.stringify(callbackUrl)}; };`);
     const config = join(dir, 'bbb-gateway.conf');
     writeFileSync(config, [
       'listen = { address = "127.0.0.1"; port = 0; threads = 2; };',
@@ -158,6 +161,8 @@ export async function startStack(opts) {
       token: all.token,
       readToken: read.token,
       simUrl,
+      secret,
+      callbackUrl,
       dir,
       // The access log lines so far, parsed (log.format = json).
       accessLog: () => gw.lines.flatMap((line) => {

@@ -17,6 +17,7 @@
 // usage: node validate.mjs DOC.json GATEWAY_BINARY SIM_BINARY TEST_DATA_DIR
 // (TEST_DATA_DIR is tests/data: json/ holds the golden outputs, bbbsim/ the
 // simulator's seed recordings)
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
@@ -403,6 +404,30 @@ async function browserTokens(stack, origin) {
     'token_revoked', 'browser token, revoked');
 }
 
+// bbb-webhooks' callback: a form signed with sha1 (bbb.hooks_checksum's default) over URL + body + secret
+async function bbbEvents(stack) {
+  const event = {
+    data: {
+      type: 'event', id: 'user-joined',
+      attributes: {
+        meeting: { 'internal-meeting-id': 'i-1', 'external-meeting-id': 'bio-101' },
+        user: { 'internal-user-id': 'w_1', 'external-user-id': 'u-1', name: 'Ada', role: 'VIEWER', presenter: false },
+      },
+      event: { ts: Date.now() },
+    },
+  };
+  const body = new URLSearchParams({ domain: 'bbb.test', event: `[${JSON.stringify(event)}]`, timestamp: `${Date.now()}` }).toString();
+  const sum = createHash('sha1').update(`${stack.callbackUrl}${body}${stack.secret}`).digest('hex');
+  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const res = await call(stack, 'POST /v1/bbb-events', `/v1/bbb-events?checksum=${sum}`,
+    { token: null, headers: form, body, raw: true, expect: [200] });
+  ok(res.json?.received === 1, 'a signed callback: one event relayed', [res.body]);
+  await call(stack, 'POST /v1/bbb-events', '/v1/bbb-events?checksum=' + '0'.repeat(40),
+    { token: null, headers: form, body, raw: true, expect: [401], label: 'a wrong checksum' });
+  await call(stack, 'POST /v1/bbb-events', `/v1/bbb-events?checksum=${createHash('sha1').update(`${stack.callbackUrl}x=1${stack.secret}`).digest('hex')}`,
+    { token: null, headers: form, body: 'x=1', raw: true, expect: [400], label: 'no event field' });
+}
+
 function coverage() {
   const missing = [...operations.keys()].filter((k) => !exercised.has(k));
   ok(missing.length === 0, `every operation of the document was called (${operations.size})`, missing);
@@ -420,10 +445,12 @@ async function main() {
     simArgs: ['--recordings', join(dataDir, 'bbbsim', 'recordings.txt'), '--legacy-config'],
     corsOrigins: ['http://127.0.0.1:9'],
     tokensMint: true,
+    events: true,
   });
   let status;
   try {
     await live(stack);
+    await bbbEvents(stack);
   } finally {
     status = await stack.stop();
   }

@@ -1,0 +1,81 @@
+/*
+ * handler_events.c - POST /v1/bbb-events: bbb-webhooks' callbacks. The
+ * callback is verified as bbb-webhooks signs it (a checksum over the
+ * registered callback URL, the body and BBB's secret, or bearer mode),
+ * parsed and normalised (event_norm.h), and published to the hub, from
+ * which the event streams read. It answers at once: bbb-webhooks retries
+ * slow callbacks. Nothing of the body is logged.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "event_norm.h"
+#include "handlers.h"
+#include "hub.h"
+#include "log.h"
+#include "str.h"
+
+/* Events one callback may carry (bbb-webhooks sends one; batches stay small). */
+#define MAX_CALLBACK_EVENTS 100u
+
+static bool verified(struct gw_exchange *x)
+{
+	const struct gw_config *cfg = x->req.cfg;
+
+	if (cfg->events_bearer)
+		return gw_event_verify_bearer(x->req.authorization, cfg->bbb_secret);
+	return gw_event_verify_checksum(cfg->events_callback_url,
+					x->req.body != NULL ? x->req.body : "", x->req.body_len,
+					cfg->bbb_secret, cfg->hooks_checksum,
+					gw_request_query(&x->req, "checksum"));
+}
+
+void gw_handle_bbb_events(struct gw_exchange *x)
+{
+	const struct gw_config *cfg = x->req.cfg;
+	struct gw_hub *hub = x->req.svc != NULL ? x->req.svc->hub : NULL;
+	struct gw_event_batch batch;
+	size_t published = 0;
+	enum gw_err err;
+
+	if (cfg->events_callback_url == NULL || hub == NULL) {
+		gw_response_problem(x, GW_E_NOT_FOUND, "Live events are off (events.callback_url)",
+				    NULL);
+		return;
+	}
+	if (!verified(x)) {
+		atomic_fetch_add_explicit((atomic_ullong *)&x->req.svc->callbacks_refused, 1,
+					  memory_order_relaxed);
+		gw_response_header(&x->resp, "WWW-Authenticate", "Bearer realm=\"bbb-gateway\"");
+		gw_response_problem(x, GW_E_UNAUTHORIZED,
+				    "The callback is not signed with this server's secret", NULL);
+		return;
+	}
+	if (!gw_str_media_type_is(x->req.content_type, "application/x-www-form-urlencoded")) {
+		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
+				    "Callbacks are application/x-www-form-urlencoded", NULL);
+		return;
+	}
+	err = gw_event_parse_callback(x->req.body != NULL ? x->req.body : "", x->req.body_len,
+				      MAX_CALLBACK_EVENTS, &batch);
+	if (err != GW_OK) {
+		gw_response_problem(x, err,
+				    err == GW_E_BAD_REQUEST ? "Not a bbb-webhooks callback (a form "
+							      "with an `event` array)"
+							    : NULL,
+				    NULL);
+		return;
+	}
+	for (size_t i = 0; i < batch.n; i++) {
+		if (gw_hub_publish(hub, &batch.events[i], NULL) == GW_OK)
+			published++;
+	}
+	atomic_fetch_add_explicit((atomic_ullong *)&x->req.svc->events_dropped,
+				  batch.n - published + batch.dropped, memory_order_relaxed);
+	gw_response_json(x, 200,
+			 json_pack("{s:I, s:I}", "received", (json_int_t)published, "dropped",
+				   (json_int_t)(batch.n - published + batch.dropped)));
+	gw_event_batch_deinit(&batch);
+}

@@ -1,0 +1,218 @@
+/*
+ * check_integration_events.c - bbb-webhooks' callbacks into the gateway
+ * (POST /v1/bbb-events) end to end: signed as bbb-webhooks signs them (the
+ * checksum computed here with OpenSSL over callback URL + body + BBB's
+ * secret, or bearer mode), refused otherwise, counted in /metrics.
+ */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "testutil.h"
+
+#define CALLBACK_URL "http://gateway.test/v1/bbb-events"
+
+static bool bearer_mode;
+
+static void events_tweak(struct gw_config *c)
+{
+	c->events_callback_url = strdup(CALLBACK_URL);
+	c->events_bearer = bearer_mode;
+}
+
+static void events_setup(void)
+{
+	bearer_mode = false;
+	harness_tweak = events_tweak;
+	setup();
+}
+
+static void bearer_setup(void)
+{
+	bearer_mode = true;
+	harness_tweak = events_tweak;
+	setup();
+}
+
+/* Hex SHA-1 of URL + body + secret, as bbb-webhooks computes it. */
+static void checksum(const char *url, const char *body, const char *secret, char out[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(EVP_DigestInit_ex(c, EVP_sha1(), NULL) == 1);
+	EVP_DigestUpdate(c, url, strlen(url));
+	EVP_DigestUpdate(c, body, strlen(body));
+	EVP_DigestUpdate(c, secret, strlen(secret));
+	ck_assert(EVP_DigestFinal_ex(c, md, &len) == 1);
+	EVP_MD_CTX_free(c);
+	for (unsigned i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* A form body with one user-joined event, percent-encoded as URLSearchParams does. */
+static const char *joined_body(void)
+{
+	return "domain=bbb.test&event=%5B%7B%22data%22%3A%7B%22type%22%3A%22event%22%2C%22id%22%3A%"
+	       "22user-joined%22%2C%22attributes%22%3A%7B%22meeting%22%3A%7B%22internal-meeting-"
+	       "id%22%3A%22i-1%22%2C%22external-meeting-id%22%3A%22room-a%22%7D%2C%22user%22%3A%"
+	       "7B%22internal-user-id%22%3A%22w_1%22%2C%22external-user-id%22%3A%22u-1%22%2C%22"
+	       "name%22%3A%22Ada+L%22%2C%22role%22%3A%22VIEWER%22%2C%22presenter%22%3Afalse%2C%"
+	       "22session-token%22%3A%22st-secret-9%22%7D%7D%2C%22event%22%3A%7B%22ts%22%3A17000"
+	       "00000000%7D%7D%7D%5D&timestamp=1700000000001";
+}
+
+static void post(struct reply *r, const char *query, const char *body, const char *ctype,
+		 const char *auth)
+{
+	char path[256];
+	struct req q = {.method = "POST",
+			.path = path,
+			.body = body,
+			.content_type = ctype != NULL ? ctype : "application/x-www-form-urlencoded",
+			.extra_header = auth};
+
+	snprintf(path, sizeof(path), "/v1/bbb-events%s", query);
+	do_request(&q, r);
+}
+
+/* The value of a /metrics sample line, or -1. */
+static long long metric(const char *name)
+{
+	struct reply r;
+	char want[128];
+	const char *p;
+	long long v = -1;
+
+	call(&r, "GET", "/metrics", tok_all, NULL);
+	snprintf(want, sizeof(want), "\n%s ", name);
+	p = strstr(gw_buf_str(&r.body), want);
+	if (p != NULL)
+		v = strtoll(p + strlen(want), NULL, 10);
+	reply_free(&r);
+	return v;
+}
+
+START_TEST(test_events_callback_signed)
+{
+	char sum[41];
+	char query[64];
+	struct reply r;
+
+	checksum(CALLBACK_URL, joined_body(), HARNESS_SECRET, sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, joined_body(), NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "received")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "dropped")), 0);
+	reply_free(&r);
+	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 1);
+
+	/* upper-case hex is the same checksum */
+	for (char *p = sum; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, joined_body(), NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 2);
+}
+END_TEST
+
+START_TEST(test_events_callback_refused)
+{
+	char sum[41];
+	char query[64];
+	struct reply r;
+
+	/* another secret, another URL, a changed body, none at all */
+	checksum(CALLBACK_URL, joined_body(), "another-secret", sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, joined_body(), NULL, NULL);
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+	checksum("http://gateway.test/other", joined_body(), HARNESS_SECRET, sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, joined_body(), NULL, NULL);
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+	checksum(CALLBACK_URL, joined_body(), HARNESS_SECRET, sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, "domain=x&event=%5B%5D", NULL, NULL);
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+	post(&r, "", joined_body(), NULL, NULL);
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+	ck_assert_int_eq(metric("bbb_gateway_event_callbacks_refused_total"), 4);
+	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 0);
+
+	/* signed, but not a callback */
+	checksum(CALLBACK_URL, "domain=x", HARNESS_SECRET, sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, "domain=x", NULL, NULL);
+	assert_problem(&r, 400, "bad_request");
+	reply_free(&r);
+	checksum(CALLBACK_URL, "{}", HARNESS_SECRET, sum);
+	snprintf(query, sizeof(query), "?checksum=%s", sum);
+	post(&r, query, "{}", "application/json", NULL);
+	assert_problem(&r, 415, "unsupported_media_type");
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_events_callback_bearer)
+{
+	char auth[128];
+	struct reply r;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", HARNESS_SECRET);
+	post(&r, "", joined_body(), NULL, auth);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	post(&r, "", joined_body(), NULL, "Authorization: Bearer not-the-secret");
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+	post(&r, "", joined_body(), NULL, NULL);
+	assert_problem(&r, 401, "unauthorized");
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_events_off_by_default)
+{
+	struct reply r;
+
+	post(&r, "", joined_body(), NULL, NULL);
+	assert_problem(&r, 404, "not_found");
+	reply_free(&r);
+}
+END_TEST
+
+static Suite *integration_events_suite(void)
+{
+	Suite *s = suite_create("integration_events");
+	TCase *tc = tcase_create("callbacks");
+	TCase *bearer = tcase_create("bearer");
+	TCase *off = tcase_create("off");
+
+	tcase_add_checked_fixture(tc, events_setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_events_callback_signed);
+	tcase_add_test(tc, test_events_callback_refused);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(bearer, bearer_setup, teardown);
+	tcase_add_test(bearer, test_events_callback_bearer);
+	suite_add_tcase(s, bearer);
+	tcase_add_checked_fixture(off, setup, teardown);
+	tcase_add_test(off, test_events_off_by_default);
+	suite_add_tcase(s, off);
+	return s;
+}
+
+GW_TEST_MAIN(integration_events_suite)
