@@ -12,6 +12,10 @@
  * stream drops it). A Last-Event-ID older than the ring's oldest event is a
  * gap: the first read reports GW_HUB_RESET. Thread-safe: publish from any
  * thread, each subscriber read from one thread at a time.
+ *
+ * Memory is the ring (capacity slots, allocated once, with the events'
+ * strings) and one small struct per subscriber: a subscriber is a cursor
+ * into the ring and a count of matching events not yet read, never a copy.
  */
 #ifndef GW_HUB_H
 #define GW_HUB_H
@@ -28,24 +32,30 @@
 struct gw_hub;
 struct gw_hub_sub;
 
-/* A hub keeping the last capacity events (>= 1). NULL on OOM. */
+/* A hub keeping the last capacity events (>= 1). NULL on OOM or a capacity of 0. */
 struct gw_hub *gw_hub_new(size_t capacity);
 
 /* Frees the hub; every subscriber must have been removed. NULL is fine. */
 void gw_hub_free(struct gw_hub *hub);
 
 /*
- * Takes ev's strings into the ring (ev is left empty), gives it the next
- * sequence number (returned in *seq when seq is not NULL) and wakes the
- * matching subscribers. GW_E_NOMEM leaves ev as it was.
+ * Takes ev's strings into the ring (ev's data and data_pw are left NULL),
+ * gives it the next sequence number (returned in *seq when seq is not
+ * NULL), frees the strings of the event it evicts and wakes the matching
+ * subscribers. Allocates nothing. GW_E_BAD_REQUEST, leaving ev as it was,
+ * when the event could not be framed as one SSE `data:` line: no data, a
+ * data or data_pw holding a CR, LF or NUL byte, a type out of range or a
+ * meeting_id without its NUL. Publishers are serialised, wakes included.
  */
 enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *seq) GW_WUR;
 
 /*
  * Which events a subscriber sees: those of meeting_id (NULL = every
  * meeting), and among those only the ones allowed(arg, meeting_id) accepts
- * (NULL = all). allowed is called on the publisher's thread and must be
- * quick and thread-safe (a token's meeting list).
+ * (NULL = all). allowed is called under the hub's lock, mostly on the
+ * publisher's thread (also by subscribe and next, on the reader's): it
+ * must be quick, thread-safe and give the same answer for the same
+ * meeting for the subscriber's lifetime (a token's meeting list).
  */
 struct gw_hub_filter {
 	const char *meeting_id; /* copied */
@@ -56,40 +66,65 @@ struct gw_hub_filter {
 
 /*
  * Adds a subscriber that resumes after sequence number last_id (0 = from
- * now: only events published after this call). wake(wake_arg) is called,
- * on the publisher's thread and without the hub's lock, whenever a matching
- * event arrives; it must only schedule the read (e.g. resume a connection
- * and wake its loop). queue_max bounds how far it may fall behind. NULL on
- * OOM.
+ * now: only events published after this call). Resuming:
+ *  - last_id is the newest event's (or 0): nothing to replay;
+ *  - the event after last_id is still in the ring: the subscriber reads
+ *    its filter's events after last_id, then the new ones;
+ *  - a gap (the event after last_id was evicted), a last_id above the
+ *    newest (another run of the gateway) or more than queue_max events of
+ *    the filter to replay: the first gw_hub_next is GW_HUB_RESET (the page
+ *    re-reads the meeting), then only events published after this call.
+ * The caller reads once after subscribing: a replay or a reset is there
+ * without a wake. wake(wake_arg) is called on the publisher's thread,
+ * without the hub's lock (under the publishers' own), once for each
+ * matching event and once when the subscriber is marked overflowed; it
+ * must only schedule the read (e.g. post to its loop's eventfd), never
+ * wait for another thread (that thread may be in gw_hub_unsubscribe,
+ * waiting for this wake to return), publish or unsubscribe. queue_max
+ * bounds how many matching events it may have unread (0 = only the ring
+ * bounds it). filter is borrowed for the call (meeting_id is copied).
+ * NULL on OOM.
  */
 struct gw_hub_sub *gw_hub_subscribe(struct gw_hub *hub, const struct gw_hub_filter *filter,
 				    uint64_t last_id, size_t queue_max, void (*wake)(void *arg),
 				    void *wake_arg);
 
-/* Removes and frees a subscriber; wake is never called after this returns. NULL is fine. */
+/*
+ * Removes and frees a subscriber; wake is never called after this returns
+ * (it waits for a publish that is calling the wakes it collected: never
+ * call it holding a lock that wake takes). NULL is fine.
+ */
 void gw_hub_unsubscribe(struct gw_hub *hub, struct gw_hub_sub *sub);
 
 enum gw_hub_read {
 	GW_HUB_NONE = 0, /* nothing new */
-	GW_HUB_EVENT,    /* *out holds the next event's SSE text */
+	GW_HUB_EVENT,    /* the next event's SSE text was appended to out */
 	GW_HUB_RESET,    /* the asked-for resume point is gone: send `event: reset` */
 	GW_HUB_OVERFLOW, /* the subscriber fell too far behind: end the stream */
+	GW_HUB_FULL,     /* out refused the next item (its max, or OOM): nothing consumed */
 };
 
 /*
  * The subscriber's next item. GW_HUB_EVENT appends the SSE text
- * "id: <seq>\nevent: <type>\ndata: <json>\n\n" to out; GW_HUB_RESET
- * appends "event: reset\ndata: {}\n\n" (once, first). GW_E_* errors of out
- * (a full buffer) leave the cursor where it was.
+ * "id: <seq>\nevent: <type>\ndata: <json>\n\n" to out (data_pw instead of
+ * data for a filter with passwords, where the event has it); GW_HUB_RESET
+ * appends "event: reset\ndata: {}\n\n" (once, first). Events of other
+ * meetings or refused by allowed are skipped. GW_HUB_OVERFLOW from the
+ * moment the subscriber is marked overflowed: more than queue_max matching
+ * events unread, or an unread matching event evicted from the ring.
+ * GW_HUB_FULL when out cannot take the whole item (GW_E_TOO_LARGE or
+ * GW_E_NOMEM from it): out is unchanged and the item stays next; send
+ * what out holds and call again (still full while out is empty: the item
+ * is larger than out's max, end the stream).
  */
 enum gw_hub_read gw_hub_next(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out);
 
 /* Counters for /metrics. */
 struct gw_hub_stats {
-	uint64_t published;   /* events taken */
-	uint64_t last_seq;    /* the newest sequence number (0 = none yet) */
-	size_t subscribers;   /* open now */
-	uint64_t overflowed;  /* subscribers marked too slow */
+	uint64_t published;  /* events taken */
+	uint64_t last_seq;   /* the newest sequence number (0 = none yet) */
+	size_t subscribers;  /* open now */
+	uint64_t overflowed; /* subscribers marked too slow */
 };
 
 void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out);
