@@ -338,7 +338,6 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 {
 	struct sim_join_info j;
 	struct sim_attendee *a;
-	char internal[15] = "w_";
 	char auth[13];
 	char session[17];
 	char cookie[33];
@@ -346,14 +345,12 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 	char *body;
 	char *url;
 
-	sim_random_chars(internal + 2, 12, LOWER_ALNUM);
 	sim_random_chars(auth, 12, LOWER_ALNUM);
 	sim_random_chars(session, 16, LOWER_ALNUM);
-	a = sim_attendee_add(m, param_set(x, "userID") != NULL ? param(x, "userID") : internal,
-			     param(x, "fullName"), moderator);
+	a = sim_attendee_add(m, param_set(x, "userID"), param(x, "fullName"), moderator);
 	sim_attendee_userdata(a, &x->p);
 	j.internal_id = m->internal_id;
-	j.user_id = internal;
+	j.user_id = a->internal_id;
 	j.auth_token = auth;
 	j.session_token = session;
 	url = sim_xasprintf("http://%s/html5client/join?sessionToken=%s", x->c->host, session);

@@ -33,7 +33,8 @@ struct sim_kv {
 };
 
 struct sim_attendee {
-	char *user_id; /* external ID (userID param) or the generated w_ ID */
+	char *user_id;     /* external ID (userID param), else internal_id */
+	char *internal_id; /* BBB's internal user ID: w_ and 12 random lowercase alphanumerics */
 	char *full_name;
 	bool moderator;
 	bool has_custom; /* true when the join carried at least one userdata- param */
@@ -58,7 +59,7 @@ struct sim_meeting {
 	bool record;
 	bool is_breakout;
 	bool free_join;
-	bool running; /* true once someone joined, as in BBB */
+	bool running; /* true once someone joined, as in BBB; also hasUserJoined */
 	bool forcibly_ended;
 	struct sim_kv *meta;
 	struct sim_attendee *attendees;
@@ -262,7 +263,10 @@ void sim_meetings_free(struct sim_meeting *head);
 /* True when a live meeting uses voice bridge vb. */
 bool sim_voice_bridge_used(const struct bbbsim *sim, const char *vb);
 
-/* Appends an attendee (user_id NULL or "" → generated w_ ID) and marks m running. */
+/*
+ * Appends an attendee with a new internal w_ ID (also its user ID when
+ * user_id is NULL or "") and marks m running.
+ */
 struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id,
 				      const char *full_name, bool moderator);
 

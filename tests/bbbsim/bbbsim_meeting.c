@@ -99,6 +99,7 @@ static void attendees_free(struct sim_attendee *a)
 		struct sim_attendee *next = a->next;
 
 		free(a->user_id);
+		free(a->internal_id);
 		free(a->full_name);
 		sim_kv_free(a->custom);
 		free(a);
@@ -157,14 +158,14 @@ struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id
 {
 	struct sim_attendee *a = sim_xmalloc(sizeof(*a));
 	struct sim_attendee **pp = &m->attendees;
-	char generated[15] = "w_";
+	char internal[15] = "w_";
 
 	memset(a, 0, sizeof(*a));
-	if (user_id == NULL || user_id[0] == '\0') {
-		sim_random_chars(generated + 2, 12, LOWER_ALNUM);
-		user_id = generated;
-	}
+	sim_random_chars(internal + 2, 12, LOWER_ALNUM);
+	if (user_id == NULL || user_id[0] == '\0')
+		user_id = internal;
 	a->user_id = sim_xstrdup(user_id);
+	a->internal_id = sim_xstrdup(internal);
 	a->full_name = sim_xstrdup(full_name != NULL ? full_name : "");
 	a->moderator = moderator;
 	while (*pp != NULL)

@@ -272,7 +272,7 @@ char *sim_xml_create(const struct sim_meeting *m, const char *key, const char *m
 	elem(&b, "voiceBridge", m->voice_bridge);
 	elem(&b, "dialNumber", m->dial_number);
 	elem(&b, "createDate", m->create_date);
-	elem_bool(&b, "hasUserJoined", m->attendees != NULL);
+	elem_bool(&b, "hasUserJoined", m->running);
 	elem_num(&b, "duration", m->duration);
 	elem_bool(&b, "hasBeenForciblyEnded", m->forcibly_ended);
 	elem(&b, "messageKey", key);
@@ -396,7 +396,7 @@ static void meeting_fields(struct sim_buf *b, const struct sim_meeting *all,
 	elem(b, "moderatorPW", m->moderator_pw);
 	elem_bool(b, "running", m->running);
 	elem_num(b, "duration", m->duration);
-	elem_bool(b, "hasUserJoined", m->attendees != NULL);
+	elem_bool(b, "hasUserJoined", m->running);
 	elem_bool(b, "recording", m->record);
 	elem_bool(b, "hasBeenForciblyEnded", m->forcibly_ended);
 	elem_num(b, "startTime", m->create_time);
