@@ -1,8 +1,9 @@
 /*
  * bbbsim_api.c - the route table of the BBB calls the simulator answers,
  * and the meeting calls themselves: create, join, isMeetingRunning, end,
- * getMeetingInfo, getMeetings, sendChatMessage, insertDocument and the API
- * root. The recording calls live in bbbsim_recapi.c, bbb-webhooks in
+ * getMeetingInfo, getMeetings, sendChatMessage, insertDocument, the API
+ * root and the simulator's own sim/leave (a user leaves; no checksum).
+ * The recording calls live in bbbsim_recapi.c, bbb-webhooks in
  * bbbsim_hooks.c and the pre-2.4 config calls in bbbsim_legacy.c.
  *
  * Model: a route table gives each call its allowed methods and accepted
@@ -347,7 +348,7 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 
 	sim_random_chars(auth, 12, LOWER_ALNUM);
 	sim_random_chars(session, 16, LOWER_ALNUM);
-	a = sim_attendee_add(m, param_set(x, "userID"), param(x, "fullName"), moderator);
+	a = sim_attendee_add(x->sim, m, param_set(x, "userID"), param(x, "fullName"), moderator);
 	sim_attendee_userdata(a, &x->p);
 	j.internal_id = m->internal_id;
 	j.user_id = a->internal_id;
@@ -449,7 +450,7 @@ static void h_end(struct sim_ctx *x)
 		sim_fail(x, "invalidPassword", "The supplied moderator password is incorrect");
 		return;
 	}
-	sim_meeting_remove(x->sim, m);
+	sim_meeting_end(x->sim, m);
 	body = sim_xml_message("SUCCESS", "sentEndMeetingRequest",
 			       "A request to end the meeting was sent. Please wait a few seconds, "
 			       "and then use the getMeetingInfo or isMeetingRunning API calls to "
@@ -535,6 +536,36 @@ static void h_insert(struct sim_ctx *x)
 	sim_reply_xml(x, body, len);
 }
 
+/* The simulator's own sim/leave: no checksum, GET only, BBB's reply layout. */
+static void h_sim_leave(struct sim_ctx *x)
+{
+	const char *id = param_set(x, "meetingID");
+	const char *user = param_set(x, "userID");
+	struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (id == NULL) {
+		sim_fail(x, "missingParamMeetingID", "You must provide a meeting ID");
+		return;
+	}
+	if (user == NULL) {
+		sim_fail(x, "missingParamUserID", "You must provide a user ID");
+		return;
+	}
+	m = sim_meeting_find(x->sim, id);
+	if (m == NULL) {
+		sim_fail(x, "notFound", "A meeting with that ID does not exist");
+		return;
+	}
+	if (sim_attendee_leave(x->sim, m, user) == 0) {
+		sim_fail(x, "userNotFound", "No user with that ID is in the meeting");
+		return;
+	}
+	body = sim_xml_message("SUCCESS", "userLeft", "The user left the meeting.", &len);
+	sim_reply_xml(x, body, len);
+}
+
 /* --- dispatch --------------------------------------------------------- */
 
 static const struct route routes[] = {
@@ -555,6 +586,7 @@ static const struct route routes[] = {
 	{"putRecordingTextTrack", false, POST_ANY, sim_h_put_text_track, true, false},
 	{"getDefaultConfigXML", true, POST_NONE, sim_h_default_config, true, true},
 	{"setConfigXML", true, POST_ANY, sim_h_set_config, true, true},
+	{"sim/leave", true, POST_NONE, h_sim_leave, true, false},
 };
 
 bool sim_media_is(const char *ct, const char *type)
