@@ -486,6 +486,7 @@ static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, st
 	struct sim_fault *f;
 
 	c.method = method;
+	c.path = path;
 	c.call = call_of(path);
 	c.query = q != NULL ? q + 1 : "";
 	c.content_type = rq->content_type;

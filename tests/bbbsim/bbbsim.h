@@ -35,7 +35,10 @@
  * simulator (no checksum): every attendee of meeting M whose user ID (or
  * internal w_ ID) is U leaves. It answers SUCCESS with messageKey userLeft,
  * or FAILED with missingParamMeetingID, missingParamUserID, notFound (no
- * such meeting) or userNotFound.
+ * such meeting) or userNotFound. The client URL a join hands out
+ * (/html5client/join?sessionToken=T) answers, while that user is in the
+ * meeting, a small HTML page naming the meeting and the user with a link
+ * to sim/leave; else 404.
  *
  * Thread-safe: one MHD thread per connection, state behind a mutex.
  */

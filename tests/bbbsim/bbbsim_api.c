@@ -2,7 +2,8 @@
  * bbbsim_api.c - the route table of the BBB calls the simulator answers,
  * and the meeting calls themselves: create, join, isMeetingRunning, end,
  * getMeetingInfo, getMeetings, sendChatMessage, insertDocument, the API
- * root and the simulator's own sim/leave (a user leaves; no checksum).
+ * root, the simulator's own sim/leave (a user leaves; no checksum) and
+ * the page /html5client/join that a join sends the browser to.
  * The recording calls live in bbbsim_recapi.c, bbb-webhooks in
  * bbbsim_hooks.c and the pre-2.4 config calls in bbbsim_legacy.c.
  *
@@ -350,6 +351,7 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 	sim_random_chars(session, 16, LOWER_ALNUM);
 	a = sim_attendee_add(x->sim, m, param_set(x, "userID"), param(x, "fullName"), moderator);
 	sim_attendee_userdata(a, &x->p);
+	a->session_token = sim_xstrdup(session);
 	j.internal_id = m->internal_id;
 	j.user_id = a->internal_id;
 	j.auth_token = auth;
@@ -566,6 +568,32 @@ static void h_sim_leave(struct sim_ctx *x)
 	sim_reply_xml(x, body, len);
 }
 
+/*
+ * GET /html5client/join?sessionToken=T, where a join sends the browser: a
+ * page naming the meeting and the user, with a link that makes them leave.
+ * An unknown token (or a user who left) is a 404.
+ */
+static void client_page(struct sim_ctx *x)
+{
+	const char *token = param_set(x, "sessionToken");
+	struct sim_meeting *m;
+	size_t len;
+
+	for (m = x->sim->meetings; token != NULL && m != NULL; m = m->next) {
+		const struct sim_attendee *a;
+
+		for (a = m->attendees; a != NULL; a = a->next) {
+			if (a->session_token != NULL && strcmp(a->session_token, token) == 0) {
+				char *body = sim_html_client(m, a, &len);
+
+				sim_reply_set(x, 200, "text/html; charset=utf-8", body, len);
+				return;
+			}
+		}
+	}
+	sim_reply_html(x, 404);
+}
+
 /* --- dispatch --------------------------------------------------------- */
 
 static const struct route routes[] = {
@@ -655,6 +683,13 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
 
 	if (c->call != NULL && strncmp(c->call, "hooks/", 6) == 0) {
 		sim_hooks_handle(sim, c, out);
+		return;
+	}
+	if (c->call == NULL && strcmp(c->path, "/html5client/join") == 0 &&
+	    (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0)) {
+		sim_params_parse(&x.p, c->query);
+		client_page(&x);
+		sim_params_free(&x.p);
 		return;
 	}
 	rt = route_find(sim, c->call);

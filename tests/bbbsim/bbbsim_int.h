@@ -35,8 +35,9 @@ struct sim_kv {
 };
 
 struct sim_attendee {
-	char *user_id;     /* external ID (userID param), else internal_id */
-	char *internal_id; /* BBB's internal user ID: w_ and 12 random lowercase alphanumerics */
+	char *user_id;       /* external ID (userID param), else internal_id */
+	char *internal_id;   /* BBB's internal user ID: w_ and 12 random lowercase alphanumerics */
+	char *session_token; /* of the join's client URL, NULL when added otherwise */
 	char *full_name;
 	bool moderator;
 	bool has_custom; /* true when the join carried at least one userdata- param */
@@ -127,6 +128,7 @@ enum sim_checksum {
 /* One request as the call handlers see it. All pointers are borrowed. */
 struct sim_call {
 	const char *method;
+	const char *path; /* the request-target before any '?' */
 	const char *call; /* NULL when the path is outside /bigbluebutton/api */
 	const char *query;
 	const char *content_type;
@@ -346,6 +348,9 @@ char *sim_xml_join(const struct sim_join_info *j, size_t *len);
 
 /* A small HTML page for HTTP errors (404, 405, scripted statuses). */
 char *sim_html_status(int status, size_t *len);
+
+/* The page /html5client/join shows attendee a of m (the simulator's stand-in for BBB's client). */
+char *sim_html_client(const struct sim_meeting *m, const struct sim_attendee *a, size_t *len);
 
 /* --- the recording model (bbbsim_recordings.c) ----------------------- */
 

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		   "ALG (sha1, the default, sha256, sha384 or sha512) over callbackURL + body +\n"
 		   "secret, or with --hooks-bearer sent with 'Authorization: Bearer <secret>'.\n"
 		   "A user leaves with GET /bigbluebutton/api/sim/leave?meetingID=M&userID=U\n"
-		   "(simulator only, no checksum).\n");
+		   "(simulator only, no checksum), or with the link on the page a join's\n"
+		   "client URL shows.\n");
 }
 
 static int parse_port(const char *s, unsigned *port)

@@ -105,6 +105,7 @@ static void attendees_free(struct sim_attendee *a)
 
 		free(a->user_id);
 		free(a->internal_id);
+		free(a->session_token);
 		free(a->full_name);
 		sim_kv_free(a->custom);
 		free(a);

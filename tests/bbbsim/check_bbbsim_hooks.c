@@ -4,7 +4,8 @@
  * meeting-ended) and when, to which hooks, in which order, with which
  * bytes (the form body, the mapped event's JSON, the checksum or the
  * Bearer token), its retry, its 401 rule, that a slow receiver never slows
- * the simulator's answers, sim/leave and the bbb-sim options.
+ * the simulator's answers, sim/leave, the client page and the bbb-sim
+ * options.
  *
  * The receiver is a small HTTP server in a thread on 127.0.0.1:0 that
  * records each request and answers with scripted statuses after an
@@ -967,6 +968,54 @@ START_TEST(test_bbbsim_hooks_leave)
 }
 END_TEST
 
+/* A browser sent to the client URL sees a page with a link that makes it leave. */
+START_TEST(test_bbbsim_hooks_client_page)
+{
+	struct bbbsim_resp r;
+	char *loc;
+	char *path;
+	char *href;
+	char *end;
+	char *amp;
+	char ids[128];
+
+	hook("page", "");
+	ok("create", "name=A+%3Cb%3E+%26+Co&meetingID=p+1");
+	r = call("join", "meetingID=p+1&fullName=Ann+%3CO%3E&role=MODERATOR");
+	ck_assert_int_eq(r.status, 302);
+	loc = bbbsim_resp_header(&r, "Location");
+	bbbsim_resp_free(&r);
+	path = strstr(loc, "/html5client/join?sessionToken=");
+	ck_assert_ptr_nonnull(path);
+	r = get_on(bbbsim_port(sim), path);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<title>A &lt;b&gt; &amp; Co</title>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "as <b>Ann &lt;O&gt;</b> (moderator)"));
+	href = strstr(r.body, "<a href=\"/bigbluebutton/api/sim/leave?meetingID=p+1&amp;userID=w_");
+	ck_assert_msg(href != NULL, "%s", r.body);
+	href = strdup(href + 9);
+	end = strchr(href, '"');
+	*end = '\0';
+	amp = strstr(href, "&amp;");
+	memmove(amp + 1, amp + 5, strlen(amp + 5) + 1); /* the one &amp; -> & */
+	bbbsim_resp_free(&r);
+	r = get_on(bbbsim_port(sim), href);
+	ck_assert_ptr_nonnull(strstr(r.body, "<messageKey>userLeft</messageKey>"));
+	bbbsim_resp_free(&r);
+	r = get_on(bbbsim_port(sim), path); /* gone */
+	ck_assert_int_eq(r.status, 404);
+	bbbsim_resp_free(&r);
+	r = get_on(bbbsim_port(sim), "/html5client/join?sessionToken=nope");
+	ck_assert_int_eq(r.status, 404);
+	bbbsim_resp_free(&r);
+	settle(3);
+	ids_at("/page", ids, sizeof(ids));
+	ck_assert_str_eq(ids, "meeting-created user-joined user-left");
+	free(href);
+	free(loc);
+}
+END_TEST
+
 /* --- bbb-sim ------------------------------------------------------------------ */
 
 static void sim_binary(char *out, size_t n)
@@ -1105,6 +1154,7 @@ static Suite *bbbsim_hooks_suite(void)
 	tcase_add_test(tc, test_bbbsim_hooks_slow_receiver);
 	tcase_add_test(tc, test_bbbsim_hooks_stop_while_sending);
 	tcase_add_test(tc, test_bbbsim_hooks_leave);
+	tcase_add_test(tc, test_bbbsim_hooks_client_page);
 	tcase_add_test(tc, test_bbbsim_hooks_program);
 	suite_add_tcase(s, tc);
 	return s;
