@@ -9,7 +9,9 @@
  * received). The access handler collects the body, then verifies the
  * checksum (bbbsim_query.c), records the request, applies a fault if one
  * is scripted for the call, and otherwise asks bbbsim_api.c for the answer
- * under the state mutex.
+ * under the state mutex. The callback sender thread (bbbsim_sender.c)
+ * starts before the daemon; stopping ends the daemon first (no more
+ * events), then joins the sender.
  */
 #include "bbbsim_int.h"
 
@@ -484,6 +486,7 @@ static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, st
 	struct sim_fault *f;
 
 	c.method = method;
+	c.path = path;
 	c.call = call_of(path);
 	c.query = q != NULL ? q + 1 : "";
 	c.content_type = rq->content_type;
@@ -493,9 +496,11 @@ static enum MHD_Result serve(struct bbbsim *sim, struct MHD_Connection *conn, st
 	c.checksum = SIM_CHECKSUM_MISMATCH;
 	if (c.call != NULL)
 		c.checksum = sim_verify_call(sim, &c, &alg);
-	if (c.call != NULL && (c.call[0] == '\0' || strcmp(c.call, "hooks/ping") == 0) &&
+	if (c.call != NULL &&
+	    (c.call[0] == '\0' || strcmp(c.call, "hooks/ping") == 0 ||
+	     strcmp(c.call, "sim/leave") == 0) &&
 	    c.checksum == SIM_CHECKSUM_MISSING)
-		c.checksum = SIM_CHECKSUM_OK; /* the API root and hooks/ping need no checksum */
+		c.checksum = SIM_CHECKSUM_OK; /* the API root, hooks/ping, sim/leave: no checksum */
 	record(sim, &c, c.call != NULL ? c.call : path, alg);
 
 	f = fault_take(sim, c.call);
@@ -589,13 +594,19 @@ static struct bbbsim *sim_new(const struct bbbsim_opts *o)
 	sim->hooks_algorithms = sim_xstrdup(o->hooks_algorithms != NULL ? o->hooks_algorithms
 									: "sha1,sha256,sha384,"
 									  "sha512");
+	sim->domain = sim_xstrdup(o->domain != NULL ? o->domain : sim->address);
+	sim->hooks_checksum = sim_xstrdup(o->hooks_checksum != NULL ? o->hooks_checksum : "sha1");
+	sim->hooks_bearer = o->hooks_bearer;
 	sim->verbose = o->verbose;
 	sim->legacy_config = o->legacy_config;
 	sim->next_hook_id = 1;
+	sim->queue_tail = &sim->queue;
 	pthread_mutex_init(&sim->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&sim->wake, &ca);
+	pthread_cond_init(&sim->send_wake, &ca);
+	pthread_cond_init(&sim->send_done, &ca);
 	pthread_condattr_destroy(&ca);
 	return sim;
 }
@@ -610,6 +621,9 @@ static void sim_free(struct bbbsim *sim)
 	sim_uploads_free(sim->uploads);
 	sim_hooks_free(sim->hooks);
 	sim_configs_free(sim->configs);
+	sim_callbacks_free(sim->queue);
+	pthread_cond_destroy(&sim->send_done);
+	pthread_cond_destroy(&sim->send_wake);
 	pthread_cond_destroy(&sim->wake);
 	pthread_mutex_destroy(&sim->lock);
 	free(sim->address);
@@ -617,7 +631,30 @@ static void sim_free(struct bbbsim *sim)
 	free(sim->algorithms);
 	free(sim->bbb_version);
 	free(sim->hooks_algorithms);
+	free(sim->domain);
+	free(sim->hooks_checksum);
 	free(sim);
+}
+
+/* Stops what runs (the daemon, then the sender) and frees everything. */
+static void sim_shutdown(struct bbbsim *sim)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim->stopping = true;
+	pthread_cond_broadcast(&sim->wake);
+	pthread_cond_broadcast(&sim->send_wake);
+	pthread_mutex_unlock(&sim->lock);
+	if (sim->daemon != NULL)
+		MHD_stop_daemon(sim->daemon);
+	sim_sender_stop(sim);
+	sim_free(sim);
+}
+
+/* The digests sim_digest_hex knows. */
+static bool known_algorithm(const char *alg)
+{
+	return strcmp(alg, "sha1") == 0 || strcmp(alg, "sha256") == 0 ||
+	       strcmp(alg, "sha384") == 0 || strcmp(alg, "sha512") == 0;
 }
 
 struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
@@ -630,12 +667,17 @@ struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
 	struct sockaddr_storage ss;
 	bool ipv6;
 
-	if (sim->port > 65535 || !parse_address(sim->address, &ss, sim->port, &ipv6)) {
+	if (sim->port > 65535 || !parse_address(sim->address, &ss, sim->port, &ipv6) ||
+	    !known_algorithm(sim->hooks_checksum)) {
 		sim_free(sim);
 		return NULL;
 	}
 	if (opts != NULL && opts->recordings_file != NULL &&
 	    !sim_recordings_load(sim, opts->recordings_file)) {
+		sim_free(sim);
+		return NULL;
+	}
+	if (!sim_sender_start(sim)) {
 		sim_free(sim);
 		return NULL;
 	}
@@ -651,7 +693,7 @@ struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts)
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 				       MHD_OPTION_END);
 	if (sim->daemon == NULL) {
-		sim_free(sim);
+		sim_shutdown(sim);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(sim->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -677,10 +719,5 @@ void bbbsim_stop(struct bbbsim *sim)
 {
 	if (sim == NULL)
 		return;
-	pthread_mutex_lock(&sim->lock);
-	sim->stopping = true;
-	pthread_cond_broadcast(&sim->wake);
-	pthread_mutex_unlock(&sim->lock);
-	MHD_stop_daemon(sim->daemon);
-	sim_free(sim);
+	sim_shutdown(sim);
 }

@@ -15,6 +15,31 @@
  * with that service's own checksum rules, and optionally the pre-2.4
  * getDefaultConfigXML/setConfigXML calls.
  *
+ * Like bbb-webhooks it POSTs events to the registered hooks: meeting-created
+ * (a create that makes a new meeting), user-joined (a successful join, or
+ * bbbsim_add_attendee: the simulator counts the user as joined), user-left
+ * (bbbsim_user_leave or GET /bigbluebutton/api/sim/leave, and for each
+ * remaining user when the meeting ends) and meeting-ended (end, also for its
+ * breakout rooms), as bbb-webhooks' mapped events, one per callback, signed
+ * as bbb-webhooks signs them (the hooks_checksum of callbackURL + body +
+ * secret in ?checksum= / &checksum=, or Authorization: Bearer <secret> with
+ * hooks_bearer). Global hooks get every event, a hook with a meetingID
+ * that meeting's, a hook with an eventID list only those events; getRaw
+ * hooks get nothing (raw BBB messages are not modelled). A callback that
+ * fails is retried once after 100 ms; a 401 counts as delivered; when the
+ * retry fails too the hook is removed, as bbb-webhooks does. A sender
+ * thread delivers them in order, so a slow receiver never holds up the
+ * simulator's answers; bbbsim_stop drops what is still queued.
+ *
+ * GET /bigbluebutton/api/sim/leave?meetingID=M&userID=U exists only in the
+ * simulator (no checksum): every attendee of meeting M whose user ID (or
+ * internal w_ ID) is U leaves. It answers SUCCESS with messageKey userLeft,
+ * or FAILED with missingParamMeetingID, missingParamUserID, notFound (no
+ * such meeting) or userNotFound. The client URL a join hands out
+ * (/html5client/join?sessionToken=T) answers, while that user is in the
+ * meeting, a small HTML page naming the meeting and the user with a link
+ * to sim/leave; else 404.
+ *
  * Thread-safe: one MHD thread per connection, state behind a mutex.
  */
 #ifndef BBBSIM_H
@@ -37,9 +62,16 @@ struct bbbsim_opts {
 		recordings_file; /* seed recordings (tests/data/bbbsim/recordings.txt); NULL: none */
 	const char *hooks_algorithms; /* bbb-webhooks' list; default "sha1,sha256,sha384,sha512" */
 	bool legacy_config; /* answer getDefaultConfigXML/setConfigXML (BBB < 2.4), else 404 */
+	/* bbb-webhooks' callbacks (its setting in parentheses). */
+	const char *domain;         /* the domain field (bbb.serverDomain); default: address */
+	const char *hooks_checksum; /* hookChecksumAlgorithm: "sha1" (default) .. "sha512" */
+	bool hooks_bearer;          /* bbb.auth2_0: "Authorization: Bearer <secret>", no checksum */
 };
 
-/* Starts the simulator. NULL on failure (port in use, bad recordings file, ...). */
+/*
+ * Starts the simulator. NULL on failure (port in use, bad recordings file,
+ * unknown hooks_checksum, ...).
+ */
 struct bbbsim *bbbsim_start(const struct bbbsim_opts *opts);
 
 /* The port it listens on. */
@@ -111,9 +143,19 @@ struct bbbsim_fault {
  */
 void bbbsim_set_fault(struct bbbsim *sim, const char *call, const struct bbbsim_fault *fault);
 
-/* Adds an attendee to a running meeting (for getMeetingInfo tests). false if no such meeting. */
+/*
+ * Adds an attendee to a meeting (user_id NULL: a generated w_ ID) and sends
+ * user-joined to the hooks, as a join does. false if no such meeting.
+ */
 bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char *user_id,
 			 const char *full_name, bool moderator);
+
+/*
+ * Makes the attendees of meeting_id whose user ID (or internal w_ ID) is
+ * user_id leave, sending user-left for each. false if no such meeting or
+ * user.
+ */
+bool bbbsim_user_leave(struct bbbsim *sim, const char *meeting_id, const char *user_id);
 
 /*
  * A presentation <document> the simulator received in a <modules> body of
@@ -162,6 +204,16 @@ char *bbbsim_recording_meta(struct bbbsim *sim, const char *record_id, const cha
 
 /* Number of registered webhooks. */
 size_t bbbsim_hook_count(struct bbbsim *sim);
+
+/* Callbacks delivered (answered 2xx or 401), and given up (the retry failed too). */
+size_t bbbsim_callbacks_sent(struct bbbsim *sim);
+size_t bbbsim_callbacks_failed(struct bbbsim *sim);
+
+/*
+ * Waits up to timeout_ms until at least settled callbacks were delivered
+ * or given up (sent + failed). true when they were.
+ */
+bool bbbsim_callbacks_wait(struct bbbsim *sim, size_t settled, unsigned timeout_ms);
 
 /* The config XML stored by setConfigXML under token (malloc'd), NULL if unknown. */
 char *bbbsim_config_xml(struct bbbsim *sim, const char *token);

@@ -1,8 +1,10 @@
 /*
  * bbbsim_api.c - the route table of the BBB calls the simulator answers,
  * and the meeting calls themselves: create, join, isMeetingRunning, end,
- * getMeetingInfo, getMeetings, sendChatMessage, insertDocument and the API
- * root. The recording calls live in bbbsim_recapi.c, bbb-webhooks in
+ * getMeetingInfo, getMeetings, sendChatMessage, insertDocument, the API
+ * root, the simulator's own sim/leave (a user leaves; no checksum) and
+ * the page /html5client/join that a join sends the browser to.
+ * The recording calls live in bbbsim_recapi.c, bbb-webhooks in
  * bbbsim_hooks.c and the pre-2.4 config calls in bbbsim_legacy.c.
  *
  * Model: a route table gives each call its allowed methods and accepted
@@ -338,7 +340,6 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 {
 	struct sim_join_info j;
 	struct sim_attendee *a;
-	char internal[15] = "w_";
 	char auth[13];
 	char session[17];
 	char cookie[33];
@@ -346,14 +347,13 @@ static void join_success(struct sim_ctx *x, struct sim_meeting *m, bool moderato
 	char *body;
 	char *url;
 
-	sim_random_chars(internal + 2, 12, LOWER_ALNUM);
 	sim_random_chars(auth, 12, LOWER_ALNUM);
 	sim_random_chars(session, 16, LOWER_ALNUM);
-	a = sim_attendee_add(m, param_set(x, "userID") != NULL ? param(x, "userID") : internal,
-			     param(x, "fullName"), moderator);
+	a = sim_attendee_add(x->sim, m, param_set(x, "userID"), param(x, "fullName"), moderator);
 	sim_attendee_userdata(a, &x->p);
+	a->session_token = sim_xstrdup(session);
 	j.internal_id = m->internal_id;
-	j.user_id = internal;
+	j.user_id = a->internal_id;
 	j.auth_token = auth;
 	j.session_token = session;
 	url = sim_xasprintf("http://%s/html5client/join?sessionToken=%s", x->c->host, session);
@@ -452,7 +452,7 @@ static void h_end(struct sim_ctx *x)
 		sim_fail(x, "invalidPassword", "The supplied moderator password is incorrect");
 		return;
 	}
-	sim_meeting_remove(x->sim, m);
+	sim_meeting_end(x->sim, m);
 	body = sim_xml_message("SUCCESS", "sentEndMeetingRequest",
 			       "A request to end the meeting was sent. Please wait a few seconds, "
 			       "and then use the getMeetingInfo or isMeetingRunning API calls to "
@@ -538,6 +538,62 @@ static void h_insert(struct sim_ctx *x)
 	sim_reply_xml(x, body, len);
 }
 
+/* The simulator's own sim/leave: no checksum, GET only, BBB's reply layout. */
+static void h_sim_leave(struct sim_ctx *x)
+{
+	const char *id = param_set(x, "meetingID");
+	const char *user = param_set(x, "userID");
+	struct sim_meeting *m;
+	size_t len;
+	char *body;
+
+	if (id == NULL) {
+		sim_fail(x, "missingParamMeetingID", "You must provide a meeting ID");
+		return;
+	}
+	if (user == NULL) {
+		sim_fail(x, "missingParamUserID", "You must provide a user ID");
+		return;
+	}
+	m = sim_meeting_find(x->sim, id);
+	if (m == NULL) {
+		sim_fail(x, "notFound", "A meeting with that ID does not exist");
+		return;
+	}
+	if (sim_attendee_leave(x->sim, m, user) == 0) {
+		sim_fail(x, "userNotFound", "No user with that ID is in the meeting");
+		return;
+	}
+	body = sim_xml_message("SUCCESS", "userLeft", "The user left the meeting.", &len);
+	sim_reply_xml(x, body, len);
+}
+
+/*
+ * GET /html5client/join?sessionToken=T, where a join sends the browser: a
+ * page naming the meeting and the user, with a link that makes them leave.
+ * An unknown token (or a user who left) is a 404.
+ */
+static void client_page(struct sim_ctx *x)
+{
+	const char *token = param_set(x, "sessionToken");
+	struct sim_meeting *m;
+	size_t len;
+
+	for (m = x->sim->meetings; token != NULL && m != NULL; m = m->next) {
+		const struct sim_attendee *a;
+
+		for (a = m->attendees; a != NULL; a = a->next) {
+			if (a->session_token != NULL && strcmp(a->session_token, token) == 0) {
+				char *body = sim_html_client(m, a, &len);
+
+				sim_reply_set(x, 200, "text/html; charset=utf-8", body, len);
+				return;
+			}
+		}
+	}
+	sim_reply_html(x, 404);
+}
+
 /* --- dispatch --------------------------------------------------------- */
 
 static const struct route routes[] = {
@@ -558,6 +614,7 @@ static const struct route routes[] = {
 	{"putRecordingTextTrack", false, POST_ANY, sim_h_put_text_track, true, false},
 	{"getDefaultConfigXML", true, POST_NONE, sim_h_default_config, true, true},
 	{"setConfigXML", true, POST_ANY, sim_h_set_config, true, true},
+	{"sim/leave", true, POST_NONE, h_sim_leave, true, false},
 };
 
 bool sim_media_is(const char *ct, const char *type)
@@ -626,6 +683,13 @@ void sim_api_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_rep
 
 	if (c->call != NULL && strncmp(c->call, "hooks/", 6) == 0) {
 		sim_hooks_handle(sim, c, out);
+		return;
+	}
+	if (c->call == NULL && strcmp(c->path, "/html5client/join") == 0 &&
+	    (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0)) {
+		sim_params_parse(&x.p, c->query);
+		client_page(&x);
+		sim_params_free(&x.p);
 		return;
 	}
 	rt = route_find(sim, c->call);

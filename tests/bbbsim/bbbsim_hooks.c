@@ -223,6 +223,22 @@ void sim_hooks_free(struct sim_hook *h)
 	}
 }
 
+void sim_hook_drop(struct bbbsim *sim, unsigned long id)
+{
+	struct sim_hook **pp;
+
+	for (pp = &sim->hooks; *pp != NULL; pp = &(*pp)->next) {
+		struct sim_hook *h = *pp;
+
+		if (h->id != id)
+			continue;
+		*pp = h->next;
+		h->next = NULL;
+		sim_hooks_free(h);
+		return;
+	}
+}
+
 static void h_create(struct bbbsim *sim, const struct sim_params *p, struct sim_reply *out)
 {
 	const char *url = sim_param(p, "callbackURL");

@@ -7,8 +7,10 @@
  * (buffers, reply rendering), bbbsim_body.c (request bodies: <modules>
  * XML, multipart, base64), bbbsim_recordings.c (the recording store and
  * its fixture file), bbbsim_recxml.c (getRecordings XML, JSON replies),
- * bbbsim_recapi.c (the recording calls), bbbsim_hooks.c (bbb-webhooks)
- * and bbbsim_legacy.c (the pre-2.4 config XML calls).
+ * bbbsim_recapi.c (the recording calls), bbbsim_hooks.c (bbb-webhooks),
+ * bbbsim_events.c (its events, addressed to the hooks), bbbsim_sender.c
+ * (the callback queue and its thread) and bbbsim_legacy.c (the pre-2.4
+ * config XML calls).
  */
 #ifndef BBBSIM_INT_H
 #define BBBSIM_INT_H
@@ -33,7 +35,9 @@ struct sim_kv {
 };
 
 struct sim_attendee {
-	char *user_id; /* external ID (userID param) or the generated w_ ID */
+	char *user_id;       /* external ID (userID param), else internal_id */
+	char *internal_id;   /* BBB's internal user ID: w_ and 12 random lowercase alphanumerics */
+	char *session_token; /* of the join's client URL, NULL when added otherwise */
 	char *full_name;
 	bool moderator;
 	bool has_custom; /* true when the join carried at least one userdata- param */
@@ -58,7 +62,7 @@ struct sim_meeting {
 	bool record;
 	bool is_breakout;
 	bool free_join;
-	bool running; /* true once someone joined, as in BBB */
+	bool running; /* true once someone joined, as in BBB; also hasUserJoined */
 	bool forcibly_ended;
 	struct sim_kv *meta;
 	struct sim_attendee *attendees;
@@ -82,11 +86,16 @@ struct bbbsim {
 	char *algorithms;
 	char *bbb_version;
 	char *hooks_algorithms;
+	char *domain;         /* bbb-webhooks' serverDomain: the callbacks' domain field */
+	char *hooks_checksum; /* hookChecksumAlgorithm: signs the callbacks */
+	bool hooks_bearer;    /* auth2_0: the secret as a Bearer token instead of a checksum */
 	bool verbose;
 	bool legacy_config;
+	pthread_t sender; /* the callback sender thread (bbbsim_sender.c) */
+	bool sender_started;
 
 	pthread_mutex_t lock; /* guards everything below */
-	pthread_cond_t wake;  /* interrupts DELAY sleeps on stop */
+	pthread_cond_t wake;  /* interrupts DELAY sleeps and callback retry pauses on stop */
 	bool stopping;
 	unsigned long connections;
 	struct bbbsim_request *log;
@@ -101,6 +110,12 @@ struct bbbsim {
 	struct sim_hook *hooks;              /* bbb-webhooks registrations, by id */
 	unsigned long next_hook_id;
 	struct sim_config *configs; /* setConfigXML tokens */
+	struct sim_callback *queue; /* callbacks waiting for the sender, oldest first */
+	struct sim_callback **queue_tail;
+	pthread_cond_t send_wake; /* a callback was queued, or the simulator stops */
+	pthread_cond_t send_done; /* a callback was delivered or given up */
+	size_t callbacks_sent;    /* answered 2xx or 401 */
+	size_t callbacks_failed;  /* given up after the retry */
 };
 
 enum sim_checksum {
@@ -113,6 +128,7 @@ enum sim_checksum {
 /* One request as the call handlers see it. All pointers are borrowed. */
 struct sim_call {
 	const char *method;
+	const char *path; /* the request-target before any '?' */
 	const char *call; /* NULL when the path is outside /bigbluebutton/api */
 	const char *query;
 	const char *content_type;
@@ -249,12 +265,21 @@ void sim_kv_free(struct sim_kv *kv);
 /* The live meeting with that external ID, or NULL. */
 struct sim_meeting *sim_meeting_find(struct bbbsim *sim, const char *id);
 
-/* Creates a meeting from create's parameters (already validated) and appends it. */
+/*
+ * Creates a meeting from create's parameters (already validated), appends
+ * it and sends meeting-created.
+ */
 struct sim_meeting *sim_meeting_add(struct bbbsim *sim, const struct sim_params *p,
 				    const char *body, size_t body_len);
 
 /* Unlinks and frees m and its breakout rooms. */
 void sim_meeting_remove(struct bbbsim *sim, struct sim_meeting *m);
+
+/*
+ * Ends m: for its breakout rooms, then for m, user-left for each attendee
+ * and meeting-ended go to the hooks; then sim_meeting_remove.
+ */
+void sim_meeting_end(struct bbbsim *sim, struct sim_meeting *m);
 
 /* Frees a whole meeting list. */
 void sim_meetings_free(struct sim_meeting *head);
@@ -262,9 +287,18 @@ void sim_meetings_free(struct sim_meeting *head);
 /* True when a live meeting uses voice bridge vb. */
 bool sim_voice_bridge_used(const struct bbbsim *sim, const char *vb);
 
-/* Appends an attendee (user_id NULL or "" → generated w_ ID) and marks m running. */
-struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id,
-				      const char *full_name, bool moderator);
+/*
+ * Appends an attendee with a new internal w_ ID (also its user ID when
+ * user_id is NULL or ""), marks m running and sends user-joined.
+ */
+struct sim_attendee *sim_attendee_add(struct bbbsim *sim, struct sim_meeting *m,
+				      const char *user_id, const char *full_name, bool moderator);
+
+/*
+ * Removes the attendees whose user ID or internal ID is user_id, sending
+ * user-left for each; returns how many left.
+ */
+size_t sim_attendee_leave(struct bbbsim *sim, struct sim_meeting *m, const char *user_id);
 
 /* Stores join's userdata-<key> parameters as the attendee's customdata. */
 void sim_attendee_userdata(struct sim_attendee *a, const struct sim_params *p);
@@ -314,6 +348,9 @@ char *sim_xml_join(const struct sim_join_info *j, size_t *len);
 
 /* A small HTML page for HTTP errors (404, 405, scripted statuses). */
 char *sim_html_status(int status, size_t *len);
+
+/* The page /html5client/join shows attendee a of m (the simulator's stand-in for BBB's client). */
+char *sim_html_client(const struct sim_meeting *m, const struct sim_attendee *a, size_t *len);
 
 /* --- the recording model (bbbsim_recordings.c) ----------------------- */
 
@@ -484,12 +521,61 @@ struct sim_hook {
 
 void sim_hooks_free(struct sim_hook *h);
 
+/* Removes the hook with that ID, as bbb-webhooks does when a callback fails for good. */
+void sim_hook_drop(struct bbbsim *sim, unsigned long id);
+
 /* bbb-webhooks' checksum rule for call ("hooks/create", ...). */
 enum sim_checksum sim_hooks_verify(const struct bbbsim *sim, const char *call, const char *query,
 				   const char **alg_out);
 
 /* Answers /bigbluebutton/api/hooks/<verb> as the bbb-webhooks Express app does. */
 void sim_hooks_handle(struct bbbsim *sim, const struct sim_call *c, struct sim_reply *out);
+
+/* --- bbb-webhooks events (bbbsim_events.c) --------------------------- */
+
+/*
+ * Queues a mapped bbb-webhooks event for every hook that takes it: the
+ * global hooks and those of m's external meeting ID, unless a hook's
+ * eventID list leaves it out or it asked for raw events. The caller holds
+ * sim->lock.
+ */
+void sim_event_meeting_created(struct bbbsim *sim, const struct sim_meeting *m);
+void sim_event_meeting_ended(struct bbbsim *sim, const struct sim_meeting *m);
+void sim_event_user_joined(struct bbbsim *sim, const struct sim_meeting *m,
+			   const struct sim_attendee *a);
+void sim_event_user_left(struct bbbsim *sim, const struct sim_meeting *m,
+			 const struct sim_attendee *a);
+
+/* --- the callback sender (bbbsim_sender.c) --------------------------- */
+
+/* How long one callback POST may take, and the pause before its one retry. */
+#define SIM_CALLBACK_TIMEOUT_MS 5000L
+#define SIM_CALLBACK_RETRY_MS 100u
+
+/* One callback, ready to POST: built when its event happened. All strings owned. */
+struct sim_callback {
+	unsigned long hook_id; /* dropped when both attempts fail */
+	char *event_id;        /* "user-joined", ... (for the verbose log) */
+	char *url;             /* the callbackURL, with its checksum unless in bearer mode */
+	char *body;            /* domain=...&event=...&timestamp=... */
+	struct sim_callback *next;
+};
+
+/* Frees a list of callbacks. */
+void sim_callbacks_free(struct sim_callback *cb);
+
+/* Starts the sender thread (and libcurl); false when it cannot. */
+bool sim_sender_start(struct bbbsim *sim);
+
+/*
+ * Joins the sender thread (an attempt in flight is aborted). The caller
+ * has set sim->stopping, broadcast sim->wake and sim->send_wake, and does
+ * not hold sim->lock. What is still queued is left for sim_free.
+ */
+void sim_sender_stop(struct bbbsim *sim);
+
+/* Appends cb (takes it) to the queue and wakes the sender. The caller holds sim->lock. */
+void sim_sender_enqueue(struct bbbsim *sim, struct sim_callback *cb);
 
 /* --- pre-2.4 config XML (bbbsim_legacy.c) ---------------------------- */
 

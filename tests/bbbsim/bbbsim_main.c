@@ -4,13 +4,17 @@
  *
  *   bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]
  *           [--bbb-version V] [--recordings FILE] [--hooks-algorithms LIST]
+ *           [--domain D] [--hooks-checksum ALG] [--hooks-bearer]
  *           [--legacy-config] [--verbose]
  *
  * Defaults: 127.0.0.1, port 8080 (0 picks a free port), secret from
  * BBBSIM_SECRET (one of the two is required; "" disables checksums). It
  * prints one line "bbb-sim listening on http://A:PORT/bigbluebutton/api"
  * once it accepts connections, runs until SIGINT or SIGTERM (blocked in
- * every thread and taken with sigwait) and exits 0.
+ * every thread and taken with sigwait) and exits 0. Callbacks to the
+ * registered bbb-webhooks hooks carry domain D (default: the address) and
+ * are signed with ALG (default sha1), or with --hooks-bearer carry the
+ * secret as a Bearer token.
  */
 #include "bbbsim.h"
 
@@ -26,10 +30,18 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bbb-sim [--address A] [--port N] [--secret S] [--algorithms LIST]\n"
 		   "               [--bbb-version V] [--recordings FILE] [--hooks-algorithms "
 		   "LIST]\n"
+		   "               [--domain D] [--hooks-checksum ALG] [--hooks-bearer]\n"
 		   "               [--legacy-config] [--verbose]\n"
 		   "The secret defaults to $BBBSIM_SECRET; an empty secret disables checksums.\n"
 		   "--recordings seeds getRecordings (tests/data/bbbsim/recordings.txt);\n"
-		   "--legacy-config answers getDefaultConfigXML/setConfigXML as BBB < 2.4.\n");
+		   "--legacy-config answers getDefaultConfigXML/setConfigXML as BBB < 2.4.\n"
+		   "Registered hooks get bbb-webhooks callbacks (meeting-created, user-joined,\n"
+		   "user-left, meeting-ended) with domain D (default: the address), signed with\n"
+		   "ALG (sha1, the default, sha256, sha384 or sha512) over callbackURL + body +\n"
+		   "secret, or with --hooks-bearer sent with 'Authorization: Bearer <secret>'.\n"
+		   "A user leaves with GET /bigbluebutton/api/sim/leave?meetingID=M&userID=U\n"
+		   "(simulator only, no checksum), or with the link on the page a join's\n"
+		   "client URL shows.\n");
 }
 
 static int parse_port(const char *s, unsigned *port)
@@ -56,6 +68,9 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 		{"bbb-version", required_argument, NULL, 'b'},
 		{"recordings", required_argument, NULL, 'r'},
 		{"hooks-algorithms", required_argument, NULL, 'k'},
+		{"domain", required_argument, NULL, 'd'},
+		{"hooks-checksum", required_argument, NULL, 'c'},
+		{"hooks-bearer", no_argument, NULL, 'e'},
 		{"legacy-config", no_argument, NULL, 'l'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -64,7 +79,7 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 	int c;
 
 	for (;;) {
-		c = getopt_long(argc, argv, "a:p:s:g:b:r:k:lvh", longopts, NULL);
+		c = getopt_long(argc, argv, "a:p:s:g:b:r:k:d:c:elvh", longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -89,6 +104,15 @@ static int parse_args(int argc, char **argv, struct bbbsim_opts *o)
 			break;
 		case 'k':
 			o->hooks_algorithms = optarg;
+			break;
+		case 'd':
+			o->domain = optarg;
+			break;
+		case 'c':
+			o->hooks_checksum = optarg;
+			break;
+		case 'e':
+			o->hooks_bearer = true;
 			break;
 		case 'l':
 			o->legacy_config = true;
@@ -118,6 +142,12 @@ int main(int argc, char **argv)
 	if (rc != 0) {
 		usage(rc > 0 ? stdout : stderr);
 		return rc > 0 ? 0 : 2;
+	}
+	if (o.hooks_checksum != NULL && strcmp(o.hooks_checksum, "sha1") != 0 &&
+	    strcmp(o.hooks_checksum, "sha256") != 0 && strcmp(o.hooks_checksum, "sha384") != 0 &&
+	    strcmp(o.hooks_checksum, "sha512") != 0) {
+		fprintf(stderr, "bbb-sim: --hooks-checksum: sha1, sha256, sha384 or sha512\n");
+		return 2;
 	}
 	if (o.secret == NULL)
 		o.secret = getenv("BBBSIM_SECRET");

@@ -1,14 +1,19 @@
 /*
  * bbbsim_meeting.c - the BBB simulator's meeting model: the list of live
- * meetings on struct bbbsim, their attendees, metadata and customdata.
+ * meetings on struct bbbsim, their attendees, metadata and customdata, and
+ * the moments bbb-webhooks events happen (bbbsim_events.c builds them).
  *
  * A meeting is created by a successful create and removed at once by end
  * (with its breakout rooms), so a later create with the same meetingID
  * starts a new session: new createTime, new internalMeetingID
  * (sha1_hex(meetingID) "-" createTime). Passwords default to 8 random
  * alphanumerics and the voice bridge to a free random 5-digit number. A
- * meeting counts as running once someone joined, as in BBB. Lists keep
- * insertion order. Callers hold sim->lock (bbbsim_add_attendee takes it).
+ * meeting counts as running once someone joined, as in BBB, and stays so
+ * when everyone left (BBB ends an empty meeting only after a delay, which
+ * the simulator does not model). A join sends user-joined, a leave
+ * user-left, end user-left for everyone still there and then
+ * meeting-ended (breakout rooms first). Lists keep insertion order.
+ * Callers hold sim->lock (the bbbsim_* functions here take it).
  */
 #include "bbbsim_int.h"
 
@@ -99,6 +104,8 @@ static void attendees_free(struct sim_attendee *a)
 		struct sim_attendee *next = a->next;
 
 		free(a->user_id);
+		free(a->internal_id);
+		free(a->session_token);
 		free(a->full_name);
 		sim_kv_free(a->custom);
 		free(a);
@@ -152,26 +159,69 @@ void sim_meeting_remove(struct bbbsim *sim, struct sim_meeting *m)
 	free(parent);
 }
 
-struct sim_attendee *sim_attendee_add(struct sim_meeting *m, const char *user_id,
-				      const char *full_name, bool moderator)
+/* Sends user-left for each attendee of m and meeting-ended. */
+static void end_events(struct bbbsim *sim, const struct sim_meeting *m)
+{
+	const struct sim_attendee *a;
+
+	for (a = m->attendees; a != NULL; a = a->next)
+		sim_event_user_left(sim, m, a);
+	sim_event_meeting_ended(sim, m);
+}
+
+void sim_meeting_end(struct bbbsim *sim, struct sim_meeting *m)
+{
+	const struct sim_meeting *c;
+
+	for (c = sim->meetings; c != NULL; c = c->next)
+		if (c->is_breakout && strcmp(c->parent_id, m->internal_id) == 0)
+			end_events(sim, c);
+	end_events(sim, m);
+	sim_meeting_remove(sim, m);
+}
+
+struct sim_attendee *sim_attendee_add(struct bbbsim *sim, struct sim_meeting *m,
+				      const char *user_id, const char *full_name, bool moderator)
 {
 	struct sim_attendee *a = sim_xmalloc(sizeof(*a));
 	struct sim_attendee **pp = &m->attendees;
-	char generated[15] = "w_";
+	char internal[15] = "w_";
 
 	memset(a, 0, sizeof(*a));
-	if (user_id == NULL || user_id[0] == '\0') {
-		sim_random_chars(generated + 2, 12, LOWER_ALNUM);
-		user_id = generated;
-	}
+	sim_random_chars(internal + 2, 12, LOWER_ALNUM);
+	if (user_id == NULL || user_id[0] == '\0')
+		user_id = internal;
 	a->user_id = sim_xstrdup(user_id);
+	a->internal_id = sim_xstrdup(internal);
 	a->full_name = sim_xstrdup(full_name != NULL ? full_name : "");
 	a->moderator = moderator;
 	while (*pp != NULL)
 		pp = &(*pp)->next;
 	*pp = a;
 	m->running = true;
+	sim_event_user_joined(sim, m, a);
 	return a;
+}
+
+size_t sim_attendee_leave(struct bbbsim *sim, struct sim_meeting *m, const char *user_id)
+{
+	struct sim_attendee **pp = &m->attendees;
+	size_t n = 0;
+
+	while (*pp != NULL) {
+		struct sim_attendee *a = *pp;
+
+		if (strcmp(a->user_id, user_id) != 0 && strcmp(a->internal_id, user_id) != 0) {
+			pp = &a->next;
+			continue;
+		}
+		sim_event_user_left(sim, m, a);
+		*pp = a->next;
+		a->next = NULL;
+		attendees_free(a);
+		n++;
+	}
+	return n;
 }
 
 bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char *user_id,
@@ -182,9 +232,24 @@ bool bbbsim_add_attendee(struct bbbsim *sim, const char *meeting_id, const char 
 	pthread_mutex_lock(&sim->lock);
 	m = meeting_id != NULL ? sim_meeting_find(sim, meeting_id) : NULL;
 	if (m != NULL)
-		sim_attendee_add(m, user_id, full_name, moderator);
+		sim_attendee_add(sim, m, user_id, full_name, moderator);
 	pthread_mutex_unlock(&sim->lock);
 	return m != NULL;
+}
+
+bool bbbsim_user_leave(struct bbbsim *sim, const char *meeting_id, const char *user_id)
+{
+	struct sim_meeting *m;
+	size_t n = 0;
+
+	if (meeting_id == NULL || user_id == NULL)
+		return false;
+	pthread_mutex_lock(&sim->lock);
+	m = sim_meeting_find(sim, meeting_id);
+	if (m != NULL)
+		n = sim_attendee_leave(sim, m, user_id);
+	pthread_mutex_unlock(&sim->lock);
+	return n > 0;
 }
 
 bool sim_voice_bridge_used(const struct bbbsim *sim, const char *vb)
@@ -294,6 +359,7 @@ struct sim_meeting *sim_meeting_add(struct bbbsim *sim, const struct sim_params 
 	for (pp = &sim->meetings; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = m;
+	sim_event_meeting_created(sim, m);
 	return m;
 }
 

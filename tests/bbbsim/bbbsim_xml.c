@@ -272,7 +272,7 @@ char *sim_xml_create(const struct sim_meeting *m, const char *key, const char *m
 	elem(&b, "voiceBridge", m->voice_bridge);
 	elem(&b, "dialNumber", m->dial_number);
 	elem(&b, "createDate", m->create_date);
-	elem_bool(&b, "hasUserJoined", m->attendees != NULL);
+	elem_bool(&b, "hasUserJoined", m->running);
 	elem_num(&b, "duration", m->duration);
 	elem_bool(&b, "hasBeenForciblyEnded", m->forcibly_ended);
 	elem(&b, "messageKey", key);
@@ -396,7 +396,7 @@ static void meeting_fields(struct sim_buf *b, const struct sim_meeting *all,
 	elem(b, "moderatorPW", m->moderator_pw);
 	elem_bool(b, "running", m->running);
 	elem_num(b, "duration", m->duration);
-	elem_bool(b, "hasUserJoined", m->attendees != NULL);
+	elem_bool(b, "hasUserJoined", m->running);
 	elem_bool(b, "recording", m->record);
 	elem_bool(b, "hasBeenForciblyEnded", m->forcibly_ended);
 	elem_num(b, "startTime", m->create_time);
@@ -469,6 +469,31 @@ static const char *reason(int status)
 	default:
 		return "Error";
 	}
+}
+
+char *sim_html_client(const struct sim_meeting *m, const struct sim_attendee *a, size_t *len)
+{
+	struct sim_buf b = {0};
+	struct sim_buf leave = {0};
+
+	sim_buf_puts(&leave, "/bigbluebutton/api/sim/leave?meetingID=");
+	sim_url_encode_java(&leave, m->meeting_id);
+	sim_buf_puts(&leave, "&userID=");
+	sim_url_encode_java(&leave, a->internal_id);
+	sim_buf_puts(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>");
+	buf_escape(&b, m->name);
+	sim_buf_puts(&b, "</title>\n</head>\n<body>\n<h1>");
+	buf_escape(&b, m->name);
+	sim_buf_puts(&b, "</h1>\n<p>You are in this meeting as <b>");
+	buf_escape(&b, a->full_name);
+	sim_buf_printf(&b, "</b> (%s). This is the BBB simulator: there is no client, ",
+		       a->moderator ? "moderator" : "viewer");
+	sim_buf_puts(&b, "but it counts you as joined until you leave.</p>\n<p><a href=\"");
+	buf_escape(&b, leave.p);
+	sim_buf_puts(&b, "\">Leave the meeting</a></p>\n</body>\n</html>\n");
+	free(leave.p);
+	*len = b.len;
+	return b.p;
 }
 
 char *sim_html_status(int status, size_t *len)
