@@ -44,7 +44,7 @@ struct gw_event {
 	enum gw_event_type type;
 	char meeting_id[GW_EVENT_MAX_MEETING_ID + 1]; /* BBB's external meetingID */
 	int64_t time_ms;                              /* BBB's event time, ms since the epoch */
-	char *data;    /* the JSON object, one line: {"meetingID", "time", ...} */
+	char *data; /* the JSON object, one line: {"meetingID", "time", ...} */
 	size_t data_len;
 	char *data_pw; /* with attendeePW/moderatorPW, or NULL: the same as data */
 	size_t data_pw_len;
