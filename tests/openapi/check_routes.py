@@ -11,7 +11,8 @@ with a copy of it:
      operation of the document is a route of the router (method + pattern);
   2. security and scopes: public routes have `security: []`, token routes
      the bearer scheme and `x-required-scopes` equal to the router's scopes;
-  3. request body media types: upload routes multipart/form-data, the others
+  3. request body media types: upload routes multipart/form-data, form routes
+     (webhook callbacks) application/x-www-form-urlencoded, the others
      application/json;
   4. every {param} of a pattern is declared as a path parameter, and no other;
   5. every $ref resolves;
@@ -217,7 +218,8 @@ def main(argv):
         if body is None:
             continue
         media = sorted(body.get("content", {}).keys())
-        want = ["multipart/form-data"] if routes[key]["body"] == "upload" else ["application/json"]
+        want = {"upload": ["multipart/form-data"],
+                "form": ["application/x-www-form-urlencoded"]}.get(routes[key]["body"], ["application/json"])
         if media != want:
             problems.append(f"{key[0].upper()} {key[1]}: request body {media}, the router takes {want}")
     tap.check("request body media types match the router", problems)

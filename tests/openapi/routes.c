@@ -60,7 +60,9 @@ int main(void)
 		gw_method_list(r[i].method, method, sizeof(method));
 		printf("%s\t%s\t%s\t", method, r[i].pattern, auth_name(r[i].auth));
 		print_scopes(r[i].auth == GW_ROUTE_METRICS ? GW_SCOPE_METRICS : r[i].scopes);
-		printf("\t%s\n", r[i].body == GW_BODY_UPLOAD ? "upload" : "json");
+		printf("\t%s\n", r[i].body == GW_BODY_UPLOAD ? "upload"
+				 : r[i].body == GW_BODY_FORM ? "form"
+							     : "json");
 	}
 	return ferror(stdout) ? 1 : 0;
 }
