@@ -15,15 +15,26 @@
 #define CALLBACK_URL "http://gateway.test/v1/bbb-events"
 
 static bool bearer_mode;
+static unsigned fixed_port; /* 0, or the port the gateway must listen on (callback_url names it) */
+static char live_url[128];
 
 static void events_tweak(struct gw_config *c)
 {
-	c->events_callback_url = strdup(CALLBACK_URL);
+	c->events_callback_url = strdup(fixed_port != 0 ? live_url : CALLBACK_URL);
 	c->events_bearer = bearer_mode;
+	if (fixed_port != 0) {
+		c->listen_port = fixed_port;
+		/* the hook's callback is this gateway on loopback */
+		c->fetch_allow = calloc(1, sizeof(char *));
+		ck_assert_ptr_nonnull(c->fetch_allow);
+		c->fetch_allow[0] = strdup("127.0.0.1");
+		c->n_fetch_allow = 1;
+	}
 }
 
 static void events_setup(void)
 {
+	fixed_port = 0;
 	bearer_mode = false;
 	harness_tweak = events_tweak;
 	setup();
@@ -31,6 +42,7 @@ static void events_setup(void)
 
 static void bearer_setup(void)
 {
+	fixed_port = 0;
 	bearer_mode = true;
 	harness_tweak = events_tweak;
 	setup();
@@ -194,6 +206,43 @@ START_TEST(test_events_off_by_default)
 }
 END_TEST
 
+/*
+ * The simulator posts bbb-webhooks callbacks to a hook registered through
+ * the gateway; the gateway verifies and relays them: the two sides agree on
+ * the wire format and the signature.
+ */
+START_TEST(test_events_from_the_simulator)
+{
+	char body[256];
+	struct reply r;
+	unsigned port;
+
+	/* learn a free port, then run the gateway on it with callback_url naming it */
+	port = gw_gateway_port(gw);
+	gw_gateway_stop(gw);
+	gw = NULL;
+	gw_config_unref(cfg);
+	cfg = NULL;
+	fixed_port = port;
+	snprintf(live_url, sizeof(live_url), "http://127.0.0.1:%u/v1/bbb-events", port);
+	start_gateway(HARNESS_SECRET, GW_DIGEST_SHA256);
+	snprintf(body, sizeof(body), "{\"callbackURL\":\"%s\"}", live_url);
+	call(&r, "POST", "/v1/hooks", tok_all, body);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, gw_buf_str(&r.body));
+	reply_free(&r);
+	create_meeting("live-1");
+	ck_assert(bbbsim_callbacks_wait(sim, 1, 5000));
+	ck_assert_uint_eq(bbbsim_callbacks_sent(sim), 1);
+	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 1);
+	ck_assert_int_eq(metric("bbb_gateway_event_callbacks_refused_total"), 0);
+	call(&r, "POST", "/v1/meetings/live-1/end", tok_all, "{}");
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert(bbbsim_callbacks_wait(sim, 2, 5000));
+	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 2);
+}
+END_TEST
+
 static Suite *integration_events_suite(void)
 {
 	Suite *s = suite_create("integration_events");
@@ -205,6 +254,7 @@ static Suite *integration_events_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_events_callback_signed);
 	tcase_add_test(tc, test_events_callback_refused);
+	tcase_add_test(tc, test_events_from_the_simulator);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(bearer, bearer_setup, teardown);
 	tcase_add_test(bearer, test_events_callback_bearer);
