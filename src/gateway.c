@@ -25,6 +25,7 @@
 #include "bearer.h"
 #include "conn_guard.h"
 #include "gw_limits.h"
+#include "hook_keeper.h"
 #include "http_server.h"
 #include "hub.h"
 #include "log.h"
@@ -52,6 +53,7 @@ struct gw_gateway {
 	struct gw_upstream_group *up;
 	struct gw_http_server *http;
 	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
+	struct gw_hook_keeper *keeper; /* keeps events.callback_url registered with bbb-webhooks */
 };
 
 static void stats(void *arg, struct gw_metrics_extra *out)
@@ -216,6 +218,10 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 		err = gw_upstream_group_new(&uo, ho.threads, &gw->up);
 	if (err == GW_OK)
 		err = gw_http_server_start(&ho, gw->up, config_get, gw, &http);
+	if (err == GW_OK && gw_hook_keeper_start(gw->up, config_get, gw, &gw->keeper) != GW_OK) {
+		gw_http_server_stop(http);
+		err = GW_E_NOMEM;
+	}
 	if (err != GW_OK) {
 		gw_upstream_group_free(gw->up);
 		services_free(gw);
@@ -233,6 +239,11 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	gw_notify_status("listening on port %u", gw_http_server_port(gw->http));
 	*out = gw;
 	return GW_OK;
+}
+
+void gw_gateway_check_hooks(struct gw_gateway *gw)
+{
+	gw_hook_keeper_kick(gw->keeper);
 }
 
 unsigned gw_gateway_port(const struct gw_gateway *gw)
@@ -291,6 +302,7 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	gw_log_setup(fresh->log_level, fresh->log_format);
 	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
 	gw_metrics_reload(gw->svc.metrics, true);
+	gw_hook_keeper_kick(gw->keeper); /* a new callback_url is registered at once */
 	gw_notify_ready();
 	return GW_OK;
 }
@@ -335,6 +347,8 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	pthread_mutex_unlock(&gw->lock);
 	gw_http_server_stop(gw->http);
 	gw->http = NULL;
+	gw_hook_keeper_stop(gw->keeper); /* its pool belongs to the group */
+	gw->keeper = NULL;
 	gw_upstream_group_free(up);
 	services_free(gw);
 	gw_config_unref(cfg);

@@ -49,6 +49,13 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw) GW_WUR;
 void gw_gateway_stop(struct gw_gateway *gw);
 
 /*
+ * Checks now (instead of at the next events.hooks_check_s) that the
+ * gateway's callback is registered with bbb-webhooks, registering it again
+ * when not. Returns at once; the check runs on its own thread.
+ */
+void gw_gateway_check_hooks(struct gw_gateway *gw);
+
+/*
  * Runs the signal loop on the calling thread (the signals must already be
  * blocked in every thread): SIGHUP reloads, SIGTERM/SIGINT stop. Returns
  * the process exit status after gw_gateway_stop.
