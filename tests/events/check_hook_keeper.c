@@ -19,7 +19,7 @@ START_TEST(test_hook_keeper_listed)
 					URL));
 	/* a hook for one meeting is not the global one */
 	ck_assert(!gw_hook_keeper_listed("{\"hooks\":[{\"callbackURL\":\"" URL "\",\"meetingID\":"
-									       "\"m1\"}]}",
+					 "\"m1\"}]}",
 					 URL));
 	/* exactly the URL: no prefix, no trailing slash, no other case */
 	ck_assert(!gw_hook_keeper_listed("{\"hooks\":[{\"callbackURL\":\"" URL "/\"}]}", URL));
