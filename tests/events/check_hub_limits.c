@@ -253,6 +253,7 @@ static void *publish_loop(void *arg)
 }
 
 struct churner {
+	struct race *race;
 	struct waker w[CHURN_ROUNDS];
 	int events;
 	int resets;
@@ -277,6 +278,13 @@ static void *churn(void *arg)
 		s = gw_hub_subscribe(hub, &f, i % 2 ? st.last_seq / 2 : 0, 8, wake_count, &c->w[i]);
 		if (s == NULL)
 			abort();
+		/*
+		 * Two more publications while subscribed (two of three are m1's), so
+		 * that wakes race with the unsubscribe whatever the scheduling.
+		 */
+		for (int p0 = atomic_load(&c->race->published), spin = 0;
+		     atomic_load(&c->race->published) < p0 + 2 && spin < 1000000; spin++)
+			sched_yield();
 		for (j = 0; j < 4; j++) {
 			enum gw_hub_read r;
 
@@ -310,6 +318,8 @@ START_TEST(test_hub_no_wake_after_unsubscribe)
 	memset(ch, 0, sizeof(ch));
 	atomic_init(&r.stop, 0);
 	atomic_init(&r.published, 0);
+	for (k = 0; k < CHURNERS; k++)
+		ch[k].race = &r;
 	ck_assert_int_eq(pthread_create(&pt, NULL, publish_loop, &r), 0);
 	for (k = 0; k < CHURNERS; k++)
 		ck_assert_int_eq(pthread_create(&ct[k], NULL, churn, &ch[k]), 0);
