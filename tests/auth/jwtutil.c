@@ -219,3 +219,9 @@ char *jt_public_pem(EVP_PKEY *k, size_t *len)
 		*len = (size_t)n;
 	return out;
 }
+
+char *jt_hs256(const char *payload, const char *key)
+{
+	return jt_make("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, JT_HS256, key, strlen(key),
+		       NULL);
+}

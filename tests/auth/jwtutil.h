@@ -47,6 +47,9 @@ char *jt_make(const char *header, const char *payload, enum jt_alg alg, const vo
 char *jt_sign(const char *input, enum jt_alg alg, const void *secret, size_t secret_len,
 	      EVP_PKEY *pkey);
 
+/* An HS256 JWT with the header {"alg":"HS256","typ":"JWT"} over payload, signed with key (a string). */
+char *jt_hs256(const char *payload, const char *key);
+
 /* A fresh RSA 2048 or EC P-256 key pair; caller frees with EVP_PKEY_free. */
 EVP_PKEY *jt_rsa_key(void);
 EVP_PKEY *jt_ec_key(void);
