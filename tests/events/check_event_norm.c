@@ -553,7 +553,7 @@ START_TEST(test_event_norm_unknown_elements)
 }
 END_TEST
 
-/* The error of parsing body (len bytes); asserts that out is written on success only. */
+/* Every type has the contract's name; gw_event_deinit frees and clears. */
 START_TEST(test_event_norm_type_names)
 {
 	static const char *const names[GW_EV__COUNT] = {

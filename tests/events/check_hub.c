@@ -9,42 +9,6 @@
 #include "hubfix.h"
 #include "testutil.h"
 
-/* ---- names ---- */
-
-START_TEST(test_hub_event_type_names)
-{
-	static const char *const want[] = {
-		"meeting-created",
-		"meeting-ended",
-		"user-joined",
-		"user-left",
-		"user-audio-joined",
-		"user-audio-left",
-		"user-muted",
-		"user-unmuted",
-		"user-cam-started",
-		"user-cam-stopped",
-		"user-presenter-assigned",
-		"screenshare-started",
-		"screenshare-stopped",
-		"recording-started",
-		"recording-stopped",
-		"recording-ready",
-	};
-	unsigned i;
-
-	ck_assert_uint_eq(GW_ARRAY_SIZE(want), GW_EV__COUNT);
-	for (i = 0; i < GW_EV__COUNT; i++) {
-		ck_assert_ptr_nonnull(gw_event_type_name((enum gw_event_type)i));
-		ck_assert_str_eq(gw_event_type_name((enum gw_event_type)i), want[i]);
-	}
-	ck_assert_str_eq(gw_event_type_name(GW_EV_MEETING_CREATED), "meeting-created");
-	ck_assert_str_eq(gw_event_type_name(GW_EV_RECORDING_READY), "recording-ready");
-	ck_assert_ptr_null(gw_event_type_name(GW_EV__COUNT));
-	ck_assert_ptr_null(gw_event_type_name((enum gw_event_type) - 1));
-}
-END_TEST
-
 START_TEST(test_hub_event_deinit)
 {
 	struct gw_event ev = make(GW_EV_MEETING_CREATED, "m1", "{}", "{\"attendeePW\":\"ap\"}");
@@ -401,7 +365,6 @@ static Suite *hub_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_hub_event_type_names);
 	tcase_add_test(tc, test_hub_event_deinit);
 	tcase_add_test(tc, test_hub_publish_read_order_and_ids);
 	tcase_add_test(tc, test_hub_event_text_has_type_and_seq_without_out_param);
