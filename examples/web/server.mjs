@@ -11,8 +11,8 @@
 // Environment (the options win): GATEWAY_URL (default http://127.0.0.1:8090),
 // GATEWAY_PUBLIC_URL (the gateway as the browser reaches it; default
 // GATEWAY_URL), GATEWAY_TOKEN_FILE or GATEWAY_TOKEN (the static token; it
-// needs the scopes meetings:read, meetings:create, meetings:join and
-// tokens:mint), PORT (default 8000; 0 picks a free one), HOST (default
+// needs the scopes meetings:read, meetings:create, meetings:join,
+// events:read and tokens:mint: a minted token never carries more), PORT (default 8000; 0 picks a free one), HOST (default
 // 127.0.0.1). Prints "listening on http://HOST:PORT" once it accepts.
 //
 // Sign-in is FAKE: whoever types a name is that user, with a user id made up
@@ -29,9 +29,10 @@
 //   POST   /api/meetings {name}    -> 201 { meetingID, meetingName, createTime, mine }
 //   POST   /api/token {meetingID, role?}
 //                                  -> { token, expiresAt, meetingID, role, gatewayUrl }
-// The token is bound to the meeting (scope "meetings:read meetings:join"),
-// the user (sub = the user id, fullName = the name), this page's origin, and
-// lives 600 s. role is VIEWER unless MODERATOR is asked for by the user who
+// The token is bound to the meeting (scope "meetings:read meetings:join
+// events:read": the page reads the meeting, joins it and follows its live
+// events), the user (sub = the user id, fullName = the name), this page's
+// origin, and lives 600 s. role is VIEWER unless MODERATOR is asked for by the user who
 // created the meeting through this backend. Errors: { error, code? }.
 import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -42,7 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const TOKEN_TTL_S = 600;
-const TOKEN_SCOPE = 'meetings:read meetings:join';
+const TOKEN_SCOPE = 'meetings:read meetings:join events:read';
 const MAX_BODY = 16 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -16,6 +16,17 @@
 // second backend on an origin the gateway does not allow must fail to reach
 // the gateway from the browser.
 //
+// Live events: the gateway's events.callback_url is its own
+// /v1/bbb-events, so the simulator's bbb-webhooks callbacks reach it. The
+// page follows the chosen meeting over an EventSource; users joined (a GET
+// of a signed join URL on the simulator) and removed (sim/leave) from here
+// must appear in and vanish from the page without a reload, while a user of
+// another meeting never reaches it (every event the page's EventSources
+// receive is recorded by an init script). Choosing another meeting closes
+// the stream; a refused stream (a revoked token) is shown next to the list
+// and followed by a new token and a new stream; meeting-ended empties the
+// list.
+//
 // usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR SCREENSHOT.png RECORDINGS.txt
 // (RECORDINGS.txt seeds the simulator: tests/data/bbbsim/recordings.txt).
 // CHROMIUM overrides /usr/bin/chromium.
@@ -23,8 +34,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import http from 'node:http';
 import { chromium } from 'playwright-core';
-import { startStack } from '../openapi/stack.mjs';
+import { request, startStack } from '../openapi/stack.mjs';
 
 const [gatewayBin, simBin, webDir, screenshot, recordings] = process.argv.slice(2);
 if (!recordings) {
@@ -35,6 +47,13 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = 120000;
 const UI_TIMEOUT_MS = 10000;
 const MINT_ISSUER = 'bbb-gateway'; // tokens_mint.issuer's default
+const LIVE_TIMEOUT_MS = 5000; // an event from the simulator's callback to the page
+// Every event type of the gateway's stream: the page's EventSources are
+// made to record all of them, whether the page handles them or not.
+const EVENT_TYPES = ['meeting-created', 'meeting-ended', 'user-joined', 'user-left', 'user-audio-joined',
+  'user-audio-left', 'user-muted', 'user-unmuted', 'user-cam-started', 'user-cam-stopped',
+  'user-presenter-assigned', 'screenshare-started', 'screenshare-stopped', 'recording-started',
+  'recording-stopped', 'recording-ready', 'reset'];
 
 console.log('TAP version 13');
 let n = 0;
@@ -142,18 +161,81 @@ function claimsOf(token) {
   }
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Polls fn until it returns a truthy value; throws `what` after ms.
+async function until(fn, what, ms = LIVE_TIMEOUT_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
+// A Server-Sent Events reader (the gateway's stream, read from Node with the
+// static token in Authorization). Resolves once the stream answered 200 with
+// { events: [{id, event, data}], close() }.
+function sseOpen(url, token) {
+  return new Promise((resolve, reject) => {
+    const events = [];
+    const req = http.get(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`GET ${new URL(url).pathname}: ${res.statusCode}`));
+          return;
+        }
+        let pending = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          pending += chunk;
+          for (let i = pending.indexOf('\n\n'); i >= 0; i = pending.indexOf('\n\n')) {
+            const ev = {};
+            for (const line of pending.slice(0, i).split('\n')) {
+              const m = /^(id|event|data): ?(.*)$/.exec(line);
+              if (m) ev[m[1]] = m[2];
+            }
+            pending = pending.slice(i + 2);
+            if (ev.event) events.push({ ...ev, data: JSON.parse(ev.data ?? '{}') });
+          }
+        });
+        res.on('error', () => {});
+        resolve({ events, close: () => req.destroy() });
+      });
+    req.on('error', reject);
+  });
+}
+
 async function run(cleanup) {
   const port1 = await freePort();
   const port2 = await freePort(); // an origin the gateway does not allow
   const origin1 = `http://127.0.0.1:${port1}`;
+  // The gateway's port is chosen first: its callback URL names it.
+  const gatewayPort = await freePort();
   const stack = await startStack({
     gateway: gatewayBin,
     sim: simBin,
     simArgs: ['--recordings', recordings],
     corsOrigins: [origin1],
     tokensMint: true,
+    port: gatewayPort,
+    events: `http://127.0.0.1:${gatewayPort}/v1/bbb-events`,
   });
   cleanup.push(() => stack.stop());
+  // The gateway, called from here with the static token.
+  const gw = async (method, path, body) => {
+    const headers = { Authorization: `Bearer ${stack.token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await request(stack.url, method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+    return r.json;
+  };
+  await step('live events: the gateway registered its callback URL with the simulator\'s bbb-webhooks', async () => {
+    await until(async () => JSON.stringify(await gw('GET', '/v1/hooks')).includes(stack.callbackUrl),
+      `no hook for ${stack.callbackUrl} in GET /v1/hooks`);
+  });
   // The backend's static token ("*"), in a file as an operator would give it.
   const tokenFile = join(stack.dir, 'backend.token');
   writeFileSync(tokenFile, `${stack.token}\n`, { mode: 0o600 });
@@ -179,6 +261,22 @@ async function run(cleanup) {
   // A fresh profile (playwright makes a new --user-data-dir per launch), a desktop-sized window.
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
+  // Records each EventSource the pages open and every event it receives.
+  await context.addInitScript((types) => {
+    const Native = window.EventSource;
+    window.sseSources = [];
+    window.sseEvents = [];
+    window.EventSource = class extends Native {
+      constructor(url, init) {
+        super(url, init);
+        window.sseSources.push(this);
+        for (const type of types) {
+          this.addEventListener(type, (e) => window.sseEvents.push({ url: this.url, type, id: e.lastEventId,
+            data: e.data }));
+        }
+      }
+    };
+  }, EVENT_TYPES);
   // Requests are only watched, never routed: with routing on, playwright
   // answers CORS preflights itself and the gateway's CORS would go untested.
   const outside = [];
@@ -305,16 +403,164 @@ async function run(cleanup) {
     return diag;
   });
 
-  await step('participants again: both joins are listed', async () => {
+  await step('participants again: the user joined twice, listed once, as moderator', async () => {
     await card('Browser test 101').getByRole('button', { name: 'Participants' }).click();
     await card('Browser test 101').locator('.participants li', { hasText: 'moderator' }).waitFor();
     const n = await card('Browser test 101').locator('.participants li').count();
-    return n === 2 ? [] : [`${n} participants listed`];
+    return n === 1 ? [] : [`${n} participants listed`];
+  });
+
+  // ---- live events ----
+
+  const cardA = () => card('Browser test 101');
+  const cardB = () => card('Chemistry lab');
+  const person = (c, uid) => c.locator(`.participants li[data-user-id="${uid}"]`);
+  // The page's EventSources ({url, state}: 0 connecting, 1 open, 2 closed) and the events they received.
+  const sources = () => page.evaluate(() => window.sseSources.map((s) => ({ url: s.url, state: s.readyState })));
+  const pageEvents = () => page.evaluate(() => window.sseEvents);
+  const eventsUrl = (id) => `${stack.url}/v1/meetings/${encodeURIComponent(id)}/events?access_token=`;
+  const tokenOf = (url) => new URL(url).searchParams.get('access_token');
+  const notReloaded = () => page.evaluate(() => window.notReloaded === true);
+
+  // A user joins as BBB sees it: a join URL signed by the gateway, opened on the simulator.
+  async function simJoin(id, uid, fullName) {
+    const { url } = await gw('POST', `/v1/meetings/${encodeURIComponent(id)}/join`,
+      { fullName, userID: uid, role: 'VIEWER' });
+    const r = await request(url, 'GET', '');
+    if (r.status !== 302 && r.status !== 200) throw new Error(`GET of the join URL: ${r.status} ${r.body}`);
+  }
+  async function simLeave(id, uid) {
+    const r = await request(stack.simUrl, 'GET',
+      `/sim/leave?meetingID=${encodeURIComponent(id)}&userID=${encodeURIComponent(uid)}`);
+    if (r.status !== 200 || !r.body.includes('SUCCESS')) throw new Error(`sim/leave: ${r.status} ${r.body}`);
+  }
+
+  await step('live: the page follows the meeting over one EventSource, its minted token in ?access_token=', async () => {
+    await cardA().locator('.live-status.live').waitFor();
+    const open = (await sources()).filter((s) => s.state !== 2);
+    if (open.length !== 1 || open[0].state !== 1 || !open[0].url.startsWith(eventsUrl(meetingId))) {
+      return [`EventSources not closed: ${JSON.stringify(open)}`];
+    }
+    const c = claimsOf(tokenOf(open[0].url)) ?? {};
+    const diag = [];
+    if (!(c.scope ?? '').split(' ').includes('events:read')) diag.push(`scope: ${c.scope}`);
+    if (JSON.stringify(c.bbb?.meetings) !== JSON.stringify([meetingId])) diag.push(`meetings: ${JSON.stringify(c.bbb?.meetings)}`);
+    if (c.sub !== userId) diag.push(`sub: ${c.sub}`);
+    return diag;
+  });
+
+  await step('live: a user who joins on the simulator appears in the page without a reload', async () => {
+    await page.evaluate(() => {
+      window.notReloaded = true;
+    });
+    await simJoin(meetingId, 'u-live-grace', 'Grace Live');
+    await person(cardA(), 'u-live-grace').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const diag = [];
+    if (!(await notReloaded())) diag.push('the page was reloaded');
+    const text = await person(cardA(), 'u-live-grace').textContent();
+    if (!text.includes('Grace Live') || !text.includes('viewer')) diag.push(`listed as: ${text}`);
+    const status = await cardA().locator('.live-status').textContent();
+    if (!status.includes('2 in the meeting')) diag.push(`live status: ${status}`);
+    const ev = (await pageEvents()).find((e) => e.type === 'user-joined' && e.data.includes('u-live-grace'));
+    const data = ev ? JSON.parse(ev.data) : {};
+    if (!ev || !/^\d+$/.test(ev.id) || data.meetingID !== meetingId || data.user?.fullName !== 'Grace Live'
+      || !(data.time > 0)) {
+      diag.push(`user-joined: ${JSON.stringify(ev)}`);
+    }
+    return diag;
   });
 
   mkdirSync(dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   ok(existsSync(screenshot), `screenshot saved: ${screenshot}`);
+
+  await step('live: the user leaves (sim/leave) and is gone from the page, still without a reload', async () => {
+    await person(cardA(), 'u-live-grace').waitFor({ timeout: LIVE_TIMEOUT_MS }); // listed before
+    await simLeave(meetingId, 'u-live-grace');
+    await person(cardA(), 'u-live-grace').waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
+    const diag = [];
+    if (await person(cardA(), userId).count() !== 1) diag.push('the signed-in user is no longer listed');
+    if (!(await notReloaded())) diag.push('the page was reloaded');
+    return diag;
+  });
+
+  await step('live: meeting B\'s events never reach the page following meeting A', async () => {
+    const reader = await sseOpen(`${stack.url}/v1/meetings/${encodeURIComponent(otherId)}/events`, stack.token);
+    try {
+      await simJoin(otherId, 'u-live-bob', 'Bob Elsewhere');
+      const bob = await until(() => reader.events.find((e) => e.event === 'user-joined'
+        && e.data.user?.userID === 'u-live-bob'), 'meeting B\'s own stream got no user-joined for Bob');
+      // Then an event of meeting A: ids are one sequence across meetings and
+      // a stream keeps their order, so had Bob's event been sent to A's
+      // stream, it would have arrived before this one.
+      await simJoin(meetingId, 'u-live-carol', 'Carol Later');
+      await person(cardA(), 'u-live-carol').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      const events = await pageEvents();
+      const carol = events.find((e) => e.type === 'user-joined' && e.data.includes('u-live-carol'));
+      const diag = [];
+      if (!(Number(carol?.id) > Number(bob.id))) diag.push(`event ids: Bob's (B) ${bob.id}, Carol's (A) ${carol?.id}`);
+      for (const e of events) {
+        if (e.type !== 'reset' && JSON.parse(e.data).meetingID !== meetingId) diag.push(`the page got ${e.type} ${e.data}`);
+      }
+      if ((await page.locator('body').textContent()).includes('Bob Elsewhere')) diag.push('Bob Elsewhere is shown');
+      await simLeave(meetingId, 'u-live-carol');
+      await person(cardA(), 'u-live-carol').waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
+      return diag;
+    } finally {
+      reader.close();
+    }
+  });
+
+  await step('live: choosing another meeting closes the first stream and follows the other', async () => {
+    await cardB().getByRole('button', { name: 'Participants' }).click();
+    await person(cardB(), 'u-live-bob').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await cardB().locator('.live-status.live').waitFor();
+    const open = (await sources()).filter((s) => s.state !== 2);
+    const diag = [];
+    if (open.length !== 1 || !open[0].url.startsWith(eventsUrl(otherId))) diag.push(`EventSources not closed: ${JSON.stringify(open)}`);
+    if (await cardA().locator('.participants li').count() !== 0) diag.push('meeting A still lists participants');
+    if (await cardA().locator('.live-status').textContent() !== '') diag.push('meeting A still shows a live status');
+    return diag;
+  });
+
+  await step('live: a refused stream (revoked token) is shown by the list, then a new token opens a new stream', async () => {
+    const last = (await sources()).filter((s) => s.url.startsWith(eventsUrl(meetingId))).at(-1);
+    const revoked = tokenOf(last.url);
+    const r = await request(stack.url, 'DELETE', `/v1/tokens/${encodeURIComponent(claimsOf(revoked).jti)}`,
+      { headers: { Authorization: `Bearer ${stack.token}` } });
+    const diag = [];
+    if (r.status !== 204) diag.push(`DELETE /v1/tokens/{jti}: ${r.status} ${r.body}`);
+    // Back to meeting A: the page still holds that token for it.
+    await cardA().getByRole('button', { name: 'Participants' }).click();
+    await cardA().locator('.live-status.error', { hasText: 'token_revoked' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await cardA().locator('.live-status.live', { hasText: 'reconnected with a new token' })
+      .waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const open = (await sources()).filter((s) => s.state !== 2);
+    if (open.length !== 1 || !open[0].url.startsWith(eventsUrl(meetingId)) || tokenOf(open[0].url) === revoked) {
+      diag.push(`EventSources not closed: ${JSON.stringify(open.map((s) => s.url.split('?')[0]))}`);
+    }
+    if (!stack.accessLog().some((e) => e.method === 'GET' && e.route === '/v1/meetings/{meetingID}/events'
+      && e.status === 401)) {
+      diag.push('no refused stream (401) in the access log');
+    }
+    if (await person(cardA(), userId).count() !== 1) diag.push('the signed-in user is not listed');
+    return diag;
+  });
+
+  await step('live: the EventSources\' tokens are in no log', async () => {
+    const tokens = [...new Set((await sources()).map((s) => tokenOf(s.url)))];
+    const log = stack.accessLog();
+    const text = JSON.stringify(log) + app1.output.join('');
+    const diag = [];
+    for (const t of tokens) {
+      if (text.includes(t.split('.')[2])) diag.push(`the token with jti ${claimsOf(t)?.jti} is logged`);
+    }
+    if (tokens.length < 3) diag.push(`${tokens.length} tokens`);
+    if (!log.some((e) => e.route === '/v1/meetings/{meetingID}/events' && e.status === 200)) {
+      diag.push('no stream in the access log');
+    }
+    return diag;
+  });
 
   await step('the minted token: bound to one meeting, the user and this origin; refused for another meeting', async () => {
     const r = await page.evaluate(async ({ mine, other }) => {
@@ -334,7 +580,7 @@ async function run(cleanup) {
       diag.push(`another meeting: ${r.status} ${JSON.stringify(r.problem)}`);
     }
     if (c.iss !== MINT_ISSUER || c.sub !== userId) diag.push(`iss ${c.iss}, sub ${c.sub}`);
-    if (c.scope !== 'meetings:read meetings:join') diag.push(`scope: ${c.scope}`);
+    if (c.scope !== 'meetings:read meetings:join events:read') diag.push(`scope: ${c.scope}`);
     if (JSON.stringify(c.bbb?.meetings) !== JSON.stringify([meetingId])) diag.push(`meetings: ${JSON.stringify(c.bbb?.meetings)}`);
     if (c.bbb?.role !== 'VIEWER' || c.bbb?.fullName !== 'Ada Lovelace') diag.push(`bbb: ${JSON.stringify(c.bbb)}`);
     if (JSON.stringify(c.bbb?.origins) !== JSON.stringify([origin1])) diag.push(`origins: ${JSON.stringify(c.bbb?.origins)}`);
@@ -379,6 +625,19 @@ async function run(cleanup) {
     if (!text.includes(app2.origin)) diag.push(`message: ${text}`);
     const denied = stack.accessLog().filter((e) => e.method === 'OPTIONS' && e.status === 403);
     if (denied.length === 0) diag.push('no preflight refused with 403 in the access log');
+    return diag;
+  });
+
+  await step('live: meeting-ended empties the list and the page says the meeting ended', async () => {
+    await gw('POST', `/v1/meetings/${encodeURIComponent(meetingId)}/end`);
+    await cardA().locator('.live-status', { hasText: 'The meeting has ended' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const diag = [];
+    const n = await cardA().locator('.participants li').count();
+    if (n !== 0) diag.push(`${n} participants still listed`);
+    const status = await cardA().locator('.status').textContent();
+    if (status !== 'ended') diag.push(`meeting status: ${status}`);
+    if (!(await pageEvents()).some((e) => e.type === 'meeting-ended')) diag.push('no meeting-ended reached the page');
+    if (!(await notReloaded())) diag.push('the page was reloaded');
     return diag;
   });
 

@@ -100,7 +100,12 @@ function newToken(gateway, name, scopes) {
  * binaries), simArgs (more bbb-sim options, e.g. ['--recordings', FILE]),
  * corsOrigins (array), maxBodyBytes (optional), tokensMint (optional: true
  * turns on POST /v1/tokens with a fresh key file, 64 hex characters and a
- * newline, as `bbb-gateway key new` writes). Resolves with { url, token,
+ * newline, as `bbb-gateway key new` writes), events (optional: true turns
+ * on live events with a callback URL nothing answers at, for tests that
+ * post the callbacks themselves; a string is the callback URL, such as the
+ * gateway's own http://127.0.0.1:PORT/v1/bbb-events, so that the
+ * simulator's callbacks reach it), port (optional: the gateway's listen
+ * port; default 0, any free one). Resolves with { url, token,
  * readToken, simUrl, dir, accessLog(), stop() }; dir is the temporary
  * directory holding the config (removed by stop()); stop() resolves with the
  * exit statuses { gateway, sim } (0 after a clean SIGTERM).
@@ -135,12 +140,13 @@ export async function startStack(opts) {
       writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
       mint.push(`tokens_mint = { signing_key_file = ${JSON.stringify(keyFile)}; };`);
     }
-    // bbb-webhooks signs callbacks over the URL it was given: any fixed text will do here
-    const callbackUrl = 'http://gateway.test/v1/bbb-events';
+    // bbb-webhooks signs callbacks over the URL it was given: any fixed text
+    // will do for callbacks the test posts itself
+    const callbackUrl = typeof opts.events === 'string' ? opts.events : 'http://gateway.test/v1/bbb-events';
     if (opts.events) mint.push(`events = { callback_url = ${JSON.stringify(callbackUrl)}; };`);
     const config = join(dir, 'bbb-gateway.conf');
     writeFileSync(config, [
-      'listen = { address = "127.0.0.1"; port = 0; threads = 2; };',
+      `listen = { address = "127.0.0.1"; port = ${opts.port ?? 0}; threads = 2; };`,
       `bbb = { url = ${JSON.stringify(simUrl)}; secret = ${JSON.stringify(secret)};`,
       '        checksum = "sha256"; timeout_ms = 5000; };',
       `limits = { max_body_bytes = ${opts.maxBodyBytes ?? 65536}; };`,
