@@ -24,6 +24,7 @@
 #include "bbb_calls.h"
 #include "bearer.h"
 #include "conn_guard.h"
+#include "event.h"
 #include "gw_limits.h"
 #include "hook_keeper.h"
 #include "http_server.h"
@@ -37,6 +38,7 @@
 #include "request.h"
 #include "router.h"
 #include "routes.h"
+#include "slots.h"
 #include "str.h"
 #include "upstream.h"
 
@@ -55,6 +57,9 @@ struct gw_gateway {
 	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
 	struct gw_hook_keeper *keeper; /* keeps events.callback_url registered with bbb-webhooks */
 };
+
+/* The event types' names, the metrics' type labels; filled once, before any thread starts. */
+static const char *event_type_names[GW_EV__COUNT];
 
 static void stats(void *arg, struct gw_metrics_extra *out)
 {
@@ -78,12 +83,27 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 	pthread_mutex_unlock(&gw->lock);
 	out->events_received = -1;
 	if (gw->svc.hub != NULL) {
+		const struct gw_stream_counters *sc = &gw->svc.stream_counts;
 		struct gw_hub_stats hs;
+		size_t i;
 
 		gw_hub_stats(gw->svc.hub, &hs);
 		out->events_received = (long long)hs.published;
 		out->events_dropped = (long long)atomic_load(&gw->svc.events_dropped);
 		out->callbacks_refused = (long long)atomic_load(&gw->svc.callbacks_refused);
+		out->event_types = event_type_names;
+		out->n_event_types = GW_EV__COUNT;
+		for (i = 0; i < GW_EV__COUNT; i++) {
+			out->events_in[i] = (long long)hs.by_type[i];
+			out->events_out[i] = (long long)atomic_load(&sc->sent[i]);
+		}
+		out->streams_open =
+			gw->svc.streams != NULL ? (long long)gw_slots_total(gw->svc.streams) : 0;
+		out->streams_opened = (long long)atomic_load(&sc->opened);
+		for (i = 0; i < GW_STREAM_REFUSED__COUNT; i++)
+			out->streams_refused[i] = (long long)atomic_load(&sc->refused[i]);
+		for (i = 0; i < GW_STREAM_CLOSED__COUNT; i++)
+			out->streams_closed[i] = (long long)atomic_load(&sc->closed[i]);
 	}
 	out->jwt_cache_hits = out->jwt_cache_misses = -1;
 	if (gw->svc.bearer != NULL) {
@@ -94,6 +114,11 @@ static void stats(void *arg, struct gw_metrics_extra *out)
 		out->jwt_cache_hits = (long long)hits;
 		out->jwt_cache_misses = (long long)misses;
 	}
+}
+
+static struct gw_config *config_get(void *arg)
+{
+	return gw_gateway_config(arg);
 }
 
 /*
@@ -121,10 +146,15 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.bearer = gw->svc.revoke != NULL
 				 ? gw_bearer_new(gw->cfg->auth_token_cache, gw->svc.revoke)
 				 : NULL;
+	for (size_t i = 0; i < GW_EV__COUNT; i++)
+		event_type_names[i] = gw_event_type_name((enum gw_event_type)i);
+	gw->svc.streams = gw_slots_new();
+	gw->svc.config_get = config_get;
+	gw->svc.config_arg = gw;
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
 	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL ||
-	    gw->svc.bearer == NULL || gw->svc.hub == NULL)
+	    gw->svc.bearer == NULL || gw->svc.hub == NULL || gw->svc.streams == NULL)
 		return GW_E_NOMEM;
 	return GW_OK;
 }
@@ -138,11 +168,7 @@ static void services_free(struct gw_gateway *gw)
 	gw_bearer_free(gw->svc.bearer);
 	gw_revoke_free(gw->svc.revoke);
 	gw_hub_free(gw->svc.hub);
-}
-
-static struct gw_config *config_get(void *arg)
-{
-	return gw_gateway_config(arg);
+	gw_slots_free(gw->svc.streams);
 }
 
 struct gw_config *gw_gateway_config(struct gw_gateway *gw)
@@ -302,6 +328,8 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	gw_log_setup(fresh->log_level, fresh->log_format);
 	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
 	gw_metrics_reload(gw->svc.metrics, true);
+	/* open event streams check their tokens against the new configuration */
+	atomic_fetch_add(&gw->svc.auth_epoch, 1);
 	gw_hook_keeper_kick(gw->keeper); /* a new callback_url is registered at once */
 	gw_notify_ready();
 	return GW_OK;

@@ -40,6 +40,7 @@ static const struct gw_err_info table[GW_E__COUNT] = {
 	[GW_E_EXPECTATION_FAILED] = {417, "expectation_failed", "Expectation failed"},
 	[GW_E_UNSUPPORTED_MEDIA_TYPE] = {415, "unsupported_media_type", "Unsupported media type"},
 	[GW_E_RATE_LIMITED] = {429, "rate_limited", "Too many requests"},
+	[GW_E_TOO_MANY_STREAMS] = {429, "too_many_streams", "Too many event streams"},
 	[GW_E_BBB_NOT_FOUND] = {404, "bbb_not_found", "Not found on the BBB server"},
 	[GW_E_BBB_CONFLICT] = {409, "bbb_conflict", "Conflict on the BBB server"},
 	[GW_E_BBB_INVALID_INPUT] = {400, "bbb_rejected_input", "BBB rejected the request"},

@@ -39,6 +39,7 @@ enum gw_err {
 	GW_E_EXPECTATION_FAILED, /* an Expect other than 100-continue */
 	GW_E_UNSUPPORTED_MEDIA_TYPE,
 	GW_E_RATE_LIMITED,
+	GW_E_TOO_MANY_STREAMS, /* 429: events.max_streams or max_streams_per_token */
 	/* BBB answered FAILED */
 	GW_E_BBB_NOT_FOUND,
 	GW_E_BBB_CONFLICT,

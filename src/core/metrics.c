@@ -430,6 +430,52 @@ static void render_process(struct out *o, const struct gw_metrics *m)
 	     atomic_load_explicit((atomic_int *)&m->draining, memory_order_relaxed));
 }
 
+static const char *const stream_refused[] = {"max_streams", "per_token"};
+static const char *const stream_closed[] = {"client", "overflow", "stalled", "revoked", "drain"};
+
+/* The live events' series (see struct gw_metrics_extra). */
+static void render_events(struct out *o, const struct gw_metrics_extra *extra)
+{
+	size_t i;
+	size_t n = extra->n_event_types < GW_MAX_EVENT_TYPES ? extra->n_event_types
+							     : GW_MAX_EVENT_TYPES;
+
+	header(o, "bbb_gateway_events_received_total", "counter",
+	       "BBB events taken from bbb-webhooks' callbacks and relayed to the streams, by "
+	       "type.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_events_received_total{type=\"%s\"} %lld\n",
+		     extra->event_types[i], extra->events_in[i]);
+	header(o, "bbb_gateway_events_sent_total", "counter",
+	       "Events written to event streams (one per stream that got it), by type.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_events_sent_total{type=\"%s\"} %lld\n", extra->event_types[i],
+		     extra->events_out[i]);
+	header(o, "bbb_gateway_events_dropped_total", "counter",
+	       "BBB events in callbacks of a type the gateway does not relay.");
+	putf(o, "bbb_gateway_events_dropped_total %lld\n", extra->events_dropped);
+	header(o, "bbb_gateway_event_callbacks_refused_total", "counter",
+	       "bbb-webhooks callbacks refused: not signed with this server's secret.");
+	putf(o, "bbb_gateway_event_callbacks_refused_total %lld\n", extra->callbacks_refused);
+	header(o, "bbb_gateway_event_streams", "gauge", "Event streams open now.");
+	putf(o, "bbb_gateway_event_streams %lld\n", extra->streams_open);
+	header(o, "bbb_gateway_event_streams_opened_total", "counter", "Event streams opened.");
+	putf(o, "bbb_gateway_event_streams_opened_total %lld\n", extra->streams_opened);
+	header(o, "bbb_gateway_event_streams_refused_total", "counter",
+	       "Event streams refused with 429: events.max_streams or "
+	       "events.max_streams_per_token reached.");
+	for (i = 0; i < GW_ARRAY_SIZE(stream_refused); i++)
+		putf(o, "bbb_gateway_event_streams_refused_total{reason=\"%s\"} %lld\n",
+		     stream_refused[i], extra->streams_refused[i]);
+	header(o, "bbb_gateway_event_streams_closed_total", "counter",
+	       "Event streams ended: the client left, it fell events.queue behind (overflow), "
+	       "took no bytes for three heartbeats (stalled), its token was revoked, or the "
+	       "gateway stopped (drain).");
+	for (i = 0; i < GW_ARRAY_SIZE(stream_closed); i++)
+		putf(o, "bbb_gateway_event_streams_closed_total{reason=\"%s\"} %lld\n",
+		     stream_closed[i], extra->streams_closed[i]);
+}
+
 static void render_http(struct out *o, const struct gw_metrics *m,
 			const struct gw_metrics_extra *extra)
 {
@@ -468,18 +514,8 @@ static void render_http(struct out *o, const struct gw_metrics *m,
 		putf(o, "bbb_gateway_jwt_cache_lookups_total{result=\"miss\"} %lld\n",
 		     extra->jwt_cache_misses);
 	}
-	if (extra != NULL && extra->events_received >= 0) {
-		header(o, "bbb_gateway_events_received_total", "counter",
-		       "BBB events taken from bbb-webhooks' callbacks and relayed to the streams.");
-		putf(o, "bbb_gateway_events_received_total %lld\n", extra->events_received);
-		header(o, "bbb_gateway_events_dropped_total", "counter",
-		       "BBB events in callbacks of a type the gateway does not relay.");
-		putf(o, "bbb_gateway_events_dropped_total %lld\n", extra->events_dropped);
-		header(o, "bbb_gateway_event_callbacks_refused_total", "counter",
-		       "bbb-webhooks callbacks refused: not signed with this server's secret.");
-		putf(o, "bbb_gateway_event_callbacks_refused_total %lld\n",
-		     extra->callbacks_refused);
-	}
+	if (extra != NULL && extra->events_received >= 0)
+		render_events(o, extra);
 	header(o, name, "counter",
 	       "Client requests completed, by route template, method and status.");
 	for (r = 0; r < m->n_slots; r++) {

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "compiler.h"
 #include "err.h"
+#include "gw_limits.h"
 
 struct gw_metrics;
 
@@ -112,6 +113,20 @@ struct gw_metrics_extra {
 	long long events_received;
 	long long events_dropped;
 	long long callbacks_refused;
+	/*
+	 * By event type (with events_received >= 0): n_event_types names label
+	 * bbb_gateway_events_received_total{type} (events_in) and
+	 * bbb_gateway_events_sent_total{type} (deliveries to streams, events_out).
+	 */
+	const char *const *event_types;
+	size_t n_event_types;
+	long long events_in[GW_MAX_EVENT_TYPES];
+	long long events_out[GW_MAX_EVENT_TYPES];
+	/* the event streams: open now, opened, refused{reason}, closed{reason} */
+	long long streams_open;
+	long long streams_opened;
+	long long streams_refused[2]; /* max_streams, per_token */
+	long long streams_closed[5];  /* client, overflow, stalled, revoked, drain */
 };
 
 /*

@@ -79,6 +79,7 @@ struct gw_hub {
 	struct gw_hub_sub *subs;
 	size_t n_subs;
 	uint64_t overflowed;
+	uint64_t by_type[GW_EV__COUNT]; /* events taken, by type */
 };
 
 struct gw_hub *gw_hub_new(size_t capacity)
@@ -229,6 +230,7 @@ enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *se
 		     gw_event_type_name(ev->type));
 	sl->head_len = n > 0 ? (size_t)n : 0;
 	hub->last = s;
+	hub->by_type[ev->type]++;
 	pthread_mutex_unlock(&hub->lock);
 
 	ev->data = NULL;
@@ -349,7 +351,8 @@ static bool put(struct gw_buf *out, const char *a, size_t a_len, const char *b, 
 }
 
 /* The next item of a subscriber with events pending (under lock). */
-static enum gw_hub_read next_event(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out)
+static enum gw_hub_read next_event(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out,
+				   enum gw_event_type *type)
 {
 	const struct slot *sl = NULL;
 	uint64_t c;
@@ -374,10 +377,18 @@ static enum gw_hub_read next_event(struct gw_hub *hub, struct gw_hub_sub *sub, s
 	}
 	sub->cursor = c + 1;
 	sub->pending--;
+	if (type != NULL)
+		*type = sl->ev.type;
 	return GW_HUB_EVENT;
 }
 
 enum gw_hub_read gw_hub_next(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out)
+{
+	return gw_hub_next_typed(hub, sub, out, NULL);
+}
+
+enum gw_hub_read gw_hub_next_typed(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out,
+				   enum gw_event_type *type)
 {
 	enum gw_hub_read r;
 
@@ -393,7 +404,7 @@ enum gw_hub_read gw_hub_next(struct gw_hub *hub, struct gw_hub_sub *sub, struct 
 	} else if (sub->pending == 0) {
 		r = GW_HUB_NONE;
 	} else {
-		r = next_event(hub, sub, out);
+		r = next_event(hub, sub, out, type);
 	}
 	pthread_mutex_unlock(&hub->lock);
 	return r;
@@ -406,5 +417,6 @@ void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out)
 	out->last_seq = hub->last;
 	out->subscribers = hub->n_subs;
 	out->overflowed = hub->overflowed;
+	memcpy(out->by_type, hub->by_type, sizeof(out->by_type));
 	pthread_mutex_unlock(&hub->lock);
 }

@@ -119,12 +119,17 @@ enum gw_hub_read {
  */
 enum gw_hub_read gw_hub_next(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out);
 
+/* gw_hub_next, telling the event's type in *type (when not NULL) for GW_HUB_EVENT. */
+enum gw_hub_read gw_hub_next_typed(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out,
+				   enum gw_event_type *type);
+
 /* Counters for /metrics. */
 struct gw_hub_stats {
-	uint64_t published;  /* events taken */
-	uint64_t last_seq;   /* the newest sequence number (0 = none yet) */
-	size_t subscribers;  /* open now */
-	uint64_t overflowed; /* subscribers marked too slow */
+	uint64_t published;             /* events taken */
+	uint64_t last_seq;              /* the newest sequence number (0 = none yet) */
+	size_t subscribers;             /* open now */
+	uint64_t overflowed;            /* subscribers marked too slow */
+	uint64_t by_type[GW_EV__COUNT]; /* events taken, by type */
 };
 
 void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out);

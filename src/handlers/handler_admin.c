@@ -152,7 +152,7 @@ void gw_handle_server(struct gw_exchange *x)
 void gw_handle_metrics(struct gw_exchange *x)
 {
 	const struct gw_services *svc = x->req.svc;
-	struct gw_metrics_extra extra = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+	struct gw_metrics_extra extra;
 	struct gw_buf out;
 	size_t len;
 	char *text;
@@ -161,6 +161,10 @@ void gw_handle_metrics(struct gw_exchange *x)
 		gw_response_problem(x, GW_E_NOT_FOUND, "Metrics are not collected", NULL);
 		return;
 	}
+	/* A series whose owner does not fill it stays out (negative). */
+	memset(&extra, 0, sizeof(extra));
+	extra.http_active = extra.upstream_open = extra.upstream_connects = -1;
+	extra.circuit_open = extra.conn_open = extra.jwt_cache_hits = extra.events_received = -1;
 	if (svc->stats != NULL)
 		svc->stats(svc->stats_arg, &extra);
 	gw_buf_init(&out, GW_MAX_METRICS_BYTES);

@@ -5,6 +5,7 @@
  * it expires no later than the caller's own JWT. DELETE /v1/tokens/{jti}
  * revokes a token until any token with that jti would have expired.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +431,8 @@ void gw_handle_token_revoke(struct gw_exchange *x)
 				    NULL);
 		return;
 	}
+	/* open event streams of that token end */
+	atomic_fetch_add((atomic_uint *)&x->req.svc->auth_epoch, 1);
 	gw_log_info("token revoked: jti=%s by %s", jti, x->req.token->name);
 	gw_response_raw(x, 204, NULL, "", 0);
 }

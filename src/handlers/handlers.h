@@ -38,6 +38,10 @@ void gw_handle_text_track_upload(struct gw_exchange *x);
 /* handler_hooks.c */
 void gw_handle_bbb_events(struct gw_exchange *x);
 
+/* handler_stream.c */
+void gw_handle_events(struct gw_exchange *x);
+void gw_handle_meeting_events(struct gw_exchange *x);
+
 void gw_handle_tokens_mint(struct gw_exchange *x);
 void gw_handle_token_revoke(struct gw_exchange *x);
 

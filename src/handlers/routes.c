@@ -10,30 +10,36 @@
 #include "compiler.h"
 #include "handlers.h"
 
-#define ROUTE(m, p, h, auth, scopes)                                          \
-	{                                                                     \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false, false \
+#define ROUTE(m, p, h, auth, scopes)                                                 \
+	{                                                                            \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false, false, false \
 	}
-#define HEAVY(m, p, h, auth, scopes)                                         \
-	{                                                                    \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true, false \
-	}
-#define UPLOAD(m, p, h, auth, scopes)                                          \
-	{                                                                      \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false \
-	}
-#define FORM(m, p, h)                                                               \
+#define HEAVY(m, p, h, auth, scopes)                                                \
 	{                                                                           \
-		GW_METHOD_##m, p, h, GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true, false, false \
+	}
+#define UPLOAD(m, p, h, auth, scopes)                                                 \
+	{                                                                             \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false, false \
+	}
+#define FORM(m, p, h)                                                                      \
+	{                                                                                  \
+		GW_METHOD_##m, p, h, GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false, false \
 	}
 /* Routes whose first path parameter is a meetingID (meeting-bound tokens are checked). */
-#define MEETING(m, p, h, scopes)                                                       \
-	{                                                                              \
-		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, false, true \
+#define MEETING(m, p, h, scopes)                                                              \
+	{                                                                                     \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, false, true, false \
 	}
-#define MEETING_HEAVY(m, p, h, scopes)                                                \
-	{                                                                             \
-		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, true, true \
+#define MEETING_HEAVY(m, p, h, scopes)                                                       \
+	{                                                                                    \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, true, true, false \
+	}
+/* The event streams: the token may also come as ?access_token= (EventSource sends no headers). */
+#define STREAM(p, h, meeting)                                                                   \
+	{                                                                                       \
+		GW_METHOD_GET, p, h, GW_ROUTE_TOKEN, GW_SCOPE_EVENTS_READ, GW_BODY_JSON, false, \
+			meeting, true                                                           \
 	}
 #define T GW_ROUTE_TOKEN
 
@@ -55,6 +61,8 @@ static const struct gw_route routes[] = {
 		      GW_SCOPE_MEETINGS_WRITE),
 	MEETING(POST, "/v1/meetings/{meetingID}/chat", gw_handle_meeting_chat,
 		GW_SCOPE_MEETINGS_WRITE),
+	STREAM("/v1/meetings/{meetingID}/events", gw_handle_meeting_events, true),
+	STREAM("/v1/events", gw_handle_events, false),
 	ROUTE(POST, "/v1/tokens", gw_handle_tokens_mint, T, GW_SCOPE_TOKENS_MINT),
 	/* bbb-webhooks' callbacks: signed with BBB's secret, not a token */
 	FORM(POST, "/v1/bbb-events", gw_handle_bbb_events),

@@ -53,7 +53,7 @@ const char *gw_cors_origin(const struct gw_request *req)
 }
 
 #define CORS_METHODS "GET, POST, PATCH, DELETE, OPTIONS"
-#define CORS_HEADERS "Authorization, Content-Type, X-Request-Id"
+#define CORS_HEADERS "Authorization, Content-Type, X-Request-Id, Last-Event-ID"
 #define CORS_EXPOSE "X-Request-Id, Location, Retry-After, WWW-Authenticate"
 
 /* True when every comma-separated item of list is (case-insensitively) in allowed. */
@@ -101,8 +101,8 @@ void gw_cors_preflight(struct gw_exchange *x)
 		return;
 	}
 	if (!all_in(req->access_control_request_method, "GET,HEAD,POST,PATCH,DELETE,OPTIONS") ||
-	    !all_in(req->access_control_request_headers, "Authorization,Content-Type,X-Request-"
-							 "Id")) {
+	    !all_in(req->access_control_request_headers, "Authorization,Content-Type,X-Request-Id,"
+							 "Last-Event-ID")) {
 		gw_response_problem(x, GW_E_FORBIDDEN, "Method or header not allowed", NULL);
 		x->resp.no_cors = true;
 		return;

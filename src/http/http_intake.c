@@ -41,6 +41,7 @@ static void read_headers(struct conn *c, const char *method)
 	req->origin = header_dup(c, "Origin");
 	req->access_control_request_method = header_dup(c, "Access-Control-Request-Method");
 	req->access_control_request_headers = header_dup(c, "Access-Control-Request-Headers");
+	req->last_event_id = header_dup(c, "Last-Event-ID");
 	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "X-Request-Id"));
 }
 

@@ -100,6 +100,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->x->req.svc = srv->opts.svc;
 	c->x->resume = exchange_resume;
 	c->x->resume_arg = c;
+	c->x->stream_ready = gw_http_stream_ready;
+	c->x->stream_ready_arg = c;
 	c->x->req.path = gw_arena_strndup(&c->x->arena, uri, plen);
 	c->raw_query = gw_arena_strdup(&c->x->arena, q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
@@ -131,7 +133,7 @@ fail:
 	return NULL;
 }
 
-static void add_common_headers(struct conn *c, struct MHD_Response *r)
+void gw_http_add_common_headers(struct conn *c, struct MHD_Response *r)
 {
 	struct gw_exchange *x = c->x;
 	struct gw_cors_header cors[GW_CORS_MAX_HEADERS];
@@ -172,6 +174,8 @@ static enum MHD_Result respond(struct conn *c)
 
 	if (resp->status == 0)
 		gw_response_problem(c->x, GW_E_INTERNAL, "No response was produced", NULL);
+	if (c->x->stream_ops != NULL)
+		return gw_http_stream_respond(c);
 	r = MHD_create_response_from_buffer(resp->body_len, resp->body,
 					    resp->body != NULL ? MHD_RESPMEM_MUST_FREE
 							       : MHD_RESPMEM_PERSISTENT);
@@ -179,7 +183,7 @@ static enum MHD_Result respond(struct conn *c)
 		return MHD_NO;
 	resp->body = NULL; /* owned by the MHD response now */
 	c->bytes_out = resp->body_len;
-	add_common_headers(c, r);
+	gw_http_add_common_headers(c, r);
 	ret = MHD_queue_response(c->mc, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	c->state = ST_RESPONDED;
@@ -310,6 +314,7 @@ static void finish_request(struct gw_http_server *srv, struct conn *c)
 	if (c->x->req.method_name != NULL)
 		gw_report_request(c->x, srv->opts.svc != NULL ? srv->opts.svc->metrics : NULL,
 				  ms_since(&c->start), c->bytes_out);
+	gw_http_stream_finish(c);
 	if (c->sock != NULL) {
 		c->sock->cur = NULL;
 		gw_conn_guard_idle(srv->guard, c->sock->guarded, gw_conn_guard_now_ms());
@@ -521,6 +526,7 @@ static void loop_run(void *arg)
 {
 	struct lp *lp = arg;
 
+	gw_http_streams_run(lp);
 	MHD_run(lp->daemon);
 }
 
@@ -529,8 +535,12 @@ static long loop_timeout(void *arg)
 	struct lp *lp = arg;
 	MHD_UNSIGNED_LONG_LONG t = 0;
 
+	long st = gw_http_streams_timeout(lp);
+
 	if (MHD_get_timeout(lp->daemon, &t) != MHD_YES)
-		return -1;
+		return st;
+	if (st >= 0 && (MHD_UNSIGNED_LONG_LONG)st < t)
+		return st;
 	return t > 60000 ? 60000 : (long)t;
 }
 
@@ -546,6 +556,7 @@ static void quiesce_one(void *arg)
 	/* The listening socket is shared: it is closed once, here in the server. */
 	(void)MHD_quiesce_daemon(lp->daemon);
 	lp->quiesced = true;
+	gw_http_streams_drain(lp);
 }
 
 static void free_server(struct gw_http_server *srv)
@@ -561,10 +572,13 @@ static void free_server(struct gw_http_server *srv)
 	for (i = 0; srv->lps != NULL && i < srv->n_loops; i++) {
 		struct lp *lp = &srv->lps[i];
 
-		/* Before the daemon: its connections' ends touch nothing of the loop. */
+		/* No connection may be suspended when the daemon stops: streams end. */
+		gw_http_streams_drain(lp);
+		/* Before the loop: the streams' ends unwatch their sockets in its epoll set. */
 		if (lp->daemon != NULL)
 			MHD_stop_daemon(lp->daemon);
 		gw_loop_free(lp->loop);
+		pthread_mutex_destroy(&lp->slock);
 	}
 	gw_upstream_free(srv->shared);
 	if (srv->own_listen && srv->listen_fd >= 0)
@@ -588,6 +602,7 @@ static enum gw_err start_loop(struct gw_http_server *srv, struct gw_upstream_gro
 
 	lp->srv = srv;
 	lp->index = i;
+	pthread_mutex_init(&lp->slock, NULL);
 	err = gw_loop_new(i, group, srv->shared, &lp->loop);
 	if (err != GW_OK)
 		return err;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "ev.h"
 #include "http_server.h"
 #include "request.h"
 
@@ -30,6 +31,12 @@ struct lp {
 	atomic_ulong requests;     /* requests this loop accepted */
 	atomic_ulong local_done;   /* exchanges done on this loop's thread */
 	atomic_ulong foreign_done; /* exchanges done on another thread */
+	/* the loop's event streams (http_stream.c) */
+	struct conn *streams;  /* loop thread: every open stream */
+	uint64_t next_tick_ms; /* loop thread: the next look at waiting streams */
+	pthread_mutex_t slock; /* guards pending and the streams' queued flags */
+	struct conn *pending;  /* slock: streams that have something to send */
+	atomic_uint n_streams; /* open streams on this loop */
 };
 
 struct gw_http_server {
@@ -76,7 +83,37 @@ struct conn {
 	bool close;
 	struct timespec start;
 	unsigned long long bytes_out;
+	struct stream *stream; /* an event stream's transport state, or NULL */
 };
+
+/* An event stream's transport state (http_stream.c); loop thread unless marked. */
+struct stream {
+	struct conn *c;
+	struct gw_buf out;   /* bytes the stream gave and MHD has not taken yet */
+	size_t off;          /* of out, already taken */
+	int fd;              /* the connection's socket */
+	struct gw_ev hangup; /* watched while suspended */
+	bool watched;        /* fd is in the loop's epoll set */
+	bool suspended;      /* MHD_suspend_connection called, no resume yet */
+	bool over;           /* the stream ended: send out, then end the response */
+	bool gone;           /* the client hung up: end with an error */
+	enum gw_stream_end why;
+	uint64_t want_ms;          /* when MHD last asked for bytes or the stream last woke */
+	bool queued;               /* slock: on lp->pending */
+	struct conn *pending_next; /* slock */
+	struct conn *prev, *next;  /* lp->streams */
+};
+
+/* http_server.c: the headers every response carries. */
+void gw_http_add_common_headers(struct conn *c, struct MHD_Response *r);
+
+/* http_stream.c: the event-stream transport. */
+enum MHD_Result gw_http_stream_respond(struct conn *c);
+void gw_http_stream_finish(struct conn *c);
+void gw_http_streams_run(struct lp *lp);
+long gw_http_streams_timeout(struct lp *lp);
+void gw_http_streams_drain(struct lp *lp);
+void gw_http_stream_ready(void *arg);
 
 /*
  * The request head is in: collects the selected headers, refuses heads

@@ -214,6 +214,21 @@ enum gw_err gw_loop_watch(struct gw_loop *loop, int fd)
 	return add_fd(loop, fd, &loop->daemon_ev);
 }
 
+enum gw_err gw_loop_watch_hangup(struct gw_loop *loop, int fd, struct gw_ev *ev)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLRDHUP;
+	e.data.ptr = ev;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &e) == 0 ? GW_OK : GW_E_IO;
+}
+
+void gw_loop_unwatch(struct gw_loop *loop, int fd)
+{
+	(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 enum gw_err gw_loop_start(struct gw_loop *loop, const struct gw_loop_hooks *hooks, void *arg)
 {
 	loop->hooks = hooks;

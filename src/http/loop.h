@@ -21,6 +21,7 @@
 #include "compiler.h"
 #include "err.h"
 
+struct gw_ev;
 struct gw_loop;
 struct gw_upstream;
 struct gw_upstream_group;
@@ -41,6 +42,17 @@ enum gw_err gw_loop_new(unsigned index, struct gw_upstream_group *group, struct 
 
 /* Adds the daemon's epoll fd (readable = the daemon has work). Before gw_loop_start. */
 enum gw_err gw_loop_watch(struct gw_loop *loop, int fd) GW_WUR;
+
+/*
+ * Loop thread: calls ev->fn when the peer of socket fd hangs up or the
+ * socket fails (EPOLLRDHUP, EPOLLHUP, EPOLLERR; level-triggered, so the
+ * callback unwatches it). For connections the daemon does not watch while
+ * they wait (suspended event streams).
+ */
+enum gw_err gw_loop_watch_hangup(struct gw_loop *loop, int fd, struct gw_ev *ev) GW_WUR;
+
+/* Loop thread: stops watching fd (a no-op when it is not watched). */
+void gw_loop_unwatch(struct gw_loop *loop, int fd);
 
 /* Starts the thread; hooks and arg are borrowed until gw_loop_stop. */
 enum gw_err gw_loop_start(struct gw_loop *loop, const struct gw_loop_hooks *hooks,

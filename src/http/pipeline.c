@@ -46,6 +46,46 @@ static void unauthorized(struct gw_exchange *x, enum gw_bearer_status st, const 
 	gw_response_problem(x, err, why, NULL);
 }
 
+/*
+ * The token of a route that takes ?access_token= becomes the request's
+ * Authorization value, so everything after (auth, the access log's token
+ * fields, a stream's later checks) sees one credential. False, with a 400
+ * written, for the parameter on any other route or next to the header.
+ */
+static bool query_token(struct gw_exchange *x)
+{
+	const char *t = gw_request_query(&x->req, "access_token");
+	char *v;
+
+	if (t == NULL || x->req.token_from_query)
+		return true;
+	if (!x->req.route->query_token) {
+		gw_response_problem(x, GW_E_BAD_REQUEST,
+				    "access_token is accepted only by the event streams; send the "
+				    "token in the Authorization header",
+				    NULL);
+		return false;
+	}
+	if (x->req.authorization != NULL) {
+		gw_response_problem(x, GW_E_BAD_REQUEST,
+				    "Send the token in the Authorization header or in "
+				    "access_token, "
+				    "not both",
+				    NULL);
+		return false;
+	}
+	v = gw_arena_alloc(&x->arena, strlen(t) + sizeof("Bearer "));
+	if (v == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return false;
+	}
+	memcpy(v, "Bearer ", 7);
+	memcpy(v + 7, t, strlen(t) + 1);
+	x->req.authorization = v;
+	x->req.token_from_query = true;
+	return true;
+}
+
 static bool authenticate(struct gw_exchange *x)
 {
 	const struct gw_services *svc = x->req.svc;
@@ -189,7 +229,7 @@ bool gw_pipeline_admit(struct gw_exchange *x)
 				    NULL);
 		return false;
 	}
-	return authorize(x) && !rate_limited(x);
+	return query_token(x) && authorize(x) && !rate_limited(x);
 }
 
 void gw_pipeline_handle(struct gw_exchange *x)

@@ -45,6 +45,7 @@ void gw_exchange_free(struct gw_exchange *x)
 {
 	if (x == NULL)
 		return;
+	gw_exchange_stream_close(x, GW_STREAM_END_CLIENT);
 	free(x->req.body);
 	gw_token_unref(x->req.token);
 	gw_config_unref(x->req.cfg);
@@ -67,6 +68,31 @@ static const struct {
 	{"PUT", GW_METHOD_PUT},         {"PATCH", GW_METHOD_PATCH}, {"DELETE", GW_METHOD_DELETE},
 	{"OPTIONS", GW_METHOD_OPTIONS},
 };
+
+void gw_exchange_stream(struct gw_exchange *x, const struct gw_stream_ops *ops, void *state,
+			unsigned stall_ms)
+{
+	x->stream_ops = ops;
+	x->stream_state = state;
+	x->stream_stall_ms = stall_ms;
+}
+
+void gw_exchange_stream_ready(struct gw_exchange *x)
+{
+	if (x->stream_ready != NULL)
+		x->stream_ready(x->stream_ready_arg);
+}
+
+void gw_exchange_stream_close(struct gw_exchange *x, enum gw_stream_end why)
+{
+	const struct gw_stream_ops *ops = x->stream_ops;
+
+	if (ops == NULL)
+		return;
+	x->stream_ops = NULL;
+	ops->close(x->stream_state, why);
+	x->stream_state = NULL;
+}
 
 void gw_exchange_defer(struct gw_exchange *x, gw_exchange_fn start)
 {

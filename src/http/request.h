@@ -19,8 +19,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "compiler.h"
 #include "err.h"
 #include "gw_limits.h"
@@ -34,6 +36,7 @@ struct gw_probe_cache;
 struct gw_bearer;
 struct gw_revoke;
 struct gw_hub;
+struct gw_slots;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -49,6 +52,21 @@ enum gw_method {
 	GW_METHOD_PATCH = 1u << 4,
 	GW_METHOD_DELETE = 1u << 5,
 	GW_METHOD_OPTIONS = 1u << 6,
+};
+
+/* Why an event stream was refused or ended (the metrics' reason labels). */
+enum gw_stream_refused {
+	GW_STREAM_REFUSED_MAX = 0,
+	GW_STREAM_REFUSED_PER_TOKEN,
+	GW_STREAM_REFUSED__COUNT
+};
+enum gw_stream_closed {
+	GW_STREAM_CLOSED_CLIENT = 0, /* the client left */
+	GW_STREAM_CLOSED_OVERFLOW,   /* it fell more than events.queue behind */
+	GW_STREAM_CLOSED_STALLED,    /* it took no bytes for three heartbeats */
+	GW_STREAM_CLOSED_REVOKED,    /* its token was revoked or removed */
+	GW_STREAM_CLOSED_DRAIN,      /* the gateway stops */
+	GW_STREAM_CLOSED__COUNT
 };
 
 /* Process-wide services a request may use; owned by the gateway, borrowed here. */
@@ -67,6 +85,19 @@ struct gw_services {
 	/* bbb-webhooks callbacks refused (bad signature) and events in them not relayed */
 	atomic_ullong callbacks_refused;
 	atomic_ullong events_dropped;
+	/* the event streams */
+	struct gw_slots *streams; /* open streams, in all and per token; NULL = no streams */
+	/* the configuration in force now (one reference for the caller); NULL = none */
+	struct gw_config *(*config_get)(void *arg);
+	void *config_arg;
+	/* bumped by every reload and revocation: open streams check their token again */
+	atomic_uint auth_epoch;
+	struct gw_stream_counters {
+		atomic_ullong opened;
+		atomic_ullong refused[GW_STREAM_REFUSED__COUNT];
+		atomic_ullong closed[GW_STREAM_CLOSED__COUNT];
+		atomic_ullong sent[GW_MAX_EVENT_TYPES]; /* event deliveries, by type */
+	} stream_counts;
 };
 
 struct gw_kv {
@@ -92,12 +123,14 @@ struct gw_request {
 	struct gw_kv *query;     /* arena; n_query decoded query parameters */
 	size_t n_query;
 	/* selected headers, arena copies or NULL */
-	char *authorization;
+	char *authorization; /* or "Bearer <access_token>" on the routes that take it */
+	bool token_from_query;
 	char *content_type;
 	char *accept;
 	char *origin;
 	char *access_control_request_method;
 	char *access_control_request_headers;
+	char *last_event_id; /* the event streams' resume point */
 	char request_id[GW_MAX_REQUEST_ID_LEN + 1];
 	char *body; /* owned, NUL-terminated; NULL when there was no body */
 	size_t body_len;
@@ -173,6 +206,43 @@ struct gw_bbb_call {
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);
 typedef void (*gw_exchange_resume_fn)(struct gw_exchange *x, void *arg);
 
+/*
+ * A streamed response (the event streams): the handler writes the status
+ * and headers as usual, then hands the body over to a stream
+ * (gw_exchange_stream), which the transport asks for bytes whenever the
+ * client can take more. All three functions run on the thread that runs
+ * the exchange; the stream tells the transport from any thread that it
+ * has something (gw_exchange_stream_ready).
+ */
+enum gw_stream_step {
+	GW_STREAM_WAIT = 0, /* nothing now: asked again after gw_exchange_stream_ready or due */
+	GW_STREAM_MORE,     /* bytes were appended to out */
+	GW_STREAM_END,      /* the stream is over once what out holds is sent */
+};
+
+/* Why a stream ended, as the transport saw it. */
+enum gw_stream_end {
+	GW_STREAM_END_SELF = 0, /* fill answered GW_STREAM_END */
+	GW_STREAM_END_CLIENT,   /* the client closed the connection (or it failed) */
+	GW_STREAM_END_STALLED,  /* the client took no bytes for the stall time */
+	GW_STREAM_END_DRAIN,    /* the server stops */
+};
+
+struct gw_stream_ops {
+	/* Appends what is ready to out (its max bounds it). */
+	enum gw_stream_step (*fill)(void *state, struct gw_buf *out, uint64_t now_ms);
+	/*
+	 * Asked about once a second while the stream waits: true when fill
+	 * would now have something (a heartbeat, a check) without a ready call.
+	 */
+	bool (*due)(void *state, uint64_t now_ms);
+	/*
+	 * The stream is over: frees state. Once it returns, state never calls
+	 * gw_exchange_stream_ready again (it waits for a call in progress).
+	 */
+	void (*close)(void *state, enum gw_stream_end why);
+};
+
 struct gw_exchange {
 	struct gw_request req;
 	struct gw_response resp;
@@ -188,6 +258,14 @@ struct gw_exchange {
 	 * transport before start runs); NULL = no BBB calls (stopping: 503).
 	 */
 	struct gw_upstream *upstream;
+
+	/* a streamed response (gw_exchange_stream); ops NULL = none or closed */
+	const struct gw_stream_ops *stream_ops;
+	void *stream_state;
+	unsigned stream_stall_ms; /* end the stream when the client takes nothing this long; 0 = never */
+	/* the transport's hook for gw_exchange_stream_ready; thread-safe, never waits */
+	void (*stream_ready)(void *arg);
+	void *stream_ready_arg;
 
 	/*
 	 * The per-request strings (see struct gw_request); its first chunk,
@@ -231,6 +309,21 @@ void gw_exchange_start(struct gw_exchange *x);
  * transport again from the moment this is called.
  */
 void gw_exchange_done(struct gw_exchange *x);
+
+/*
+ * The response's body is the stream ops/state (see struct gw_stream_ops):
+ * written by the handler after the status and headers. The transport owns
+ * state from here on and ends it with gw_exchange_stream_close; an
+ * exchange freed with its stream still open closes it (the client left).
+ */
+void gw_exchange_stream(struct gw_exchange *x, const struct gw_stream_ops *ops, void *state,
+			unsigned stall_ms);
+
+/* The stream has something to send: any thread, never waits. */
+void gw_exchange_stream_ready(struct gw_exchange *x);
+
+/* Ends the exchange's stream (ops->close) once; nothing when there is none. */
+void gw_exchange_stream_close(struct gw_exchange *x, enum gw_stream_end why);
 
 /* Maps a method name to the enum (GW_METHOD_OTHER when unknown). */
 enum gw_method gw_method_parse(const char *name);

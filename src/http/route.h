@@ -36,6 +36,11 @@ struct gw_route {
 	bool heavy; /* expensive for BBB: also counted against limits.heavy_rate_per_s */
 	/* the first path parameter is a meetingID: a meeting-bound token must allow it */
 	bool meeting_param;
+	/*
+	 * the token may come as ?access_token= (RFC 6750 2.3), for EventSource,
+	 * which cannot send headers; every other route refuses the parameter
+	 */
+	bool query_token;
 };
 
 /* A route table: n routes, tried in order (the first of a method wins). Static. */

@@ -101,18 +101,28 @@ static void post(struct reply *r, const char *query, const char *body, const cha
 }
 
 /* The value of a /metrics sample line, or -1. */
+/* The sum of a metric's series (every label set), or -1 when it has none. */
 static long long metric(const char *name)
 {
 	struct reply r;
 	char want[128];
 	const char *p;
 	long long v = -1;
+	size_t n;
 
 	call(&r, "GET", "/metrics", tok_all, NULL);
-	snprintf(want, sizeof(want), "\n%s ", name);
-	p = strstr(gw_buf_str(&r.body), want);
-	if (p != NULL)
-		v = strtoll(p + strlen(want), NULL, 10);
+	n = (size_t)snprintf(want, sizeof(want), "\n%s", name);
+	for (p = strstr(gw_buf_str(&r.body), want); p != NULL; p = strstr(p + 1, want)) {
+		const char *q = p + n;
+
+		if (*q == '{')
+			q = strstr(q, "} ");
+		else if (*q != ' ')
+			continue;
+		if (q == NULL)
+			break;
+		v = (v < 0 ? 0 : v) + strtoll(q + (*q == '}' ? 2 : 1), NULL, 10);
+	}
 	reply_free(&r);
 	return v;
 }
