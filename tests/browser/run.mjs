@@ -22,10 +22,13 @@
 // of a signed join URL on the simulator) and removed (sim/leave) from here
 // must appear in and vanish from the page without a reload, while a user of
 // another meeting never reaches it (every event the page's EventSources
-// receive is recorded by an init script). Choosing another meeting closes
-// the stream; a refused stream (a revoked token) is shown next to the list
-// and followed by a new token and a new stream; meeting-ended empties the
-// list.
+// receive is recorded by an init script). The page reaches the gateway
+// through a TCP relay (the backend's --public-gateway), whose connections
+// the test cuts to drop the stream as a network would: the EventSource must
+// reconnect by itself and get the event it missed (Last-Event-ID). Choosing
+// another meeting closes the stream; a refused stream (a revoked token) is
+// shown next to the list and followed by a new token and a new stream;
+// meeting-ended empties the list.
 //
 // usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR SCREENSHOT.png RECORDINGS.txt
 // (RECORDINGS.txt seeds the simulator: tests/data/bbbsim/recordings.txt).
@@ -35,6 +38,7 @@ import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 import { chromium } from 'playwright-core';
 import { request, startStack } from '../openapi/stack.mjs';
 
@@ -101,10 +105,12 @@ process.on('exit', () => {
   }
 });
 
-// Starts `node server.mjs` and resolves with { origin, output, stop() } once it listens.
-function startBackend(port, gatewayUrl, tokenFile) {
+// Starts `node server.mjs` and resolves with { origin, output, stop() } once
+// it listens. publicGateway: the gateway as the page reaches it, when not gatewayUrl.
+function startBackend(port, gatewayUrl, tokenFile, publicGateway) {
   const args = [join(webDir, 'server.mjs'), '--host', '127.0.0.1', '--port', String(port),
-    '--gateway', gatewayUrl, '--token-file', tokenFile];
+    '--gateway', gatewayUrl, '--token-file', tokenFile,
+    ...(publicGateway ? ['--public-gateway', publicGateway] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   backends.add(child);
   child.on('exit', () => backends.delete(child));
@@ -143,6 +149,48 @@ function startBackend(port, gatewayUrl, tokenFile) {
       reject(new Error(`server.mjs exited (${code ?? signal}) before it listened:\n${output.join('')}`));
     });
   });
+}
+
+// A TCP relay to 127.0.0.1:port. Resolves with { url, cut(), hold(on),
+// stop() }: cut() closes every connection through it, as a network failure
+// would; while held, it closes new connections at once.
+async function startRelay(port) {
+  const sockets = new Set();
+  let held = false;
+  const server = net.createServer((client) => {
+    if (held) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const [from, to] of [[client, upstream], [upstream, client]]) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut,
+    hold: (on) => {
+      held = on;
+    },
+    stop: () => new Promise((resolve) => {
+      cut();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 function isLoopback(url) {
@@ -239,7 +287,9 @@ async function run(cleanup) {
   // The backend's static token ("*"), in a file as an operator would give it.
   const tokenFile = join(stack.dir, 'backend.token');
   writeFileSync(tokenFile, `${stack.token}\n`, { mode: 0o600 });
-  const app1 = await startBackend(port1, stack.url, tokenFile);
+  const relay = await startRelay(gatewayPort);
+  cleanup.push(() => relay.stop());
+  const app1 = await startBackend(port1, stack.url, tokenFile, relay.url);
   cleanup.push(() => app1.stop());
   const app2 = await startBackend(port2, stack.url, tokenFile);
   cleanup.push(() => app2.stop());
@@ -418,9 +468,11 @@ async function run(cleanup) {
   // The page's EventSources ({url, state}: 0 connecting, 1 open, 2 closed) and the events they received.
   const sources = () => page.evaluate(() => window.sseSources.map((s) => ({ url: s.url, state: s.readyState })));
   const pageEvents = () => page.evaluate(() => window.sseEvents);
-  const eventsUrl = (id) => `${stack.url}/v1/meetings/${encodeURIComponent(id)}/events?access_token=`;
+  const eventsUrl = (id) => `${relay.url}/v1/meetings/${encodeURIComponent(id)}/events?access_token=`;
   const tokenOf = (url) => new URL(url).searchParams.get('access_token');
   const notReloaded = () => page.evaluate(() => window.notReloaded === true);
+  // For a diagnostic: the EventSources without their tokens.
+  const shown = (list) => JSON.stringify(list.map((s) => ({ url: s.url.split('?')[0], state: s.state })));
 
   // A user joins as BBB sees it: a join URL signed by the gateway, opened on the simulator.
   async function simJoin(id, uid, fullName) {
@@ -439,7 +491,7 @@ async function run(cleanup) {
     await cardA().locator('.live-status.live').waitFor();
     const open = (await sources()).filter((s) => s.state !== 2);
     if (open.length !== 1 || open[0].state !== 1 || !open[0].url.startsWith(eventsUrl(meetingId))) {
-      return [`EventSources not closed: ${JSON.stringify(open)}`];
+      return [`EventSources not closed: ${shown(open)}`];
     }
     const c = claimsOf(tokenOf(open[0].url)) ?? {};
     const diag = [];
@@ -511,13 +563,43 @@ async function run(cleanup) {
     }
   });
 
+  await step('live: a dropped connection: the same EventSource reconnects and gets the event it missed', async () => {
+    const reader = await sseOpen(`${stack.url}/v1/meetings/${encodeURIComponent(meetingId)}/events`, stack.token);
+    try {
+      const before = await sources();
+      // Down until Dan's join is on A's stream (seen from here), then back.
+      relay.hold(true);
+      relay.cut();
+      await cardA().locator('.live-status.error', { hasText: 'reconnecting' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await simJoin(meetingId, 'u-live-dan', 'Dan Dropped');
+      const dan = await until(() => reader.events.find((e) => e.event === 'user-joined'
+        && e.data.user?.userID === 'u-live-dan'), 'A\'s stream (from here) got no user-joined for Dan');
+      const whilePublished = await sources();
+      relay.hold(false);
+      await person(cardA(), 'u-live-dan').waitFor({ timeout: 3 * LIVE_TIMEOUT_MS }); // after retry: 3000
+      const after = await sources();
+      const got = (await pageEvents()).find((e) => e.type === 'user-joined' && e.data.includes('u-live-dan'));
+      const diag = [];
+      if (whilePublished.at(-1).state !== 0) diag.push(`while Dan joined: ${shown(whilePublished.slice(-1))}`);
+      if (after.length !== before.length || after.at(-1).state !== 1) {
+        diag.push(`a new EventSource was opened: before ${shown(before)}, after ${shown(after)}`);
+      }
+      if (got?.id !== dan.id) diag.push(`the page did not get Dan's event ${dan.id} (got ${got?.id})`);
+      await simLeave(meetingId, 'u-live-dan');
+      await person(cardA(), 'u-live-dan').waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
+      return diag;
+    } finally {
+      reader.close();
+    }
+  });
+
   await step('live: choosing another meeting closes the first stream and follows the other', async () => {
     await cardB().getByRole('button', { name: 'Participants' }).click();
     await person(cardB(), 'u-live-bob').waitFor({ timeout: LIVE_TIMEOUT_MS });
     await cardB().locator('.live-status.live').waitFor();
     const open = (await sources()).filter((s) => s.state !== 2);
     const diag = [];
-    if (open.length !== 1 || !open[0].url.startsWith(eventsUrl(otherId))) diag.push(`EventSources not closed: ${JSON.stringify(open)}`);
+    if (open.length !== 1 || !open[0].url.startsWith(eventsUrl(otherId))) diag.push(`EventSources not closed: ${shown(open)}`);
     if (await cardA().locator('.participants li').count() !== 0) diag.push('meeting A still lists participants');
     if (await cardA().locator('.live-status').textContent() !== '') diag.push('meeting A still shows a live status');
     return diag;
@@ -537,7 +619,7 @@ async function run(cleanup) {
       .waitFor({ timeout: LIVE_TIMEOUT_MS });
     const open = (await sources()).filter((s) => s.state !== 2);
     if (open.length !== 1 || !open[0].url.startsWith(eventsUrl(meetingId)) || tokenOf(open[0].url) === revoked) {
-      diag.push(`EventSources not closed: ${JSON.stringify(open.map((s) => s.url.split('?')[0]))}`);
+      diag.push(`EventSources not closed: ${shown(open)}`);
     }
     if (!stack.accessLog().some((e) => e.method === 'GET' && e.route === '/v1/meetings/{meetingID}/events'
       && e.status === 401)) {
