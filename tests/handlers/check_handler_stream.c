@@ -404,6 +404,13 @@ START_TEST(test_stream_recheck_on_epoch)
 	ck_assert_int_eq(fill(y, 3), GW_STREAM_MORE);
 	gw_exchange_stream_close(x, GW_STREAM_END_SELF);
 	ck_assert_uint_eq(atomic_load(&svc.stream_counts.closed[GW_STREAM_CLOSED_REVOKED]), 1);
+	/* a reload that turns live events off ends the others */
+	gw_config_unref(current);
+	current = without("nobody");
+	free(current->events_callback_url);
+	current->events_callback_url = NULL;
+	atomic_fetch_add(&svc.auth_epoch, 1);
+	ck_assert_int_eq(fill(y, 4), GW_STREAM_END);
 	gw_exchange_free(x);
 	gw_exchange_free(y);
 }
