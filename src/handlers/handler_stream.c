@@ -16,7 +16,8 @@
  * auth epoch, the stream checks its credential again against the
  * configuration in force, as of the moment it opened (so a token that
  * merely expired since keeps its stream), and ends when the token, its
- * issuer or key, its events:read scope or its meeting is gone.
+ * issuer or key, its events:read scope or its meeting is gone, or when
+ * live events were turned off.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -95,6 +96,8 @@ static bool still_allowed(struct sse *s)
 	ok = st == GW_BEARER_NOMEM ||
 	     (st == GW_BEARER_OK && gw_auth_has_scope(t, GW_SCOPE_EVENTS_READ) &&
 	      (s->meeting_id == NULL || gw_token_meeting_allowed(t, s->meeting_id)));
+	/* a reload that turned live events off ends the streams too */
+	ok = ok && cfg->events_callback_url != NULL;
 	gw_token_unref(t);
 	gw_config_unref(cfg);
 	return ok;
