@@ -129,6 +129,7 @@ static enum gw_err services_new(struct gw_gateway *gw)
 {
 	const char *pats[64];
 	const char *calls[GW_BBB_N_CALLS];
+	struct timespec now;
 	size_t n;
 	size_t n_calls;
 
@@ -142,7 +143,11 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.probe_cache = gw_probe_cache_new();
 	/* sized once, at start: auth.max_revoked and auth.token_cache are restart keys */
 	gw->svc.revoke = gw_revoke_new_memory(gw->cfg->auth_max_revoked);
-	gw->svc.hub = gw_hub_new(gw->cfg->events_buffer);
+	/* ids go on from the clock (microseconds): a Last-Event-ID of an earlier run is older */
+	clock_gettime(CLOCK_REALTIME, &now);
+	gw->svc.hub =
+		gw_hub_new_after(gw->cfg->events_buffer,
+				 (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
 	gw->svc.bearer = gw->svc.revoke != NULL
 				 ? gw_bearer_new(gw->cfg->auth_token_cache, gw->svc.revoke)
 				 : NULL;

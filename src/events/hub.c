@@ -75,7 +75,8 @@ struct gw_hub {
 	pthread_mutex_t wake_lock;
 	struct slot *ring;
 	size_t capacity;
-	uint64_t last; /* the newest sequence number, 0 = none yet */
+	uint64_t base; /* the sequence number before the first event */
+	uint64_t last; /* the newest sequence number, base = none yet */
 	struct gw_hub_sub *subs;
 	size_t n_subs;
 	uint64_t overflowed;
@@ -84,9 +85,14 @@ struct gw_hub {
 
 struct gw_hub *gw_hub_new(size_t capacity)
 {
+	return gw_hub_new_after(capacity, 0);
+}
+
+struct gw_hub *gw_hub_new_after(size_t capacity, uint64_t base)
+{
 	struct gw_hub *hub;
 
-	if (capacity == 0)
+	if (capacity == 0 || base > UINT64_MAX / 2)
 		return NULL;
 	hub = calloc(1, sizeof(*hub));
 	if (hub == NULL)
@@ -99,6 +105,8 @@ struct gw_hub *gw_hub_new(size_t capacity)
 	if (pthread_mutex_init(&hub->wake_lock, NULL) != 0)
 		goto out_lock;
 	hub->capacity = capacity;
+	hub->base = base;
+	hub->last = base;
 	return hub;
 out_lock:
 	pthread_mutex_destroy(&hub->lock);
@@ -123,10 +131,11 @@ void gw_hub_free(struct gw_hub *hub)
 	free(hub);
 }
 
-/* The oldest sequence number the ring still holds (1 while it has not wrapped). */
+/* The oldest sequence number the ring still holds (base + 1 while it has not wrapped). */
 static uint64_t oldest(const struct gw_hub *hub)
 {
-	return hub->last > hub->capacity ? hub->last - hub->capacity + 1 : 1;
+	return hub->last - hub->base > hub->capacity ? hub->last - hub->capacity + 1
+						     : hub->base + 1;
 }
 
 static struct slot *slot_of(struct gw_hub *hub, uint64_t seq)
@@ -413,8 +422,8 @@ enum gw_hub_read gw_hub_next_typed(struct gw_hub *hub, struct gw_hub_sub *sub, s
 void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out)
 {
 	pthread_mutex_lock(&hub->lock);
-	out->published = hub->last; /* one number per event taken */
-	out->last_seq = hub->last;
+	out->published = hub->last - hub->base; /* one number per event taken */
+	out->last_seq = hub->last > hub->base ? hub->last : 0;
 	out->subscribers = hub->n_subs;
 	out->overflowed = hub->overflowed;
 	memcpy(out->by_type, hub->by_type, sizeof(out->by_type));

@@ -35,6 +35,14 @@ struct gw_hub_sub;
 /* A hub keeping the last capacity events (>= 1). NULL on OOM or a capacity of 0. */
 struct gw_hub *gw_hub_new(size_t capacity);
 
+/*
+ * gw_hub_new whose first event is base + 1 (base <= UINT64_MAX / 2). A
+ * gateway starts its numbers from the clock, so an id from an earlier run
+ * is never mistaken for one of this run (it is older than the ring: a
+ * reset).
+ */
+struct gw_hub *gw_hub_new_after(size_t capacity, uint64_t base);
+
 /* Frees the hub; every subscriber must have been removed. NULL is fine. */
 void gw_hub_free(struct gw_hub *hub);
 

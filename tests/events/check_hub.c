@@ -337,6 +337,50 @@ START_TEST(test_hub_resume_from_the_future_resets)
 }
 END_TEST
 
+/* Numbers from a base (the gateway's clock): an id of an earlier run is older than the ring. */
+START_TEST(test_hub_ids_after_a_base)
+{
+	struct gw_hub_sub *s;
+	struct gw_hub_stats st;
+
+	hub = gw_hub_new_after(8, 1000);
+	ck_assert_ptr_nonnull(hub);
+	ck_assert_ptr_null(gw_hub_new_after(8, UINT64_MAX));
+	gw_hub_stats(hub, &st);
+	ck_assert_uint_eq(st.published, 0);
+	ck_assert_uint_eq(st.last_seq, 0);
+	/* an empty hub and an id of the earlier run, below or above the base */
+	s = sub_new("m1", 3, 16);
+	expect_reset(s);
+	gw_hub_unsubscribe(hub, s);
+	s = sub_new("m1", 1000, 16); /* the base itself: nothing was missed */
+	expect_none(s);
+	ck_assert_uint_eq(pub("m1", 1), 1001);
+	expect(s, 1001, "m1", 1);
+	gw_hub_unsubscribe(hub, s);
+	ck_assert_uint_eq(pub("m1", 2), 1002);
+	s = sub_new("m1", 1001, 16);
+	expect(s, 1002, "m1", 2);
+	expect_none(s);
+	gw_hub_unsubscribe(hub, s);
+	s = sub_new("m1", 999, 16);
+	expect_reset(s);
+	gw_hub_unsubscribe(hub, s);
+	/* the ring wraps at 8 events past the base */
+	for (int i = 3; i <= 12; i++)
+		pub("m1", i);
+	s = sub_new("m1", 1004, 16); /* 1005 is the oldest kept */
+	expect(s, 1005, "m1", 5);
+	gw_hub_unsubscribe(hub, s);
+	s = sub_new("m1", 1003, 16);
+	expect_reset(s);
+	gw_hub_unsubscribe(hub, s);
+	gw_hub_stats(hub, &st);
+	ck_assert_uint_eq(st.published, 12);
+	ck_assert_uint_eq(st.last_seq, 1012);
+}
+END_TEST
+
 START_TEST(test_hub_resume_beyond_queue_max_resets)
 {
 	struct gw_hub_sub *s;
@@ -378,6 +422,7 @@ static Suite *hub_suite(void)
 	tcase_add_test(tc, test_hub_resume_reset_then_events_since_subscribe);
 	tcase_add_test(tc, test_hub_resume_from_the_future_resets);
 	tcase_add_test(tc, test_hub_resume_beyond_queue_max_resets);
+	tcase_add_test(tc, test_hub_ids_after_a_base);
 	suite_add_tcase(s, tc);
 	return s;
 }
