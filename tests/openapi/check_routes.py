@@ -11,12 +11,16 @@ with a copy of it:
      operation of the document is a route of the router (method + pattern);
   2. security and scopes: public routes have `security: []`, token routes
      the bearer scheme and `x-required-scopes` equal to the router's scopes;
+     event streams (a 200 of text/event-stream) the bearer scheme or the
+     `access_token` query scheme, and no other operation that query scheme;
   3. request body media types: upload routes multipart/form-data, form routes
      (webhook callbacks) application/x-www-form-urlencoded, the others
      application/json;
   4. every {param} of a pattern is declared as a path parameter, and no other;
   5. every $ref resolves;
-  6. token routes document 401 and 403, body routes 400, 413 and 415;
+  6. token routes document 401 and 403, body routes 400, 413 and 415, event
+     streams 400 (access_token), 404 (events off), 429 (too many streams)
+     and 503;
   7. the create and join request schemas list every parameter of
      src/bbb/bbb_params.c's create_params / join_params with its JSON type;
   8. the Problem `code` enum is exactly the code table of src/core/err.c;
@@ -66,6 +70,12 @@ def doc_operations(doc):
             if method in METHODS:
                 ops[(method, path)] = (item, op)
     return ops
+
+
+def is_stream(doc, op):
+    """True for an operation whose 200 response is an event stream (text/event-stream)."""
+    ok = resolve(doc, op.get("responses", {}).get("200"))
+    return isinstance(ok, dict) and "text/event-stream" in ok.get("content", {})
 
 
 def resolve(doc, node):
@@ -185,13 +195,22 @@ def main(argv):
     # 2. security and scopes
     problems = []
     bearer = [{"bearerAuth": []}]
+    # EventSource cannot send headers: the streams also take ?access_token= (and only they)
+    stream_security = bearer + [{"accessTokenQuery": []}]
     for key in common:
         r = routes[key]
         _, op = ops[key]
         name = f"{key[0].upper()} {key[1]}"
         security = op.get("security", doc.get("security"))
         scopes = op.get("x-required-scopes")
-        if r["auth"] == "public":
+        if is_stream(doc, op):
+            if r["auth"] != "token":
+                problems.append(f"{name}: an event stream, the router has it {r['auth']}")
+            if security != stream_security:
+                problems.append(f"{name}: an event stream, needs {stream_security}, has {security}")
+            if scopes != r["scopes"]:
+                problems.append(f"{name}: x-required-scopes {scopes}, the router needs {r['scopes']}")
+        elif r["auth"] == "public":
             if security != []:
                 problems.append(f"{name}: public route, needs \"security\": []")
             if scopes not in (None, []):
@@ -206,8 +225,13 @@ def main(argv):
                 problems.append(f"{name}: needs bearer or nothing (metrics.public), has {security}")
             if scopes != ["metrics"]:
                 problems.append(f"{name}: x-required-scopes {scopes}, the router needs ['metrics']")
-    if doc.get("components", {}).get("securitySchemes", {}).get("bearerAuth", {}).get("scheme") != "bearer":
+    schemes = doc.get("components", {}).get("securitySchemes", {})
+    if schemes.get("bearerAuth", {}).get("scheme") != "bearer":
         problems.append("components.securitySchemes.bearerAuth is not an http bearer scheme")
+    query = schemes.get("accessTokenQuery", {})
+    if (query.get("type"), query.get("in"), query.get("name")) != ("apiKey", "query", "access_token"):
+        problems.append("components.securitySchemes.accessTokenQuery is not an apiKey in the query "
+                        "named access_token")
     tap.check("security and x-required-scopes match the router", problems)
 
     # 3. request body media types
@@ -258,6 +282,8 @@ def main(argv):
             need |= {"401", "403"}
         if "requestBody" in op:
             need |= {"400", "413", "415"}
+        if is_stream(doc, op):
+            need |= {"400", "404", "429", "503"}
         if not any(c.startswith("2") for c in codes):
             problems.append(f"{key[0].upper()} {key[1]}: no success response")
         for c in sorted(need - codes):

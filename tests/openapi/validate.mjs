@@ -11,6 +11,11 @@
 //      documented for that status, and its body valid against that schema;
 //   5. GET /v1/openapi.json serves this very document.
 //
+// The event streams (text/event-stream) never end by themselves: they are
+// read until their first bytes (or an awaited event) are in, then closed.
+// An event relayed from a signed bbb-webhooks callback is checked against
+// EventData.
+//
 // The gateway runs with tokens_mint, so browser tokens (JWTs) are minted,
 // used on meeting routes, refused (401 and 403 problem codes) and revoked.
 //
@@ -19,6 +24,7 @@
 // simulator's seed recordings)
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -193,7 +199,87 @@ function mediaOf(res) {
   return (res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-async function call(stack, key, path, { token = 'all', headers = {}, body, expect, raw, label } = {}) {
+// The first bytes of an event stream's body, as an SSE parser sees them: { retry, comments, events }.
+function parseSse(text) {
+  const out = { retry: undefined, comments: [], events: [] };
+  for (const block of text.split('\n\n').slice(0, -1)) { // the last piece is unfinished
+    const ev = {};
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) {
+        out.comments.push(line.slice(1).trim());
+        continue;
+      }
+      const i = line.indexOf(':');
+      const field = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+      if (field === 'retry') out.retry = Number(value);
+      else if (field === 'data') ev.data = ev.data === undefined ? value : `${ev.data}\n${value}`;
+      else ev[field] = value;
+    }
+    if (ev.data !== undefined) out.events.push(ev);
+  }
+  return out;
+}
+
+/**
+ * A GET that may answer with an event stream. An error answer is read to its
+ * end; a text/event-stream body is read until until(text) holds (default:
+ * the first blank line, the `retry:` block), then the connection is closed.
+ * Returns a promise of request()'s shape plus `ended` (the server ended the
+ * body) and `sse` (parseSse of what was read). Its `opened` property is a
+ * promise that resolves once the stream's first block is in (or the answer
+ * is complete), for a caller that acts while the stream is open.
+ */
+function openStream(base, path, { headers = {}, until = (t) => t.includes('\n\n'), timeoutMs = 10000 } = {}) {
+  let opened;
+  const openedP = new Promise((resolve) => { opened = resolve; });
+  const result = new Promise((resolve, reject) => {
+    let settled = false;
+    const req = http.request(`${base}${path}`, { method: 'GET', headers }, (res) => {
+      const isStream = (res.headers['content-type'] ?? '').startsWith('text/event-stream');
+      let text = '';
+      const finish = (ended) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        opened();
+        req.destroy();
+        let json;
+        try {
+          json = !isStream && text.length > 0 ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json, ended, sse: isStream ? parseSse(text) : undefined });
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+        if (isStream && text.includes('\n\n')) opened();
+        if (isStream && until(text)) finish(false);
+      });
+      res.on('end', () => finish(true));
+      res.on('error', () => finish(true));
+    });
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      req.destroy();
+      reject(new Error(`GET ${path}: the awaited stream content did not arrive within ${timeoutMs} ms`));
+    }, timeoutMs);
+    req.on('error', (e) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end();
+  });
+  result.opened = openedP;
+  return result;
+}
+
+async function call(stack, key, path, { token = 'all', headers = {}, body, expect, raw, label, stream, until } = {}) {
   const h = { ...headers };
   if (token === 'all') h.Authorization = `Bearer ${stack.token}`;
   else if (token === 'read') h.Authorization = `Bearer ${stack.readToken}`;
@@ -203,9 +289,13 @@ async function call(stack, key, path, { token = 'all', headers = {}, body, expec
     h['Content-Type'] ??= 'application/json';
   }
   const method = key.split(' ')[0];
-  const res = await request(stack.url, method, path, { headers: h, body: payload });
+  // stream: an already opened openStream() result, or true to open one here
+  const res = stream ? await (stream === true ? openStream(stack.url, path, { headers: h, until }) : stream)
+    : await request(stack.url, method, path, { headers: h, body: payload });
   const media = mediaOf(res);
-  const name = `${label ? `${label}: ` : ''}${method} ${path} -> ${res.status} ${media || '(no body)'}`;
+  // a token in the query (the event streams' access_token) stays out of the test's output
+  const shown = path.replace(/([?&]access_token=)[^&]*/g, '$1...');
+  const name = `${label ? `${label}: ` : ''}${method} ${shown} -> ${res.status} ${media || '(no body)'}`;
   const diag = [];
   if (expect && !expect.includes(res.status)) {
     diag.push(`expected status ${expect.join(' or ')}; body: ${res.body.slice(0, 300)}`);
@@ -225,6 +315,11 @@ async function call(stack, key, path, { token = 'all', headers = {}, body, expec
       else if (!v.validate(res.json)) diag.push(...errorsOf(v.validate), `body: ${res.body.slice(0, 400)}`);
     } else if (media.endsWith('xml') && !res.body.trimStart().startsWith('<')) {
       diag.push('an XML body that does not start with <');
+    } else if (media === 'text/event-stream') {
+      if (res.ended) diag.push('the stream ended by itself');
+      if (!res.body.startsWith('retry: 3000\n\n')) diag.push(`the stream does not start with "retry: 3000": ${JSON.stringify(res.body.slice(0, 80))}`);
+      if (!/(^|,)\s*no-store\s*(,|$)/.test(res.headers['cache-control'] ?? '')) diag.push(`Cache-Control: ${res.headers['cache-control']}`);
+      if (res.headers['x-accel-buffering'] !== 'no') diag.push(`X-Accel-Buffering: ${res.headers['x-accel-buffering']}`);
     }
   }
   if (!exercised.has(key)) exercised.set(key, new Set());
@@ -242,7 +337,8 @@ async function callOther(stack, method, path, headers, expectStatus, label) {
     if (mediaOf(res) !== 'application/problem+json') diag.push(`media type ${mediaOf(res)}`);
     else if (!problemValidate(res.json)) diag.push(...errorsOf(problemValidate));
   }
-  ok(diag.length === 0, `${label}: ${method} ${path} -> ${res.status}${res.status >= 400 ? ' (Problem)' : ''}`, diag);
+  const shown = path.replace(/([?&]access_token=)[^&]*/g, '$1...');
+  ok(diag.length === 0, `${label}: ${method} ${shown} -> ${res.status}${res.status >= 400 ? ' (Problem)' : ''}`, diag);
   return res;
 }
 
@@ -404,20 +500,32 @@ async function browserTokens(stack, origin) {
     'token_revoked', 'browser token, revoked');
 }
 
-// bbb-webhooks' callback: a form signed with sha1 (bbb.hooks_checksum's default) over URL + body + secret
-async function bbbEvents(stack) {
-  const event = {
+// A bbb-webhooks v3 user-joined event of meeting bio-101, with what the gateway must strip.
+function userJoined() {
+  return {
     data: {
       type: 'event', id: 'user-joined',
       attributes: {
         meeting: { 'internal-meeting-id': 'i-1', 'external-meeting-id': 'bio-101' },
-        user: { 'internal-user-id': 'w_1', 'external-user-id': 'u-1', name: 'Ada', role: 'VIEWER', presenter: false },
+        user: {
+          'internal-user-id': 'w_1', 'external-user-id': 'u-1', name: 'Ada', role: 'VIEWER', presenter: false,
+          userdata: { 'bbb_custom': 'x' }, stream: 'rtmp://secret',
+        },
       },
       event: { ts: Date.now() },
     },
   };
+}
+
+// bbb-webhooks' callback: a form signed with sha1 (bbb.hooks_checksum's default) over URL + body + secret
+function signedCallback(stack, event) {
   const body = new URLSearchParams({ domain: 'bbb.test', event: `[${JSON.stringify(event)}]`, timestamp: `${Date.now()}` }).toString();
   const sum = createHash('sha1').update(`${stack.callbackUrl}${body}${stack.secret}`).digest('hex');
+  return { body, sum };
+}
+
+async function bbbEvents(stack) {
+  const { body, sum } = signedCallback(stack, userJoined());
   const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
   const res = await call(stack, 'POST /v1/bbb-events', `/v1/bbb-events?checksum=${sum}`,
     { token: null, headers: form, body, raw: true, expect: [200] });
@@ -426,6 +534,70 @@ async function bbbEvents(stack) {
     { token: null, headers: form, body, raw: true, expect: [401], label: 'a wrong checksum' });
   await call(stack, 'POST /v1/bbb-events', `/v1/bbb-events?checksum=${createHash('sha1').update(`${stack.callbackUrl}x=1${stack.secret}`).digest('hex')}`,
     { token: null, headers: form, body: 'x=1', raw: true, expect: [400], label: 'no event field' });
+}
+
+// The event streams: their refusals, the token as ?access_token=, and one relayed event.
+async function eventStreams(stack) {
+  const ALL = 'GET /v1/events';
+  const ONE = 'GET /v1/meetings/{meetingID}/events';
+  const code = (res, want, label) => ok(res.json?.code === want, `${label}: code ${want}`,
+    res.json?.code === want ? [] : [`code: ${res.json?.code}`]);
+
+  await call(stack, ALL, '/v1/events', { stream: true, expect: [200] });
+  await call(stack, ONE, '/v1/meetings/bio-101/events', { stream: true, expect: [200] });
+  await call(stack, ALL, '/v1/events', { token: null, stream: true, expect: [401], label: 'no token' });
+  code(await call(stack, ALL, '/v1/events', { token: 'read', stream: true, expect: [403], label: 'no events:read' }),
+    'forbidden', 'no events:read');
+  await call(stack, ONE, '/v1/meetings/%ff/events', { stream: true, expect: [400], label: 'not UTF-8' });
+  await call(stack, ALL, `/v1/events?access_token=${encodeURIComponent(stack.token)}`,
+    { token: null, stream: true, expect: [200], label: 'access_token' });
+  code(await call(stack, ALL, `/v1/events?access_token=${encodeURIComponent(stack.token)}`,
+    { stream: true, expect: [400], label: 'access_token and Authorization' }), 'bad_request', 'access_token and Authorization');
+  await callOther(stack, 'GET', `/v1/server?access_token=${encodeURIComponent(stack.token)}`, {}, 400,
+    'access_token on another route');
+
+  // a browser token bound to bio-101, in the query as EventSource sends it
+  const minted = await call(stack, 'POST /v1/tokens', '/v1/tokens', {
+    expect: [201], label: 'a stream token',
+    body: { sub: 'u-9', scope: 'events:read', meetings: ['bio-101'], ttl_s: 300 },
+  });
+  const jwt = encodeURIComponent(minted.json?.token ?? 'no.token.minted');
+  await call(stack, ONE, `/v1/meetings/bio-101/events?access_token=${jwt}`,
+    { token: null, stream: true, expect: [200], label: 'browser token, its meeting' });
+  code(await call(stack, ONE, `/v1/meetings/slides-1/events?access_token=${jwt}`,
+    { token: null, stream: true, expect: [403], label: 'browser token, another meeting' }),
+  'meeting_not_allowed', 'browser token, another meeting');
+
+  // an event in: signed callback -> the open stream of its meeting
+  const got = openStream(stack.url, '/v1/meetings/bio-101/events', {
+    headers: { Authorization: `Bearer ${stack.token}` },
+    until: (t) => /\nevent: user-joined\n[^]*?\n\n/.test(t),
+  });
+  await got.opened;
+  const { body, sum } = signedCallback(stack, userJoined());
+  await call(stack, 'POST /v1/bbb-events', `/v1/bbb-events?checksum=${sum}`,
+    { token: null, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body, raw: true, expect: [200], label: 'to a stream' });
+  let res;
+  try {
+    res = await call(stack, ONE, '/v1/meetings/bio-101/events', { stream: got, expect: [200], label: 'an event relayed' });
+  } catch (e) {
+    ok(false, 'an event relayed to the meeting\'s stream', [e.message]);
+    return;
+  }
+  const ev = res.sse?.events.find((e) => e.event === 'user-joined');
+  let data;
+  try {
+    data = JSON.parse(ev?.data ?? '');
+  } catch {
+    data = undefined;
+  }
+  // EventData admits no other member: what the callback had to be stripped of (internal IDs,
+  // userdata, the stream URL) must be gone
+  const eventData = validator('/components/schemas/EventData');
+  ok(ev !== undefined && /^[0-9]+$/.test(ev.id ?? '') && data !== undefined && eventData(data),
+    'the relayed event has a numeric id and EventData', [...(data ? errorsOf(eventData) : []), `stream: ${JSON.stringify(res.body.slice(0, 400))}`]);
+  ok(data?.meetingID === 'bio-101' && data?.user?.userID === 'u-1' && data?.user?.fullName === 'Ada',
+    'the relayed event carries the meeting and the user', [`data: ${ev?.data}`]);
 }
 
 function coverage() {
@@ -451,6 +623,7 @@ async function main() {
   try {
     await live(stack);
     await bbbEvents(stack);
+    await eventStreams(stack);
   } finally {
     status = await stack.stop();
   }
