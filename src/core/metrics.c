@@ -452,7 +452,8 @@ static void render_events(struct out *o, const struct gw_metrics_extra *extra)
 		putf(o, "bbb_gateway_events_sent_total{type=\"%s\"} %lld\n", extra->event_types[i],
 		     extra->events_out[i]);
 	header(o, "bbb_gateway_events_dropped_total", "counter",
-	       "BBB events in callbacks of a type the gateway does not relay.");
+	       "BBB events in callbacks that were not relayed: a type the gateway does not "
+	       "relay, or no usable meetingID or time.");
 	putf(o, "bbb_gateway_events_dropped_total %lld\n", extra->events_dropped);
 	header(o, "bbb_gateway_event_callbacks_refused_total", "counter",
 	       "bbb-webhooks callbacks refused: not signed with this server's secret.");
