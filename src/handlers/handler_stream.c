@@ -256,8 +256,11 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is stopping", NULL);
 		return;
 	}
-	r = gw_slots_take(svc->streams, t->name, cfg->events_max_streams,
-			  cfg->events_max_streams_per_token);
+	/* events.max_streams = 0 allows none; to the slots a cap of 0 is no cap */
+	r = cfg->events_max_streams == 0
+		    ? GW_SLOTS_FULL
+		    : gw_slots_take(svc->streams, t->name, cfg->events_max_streams,
+				    cfg->events_max_streams_per_token);
 	if (r != GW_SLOTS_OK) {
 		refuse_busy(x, r);
 		return;
