@@ -265,6 +265,19 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 		refuse_busy(x, r);
 		return;
 	}
+	/*
+	 * HEAD: the stream's status and headers without a stream. A streamed
+	 * (chunked) answer would not do: libmicrohttpd 0.9.75 sends its last
+	 * chunk even after a HEAD's head, where the client expects the next
+	 * response.
+	 */
+	if (x->req.method == GW_METHOD_HEAD) {
+		gw_slots_give(svc->streams, t->name);
+		x->resp.status = 200;
+		x->resp.content_type = "text/event-stream";
+		gw_response_header(&x->resp, "X-Accel-Buffering", "no");
+		return;
+	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->slot_key = xstrdup(t->name)) == NULL ||
 	    (s->authorization = xstrdup(x->req.authorization)) == NULL ||
