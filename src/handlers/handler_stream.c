@@ -259,10 +259,26 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is stopping", NULL);
 		return;
 	}
-	r = gw_slots_take(svc->streams, t->name, cfg->events_max_streams,
-			  cfg->events_max_streams_per_token);
+	/* events.max_streams = 0 allows none; to the slots a cap of 0 is no cap */
+	r = cfg->events_max_streams == 0
+		    ? GW_SLOTS_FULL
+		    : gw_slots_take(svc->streams, t->name, cfg->events_max_streams,
+				    cfg->events_max_streams_per_token);
 	if (r != GW_SLOTS_OK) {
 		refuse_busy(x, r);
+		return;
+	}
+	/*
+	 * HEAD: the stream's status and headers without a stream. A streamed
+	 * (chunked) answer would not do: libmicrohttpd 0.9.75 sends its last
+	 * chunk even after a HEAD's head, where the client expects the next
+	 * response.
+	 */
+	if (x->req.method == GW_METHOD_HEAD) {
+		gw_slots_give(svc->streams, t->name);
+		x->resp.status = 200;
+		x->resp.content_type = "text/event-stream";
+		gw_response_header(&x->resp, "X-Accel-Buffering", "no");
 		return;
 	}
 	s = calloc(1, sizeof(*s));
