@@ -419,6 +419,16 @@ enum gw_hub_read gw_hub_next_typed(struct gw_hub *hub, struct gw_hub_sub *sub, s
 	return r;
 }
 
+bool gw_hub_overflowed(struct gw_hub *hub, const struct gw_hub_sub *sub)
+{
+	bool r;
+
+	pthread_mutex_lock(&hub->lock);
+	r = sub->overflowed;
+	pthread_mutex_unlock(&hub->lock);
+	return r;
+}
+
 void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out)
 {
 	pthread_mutex_lock(&hub->lock);

@@ -131,6 +131,13 @@ enum gw_hub_read gw_hub_next(struct gw_hub *hub, struct gw_hub_sub *sub, struct 
 enum gw_hub_read gw_hub_next_typed(struct gw_hub *hub, struct gw_hub_sub *sub, struct gw_buf *out,
 				   enum gw_event_type *type);
 
+/*
+ * True once the subscriber is marked overflowed (gw_hub_next would say
+ * GW_HUB_OVERFLOW), for a reader that is not reading: a stream whose
+ * client stopped taking bytes.
+ */
+bool gw_hub_overflowed(struct gw_hub *hub, const struct gw_hub_sub *sub);
+
 /* Counters for /metrics. */
 struct gw_hub_stats {
 	uint64_t published;             /* events taken */

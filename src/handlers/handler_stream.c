@@ -161,6 +161,26 @@ static bool sse_due(void *state, uint64_t now_ms)
 	       atomic_load(&((struct gw_services *)s->svc)->auth_epoch) != s->epoch;
 }
 
+static bool sse_doomed(void *state, uint64_t now_ms)
+{
+	struct sse *s = state;
+	unsigned epoch = atomic_load(&((struct gw_services *)s->svc)->auth_epoch);
+
+	(void)now_ms;
+	if (gw_hub_overflowed(s->svc->hub, s->sub)) {
+		s->ended = GW_STREAM_CLOSED_OVERFLOW;
+		return true;
+	}
+	if (epoch != s->epoch) {
+		s->epoch = epoch;
+		if (!still_allowed(s)) {
+			s->ended = GW_STREAM_CLOSED_REVOKED;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void sse_free(struct sse *s)
 {
 	if (s->authorization != NULL) {
@@ -190,7 +210,7 @@ static void sse_close(void *state, enum gw_stream_end why)
 	sse_free(s);
 }
 
-static const struct gw_stream_ops sse_ops = {sse_fill, sse_due, sse_close};
+static const struct gw_stream_ops sse_ops = {sse_fill, sse_due, sse_doomed, sse_close};
 
 /*
  * The resume point of a Last-Event-ID: 0 (from now) when absent; an id

@@ -103,8 +103,12 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		c->bytes_out += n;
 		return (ssize_t)n;
 	}
-	if (s->over)
+	if (s->over) {
+		/* the connection may serve further requests: with the idle timeout again */
+		(void)MHD_set_connection_option(c->mc, MHD_CONNECTION_OPTION_TIMEOUT,
+						c->srv->opts.idle_timeout_s);
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
 	s->suspended = true;
 	MHD_suspend_connection(c->mc);
 	return 0;
@@ -238,10 +242,17 @@ static void tick(struct lp *lp, uint64_t now)
 				resume(s, now);
 			continue;
 		}
+		if (s->gone || s->over || x->stream_ops == NULL)
+			continue;
 		/* MHD holds bytes the client does not take: it is not reading. */
-		if (x->stream_stall_ms > 0 && !s->gone && now - s->want_ms > x->stream_stall_ms) {
+		if (x->stream_stall_ms > 0 && now - s->want_ms > x->stream_stall_ms) {
 			s->gone = true;
 			s->why = GW_STREAM_END_STALLED;
+			(void)shutdown(s->fd, SHUT_RDWR);
+		} else if (x->stream_ops->doomed(x->stream_state, now)) {
+			/* it fell behind, or its token went, while the client takes nothing */
+			s->gone = true;
+			s->why = GW_STREAM_END_SELF;
 			(void)shutdown(s->fd, SHUT_RDWR);
 		}
 	}

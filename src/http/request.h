@@ -237,6 +237,13 @@ struct gw_stream_ops {
 	 */
 	bool (*due)(void *state, uint64_t now_ms);
 	/*
+	 * Asked about once a second while the client is not taking bytes (the
+	 * transport cannot ask fill then): true when the stream must end now
+	 * (it fell too far behind, its token is gone); the transport then
+	 * closes the connection and calls close with GW_STREAM_END_SELF.
+	 */
+	bool (*doomed)(void *state, uint64_t now_ms);
+	/*
 	 * The stream is over: frees state. Once it returns, state never calls
 	 * gw_exchange_stream_ready again (it waits for a call in progress).
 	 */

@@ -347,12 +347,17 @@ START_TEST(test_sse_overflow_drops_the_slow_client)
 	while (sse_next_event(&slow, &b, SSE_WAIT_MS)) {
 		ck_assert_str_eq(b.event, "user-joined");
 		if (v.n == 0)
-			ck_assert_str_eq(b.id, "1");
-		ck_assert_uint_eq(strtoull(b.id, NULL, 10), v.n + 1);
+			v.first = strtoull(b.id, NULL, 10);
+		/* what it got before it was dropped has no gap */
+		ck_assert_uint_eq(strtoull(b.id, NULL, 10), v.first + v.n);
 		v.n++;
 	}
-	ck_assert_msg(slow.ended, "the dropped stream did not end cleanly");
-	ck_assert_uint_gt(v.n, 0);
+	/*
+	 * Dropped while it read (a clean end after what it holds) or while its
+	 * socket was full (the connection is closed): either way it ends.
+	 */
+	ck_assert_msg(slow.ended || slow.eof, "the dropped stream did not end");
+	/* a connection closed under a full socket may lose what it held (a reset) */
 	ck_assert_uint_lt(v.n, f.n);
 	ck_assert(sse_metric_reaches("bbb_gateway_event_streams_closed_total{reason="
 				     "\"overflow\"}",

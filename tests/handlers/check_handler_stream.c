@@ -105,6 +105,8 @@ static struct gw_exchange *open_at(const char *path_query, const char *bearer, c
 	return x;
 }
 
+static struct gw_config *without(const char *name);
+
 static struct gw_exchange *open_stream(const char *path, const char *bearer)
 {
 	struct gw_exchange *x = open_at(path, bearer, NULL);
@@ -295,6 +297,37 @@ START_TEST(test_stream_overflow_ends_it)
 }
 END_TEST
 
+/* A client that takes no bytes is never asked to fill: the transport asks whether it must end. */
+START_TEST(test_stream_doomed_while_blocked)
+{
+	struct gw_exchange *x = open_stream("/v1/events", reader);
+	struct gw_exchange *y = open_stream("/v1/events", admin);
+
+	ck_assert_int_eq(fill(x, 0), GW_STREAM_MORE);
+	ck_assert(!x->stream_ops->doomed(x->stream_state, 1));
+	ck_assert(!y->stream_ops->doomed(y->stream_state, 1));
+	for (int i = 1; i <= 5; i++) /* events.queue is 4 */
+		joined("room-a", i);
+	ck_assert(x->stream_ops->doomed(x->stream_state, 2));
+	gw_exchange_stream_close(x, GW_STREAM_END_SELF);
+	ck_assert_int_eq(fill(y, 2), GW_STREAM_END); /* y did not read either */
+	gw_exchange_free(y);
+	y = open_stream("/v1/events", admin);
+	ck_assert_uint_eq(atomic_load(&svc.stream_counts.closed[GW_STREAM_CLOSED_OVERFLOW]), 1);
+	/* its token removed by a reload while it takes nothing */
+	gw_config_unref(current);
+	current = without("admin");
+	ck_assert(!y->stream_ops->doomed(y->stream_state, 3)); /* the epoch did not move yet */
+	atomic_fetch_add(&svc.auth_epoch, 1);
+	ck_assert(y->stream_ops->doomed(y->stream_state, 4));
+	gw_exchange_stream_close(y, GW_STREAM_END_SELF);
+	ck_assert_uint_eq(atomic_load(&svc.stream_counts.closed[GW_STREAM_CLOSED_REVOKED]), 1);
+	ck_assert_uint_eq(atomic_load(&svc.stream_counts.closed[GW_STREAM_CLOSED_OVERFLOW]), 1);
+	gw_exchange_free(x);
+	gw_exchange_free(y);
+}
+END_TEST
+
 START_TEST(test_stream_caps)
 {
 	struct gw_exchange *s[3];
@@ -444,6 +477,7 @@ static Suite *handler_stream_suite(void)
 	tcase_add_test(tc, test_stream_heartbeat);
 	tcase_add_test(tc, test_stream_last_event_id);
 	tcase_add_test(tc, test_stream_overflow_ends_it);
+	tcase_add_test(tc, test_stream_doomed_while_blocked);
 	tcase_add_test(tc, test_stream_caps);
 	tcase_add_test(tc, test_stream_refusals);
 	tcase_add_test(tc, test_stream_recheck_on_epoch);
