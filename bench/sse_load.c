@@ -193,6 +193,8 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+static uint64_t arrival_of(struct msghdr *mh);
+
 /* ---- the reader: HTTP head, chunked framing, SSE lines ---- */
 
 static void close_stream(struct stream *s, bool expected)
@@ -505,7 +507,6 @@ static void *reader_main(void *arg)
 			char cbuf[CMSG_SPACE(sizeof(struct timespec)) * 2];
 			struct iovec iov = {buf, sizeof(buf)};
 			struct msghdr mh;
-			struct cmsghdr *cm;
 			uint64_t t_read;
 			uint64_t t_arr = 0;
 			ssize_t r;
@@ -531,16 +532,7 @@ static void *reader_main(void *arg)
 				close_stream(s, false);
 				continue;
 			}
-			for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
-					struct timespec ts;
-
-					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-					if (ts.tv_sec != 0)
-						t_arr = (uint64_t)((int64_t)ts.tv_sec * 1000000000 +
-								   ts.tv_nsec - rt_offset_ns);
-				}
-			}
+			t_arr = arrival_of(&mh);
 			on_bytes(s, buf, (size_t)r, t_read, t_arr);
 		}
 		pthread_mutex_unlock(&mu);
@@ -565,6 +557,8 @@ static int connect_to(void)
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
 		die("connect 127.0.0.1:%d: %s", opt.port, strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* the kernel's receive time of every segment (see arrival_of) */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	return fd;
 }
 
@@ -603,7 +597,6 @@ static void cmd_open(void)
 	int closed = 0;
 	uint64_t t0 = now_ns();
 	struct timespec dl;
-	int one = 1;
 
 	len = snprintf(req, sizeof(req),
 		       "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
@@ -621,7 +614,6 @@ static void cmd_open(void)
 		pthread_mutex_unlock(&mu); /* the connect may wait for the backlog */
 		s->fd = connect_to();
 		pthread_mutex_lock(&mu);
-		setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 		write_all(s->fd, req, (size_t)len);
 		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 		s->st = S_HEAD;
@@ -744,20 +736,54 @@ static size_t callback_request(char *out, size_t cap, const char *tag, unsigned 
 	return (size_t)n;
 }
 
-/* Reads one response; returns its status (0 = connection lost), body in body. */
-static int read_response(int fd, char *buf, size_t cap, char **body, size_t *body_len)
+/* The kernel receive timestamp (CLOCK_MONOTONIC ns) in a recvmsg control buffer, or 0. */
+static uint64_t arrival_of(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			if (ts.tv_sec != 0)
+				return (uint64_t)((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
+						  rt_offset_ns);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reads one response; returns its status (0 = connection lost), its body in
+ * body, and in *arrived the kernel's receive time of its first bytes (0 if none).
+ */
+static int read_response(int fd, char *buf, size_t cap, char **body, size_t *body_len,
+			 uint64_t *arrived)
 {
 	size_t have = 0;
 	char *eoh = NULL;
 	long clen = -1;
 
+	*arrived = 0;
 	for (;;) {
-		ssize_t r = read(fd, buf + have, cap - 1 - have);
+		char cbuf[CMSG_SPACE(sizeof(struct timespec)) * 2];
+		struct iovec iov = {buf + have, cap - 1 - have};
+		struct msghdr mh;
+		ssize_t r;
 
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		r = recvmsg(fd, &mh, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return 0;
+		if (have == 0)
+			*arrived = arrival_of(&mh);
 		have += (size_t)r;
 		buf[have] = '\0';
 		if (eoh == NULL && (eoh = strstr(buf, "\r\n\r\n")) != NULL) {
@@ -825,6 +851,7 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 	static char resp[8192];
 	uint64_t *t_send = xcalloc(n, sizeof(*t_send));
 	uint64_t *t_resp = xcalloc(n, sizeof(*t_resp));
+	uint64_t *t_ans = xcalloc(n, sizeof(*t_ans)); /* kernel arrival of each answer */
 	size_t total = (size_t)opt.n * n;
 	int fd = connect_to();
 	unsigned bad_status = 0;
@@ -850,6 +877,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 	double *fanout;
 	double *first;
 	double *rtt;
+	double *ans;
+	size_t n_ans = 0;
 	size_t n_lat = 0;
 	size_t n_arr = 0;
 	size_t n_cd = 0;
@@ -896,7 +925,7 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 		}
 		t_send[i] = now_ns();
 		write_all(fd, req, len);
-		status = read_response(fd, resp, sizeof(resp), &body, &body_len);
+		status = read_response(fd, resp, sizeof(resp), &body, &body_len, &t_ans[i]);
 		t_resp[i] = now_ns();
 		if (status == 0) {
 			close(fd);
@@ -938,8 +967,12 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 	fanout = xcalloc(n, sizeof(double));
 	first = xcalloc(n, sizeof(double));
 	rtt = xcalloc(n, sizeof(double));
-	for (i = 0; i < n; i++)
+	ans = xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
 		rtt[i] = (double)(t_resp[i] - t_send[i]) / 1e6;
+		if (t_ans[i] != 0)
+			ans[n_ans++] = ((double)t_ans[i] - (double)t_send[i]) / 1e6;
+	}
 	for (k = 0; k < (size_t)opt.n; k++) {
 		for (i = 0; i < n; i++) {
 			size_t slot = k * n + i;
@@ -994,7 +1027,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 	print_dist("client_delay_ms", cdelay, n_cd, false);
 	print_dist("fanout_ms", fanout, n, false);
 	print_dist("first_stream_ms", first, n, false);
-	print_dist("callback_rtt_ms", rtt, n, true);
+	print_dist("callback_rtt_ms", rtt, n, false);
+	print_dist("callback_answer_arrival_ms", ans, n_ans, true);
 	printf("}\n");
 	fflush(stdout);
 	pthread_mutex_unlock(&mu);
@@ -1004,6 +1038,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 	free(fanout);
 	free(first);
 	free(rtt);
+	free(ans);
+	free(t_ans);
 	free(t_send);
 	free(t_resp);
 }
