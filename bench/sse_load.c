@@ -21,7 +21,8 @@
  *                         on a fixed schedule, one every US microseconds. Then
  *                         wait until every stream has the N events, and report.
  *                         RAW: a file for the latencies (float64 ms, stream-major)
- *   stats                 what the streams received outside bursts
+ *   stats                 totals so far: streams open, events, heartbeats,
+ *                         bytes and reads, and the errors
  *   close                 close every stream
  *   quit
  *
@@ -38,6 +39,8 @@
  * same bytes (SO_TIMESTAMPNS, mapped from CLOCK_REALTIME) is reported as
  * well: the difference is the client's own delay (its epoll queue), i.e.
  * how much of the latency is the measuring program rather than the gateway.
+ * The same timestamp on each callback's answer gives the server's side of
+ * the callback's round trip.
  */
 #include <errno.h>
 #include <fcntl.h>
