@@ -182,7 +182,8 @@ static void note(uint64_t *counter, const char *fmt, ...)
 	va_end(ap);
 	/* it goes into a JSON string */
 	for (char *p = err.first; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\' || (unsigned char)*p >= 0x7f)
+		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\' ||
+		    (unsigned char)*p >= 0x7f)
 			*p = ' ';
 	}
 }
@@ -404,7 +405,8 @@ static void body_bytes(struct stream *s, const char *p, size_t n, uint64_t t_rea
 			s->cst = C_DATA;
 			break;
 		case C_DATA: {
-			size_t take = (size_t)(end - p) < s->crem ? (size_t)(end - p) : (size_t)s->crem;
+			size_t take = (size_t)(end - p) < s->crem ? (size_t)(end - p)
+								  : (size_t)s->crem;
 
 			sse_bytes(s, p, take, t_read, t_arr);
 			p += take;
@@ -715,15 +717,17 @@ static size_t callback_request(char *out, size_t cap, const char *tag, unsigned 
 	int n;
 
 	snprintf(ev, sizeof(ev),
-		 "[{\"data\":{\"type\":\"event\",\"id\":\"user-joined\",\"attributes\":{\"meeting\":"
-		 "{\"internal-meeting-id\":\"183f0bf3a0982a127bdb8161e0c44eb696b3e75c-1700000000000\","
+		 "[{\"data\":{\"type\":\"event\",\"id\":\"user-joined\",\"attributes\":{"
+		 "\"meeting\":"
+		 "{\"internal-meeting-id\":\"183f0bf3a0982a127bdb8161e0c44eb696b3e75c-"
+		 "1700000000000\","
 		 "\"external-meeting-id\":\"%s\"},\"user\":{\"internal-user-id\":\"w_%s_%u\","
 		 "\"external-user-id\":\"%s-%u\",\"name\":\"Bench User %u\",\"role\":\"VIEWER\","
 		 "\"presenter\":false}},\"event\":{\"ts\":%llu}}}]",
 		 opt.meeting, tag, i, tag, i, i, (unsigned long long)ms);
 	url_encode(enc, ev);
-	blen = (size_t)snprintf(body, sizeof(body), "domain=bench.local&event=%s&timestamp=%llu", enc,
-				(unsigned long long)ms);
+	blen = (size_t)snprintf(body, sizeof(body), "domain=bench.local&event=%s&timestamp=%llu",
+				enc, (unsigned long long)ms);
 	if (opt.checksum_url != NULL) {
 		sha1_hex(opt.checksum_url, body, blen, opt.secret, sum);
 		snprintf(query, sizeof(query), "?checksum=%s", sum);
@@ -732,7 +736,8 @@ static size_t callback_request(char *out, size_t cap, const char *tag, unsigned 
 	}
 	n = snprintf(out, cap,
 		     "POST /v1/bbb-events%s HTTP/1.1\r\nHost: %s:%d\r\n%s"
-		     "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+		     "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+		     "%zu\r\n\r\n%s",
 		     query, opt.host, opt.port, auth, blen, body);
 	if (n < 0 || (size_t)n >= cap)
 		die("callback request too long");
@@ -833,9 +838,10 @@ static double pct(const double *v, size_t n, double p)
 static void print_dist(const char *name, double *v, size_t n, bool last)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
-	printf("\"%s\":{\"n\":%zu,\"min\":%.3f,\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f}%s",
-	       name, n, n ? v[0] : 0, pct(v, n, 50), pct(v, n, 90), pct(v, n, 99),
-	       n ? v[n - 1] : 0, last ? "" : ",");
+	printf("\"%s\":{\"n\":%zu,\"min\":%.3f,\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f}"
+	       "%s",
+	       name, n, n ? v[0] : 0, pct(v, n, 50), pct(v, n, 90), pct(v, n, 99), n ? v[n - 1] : 0,
+	       last ? "" : ",");
 }
 
 static double thread_cpu_ms(pthread_t t)
@@ -917,7 +923,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 
 		if (interval_us > 0) {
 			uint64_t due = t_first + (uint64_t)i * interval_us * 1000u;
-			struct timespec ts = {(time_t)(due / 1000000000u), (long)(due % 1000000000u)};
+			struct timespec ts = {(time_t)(due / 1000000000u),
+					      (long)(due % 1000000000u)};
 			uint64_t now;
 
 			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
@@ -936,8 +943,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 			bad_status++;
 		} else if (status != 200) {
 			bad_status++;
-		} else if (strstr(body, "\"received\":1") == NULL &&
-			   strstr(body, "\"received\": 1") == NULL) {
+		} else if (strstr(body, "\"received\":1") == NULL && strstr(body, "\"received\": "
+										  "1") == NULL) {
 			bad_body++;
 		}
 	}
@@ -995,7 +1002,8 @@ static void cmd_burst(unsigned n, unsigned interval_us, const char *tag, const c
 			if (first[i] == 0 || (double)(r - t_send[i]) / 1e6 < first[i])
 				first[i] = (double)(r - t_send[i]) / 1e6;
 			if (burst.arr_ns[slot] != 0) {
-				arr[n_arr++] = ((double)burst.arr_ns[slot] - (double)t_send[i]) / 1e6;
+				arr[n_arr++] =
+					((double)burst.arr_ns[slot] - (double)t_send[i]) / 1e6;
 				cdelay[n_cd++] = ((double)r - (double)burst.arr_ns[slot]) / 1e6;
 			}
 		}
@@ -1079,11 +1087,14 @@ static void cmd_stats(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"port", required_argument, NULL, 'p'},    {"token", required_argument, NULL, 't'},
-		{"secret", required_argument, NULL, 's'},  {"streams", required_argument, NULL, 'n'},
-		{"path", required_argument, NULL, 'P'},    {"meeting", required_argument, NULL, 'm'},
-		{"checksum-url", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"port", required_argument, NULL, 'p'},
+					   {"token", required_argument, NULL, 't'},
+					   {"secret", required_argument, NULL, 's'},
+					   {"streams", required_argument, NULL, 'n'},
+					   {"path", required_argument, NULL, 'P'},
+					   {"meeting", required_argument, NULL, 'm'},
+					   {"checksum-url", required_argument, NULL, 'c'},
+					   {NULL, 0, NULL, 0}};
 	struct rlimit rl;
 	char line[512];
 	int c;
@@ -1091,14 +1102,29 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p': opt.port = atoi(optarg); break;
-		case 't': opt.token = optarg; break;
-		case 's': opt.secret = optarg; break;
-		case 'n': opt.n = atoi(optarg); break;
-		case 'P': opt.path = optarg; break;
-		case 'm': opt.meeting = optarg; break;
-		case 'c': opt.checksum_url = optarg; break;
-		default: die("usage: see the comment at the top of bench/sse_load.c");
+		case 'p':
+			opt.port = atoi(optarg);
+			break;
+		case 't':
+			opt.token = optarg;
+			break;
+		case 's':
+			opt.secret = optarg;
+			break;
+		case 'n':
+			opt.n = atoi(optarg);
+			break;
+		case 'P':
+			opt.path = optarg;
+			break;
+		case 'm':
+			opt.meeting = optarg;
+			break;
+		case 'c':
+			opt.checksum_url = optarg;
+			break;
+		default:
+			die("usage: see the comment at the top of bench/sse_load.c");
 		}
 	}
 	if (opt.port <= 0 || opt.token == NULL || opt.secret == NULL || opt.n < 1 ||
@@ -1108,8 +1134,8 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		if (rl.rlim_cur < (rlim_t)opt.n + 64)
-			die("RLIMIT_NOFILE %lu is too low for %d streams", (unsigned long)rl.rlim_cur,
-			    opt.n);
+			die("RLIMIT_NOFILE %lu is too low for %d streams",
+			    (unsigned long)rl.rlim_cur, opt.n);
 	}
 	{
 		/* CLOCK_REALTIME - CLOCK_MONOTONIC, sampled closely */

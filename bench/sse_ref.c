@@ -51,8 +51,8 @@ struct conn {
 	bool stream;
 	uint64_t cursor; /* streams: the last seq sent */
 	size_t in_len;
-	char *in;        /* request bytes (callbacks) */
-	size_t out_len;  /* bytes a full socket did not take */
+	char *in;       /* request bytes (callbacks) */
+	size_t out_len; /* bytes a full socket did not take */
 	size_t out_off;
 	char *out;
 	struct conn *next; /* the thread's streams */
@@ -207,8 +207,10 @@ static void publish(const char *user, size_t user_len)
 	pthread_mutex_lock(&ring.lock);
 	s = ++ring.last;
 	n = snprintf(text, sizeof(text),
-		     "id: %llu\nevent: user-joined\ndata: {\"meetingID\":\"bench-room\",\"time\":%lld,"
-		     "\"user\":{\"userID\":\"%.*s\",\"fullName\":\"Bench User\",\"role\":\"VIEWER\","
+		     "id: %llu\nevent: user-joined\ndata: "
+		     "{\"meetingID\":\"bench-room\",\"time\":%lld,"
+		     "\"user\":{\"userID\":\"%.*s\",\"fullName\":\"Bench "
+		     "User\",\"role\":\"VIEWER\","
 		     "\"presenter\":false}}\n\n",
 		     (unsigned long long)s, (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000,
 		     (int)user_len, user);
@@ -340,7 +342,8 @@ static void *worker_main(void *arg)
 			struct conn *c = evs[i].data.ptr;
 
 			if (c == &w->listen_conn) {
-				int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+				int fd = accept4(w->listen_fd, NULL, NULL,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC);
 				int one = 1;
 				struct conn *nc;
 
