@@ -480,7 +480,7 @@ START_TEST(test_metrics_unknown_values_are_other)
 	ASSERT_LINE(t, "bbb_gateway_http_requests_total{route=\"(unmatched)\",method=\"GET\","
 		       "status=\"404\"} 2");
 	ASSERT_NO(t, "BREW");
-	ASSERT_NO(t, "418");
+	ASSERT_NO(t, "\"418\""); /* as a label value; a timestamp may hold the digits */
 	free(t);
 	gw_metrics_free(m);
 }
