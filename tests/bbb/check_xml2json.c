@@ -990,6 +990,9 @@ START_TEST(test_xml2json_prescan_across_chunks)
 		"</returncode></response>",
 		"<response><returncode>SUCCESS</returncode><m>&foo;</m></response>",
 		"<response><returncode>SUCCESS</returncode><m>a\0b</m></response>",
+		/* libxml2 2.9's push parser ends these comments early: refused whole and in chunks */
+		"<response><!-->x--><returncode>SUCCESS</returncode></response>",
+		"<response><!--->x--><returncode>SUCCESS</returncode></response>",
 	};
 	static const char good[] = "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 				   "<response><!-- <!DOCTYPE in a comment --><returncode>SUCCESS"
