@@ -246,3 +246,57 @@ char *harness_slurp(int fd)
 		ck_assert_int_eq(gw_buf_append(&b, tmp, (size_t)n), GW_OK);
 	return gw_buf_take(&b, NULL);
 }
+
+long long harness_metric(const char *name)
+{
+	struct reply r;
+	char want[256];
+	const char *p;
+	long long v = -1;
+	size_t n;
+
+	call(&r, "GET", "/metrics", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	n = (size_t)snprintf(want, sizeof(want), "\n%s", name);
+	for (p = strstr(gw_buf_str(&r.body), want); p != NULL; p = strstr(p + 1, want)) {
+		const char *q = p + n;
+
+		if (*q == '{')
+			q = strstr(q, "} ");
+		else if (*q != ' ')
+			continue;
+		if (q == NULL)
+			break;
+		v = (v < 0 ? 0 : v) + strtoll(q + (*q == '}' ? 2 : 1), NULL, 10);
+	}
+	reply_free(&r);
+	return v;
+}
+
+bool harness_only_hook(const char *url)
+{
+	struct reply r;
+	json_t *h;
+	size_t k;
+	bool found = false;
+
+	call(&r, "GET", "/v1/hooks", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach (json_object_get(r.json, "hooks"), k, h) {
+		const char *u = json_string_value(json_object_get(h, "callbackURL"));
+		char path[128];
+		struct reply d;
+
+		if (u != NULL && strcmp(u, url) == 0) {
+			found = true;
+			continue;
+		}
+		snprintf(path, sizeof(path), "/v1/hooks/%s",
+			 json_string_value(json_object_get(h, "hookID")));
+		call(&d, "DELETE", path, tok_all, NULL);
+		ck_assert_int_eq(d.status, 200);
+		reply_free(&d);
+	}
+	reply_free(&r);
+	return found && bbbsim_hook_count(sim) == 1;
+}

@@ -7,6 +7,7 @@
 #define GW_TEST_HARNESS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "auth.h"
 #include "bbbsim.h"
@@ -74,6 +75,18 @@ void harness_token_hash(const char *token, char out[72]);
 
 /* Everything written so far to the non-blocking fd, as a malloc'd string (log captures). */
 char *harness_slurp(int fd);
+
+/*
+ * The sum of a /metrics series over its label sets (name may carry its own
+ * labels, e.g. `x{reason="y"}`); -1 when the exposition has none.
+ */
+long long harness_metric(const char *name);
+
+/*
+ * Destroys every bbb-webhooks hook but the one calling back url; true when
+ * that one is listed and is the simulator's only hook.
+ */
+bool harness_only_hook(const char *url);
 
 /* Creates meeting id through the gateway (asserts 201). */
 void create_meeting(const char *id);

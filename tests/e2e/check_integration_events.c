@@ -101,32 +101,6 @@ static void post(struct reply *r, const char *query, const char *body, const cha
 }
 
 /* The value of a /metrics sample line, or -1. */
-/* The sum of a metric's series (every label set), or -1 when it has none. */
-static long long metric(const char *name)
-{
-	struct reply r;
-	char want[128];
-	const char *p;
-	long long v = -1;
-	size_t n;
-
-	call(&r, "GET", "/metrics", tok_all, NULL);
-	n = (size_t)snprintf(want, sizeof(want), "\n%s", name);
-	for (p = strstr(gw_buf_str(&r.body), want); p != NULL; p = strstr(p + 1, want)) {
-		const char *q = p + n;
-
-		if (*q == '{')
-			q = strstr(q, "} ");
-		else if (*q != ' ')
-			continue;
-		if (q == NULL)
-			break;
-		v = (v < 0 ? 0 : v) + strtoll(q + (*q == '}' ? 2 : 1), NULL, 10);
-	}
-	reply_free(&r);
-	return v;
-}
-
 START_TEST(test_events_callback_signed)
 {
 	char sum[41];
@@ -140,7 +114,7 @@ START_TEST(test_events_callback_signed)
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "received")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "dropped")), 0);
 	reply_free(&r);
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 1);
 
 	/* upper-case hex is the same checksum */
 	for (char *p = sum; *p != '\0'; p++)
@@ -150,7 +124,7 @@ START_TEST(test_events_callback_signed)
 	post(&r, query, joined_body(), NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 2);
 }
 END_TEST
 
@@ -179,8 +153,8 @@ START_TEST(test_events_callback_refused)
 	post(&r, "", joined_body(), NULL, NULL);
 	assert_problem(&r, 401, "unauthorized");
 	reply_free(&r);
-	ck_assert_int_eq(metric("bbb_gateway_event_callbacks_refused_total"), 4);
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_callbacks_refused_total"), 4);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 0);
 
 	/* signed, but not a callback */
 	checksum(CALLBACK_URL, "domain=x", HARNESS_SECRET, sum);
@@ -231,31 +205,8 @@ END_TEST
 static bool live_hook_registered(void)
 {
 	for (int i = 0; i < 500; i++) {
-		struct reply r;
-		json_t *h;
-		size_t k;
-		bool found = false;
-
-		call(&r, "GET", "/v1/hooks", tok_all, NULL);
-		ck_assert_int_eq(r.status, 200);
-		json_array_foreach (json_object_get(r.json, "hooks"), k, h) {
-			const char *url = json_string_value(json_object_get(h, "callbackURL"));
-			char path[128];
-			struct reply d;
-
-			if (url != NULL && strcmp(url, live_url) == 0) {
-				found = true;
-				continue;
-			}
-			snprintf(path, sizeof(path), "/v1/hooks/%s",
-				 json_string_value(json_object_get(h, "hookID")));
-			call(&d, "DELETE", path, tok_all, NULL);
-			ck_assert_int_eq(d.status, 200);
-			reply_free(&d);
-		}
-		reply_free(&r);
-		if (found)
-			return bbbsim_hook_count(sim) == 1;
+		if (harness_only_hook(live_url))
+			return true;
 		usleep(10000);
 	}
 	return false;
@@ -286,13 +237,13 @@ START_TEST(test_events_from_the_simulator)
 	create_meeting("live-1");
 	ck_assert(bbbsim_callbacks_wait(sim, 1, 5000));
 	ck_assert_uint_eq(bbbsim_callbacks_sent(sim), 1);
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 1);
-	ck_assert_int_eq(metric("bbb_gateway_event_callbacks_refused_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_callbacks_refused_total"), 0);
 	call(&r, "POST", "/v1/meetings/live-1/end", tok_all, "{}");
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
 	ck_assert(bbbsim_callbacks_wait(sim, 2, 5000));
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 2);
 
 	/* bbb-webhooks dropped the hook: the next check registers it again */
 	call(&r, "GET", "/v1/hooks", tok_all, NULL);
@@ -308,7 +259,7 @@ START_TEST(test_events_from_the_simulator)
 	ck_assert(live_hook_registered());
 	create_meeting("live-2");
 	ck_assert(bbbsim_callbacks_wait(sim, 3, 5000));
-	ck_assert_int_eq(metric("bbb_gateway_events_received_total"), 3);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 3);
 }
 END_TEST
 

@@ -127,10 +127,11 @@ START_TEST(test_sse_events_from_the_simulator)
 	ck_assert_uint_eq(expect(&one, "user-left", "live-1", NULL), id[3]);
 	ck_assert_uint_eq(expect(&one, "meeting-ended", "live-1", NULL), id[4]);
 	sse_assert_quiet(&one, SSE_QUIET_MS);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total"), 5);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total{type=\"meeting-created\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 5);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total{type=\"meeting-"
+					"created\"}"),
 			 2);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total"), 9);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total"), 9);
 	sse_close(&one);
 	sse_close(&all);
 }
@@ -215,7 +216,7 @@ START_TEST(test_sse_needs_events_read)
 	sse_close(&s);
 	ck_assert_int_eq(sse_open_token(&s, "/v1/events", "bgw_not-a-token"), 401);
 	sse_close(&s);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 0);
 	free(t);
 }
 END_TEST
@@ -508,8 +509,8 @@ START_TEST(test_sse_head)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
 	raw_close(&c);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 0);
 }
 END_TEST
 
@@ -547,8 +548,8 @@ START_TEST(test_sse_events_off)
 	ck_assert_int_eq(sse_open_token(&s, "/v1/meetings/room-a/events", tok_all), 404);
 	sse_assert_problem(&s, 404, "not_found");
 	sse_close(&s);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total"), 0);
 }
 END_TEST
 

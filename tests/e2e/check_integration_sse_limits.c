@@ -64,12 +64,12 @@ START_TEST(test_sse_max_streams_per_token)
 	sse_close(&s[2]);
 	/* another token has its own slots */
 	sse_open_ok(&other, "/v1/events", tok_events2);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 3);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total{reason=\"per_"
-				    "token\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 3);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total{reason=\"per_"
+					"token\"}"),
 			 1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
-				    "streams\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
+					"streams\"}"),
 			 0);
 
 	/* a client that leaves gives its slot back at once, not at the next heartbeat */
@@ -86,8 +86,8 @@ START_TEST(test_sse_max_streams_per_token)
 	sse_close(&other);
 	ck_assert(
 		sse_metric_reaches("bbb_gateway_event_streams_closed_total{reason=\"client\"}", 4));
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 4);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 4);
 }
 END_TEST
 
@@ -107,12 +107,12 @@ START_TEST(test_sse_max_streams)
 	sse_close(&c);
 	ck_assert_int_eq(sse_open_token(&c, "/v1/events", tok_events), 429);
 	sse_close(&c);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
-				    "streams\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
+					"streams\"}"),
 			 2);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total"), 2);
 	/* other requests are not streams */
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 2);
 	sse_close(&b);
 	open_when_free(&c, tok_evpw);
 	sse_close(&c);
@@ -150,9 +150,10 @@ START_TEST(test_sse_revoked_jwt_ends_its_stream)
 	ck_assert_int_eq(sse_open_token(&s1, "/v1/events", t1), 401);
 	sse_assert_problem(&s1, 401, "token_revoked");
 	sse_close(&s1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_closed_total{reason=\"revoked\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_closed_total{reason="
+					"\"revoked\"}"),
 			 1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 2);
 	sse_close(&st);
 	sse_close(&s2);
 	free(t2);
@@ -225,7 +226,7 @@ START_TEST(test_sse_reload_removing_token_ends_its_stream)
 				     1));
 	sse_post_one("user-left", "room-a", "u-1");
 	ck_assert_uint_gt(next_id(&kept, "user-left"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 1);
 	sse_close(&gone);
 	sse_close(&kept);
 	gw_buf_deinit(&msg);
@@ -362,8 +363,8 @@ START_TEST(test_sse_overflow_drops_the_slow_client)
 	ck_assert(sse_metric_reaches("bbb_gateway_event_streams_closed_total{reason="
 				     "\"overflow\"}",
 				     1));
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_closed_total"), 1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_closed_total"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 1);
 	/* the reading client goes on */
 	sse_post_one("user-left", "room-a", "u-1");
 	ck_assert_uint_eq(next_id(&fast, "user-left"), f.last + 1);
@@ -390,8 +391,8 @@ START_TEST(test_sse_stalled_client_is_shut)
 	ck_assert(sse_metric_reaches("bbb_gateway_event_streams_closed_total{reason="
 				     "\"stalled\"}",
 				     1));
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_closed_total"), 1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_closed_total"), 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 1);
 	/* the shut client reads what its buffer held, then the connection ends: no clean end */
 	ck_assert(sse_wait_end(&slow, SSE_WAIT_MS));
 	ck_assert(slow.eof);
@@ -434,9 +435,9 @@ START_TEST(test_sse_metrics)
 {
 	struct sse_conn s[3];
 
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total"), 0);
 	for (int i = 0; i < 5; i++) {
 		static const char *const reasons[] = {"client", "overflow", "stalled", "revoked",
 						      "drain"};
@@ -444,13 +445,13 @@ START_TEST(test_sse_metrics)
 
 		snprintf(name, sizeof(name),
 			 "bbb_gateway_event_streams_closed_total{reason=\"%s\"}", reasons[i]);
-		ck_assert_int_eq(sse_metric(name), 0);
+		ck_assert_int_eq(harness_metric(name), 0);
 	}
 	sse_open_ok(&s[0], "/v1/events", tok_events);
 	sse_open_ok(&s[1], "/v1/meetings/room-a/events", tok_events);
 	sse_open_ok(&s[2], "/v1/meetings/room-b/events", tok_evpw);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 3);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_opened_total"), 3);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 3);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_opened_total"), 3);
 	sse_post_one("meeting-created", "room-a", NULL);
 	sse_post_one("user-joined", "room-a", "u-1");
 	sse_post_one("user-joined", "room-b", "u-2");
@@ -463,22 +464,26 @@ START_TEST(test_sse_metrics)
 	ck_assert_uint_gt(next_id(&s[1], "user-joined"), 0);
 	ck_assert_uint_gt(next_id(&s[2], "user-joined"), 0);
 	ck_assert_uint_gt(next_id(&s[2], "user-muted"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total"), 4);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total{type=\"user-joined\"}"), 2);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total{type=\"user-muted\"}"), 1);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_received_total{type=\"meeting-ended\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total"), 4);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total{type=\"user-joined\"}"),
+			 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total{type=\"user-muted\"}"),
+			 1);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_received_total{type=\"meeting-"
+					"ended\"}"),
 			 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total"), 8);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total{type=\"meeting-created\"}"), 2);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total{type=\"user-joined\"}"), 4);
-	ck_assert_int_eq(sse_metric("bbb_gateway_events_sent_total{type=\"user-muted\"}"), 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total"), 8);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total{type=\"meeting-created\"}"),
+			 2);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total{type=\"user-joined\"}"), 4);
+	ck_assert_int_eq(harness_metric("bbb_gateway_events_sent_total{type=\"user-muted\"}"), 2);
 	for (int i = 0; i < 3; i++)
 		sse_close(&s[i]);
 	ck_assert(
 		sse_metric_reaches("bbb_gateway_event_streams_closed_total{reason=\"client\"}", 3));
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_closed_total"), 3);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 0);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_closed_total"), 3);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total"), 0);
 }
 END_TEST
 
@@ -494,11 +499,11 @@ START_TEST(test_sse_max_streams_zero)
 	sse_assert_problem(&s, 429, "too_many_streams");
 	ck_assert_ptr_nonnull(sse_header(&s, "Retry-After"));
 	sse_close(&s);
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
-				    "streams\"}"),
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams_refused_total{reason=\"max_"
+					"streams\"}"),
 			 1);
 	sse_post_one("user-joined", "room-a", "u-1");
-	ck_assert_int_eq(sse_metric("bbb_gateway_event_streams"), 0);
+	ck_assert_int_eq(harness_metric("bbb_gateway_event_streams"), 0);
 }
 END_TEST
 

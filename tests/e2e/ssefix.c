@@ -127,35 +127,6 @@ void sse_restart(void)
 	start_gateway(HARNESS_SECRET, GW_DIGEST_SHA256);
 }
 
-/* The simulator lists one hook, the live gateway's own (others are destroyed). */
-static bool only_live_hook(const char *live)
-{
-	struct reply r;
-	json_t *h;
-	size_t k;
-	bool found = false;
-
-	call(&r, "GET", "/v1/hooks", tok_all, NULL);
-	ck_assert_int_eq(r.status, 200);
-	json_array_foreach (json_object_get(r.json, "hooks"), k, h) {
-		const char *url = json_string_value(json_object_get(h, "callbackURL"));
-		char path[128];
-		struct reply d;
-
-		if (url != NULL && strcmp(url, live) == 0) {
-			found = true;
-			continue;
-		}
-		snprintf(path, sizeof(path), "/v1/hooks/%s",
-			 json_string_value(json_object_get(h, "hookID")));
-		call(&d, "DELETE", path, tok_all, NULL);
-		ck_assert_int_eq(d.status, 200);
-		reply_free(&d);
-	}
-	reply_free(&r);
-	return found && bbbsim_hook_count(sim) == 1;
-}
-
 void sse_go_live(void)
 {
 	char live[128];
@@ -165,7 +136,7 @@ void sse_go_live(void)
 	sse_restart();
 	snprintf(live, sizeof(live), "http://127.0.0.1:%u/v1/bbb-events", sse_knobs.port);
 	/* the gateway registers its callback with bbb-webhooks by itself */
-	for (dl = now_ms() + SSE_WAIT_MS; !only_live_hook(live); sleep_ms(20))
+	for (dl = now_ms() + SSE_WAIT_MS; !harness_only_hook(live); sleep_ms(20))
 		ck_assert_msg(now_ms() < dl, "the gateway's hook was not registered");
 }
 
@@ -603,37 +574,11 @@ void sse_post_one(const char *id, const char *meeting, const char *user)
 	sse_post(arr, 1);
 }
 
-long long sse_metric(const char *name)
-{
-	struct reply r;
-	char want[256];
-	const char *p;
-	long long v = -1;
-	size_t n;
-
-	call(&r, "GET", "/metrics", tok_all, NULL);
-	ck_assert_int_eq(r.status, 200);
-	n = (size_t)snprintf(want, sizeof(want), "\n%s", name);
-	for (p = strstr(gw_buf_str(&r.body), want); p != NULL; p = strstr(p + 1, want)) {
-		const char *q = p + n;
-
-		if (*q == '{')
-			q = strstr(q, "} ");
-		else if (*q != ' ')
-			continue;
-		if (q == NULL)
-			break;
-		v = (v < 0 ? 0 : v) + strtoll(q + (*q == '}' ? 2 : 1), NULL, 10);
-	}
-	reply_free(&r);
-	return v;
-}
-
 bool sse_metric_reaches(const char *name, long long want)
 {
 	long long dl = now_ms() + SSE_WAIT_MS;
 
-	while (sse_metric(name) < want) {
+	while (harness_metric(name) < want) {
 		if (now_ms() > dl)
 			return false;
 		sleep_ms(20);

@@ -154,10 +154,7 @@ void sse_post(const char *events, long long received);
 /* sse_post of one event. */
 void sse_post_one(const char *id, const char *meeting, const char *user);
 
-/* The sum of a /metrics series over its label sets (or one sample: name{labels}), or -1. */
-long long sse_metric(const char *name);
-
-/* Waits until sse_metric(name) >= want; false when it does not within SSE_WAIT_MS. */
+/* Waits until harness_metric(name) >= want; false when it does not within SSE_WAIT_MS. */
 bool sse_metric_reaches(const char *name, long long want);
 
 /*
