@@ -103,11 +103,24 @@ static bool still_allowed(struct sse *s)
 	return ok;
 }
 
+/* Once per move of the auth epoch: true (and the reason kept) when the credential is gone. */
+static bool revoked(struct sse *s)
+{
+	unsigned epoch = atomic_load(&((struct gw_services *)s->svc)->auth_epoch);
+
+	if (epoch == s->epoch)
+		return false;
+	s->epoch = epoch;
+	if (still_allowed(s))
+		return false;
+	s->ended = GW_STREAM_CLOSED_REVOKED;
+	return true;
+}
+
 static enum gw_stream_step sse_fill(void *state, struct gw_buf *out, uint64_t now_ms)
 {
 	struct sse *s = state;
 	struct gw_stream_counters *cnt = counters(s->svc);
-	unsigned epoch = atomic_load(&((struct gw_services *)s->svc)->auth_epoch);
 	enum gw_event_type type = GW_EV_MEETING_CREATED;
 	bool any = false;
 
@@ -116,13 +129,8 @@ static enum gw_stream_step sse_fill(void *state, struct gw_buf *out, uint64_t no
 			return GW_STREAM_END;
 		any = true;
 	}
-	if (epoch != s->epoch) {
-		s->epoch = epoch;
-		if (!still_allowed(s)) {
-			s->ended = GW_STREAM_CLOSED_REVOKED;
-			return GW_STREAM_END;
-		}
-	}
+	if (revoked(s))
+		return GW_STREAM_END;
 	while (out->len < FILL_BYTES) {
 		enum gw_hub_read r = gw_hub_next_typed(s->svc->hub, s->sub, out, &type);
 
@@ -164,21 +172,13 @@ static bool sse_due(void *state, uint64_t now_ms)
 static bool sse_doomed(void *state, uint64_t now_ms)
 {
 	struct sse *s = state;
-	unsigned epoch = atomic_load(&((struct gw_services *)s->svc)->auth_epoch);
 
 	(void)now_ms;
 	if (gw_hub_overflowed(s->svc->hub, s->sub)) {
 		s->ended = GW_STREAM_CLOSED_OVERFLOW;
 		return true;
 	}
-	if (epoch != s->epoch) {
-		s->epoch = epoch;
-		if (!still_allowed(s)) {
-			s->ended = GW_STREAM_CLOSED_REVOKED;
-			return true;
-		}
-	}
-	return false;
+	return revoked(s);
 }
 
 static void sse_free(struct sse *s)
@@ -249,16 +249,6 @@ static void refuse_busy(struct gw_exchange *x, enum gw_slots_result r)
 			    NULL);
 }
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-
-	if (d != NULL)
-		memcpy(d, s, n);
-	return d;
-}
-
 static void open_stream(struct gw_exchange *x, const char *meeting_id)
 {
 	const struct gw_config *cfg = x->req.cfg;
@@ -302,9 +292,9 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 		return;
 	}
 	s = calloc(1, sizeof(*s));
-	if (s == NULL || (s->slot_key = xstrdup(t->name)) == NULL ||
-	    (s->authorization = xstrdup(x->req.authorization)) == NULL ||
-	    (meeting_id != NULL && (s->meeting_id = xstrdup(meeting_id)) == NULL)) {
+	if (s == NULL || (s->slot_key = strdup(t->name)) == NULL ||
+	    (s->authorization = strdup(x->req.authorization)) == NULL ||
+	    (meeting_id != NULL && (s->meeting_id = strdup(meeting_id)) == NULL)) {
 		gw_slots_give(svc->streams, t->name);
 		if (s != NULL)
 			sse_free(s);
