@@ -216,6 +216,8 @@ void gw_token_deinit(struct gw_token *tok)
 	if (tok == NULL)
 		return;
 	free(tok->name);
+	free(tok->tenant);
+	tok->tenant = NULL;
 	for (i = 0; i < tok->n_origins; i++)
 		free(tok->origins[i]);
 	free(tok->origins);

@@ -73,7 +73,7 @@ struct gw_issuer {
 	unsigned scopes;    /* the most a token may carry (bit set of enum gw_scope) */
 	unsigned max_ttl_s; /* longest lifetime accepted */
 	bool any_meeting;   /* tokens need no bbb.meetings claim */
-	char *tenant;       /* owned; NULL = none (tenants come later) */
+	char *tenant;       /* owned; the tenant its tokens belong to; NULL = none */
 	double rate_per_s;  /* 0 = limits.rate_per_s; per user (iss + sub) */
 	unsigned burst;     /* 0 = limits.burst */
 };
@@ -118,6 +118,7 @@ struct gw_token {
 	 */
 	struct gw_token_claims *claims;
 	atomic_uint refs;
+	char *tenant; /* owned; the tenant (tokens[].tenant) of a static token; NULL = none */
 };
 
 /* Parses one scope name ("meetings:read", "*", ...) into its bit(s). GW_E_PARSE if unknown. */

@@ -36,6 +36,7 @@ static finish_entry_fn finish_token;
 static finish_entry_fn *const finish_entry[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_TOKENS] = finish_token,
 	[GW_CONFIG_ISSUERS] = gw_config_finish_issuer,
+	[GW_CONFIG_TENANTS] = gw_config_finish_tenant,
 };
 
 static void vreport(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
@@ -201,6 +202,10 @@ static void parse_text(struct gw_config_ctx *c, const struct gw_config_key *k, c
 		parse_enum(c, k, name, s, v, dst);
 	} else if (k->type == KT_IP && !gw_config_ip_ok(v)) {
 		why = "must be an IPv4 or IPv6 address";
+	} else if (k->type == KT_PREFIX) {
+		why = gw_config_prefix_problem(v);
+		if (why == NULL)
+			set_string(c, dst, v, strlen(v));
 	} else if (k->type == KT_LABEL && !gw_config_label_ok(v)) {
 		why = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -";
 	} else if (k->type == KT_ID && !gw_config_id_ok(v)) {
@@ -387,6 +392,17 @@ static void parse_value(struct gw_config_ctx *c, const struct gw_config_key *k, 
 	case KT_LIST:
 		parse_list(c, k->list, s);
 		break;
+	case KT_PARAMS:
+		gw_config_parse_params(c, name, s, gw_config_field(base, k->off),
+				       gw_config_field(base, k->off_n));
+		break;
+	case KT_NAMES:
+		gw_config_parse_names(c, name, s, gw_config_field(base, k->off),
+				      gw_config_field(base, k->off_n));
+		break;
+	case KT_DIGESTS:
+		gw_config_parse_digests(c, name, s, gw_config_field(base, k->off));
+		break;
 	default:
 		parse_text(c, k, name, s, base);
 		break;
@@ -399,6 +415,7 @@ static void walk_group(struct gw_config_ctx *c, const char *group, const char *p
 {
 	int n = config_setting_length(g);
 	char name[160];
+	char sub[160];
 
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -406,8 +423,12 @@ static void walk_group(struct gw_config_ctx *c, const char *group, const char *p
 		size_t k = gw_config_find_key(group, member);
 
 		snprintf(name, sizeof(name), "%s.%s", prefix, member);
+		snprintf(sub, sizeof(sub), "%s.%s", group, member);
 		if (strcmp(member, "token") == 0) {
 			plaintext(c, m, name);
+		} else if (k == N_KEYS && config_setting_is_group(m) && gw_config_is_group(sub)) {
+			/* a group inside a group, e.g. tenants[].create */
+			walk_group(c, sub, name, m, base, seen);
 		} else if (k == N_KEYS) {
 			gw_config_problem(c, m, name, "unknown key");
 		} else {
@@ -595,6 +616,7 @@ static void finish(struct gw_config_ctx *c, const config_setting_t *root)
 	check_required(c, GW_CONFIG_ROOT, NULL, root, c->seen);
 	gw_config_finish_secret(c, root);
 	gw_config_finish_mint(c);
+	gw_config_finish_tenants(c, root);
 	/* Credentials in bbb.url are for curl alone, never for the join URLs browsers get. */
 	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL) {
 		cfg->bbb_public_url = gw_str_url_mask_userinfo(cfg->bbb_url, "");

@@ -24,6 +24,37 @@
 
 #define GW_CONFIG_DEFAULT_PATH "/etc/bbb-gateway/bbb-gateway.conf"
 
+/* The metadata key (meta_<it>) naming a meeting's tenant on BBB, set by every tenant's create. */
+#define GW_TENANT_META "bbb-gateway-tenant"
+
+/* A parameter a tenant's create policy sets: BBB's name and the text sent (owned). */
+struct gw_tenant_param {
+	char *name;
+	char *value;
+};
+
+/*
+ * One application sharing BBB (tenants[] entry): its meetingIDs carry
+ * prefix towards BBB, its create calls follow its policy, and the
+ * BBB-compatible API verifies its clients with its secret.
+ */
+struct gw_tenant {
+	char *name;   /* owned; tenants[].name */
+	char *prefix; /* owned; tenants[].meeting_prefix, no tenant's is a prefix of another's */
+	size_t prefix_len;  /* strlen(prefix) */
+	char *secret;       /* owned, zeroed when freed; the BBB-compatible API's; NULL = none */
+	unsigned checksums; /* accepted checksum algorithms: bit (1u << enum gw_digest) each */
+	/* create = { defaults; overrides; deny; max_participants; } */
+	struct gw_tenant_param *defaults; /* set when the caller sends none */
+	size_t n_defaults;
+	struct gw_tenant_param *overrides; /* always set, replacing the caller's */
+	size_t n_overrides;
+	char **deny; /* parameters refused (400 param_denied) */
+	size_t n_deny;
+	unsigned max_participants; /* cap on maxParticipants; 0 = none */
+	unsigned max_meetings;     /* meetings on BBB at once; 0 = no quota */
+};
+
 struct gw_config {
 	atomic_uint refs;
 	char *path; /* file it came from; NULL for gw_config_new_defaults() */
@@ -96,6 +127,16 @@ struct gw_config {
 	unsigned auth_leeway_s;    /* default 30 */
 	unsigned auth_token_cache; /* verified JWTs kept; default 10000; 0 = none */
 	unsigned auth_max_revoked; /* revoked jtis kept; default 100000 */
+
+	/* tenants = ( { name; meeting_prefix; secret | secret_file; checksums; create; max_meetings; } ... ) */
+	struct gw_tenant *tenants;
+	size_t n_tenants;
+	unsigned tenant_count_ms; /* limits.tenant_count_ms: how old a quota's meeting count may be */
+
+	/* facade = { enabled; public_url; default_tenant; }: the BBB-compatible API */
+	bool facade_enabled;
+	char *facade_public_url; /* the gateway's base as BBB and clients reach it; no '/' at the end */
+	char *facade_default_tenant; /* the tenant of /bigbluebutton/api without one; NULL = none */
 
 	/* a number no other snapshot of this process has (the JWT cache is tied to it) */
 	unsigned long long generation;
@@ -182,6 +223,19 @@ void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *to
  * lowercase, no path), or NULL when it is one.
  */
 const char *gw_config_origin_problem(const char *o);
+
+/* The tenant called name, borrowed from cfg; NULL when there is none (or name is NULL). */
+const struct gw_tenant *gw_config_tenant(const struct gw_config *cfg, const char *name);
+
+/* The tenant tok belongs to (a static token's or its issuer's), or NULL. */
+const struct gw_tenant *gw_config_token_tenant(const struct gw_config *cfg,
+					       const struct gw_token *tok);
+
+/*
+ * True when tenant t's caller may name meeting id: one that starts with no
+ * tenant's prefix (always true without a tenant).
+ */
+bool gw_config_tenant_id_ok(const struct gw_config *cfg, const struct gw_tenant *t, const char *id);
 
 /* Takes a reference; returns cfg. */
 struct gw_config *gw_config_ref(struct gw_config *cfg);

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "gw_limits.h"
@@ -228,5 +229,33 @@ const char *gw_config_time_problem(const char *s, long long *out)
 	if (t <= 0)
 		return "must be later than 1970-01-01T00:00:00Z";
 	*out = (long long)t;
+	return NULL;
+}
+
+const char *gw_config_prefix_problem(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > GW_MAX_TENANT_PREFIX_LEN)
+		return "must be 1 to 32 characters";
+	if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") != n)
+		return "may hold only A-Z a-z 0-9 . _ ~ -";
+	return NULL;
+}
+
+const char *gw_config_param_name_problem(const char *s)
+{
+	static const char *const own[] = {"meetingID", "checksum"};
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 128 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+		return "is not a BBB parameter name (a letter, then A-Z a-z 0-9 _ -; at most 128)";
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (strcmp(s, own[i]) == 0)
+			return "is set by the gateway itself";
+	}
+	if (strcasecmp(s, "meta_" GW_TENANT_META) == 0)
+		return "is set by the gateway itself";
 	return NULL;
 }

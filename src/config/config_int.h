@@ -24,7 +24,7 @@
 #define GW_CONFIG_MINT_ISSUER "bbb-gateway" /* tokens_mint.issuer by default */
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 78u
+#define GW_CONFIG_N_KEYS 94u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */
@@ -47,6 +47,10 @@ enum gw_config_ktype {
 	KT_TOKEN_HASH,  /* unsigned char[32] from "sha256:<64 hex>" */
 	KT_SCOPES,      /* unsigned bit set of enum gw_scope */
 	KT_TIME,        /* long long Unix seconds from "YYYY-MM-DDTHH:MM:SSZ" */
+	KT_PREFIX,      /* char *, a meeting prefix: 1-32 of A-Z a-z 0-9 . _ ~ - */
+	KT_PARAMS,  /* a group of BBB parameters: struct gw_tenant_param * at off, count at off_n */
+	KT_NAMES,   /* char ** at off, count at off_n: BBB parameter names */
+	KT_DIGESTS, /* unsigned bit set (1u << enum gw_digest) */
 };
 
 #define K_REQUIRED 1u      /* must be present (unless its env variable is set) */
@@ -64,6 +68,7 @@ enum gw_config_list {
 	GW_CONFIG_ROOT = 0,
 	GW_CONFIG_TOKENS,  /* tokens[]: struct gw_token */
 	GW_CONFIG_ISSUERS, /* issuers[]: struct gw_issuer */
+	GW_CONFIG_TENANTS, /* tenants[]: struct gw_tenant */
 	GW_CONFIG_N_LISTS,
 };
 
@@ -134,6 +139,9 @@ void gw_config_enum_values(const struct gw_config_key *k, char *buf, size_t size
 /* Zeroes and frees a secret string. NULL is fine. */
 void gw_config_free_secret(char *s);
 
+/* Frees what a tenants[] entry owns (its secret zeroed), not the entry. */
+void gw_config_tenant_deinit(struct gw_tenant *t);
+
 /* Frees n strings and the array holding them. */
 void gw_config_free_strv(char **v, size_t n);
 
@@ -171,6 +179,16 @@ bool gw_config_id_ok(const char *s);
 #define GW_CONFIG_MIN_RSA_BITS 2048u
 const char *gw_config_issuer_key_problem(enum gw_jwt_alg alg, const unsigned char *key, size_t n,
 					 bool *oom);
+
+/* A meeting prefix: 1..GW_MAX_TENANT_PREFIX_LEN of A-Z a-z 0-9 . _ ~ -. */
+const char *gw_config_prefix_problem(const char *s);
+
+/*
+ * A BBB parameter name a tenant policy may name: [A-Za-z][A-Za-z0-9_-]*,
+ * at most 128 bytes, and none the gateway sets itself (meetingID,
+ * checksum, meta_bbb-gateway-tenant).
+ */
+const char *gw_config_param_name_problem(const char *s);
 
 /*
  * A UTC time "YYYY-MM-DDTHH:MM:SSZ" after the epoch; on success stores its

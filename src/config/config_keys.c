@@ -28,8 +28,14 @@ _Static_assert(sizeof(enum gw_jwt_alg) == sizeof(int), "enums are stored as int"
 #define CFG(f) offsetof(struct gw_config, f)
 #define TOK(f) offsetof(struct gw_token, f)
 #define ISS(f) offsetof(struct gw_issuer, f)
+#define TEN(f) offsetof(struct gw_tenant, f)
 #define TOKENS GW_CONFIG_TOKENS
 #define ISSUERS GW_CONFIG_ISSUERS
+#define TENANTS GW_CONFIG_TENANTS
+/* Every checksum algorithm BBB knows, as a KT_DIGESTS bit set. */
+#define ALL_DIGESTS                                                                        \
+	((1ll << GW_DIGEST_SHA1) | (1ll << GW_DIGEST_SHA256) | (1ll << GW_DIGEST_SHA384) | \
+	 (1ll << GW_DIGEST_SHA512))
 #define KIB 1024ll
 #define MIB (1024ll * 1024ll)
 /* Ceilings of the rate-limit keys: far above what one BBB server can take. */
@@ -65,6 +71,8 @@ static const char *const type_names[] = {
 	[KT_LABEL] = "string",             [KT_ID] = "string",
 	[KT_TOKEN_HASH] = "string",        [KT_SCOPES] = "array of strings",
 	[KT_TIME] = "string (UTC time)",   [KT_HOSTS] = "array of strings",
+	[KT_PREFIX] = "string",            [KT_PARAMS] = "group",
+	[KT_NAMES] = "array of strings",   [KT_DIGESTS] = "array of strings",
 };
 
 static void token_deinit(void *entry)
@@ -77,6 +85,11 @@ static void issuer_deinit(void *entry)
 	gw_issuer_deinit(entry);
 }
 
+static void tenant_deinit(void *entry)
+{
+	gw_config_tenant_deinit(entry);
+}
+
 const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_TOKENS] = { "tokens", sizeof(struct gw_token), CFG(tokens), CFG(n_tokens),
 			       GW_MAX_TOKENS, "{ name = ...; hash = ...; scopes = [...]; }",
@@ -84,6 +97,9 @@ const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_ISSUERS] = { "issuers", sizeof(struct gw_issuer), CFG(issuers), CFG(n_issuers),
 				GW_MAX_ISSUERS, "{ name = ...; alg = ...; secret_file = ...; }",
 				issuer_deinit },
+	[GW_CONFIG_TENANTS] = { "tenants", sizeof(struct gw_tenant), CFG(tenants), CFG(n_tenants),
+				GW_MAX_TENANTS, "{ name = ...; meeting_prefix = ...; }",
+				tenant_deinit },
 };
 
 const struct gw_config_key gw_config_keys[] = {
@@ -269,6 +285,11 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "UTC time `YYYY-MM-DDTHH:MM:SSZ` from which the token is refused (401), "
 		 "checked on every request. A time already past is accepted: the token never "
 		 "authenticates." },
+	{ .path = "tokens[].tenant", .type = KT_LABEL, .list = TOKENS, .off = TOK(tenant),
+	  .def_doc = "none",
+	  .doc = "The tenant (`tenants[].name`) the token belongs to: it sees only that tenant's "
+		 "meetings and recordings, under the tenant's rules. Without one it sees "
+		 "everything." },
 	{ .path = "issuers", .type = KT_LIST, .list = ISSUERS, .def_doc = "none",
 	  .doc = "Who may sign browser tokens (JWTs): a list of groups with the members below, "
 		 "one per key, at most 64. Entries may share a `name` (key rotation) when each "
@@ -315,7 +336,8 @@ const struct gw_config_key gw_config_keys[] = {
 		 "each token names the meetings it may touch." },
 	{ .path = "issuers[].tenant", .type = KT_LABEL, .list = ISSUERS, .off = ISS(tenant),
 	  .def_doc = "none",
-	  .doc = "Optional tenant the issuer's tokens belong to: 1-64 of `A-Z a-z 0-9 . _ -`." },
+	  .doc = "The tenant (`tenants[].name`) the issuer's tokens belong to, as "
+		 "`tokens[].tenant`." },
 	{ .path = "issuers[].rate_per_s", .type = KT_RATE, .list = ISSUERS,
 	  .off = ISS(rate_per_s), .def = 0, .max = RATE_MAX, .def_doc = "limits.rate_per_s",
 	  .doc = "Request rate of each user (`iss` + `sub`) of this issuer (as "
@@ -335,6 +357,68 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "tokens_mint.max_ttl_s", .type = KT_UINT, .off = CFG(mint.max_ttl_s),
 	  .def = 3600, .min = 1, .max = TTL_MAX,
 	  .doc = "Longest lifetime of a minted token (`ttl_s`), in seconds." },
+	{ .path = "tenants", .type = KT_LIST, .list = TENANTS, .def_doc = "none",
+	  .doc = "Applications sharing BBB, each with its own meetings and rules: a list of "
+		 "groups with the members below, at most 256. Tokens and issuers name theirs; the "
+		 "BBB-compatible API finds it by host or path (docs/tenants.md)." },
+	{ .path = "tenants[].name", .type = KT_LABEL, .list = TENANTS, .flags = K_REQUIRED,
+	  .off = TEN(name), .def_doc = "required",
+	  .doc = "Unique name: 1-64 of `A-Z a-z 0-9 . _ -`. The BBB-compatible API takes it as "
+		 "the first label of `Host` or as `/<name>/bigbluebutton/api/`." },
+	{ .path = "tenants[].meeting_prefix", .type = KT_PREFIX, .list = TENANTS,
+	  .flags = K_REQUIRED, .off = TEN(prefix), .def_doc = "required",
+	  .doc = "Put before the tenant's meetingIDs towards BBB and taken off every reply "
+		 "(`bio-101` is `lms~bio-101` on BBB): 1-32 of `A-Z a-z 0-9 . _ ~ -`; none may be "
+		 "the start of another tenant's." },
+	{ .path = "tenants[].secret", .type = KT_SECRET, .list = TENANTS, .off = TEN(secret),
+	  .def_doc = "none",
+	  .doc = "The shared secret the tenant's BBB clients sign with on the BBB-compatible "
+		 "API, at least 32 characters; prefer `secret_file`. Without one the tenant has "
+		 "no BBB-compatible API." },
+	{ .path = "tenants[].secret_file", .type = KT_SECRET_FILE, .list = TENANTS,
+	  .def_doc = "none",
+	  .doc = "File holding `secret` (trailing whitespace dropped), relative to the config "
+		 "file's directory." },
+	{ .path = "tenants[].checksums", .type = KT_DIGESTS, .list = TENANTS,
+	  .off = TEN(checksums), .def = ALL_DIGESTS, .def_doc = "all four",
+	  .doc = "Checksum algorithms the tenant's clients may sign with: `sha1`, `sha256`, "
+		 "`sha384`, `sha512` (BBB's `supportedChecksumAlgorithms`)." },
+	{ .path = "tenants[].max_meetings", .type = KT_UINT, .list = TENANTS,
+	  .off = TEN(max_meetings), .def = 0, .max = 1000000,
+	  .doc = "Meetings the tenant may have on BBB at once (running or not, creates in "
+		 "flight included); a create past it gets 429 `quota_exceeded` (`quotaExceeded` "
+		 "on the BBB-compatible API). 0 = no quota." },
+	{ .path = "tenants[].create.defaults", .type = KT_PARAMS, .list = TENANTS,
+	  .off = TEN(defaults), .off_n = TEN(n_defaults), .def_doc = "none",
+	  .doc = "BBB create parameters set when the caller sends none, by BBB's names "
+		 "(`record = false; meta_origin = \"lms\";`): strings, integers or booleans." },
+	{ .path = "tenants[].create.overrides", .type = KT_PARAMS, .list = TENANTS,
+	  .off = TEN(overrides), .off_n = TEN(n_overrides), .def_doc = "none",
+	  .doc = "BBB create parameters always set, replacing the caller's (as `defaults`)." },
+	{ .path = "tenants[].create.deny", .type = KT_NAMES, .list = TENANTS, .off = TEN(deny),
+	  .off_n = TEN(n_deny), .def_doc = "none",
+	  .doc = "BBB create parameters the tenant's callers may not send (400 `param_denied`; "
+		 "`paramDenied` on the BBB-compatible API)." },
+	{ .path = "tenants[].create.max_participants", .type = KT_UINT, .list = TENANTS,
+	  .off = TEN(max_participants), .def = 0, .max = 1000000,
+	  .doc = "Cap on `maxParticipants`: a create without it, with more, or with 0 "
+		 "(unlimited) gets this value. 0 = no cap." },
+	{ .path = "limits.tenant_count_ms", .type = KT_UINT, .off = CFG(tenant_count_ms),
+	  .def = 2000, .max = 60000,
+	  .doc = "How old a tenant's count of meetings (for `max_meetings`) may be before a "
+		 "create asks BBB again; 0 = ask on every create." },
+	{ .path = "facade.enabled", .type = KT_BOOL, .off = CFG(facade_enabled), .def = 0,
+	  .doc = "Serve the BBB-compatible API at `/bigbluebutton/api/` (and "
+		 "`/<tenant>/bigbluebutton/api/`) for the tenants that have a `secret`." },
+	{ .path = "facade.public_url", .type = KT_URL, .flags = K_NO_USERINFO,
+	  .off = CFG(facade_public_url), .def_doc = "required with `enabled`",
+	  .doc = "The gateway's base URL as BBB's server and the tenants' clients reach it "
+		 "(`https://bbb-gw.example.org`): the callbacks BBB makes for BBB-compatible "
+		 "clients are pointed at it." },
+	{ .path = "facade.default_tenant", .type = KT_LABEL, .off = CFG(facade_default_tenant),
+	  .def_doc = "none",
+	  .doc = "The tenant of a request whose host and path name none; without it such a "
+		 "request gets `checksumError`." },
 	{ .path = "auth.audience", .type = KT_ID, .off = CFG(auth_audience),
 	  .def_str = "bbb-gateway",
 	  .doc = "The `aud` every browser token must carry (a string, or an array holding it)." },
@@ -507,7 +591,7 @@ static enum gw_err set_default(void *base, const struct gw_config_key *k)
 	void *dst = gw_config_field(base, k->off);
 	int v = (int)k->def;
 
-	if (k->type == KT_UINT || k->type == KT_SCOPES)
+	if (k->type == KT_UINT || k->type == KT_SCOPES || k->type == KT_DIGESTS)
 		*(unsigned *)dst = (unsigned)k->def;
 	else if (k->type == KT_SIZE)
 		*(size_t *)dst = (size_t)k->def;
@@ -589,6 +673,8 @@ void gw_config_unref(struct gw_config *cfg)
 	gw_issuer_deinit(&cfg->mint);
 	free(cfg->auth_audience);
 	free(cfg->events_callback_url);
+	free(cfg->facade_public_url);
+	free(cfg->facade_default_tenant);
 	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
 	gw_config_free_strv(cfg->fetch_allow, cfg->n_fetch_allow);
 	free(cfg);

@@ -70,6 +70,32 @@ void gw_config_finish_secret(struct gw_config_ctx *c, const config_setting_t *ro
 void gw_config_finish_issuer(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
 			     const config_setting_t *const *seen);
 
+/* tenants[].create.defaults/overrides: a group of BBB parameters into *out (n_out). */
+void gw_config_parse_params(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
+			    struct gw_tenant_param **out, size_t *n_out);
+
+/* tenants[].create.deny: an array of BBB parameter names. */
+void gw_config_parse_names(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
+			   char ***out, size_t *n_out);
+
+/* tenants[].checksums: an array of algorithm names into a bit set. */
+void gw_config_parse_digests(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
+			     unsigned *out);
+
+/*
+ * Checks tenants[i] (as gw_config_finish_issuer): its secret (file read),
+ * a name and a prefix no earlier entry has or overlaps.
+ */
+void gw_config_finish_tenant(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
+			     const config_setting_t *const *seen);
+
+/*
+ * After the walk: tokens[].tenant, issuers[].tenant and
+ * facade.default_tenant name tenants that exist; facade.enabled has a
+ * public_url and a tenant with a secret.
+ */
+void gw_config_finish_tenants(struct gw_config_ctx *c, const config_setting_t *root);
+
 /*
  * After the walk: with tokens_mint.signing_key_file set, reads the key and
  * fills c->cfg->mint (name tokens_mint.issuer, HS256, scopes all but

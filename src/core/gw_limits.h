@@ -54,6 +54,9 @@
 #define GW_EXCHANGE_ARENA_SLACK (16u * 1024u)
 #define GW_MAX_TOKENS 4096u
 #define GW_MAX_ISSUERS 64u                  /* issuers[] entries (keys) */
+#define GW_MAX_TENANTS 256u                 /* tenants[] entries */
+#define GW_MAX_TENANT_PARAMS 64u            /* parameters in one create policy list */
+#define GW_MAX_TENANT_PREFIX_LEN 32u        /* tenants[].meeting_prefix */
 #define GW_MAX_KEY_FILE_BYTES (64u * 1024u) /* an issuer's or the minting key's file */
 #define GW_MAX_TOKEN_LEN 256u
 #define GW_MAX_CORS_ORIGINS 256u

@@ -212,7 +212,8 @@ START_TEST(test_config_issuers_all_members)
 		     "  secret_file = \"%s\"; kid = \"2026-11\";\n"
 		     "  scopes = [ \"meetings:read\", \"meetings:join\", \"events:read\" ];\n"
 		     "  max_ttl_s = 604800; any_meeting = true; tenant = \"lms_1.a-b\";\n"
-		     "  rate_per_s = 2.5; burst = 9; } );\n",
+		     "  rate_per_s = 2.5; burst = 9; } );\n"
+		     "tenants = ( { name = \"lms_1.a-b\"; meeting_prefix = \"lms~\"; } );\n",
 		 abs);
 	cfg = load_ok(text);
 	ck_assert_str_eq(cfg->issuers[0].name, "https://idp.example.org/");
