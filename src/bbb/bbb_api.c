@@ -448,6 +448,8 @@ static bool sink_begin(void *arg, long status, const char *content_type)
 		return false;
 	if (!sees_passwords(x))
 		gw_xml2json_hide_passwords(c);
+	if (x->req.tenant != NULL)
+		gw_xml2json_tenant(c, x->req.tenant->prefix);
 	x->bbb.stream = c;
 	return true;
 }
@@ -531,8 +533,9 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 	if (json_call(x) && looks_like_json(&up->reply))
 		return json_reply(gw_buf_str(&up->reply), up->reply.len, reply);
 	/* bbb.timeout_ms bounds the whole call, reading the reply included */
-	return gw_xml2json_convert_hiding(gw_buf_str(&up->reply), up->reply.len,
-					  gw_upstream_deadline_ms(up), !sees_passwords(x), reply);
+	return gw_xml2json_convert_for(gw_buf_str(&up->reply), up->reply.len,
+				       gw_upstream_deadline_ms(up), !sees_passwords(x),
+				       x->req.tenant != NULL ? x->req.tenant->prefix : NULL, reply);
 }
 
 /* The answer for a reply that could not be converted: 504 past the deadline, else 502. */

@@ -74,9 +74,17 @@ static bool intern_names(xmlParserCtxt *ctxt, struct names *n)
 	n->warning = intern(ctxt, "warning");
 	n->attendee_pw = intern(ctxt, "attendeePW");
 	n->moderator_pw = intern(ctxt, "moderatorPW");
-	return n->attendee_pw != NULL && n->moderator_pw != NULL && n->response != NULL &&
-	       n->returncode != NULL && n->message_key != NULL && n->message != NULL &&
-	       n->errors != NULL && n->error != NULL && n->key != NULL &&
+	n->meeting_id = intern(ctxt, "meetingID");
+	n->parent_meeting_id = intern(ctxt, "parentMeetingID");
+	n->meeting_id_meta = intern(ctxt, "meetingId");
+	n->meetings = intern(ctxt, "meetings");
+	n->recordings = intern(ctxt, "recordings");
+	n->hooks = intern(ctxt, "hooks");
+	return n->meeting_id != NULL && n->parent_meeting_id != NULL &&
+	       n->meeting_id_meta != NULL && n->meetings != NULL && n->recordings != NULL &&
+	       n->hooks != NULL && n->attendee_pw != NULL && n->moderator_pw != NULL &&
+	       n->response != NULL && n->returncode != NULL && n->message_key != NULL &&
+	       n->message != NULL && n->errors != NULL && n->error != NULL && n->key != NULL &&
 	       n->total_elements != NULL && n->pageable != NULL && n->offset != NULL &&
 	       n->limit != NULL && n->page_size != NULL && n->warning != NULL;
 }
@@ -202,14 +210,21 @@ void gw_xml2json_hide_passwords(struct gw_xml2json *c)
 	c->hide_passwords = true;
 }
 
+void gw_xml2json_tenant(struct gw_xml2json *c, const char *prefix)
+{
+	c->tenant = prefix;
+	c->tenant_len = prefix != NULL ? strlen(prefix) : 0;
+}
+
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out)
 {
-	return gw_xml2json_convert_hiding(xml, len, deadline_ms, false, out);
+	return gw_xml2json_convert_for(xml, len, deadline_ms, false, NULL, out);
 }
 
-enum gw_err gw_xml2json_convert_hiding(const char *xml, size_t len, uint64_t deadline_ms,
-				       bool hide_passwords, struct gw_bbb_reply *out)
+enum gw_err gw_xml2json_convert_for(const char *xml, size_t len, uint64_t deadline_ms,
+				    bool hide_passwords, const char *prefix,
+				    struct gw_bbb_reply *out)
 {
 	struct gw_xml2json *c;
 	enum gw_err err;
@@ -224,6 +239,7 @@ enum gw_err gw_xml2json_convert_hiding(const char *xml, size_t len, uint64_t dea
 	if (err != GW_OK)
 		return err;
 	c->hide_passwords = hide_passwords;
+	gw_xml2json_tenant(c, prefix);
 	for (off = 0; off < len && err == GW_OK; off += k) {
 		k = len - off < SLICE ? len - off : SLICE;
 		err = gw_xml2json_feed(c, xml + off, k);

@@ -58,6 +58,16 @@ enum gw_err gw_xml2json_finish(struct gw_xml2json *c, struct gw_bbb_reply *out) 
  */
 void gw_xml2json_hide_passwords(struct gw_xml2json *c);
 
+/*
+ * A tenant's view of the reply (prefix: its meeting prefix, borrowed until
+ * the conversion is freed): the prefix is taken off the values of
+ * meetingID, parentMeetingID and meetingId (recording metadata) that
+ * start with it, and an item of <meetings>, <recordings> or <hooks> is
+ * left out unless its own meetingID starts with it. Call before the first
+ * feed.
+ */
+void gw_xml2json_tenant(struct gw_xml2json *c, const char *prefix);
+
 /* Frees a conversion at any point. NULL is fine. */
 void gw_xml2json_free(struct gw_xml2json *c);
 
@@ -75,8 +85,12 @@ void gw_xml2json_free(struct gw_xml2json *c);
 enum gw_err gw_xml2json_convert(const char *xml, size_t len, uint64_t deadline_ms,
 				struct gw_bbb_reply *out) GW_WUR;
 
-/* As gw_xml2json_convert, dropping the passwords when hide_passwords is set. */
-enum gw_err gw_xml2json_convert_hiding(const char *xml, size_t len, uint64_t deadline_ms,
-				       bool hide_passwords, struct gw_bbb_reply *out) GW_WUR;
+/*
+ * As gw_xml2json_convert, dropping the passwords when hide_passwords is
+ * set, as tenant `prefix` sees the reply when prefix is not NULL.
+ */
+enum gw_err gw_xml2json_convert_for(const char *xml, size_t len, uint64_t deadline_ms,
+				    bool hide_passwords, const char *prefix,
+				    struct gw_bbb_reply *out) GW_WUR;
 
 #endif

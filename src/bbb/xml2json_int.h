@@ -62,6 +62,10 @@ struct frame {
 	size_t out_start;    /* objects: just past '{' */
 	size_t first_member; /* objects: its first entry on the member stack */
 	size_t items;        /* members or items written */
+	/* a tenant's list item (gw_xml2json_tenant): kept only when its meetingID is the tenant's */
+	bool tenant_item;
+	bool tenant_ok;
+	size_t item_start; /* where the item (its ',') starts in out */
 };
 
 struct member {
@@ -75,7 +79,8 @@ struct member {
 struct names {
 	const xmlChar *response, *returncode, *message_key, *message, *errors, *error, *key,
 		*total_elements, *pageable, *offset, *limit, *page_size, *warning, *attendee_pw,
-		*moderator_pw;
+		*moderator_pw, *meeting_id, *parent_meeting_id, *meeting_id_meta, *meetings,
+		*recordings, *hooks;
 };
 
 /* What the converter needs of an element name, worked out once per name. */
@@ -96,7 +101,9 @@ struct gw_xml2json {
 	bool in_text;
 	bool done;           /* </response> seen */
 	bool hide_passwords; /* drop attendeePW and moderatorPW wherever they are */
-	bool seen[3];        /* returncode, messageKey, message */
+	const char *tenant;  /* a tenant's meeting prefix (gw_xml2json_tenant), or NULL */
+	size_t tenant_len;
+	bool seen[3]; /* returncode, messageKey, message */
 	unsigned depth;
 	struct frame frames[GW_XML_MAX_DEPTH];
 	struct gw_buf out;   /* the body's JSON text */

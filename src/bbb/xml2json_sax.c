@@ -171,6 +171,13 @@ static void start_in_value(struct gw_xml2json *c, struct frame *p, struct frame 
 		return;
 	switch (p->shape) {
 	case SH_LIST:
+		/* <response><meetings><meeting>: a tenant sees its own items only */
+		if (c->tenant != NULL && c->depth == 3 &&
+		    (p->name == c->n.meetings || p->name == c->n.recordings ||
+		     p->name == c->n.hooks)) {
+			f->tenant_item = true;
+			f->item_start = c->out.len;
+		}
 		if (gw_xml2json_item(c, p))
 			gw_xml2json_value_start(c, f, false, n_attrs, attrs);
 		break;
@@ -294,7 +301,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 		end_response(c, f);
 		break;
 	case RO_VALUE:
-		gw_xml2json_end_value(c, f);
+		if (gw_xml2json_end_value(c, f) && f->tenant_item && !f->tenant_ok) {
+			/* another tenant's item: as if it never came */
+			gw_buf_truncate(&c->out, f->item_start);
+			f[-1].items--;
+		}
 		break;
 	case RO_INT: {
 		size_t n;

@@ -329,10 +329,33 @@ static bool put_image(struct gw_xml2json *c, const struct frame *f, const char *
 	return put_byte(c, '}');
 }
 
-static bool put_leaf(struct gw_xml2json *c, const struct frame *f)
+/*
+ * A tenant's meeting ids lose its prefix; the meetingID of a list item
+ * tells whether the item is the tenant's.
+ */
+static void tenant_id(struct gw_xml2json *c, struct frame *f, const char **t, size_t *n)
+{
+	bool own;
+
+	if (f->name != c->n.meeting_id && f->name != c->n.parent_meeting_id &&
+	    f->name != c->n.meeting_id_meta)
+		return;
+	own = *n >= c->tenant_len && memcmp(*t, c->tenant, c->tenant_len) == 0;
+	if (f->name == c->n.meeting_id && f > c->frames && f[-1].tenant_item)
+		f[-1].tenant_ok = own;
+	if (own) {
+		*t += c->tenant_len;
+		*n -= c->tenant_len;
+	}
+}
+
+static bool put_leaf(struct gw_xml2json *c, struct frame *f)
 {
 	size_t n;
 	const char *t = text_of(c, f, &n);
+
+	if (c->tenant != NULL)
+		tenant_id(c, f, &t, &n);
 
 	if (f->plain_leaf)
 		return put_value(c, GW_BBB_VALUE_STRING, t, n);

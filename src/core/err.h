@@ -40,6 +40,8 @@ enum gw_err {
 	GW_E_UNSUPPORTED_MEDIA_TYPE,
 	GW_E_RATE_LIMITED,
 	GW_E_TOO_MANY_STREAMS, /* 429: events.max_streams or max_streams_per_token */
+	GW_E_PARAM_DENIED,     /* 400: a parameter the tenant's policy refuses */
+	GW_E_QUOTA_EXCEEDED,   /* 429: the tenant's max_meetings */
 	/* BBB answered FAILED */
 	GW_E_BBB_NOT_FOUND,
 	GW_E_BBB_CONFLICT,

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "str.h"
+#include "tenant.h"
 #include "xml2json.h"
 
 static bool userdata_name_ok(const char *name)
@@ -58,7 +59,7 @@ static void request_with_id(struct gw_exchange *x, const struct gw_bbb_call_def 
 	struct gw_query qb;
 
 	gw_query_init(&qb);
-	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_tenant_query_meeting(x, &qb, path_meeting_id(x));
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = call,
 						       .query = gw_query_str(&qb),
@@ -86,7 +87,7 @@ void gw_handle_meeting_end(struct gw_exchange *x)
 	if (gw_request_json_object(x, false, &body) != GW_OK)
 		return;
 	gw_query_init(&qb);
-	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_tenant_query_meeting(x, &qb, path_meeting_id(x));
 	json_object_foreach (body, key, v) {
 		if (strcmp(key, "password") == 0)
 			gw_query_add_json(&qb, key, key, GW_PARAM_STRING, false, v);
@@ -195,11 +196,96 @@ static bool bound_param_ok(struct gw_query *qb, bool bound, const char *key, boo
 	return false;
 }
 
-static void create_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body,
-			  bool bound)
+/*
+ * The tenant's rule for the create member key (BBB's name; a metadata key
+ * as meta_<key>) with JSON value v: false, with qb failed, when denied;
+ * *keep false when the policy replaces it.
+ */
+static bool tenant_rule(struct gw_query *qb, const struct gw_tenant *t, const char *name,
+			const char *field, json_t *v, bool *keep)
 {
+	char num[32];
+	const char *text = json_string_value(v);
+	enum gw_tenant_rule rule;
+
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		text = num;
+	}
+	rule = gw_tenant_create_rule(t, name, text != NULL ? text : "");
+	*keep = rule == GW_TENANT_KEEP;
+	if (rule != GW_TENANT_DENY)
+		return true;
+	gw_query_fail(qb, GW_E_PARAM_DENIED, field, "The tenant does not allow this parameter");
+	return false;
+}
+
+/* The metadata a tenant's caller keeps (a new reference), or NULL with qb failed. */
+static json_t *tenant_metadata(struct gw_query *qb, const struct gw_tenant *t, json_t *meta)
+{
+	json_t *kept = json_is_object(meta) ? json_object() : json_incref(meta);
+	char name[300];
+	char field[300];
 	const char *key;
 	json_t *v;
+	bool keep;
+
+	if (!json_is_object(meta) || kept == NULL)
+		return kept;
+	json_object_foreach (meta, key, v) {
+		snprintf(name, sizeof(name), "meta_%s", key);
+		snprintf(field, sizeof(field), "metadata.%s", key);
+		if (!tenant_rule(qb, t, name, field, v, &keep)) {
+			json_decref(kept);
+			return NULL;
+		}
+		if (keep)
+			json_object_set(kept, key, v);
+	}
+	return kept;
+}
+
+/* What gw_tenant_create_fill asks of a JSON create body. */
+struct create_fill {
+	struct gw_query *qb;
+	const struct gw_tenant *t;
+	json_t *body;
+};
+
+static bool fill_has(void *arg, const char *name)
+{
+	struct create_fill *f = arg;
+	json_t *meta = json_object_get(f->body, "metadata");
+	const char *key;
+	json_t *v;
+	bool keep = false;
+
+	if (strncmp(name, "meta_", 5) != 0) {
+		v = json_object_get(f->body, name);
+		return v != NULL && tenant_rule(f->qb, f->t, name, name, v, &keep) && keep;
+	}
+	json_object_foreach (meta, key, v) {
+		if (strcasecmp(key, name + 5) == 0)
+			return gw_tenant_create_rule(f->t, name, "") == GW_TENANT_KEEP;
+	}
+	return false;
+}
+
+static bool fill_add(void *arg, const char *name, const char *value)
+{
+	struct create_fill *f = arg;
+
+	gw_query_add(f->qb, name, value);
+	return f->qb->err == GW_OK;
+}
+
+static void create_params(struct gw_query *qb, const struct gw_config *cfg,
+			  const struct gw_tenant *t, json_t *body, bool bound)
+{
+	struct create_fill fill = {qb, t, body};
+	const char *key;
+	json_t *v;
+	bool keep;
 
 	json_object_foreach (body, key, v) {
 		const struct gw_bbb_param *p;
@@ -207,10 +293,16 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 		if (strcmp(key, "name") == 0 || strcmp(key, "meetingID") == 0)
 			continue;
 		if (strcmp(key, "metadata") == 0) {
-			check_fetched_meta(qb, cfg, v);
-			gw_query_add_map(qb, v, key, "meta_", gw_bbb_meta_name_ok);
+			json_t *kept = tenant_metadata(qb, t, v);
+
+			check_fetched_meta(qb, cfg, kept);
+			if (kept != NULL)
+				gw_query_add_map(qb, kept, key, "meta_", gw_bbb_meta_name_ok);
+			json_decref(kept);
 			continue;
 		}
+		if (!tenant_rule(qb, t, key, key, v, &keep) || !keep)
+			continue;
 		if (listed(key, fetched_params, GW_ARRAY_SIZE(fetched_params), false))
 			check_fetched(qb, cfg, key, v);
 		if (strcmp(key, "presentations") == 0)
@@ -223,6 +315,8 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg, json
 		else
 			gw_query_add_unknown(qb, cfg, key, v);
 	}
+	if (qb->err == GW_OK)
+		(void)gw_tenant_create_fill(t, fill_has, fill_add, &fill);
 }
 
 /*
@@ -286,6 +380,12 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 				    "meetingID");
 		goto out;
 	}
+	if (!gw_config_tenant_id_ok(x->req.cfg, x->req.tenant, id)) {
+		gw_response_problem(x, GW_E_PARAM_DENIED,
+				    "A meetingID may not start with a tenant's prefix",
+				    "meetingID");
+		goto out;
+	}
 	if (id == NULL) {
 		if (new_meeting_id(generated) != GW_OK) {
 			gw_response_problem(x, GW_E_INTERNAL, "No random bytes", NULL);
@@ -295,8 +395,8 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 	}
 	gw_query_init(&qb);
 	gw_query_add(&qb, "name", name);
-	gw_query_add(&qb, "meetingID", id);
-	create_params(&qb, x->req.cfg, body, gw_binding_bound(x));
+	gw_tenant_query_meeting(x, &qb, id);
+	create_params(&qb, x->req.cfg, x->req.tenant, body, gw_binding_bound(x));
 	docs = json_object_get(body, "presentations"); /* borrowed */
 	if (docs != NULL && qb.err == GW_OK)
 		xml = documents_xml(x, &qb, docs, &len);
@@ -374,7 +474,7 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	if (!gw_binding_join(x, body) || !gw_request_string(x, body, "fullName", true, &full_name))
 		goto out;
 	gw_query_add(&qb, "fullName", full_name);
-	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_tenant_query_meeting(x, &qb, path_meeting_id(x));
 	if (!join_role(x, &qb, body))
 		goto out;
 	join_params(&qb, cfg, body, gw_binding_bound(x));
@@ -437,7 +537,7 @@ void gw_handle_meeting_documents(struct gw_exchange *x)
 	if (json_object_get(body, "presentations") == NULL)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "presentations",
 			      "'presentations' is required");
-	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_tenant_query_meeting(x, &qb, path_meeting_id(x));
 	if (qb.err == GW_OK)
 		xml = documents_xml(x, &qb, json_object_get(body, "presentations"), &len);
 	request_with_xml(x,
@@ -485,7 +585,7 @@ void gw_handle_meeting_chat(struct gw_exchange *x)
 	if (user != NULL && utf8_chars(user) > 255)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "userName",
 			      "'userName' is limited to 255 characters");
-	gw_query_add(&qb, "meetingID", path_meeting_id(x));
+	gw_tenant_query_meeting(x, &qb, path_meeting_id(x));
 	gw_query_add(&qb, "message", message);
 	if (user != NULL)
 		gw_query_add(&qb, "userName", user);

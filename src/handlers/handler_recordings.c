@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "bbb_api.h"
@@ -17,6 +18,7 @@
 #include "handlers.h"
 #include "multipart.h"
 #include "str.h"
+#include "tenant.h"
 #include "xml2json.h"
 
 static const char *path_record_id(struct gw_exchange *x)
@@ -56,13 +58,53 @@ static bool state_ok(const char *list)
 	return true;
 }
 
-static void list_param(struct gw_query *qb, const char *name, const char *value)
+/* A meetingID filter (BBB takes a comma list) as BBB knows the tenant's meetings. */
+static void meeting_filter(struct gw_exchange *x, struct gw_query *qb, const char *ids)
+{
+	const struct gw_tenant *t = gw_tenant_of(x);
+	struct gw_buf b;
+
+	if (t == NULL) {
+		gw_query_add(qb, "meetingID", ids);
+		return;
+	}
+	gw_buf_init(&b, GW_MAX_QUERY_BYTES);
+	while (ids != NULL && qb->err == GW_OK) {
+		size_t n = strcspn(ids, ",");
+
+		if ((b.len > 0 && gw_buf_append(&b, ",", 1) != GW_OK) ||
+		    gw_buf_append(&b, t->prefix, t->prefix_len) != GW_OK ||
+		    gw_buf_append(&b, ids, n) != GW_OK)
+			gw_query_fail(qb, GW_E_TOO_LARGE, "meetingID", "Too many meetingIDs");
+		ids = ids[n] == ',' ? ids + n + 1 : NULL;
+	}
+	gw_query_add(qb, "meetingID", gw_buf_str(&b));
+	gw_buf_deinit(&b);
+}
+
+/* A tenant sees the recordings of its own meetings: BBB filters them by the tenant's metadata. */
+static void tenant_filter(struct gw_exchange *x, struct gw_query *qb)
+{
+	const struct gw_tenant *t = gw_tenant_of(x);
+
+	if (t != NULL)
+		gw_query_add(qb, "meta_" GW_TENANT_META, t->name);
+}
+
+static void list_param(struct gw_exchange *x, struct gw_query *qb, const char *name,
+		       const char *value)
 {
 	uint64_t n;
 	char detail[160];
 
-	if (strcmp(name, "meetingID") == 0 || strcmp(name, "recordID") == 0) {
+	if (strcmp(name, "meetingID") == 0) {
+		meeting_filter(x, qb, value);
+	} else if (strcmp(name, "recordID") == 0) {
 		gw_query_add(qb, name, value);
+	} else if (gw_tenant_of(x) != NULL && strncmp(name, "meta.", 5) == 0 &&
+		   strcasecmp(name + 5, GW_TENANT_META) == 0) {
+		gw_query_fail(qb, GW_E_PARAM_DENIED, name,
+			      "The gateway filters a tenant's recordings by this key itself");
 	} else if (strcmp(name, "state") == 0) {
 		if (!state_ok(value))
 			gw_query_fail(qb, GW_E_BAD_REQUEST, name,
@@ -128,7 +170,8 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 		return;
 	gw_query_init(&qb);
 	for (i = 0; i < x->req.n_query; i++)
-		list_param(&qb, x->req.query[i].name, x->req.query[i].value);
+		list_param(x, &qb, x->req.query[i].name, x->req.query[i].value);
+	tenant_filter(x, &qb);
 	if (gw_request_query(&x->req, "offset") != NULL &&
 	    gw_request_query(&x->req, "limit") == NULL)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, "offset", "'offset' needs 'limit'");
@@ -178,6 +221,7 @@ static void fetch_recording(struct gw_exchange *x, struct gw_bbb_req r)
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	gw_query_add(&qb, "state", "any");
+	tenant_filter(x, &qb);
 	r.call = GW_BBB_CALL(getRecordings);
 	r.query = gw_query_str(&qb);
 	if (!gw_query_failed(x, &qb))
@@ -200,6 +244,35 @@ static bool record_id_single(struct gw_exchange *x)
 	if (strchr(path_record_id(x), ',') == NULL)
 		return true;
 	gw_response_problem(x, GW_E_BAD_PATH_PARAM, "A recordID cannot contain ','", NULL);
+	return false;
+}
+
+/* What a tenant's recording call goes on with once the recording is found to be the tenant's. */
+struct tenant_next {
+	void (*run)(struct gw_exchange *x);
+};
+
+static void guard_found(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	const struct tenant_next *next = gw_bbb_state(x);
+
+	if (exact_recording(x, r) != NULL)
+		next->run(x);
+	else
+		gw_response_problem(x, GW_E_BBB_NOT_FOUND, "No recording with that recordID", NULL);
+}
+
+/*
+ * True when the call may go on now: no tenant. A tenant's call first asks
+ * BBB for the recording among the tenant's (another tenant's does not
+ * exist: 404) and then runs next; false then.
+ */
+static bool tenant_guard(struct gw_exchange *x, const struct tenant_next *next)
+{
+	if (gw_tenant_of(x) == NULL)
+		return true;
+	/* next is static: the exchange's state borrows it (no state_free) */
+	fetch_recording(x, (struct gw_bbb_req){.finish = guard_found, .state = (void *)next});
 	return false;
 }
 
@@ -363,7 +436,26 @@ static bool patch_body(struct gw_exchange *x, json_t *body, int *published, json
 	return true;
 }
 
+static void patch_run(struct gw_exchange *x);
+static const struct tenant_next patch_next = {patch_run};
+
 void gw_handle_recording_patch(struct gw_exchange *x)
+{
+	json_t *body = NULL;
+	json_t *metadata;
+	int published;
+
+	if (!gw_binding_unbound_only(x) || !record_id_single(x))
+		return;
+	/* the body is checked before BBB is asked anything */
+	if (gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	if (patch_body(x, body, &published, &metadata) && tenant_guard(x, &patch_next))
+		patch_run(x);
+	json_decref(body);
+}
+
+static void patch_run(struct gw_exchange *x)
 {
 	json_t *body = NULL;
 	json_t *metadata;
@@ -371,14 +463,16 @@ void gw_handle_recording_patch(struct gw_exchange *x)
 	struct gw_query qb;
 	int published;
 
-	if (!gw_binding_unbound_only(x))
-		return;
-	if (!record_id_single(x))
-		return;
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	if (!patch_body(x, body, &published, &metadata))
 		goto out;
+	if (metadata != NULL && gw_tenant_of(x) != NULL &&
+	    json_object_get(metadata, GW_TENANT_META) != NULL) {
+		gw_response_problem(x, GW_E_PARAM_DENIED, "The gateway keeps this key itself",
+				    "metadata." GW_TENANT_META);
+		goto out;
+	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
@@ -413,14 +507,19 @@ static void finish_deleted(struct gw_exchange *x, struct gw_bbb_reply *r)
 			 json_pack("{s:s, s:b}", "recordID", path_record_id(x), "deleted", 1));
 }
 
+static void delete_run(struct gw_exchange *x);
+static const struct tenant_next delete_next = {delete_run};
+
 void gw_handle_recording_delete(struct gw_exchange *x)
+{
+	if (gw_binding_unbound_only(x) && record_id_single(x) && tenant_guard(x, &delete_next))
+		delete_run(x);
+}
+
+static void delete_run(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
-	if (!gw_binding_unbound_only(x))
-		return;
-	if (!record_id_single(x))
-		return;
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
@@ -456,12 +555,19 @@ static void finish_tracks(struct gw_exchange *x, struct gw_bbb_reply *r)
 	gw_response_json(x, 200, json_incref(body));
 }
 
+static void tracks_run(struct gw_exchange *x);
+static const struct tenant_next tracks_next = {tracks_run};
+
 void gw_handle_text_tracks_list(struct gw_exchange *x)
+{
+	if (gw_binding_unbound_only(x) && tenant_guard(x, &tracks_next))
+		tracks_run(x);
+}
+
+static void tracks_run(struct gw_exchange *x)
 {
 	struct gw_query qb;
 
-	if (!gw_binding_unbound_only(x))
-		return;
 	gw_query_init(&qb);
 	gw_query_add(&qb, "recordID", path_record_id(x));
 	if (!gw_query_failed(x, &qb))
@@ -509,7 +615,24 @@ static void upload_query(struct gw_exchange *x, const struct gw_multipart *mp, s
 		gw_query_add(qb, "label", label);
 }
 
+static void upload_run(struct gw_exchange *x);
+static const struct tenant_next upload_next = {upload_run};
+
 void gw_handle_text_track_upload(struct gw_exchange *x)
+{
+	if (!gw_binding_unbound_only(x))
+		return;
+	if (!gw_str_media_type_is(x->req.content_type, "multipart/form-data")) {
+		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
+				    "Upload the track as multipart/form-data with a 'file' part",
+				    NULL);
+		return;
+	}
+	if (tenant_guard(x, &upload_next))
+		upload_run(x);
+}
+
+static void upload_run(struct gw_exchange *x)
 {
 	struct gw_multipart mp;
 	struct gw_query qb;
@@ -519,14 +642,6 @@ void gw_handle_text_track_upload(struct gw_exchange *x)
 	char ctype[128];
 	enum gw_err err;
 
-	if (!gw_binding_unbound_only(x))
-		return;
-	if (!gw_str_media_type_is(x->req.content_type, "multipart/form-data")) {
-		gw_response_problem(x, GW_E_UNSUPPORTED_MEDIA_TYPE,
-				    "Upload the track as multipart/form-data with a 'file' part",
-				    NULL);
-		return;
-	}
 	err = gw_multipart_parse(x->req.content_type, x->req.body, x->req.body_len, &mp);
 	if (err != GW_OK) {
 		gw_response_problem(x, GW_E_BAD_REQUEST, "Malformed multipart/form-data body",

@@ -34,6 +34,7 @@
 #include "hub.h"
 #include "slots.h"
 #include "str.h"
+#include "tenant.h"
 
 _Static_assert(GW_EV__COUNT <= GW_MAX_EVENT_TYPES, "GW_MAX_EVENT_TYPES is too small");
 
@@ -51,6 +52,7 @@ struct sse {
 	char *authorization;          /* the credential as presented; wiped when freed */
 	char *slot_key;               /* the per-token slot held */
 	char *meeting_id;             /* the one meeting, or NULL = every meeting the token sees */
+	char *prefix;                 /* the token's tenant's meeting prefix, or NULL */
 	long long opened_at;          /* Unix seconds: the moment the credential is checked as of */
 	unsigned epoch;               /* the services' auth epoch it was last checked at */
 	uint64_t beat_ms;             /* heartbeat interval */
@@ -64,11 +66,44 @@ static struct gw_stream_counters *counters(const struct gw_services *svc)
 	return (struct gw_stream_counters *)&svc->stream_counts;
 }
 
+/* A meeting (its id on BBB) the stream's token sees: its tenant's, and one it is bound to. */
 static bool sees_meeting(void *arg, const char *meeting_id)
 {
-	const struct gw_token *t = arg;
+	const struct sse *s = arg;
 
-	return gw_token_meeting_allowed(t, meeting_id);
+	if (s->prefix != NULL) {
+		size_t n = strlen(s->prefix);
+
+		if (strncmp(meeting_id, s->prefix, n) != 0)
+			return false;
+		meeting_id += n;
+	}
+	return gw_token_meeting_allowed(s->token, meeting_id);
+}
+
+/*
+ * Takes the tenant's prefix off the meeting ids of the event text from
+ * `from` on. The normaliser writes compact JSON, where a key in quotes
+ * followed by ':' cannot occur inside a string value (its quotes would be
+ * escaped).
+ */
+static void strip_prefix(struct gw_buf *out, size_t from, const char *prefix)
+{
+	static const char *const keys[] = {"\"meetingID\":\"", "\"parentMeetingID\":\""};
+	size_t n = strlen(prefix);
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t kl = strlen(keys[k]);
+		char *p = out->data + from;
+
+		while ((p = strstr(p, keys[k])) != NULL) {
+			p += kl;
+			if (strncmp(p, prefix, n) != 0)
+				continue;
+			memmove(p, p + n, (size_t)(out->data + out->len - (p + n)) + 1);
+			out->len -= n;
+		}
+	}
 }
 
 /* The hub's wake: tell the transport (any thread, never waits). */
@@ -77,6 +112,14 @@ static void sse_wake(void *arg)
 	struct sse *s = arg;
 
 	gw_exchange_stream_ready(s->x);
+}
+
+/* The stream was opened for tenant t's view (no tenant: every meeting). */
+static bool same_tenant(const struct sse *s, const struct gw_tenant *t)
+{
+	if (t == NULL || s->prefix == NULL)
+		return t == NULL && s->prefix == NULL;
+	return strcmp(t->prefix, s->prefix) == 0;
 }
 
 /* The credential still opens this stream under the configuration in force now. */
@@ -95,7 +138,8 @@ static bool still_allowed(struct sse *s)
 	/* Out of memory says nothing about the token: look again at the next epoch. */
 	ok = st == GW_BEARER_NOMEM ||
 	     (st == GW_BEARER_OK && gw_auth_has_scope(t, GW_SCOPE_EVENTS_READ) &&
-	      (s->meeting_id == NULL || gw_token_meeting_allowed(t, s->meeting_id)));
+	      (s->meeting_id == NULL || gw_token_meeting_allowed(t, s->meeting_id)) &&
+	      same_tenant(s, gw_config_token_tenant(cfg, t)));
 	/* a reload that turned live events off ends the streams too */
 	ok = ok && cfg->events_callback_url != NULL;
 	gw_token_unref(t);
@@ -132,8 +176,11 @@ static enum gw_stream_step sse_fill(void *state, struct gw_buf *out, uint64_t no
 	if (revoked(s))
 		return GW_STREAM_END;
 	while (out->len < FILL_BYTES) {
+		size_t from = out->len;
 		enum gw_hub_read r = gw_hub_next_typed(s->svc->hub, s->sub, out, &type);
 
+		if (r == GW_HUB_EVENT && s->prefix != NULL)
+			strip_prefix(out, from, s->prefix);
 		if (r == GW_HUB_EVENT) {
 			atomic_fetch_add_explicit(&cnt->sent[type], 1, memory_order_relaxed);
 			any = true;
@@ -190,6 +237,7 @@ static void sse_free(struct sse *s)
 	gw_token_unref(s->token);
 	free(s->slot_key);
 	free(s->meeting_id);
+	free(s->prefix);
 	free(s);
 }
 
@@ -256,6 +304,7 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 	const struct gw_token *t = x->req.token;
 	struct gw_hub_filter filter;
 	enum gw_slots_result r;
+	const char *bbb_id = NULL;
 	struct sse *s;
 
 	if (cfg->events_callback_url == NULL || svc == NULL || svc->hub == NULL ||
@@ -294,7 +343,9 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->slot_key = strdup(t->name)) == NULL ||
 	    (s->authorization = strdup(x->req.authorization)) == NULL ||
-	    (meeting_id != NULL && (s->meeting_id = strdup(meeting_id)) == NULL)) {
+	    (meeting_id != NULL && (s->meeting_id = strdup(meeting_id)) == NULL) ||
+	    (x->req.tenant != NULL && (s->prefix = strdup(x->req.tenant->prefix)) == NULL) ||
+	    (meeting_id != NULL && (bbb_id = gw_tenant_bbb_id(x, meeting_id)) == NULL)) {
 		gw_slots_give(svc->streams, t->name);
 		if (s != NULL)
 			sse_free(s);
@@ -308,10 +359,10 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 	s->epoch = atomic_load(&((struct gw_services *)svc)->auth_epoch);
 	s->beat_ms = (uint64_t)cfg->events_heartbeat_s * 1000u;
 	memset(&filter, 0, sizeof(filter));
-	filter.meeting_id = meeting_id;
-	if (meeting_id == NULL && gw_token_meeting_bound(t)) {
+	filter.meeting_id = bbb_id;
+	if (meeting_id == NULL && (gw_token_meeting_bound(t) || s->prefix != NULL)) {
 		filter.allowed = sees_meeting;
-		filter.allowed_arg = (void *)s->token;
+		filter.allowed_arg = s;
 	}
 	filter.passwords = gw_auth_has_scope(t, GW_SCOPE_MEETINGS_PASSWORDS);
 	s->sub = gw_hub_subscribe(svc->hub, &filter, resume_point(x->req.last_event_id),

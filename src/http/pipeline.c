@@ -108,6 +108,33 @@ static bool authenticate(struct gw_exchange *x)
 	return false;
 }
 
+/*
+ * The token's tenant, from the request's configuration. A token naming a
+ * tenant the configuration no longer has is refused, never let through
+ * without the tenant's rules.
+ */
+static bool find_tenant(struct gw_exchange *x)
+{
+	const struct gw_token *t = x->req.token;
+	const char *name = t->claims != NULL ? t->claims->tenant : t->tenant;
+
+	x->req.tenant = gw_config_token_tenant(x->req.cfg, t);
+	if (name == NULL || x->req.tenant != NULL)
+		return true;
+	gw_response_problem(x, GW_E_TOKEN_INVALID, "The token's tenant does not exist", NULL);
+	return false;
+}
+
+/* A tenant's caller names its meetings without any tenant's prefix. */
+static bool meeting_id_ok(struct gw_exchange *x)
+{
+	if (gw_config_tenant_id_ok(x->req.cfg, x->req.tenant, x->req.params[0]))
+		return true;
+	gw_response_problem(x, GW_E_PARAM_DENIED,
+			    "A meetingID may not start with a tenant's prefix", "meetingID");
+	return false;
+}
+
 static bool authorize(struct gw_exchange *x)
 {
 	const struct gw_route *r = x->req.route;
@@ -120,7 +147,7 @@ static bool authorize(struct gw_exchange *x)
 		return true;
 	if (r->auth == GW_ROUTE_METRICS)
 		need = GW_SCOPE_METRICS;
-	if (!authenticate(x))
+	if (!authenticate(x) || !find_tenant(x))
 		return false;
 	if (!gw_auth_has_scope(x->req.token, need)) {
 		unsigned missing = need & ~x->req.token->scopes;
@@ -145,7 +172,7 @@ static bool authorize(struct gw_exchange *x)
 				    "The token does not allow this meeting", NULL);
 		return false;
 	}
-	return true;
+	return !r->meeting_param || meeting_id_ok(x);
 }
 
 /* False (with a 429 written) when the bucket `key` has no token left. */

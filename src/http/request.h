@@ -30,6 +30,7 @@
 
 struct gw_config;
 struct gw_token;
+struct gw_tenant;
 struct gw_metrics;
 struct gw_metrics_extra;
 struct gw_probe_cache;
@@ -145,6 +146,8 @@ struct gw_request {
 
 	/* filled by auth: a static token (borrowed from cfg) or a JWT's (one reference, dropped with the exchange) */
 	const struct gw_token *token;
+	/* the tenant whose rules apply (the token's, or the BBB-compatible API's); borrowed from cfg */
+	const struct gw_tenant *tenant;
 
 	struct gw_config *cfg;         /* one reference held for the exchange's lifetime */
 	const struct gw_services *svc; /* borrowed; may be NULL (tests) */

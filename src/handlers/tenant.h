@@ -1,0 +1,69 @@
+/*
+ * tenant.h - a tenant's rules as the handlers apply them (config.h holds
+ * the tenant itself): its meetingIDs namespaced with its prefix towards
+ * BBB, and its create policy (deny, overrides, defaults, the
+ * maxParticipants cap, the tenant's own metadata key). Used by the JSON
+ * API and the BBB-compatible API alike; a request without a tenant passes
+ * unchanged.
+ */
+#ifndef GW_TENANT_H
+#define GW_TENANT_H
+
+#include <stdbool.h>
+
+#include "bbb_query.h"
+#include "config.h"
+#include "request.h"
+
+/* The exchange's tenant (its token's, or the BBB-compatible API's), or NULL. */
+const struct gw_tenant *gw_tenant_of(const struct gw_exchange *x);
+
+/*
+ * The meetingID BBB knows for the client's id: the tenant's prefix and id
+ * (in the exchange's arena), or id itself without a tenant. NULL when the
+ * arena is full.
+ */
+const char *gw_tenant_bbb_id(struct gw_exchange *x, const char *id);
+
+/*
+ * The client's meetingID for BBB's bbb_id: without the tenant's prefix.
+ * NULL when bbb_id is not the tenant's (another tenant's meeting, which
+ * does not exist for it); bbb_id itself without a tenant.
+ */
+const char *gw_tenant_client_id(const struct gw_exchange *x, const char *bbb_id);
+
+/* Adds meetingID=<the id BBB knows for id> to qb (fails it when out of memory). */
+void gw_tenant_query_meeting(struct gw_exchange *x, struct gw_query *qb, const char *id);
+
+/* What becomes of a create parameter the caller sent, under the tenant's policy. */
+enum gw_tenant_rule {
+	GW_TENANT_KEEP = 0, /* sent as it is */
+	GW_TENANT_DENY,     /* refused: 400 param_denied */
+	GW_TENANT_DROP,     /* replaced: gw_tenant_create_fill adds the tenant's value */
+};
+
+/*
+ * The rule for create parameter name (BBB's name; metadata as
+ * "meta_<key>", compared without case as BBB lowercases them) with value
+ * (its text): denied names; overridden names, the tenant's metadata key
+ * and a maxParticipants of 0 or over the cap are dropped. KEEP without a
+ * tenant.
+ */
+enum gw_tenant_rule gw_tenant_create_rule(const struct gw_tenant *t, const char *name,
+					  const char *value);
+
+/* True when the caller's parameter name (BBB's name) is kept in the call (see above). */
+typedef bool (*gw_tenant_has_fn)(void *arg, const char *name);
+/* Adds a parameter; false stops the fill. */
+typedef bool (*gw_tenant_add_fn)(void *arg, const char *name, const char *value);
+
+/*
+ * Adds what the tenant's policy sets on a create: every override, each
+ * default the call has not kept a value of, maxParticipants at the cap
+ * when the call kept none, and meta_bbb-gateway-tenant. False when add
+ * did.
+ */
+bool gw_tenant_create_fill(const struct gw_tenant *t, gw_tenant_has_fn has, gw_tenant_add_fn add,
+			   void *arg);
+
+#endif
