@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "probe_cache.h"
+#include "quota.h"
 #include "ratelimit.h"
 #include "revoke.h"
 #include "request.h"
@@ -154,12 +155,14 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	for (size_t i = 0; i < GW_EV__COUNT; i++)
 		event_type_names[i] = gw_event_type_name((enum gw_event_type)i);
 	gw->svc.streams = gw_slots_new();
+	gw->svc.quota = gw_quota_new();
 	gw->svc.config_get = config_get;
 	gw->svc.config_arg = gw;
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
 	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL ||
-	    gw->svc.bearer == NULL || gw->svc.hub == NULL || gw->svc.streams == NULL)
+	    gw->svc.bearer == NULL || gw->svc.hub == NULL || gw->svc.streams == NULL ||
+	    gw->svc.quota == NULL)
 		return GW_E_NOMEM;
 	return GW_OK;
 }
@@ -173,6 +176,7 @@ static void services_free(struct gw_gateway *gw)
 	gw_bearer_free(gw->svc.bearer);
 	gw_revoke_free(gw->svc.revoke);
 	gw_hub_free(gw->svc.hub);
+	gw_quota_free(gw->svc.quota);
 	gw_slots_free(gw->svc.streams);
 }
 

@@ -117,6 +117,14 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 	gw_bbb_respond_body(x, existed ? 200 : 201, r);
 }
 
+/* The tenant has tenants[].max_meetings meetings. */
+static void quota_full(struct gw_exchange *x)
+{
+	gw_response_header(&x->resp, "Retry-After", "5");
+	gw_response_problem(x, GW_E_QUOTA_EXCEEDED,
+			    "The tenant has as many meetings as it may have (max_meetings)", NULL);
+}
+
 /* A random meeting ID in UUID v4 form. */
 static enum gw_err new_meeting_id(char out[37])
 {
@@ -341,9 +349,13 @@ static char *documents_xml(struct gw_exchange *x, struct gw_query *qb, json_t *d
 	return p;
 }
 
-/* Requests r with qb's query, as a POST of xml when xml is not NULL (taken). */
+/*
+ * Requests r with qb's query, as a POST of xml when xml is not NULL
+ * (taken); a create of meeting bbb_id (not NULL) goes through the tenant's
+ * quota.
+ */
 static void request_with_xml(struct gw_exchange *x, struct gw_bbb_req r, struct gw_query *qb,
-			     char *xml, size_t len)
+			     char *xml, size_t len, const char *bbb_id)
 {
 	if (gw_query_failed(x, qb)) {
 		free(xml);
@@ -353,7 +365,10 @@ static void request_with_xml(struct gw_exchange *x, struct gw_bbb_req r, struct 
 	r.body = xml;
 	r.body_len = len;
 	r.content_type = "application/xml";
-	gw_bbb_request(x, &r);
+	if (bbb_id != NULL)
+		gw_tenant_create(x, &r, bbb_id, quota_full);
+	else
+		gw_bbb_request(x, &r);
 }
 
 void gw_handle_meetings_create(struct gw_exchange *x)
@@ -402,7 +417,7 @@ void gw_handle_meetings_create(struct gw_exchange *x)
 		xml = documents_xml(x, &qb, docs, &len);
 	request_with_xml(x,
 			 (struct gw_bbb_req){.call = GW_BBB_CALL(create), .finish = finish_create},
-			 &qb, xml, len);
+			 &qb, xml, len, gw_tenant_bbb_id(x, id));
 	gw_query_deinit(&qb);
 out:
 	json_decref(body);
@@ -544,7 +559,7 @@ void gw_handle_meeting_documents(struct gw_exchange *x)
 			 (struct gw_bbb_req){.call = GW_BBB_CALL(insertDocument),
 					     .finish = finish_accepted,
 					     .on_failed = documents_failed},
-			 &qb, xml, len);
+			 &qb, xml, len, NULL);
 	gw_query_deinit(&qb);
 	json_decref(body);
 }

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "bbb_reply.h"
+#include "quota.h"
 #include "str.h"
 
 const struct gw_tenant *gw_tenant_of(const struct gw_exchange *x)
@@ -128,4 +131,194 @@ bool gw_tenant_create_fill(const struct gw_tenant *t, gw_tenant_has_fn has, gw_t
 			return false;
 	}
 	return add(arg, "meta_" GW_TENANT_META, t->name);
+}
+
+/* A tenant's create waiting on its quota: the call as the handler built it. */
+struct pending_create {
+	char *query;
+	char *body; /* taken by the create call */
+	size_t body_len;
+	char content_type[96];
+	char *bbb_id;
+	gw_bbb_finish_fn finish;
+	gw_bbb_finish_fn on_failed;
+	void (*completed)(struct gw_exchange *x, int status);
+	void (*full)(struct gw_exchange *x);
+	bool attached; /* the exchange holds it (gw_bbb_req.state) */
+	bool slot;     /* holds a quota slot */
+	bool created;  /* BBB made a new meeting */
+};
+
+static void pending_free(void *p)
+{
+	struct pending_create *pc = p;
+
+	if (pc == NULL)
+		return;
+	free(pc->query);
+	free(pc->body);
+	free(pc->bbb_id);
+	free(pc);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void create_finish(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct pending_create *pc = gw_bbb_state(x);
+
+	pc->created = r->message_key == NULL || strcmp(r->message_key, "duplicateWarning") != 0;
+	pc->finish(x, r);
+}
+
+static void create_completed(struct gw_exchange *x, int status)
+{
+	struct pending_create *pc = gw_bbb_state(x);
+
+	if (pc->slot && x->req.svc != NULL && x->req.svc->quota != NULL)
+		gw_quota_done(x->req.svc->quota, x->req.tenant->name, pc->created && status < 300);
+	pc->slot = false;
+	if (pc->completed != NULL)
+		pc->completed(x, status);
+}
+
+/*
+ * The first call of a chain hands pc to the exchange (freed with it); the
+ * later ones keep it (a NULL state).
+ */
+static void chain(struct gw_exchange *x, struct pending_create *pc, struct gw_bbb_req r)
+{
+	if (!pc->attached) {
+		pc->attached = true;
+		r.state = pc;
+		r.state_free = pending_free;
+	}
+	gw_bbb_request(x, &r);
+}
+
+/* An answer without a call: pc is freed unless the exchange holds it. */
+static void answered(struct pending_create *pc)
+{
+	if (!pc->attached)
+		pending_free(pc);
+}
+
+/* The create itself. */
+static void issue(struct gw_exchange *x, struct pending_create *pc, bool slot)
+{
+	char *body = pc->body;
+
+	pc->body = NULL;
+	pc->slot = slot;
+	chain(x, pc,
+	      (struct gw_bbb_req){.call = GW_BBB_CALL(create),
+				  .query = pc->query,
+				  .body = body,
+				  .body_len = pc->body_len,
+				  .content_type = pc->content_type[0] != '\0' ? pc->content_type
+									      : NULL,
+				  .finish = create_finish,
+				  .on_failed = pc->on_failed,
+				  .completed = create_completed});
+}
+
+static void exists(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)r;
+	issue(x, gw_bbb_state(x), false);
+}
+
+static void not_exists(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct pending_create *pc = gw_bbb_state(x);
+
+	if (r->message_key != NULL && strcmp(r->message_key, "notFound") == 0)
+		pc->full(x);
+	else
+		gw_bbb_fail(x, r);
+}
+
+/* At the quota: a create of a meeting that exists already makes none, so it goes on. */
+static void check_exists(struct gw_exchange *x, struct pending_create *pc)
+{
+	struct gw_query qb;
+
+	gw_query_init(&qb);
+	gw_query_add(&qb, "meetingID", pc->bbb_id);
+	if (!gw_query_failed(x, &qb))
+		chain(x, pc,
+		      (struct gw_bbb_req){.call = GW_BBB_CALL(getMeetingInfo),
+					  .query = gw_query_str(&qb),
+					  .finish = exists,
+					  .on_failed = not_exists});
+	else
+		answered(pc);
+	gw_query_deinit(&qb);
+}
+
+static void counted(struct gw_exchange *x, struct gw_bbb_reply *r);
+
+/* After a count (or without needing one): a slot, the existence check, or a refusal. */
+static void decide(struct gw_exchange *x, struct pending_create *pc, bool may_count)
+{
+	const struct gw_tenant *t = x->req.tenant;
+	enum gw_quota_verdict v = gw_quota_take(x->req.svc->quota, t->name, t->max_meetings,
+						mono_ms(), x->req.cfg->tenant_count_ms);
+
+	if (v == GW_QUOTA_OK) {
+		issue(x, pc, true);
+	} else if (v == GW_QUOTA_FULL) {
+		check_exists(x, pc);
+	} else if (v == GW_QUOTA_STALE && may_count) {
+		chain(x, pc,
+		      (struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings), .finish = counted});
+	} else {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		answered(pc);
+	}
+}
+
+/* getMeetings, filtered to the tenant's meetings by the converter. */
+static void counted(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "meetings"); /* borrowed */
+
+	gw_quota_set(x->req.svc->quota, x->req.tenant->name, (unsigned)json_array_size(list),
+		     mono_ms());
+	decide(x, gw_bbb_state(x), false);
+}
+
+void gw_tenant_create(struct gw_exchange *x, const struct gw_bbb_req *r, const char *bbb_id,
+		      void (*full)(struct gw_exchange *x))
+{
+	const struct gw_tenant *t = x->req.tenant;
+	struct pending_create *pc;
+
+	if (t == NULL || t->max_meetings == 0 || x->req.svc == NULL || x->req.svc->quota == NULL) {
+		gw_bbb_request(x, r);
+		return;
+	}
+	pc = calloc(1, sizeof(*pc));
+	if (pc == NULL || (pc->query = strdup(r->query != NULL ? r->query : "")) == NULL ||
+	    (pc->bbb_id = strdup(bbb_id)) == NULL) {
+		free(r->body);
+		pending_free(pc);
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	pc->body = r->body;
+	pc->body_len = r->body_len;
+	if (r->content_type != NULL)
+		snprintf(pc->content_type, sizeof(pc->content_type), "%s", r->content_type);
+	pc->finish = r->finish;
+	pc->on_failed = r->on_failed;
+	pc->completed = r->completed;
+	pc->full = full;
+	decide(x, pc, true);
 }

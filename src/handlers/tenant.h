@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "bbb_api.h"
 #include "bbb_query.h"
 #include "config.h"
 #include "request.h"
@@ -65,5 +66,19 @@ typedef bool (*gw_tenant_add_fn)(void *arg, const char *name, const char *value)
  */
 bool gw_tenant_create_fill(const struct gw_tenant *t, gw_tenant_has_fn has, gw_tenant_add_fn add,
 			   void *arg);
+
+/*
+ * Starts create call r (as gw_bbb_request: query borrowed, body taken)
+ * for the tenant's meeting bbb_id. Without a tenant or a quota it starts
+ * at once. Under tenants[].max_meetings it starts when the tenant's count
+ * allows it: the count is asked of BBB (getMeetings) when the one held is
+ * older than limits.tenant_count_ms; at the quota, a meeting that exists
+ * already (getMeetingInfo) is still created, as BBB answers a repeated
+ * create; otherwise full(x) writes the answer. r->finish, r->on_failed
+ * and r->completed are called as for the create itself; r->state must be
+ * NULL.
+ */
+void gw_tenant_create(struct gw_exchange *x, const struct gw_bbb_req *r, const char *bbb_id,
+		      void (*full)(struct gw_exchange *x));
 
 #endif

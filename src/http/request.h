@@ -38,6 +38,7 @@ struct gw_bearer;
 struct gw_revoke;
 struct gw_hub;
 struct gw_slots;
+struct gw_quota;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -88,6 +89,7 @@ struct gw_services {
 	atomic_ullong events_dropped;
 	/* the event streams */
 	struct gw_slots *streams; /* open streams, in all and per token; NULL = no streams */
+	struct gw_quota *quota; /* tenants' meeting counts (max_meetings); NULL = no quotas kept */
 	/* the configuration in force now (one reference for the caller); NULL = none */
 	struct gw_config *(*config_get)(void *arg);
 	void *config_arg;

@@ -72,6 +72,9 @@ static void tenants_tweak(struct gw_config *c)
 	t[1].prefix = strdup("portal~");
 	t[1].prefix_len = 7;
 	t[1].checksums = 0xf;
+	t[1].max_meetings = 2;
+	c->tenant_count_ms =
+		0; /* every create counts again: a meeting ended frees its place at once */
 	c->tenants = t;
 	c->n_tenants = 2;
 	add_tenant_token(c, "lms-app", "lms", tok_lms);
@@ -374,6 +377,39 @@ START_TEST(test_integration_tenants_hooks)
 }
 END_TEST
 
+/* max_meetings: creates past it get 429; a repeated create of a meeting it has goes through. */
+START_TEST(test_integration_tenants_quota)
+{
+	struct reply r;
+
+	create_as(tok_portal, "{\"name\":\"One\",\"meetingID\":\"one\"}", 201);
+	create_as(tok_portal, "{\"name\":\"Two\",\"meetingID\":\"two\"}", 201);
+	call(&r, "POST", "/v1/meetings", tok_portal,
+	     "{\"name\":\"Three\",\"meetingID\":\"three\"}");
+	assert_problem(&r, 429, "quota_exceeded");
+	ck_assert_str_eq(header(&r, "Retry-After"), "5");
+	reply_free(&r);
+	/* BBB never saw the refused create */
+	assert_sim_param("meetingID", "portal~three");
+	{
+		struct bbbsim_request q;
+
+		last_sim_request(&q);
+		ck_assert_str_eq(q.call, "getMeetingInfo");
+		bbbsim_request_free(&q);
+	}
+	/* the same meeting again: BBB's own answer for a repeated create */
+	create_as(tok_portal, "{\"name\":\"Two\",\"meetingID\":\"two\"}", 200);
+	/* other tenants count their own */
+	create_as(tok_lms, "{\"name\":\"Lms\",\"meetingID\":\"l1\"}", 201);
+	/* a meeting that ended frees its place */
+	call(&r, "POST", "/v1/meetings/one/end", tok_portal, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	create_as(tok_portal, "{\"name\":\"Three\",\"meetingID\":\"three\"}", 201);
+}
+END_TEST
+
 static Suite *integration_tenants_suite(void)
 {
 	Suite *s = suite_create("integration_tenants");
@@ -385,6 +421,7 @@ static Suite *integration_tenants_suite(void)
 	tcase_add_test(tc, test_integration_tenants_create_policy);
 	tcase_add_test(tc, test_integration_tenants_recordings);
 	tcase_add_test(tc, test_integration_tenants_hooks);
+	tcase_add_test(tc, test_integration_tenants_quota);
 	suite_add_tcase(s, tc);
 	return s;
 }
