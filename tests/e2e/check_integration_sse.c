@@ -164,6 +164,40 @@ START_TEST(test_sse_meeting_stream_filters)
 }
 END_TEST
 
+/* A tenant's streams: its meetings only, named without its prefix. */
+START_TEST(test_sse_tenant)
+{
+	struct sse_conn all;
+	struct sse_conn a;
+	json_t *d;
+
+	sse_open_ok(&all, "/v1/events", tok_tenant);
+	sse_open_ok(&a, "/v1/meetings/room-a/events", tok_tenant);
+	sse_post_one("user-joined", "room-a", "u-1");
+	sse_post_one("user-joined", "lms~room-a", "u-2");
+	sse_post_one("user-joined", "other~room-a", "u-3");
+	sse_post_one("meeting-created", "lms~room-c", NULL);
+	sse_post_one("user-left", "lms~room-a", "u-2");
+	ck_assert_uint_eq(expect(&all, "user-joined", "room-a", &d),
+			  expect(&a, "user-joined", "room-a", NULL));
+	ck_assert_str_eq(user_str(d, "userID"), "u-2");
+	json_decref(d);
+	expect(&all, "meeting-created", "room-c", &d);
+	ck_assert_ptr_null(json_object_get(d, "attendeePW"));
+	json_decref(d);
+	expect(&all, "user-left", "room-a", NULL);
+	expect(&a, "user-left", "room-a", NULL);
+	sse_assert_quiet(&all, SSE_QUIET_MS);
+	sse_assert_quiet(&a, SSE_QUIET_MS);
+	sse_close(&a);
+	sse_close(&all);
+	/* the tenant's caller names meetings without any prefix */
+	ck_assert_int_eq(sse_open_token(&a, "/v1/meetings/lms~room-a/events", tok_tenant), 400);
+	sse_assert_problem(&a, 400, "param_denied");
+	sse_close(&a);
+}
+END_TEST
+
 /* A meeting-bound JWT: /v1/events shows its meetings only, another meeting's stream is 403. */
 START_TEST(test_sse_bound_token)
 {
@@ -564,6 +598,7 @@ static Suite *integration_sse_suite(void)
 	tcase_add_test(tc, test_sse_events_from_the_simulator);
 	tcase_add_test(tc, test_sse_meeting_stream_filters);
 	tcase_add_test(tc, test_sse_bound_token);
+	tcase_add_test(tc, test_sse_tenant);
 	tcase_add_test(tc, test_sse_needs_events_read);
 	tcase_add_test(tc, test_sse_access_token);
 	tcase_add_test(tc, test_sse_last_event_id);

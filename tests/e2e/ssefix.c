@@ -26,6 +26,7 @@ struct sse_knobs sse_knobs;
 char tok_events[GW_AUTH_TOKEN_LEN + 1];
 char tok_events2[GW_AUTH_TOKEN_LEN + 1];
 char tok_evpw[GW_AUTH_TOKEN_LEN + 1];
+char tok_tenant[GW_AUTH_TOKEN_LEN + 1];
 
 /* The streams' buffers: far more than any test sends. */
 #define SSE_BUF_MAX (8u * 1024u * 1024u)
@@ -69,6 +70,20 @@ static void add_issuer(struct gw_config *c)
 	c->auth_audience = strdup("bbb-gateway");
 }
 
+/* Tenant "lms" (meetings "lms~..." on BBB) and its token tok_tenant. */
+static void add_tenant(struct gw_config *c)
+{
+	c->tenants = calloc(1, sizeof(*c->tenants));
+	ck_assert_ptr_nonnull(c->tenants);
+	c->tenants[0].name = strdup("lms");
+	c->tenants[0].prefix = strdup("lms~");
+	c->tenants[0].prefix_len = 4;
+	c->tenants[0].checksums = 0xf;
+	c->n_tenants = 1;
+	add_token(c, "tenant", GW_SCOPE_EVENTS_READ, tok_tenant);
+	c->tokens[c->n_tokens - 1].tenant = strdup("lms");
+}
+
 static void sse_tweak(struct gw_config *c)
 {
 	const struct sse_knobs *k = &sse_knobs;
@@ -77,6 +92,7 @@ static void sse_tweak(struct gw_config *c)
 	add_token(c, "events", GW_SCOPE_EVENTS_READ, tok_events);
 	add_token(c, "events2", GW_SCOPE_EVENTS_READ, tok_events2);
 	add_token(c, "evpw", GW_SCOPE_EVENTS_READ | GW_SCOPE_MEETINGS_PASSWORDS, tok_evpw);
+	add_tenant(c);
 	add_issuer(c);
 	if (k->off)
 		return;

@@ -40,10 +40,12 @@ struct sse_knobs {
 };
 extern struct sse_knobs sse_knobs;
 
-/* Static tokens besides the harness's: events:read; events:read again; with meetings:passwords. */
+/* Static tokens besides the harness's: events:read; events:read again; with meetings:passwords; a tenant's. */
 extern char tok_events[GW_AUTH_TOKEN_LEN + 1];
 extern char tok_events2[GW_AUTH_TOKEN_LEN + 1];
 extern char tok_evpw[GW_AUTH_TOKEN_LEN + 1];
+/* events:read of tenant "lms" (meeting prefix "lms~") */
+extern char tok_tenant[GW_AUTH_TOKEN_LEN + 1];
 
 /* Checked fixture: the knobs' defaults, the simulator and the gateway. */
 void sse_setup(void);
