@@ -25,6 +25,7 @@
 #include "route.h"
 #include "str.h"
 #include "xml2json.h"
+#include "xml_tenant.h"
 
 /* FAILED messageKeys and what they mean for the caller (docs/errors.md). */
 static const struct {
@@ -224,7 +225,8 @@ static bool xml_refused(struct gw_exchange *x, const struct gw_bbb_call_def *c)
 {
 	json_t *extra;
 
-	if (c->probe || c->reply == GW_BBB_REPLY_RAW || !gw_bbb_wants_xml(&x->req))
+	if (x->bbb.facade || x->resp.bbb_xml || c->probe || c->reply == GW_BBB_REPLY_RAW ||
+	    !gw_bbb_wants_xml(&x->req))
 		return false;
 	if (gw_token_meeting_bound(x->req.token) &&
 	    (x->req.route == NULL || !x->req.route->meeting_param)) {
@@ -254,6 +256,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	size_t len = r->body_len;
 
 	take_state(x, r);
+	x->bbb.facade = r->facade;
 	if (xml_refused(x, c) || !build(x, r, query, &body, &len)) {
 		free(body);
 		return;
@@ -265,7 +268,10 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	x->bbb.completed = r->completed;
 	x->bbb.pending = true;
 	gw_exchange_defer(x, run_calls);
-	x->bbb.raw_reply = c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req));
+	/* the BBB-compatible API's own look-ups are converted whatever the client accepts */
+	x->bbb.raw_reply =
+		!r->facade && !x->resp.bbb_xml &&
+		(c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req)));
 	free(x->bbb.body);
 	x->bbb.body = body;
 	x->up.idempotent = c->idempotent;
@@ -433,14 +439,83 @@ static void stream_free(void *stream)
 	gw_xml2json_free(stream);
 }
 
+/* The BBB-compatible API's reply in progress: BBB's XML rewritten for the tenant. */
+struct facade_stream {
+	struct gw_xml_tenant *rw; /* NULL: no tenant, passed as it is */
+	struct gw_buf out;
+};
+
+static void facade_stream_free(void *stream)
+{
+	struct facade_stream *f = stream;
+
+	if (f == NULL)
+		return;
+	gw_xml_tenant_free(f->rw);
+	gw_buf_deinit(&f->out);
+	free(f);
+}
+
+/* Frees the reply's conversion (or rewrite) so far. */
+static void drop_stream(struct gw_exchange *x)
+{
+	if (x->bbb.stream != NULL && x->bbb.stream_free != NULL)
+		x->bbb.stream_free(x->bbb.stream);
+	x->bbb.stream = NULL;
+}
+
+static enum gw_err facade_out(void *arg, const char *p, size_t n)
+{
+	struct facade_stream *f = arg;
+
+	return gw_buf_append(&f->out, p, n);
+}
+
+/* A rewrite of a reply of at most max bytes for x's tenant; NULL on OOM. */
+static struct facade_stream *facade_stream_new(struct gw_exchange *x, size_t max)
+{
+	struct facade_stream *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	/* the prefix only removes bytes: the rewrite is never longer than the reply */
+	gw_buf_init(&f->out, max);
+	if (x->req.tenant != NULL &&
+	    gw_xml_tenant_new(x->req.tenant->prefix, max, &f->rw) != GW_OK) {
+		facade_stream_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static bool facade_begin(void *arg, long status, const char *content_type)
+{
+	struct gw_exchange *x = arg;
+
+	drop_stream(x);
+	if (status != 200 || !xml_type(content_type))
+		return false;
+	x->bbb.stream = facade_stream_new(x, x->up.reply.max);
+	return x->bbb.stream != NULL;
+}
+
+static enum gw_err facade_data(void *arg, const char *p, size_t n)
+{
+	struct gw_exchange *x = arg;
+	struct facade_stream *f = x->bbb.stream;
+
+	if (f->rw == NULL)
+		return gw_buf_append(&f->out, p, n);
+	return gw_xml_tenant_feed(f->rw, p, n, facade_out, f);
+}
+
 /* Takes a 200 XML body; anything else is buffered and judged in complete(). */
 static bool sink_begin(void *arg, long status, const char *content_type)
 {
 	struct gw_exchange *x = arg;
 	struct gw_xml2json *c;
 
-	gw_xml2json_free(x->bbb.stream);
-	x->bbb.stream = NULL;
+	drop_stream(x);
 	if (status != 200 || !xml_type(content_type))
 		return false;
 	/* out of memory here: the reply is buffered and converted whole, as without a sink */
@@ -465,12 +540,19 @@ static void sink_reset(void *arg)
 {
 	struct gw_exchange *x = arg;
 
-	gw_xml2json_free(x->bbb.stream);
-	x->bbb.stream = NULL;
+	drop_stream(x);
 }
 
 const struct gw_upstream_sink *gw_bbb_sink(struct gw_exchange *x)
 {
+	if (x->bbb.facade) {
+		x->bbb.sink.begin = facade_begin;
+		x->bbb.sink.data = facade_data;
+		x->bbb.sink.reset = sink_reset;
+		x->bbb.sink.arg = x;
+		x->bbb.stream_free = facade_stream_free;
+		return &x->bbb.sink;
+	}
 	if (x->bbb.raw_reply || json_call(x))
 		return NULL;
 	x->bbb.sink.begin = sink_begin;
@@ -526,8 +608,7 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 	if (up->sunk) {
 		err = x->bbb.stream != NULL ? gw_xml2json_finish(x->bbb.stream, reply)
 					    : GW_E_INTERNAL;
-		gw_xml2json_free(x->bbb.stream);
-		x->bbb.stream = NULL;
+		drop_stream(x);
 		return err;
 	}
 	if (json_call(x) && looks_like_json(&up->reply))
@@ -551,6 +632,65 @@ static void reply_refused(struct gw_exchange *x, enum gw_err err)
 	gw_response_problem(x, err, "The BBB server's reply is not a valid API response", NULL);
 }
 
+/* The first text of element name in xml (a copy in the arena), or NULL. */
+static char *element_text(struct gw_exchange *x, const char *xml, const char *open,
+			  const char *close)
+{
+	const char *a = strstr(xml, open);
+	const char *b = a != NULL ? strstr(a, close) : NULL;
+
+	if (b == NULL)
+		return NULL;
+	a += strlen(open);
+	return gw_arena_strndup(&x->arena, a, (size_t)(b - a));
+}
+
+/*
+ * The BBB-compatible API's answer: BBB's reply, rewritten for the tenant
+ * (as it arrived, or now from the buffer), passed on; then finish learns
+ * the envelope (returncode and messageKey read off the text, not parsed
+ * again) without writing anything.
+ */
+static void facade_complete(struct gw_exchange *x)
+{
+	struct gw_upstream_call *up = &x->up;
+	struct facade_stream *f = x->bbb.stream;
+	struct gw_bbb_reply reply = {0};
+	enum gw_err err = GW_OK;
+	bool json = !xml_type(up->reply_content_type);
+
+	x->bbb.stream = NULL;
+	if (f == NULL && !json) {
+		f = facade_stream_new(x, up->reply.max);
+		err = f == NULL
+			      ? GW_E_NOMEM
+			      : (f->rw == NULL ? gw_buf_append(&f->out, gw_buf_str(&up->reply),
+							       up->reply.len)
+					       : gw_xml_tenant_feed(f->rw, gw_buf_str(&up->reply),
+								    up->reply.len, facade_out, f));
+	}
+	if (err == GW_OK && f != NULL && f->rw != NULL)
+		err = gw_xml_tenant_finish(f->rw, facade_out, f);
+	if (err != GW_OK) {
+		facade_stream_free(f);
+		reply_refused(x, err);
+		return;
+	}
+	if (json)
+		gw_response_raw(x, 200, "application/json; charset=utf-8", gw_buf_str(&up->reply),
+				up->reply.len);
+	else
+		gw_response_raw(x, 200, "text/xml; charset=utf-8", gw_buf_str(&f->out), f->out.len);
+	if (x->bbb.finish != NULL && !json) {
+		reply.success = strstr(gw_buf_str(&f->out), "<returncode>SUCCESS</returncode>") !=
+				NULL;
+		reply.message_key =
+			element_text(x, gw_buf_str(&f->out), "<messageKey>", "</messageKey>");
+		x->bbb.finish(x, &reply);
+	}
+	facade_stream_free(f);
+}
+
 static void complete(struct gw_exchange *x)
 {
 	struct gw_upstream_call *up = &x->up;
@@ -558,8 +698,7 @@ static void complete(struct gw_exchange *x)
 	enum gw_err err;
 
 	if (up->result != GW_OK && !up->sink_failed) {
-		gw_xml2json_free(x->bbb.stream);
-		x->bbb.stream = NULL;
+		drop_stream(x);
 		gw_log_warn("BBB call %s: %s", x->bbb.name, gw_err_str(up->result));
 		transport_problem(x);
 		return;
@@ -570,8 +709,7 @@ static void complete(struct gw_exchange *x)
 	 * like a reply refused whole.
 	 */
 	if (up->sink_failed) {
-		gw_xml2json_free(x->bbb.stream);
-		x->bbb.stream = NULL;
+		drop_stream(x);
 		reply_refused(x, up->result);
 		return;
 	}
@@ -595,6 +733,10 @@ static void complete(struct gw_exchange *x)
 		gw_response_problem(x, GW_E_UPSTREAM_BAD_REPLY,
 				    "The BBB server answered with an unexpected Content-Type",
 				    NULL);
+		return;
+	}
+	if (x->bbb.facade) {
+		facade_complete(x);
 		return;
 	}
 	if (x->bbb.raw_reply) {

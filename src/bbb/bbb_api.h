@@ -72,6 +72,13 @@ struct gw_bbb_req {
 	 */
 	void *state;
 	void (*state_free)(void *state);
+	/*
+	 * The BBB-compatible API: BBB's reply is the response, rewritten for
+	 * the exchange's tenant (xml_tenant.h) as it arrives and never
+	 * converted; finish, when set, then learns the envelope (success,
+	 * message_key; no body) and writes nothing. on_failed is not called.
+	 */
+	bool facade;
 };
 
 /*

@@ -9,6 +9,8 @@
 #include "bbb_sign.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bytes that java.net.URLEncoder leaves as they are. */
@@ -122,4 +124,101 @@ enum gw_err gw_bbb_signed_url(struct gw_buf *out, const char *base_url, const ch
 	if (err != GW_OK)
 		gw_buf_truncate(out, mark);
 	return err;
+}
+
+/* The raw value of the only `checksum` parameter of q (in v, n bytes); false when none or two. */
+static bool find_checksum(const char *q, const char **v, size_t *n)
+{
+	const char *p = q;
+	int found = 0;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "&");
+
+		if (len >= 9 && strncmp(p, "checksum=", 9) == 0) {
+			*v = p + 9;
+			*n = len - 9;
+			found++;
+		}
+		p += len;
+		if (*p == '&')
+			p++;
+	}
+	return found == 1 && *n > 0;
+}
+
+/* Java's String.replace(target, ""): every occurrence of target removed from s (len bytes). */
+static void remove_all(char *s, size_t *len, const char *target)
+{
+	size_t tn = strlen(target);
+	char *p = s;
+
+	while ((p = strstr(p, target)) != NULL) {
+		memmove(p, p + tn, (size_t)(s + *len - (p + tn)) + 1);
+		*len -= tn;
+	}
+}
+
+static bool digest_of_length(size_t n, enum gw_digest *out)
+{
+	static const enum gw_digest all[] = {GW_DIGEST_SHA1, GW_DIGEST_SHA256, GW_DIGEST_SHA384,
+					     GW_DIGEST_SHA512};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (2 * gw_crypto_digest_len(all[i]) == n) {
+			*out = all[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+enum gw_err gw_bbb_checksum_verify(const char *call, const char *raw_query, const char *secret,
+				   unsigned allowed, struct gw_buf *rest, const char **why)
+{
+	char given[GW_DIGEST_MAX_HEX];
+	char want[GW_DIGEST_MAX_HEX];
+	char target[GW_DIGEST_MAX_HEX + 16];
+	const char *v = NULL;
+	size_t n = 0;
+	size_t len;
+	enum gw_digest alg;
+	enum gw_err err;
+	char *q;
+	bool same;
+
+	*why = GW_BBB_CHECKSUM_MISSING;
+	if (!find_checksum(raw_query, &v, &n))
+		return GW_E_UNAUTHORIZED;
+	*why = GW_BBB_CHECKSUM_MISMATCH;
+	if (!digest_of_length(n, &alg) || (allowed & (1u << alg)) == 0)
+		return GW_E_UNAUTHORIZED;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+
+		given[i] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
+	}
+	given[n] = '\0';
+	q = strdup(raw_query);
+	if (q == NULL)
+		return GW_E_NOMEM;
+	len = strlen(q);
+	/* bbb-web's three removals, in its order, of the value as sent */
+	{
+		snprintf(target, sizeof(target), "&checksum=%.*s", (int)n, v);
+		remove_all(q, &len, target);
+		snprintf(target, sizeof(target), "checksum=%.*s&", (int)n, v);
+		remove_all(q, &len, target);
+		snprintf(target, sizeof(target), "checksum=%.*s", (int)n, v);
+		remove_all(q, &len, target);
+	}
+	err = gw_bbb_checksum(alg, call, q, secret, want);
+	same = err == GW_OK && gw_crypto_equal(given, want, n);
+	explicit_bzero(want, sizeof(want));
+	if (same)
+		err = gw_buf_append(rest, q, len);
+	free(q);
+	if (err != GW_OK)
+		return err;
+	return same ? GW_OK : GW_E_UNAUTHORIZED;
 }

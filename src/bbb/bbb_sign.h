@@ -41,4 +41,24 @@ enum gw_err gw_bbb_checksum(enum gw_digest alg, const char *call, const char *qu
 enum gw_err gw_bbb_signed_url(struct gw_buf *out, const char *base_url, const char *call,
 			      const char *query, enum gw_digest alg, const char *secret) GW_WUR;
 
+/* Why a request's checksum was refused: bbb-web's checksumError messages. */
+#define GW_BBB_CHECKSUM_MISSING "You must provide the checksum"
+#define GW_BBB_CHECKSUM_MISMATCH "Checksums do not match"
+
+/*
+ * Verifies a request to a BBB-style API as bbb-web does: the `checksum`
+ * parameter of raw_query (the query exactly as received), removed from it
+ * as bbb-web removes it ("&checksum=<v>", then "checksum=<v>&", then
+ * "checksum=<v>", each everywhere), the algorithm told by its length
+ * (40 sha1, 64 sha256, 96 sha384, 128 sha512) and accepted only when its
+ * bit (1u << enum gw_digest) is in allowed, then H(call + the rest +
+ * secret) compared with it, without regard to case, in constant time.
+ * GW_OK with the query without the checksum appended to rest; otherwise
+ * GW_E_UNAUTHORIZED with *why one of the messages above (a missing or
+ * repeated checksum, one of another length or algorithm, or a mismatch),
+ * or GW_E_NOMEM / GW_E_TOO_LARGE from rest.
+ */
+enum gw_err gw_bbb_checksum_verify(const char *call, const char *raw_query, const char *secret,
+				   unsigned allowed, struct gw_buf *rest, const char **why) GW_WUR;
+
 #endif

@@ -375,3 +375,35 @@ enum gw_err gw_str_b64url_decode(const char *s, size_t n, unsigned char *out, si
 	*out_len = j;
 	return GW_OK;
 }
+
+enum gw_err gw_str_xml_escape(struct gw_buf *out, const char *s)
+{
+	enum gw_err err = GW_OK;
+
+	while (*s != '\0' && err == GW_OK) {
+		size_t n = strcspn(s, "&<>\"'");
+
+		err = gw_buf_append(out, s, n);
+		s += n;
+		if (*s == '\0' || err != GW_OK)
+			break;
+		switch (*s++) {
+		case '&':
+			err = gw_buf_append_str(out, "&amp;");
+			break;
+		case '<':
+			err = gw_buf_append_str(out, "&lt;");
+			break;
+		case '>':
+			err = gw_buf_append_str(out, "&gt;");
+			break;
+		case '"':
+			err = gw_buf_append_str(out, "&quot;");
+			break;
+		default:
+			err = gw_buf_append_str(out, "&apos;");
+			break;
+		}
+	}
+	return err;
+}

@@ -67,6 +67,9 @@ bool gw_str_media_type_is(const char *content_type, const char *type);
 struct gw_buf;
 enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
 
+/* Appends s to out with XML's five special characters as entities (&amp; &lt; &gt; &quot; &apos;). */
+enum gw_err gw_str_xml_escape(struct gw_buf *out, const char *s) GW_WUR;
+
 /* True when s is an absolute http:// or https:// URL with something after the scheme. */
 bool gw_str_is_http_url(const char *s);
 

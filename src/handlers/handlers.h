@@ -53,4 +53,7 @@ void gw_handle_hook_delete(struct gw_exchange *x);
 void gw_handle_legacy_default_config(struct gw_exchange *x);
 void gw_handle_legacy_set_config(struct gw_exchange *x);
 
+/* handler_facade.c: the BBB-compatible API (/bigbluebutton/api/<call>, /<tenant>/...) */
+void gw_handle_facade(struct gw_exchange *x);
+
 #endif

@@ -10,38 +10,51 @@
 #include "compiler.h"
 #include "handlers.h"
 
-#define ROUTE(m, p, h, auth, scopes)                                                 \
-	{                                                                            \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false, false, false \
+#define ROUTE(m, p, h, auth, scopes)                                                        \
+	{                                                                                   \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, false, false, false, false \
 	}
-#define HEAVY(m, p, h, auth, scopes)                                                \
-	{                                                                           \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true, false, false \
-	}
-#define UPLOAD(m, p, h, auth, scopes)                                                 \
-	{                                                                             \
-		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false, false \
-	}
-#define FORM(m, p, h)                                                                      \
+#define HEAVY(m, p, h, auth, scopes)                                                       \
 	{                                                                                  \
-		GW_METHOD_##m, p, h, GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false, false \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_JSON, true, false, false, false \
+	}
+#define UPLOAD(m, p, h, auth, scopes)                                                        \
+	{                                                                                    \
+		GW_METHOD_##m, p, h, auth, scopes, GW_BODY_UPLOAD, true, false, false, false \
+	}
+#define FORM(m, p, h)                                                                             \
+	{                                                                                         \
+		GW_METHOD_##m, p, h, GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false, false, false \
 	}
 /* Routes whose first path parameter is a meetingID (meeting-bound tokens are checked). */
-#define MEETING(m, p, h, scopes)                                                              \
-	{                                                                                     \
-		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, false, true, false \
+#define MEETING(m, p, h, scopes)                                                               \
+	{                                                                                      \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, false, true, false, \
+			false                                                                  \
 	}
-#define MEETING_HEAVY(m, p, h, scopes)                                                       \
-	{                                                                                    \
-		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, true, true, false \
+#define MEETING_HEAVY(m, p, h, scopes)                                                        \
+	{                                                                                     \
+		GW_METHOD_##m, p, h, GW_ROUTE_TOKEN, scopes, GW_BODY_JSON, true, true, false, \
+			false                                                                 \
 	}
 /* The event streams: the token may also come as ?access_token= (EventSource sends no headers). */
 #define STREAM(p, h, meeting)                                                                   \
 	{                                                                                       \
 		GW_METHOD_GET, p, h, GW_ROUTE_TOKEN, GW_SCOPE_EVENTS_READ, GW_BODY_JSON, false, \
-			meeting, true                                                           \
+			meeting, true, false                                                    \
 	}
 #define T GW_ROUTE_TOKEN
+/* The BBB-compatible API: BBB's paths, authenticated by BBB's checksum in the handler. */
+#define BBB(m, p)                                                                                  \
+	{                                                                                          \
+		GW_METHOD_##m, p, gw_handle_facade, GW_ROUTE_PUBLIC, 0, GW_BODY_BBB, false, false, \
+			false, true                                                                \
+	}
+#define BBB_PATHS(prefix)                                                              \
+	BBB(GET, prefix "/bigbluebutton/api"), BBB(GET, prefix "/bigbluebutton/api/"), \
+		BBB(GET, prefix "/bigbluebutton/api/{call}"),                          \
+		BBB(POST, prefix "/bigbluebutton/api/{call}"),                         \
+		BBB(GET, prefix "/bigbluebutton/api/hooks/{call}")
 
 static const struct gw_route routes[] = {
 	ROUTE(GET, "/healthz", gw_handle_healthz, GW_ROUTE_PUBLIC, 0),
@@ -85,6 +98,8 @@ static const struct gw_route routes[] = {
 	      GW_SCOPE_MEETINGS_READ),
 	ROUTE(POST, "/v1/legacy/config-xml", gw_handle_legacy_set_config, T,
 	      GW_SCOPE_MEETINGS_WRITE),
+	BBB_PATHS(""),
+	BBB_PATHS("/{tenant}"),
 };
 
 #undef ROUTE
@@ -94,6 +109,8 @@ static const struct gw_route routes[] = {
 #undef FORM
 #undef MEETING_HEAVY
 #undef T
+#undef BBB
+#undef BBB_PATHS
 
 static const struct gw_route_table table = {routes, GW_ARRAY_SIZE(routes)};
 

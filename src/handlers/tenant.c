@@ -145,6 +145,7 @@ struct pending_create {
 	void (*completed)(struct gw_exchange *x, int status);
 	void (*full)(struct gw_exchange *x);
 	bool attached; /* the exchange holds it (gw_bbb_req.state) */
+	bool facade;   /* gw_bbb_req.facade of the create */
 	bool slot;     /* holds a quota slot */
 	bool created;  /* BBB made a new meeting */
 };
@@ -225,7 +226,8 @@ static void issue(struct gw_exchange *x, struct pending_create *pc, bool slot)
 									      : NULL,
 				  .finish = create_finish,
 				  .on_failed = pc->on_failed,
-				  .completed = create_completed});
+				  .completed = create_completed,
+				  .facade = pc->facade});
 }
 
 static void exists(struct gw_exchange *x, struct gw_bbb_reply *r)
@@ -320,5 +322,6 @@ void gw_tenant_create(struct gw_exchange *x, const struct gw_bbb_req *r, const c
 	pc->on_failed = r->on_failed;
 	pc->completed = r->completed;
 	pc->full = full;
+	pc->facade = r->facade;
 	decide(x, pc, true);
 }

@@ -42,6 +42,7 @@ static void read_headers(struct conn *c, const char *method)
 	req->access_control_request_method = header_dup(c, "Access-Control-Request-Method");
 	req->access_control_request_headers = header_dup(c, "Access-Control-Request-Headers");
 	req->last_event_id = header_dup(c, "Last-Event-ID");
+	req->host = header_dup(c, MHD_HTTP_HEADER_HOST);
 	gw_request_set_id(req, MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "X-Request-Id"));
 }
 
@@ -134,10 +135,11 @@ static bool early_reject(struct conn *c)
 	const char *cl =
 		MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const struct gw_route *route = c->x->req.route; /* gw_pipeline_route ran in on_head */
-	size_t limit = route == NULL                   ? c->srv->opts.max_body_bytes
-		       : route->body == GW_BODY_UPLOAD ? c->srv->opts.max_upload_bytes
-		       : route->body == GW_BODY_FORM   ? c->srv->opts.max_form_bytes
-						       : c->srv->opts.max_body_bytes;
+	size_t limit = route == NULL ? c->srv->opts.max_body_bytes
+		       : route->body == GW_BODY_UPLOAD || route->body == GW_BODY_BBB
+			       ? c->srv->opts.max_upload_bytes
+		       : route->body == GW_BODY_FORM ? c->srv->opts.max_form_bytes
+						     : c->srv->opts.max_body_bytes;
 	uint64_t len = 0;
 	enum gw_err err;
 

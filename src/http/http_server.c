@@ -106,6 +106,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->raw_query = gw_arena_strdup(&c->x->arena, q != NULL ? q + 1 : "");
 	if (c->x->req.path == NULL || c->raw_query == NULL)
 		goto fail;
+	c->x->req.raw_query = c->raw_query;
 	/*
 	 * The gateway parses the query itself (gw_request_parse_query, with
 	 * its own caps). MHD 0.9.75 would also split it into one record per

@@ -357,6 +357,61 @@ static void fallback(struct gw_response *resp)
 	set_body(resp, 500, "application/problem+json", s, s != NULL ? strlen(s) : 0);
 }
 
+/*
+ * BBB's messageKey for an error of the gateway's own: BBB's where it has
+ * one, else the problem code in BBB's lowerCamel style.
+ */
+static void bbb_key(enum gw_err err, char *out, size_t n)
+{
+	const char *code = gw_err_info(err)->code;
+	size_t o = 0;
+
+	if (err == GW_E_BBB_NOT_FOUND || err == GW_E_NOT_FOUND) {
+		gw_str_copy(out, n, "notFound");
+		return;
+	}
+	for (const char *c = code; *c != '\0' && o + 1 < n; c++) {
+		if (*c == '_' && c[1] != '\0')
+			out[o++] = (char)(*++c - 'a' + 'A');
+		else
+			out[o++] = *c;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * An error of the BBB-compatible API: BBB's FAILED <response>, with BBB's
+ * own messageKey and message when extra carries them (a FAILED reply of
+ * BBB's passed on).
+ */
+static void problem_xml(struct gw_exchange *x, enum gw_err err, const char *detail, json_t *extra)
+{
+	const struct gw_err_info *info = gw_err_info(err);
+	const char *key = json_string_value(json_object_get(extra, "messageKey"));
+	const char *msg = json_string_value(json_object_get(extra, "message"));
+	char own[64];
+	struct gw_buf b;
+	char *text;
+	size_t len;
+
+	bbb_key(err, own, sizeof(own));
+	gw_buf_init(&b, 4096);
+	if (gw_buf_append_str(&b, "<response><returncode>FAILED</returncode><messageKey>") !=
+		    GW_OK ||
+	    gw_str_xml_escape(&b, key != NULL ? key : own) != GW_OK ||
+	    gw_buf_append_str(&b, "</messageKey><message>") != GW_OK ||
+	    gw_str_xml_escape(&b, msg != NULL ? msg : detail) != GW_OK ||
+	    gw_buf_append_str(&b, "</message></response>") != GW_OK ||
+	    (text = gw_buf_take(&b, &len)) == NULL) {
+		gw_buf_deinit(&b);
+		fallback(&x->resp);
+		return;
+	}
+	gw_buf_deinit(&b);
+	set_body(&x->resp, info->status >= 500 ? info->status : 200, "text/xml; charset=utf-8",
+		 text, len);
+}
+
 void gw_response_problem_extra(struct gw_exchange *x, enum gw_err err, const char *detail,
 			       const char *field, json_t *extra)
 {
@@ -370,6 +425,10 @@ void gw_response_problem_extra(struct gw_exchange *x, enum gw_err err, const cha
 	/* Details quote client input and may have been cut mid-character. */
 	gw_str_copy(dtext, sizeof(dtext), detail != NULL ? detail : info->title);
 	gw_str_utf8_sanitize(dtext);
+	if (x->resp.bbb_xml) {
+		problem_xml(x, err, dtext, extra);
+		return;
+	}
 	snprintf(type, sizeof(type), "urn:bbb-gateway:problem:%s", info->code);
 	p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", info->title,
 		      "status", info->status, "detail", dtext, "code", info->code, "requestId",

@@ -123,6 +123,7 @@ struct gw_request {
 	const char *method_name; /* borrowed from the transport */
 	struct gw_arena *arena;  /* borrowed: the exchange's */
 	char *path;              /* arena; raw (still percent-encoded), without the query */
+	const char *raw_query;   /* arena; the query as received, without '?' ("" when none) */
 	struct gw_kv *query;     /* arena; n_query decoded query parameters */
 	size_t n_query;
 	/* selected headers, arena copies or NULL */
@@ -134,6 +135,7 @@ struct gw_request {
 	char *access_control_request_method;
 	char *access_control_request_headers;
 	char *last_event_id; /* the event streams' resume point */
+	char *host;          /* the Host header (the BBB-compatible API's tenant) */
 	char request_id[GW_MAX_REQUEST_ID_LEN + 1];
 	char *body; /* owned, NUL-terminated; NULL when there was no body */
 	size_t body_len;
@@ -168,6 +170,11 @@ struct gw_response {
 	char *bbb_message_key;   /* arena */
 	bool no_cors;            /* send no Access-Control-Allow-Origin (a refused preflight) */
 	bool minimal;            /* only the headers the answer needs (a head too large for more) */
+	/*
+	 * errors as BBB's own FAILED XML (the BBB-compatible API): HTTP 200 as
+	 * bbb-web answers them, the gateway's 5xx with their status
+	 */
+	bool bbb_xml;
 };
 
 /*
@@ -192,6 +199,7 @@ struct gw_bbb_call {
 	char *body;       /* owned POST body or NULL (x->up.body points at it) */
 	bool raw_reply;   /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
 	bool pending;     /* a call was requested and not yet started (calls may chain) */
+	bool facade;      /* the BBB-compatible API's passing on of the reply (gw_bbb_req.facade) */
 	void *state;      /* handler state carried between chained calls, or NULL */
 	void (*state_free)(void *state);
 	gw_bbb_finish_fn finish;

@@ -24,6 +24,7 @@ enum gw_route_body {
 	GW_BODY_JSON = 0, /* application/json, up to limits.max_body_bytes */
 	GW_BODY_UPLOAD,   /* a file upload (multipart/form-data), up to limits.max_upload_bytes */
 	GW_BODY_FORM,     /* a form (webhook callbacks), up to events.max_callback_bytes */
+	GW_BODY_BBB,      /* any (the BBB-compatible API: BBB judges it), up to max_upload_bytes */
 };
 
 struct gw_route {
@@ -41,6 +42,8 @@ struct gw_route {
 	 * which cannot send headers; every other route refuses the parameter
 	 */
 	bool query_token;
+	/* BBB's own API (the BBB-compatible API), not part of the gateway's OpenAPI document */
+	bool bbb_api;
 };
 
 /* A route table: n routes, tried in order (the first of a method wins). Static. */

@@ -57,6 +57,8 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (r[i].bbb_api)
+			continue; /* BBB's own API, documented by BBB */
 		gw_method_list(r[i].method, method, sizeof(method));
 		printf("%s\t%s\t%s\t", method, r[i].pattern, auth_name(r[i].auth));
 		print_scopes(r[i].auth == GW_ROUTE_METRICS ? GW_SCOPE_METRICS : r[i].scopes);

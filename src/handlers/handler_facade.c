@@ -1,0 +1,657 @@
+/*
+ * handler_facade.c - the BBB-compatible API: BBB's own XML API at
+ * /bigbluebutton/api/<call> (and /<tenant>/bigbluebutton/api/<call>), for
+ * the clients written against BBB (Greenlight, Moodle, the client
+ * libraries), each tenant with a BBB-style shared secret of its own.
+ *
+ * A request names its tenant by the first label of Host, else by the
+ * path's first segment, else facade.default_tenant; its checksum is
+ * verified as bbb-web verifies one (bbb_sign.h), against the tenant's
+ * secret and algorithms. An unknown tenant, a tenant without a secret and
+ * a wrong checksum all get the same checksumError. The call is then made
+ * again, towards BBB: the query as the client sent it, pair by pair
+ * (nothing re-encoded), but with meetingIDs under the tenant's prefix,
+ * the tenant's create policy applied, recordings filtered by the tenant's
+ * metadata key, and signed with the BBB server's secret. BBB's reply goes
+ * back as BBB wrote it, rewritten for the tenant while it streams
+ * (xml_tenant.h). join answers 302 to BBB's join URL. Calls on
+ * recordings or hooks by ID first check that the tenant has them.
+ * Refusals are BBB's FAILED XML with HTTP 200, as bbb-web answers them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bbb_api.h"
+#include "bbb_reply.h"
+#include "bbb_sign.h"
+#include "config.h"
+#include "handlers.h"
+#include "route.h"
+#include "str.h"
+#include "tenant.h"
+
+/* What the gateway does to a call beyond passing it on. */
+enum kind {
+	K_PLAIN,       /* no meeting or recording named (getMeetings): the reply is filtered */
+	K_MEETING,     /* meetingID under the prefix */
+	K_CREATE,      /* ... and the create policy, the quota */
+	K_JOIN,        /* ... answered with a redirect to BBB's signed join URL */
+	K_RECORDINGS,  /* meetingIDs under the prefix, the tenant's recordings only */
+	K_RECORD_IDS,  /* recordIDs the tenant must have */
+	K_HOOK_CREATE, /* meetingID required, under the prefix */
+	K_HOOK_LIST,   /* meetingID under the prefix; the reply is filtered */
+	K_HOOK_ID,     /* a hookID the tenant must have */
+};
+
+#define GET_OK 1u
+#define POST_OK 2u
+
+struct facade_call {
+	const char *name; /* as BBB names it, and signs it */
+	const struct gw_bbb_call_def *def;
+	enum kind kind;
+	unsigned methods;
+};
+
+static const struct facade_call calls[] = {
+	{"create", GW_BBB_CALL(create), K_CREATE, GET_OK | POST_OK},
+	{"join", GW_BBB_CALL(join), K_JOIN, GET_OK},
+	{"end", GW_BBB_CALL(end), K_MEETING, GET_OK | POST_OK},
+	{"isMeetingRunning", GW_BBB_CALL(isMeetingRunning), K_MEETING, GET_OK | POST_OK},
+	{"getMeetingInfo", GW_BBB_CALL(getMeetingInfo), K_MEETING, GET_OK | POST_OK},
+	{"getMeetings", GW_BBB_CALL(getMeetings), K_PLAIN, GET_OK | POST_OK},
+	{"insertDocument", GW_BBB_CALL(insertDocument), K_MEETING, POST_OK},
+	{"sendChatMessage", GW_BBB_CALL(sendChatMessage), K_MEETING, GET_OK | POST_OK},
+	{"getRecordings", GW_BBB_CALL(getRecordings), K_RECORDINGS, GET_OK | POST_OK},
+	{"publishRecordings", GW_BBB_CALL(publishRecordings), K_RECORD_IDS, GET_OK | POST_OK},
+	{"deleteRecordings", GW_BBB_CALL(deleteRecordings), K_RECORD_IDS, GET_OK | POST_OK},
+	{"updateRecordings", GW_BBB_CALL(updateRecordings), K_RECORD_IDS, GET_OK | POST_OK},
+	{"getRecordingTextTracks", GW_BBB_CALL(getRecordingTextTracks), K_RECORD_IDS,
+	 GET_OK | POST_OK},
+	{"putRecordingTextTrack", GW_BBB_CALL(putRecordingTextTrack), K_RECORD_IDS, POST_OK},
+	{"hooks/create", GW_BBB_CALL(hooks_create), K_HOOK_CREATE, GET_OK | POST_OK},
+	{"hooks/list", GW_BBB_CALL(hooks_list), K_HOOK_LIST, GET_OK | POST_OK},
+	{"hooks/destroy", GW_BBB_CALL(hooks_destroy), K_HOOK_ID, GET_OK | POST_OK},
+};
+
+static void call_name(const struct gw_exchange *x, char *out, size_t n);
+
+/*
+ * A refused join, as BBB refuses one that redirects (the default): 302 to
+ * the BBB server's own address with errors=[{"message","key"}]. The
+ * client's errorRedirectUrl or logoutURL is not followed: a refused
+ * request is not trusted with where it sends the user.
+ */
+static bool join_redirect(struct gw_exchange *x, const char *key, const char *message)
+{
+	const char *redirect = gw_request_query(&x->req, "redirect");
+	const char *base = x->req.cfg->bbb_public_url;
+	struct gw_str_url u;
+	char call[64];
+	struct gw_buf url;
+	json_t *errors;
+	char *text;
+
+	call_name(x, call, sizeof(call));
+	if (strcmp(call, "join") != 0 || (redirect != NULL && strcmp(redirect, "false") == 0) ||
+	    gw_str_url_split(base, &u) != GW_OK)
+		return false;
+	errors = json_pack("[{s:s, s:s}]", "message", message, "key", key);
+	text = errors != NULL ? json_dumps(errors, JSON_COMPACT) : NULL;
+	json_decref(errors);
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	if (text != NULL && gw_buf_append(&url, base, u.end) == GW_OK &&
+	    gw_buf_append_str(&url, "/?errors=") == GW_OK &&
+	    gw_bbb_encode(&url, text, strlen(text)) == GW_OK) {
+		gw_response_header(&x->resp, "Location", gw_buf_str(&url));
+		gw_response_raw(x, 302, "text/plain; charset=utf-8", "", 0);
+	} else {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+	}
+	gw_buf_deinit(&url);
+	free(text);
+	return true;
+}
+
+/* A refusal as BBB words it (FAILED, HTTP 200; a join's, a redirect). */
+static void failed(struct gw_exchange *x, enum gw_err err, const char *key, const char *message)
+{
+	json_t *extra;
+
+	if (join_redirect(x, key, message))
+		return;
+	extra = json_pack("{s:s, s:s}", "messageKey", key, "message", message);
+	gw_response_problem_extra(x, err, message, NULL, extra);
+	json_decref(extra);
+}
+
+static void checksum_error(struct gw_exchange *x, const char *why)
+{
+	failed(x, GW_E_UNAUTHORIZED, "checksumError", why);
+}
+
+/* ---- the tenant and the call ---- */
+
+/* The first label of the Host header (no port), in out; "" when none. */
+static void host_label(const char *host, char *out, size_t n)
+{
+	size_t len = host != NULL ? strcspn(host, ".:") : 0;
+
+	if (len >= n)
+		len = 0;
+	if (len > 0)
+		memcpy(out, host, len);
+	out[len] = '\0';
+}
+
+/* A tenant of the BBB-compatible API: one with a secret. */
+static const struct gw_tenant *with_secret(const struct gw_config *cfg, const char *name)
+{
+	const struct gw_tenant *t = gw_config_tenant(cfg, name);
+
+	return t != NULL && t->secret != NULL ? t : NULL;
+}
+
+static const struct gw_tenant *find_tenant(const struct gw_exchange *x, const char *path_tenant)
+{
+	const struct gw_config *cfg = x->req.cfg;
+	const struct gw_tenant *t;
+	char label[80];
+
+	host_label(x->req.host, label, sizeof(label));
+	for (size_t i = 0; label[0] != '\0' && i < cfg->n_tenants; i++) {
+		if (cfg->tenants[i].secret != NULL && strcasecmp(cfg->tenants[i].name, label) == 0)
+			return &cfg->tenants[i];
+	}
+	t = with_secret(cfg, path_tenant);
+	if (t == NULL && path_tenant == NULL)
+		t = with_secret(cfg, cfg->facade_default_tenant);
+	return t;
+}
+
+/* The call the path names ("" for the API's root), written to out. */
+static void call_name(const struct gw_exchange *x, char *out, size_t n)
+{
+	const char *pattern = x->req.route->pattern;
+	const char *last = x->req.n_params > 0 ? x->req.params[x->req.n_params - 1] : NULL;
+
+	out[0] = '\0';
+	if (strstr(pattern, "{call}") == NULL || last == NULL)
+		return;
+	snprintf(out, n, "%s%s", strstr(pattern, "/hooks/{call}") != NULL ? "hooks/" : "", last);
+}
+
+static const struct facade_call *find_call(const char *name)
+{
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (strcmp(calls[i].name, name) == 0)
+			return &calls[i];
+	}
+	return NULL;
+}
+
+/* ---- the query towards BBB ---- */
+
+/* The query as it goes to BBB, built from the client's, pair by pair. */
+struct rebuild {
+	struct gw_exchange *x;
+	const struct facade_call *call;
+	struct gw_buf q;
+	enum gw_err err;
+	char *bbb_id;  /* the meeting named (under the prefix), in the arena; NULL = none */
+	char *ids;     /* K_RECORD_IDS: the recordIDs (decoded, comma list), arena */
+	char *hook_id; /* K_HOOK_ID: the hookID (decoded), arena */
+	const char *kept[GW_MAX_QUERY_PARAMS]; /* K_CREATE: the names kept, arena */
+	size_t n_kept;
+};
+
+static void append_raw(struct rebuild *b, const char *p, size_t n)
+{
+	if (b->err == GW_OK && b->q.len > 0)
+		b->err = gw_buf_append(&b->q, "&", 1);
+	if (b->err == GW_OK)
+		b->err = gw_buf_append(&b->q, p, n);
+}
+
+static void append_param(struct rebuild *b, const char *name, const char *value)
+{
+	if (b->err == GW_OK)
+		b->err = gw_bbb_query_add(&b->q, name, value);
+}
+
+static bool deny(struct rebuild *b, const char *name)
+{
+	char message[200];
+
+	snprintf(message, sizeof(message), "The parameter %.100s is not allowed", name);
+	failed(b->x, GW_E_PARAM_DENIED, "paramDenied", message);
+	return false;
+}
+
+/* meetingID: under the tenant's prefix (a comma list of them for getRecordings). */
+static bool meeting_param(struct rebuild *b, const char *value)
+{
+	const struct gw_tenant *t = b->x->req.tenant;
+	struct gw_buf ids;
+	const char *p = value;
+
+	if (b->call->kind != K_RECORDINGS) {
+		if (!gw_config_tenant_id_ok(b->x->req.cfg, t, value))
+			return deny(b, "meetingID");
+		b->bbb_id = (char *)gw_tenant_bbb_id(b->x, value);
+		if (b->bbb_id == NULL)
+			b->err = GW_E_NOMEM;
+		else
+			append_param(b, "meetingID", b->bbb_id);
+		return true;
+	}
+	gw_buf_init(&ids, GW_MAX_QUERY_BYTES);
+	while (p != NULL && b->err == GW_OK) {
+		size_t n = strcspn(p, ",");
+
+		if ((ids.len > 0 && gw_buf_append(&ids, ",", 1) != GW_OK) ||
+		    gw_buf_append(&ids, t->prefix, t->prefix_len) != GW_OK ||
+		    gw_buf_append(&ids, p, n) != GW_OK)
+			b->err = GW_E_TOO_LARGE;
+		p = p[n] == ',' ? p + n + 1 : NULL;
+	}
+	append_param(b, "meetingID", gw_buf_str(&ids));
+	gw_buf_deinit(&ids);
+	return true;
+}
+
+static bool is_tenant_meta(const char *name)
+{
+	return strncasecmp(name, "meta_", 5) == 0 && strcasecmp(name + 5, GW_TENANT_META) == 0;
+}
+
+/* One pair of the client's query (raw, n bytes): kept as sent, changed, dropped or refused. */
+static bool pair(struct rebuild *b, const char *raw, size_t n)
+{
+	struct gw_exchange *x = b->x;
+	size_t eq = strcspn(raw, "=&");
+	char *name;
+	char *value;
+	enum kind k = b->call->kind;
+
+	if (eq > n)
+		eq = n;
+	name = gw_arena_alloc(&x->arena, eq + 1);
+	value = gw_arena_alloc(&x->arena, n - eq + 1);
+	if (name == NULL || value == NULL) {
+		b->err = GW_E_NOMEM;
+		return true;
+	}
+	/* a pair that does not decode goes to BBB as it is: BBB judges it */
+	if (gw_str_pct_decode_into(raw, eq, true, name) != GW_OK ||
+	    gw_str_pct_decode_into(raw + eq + (eq < n), n - eq - (eq < n), true, value) != GW_OK) {
+		append_raw(b, raw, n);
+		return true;
+	}
+	if (strcmp(name, "meetingID") == 0 && k != K_RECORD_IDS && k != K_HOOK_ID && k != K_PLAIN)
+		return meeting_param(b, value);
+	if (is_tenant_meta(name) && (k == K_RECORDINGS || k == K_RECORD_IDS))
+		return deny(b, name);
+	if (k == K_RECORD_IDS && strcmp(name, "recordID") == 0) {
+		b->ids = value;
+		return true; /* added back once the tenant is found to have them */
+	}
+	if (k == K_HOOK_ID && strcmp(name, "hookID") == 0)
+		b->hook_id = value;
+	if (k == K_CREATE) {
+		enum gw_tenant_rule rule = gw_tenant_create_rule(x->req.tenant, name, value);
+
+		if (rule == GW_TENANT_DENY)
+			return deny(b, name);
+		if (rule == GW_TENANT_DROP)
+			return true;
+		if (b->n_kept < GW_MAX_QUERY_PARAMS)
+			b->kept[b->n_kept++] = name;
+	}
+	append_raw(b, raw, n);
+	return true;
+}
+
+static bool create_has(void *arg, const char *name)
+{
+	struct rebuild *b = arg;
+
+	for (size_t i = 0; i < b->n_kept; i++) {
+		if (strcmp(b->kept[i], name) == 0 ||
+		    (strncmp(name, "meta_", 5) == 0 && strncmp(b->kept[i], "meta_", 5) == 0 &&
+		     strcasecmp(b->kept[i] + 5, name + 5) == 0))
+			return true;
+	}
+	return false;
+}
+
+static bool create_add(void *arg, const char *name, const char *value)
+{
+	struct rebuild *b = arg;
+
+	append_param(b, name, value);
+	return b->err == GW_OK;
+}
+
+/* Builds b's query from rest (the client's, without its checksum); false when refused. */
+static bool rebuild(struct rebuild *b, const char *rest)
+{
+	const char *p = rest;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "&");
+
+		if (n > 0 && !pair(b, p, n))
+			return false;
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	if (b->call->kind == K_CREATE)
+		(void)gw_tenant_create_fill(b->x->req.tenant, create_has, create_add, b);
+	if (b->call->kind == K_RECORDINGS)
+		append_param(b, "meta_" GW_TENANT_META, b->x->req.tenant->name);
+	if (b->call->kind == K_HOOK_CREATE && b->bbb_id == NULL) {
+		failed(b->x, GW_E_PARAM_DENIED, "paramDenied",
+		       "A hook names one of the tenant's meetings (meetingID)");
+		return false;
+	}
+	if (b->err != GW_OK) {
+		gw_response_problem(b->x, b->err == GW_E_NOMEM ? GW_E_NOMEM : GW_E_BODY_TOO_LARGE,
+				    "The request is too large", NULL);
+		return false;
+	}
+	return true;
+}
+
+/* ---- calls ---- */
+
+/* A facade call's reply needs no look (finish is told the envelope only). */
+static void passed_on(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	(void)x;
+	(void)r;
+}
+
+/* The request's body (a copy, for the call to take) and its type, or none. */
+static void with_body(struct gw_exchange *x, struct gw_bbb_req *r)
+{
+	if (x->req.body == NULL || x->req.body_len == 0)
+		return;
+	r->body = malloc(x->req.body_len + 1);
+	if (r->body == NULL)
+		return;
+	memcpy(r->body, x->req.body, x->req.body_len + 1);
+	r->body_len = x->req.body_len;
+	r->content_type = x->req.content_type;
+}
+
+static void send_call(struct gw_exchange *x, const struct gw_bbb_call_def *def, const char *query)
+{
+	struct gw_bbb_req r = {.call = def, .query = query, .finish = passed_on, .facade = true};
+
+	if (def->method != GW_BBB_GET)
+		with_body(x, &r);
+	gw_bbb_request(x, &r);
+}
+
+static void quota_full(struct gw_exchange *x)
+{
+	failed(x, GW_E_QUOTA_EXCEEDED, "quotaExceeded",
+	       "The tenant has as many meetings as it may have");
+}
+
+static void create(struct gw_exchange *x, const struct rebuild *b)
+{
+	struct gw_bbb_req r = {.call = GW_BBB_CALL(create),
+			       .query = gw_buf_str(&b->q),
+			       .finish = passed_on,
+			       .facade = true};
+
+	with_body(x, &r);
+	if (b->bbb_id != NULL)
+		gw_tenant_create(x, &r, b->bbb_id, quota_full);
+	else
+		gw_bbb_request(x, &r); /* no meetingID: BBB's own answer */
+}
+
+static void join(struct gw_exchange *x, const struct rebuild *b)
+{
+	struct gw_buf url;
+	enum gw_err err;
+
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	err = gw_bbb_join_url(x->req.cfg, gw_buf_str(&b->q), &url);
+	if (err == GW_OK) {
+		gw_response_header(&x->resp, "Location", gw_buf_str(&url));
+		gw_response_raw(x, 302, "text/plain; charset=utf-8", "", 0);
+	} else {
+		gw_response_problem(x, GW_E_BODY_TOO_LARGE, "The join URL could not be built",
+				    NULL);
+	}
+	gw_buf_deinit(&url);
+}
+
+/* A call on recordings or hooks by ID, waiting for the check that the tenant has them. */
+struct pending {
+	const struct facade_call *call;
+	char *query; /* the rest of the query */
+	char *ids;   /* recordIDs (comma list) or the hookID */
+};
+
+static void pending_free(void *p)
+{
+	struct pending *pd = p;
+
+	if (pd == NULL)
+		return;
+	free(pd->query);
+	free(pd->ids);
+	free(pd);
+}
+
+static bool listed(json_t *list, const char *member, const char *id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach (list, i, e) {
+		json_t *v = json_object_get(e, member);
+		char num[32];
+		const char *s = json_string_value(v);
+
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			s = num;
+		}
+		if (s != NULL && strcmp(s, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The tenant's recordings among the ones asked for: the call goes on with those (as BBB, for some). */
+static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct pending *pd = gw_bbb_state(x);
+	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "recordings"); /* borrowed */
+	struct gw_buf own;
+	struct gw_buf q;
+	const char *p = pd->ids;
+	char id[256];
+
+	gw_buf_init(&own, GW_MAX_QUERY_BYTES);
+	while (p != NULL) {
+		size_t n = strcspn(p, ",");
+
+		if (n < sizeof(id)) {
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if (listed(list, "recordID", id) &&
+			    ((own.len > 0 && gw_buf_append(&own, ",", 1) != GW_OK) ||
+			     gw_buf_append(&own, id, n) != GW_OK))
+				break;
+		}
+		p = p[n] == ',' ? p + n + 1 : NULL;
+	}
+	if (own.len == 0) {
+		gw_buf_deinit(&own);
+		failed(x, GW_E_BBB_NOT_FOUND, "notFound", "We could not find recordings");
+		return;
+	}
+	gw_buf_init(&q, GW_MAX_QUERY_BYTES);
+	if (gw_bbb_query_add(&q, "recordID", gw_buf_str(&own)) == GW_OK &&
+	    (pd->query[0] == '\0' ||
+	     (gw_buf_append(&q, "&", 1) == GW_OK && gw_buf_append_str(&q, pd->query) == GW_OK)))
+		send_call(x, pd->call->def, gw_buf_str(&q));
+	else
+		gw_response_problem(x, GW_E_BODY_TOO_LARGE, "The request is too large", NULL);
+	gw_buf_deinit(&q);
+	gw_buf_deinit(&own);
+}
+
+static void hook_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
+{
+	struct pending *pd = gw_bbb_state(x);
+	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "hooks"); /* borrowed */
+
+	if (listed(list, "hookID", pd->ids))
+		send_call(x, pd->call->def, pd->query);
+	else
+		failed(x, GW_E_BBB_NOT_FOUND, "destroyMissingHook",
+		       "The hook informed was not found.");
+}
+
+/* Asks BBB (converted, filtered to the tenant) whether the tenant has what b names. */
+static void check_then_send(struct gw_exchange *x, const struct rebuild *b)
+{
+	struct pending *pd = calloc(1, sizeof(*pd));
+	const char *ids = b->call->kind == K_HOOK_ID ? b->hook_id : b->ids;
+	struct gw_query qb;
+
+	if (pd == NULL || (pd->query = strdup(gw_buf_str(&b->q))) == NULL ||
+	    (pd->ids = strdup(ids)) == NULL) {
+		pending_free(pd);
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	pd->call = b->call;
+	gw_query_init(&qb);
+	if (b->call->kind == K_HOOK_ID) {
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(hooks_list),
+						       .finish = hook_checked,
+						       .state = pd,
+						       .state_free = pending_free});
+	} else {
+		gw_query_add(&qb, "recordID", ids);
+		gw_query_add(&qb, "state", "any");
+		gw_query_add(&qb, "meta_" GW_TENANT_META, x->req.tenant->name);
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(getRecordings),
+						       .query = gw_query_str(&qb),
+						       .finish = recordings_checked,
+						       .state = pd,
+						       .state_free = pending_free});
+	}
+	gw_query_deinit(&qb);
+}
+
+static void dispatch(struct gw_exchange *x, struct rebuild *b)
+{
+	switch (b->call->kind) {
+	case K_CREATE:
+		create(x, b);
+		break;
+	case K_JOIN:
+		join(x, b);
+		break;
+	case K_RECORD_IDS:
+	case K_HOOK_ID:
+		if ((b->call->kind == K_RECORD_IDS ? b->ids : b->hook_id) != NULL)
+			check_then_send(x, b);
+		else
+			send_call(x, b->call->def, gw_buf_str(&b->q)); /* BBB's missingParam */
+		break;
+	default:
+		send_call(x, b->call->def, gw_buf_str(&b->q));
+		break;
+	}
+}
+
+static void webhooks_ping(struct gw_exchange *x)
+{
+	static const char up[] = "bbb-webhooks API up!";
+
+	gw_response_raw(x, 200, "text/plain; charset=utf-8", up, sizeof(up) - 1);
+}
+
+void gw_handle_facade(struct gw_exchange *x)
+{
+	const struct gw_config *cfg = x->req.cfg;
+	const char *path_tenant = NULL;
+	const struct facade_call *call;
+	const struct gw_tenant *t;
+	struct rebuild b;
+	struct gw_buf rest;
+	const char *why;
+	char name[64];
+	enum gw_err err;
+
+	if (!cfg->facade_enabled) {
+		gw_response_problem(x, GW_E_NOT_FOUND, "No such resource", NULL);
+		return;
+	}
+	x->resp.bbb_xml = true;
+	if (strncmp(x->req.route->pattern, "/{tenant}", 9) == 0)
+		path_tenant = x->req.params[0];
+	call_name(x, name, sizeof(name));
+	if (name[0] == '\0') {
+		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(apiRoot),
+						       .finish = passed_on,
+						       .facade = true});
+		return;
+	}
+	if (strcmp(name, "hooks/ping") == 0) {
+		webhooks_ping(x);
+		return;
+	}
+	call = find_call(name);
+	if (call == NULL) {
+		failed(x, GW_E_NOT_FOUND, "notFound", "This API call is not known");
+		return;
+	}
+	if ((x->req.method == GW_METHOD_POST ? POST_OK : GET_OK) & ~call->methods) {
+		failed(x, GW_E_METHOD_NOT_ALLOWED, "unsupportedRequest",
+		       "This call does not take this HTTP method");
+		return;
+	}
+	if (x->req.body_len > 0 && call->def->method == GW_BBB_GET) {
+		failed(x, GW_E_UNSUPPORTED_MEDIA_TYPE, "unsupportedContentType",
+		       "Send this call's parameters in the URL");
+		return;
+	}
+	t = find_tenant(x, path_tenant);
+	if (t == NULL) {
+		checksum_error(x, GW_BBB_CHECKSUM_MISMATCH);
+		return;
+	}
+	gw_buf_init(&rest, GW_MAX_QUERY_BYTES);
+	err = gw_bbb_checksum_verify(call->name, x->req.raw_query != NULL ? x->req.raw_query : "",
+				     t->secret, t->checksums, &rest, &why);
+	if (err == GW_E_UNAUTHORIZED) {
+		checksum_error(x, why);
+	} else if (err != GW_OK) {
+		gw_response_problem(x, err, NULL, NULL);
+	} else {
+		x->req.tenant = t;
+		memset(&b, 0, sizeof(b));
+		b.x = x;
+		b.call = call;
+		gw_buf_init(&b.q, GW_MAX_QUERY_BYTES);
+		if (rebuild(&b, gw_buf_str(&rest)))
+			dispatch(x, &b);
+		gw_buf_deinit(&b.q);
+	}
+	gw_buf_deinit(&rest);
+}
