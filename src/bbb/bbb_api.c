@@ -583,14 +583,18 @@ void gw_bbb_not_ready(struct gw_exchange *x, int status)
 
 void gw_bbb_complete(struct gw_exchange *x)
 {
+	/* this call's: a finish function may ask for the next call, which brings its own */
+	void (*completed)(struct gw_exchange *x, int status) = x->bbb.completed;
+	bool probe = x->bbb.def != NULL && x->bbb.def->probe;
 	int status;
 
+	x->bbb.completed = NULL;
 	complete(x);
 	status = x->resp.status;
-	if (x->bbb.def != NULL && x->bbb.def->probe && status != 200)
+	if (probe && status != 200)
 		gw_bbb_not_ready(x, status);
-	if (x->bbb.completed != NULL)
-		x->bbb.completed(x, status);
+	if (completed != NULL)
+		completed(x, status);
 }
 
 /* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */

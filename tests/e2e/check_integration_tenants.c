@@ -16,6 +16,7 @@
 static char tok_lms[GW_AUTH_TOKEN_LEN + 1];
 static char tok_portal[GW_AUTH_TOKEN_LEN + 1];
 static char recordings_path[4096];
+static unsigned count_ms; /* limits.tenant_count_ms for the next start */
 
 #define REC_LMS "1111111111111111111111111111111111111111-1715261728001"
 #define REC_PORTAL "2222222222222222222222222222222222222222-1715261728002"
@@ -73,8 +74,8 @@ static void tenants_tweak(struct gw_config *c)
 	t[1].prefix_len = 7;
 	t[1].checksums = 0xf;
 	t[1].max_meetings = 2;
-	c->tenant_count_ms =
-		0; /* every create counts again: a meeting ended frees its place at once */
+	/* 0: every create counts again, so a meeting ended frees its place at once */
+	c->tenant_count_ms = count_ms;
 	c->tenants = t;
 	c->n_tenants = 2;
 	add_tenant_token(c, "lms-app", "lms", tok_lms);
@@ -410,6 +411,33 @@ START_TEST(test_integration_tenants_quota)
 }
 END_TEST
 
+/* With a count kept a minute, the creates since it and in flight are what fill the quota. */
+START_TEST(test_integration_tenants_quota_between_counts)
+{
+	struct reply r;
+	int counts = 0;
+
+	count_ms = 60000;
+	restart_gateway(HARNESS_SECRET, GW_DIGEST_SHA256);
+	create_as(tok_portal, "{\"name\":\"One\",\"meetingID\":\"one\"}", 201);
+	create_as(tok_portal, "{\"name\":\"Two\",\"meetingID\":\"two\"}", 201);
+	call(&r, "POST", "/v1/meetings", tok_portal,
+	     "{\"name\":\"Three\",\"meetingID\":\"three\"}");
+	assert_problem(&r, 429, "quota_exceeded");
+	reply_free(&r);
+	/* one count (getMeetings) for all of them */
+	for (size_t i = 0; i < bbbsim_request_count(sim); i++) {
+		struct bbbsim_request q;
+
+		ck_assert(bbbsim_request_get(sim, i, &q));
+		counts += strcmp(q.call, "getMeetings") == 0;
+		bbbsim_request_free(&q);
+	}
+	ck_assert_int_eq(counts, 1);
+	count_ms = 0;
+}
+END_TEST
+
 static Suite *integration_tenants_suite(void)
 {
 	Suite *s = suite_create("integration_tenants");
@@ -422,6 +450,7 @@ static Suite *integration_tenants_suite(void)
 	tcase_add_test(tc, test_integration_tenants_recordings);
 	tcase_add_test(tc, test_integration_tenants_hooks);
 	tcase_add_test(tc, test_integration_tenants_quota);
+	tcase_add_test(tc, test_integration_tenants_quota_between_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }
