@@ -79,7 +79,7 @@ enum gw_quota_verdict gw_quota_take(struct gw_quota *q, const char *name, unsign
 	e = find(q, name, true);
 	if (e == NULL)
 		goto out;
-	if (e->fetched_ms == 0 || now_ms > e->fetched_ms + max_age_ms) {
+	if (e->fetched_ms == 0 || now_ms - e->fetched_ms > max_age_ms) {
 		v = GW_QUOTA_STALE;
 	} else if ((uint64_t)e->count + e->since + e->inflight >= max) {
 		v = GW_QUOTA_FULL;

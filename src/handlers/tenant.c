@@ -3,6 +3,7 @@
  */
 #include "tenant.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,8 +271,10 @@ static void counted(struct gw_exchange *x, struct gw_bbb_reply *r);
 static void decide(struct gw_exchange *x, struct pending_create *pc, bool may_count)
 {
 	const struct gw_tenant *t = x->req.tenant;
+	/* a count just made is fresh, however long asking for it took */
 	enum gw_quota_verdict v = gw_quota_take(x->req.svc->quota, t->name, t->max_meetings,
-						mono_ms(), x->req.cfg->tenant_count_ms);
+						mono_ms(),
+						may_count ? x->req.cfg->tenant_count_ms : UINT_MAX);
 
 	if (v == GW_QUOTA_OK) {
 		issue(x, pc, true);
