@@ -13,16 +13,17 @@
  *    recordings or hooks (whatever the root is called) is a list item. It
  *    is kept only when its first direct child named meetingID starts with
  *    the prefix; otherwise it is dropped with the whitespace run directly
- *    before it (a run longer than max_item_bytes stays). An item is held
- *    until that child's end tag (or the item's end) decides it, and after
- *    the decision streams on or is skipped.
+ *    before it. An item is held until that child's end tag (or the item's
+ *    end) decides it, and after the decision streams on or is skipped.
+ *    What is held of an item (its bytes up to the decision, without the
+ *    prefixes cut out) may not pass max_item_bytes; the whitespace before
+ *    it is held with it only while both fit, and passes otherwise.
  *
  * Names compare by local name (after the last ':'), case-sensitively. It
  * is a lexer, not a parser: end tags close the innermost element whatever
  * their name, and other malformations pass through as they are. Refused
  * with GW_E_UPSTREAM_BAD_REPLY: more than GW_XML_MAX_DEPTH open elements,
- * an item (with the whitespace held before it) over max_item_bytes, and at
- * finish a reply that ends inside markup (a tag, comment, CDATA section,
+ * an item that needs more than max_item_bytes held, and at finish a reply that ends inside markup (a tag, comment, CDATA section,
  * PI or declaration) or with an element still open. Time is linear in the
  * input; memory is the struct plus one buffer of at most max_item_bytes.
  */
@@ -55,9 +56,9 @@ typedef enum gw_err (*gw_xml_tenant_sink_fn)(void *arg, const char *p, size_t n)
 bool gw_xml_tenant_prefix_ok(const char *prefix);
 
 /*
- * A rewrite for one reply. prefix is copied; max_item_bytes (> 0) caps
- * what is held of one list item. GW_E_CONFIG for a bad prefix or a zero
- * cap, GW_E_NOMEM. *out (caller frees with gw_xml_tenant_free) is written
+ * A rewrite for one reply. prefix is copied; max_item_bytes (1 to
+ * SIZE_MAX / 2) caps what is held of one list item. GW_E_CONFIG for a bad
+ * prefix or cap, GW_E_NOMEM. *out (caller frees with gw_xml_tenant_free) is written
  * only on success.
  */
 enum gw_err gw_xml_tenant_new(const char *prefix, size_t max_item_bytes,
@@ -65,10 +66,10 @@ enum gw_err gw_xml_tenant_new(const char *prefix, size_t max_item_bytes,
 
 /*
  * Rewrites the next n bytes of the reply (p borrowed; any split is fine)
- * and hands sink every byte that is decided, in order: unchanged spans in
- * one call each, at least one call per chunk when anything is decided.
- * Held bytes (an undecided item, a partial prefix, a '<' whose kind is not
- * known yet) wait for later chunks. Returns GW_E_UPSTREAM_BAD_REPLY (see
+ * and hands sink (not NULL) every byte that is decided, in order, each
+ * unchanged span in one call: a chunk without cuts or decisions is one
+ * call. Held bytes (an undecided item, a partial prefix, a '<' whose kind
+ * is not known yet) wait for later chunks. Returns GW_E_UPSTREAM_BAD_REPLY (see
  * above), GW_E_NOMEM, or sink's error; the first error sticks and every
  * later call returns it.
  */
@@ -78,8 +79,9 @@ enum gw_err gw_xml_tenant_feed(struct gw_xml_tenant *t, const char *p, size_t n,
 /*
  * The end of the reply: GW_OK when it ended in text with every element
  * closed (nothing is held then), else GW_E_UPSTREAM_BAD_REPLY, or the
- * stuck error. sink is not called today but may be. Feeding after finish
- * returns GW_E_INTERNAL.
+ * stuck error. Nothing is left to hand on, so sink is not called today
+ * (it is taken so that a later rule may hold bytes to the end). Feeding
+ * after finish returns GW_E_INTERNAL.
  */
 enum gw_err gw_xml_tenant_finish(struct gw_xml_tenant *t, gw_xml_tenant_sink_fn sink,
 				 void *arg) GW_WUR;
