@@ -334,10 +334,25 @@ static void transport_problem(struct gw_exchange *x)
 	gw_response_problem(x, up->result, detail, NULL);
 }
 
+const char *gw_bbb_message(struct gw_exchange *x, const struct gw_bbb_reply *r)
+{
+	const char *message = r->message;
+	const struct gw_tenant *t = x->req.tenant;
+	char *out;
+	char *p;
+
+	if (t == NULL || message == NULL || strstr(message, t->prefix) == NULL ||
+	    (out = gw_arena_strdup(&x->arena, message)) == NULL)
+		return message;
+	for (p = out; (p = strstr(p, t->prefix)) != NULL;)
+		memmove(p, p + t->prefix_len, strlen(p + t->prefix_len) + 1);
+	return out;
+}
+
 void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	enum gw_err err = gw_bbb_key_error(r->message_key);
-	const char *detail = r->message;
+	const char *detail = gw_bbb_message(x, r);
 	json_t *extra = json_object();
 
 	if (err == GW_E_BBB_CHECKSUM)
@@ -347,7 +362,7 @@ void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *r)
 		if (r->message_key != NULL)
 			json_object_set_new(extra, "messageKey", json_string(r->message_key));
 		if (r->message != NULL)
-			json_object_set_new(extra, "message", json_string(r->message));
+			json_object_set_new(extra, "message", json_string(detail));
 		if (r->errors != NULL)
 			json_object_set(extra, "errors", r->errors);
 	}
@@ -584,7 +599,7 @@ void gw_bbb_not_ready(struct gw_exchange *x, int status)
 void gw_bbb_complete(struct gw_exchange *x)
 {
 	/* this call's: a finish function may ask for the next call, which brings its own */
-	void (*completed)(struct gw_exchange *x, int status) = x->bbb.completed;
+	void (*completed)(struct gw_exchange * x, int status) = x->bbb.completed;
 	bool probe = x->bbb.def != NULL && x->bbb.def->probe;
 	int status;
 

@@ -99,6 +99,13 @@ void *gw_bbb_state(const struct gw_exchange *x);
 enum gw_err gw_bbb_join_url(const struct gw_config *cfg, const char *query,
 			    struct gw_buf *out) GW_WUR;
 
+/*
+ * r's message as the exchange's caller may see it: BBB quotes meetingIDs
+ * in some ("Meeting with id [lms~bio] not found."), so a tenant's gets
+ * them without its prefix (a copy in the arena). NULL when r has none.
+ */
+const char *gw_bbb_message(struct gw_exchange *x, const struct gw_bbb_reply *r);
+
 /* The generic response for a FAILED reply: a problem mapped by messageKey. */
 void gw_bbb_fail(struct gw_exchange *x, struct gw_bbb_reply *reply);
 

@@ -527,8 +527,8 @@ static void documents_failed(struct gw_exchange *x, struct gw_bbb_reply *r)
 		gw_bbb_fail(x, r);
 		return;
 	}
-	extra = json_pack("{s:s}", "message", r->message);
-	gw_response_problem_extra(x, GW_E_BBB_NOT_FOUND, r->message, NULL, extra);
+	extra = json_pack("{s:s}", "message", gw_bbb_message(x, r));
+	gw_response_problem_extra(x, GW_E_BBB_NOT_FOUND, gw_bbb_message(x, r), NULL, extra);
 	json_decref(extra);
 }
 

@@ -192,6 +192,14 @@ START_TEST(test_integration_tenants_namespace)
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
 	assert_sim_param("meetingID", "lms~bio-101");
+
+	/* BBB's messages quote meetingIDs: the tenant's caller reads them without the prefix */
+	call(&r, "POST", "/v1/meetings/gone/documents", tok_lms,
+	     "{\"presentations\":[{\"url\":\"https://files.example.org/a.pdf\"}]}");
+	assert_problem(&r, 404, "bbb_not_found");
+	ck_assert_ptr_nonnull(strstr(jstr(&r, "detail"), "gone"));
+	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), "lms~"));
+	reply_free(&r);
 }
 END_TEST
 
