@@ -27,6 +27,7 @@
 #include "bbb_reply.h"
 #include "bbb_sign.h"
 #include "config.h"
+#include "facade_callbacks.h"
 #include "handlers.h"
 #include "route.h"
 #include "str.h"
@@ -262,6 +263,27 @@ static bool meeting_param(struct rebuild *b, const char *value)
 	return true;
 }
 
+/*
+ * A callback URL BBB would call signed with its own secret: BBB gets the
+ * gateway's URL in its place, and the gateway calls the client, signed
+ * with the tenant's secret.
+ */
+static bool callback_param(struct rebuild *b, const char *name, const char *value)
+{
+	struct gw_buf url;
+	const char *why = NULL;
+	bool ok;
+
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	ok = gw_facade_callback_url(b->x, gw_facade_callback_kind(name), value, &url, &why);
+	if (ok)
+		append_param(b, name, gw_buf_str(&url));
+	gw_buf_deinit(&url);
+	if (!ok)
+		failed(b->x, GW_E_PARAM_DENIED, "paramDenied", why);
+	return ok;
+}
+
 static bool is_tenant_meta(const char *name)
 {
 	return strncasecmp(name, "meta_", 5) == 0 && strcasecmp(name + 5, GW_TENANT_META) == 0;
@@ -309,6 +331,8 @@ static bool pair(struct rebuild *b, const char *raw, size_t n)
 			return true;
 		if (b->n_kept < GW_MAX_QUERY_PARAMS)
 			b->kept[b->n_kept++] = name;
+		if (gw_facade_callback_kind(name) != NULL)
+			return callback_param(b, name, value);
 	}
 	append_raw(b, raw, n);
 	return true;

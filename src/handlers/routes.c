@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "compiler.h"
+#include "facade_callbacks.h"
 #include "handlers.h"
 
 #define ROUTE(m, p, h, auth, scopes)                                                        \
@@ -100,6 +101,11 @@ static const struct gw_route routes[] = {
 	      GW_SCOPE_MEETINGS_WRITE),
 	BBB_PATHS(""),
 	BBB_PATHS("/{tenant}"),
+	/* BBB's callbacks for the BBB-compatible API's clients (facade_callbacks.h) */
+	{GW_METHOD_GET, "/bigbluebutton/gateway/callback/{kind}", gw_handle_facade_callback,
+	 GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false, false, true},
+	{GW_METHOD_POST, "/bigbluebutton/gateway/callback/{kind}", gw_handle_facade_callback,
+	 GW_ROUTE_PUBLIC, 0, GW_BODY_FORM, false, false, false, true},
 };
 
 #undef ROUTE

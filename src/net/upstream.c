@@ -329,8 +329,9 @@ static void record(struct gw_upstream_group *g, enum gw_breaker_outcome outcome,
 static void complete(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
 	/* a body the sink refused came over a healthy transport */
-	record(up->group, outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
-	       call->priv_probe);
+	if (!call->outside)
+		record(up->group, outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
+		       call->priv_probe);
 	call->priv_probe = false;
 	call->result = result;
 	if (result != GW_OK)
@@ -432,7 +433,8 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	unsigned char r = 0;
 	double backoff;
 
-	if (!up->retry || !safe || call->retries > 0 || call->priv_probe || call->sink_failed ||
+	if (!up->retry || !safe || call->outside || call->retries > 0 || call->priv_probe ||
+	    call->sink_failed ||
 	    gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	if (gw_crypto_random(&r, 1) != GW_OK)
@@ -624,7 +626,8 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->priv_next = NULL;
 	call->retries = 0;
 	call->retry_after_s = 0;
-	verdict = gw_breaker_allow(&up->group->breaker, now_ns(), &retry_after_ms);
+	verdict = call->outside ? GW_BREAKER_ALLOW
+				: gw_breaker_allow(&up->group->breaker, now_ns(), &retry_after_ms);
 	if (verdict == GW_BREAKER_REJECT) {
 		call->retry_after_s = (unsigned)((retry_after_ms + 999) / 1000);
 		return GW_E_CIRCUIT_OPEN;

@@ -87,6 +87,11 @@ struct gw_upstream_call {
 	 * Any call is retried once when the connection could not be made.
 	 */
 	bool idempotent;
+	/*
+	 * Not a call to BBB (a callback to a client's URL): the circuit breaker
+	 * neither stops nor counts it, and it is never retried.
+	 */
+	bool outside;
 	size_t max_reply_bytes; /* reply cap, enforced while receiving (sink or buffer) */
 	const struct gw_upstream_sink *sink; /* optional (borrowed until done runs); NULL = buffer */
 	gw_upstream_done_fn done;

@@ -12,9 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <openssl/evp.h>
 
 #include "harness.h"
+#include "jwtutil.h"
 #include "testutil.h"
 
 #define LMS_SECRET "lms-facade-secret-0123456789abcdef0123"
@@ -57,6 +64,10 @@ static void facade_tweak(struct gw_config *c)
 	c->facade_public_url = strdup("https://gw.example.org");
 	if (default_tenant)
 		c->facade_default_tenant = strdup("lms");
+	/* the client's callbacks go to this test on loopback */
+	c->fetch_allow = calloc(1, sizeof(char *));
+	c->fetch_allow[0] = strdup("127.0.0.1");
+	c->n_fetch_allow = 1;
 }
 
 static void facade_setup(void)
@@ -439,6 +450,198 @@ START_TEST(test_facade_hooks)
 }
 END_TEST
 
+/* ---- a client's callback receiver: one request at a time, answered with rx_status ---- */
+
+static int rx_fd = -1;
+static unsigned rx_port;
+static int rx_status = 200;
+static char rx_request[16384]; /* the last request, head and body */
+static pthread_t rx_thread;
+
+static void *rx_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(rx_fd, NULL, NULL);
+		char reply[128];
+		size_t n = 0;
+		ssize_t k;
+
+		if (c < 0)
+			return NULL;
+		memset(rx_request, 0, sizeof(rx_request));
+		/* the head, then as much body as Content-Length says */
+		while (n + 1 < sizeof(rx_request) &&
+		       (k = read(c, rx_request + n, sizeof(rx_request) - 1 - n)) > 0) {
+			const char *end = strstr(rx_request, "\r\n\r\n");
+			const char *cl = strcasestr(rx_request, "Content-Length:");
+
+			n += (size_t)k;
+			if (end != NULL &&
+			    (cl == NULL || cl > end ||
+			     n >= (size_t)(end + 4 - rx_request) + strtoul(cl + 15, NULL, 10)))
+				break;
+		}
+		snprintf(reply, sizeof(reply),
+			 "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+			 rx_status);
+		(void)!write(c, reply, strlen(reply));
+		close(c);
+	}
+}
+
+static void rx_start(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+
+	rx_fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(rx_fd, 0);
+	ck_assert_int_eq(bind(rx_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(rx_fd, 8), 0);
+	ck_assert_int_eq(getsockname(rx_fd, (struct sockaddr *)&a, &len), 0);
+	rx_port = ntohs(a.sin_port);
+	ck_assert_int_eq(pthread_create(&rx_thread, NULL, rx_main, NULL), 0);
+}
+
+static void rx_stop(void)
+{
+	shutdown(rx_fd, SHUT_RDWR);
+	close(rx_fd);
+	pthread_join(rx_thread, NULL);
+}
+
+/* The gateway URL BBB got for a callback parameter, as a path on the gateway (malloc'd). */
+static char *callback_path(const char *param)
+{
+	char *v = sim_param(param);
+	const char *base = "https://gw.example.org";
+	char *path;
+
+	ck_assert_msg(v != NULL && strncmp(v, base, strlen(base)) == 0, "%s: %s", param,
+		      v != NULL ? v : "(absent)");
+	path = strdup(v + strlen(base));
+	free(v);
+	return path;
+}
+
+/* The callbacks BBB makes for a tenant's client reach it, signed with the tenant's secret. */
+START_TEST(test_facade_callbacks)
+{
+	char query[1024];
+	char path[4096];
+	char *end_path;
+	char *rec_path;
+	char *jwt;
+	char *body;
+	const char *field;
+	struct reply r;
+
+	rx_start();
+	snprintf(query, sizeof(query),
+		 "name=Bio&meetingID=bio&meta_endCallbackUrl=http%%3A%%2F%%2F127.0.0.1%%3A%u%%"
+		 "2Fend%%3F"
+		 "course%%3D7&meta_bbb-recording-ready-url=http%%3A%%2F%%2F127.0.0.1%%3A%u%%2Frec",
+		 rx_port, rx_port);
+	lms_get(&r, "create", query);
+	assert_xml(&r, "SUCCESS", NULL);
+	reply_free(&r);
+	end_path = callback_path("meta_endCallbackUrl");
+	rec_path = callback_path("meta_bbb-recording-ready-url");
+	ck_assert_ptr_nonnull(strstr(end_path, "/bigbluebutton/gateway/callback/meeting-ended?"));
+
+	/* meeting-ended: BBB's GET, passed on as a GET with BBB's parameters */
+	snprintf(path, sizeof(path), "%s&recordingmarks=true", end_path);
+	call(&r, "GET", path, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert_msg(strncmp(rx_request, "GET /end?course=7&recordingmarks=true HTTP/1.1", 46) ==
+			      0,
+		      "%s", rx_request);
+
+	/* a URL not made by the gateway calls nobody */
+	rx_request[0] = '\0';
+	snprintf(path, sizeof(path), "%s", end_path);
+	path[strlen(path) - 1] = path[strlen(path) - 1] == '0' ? '1' : '0';
+	call(&r, "GET", path, NULL, NULL);
+	ck_assert_int_eq(r.status, 401);
+	reply_free(&r);
+	ck_assert_str_eq(rx_request, "");
+
+	/* recording-ready: BBB's JWT (its secret) becomes the client's (the tenant's secret) */
+	jwt = jt_hs256("{\"meeting_id\":\"lms~bio\",\"record_id\":\"r-1\"}", HARNESS_SECRET);
+	body = malloc(strlen(jwt) + 32);
+	sprintf(body, "signed_parameters=%s", jwt);
+	{
+		struct req q = {.method = "POST",
+				.path = rec_path,
+				.body = body,
+				.content_type = "application/x-www-form-urlencoded"};
+
+		rx_status = 200;
+		do_request(&q, &r);
+	}
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert_msg(strncmp(rx_request, "POST /rec HTTP/1.1", 18) == 0, "%s", rx_request);
+	field = strstr(rx_request, "signed_parameters=");
+	ck_assert_ptr_nonnull(field);
+	{
+		const char *tok = field + 18;
+		size_t n = strcspn(tok, "&\r\n");
+		char *copy = strndup(tok, n);
+		char *dot = strrchr(copy, '.');
+		char *payload;
+		char *want;
+
+		ck_assert_ptr_nonnull(dot);
+		*dot = '\0';
+		/* the signature is the tenant's */
+		want = jt_sign(copy, JT_HS256, LMS_SECRET, strlen(LMS_SECRET), NULL);
+		*dot = '.';
+		ck_assert_str_eq(want, copy);
+		payload = jt_b64url_decode(strchr(copy, '.') + 1,
+					   (size_t)(dot - strchr(copy, '.') - 1), NULL);
+		ck_assert_ptr_nonnull(strstr(payload, "\"meeting_id\":\"bio\""));
+		ck_assert_ptr_nonnull(strstr(payload, "\"record_id\":\"r-1\""));
+		free(payload);
+		free(want);
+		free(copy);
+	}
+	/* the client's 410 reaches BBB (it stops trying); a JWT not signed by BBB is refused */
+	{
+		struct req q = {.method = "POST",
+				.path = rec_path,
+				.body = body,
+				.content_type = "application/x-www-form-urlencoded"};
+
+		rx_status = 410;
+		do_request(&q, &r);
+		ck_assert_int_eq(r.status, 410);
+		reply_free(&r);
+		free(body);
+		free(jwt);
+		jwt = jt_hs256("{\"meeting_id\":\"lms~bio\",\"record_id\":\"r-1\"}", LMS_SECRET);
+		body = malloc(strlen(jwt) + 32);
+		sprintf(body, "signed_parameters=%s", jwt);
+		q.body = body;
+		do_request(&q, &r);
+		ck_assert_int_eq(r.status, 401);
+		reply_free(&r);
+	}
+	/* a callback to an internal address is refused at create */
+	lms_get(&r, "create",
+		"name=Bio&meetingID=bio2&meta_endCallbackUrl=http%3A%2F%2F10.0.0.1%2Fend");
+	assert_xml(&r, "FAILED", "paramDenied");
+	reply_free(&r);
+	free(body);
+	free(jwt);
+	free(end_path);
+	free(rec_path);
+	rx_stop();
+}
+END_TEST
+
 static Suite *integration_facade_suite(void)
 {
 	Suite *s = suite_create("integration_facade");
@@ -451,6 +654,7 @@ static Suite *integration_facade_suite(void)
 	tcase_add_test(tc, test_facade_join);
 	tcase_add_test(tc, test_facade_recordings);
 	tcase_add_test(tc, test_facade_hooks);
+	tcase_add_test(tc, test_facade_callbacks);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(def, default_setup, facade_teardown);
 	tcase_add_test(def, test_facade_default_tenant);
