@@ -434,8 +434,7 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	double backoff;
 
 	if (!up->retry || !safe || call->outside || call->retries > 0 || call->priv_probe ||
-	    call->sink_failed ||
-	    gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
+	    call->sink_failed || gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	if (gw_crypto_random(&r, 1) != GW_OK)
 		r = 128;
