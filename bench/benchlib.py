@@ -6,6 +6,7 @@ wait is bounded.
 """
 import atexit
 import http.client
+import hashlib
 import json
 import os
 import re
@@ -500,6 +501,24 @@ def nginx_mock_conf(d, port, name="mock"):
            running=open(os.path.join(d, "isMeetingRunning.xml")).read())
 
 
+# The tenant of the BBB-compatible API's scenarios: its name, prefix and secret.
+FACADE_TENANT = "bench"
+FACADE_SECRET = "bench-tenant-secret-0123456789abcdef0123"
+
+
+def facade_config(port):
+    """The tenant and facade groups of a gateway listening on port."""
+    return ('tenants = ( { name = "%s"; meeting_prefix = "b~"; secret = "%s"; } );\n'
+            'facade = { enabled = true; public_url = "http://127.0.0.1:%d"; };\n'
+            % (FACADE_TENANT, FACADE_SECRET, port))
+
+
+def facade_path(call, query):
+    """A BBB-style request of the bench tenant, signed with SHA-1 as most BBB clients sign."""
+    sum_ = hashlib.sha1((call + query + FACADE_SECRET).encode()).hexdigest()
+    return "/%s/bigbluebutton/api/%s?%s&checksum=%s" % (FACADE_TENANT, call, query, sum_)
+
+
 def nginx_proxy_conf(d, port, mock_port, workers=1):
     """The reference proxy hop: the gateway's REST paths mapped to BBB calls, proxy_pass."""
     return _NGX_COMMON.format(workers=workers, d=d, name="proxy") + """\
@@ -526,10 +545,15 @@ def nginx_proxy_conf(d, port, mock_port, workers=1):
       rewrite ^ /bigbluebutton/api/getMeetingInfo?meetingID={mid} break;
       proxy_pass http://bbb_mock;
     }}
+    # the BBB-compatible API's reference: BBB's own paths passed on as they are
+    location /{tenant}/bigbluebutton/api/ {{
+      rewrite ^/{tenant}(/.*)$ $1 break;
+      proxy_pass http://bbb_mock;
+    }}
     location = /healthz {{ return 200 'ok'; }}
   }}
 }}
-""".format(d=d, port=port, mock=mock_port, mid=MEETING_ID)
+""".format(d=d, port=port, mock=mock_port, mid=MEETING_ID, tenant=FACADE_TENANT)
 
 
 class Nginx:
