@@ -603,6 +603,26 @@ static void dispatch(struct gw_exchange *x, struct rebuild *b)
 	}
 }
 
+/*
+ * A body BBB reads as a document, never as parameters: <modules> XML for
+ * create and insertDocument, the multipart upload of putRecordingTextTrack.
+ * Parameters in a form body would reach BBB unchecked (a meetingID outside
+ * the tenant's prefix), so a call takes its parameters in the URL only.
+ */
+static bool body_ok(const struct gw_exchange *x, const struct facade_call *call)
+{
+	const char *ct = x->req.content_type;
+
+	if (call->def == GW_BBB_CALL(putRecordingTextTrack))
+		return gw_str_media_type_is(ct, "multipart/form-data");
+	if (call->def == GW_BBB_CALL(create) || call->def == GW_BBB_CALL(insertDocument))
+		return gw_str_media_type_is(ct, "application/xml") || gw_str_media_type_is(ct, "tex"
+											       "t/"
+											       "xm"
+											       "l");
+	return false;
+}
+
 static void webhooks_ping(struct gw_exchange *x)
 {
 	static const char up[] = "bbb-webhooks API up!";
@@ -650,7 +670,7 @@ void gw_handle_facade(struct gw_exchange *x)
 		       "This call does not take this HTTP method");
 		return;
 	}
-	if (x->req.body_len > 0 && call->def->method == GW_BBB_GET) {
+	if (x->req.body_len > 0 && !body_ok(x, call)) {
 		failed(x, GW_E_UNSUPPORTED_MEDIA_TYPE, "unsupportedContentType",
 		       "Send this call's parameters in the URL");
 		return;

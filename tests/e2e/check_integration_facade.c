@@ -323,15 +323,48 @@ START_TEST(test_facade_meetings)
 	lms_get(&r, "frobnicate", "");
 	assert_xml(&r, "FAILED", "notFound");
 	reply_free(&r);
+	/* parameters come in the URL only: a form body would reach BBB unchecked */
+	{
+		char sum[2 * EVP_MAX_MD_SIZE + 1];
+		char path[512];
+		struct req q = {.method = "POST",
+				.path = path,
+				.body = "meetingID=portal~bio-101",
+				.content_type = "application/x-www-form-urlencoded"};
 
-	/* the quota: 3 meetings, a repeated create still answered as BBB answers it */
+		checksum(EVP_sha1(), "create", "name=X", LMS_SECRET, sum);
+		snprintf(path, sizeof(path), "/lms/bigbluebutton/api/create?name=X&checksum=%s",
+			 sum);
+		do_request(&q, &r);
+		assert_xml(&r, "FAILED", "unsupportedContentType");
+		reply_free(&r);
+		/* create with documents: BBB's <modules> body passed on with the re-signed URL */
+		checksum(EVP_sha1(), "create", "name=Docs&meetingID=docs", LMS_SECRET, sum);
+		snprintf(path, sizeof(path),
+			 "/lms/bigbluebutton/api/create?name=Docs&meetingID=docs&checksum=%s", sum);
+		q.body = "<modules><module name=\"presentation\"><document "
+			 "url=\"https://files.example.org/a.pdf\"/></module></modules>";
+		q.content_type = "application/xml";
+		do_request(&q, &r);
+		assert_xml(&r, "SUCCESS", NULL);
+		reply_free(&r);
+		{
+			struct bbbsim_request sq;
+
+			last_sim_request(&sq);
+			ck_assert_str_eq(sq.method, "POST");
+			ck_assert_ptr_nonnull(strstr(sq.body, "files.example.org/a.pdf"));
+			ck_assert(sq.checksum_ok);
+			bbbsim_request_free(&sq);
+		}
+		assert_sim("meetingID", "lms~docs");
+	}
+
+	/* the quota: 3 meetings (bio-101, docs, two), a repeated create answered as BBB does */
 	lms_get(&r, "create", "name=Two&meetingID=two");
 	assert_xml(&r, "SUCCESS", NULL);
 	reply_free(&r);
 	lms_get(&r, "create", "name=Three&meetingID=three");
-	assert_xml(&r, "SUCCESS", NULL);
-	reply_free(&r);
-	lms_get(&r, "create", "name=Four&meetingID=four");
 	assert_xml(&r, "FAILED", "quotaExceeded");
 	reply_free(&r);
 	lms_get(&r, "create", "name=Two&meetingID=two");
