@@ -74,6 +74,11 @@ struct gw_issuer {
 	unsigned max_ttl_s; /* longest lifetime accepted */
 	bool any_meeting;   /* tokens need no bbb.meetings claim */
 	char *tenant;       /* owned; the tenant its tokens belong to; NULL = none */
+	/*
+	 * the gateway's own minting key: a token's bbb.tenant claim names its
+	 * tenant (the minting caller's); no other issuer's tokens can say so
+	 */
+	bool tenant_claim;
 	double rate_per_s;  /* 0 = limits.rate_per_s; per user (iss + sub) */
 	unsigned burst;     /* 0 = limits.burst */
 };

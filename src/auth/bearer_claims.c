@@ -394,16 +394,25 @@ static char *token_name(const struct gw_token_claims *c)
 	return name;
 }
 
-/* Everything after the claims' checks: names, copies of the issuer's values. */
-static enum gw_bearer_status finish(struct gw_token *tok, const struct gw_issuer *iss)
+/*
+ * Everything after the claims' checks: names, copies of the issuer's
+ * values. The tenant is the issuer's; a token the gateway minted carries
+ * its minting caller's as bbb.tenant.
+ */
+static enum gw_bearer_status finish(json_t *payload, struct gw_token *tok,
+				    const struct gw_issuer *iss)
 {
 	struct gw_token_claims *c = tok->claims;
+	const char *tenant = iss->tenant;
 
+	if (iss->tenant_claim)
+		tenant = json_string_value(
+			json_object_get(json_object_get(payload, "bbb"), "tenant"));
 	c->iss = strdup(iss->name);
 	if (c->iss == NULL)
 		return GW_BEARER_NOMEM;
-	if (iss->tenant != NULL) {
-		c->tenant = strdup(iss->tenant);
+	if (tenant != NULL) {
+		c->tenant = strdup(tenant);
 		if (c->tenant == NULL)
 			return GW_BEARER_NOMEM;
 	}
@@ -440,7 +449,7 @@ enum gw_bearer_status gw_bearer_claims(json_t *payload, const struct gw_issuer *
 	if (st == GW_BEARER_OK)
 		st = parse_bbb(payload, iss, tok, why);
 	if (st == GW_BEARER_OK)
-		st = finish(tok, iss);
+		st = finish(payload, tok, iss);
 	if (st == GW_BEARER_NOMEM)
 		*why = "Out of memory";
 	if (st != GW_BEARER_OK) {

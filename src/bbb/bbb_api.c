@@ -272,6 +272,16 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 	x->bbb.raw_reply =
 		!r->facade && !x->resp.bbb_xml &&
 		(c->reply == GW_BBB_REPLY_RAW || (!c->probe && gw_bbb_wants_xml(&x->req)));
+	/*
+	 * A tenant's caller gets BBB's XML as the BBB-compatible API gives it:
+	 * rewritten for the tenant (other tenants' list items out, the prefix
+	 * off), never as BBB sent it.
+	 */
+	if (x->bbb.raw_reply && x->req.tenant != NULL) {
+		x->bbb.raw_reply = false;
+		x->bbb.facade = true;
+		x->bbb.finish = NULL;
+	}
 	free(x->bbb.body);
 	x->bbb.body = body;
 	x->up.idempotent = c->idempotent;

@@ -346,6 +346,7 @@ void gw_config_finish_mint(struct gw_config_ctx *c)
 	mint->key_len = n;
 	mint->scopes = GW_SCOPE_ALL & ~GW_SCOPE_TOKENS_MINT;
 	mint->any_meeting = true;
+	mint->tenant_claim = true;
 }
 
 static void scrub_string(config_setting_t *s)

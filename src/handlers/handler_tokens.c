@@ -298,6 +298,10 @@ static bool mint_claims(struct gw_exchange *x, json_t *body, json_t *claims, lon
 	json_t *bbb = json_object();
 
 	json_object_set_new(claims, "bbb", bbb);
+	/* a tenant's token mints its tenant's tokens: they see what it sees, never more */
+	if (x->req.tenant != NULL &&
+	    json_object_set_new(bbb, "tenant", json_string(x->req.tenant->name)) != 0)
+		return bad(x, "tenant", "Out of memory");
 	if (json_object_get(body, "sub") != NULL && !json_is_string(json_object_get(body, "sub")))
 		return bad(x, "sub", "'sub' must be a string");
 	return mint_scope(x, body, claims) && mint_meetings(x, body, bbb) &&

@@ -78,6 +78,17 @@ static void tenants_tweak(struct gw_config *c)
 	c->tenant_count_ms = count_ms;
 	c->tenants = t;
 	c->n_tenants = 2;
+	/* the gateway's own minting key: a tenant's token mints its tenant's tokens */
+	c->mint.name = strdup("bbb-gateway");
+	c->mint.alg = GW_JWT_HS256;
+	c->mint.key = (unsigned char *)strdup("tenants-mint-key-0123456789abcdef-0123456789");
+	c->mint.key_len = strlen((const char *)c->mint.key);
+	c->mint.scopes = GW_SCOPE_ALL & ~GW_SCOPE_TOKENS_MINT;
+	c->mint.max_ttl_s = 3600;
+	c->mint.any_meeting = true;
+	c->mint.tenant_claim = true;
+	free(c->auth_audience);
+	c->auth_audience = strdup("bbb-gateway");
 	add_tenant_token(c, "lms-app", "lms", tok_lms);
 	add_tenant_token(c, "portal-app", "portal", tok_portal);
 }
@@ -386,6 +397,40 @@ START_TEST(test_integration_tenants_hooks)
 }
 END_TEST
 
+/* A token a tenant's token mints, and BBB's own XML, show the tenant's meetings only. */
+START_TEST(test_integration_tenants_minted_and_xml)
+{
+	char ids[512];
+	struct reply r;
+	struct req q = {
+		.method = "GET", .path = "/v1/meetings", .extra_header = "Accept: application/xml"};
+	char *minted;
+
+	create_as(tok_lms, "{\"name\":\"Lms\",\"meetingID\":\"l1\"}", 201);
+	create_as(tok_portal, "{\"name\":\"Portal\",\"meetingID\":\"secret-room\"}", 201);
+	call(&r, "POST", "/v1/tokens", tok_lms,
+	     "{\"sub\":\"u1\",\"scope\":\"meetings:read\",\"ttl_s\":600}");
+	ck_assert_msg(r.status == 201, "%s", gw_buf_str(&r.body));
+	minted = strdup(jstr(&r, "token"));
+	reply_free(&r);
+	list_ids(minted, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "l1");
+	call(&r, "GET", "/v1/meetings/secret-room", minted, NULL);
+	assert_problem(&r, 404, "bbb_not_found");
+	reply_free(&r);
+	free(minted);
+
+	/* Accept: application/xml: BBB's XML, rewritten for the tenant */
+	q.token = tok_lms;
+	do_request(&q, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(gw_buf_str(&r.body), "<meetingID>l1</meetingID>"));
+	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), "secret-room"));
+	ck_assert_ptr_null(strstr(gw_buf_str(&r.body), "~"));
+	reply_free(&r);
+}
+END_TEST
+
 /* max_meetings: creates past it get 429; a repeated create of a meeting it has goes through. */
 START_TEST(test_integration_tenants_quota)
 {
@@ -457,6 +502,7 @@ static Suite *integration_tenants_suite(void)
 	tcase_add_test(tc, test_integration_tenants_create_policy);
 	tcase_add_test(tc, test_integration_tenants_recordings);
 	tcase_add_test(tc, test_integration_tenants_hooks);
+	tcase_add_test(tc, test_integration_tenants_minted_and_xml);
 	tcase_add_test(tc, test_integration_tenants_quota);
 	tcase_add_test(tc, test_integration_tenants_quota_between_counts);
 	suite_add_tcase(s, tc);
