@@ -28,7 +28,9 @@
 #include "bbb_sign.h"
 #include "config.h"
 #include "facade_callbacks.h"
+#include "fetch_policy.h"
 #include "handlers.h"
+#include "multipart.h"
 #include "route.h"
 #include "str.h"
 #include "tenant.h"
@@ -284,6 +286,29 @@ static bool callback_param(struct rebuild *b, const char *name, const char *valu
 	return ok;
 }
 
+/* Parameters whose URL BBB (or bbb-webhooks) fetches or calls: the fetch policy applies. */
+static bool fetched(enum kind k, const char *name)
+{
+	if (k == K_HOOK_CREATE)
+		return strcmp(name, "callbackURL") == 0;
+	return k == K_CREATE && (strcmp(name, "meetingEndedURL") == 0 ||
+				 strcmp(name, "preUploadedPresentation") == 0 ||
+				 strcasecmp(name, "meta_analytics-callback-url") == 0);
+}
+
+static bool fetch_ok(struct rebuild *b, const char *name, const char *url)
+{
+	const struct gw_config *cfg = b->x->req.cfg;
+	const char *why = gw_fetch_policy_check(url, cfg->fetch_allow, cfg->n_fetch_allow);
+	char message[300];
+
+	if (why == NULL)
+		return true;
+	snprintf(message, sizeof(message), "%.60s: %.200s", name, why);
+	failed(b->x, GW_E_PARAM_DENIED, "paramDenied", message);
+	return false;
+}
+
 static bool is_tenant_meta(const char *name)
 {
 	return strncasecmp(name, "meta_", 5) == 0 && strcasecmp(name + 5, GW_TENANT_META) == 0;
@@ -322,6 +347,8 @@ static bool pair(struct rebuild *b, const char *raw, size_t n)
 	}
 	if (k == K_HOOK_ID && strcmp(name, "hookID") == 0)
 		b->hook_id = value;
+	if (fetched(k, name) && !fetch_ok(b, name, value))
+		return false;
 	if (k == K_CREATE) {
 		enum gw_tenant_rule rule = gw_tenant_create_rule(x->req.tenant, name, value);
 
@@ -407,7 +434,8 @@ static void with_body(struct gw_exchange *x, struct gw_bbb_req *r)
 	r->body = malloc(x->req.body_len + 1);
 	if (r->body == NULL)
 		return;
-	memcpy(r->body, x->req.body, x->req.body_len + 1);
+	memcpy(r->body, x->req.body, x->req.body_len);
+	r->body[x->req.body_len] = '\0';
 	r->body_len = x->req.body_len;
 	r->content_type = x->req.content_type;
 }
@@ -581,8 +609,55 @@ static void check_then_send(struct gw_exchange *x, const struct rebuild *b)
 	gw_query_deinit(&qb);
 }
 
+/*
+ * putRecordingTextTrack's upload, as the JSON API sends it: only the file
+ * part goes to BBB, and kind, lang and label from the form join the
+ * query when it lacks them. Other form fields (a recordID among them)
+ * never reach BBB. False with the answer written when the body is not a
+ * valid upload.
+ */
+static bool upload_body(struct gw_exchange *x, struct rebuild *b)
+{
+	static const char *const fields[] = {"kind", "lang", "label"};
+	struct gw_multipart mp;
+	const struct gw_part *file;
+	char ctype[128];
+	char *body = NULL;
+	size_t len = 0;
+	bool ok;
+
+	if (gw_multipart_parse(x->req.content_type, x->req.body, x->req.body_len, &mp) != GW_OK) {
+		failed(x, GW_E_BAD_REQUEST, "paramError", "Malformed multipart/form-data body");
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const struct gw_part *p = gw_multipart_find(&mp, fields[i]);
+
+		if (p != NULL && p->filename == NULL && p->value != NULL &&
+		    gw_request_query(&x->req, fields[i]) == NULL)
+			append_param(b, fields[i], p->value);
+	}
+	file = gw_multipart_find(&mp, "file");
+	ok = file != NULL && file->filename != NULL &&
+	     gw_multipart_build_file(file, &body, &len, ctype, sizeof(ctype)) == GW_OK;
+	gw_multipart_deinit(&mp);
+	if (!ok || b->err != GW_OK ||
+	    (x->req.content_type = gw_arena_strdup(&x->arena, ctype)) == NULL) {
+		free(body);
+		failed(x, GW_E_BAD_REQUEST, "paramError", "Missing param file.");
+		return false;
+	}
+	free(x->req.body);
+	x->req.body = body;
+	x->req.body_len = len;
+	return true;
+}
+
 static void dispatch(struct gw_exchange *x, struct rebuild *b)
 {
+	if (b->call->def == GW_BBB_CALL(putRecordingTextTrack) && x->req.body_len > 0 &&
+	    !upload_body(x, b))
+		return;
 	switch (b->call->kind) {
 	case K_CREATE:
 		create(x, b);

@@ -448,6 +448,32 @@ START_TEST(test_facade_recordings)
 	lms_get(&r, "deleteRecordings", "recordID=" REC_PORTAL);
 	assert_xml(&r, "FAILED", "notFound");
 	reply_free(&r);
+	/* an upload's recordID in the form body never reaches BBB: only the file part does */
+	{
+		static const char form[] = "--b0\r\nContent-Disposition: form-data; "
+					   "name=\"recordID\"\r\n\r\n" REC_PORTAL
+					   "\r\n--b0\r\nContent-Disposition: form-data; "
+					   "name=\"file\"; "
+					   "filename=\"c.vtt\"\r\nContent-Type: "
+					   "text/vtt\r\n\r\nWEBVTT\r\n\r\n--b0--\r\n";
+		char sum[2 * EVP_MAX_MD_SIZE + 1];
+		char path[512];
+		struct req q = {.method = "POST",
+				.path = path,
+				.body = form,
+				.content_type = "multipart/form-data; boundary=b0"};
+
+		checksum(EVP_sha1(), "putRecordingTextTrack", "kind=subtitles&lang=en-US",
+			 LMS_SECRET, sum);
+		snprintf(path, sizeof(path),
+			 "/lms/bigbluebutton/api/putRecordingTextTrack?kind=subtitles&lang=en-US&"
+			 "checksum=%s",
+			 sum);
+		do_request(&q, &r);
+		ck_assert_ptr_null(strstr(gw_buf_str(&r.body), "SUCCESS"));
+		reply_free(&r);
+		ck_assert_uint_eq(bbbsim_upload_count(sim), 0);
+	}
 }
 END_TEST
 
@@ -456,6 +482,13 @@ START_TEST(test_facade_hooks)
 	struct reply r;
 
 	lms_get(&r, "hooks/create", "callbackURL=https%3A%2F%2Flms.example.org%2Fh");
+	assert_xml(&r, "FAILED", "paramDenied");
+	reply_free(&r);
+	/* bbb-webhooks would post to an internal address: refused as on the JSON API */
+	lms_get(&r, "hooks/create", "callbackURL=http%3A%2F%2F192.168.1.1%2Fh&meetingID=bio");
+	assert_xml(&r, "FAILED", "paramDenied");
+	reply_free(&r);
+	lms_get(&r, "create", "name=Bio&meetingID=bio&meetingEndedURL=http%3A%2F%2Flocalhost%2Fx");
 	assert_xml(&r, "FAILED", "paramDenied");
 	reply_free(&r);
 	lms_get(&r, "hooks/create", "callbackURL=https%3A%2F%2Flms.example.org%2Fh&meetingID=bio");
