@@ -406,8 +406,8 @@ static enum gw_bearer_status finish(json_t *payload, struct gw_token *tok,
 	const char *tenant = iss->tenant;
 
 	if (iss->tenant_claim)
-		tenant = json_string_value(
-			json_object_get(json_object_get(payload, "bbb"), "tenant"));
+		tenant = json_string_value(json_object_get(json_object_get(payload, "bbb"), "tenan"
+											    "t"));
 	c->iss = strdup(iss->name);
 	if (c->iss == NULL)
 		return GW_BEARER_NOMEM;
