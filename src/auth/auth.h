@@ -79,8 +79,8 @@ struct gw_issuer {
 	 * tenant (the minting caller's); no other issuer's tokens can say so
 	 */
 	bool tenant_claim;
-	double rate_per_s;  /* 0 = limits.rate_per_s; per user (iss + sub) */
-	unsigned burst;     /* 0 = limits.burst */
+	double rate_per_s; /* 0 = limits.rate_per_s; per user (iss + sub) */
+	unsigned burst;    /* 0 = limits.burst */
 };
 
 /*
