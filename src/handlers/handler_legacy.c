@@ -14,7 +14,9 @@
 #include "bbb_api.h"
 #include "binding.h"
 #include "bbb_query.h"
+#include "config.h"
 #include "handlers.h"
+#include "tenant.h"
 #include "xml2json.h"
 
 /* The default config is a <config> document, not a <response>: its call passes it on as is. */
@@ -48,8 +50,11 @@ void gw_handle_legacy_set_config(struct gw_exchange *x)
 	gw_query_init(&qb);
 	if (json_object_size(body) != 2)
 		gw_query_fail(&qb, GW_E_BAD_REQUEST, NULL, "Only 'meetingID' and 'configXML'");
+	if (!gw_config_tenant_id_ok(x->req.cfg, x->req.tenant, id))
+		gw_query_fail(&qb, GW_E_PARAM_DENIED, "meetingID",
+			      "A meetingID may not start with a tenant's prefix");
 	gw_query_add(&qb, "configXML", xml); /* sorted by name */
-	gw_query_add(&qb, "meetingID", id);
+	gw_tenant_query_meeting(x, &qb, id);
 	if (!gw_query_failed(x, &qb))
 		gw_bbb_request(x, &(struct gw_bbb_req){.call = GW_BBB_CALL(setConfigXML),
 						       .query = gw_query_str(&qb),
