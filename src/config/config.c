@@ -323,6 +323,8 @@ static const struct strv_kind origins_kind = {GW_MAX_CORS_ORIGINS, "origins",
 					      "https://app.example.org", gw_config_origin_problem};
 static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networks", "10.1.2.0/24",
 					    gw_fetch_policy_entry_problem};
+static const struct strv_kind names_kind = {GW_MAX_TENANT_PARAMS, "BBB parameter names",
+					    "dialNumber", gw_config_param_name_problem};
 
 static void parse_strv(struct gw_config_ctx *c, const struct strv_kind *kind, const char *name,
 		       const config_setting_t *s, char ***out, size_t *n_out)
@@ -397,8 +399,8 @@ static void parse_value(struct gw_config_ctx *c, const struct gw_config_key *k, 
 				       gw_config_field(base, k->off_n));
 		break;
 	case KT_NAMES:
-		gw_config_parse_names(c, name, s, gw_config_field(base, k->off),
-				      gw_config_field(base, k->off_n));
+		parse_strv(c, &names_kind, name, s, gw_config_field(base, k->off),
+			   gw_config_field(base, k->off_n));
 		break;
 	case KT_DIGESTS:
 		gw_config_parse_digests(c, name, s, gw_config_field(base, k->off));

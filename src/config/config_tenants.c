@@ -114,48 +114,6 @@ void gw_config_parse_params(struct gw_config_ctx *c, const char *name, const con
 	*n_out = kept;
 }
 
-void gw_config_parse_names(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
-			   char ***out, size_t *n_out)
-{
-	int n = config_setting_length(s);
-	size_t kept = 0;
-	char ename[160];
-	char **v;
-
-	if (!(config_setting_is_array(s) || config_setting_is_list(s)) ||
-	    n > (int)GW_MAX_TENANT_PARAMS) {
-		gw_config_problem(c, s, name,
-				  "expected an array of at most %u BBB parameter names, e.g. "
-				  "[ \"dialNumber\" ]",
-				  GW_MAX_TENANT_PARAMS);
-		return;
-	}
-	v = calloc((size_t)n + 1, sizeof(*v));
-	if (v == NULL) {
-		c->oom = true;
-		return;
-	}
-	for (int i = 0; i < n && !c->oom; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *pname = config_setting_get_string(e);
-		const char *why = pname != NULL ? gw_config_param_name_problem(pname)
-						: "expected a string";
-
-		snprintf(ename, sizeof(ename), "%s[%d]", name, i);
-		if (why != NULL) {
-			gw_config_problem(c, e, ename, "%s", why);
-			continue;
-		}
-		v[kept] = strdup(pname);
-		c->oom = c->oom || v[kept] == NULL;
-		if (v[kept] != NULL)
-			kept++;
-	}
-	gw_config_free_strv(*out, *n_out);
-	*out = v;
-	*n_out = kept;
-}
-
 void gw_config_parse_digests(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
 			     unsigned *out)
 {

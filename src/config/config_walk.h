@@ -74,10 +74,6 @@ void gw_config_finish_issuer(struct gw_config_ctx *c, size_t i, const config_set
 void gw_config_parse_params(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
 			    struct gw_tenant_param **out, size_t *n_out);
 
-/* tenants[].create.deny: an array of BBB parameter names. */
-void gw_config_parse_names(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
-			   char ***out, size_t *n_out);
-
 /* tenants[].checksums: an array of algorithm names into a bit set. */
 void gw_config_parse_digests(struct gw_config_ctx *c, const char *name, const config_setting_t *s,
 			     unsigned *out);
