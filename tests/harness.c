@@ -300,3 +300,26 @@ bool harness_only_hook(const char *url)
 	reply_free(&r);
 	return found && bbbsim_hook_count(sim) == 1;
 }
+
+char *harness_sim_param(const char *name)
+{
+	struct bbbsim_request q;
+	char *v;
+
+	last_sim_request(&q);
+	v = bbbsim_query_param(q.query, name);
+	bbbsim_request_free(&q);
+	return v;
+}
+
+void harness_assert_sim_param(const char *name, const char *want)
+{
+	char *v = harness_sim_param(name);
+
+	if (want == NULL)
+		ck_assert_msg(v == NULL, "%s sent as '%s'", name, v);
+	else
+		ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s: '%s', want '%s'", name,
+			      v != NULL ? v : "(absent)", want);
+	free(v);
+}

@@ -70,6 +70,12 @@ void assert_problem(const struct reply *r, long status, const char *code);
 /* The last request the simulator received (free with bbbsim_request_free). */
 void last_sim_request(struct bbbsim_request *out);
 
+/* The decoded parameter name of the simulator's last request (malloc'd) or NULL. */
+char *harness_sim_param(const char *name);
+
+/* The simulator's last request had parameter name = want (want NULL: it had none). */
+void harness_assert_sim_param(const char *name, const char *want);
+
 /* The config form of token's hash: "sha256:" + 64 hex digits and a NUL. */
 void harness_token_hash(const char *token, char out[72]);
 

@@ -14,18 +14,6 @@
 #include "xml2json.h"
 #include "testutil.h"
 
-/* Decoded parameter name of the last simulator request (malloc'd) or NULL. */
-static char *last_param(const char *name)
-{
-	struct bbbsim_request q;
-	char *v;
-
-	last_sim_request(&q);
-	v = bbbsim_query_param(q.query, name);
-	bbbsim_request_free(&q);
-	return v;
-}
-
 static void assert_last_call(const char *call, const char *method)
 {
 	struct bbbsim_request q;
@@ -49,10 +37,10 @@ START_TEST(test_integration_api_chat)
 	ck_assert_str_eq(jstr(&r, "meetingID"), "chat-1");
 	reply_free(&r);
 	assert_last_call("sendChatMessage", "GET");
-	v = last_param("message");
+	v = harness_sim_param("message");
 	ck_assert_str_eq(v, "Hello <all> & welcome");
 	free(v);
-	v = last_param("userName");
+	v = harness_sim_param("userName");
 	ck_assert_str_eq(v, "Bot");
 	free(v);
 	call(&r, "POST", "/v1/meetings/chat-1/chat", tok_all, "{\"message\":\"\"}");
@@ -433,7 +421,7 @@ START_TEST(test_integration_api_recordings_filters_and_paging)
 
 	call(&r, "GET", "/v1/recordings?meta.bbb-origin=green%25", tok_all, NULL);
 	ck_assert_int_eq(r.status, 200);
-	v = last_param("meta_bbb-origin");
+	v = harness_sim_param("meta_bbb-origin");
 	ck_assert_str_eq(v, "green%");
 	free(v);
 	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "recordings")), 2);

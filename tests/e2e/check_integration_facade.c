@@ -162,27 +162,6 @@ static bool has(const struct reply *r, const char *text)
 	return strstr(gw_buf_str(&r->body), text) != NULL;
 }
 
-/* The decoded parameter of the simulator's last request (malloc'd) or NULL. */
-static char *sim_param(const char *name)
-{
-	struct bbbsim_request q;
-	char *v;
-
-	last_sim_request(&q);
-	v = bbbsim_query_param(q.query, name);
-	bbbsim_request_free(&q);
-	return v;
-}
-
-static void assert_sim(const char *name, const char *want)
-{
-	char *v = sim_param(name);
-
-	ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s: %s, want %s", name,
-		      v != NULL ? v : "(absent)", want);
-	free(v);
-}
-
 START_TEST(test_facade_checksums)
 {
 	struct reply r;
@@ -292,14 +271,14 @@ START_TEST(test_facade_meetings)
 	ck_assert(has(&r, "<meetingID>bio-101</meetingID>"));
 	ck_assert(!has(&r, "lms~"));
 	reply_free(&r);
-	assert_sim("meetingID", "lms~bio-101");
-	assert_sim("meta_bbb-gateway-tenant", "lms");
-	assert_sim("maxParticipants", "100");
-	assert_sim("meta_origin", "x");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meta_bbb-gateway-tenant", "lms");
+	harness_assert_sim_param("maxParticipants", "100");
+	harness_assert_sim_param("meta_origin", "x");
 	portal_get(&r, "create", "name=Town+hall&meetingID=bio-101");
 	assert_xml(&r, "SUCCESS", NULL);
 	reply_free(&r);
-	assert_sim("meetingID", "portal~bio-101");
+	harness_assert_sim_param("meetingID", "portal~bio-101");
 
 	lms_get(&r, "getMeetings", "");
 	assert_xml(&r, "SUCCESS", NULL);
@@ -357,7 +336,7 @@ START_TEST(test_facade_meetings)
 			ck_assert(sq.checksum_ok);
 			bbbsim_request_free(&sq);
 		}
-		assert_sim("meetingID", "lms~docs");
+		harness_assert_sim_param("meetingID", "lms~docs");
 	}
 
 	/* the quota: 3 meetings (bio-101, docs, two), a repeated create answered as BBB does */
@@ -374,7 +353,7 @@ START_TEST(test_facade_meetings)
 	lms_get(&r, "end", "meetingID=bio-101");
 	assert_xml(&r, "SUCCESS", "sentEndMeetingRequest");
 	reply_free(&r);
-	assert_sim("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
 	portal_get(&r, "isMeetingRunning", "meetingID=bio-101");
 	assert_xml(&r, "SUCCESS", NULL);
 	reply_free(&r);
@@ -427,7 +406,7 @@ START_TEST(test_facade_recordings)
 	ck_assert(!has(&r, REC_PORTAL));
 	ck_assert(has(&r, "<meetingID>bio-101</meetingID>"));
 	reply_free(&r);
-	assert_sim("meta_bbb-gateway-tenant", "lms");
+	harness_assert_sim_param("meta_bbb-gateway-tenant", "lms");
 	lms_get(&r, "getRecordings", "meta_bbb-gateway-tenant=portal");
 	assert_xml(&r, "FAILED", "paramDenied");
 	reply_free(&r);
@@ -438,7 +417,7 @@ START_TEST(test_facade_recordings)
 	lms_get(&r, "publishRecordings", "recordID=" REC_PORTAL "," REC_LMS "&publish=false");
 	assert_xml(&r, "SUCCESS", NULL);
 	reply_free(&r);
-	assert_sim("recordID", REC_LMS);
+	harness_assert_sim_param("recordID", REC_LMS);
 	{
 		char *st = bbbsim_recording_state(sim, REC_PORTAL);
 
@@ -494,7 +473,7 @@ START_TEST(test_facade_hooks)
 	lms_get(&r, "hooks/create", "callbackURL=https%3A%2F%2Flms.example.org%2Fh&meetingID=bio");
 	assert_xml(&r, "SUCCESS", NULL);
 	reply_free(&r);
-	assert_sim("meetingID", "lms~bio");
+	harness_assert_sim_param("meetingID", "lms~bio");
 	portal_get(&r, "hooks/create",
 		   "callbackURL=https%3A%2F%2Fportal.example.org%2Fh&meetingID=town");
 	assert_xml(&r, "SUCCESS", NULL);
@@ -580,7 +559,7 @@ static void rx_stop(void)
 /* The gateway URL BBB got for a callback parameter, as a path on the gateway (malloc'd). */
 static char *callback_path(const char *param)
 {
-	char *v = sim_param(param);
+	char *v = harness_sim_param(param);
 	const char *base = "https://gw.example.org";
 	char *path;
 

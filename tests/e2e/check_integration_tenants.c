@@ -109,30 +109,6 @@ static void tenants_teardown(void)
 	harness_sim_opts.recordings_file = NULL;
 }
 
-/* The decoded parameter name of the simulator's last request (malloc'd) or NULL. */
-static char *sim_param(const char *name)
-{
-	struct bbbsim_request q;
-	char *v;
-
-	last_sim_request(&q);
-	v = bbbsim_query_param(q.query, name);
-	bbbsim_request_free(&q);
-	return v;
-}
-
-static void assert_sim_param(const char *name, const char *want)
-{
-	char *v = sim_param(name);
-
-	if (want == NULL)
-		ck_assert_msg(v == NULL, "%s sent as '%s'", name, v);
-	else
-		ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s: '%s', want '%s'", name,
-			      v != NULL ? v : "(absent)", want);
-	free(v);
-}
-
 static void create_as(const char *token, const char *body, long status)
 {
 	struct reply r;
@@ -171,13 +147,13 @@ START_TEST(test_integration_tenants_namespace)
 	ck_assert_str_eq(jstr(&r, "meetingID"), "bio-101");
 	ck_assert_str_eq(header(&r, "Location"), "/v1/meetings/bio-101");
 	reply_free(&r);
-	assert_sim_param("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
 
 	call(&r, "GET", "/v1/meetings/bio-101", tok_lms, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(jstr(&r, "meetingID"), "bio-101");
 	reply_free(&r);
-	assert_sim_param("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
 
 	call(&r, "GET", "/v1/meetings/bio-101/running", tok_lms, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -197,12 +173,12 @@ START_TEST(test_integration_tenants_namespace)
 	assert_problem(&r, 404, "bbb_not_found");
 	reply_free(&r);
 	create_as(tok_portal, "{\"name\":\"Portal bio\",\"meetingID\":\"bio-101\"}", 201);
-	assert_sim_param("meetingID", "portal~bio-101");
+	harness_assert_sim_param("meetingID", "portal~bio-101");
 
 	call(&r, "POST", "/v1/meetings/bio-101/end", tok_lms, NULL);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	assert_sim_param("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
 
 	/* BBB's messages quote meetingIDs: the tenant's caller reads them without the prefix */
 	call(&r, "POST", "/v1/meetings/gone/documents", tok_lms,
@@ -241,27 +217,27 @@ START_TEST(test_integration_tenants_create_policy)
 		  "{\"name\":\"Mm\",\"meetingID\":\"m1\",\"logoutURL\":\"https://evil.example/\","
 		  "\"metadata\":{\"Bbb-Gateway-Tenant\":\"portal\",\"course\":\"bio\"}}",
 		  201);
-	assert_sim_param("logoutURL", "https://lms.example.org/");
-	assert_sim_param("record", "false");
-	assert_sim_param("meta_origin", "lms");
-	assert_sim_param("meta_course", "bio");
-	assert_sim_param("meta_bbb-gateway-tenant", "lms");
-	assert_sim_param("meta_Bbb-Gateway-Tenant", NULL);
-	assert_sim_param("maxParticipants", "100");
+	harness_assert_sim_param("logoutURL", "https://lms.example.org/");
+	harness_assert_sim_param("record", "false");
+	harness_assert_sim_param("meta_origin", "lms");
+	harness_assert_sim_param("meta_course", "bio");
+	harness_assert_sim_param("meta_bbb-gateway-tenant", "lms");
+	harness_assert_sim_param("meta_Bbb-Gateway-Tenant", NULL);
+	harness_assert_sim_param("maxParticipants", "100");
 
 	/* a caller's own values win over defaults, within the cap */
 	create_as(tok_lms,
 		  "{\"name\":\"Mm\",\"meetingID\":\"m2\",\"record\":true,\"maxParticipants\":50,"
 		  "\"metadata\":{\"origin\":\"mine\"}}",
 		  201);
-	assert_sim_param("record", "true");
-	assert_sim_param("meta_origin", "mine");
-	assert_sim_param("maxParticipants", "50");
+	harness_assert_sim_param("record", "true");
+	harness_assert_sim_param("meta_origin", "mine");
+	harness_assert_sim_param("maxParticipants", "50");
 	/* over the cap, or 0 (unlimited): the cap */
 	create_as(tok_lms, "{\"name\":\"Mm\",\"meetingID\":\"m3\",\"maxParticipants\":500}", 201);
-	assert_sim_param("maxParticipants", "100");
+	harness_assert_sim_param("maxParticipants", "100");
 	create_as(tok_lms, "{\"name\":\"Mm\",\"meetingID\":\"m4\",\"maxParticipants\":0}", 201);
-	assert_sim_param("maxParticipants", "100");
+	harness_assert_sim_param("maxParticipants", "100");
 
 	call(&r, "POST", "/v1/meetings", tok_lms,
 	     "{\"name\":\"Mm\",\"meetingID\":\"m5\",\"dialNumber\":\"555\"}");
@@ -277,15 +253,15 @@ START_TEST(test_integration_tenants_create_policy)
 
 	/* the portal has no policy: only its key is set */
 	create_as(tok_portal, "{\"name\":\"Pp\",\"meetingID\":\"p1\"}", 201);
-	assert_sim_param("meta_bbb-gateway-tenant", "portal");
-	assert_sim_param("record", NULL);
-	assert_sim_param("maxParticipants", NULL);
+	harness_assert_sim_param("meta_bbb-gateway-tenant", "portal");
+	harness_assert_sim_param("record", NULL);
+	harness_assert_sim_param("maxParticipants", NULL);
 
 	/* no tenant: nothing added, nothing refused */
 	create_as(tok_all, "{\"name\":\"Ss\",\"meetingID\":\"lms~direct\",\"dialNumber\":\"555\"}",
 		  201);
-	assert_sim_param("meetingID", "lms~direct");
-	assert_sim_param("meta_bbb-gateway-tenant", NULL);
+	harness_assert_sim_param("meetingID", "lms~direct");
+	harness_assert_sim_param("meta_bbb-gateway-tenant", NULL);
 }
 END_TEST
 
@@ -307,12 +283,12 @@ START_TEST(test_integration_tenants_recordings)
 										       "d")),
 			 "bio-101");
 	reply_free(&r);
-	assert_sim_param("meta_bbb-gateway-tenant", "lms");
+	harness_assert_sim_param("meta_bbb-gateway-tenant", "lms");
 
 	call(&r, "GET", "/v1/recordings?meetingID=bio-101,other", tok_lms, NULL);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	assert_sim_param("meetingID", "lms~bio-101,lms~other");
+	harness_assert_sim_param("meetingID", "lms~bio-101,lms~other");
 
 	call(&r, "GET", "/v1/recordings/" REC_LMS, tok_lms, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -367,7 +343,7 @@ START_TEST(test_integration_tenants_hooks)
 	     "{\"callbackURL\":\"https://lms.example.org/h\",\"meetingID\":\"bio-101\"}");
 	ck_assert_int_eq(r.status, 201);
 	reply_free(&r);
-	assert_sim_param("meetingID", "lms~bio-101");
+	harness_assert_sim_param("meetingID", "lms~bio-101");
 	call(&r, "POST", "/v1/hooks", tok_portal,
 	     "{\"callbackURL\":\"https://portal.example.org/h\",\"meetingID\":\"x\"}");
 	ck_assert_int_eq(r.status, 201);
@@ -444,7 +420,7 @@ START_TEST(test_integration_tenants_quota)
 	ck_assert_str_eq(header(&r, "Retry-After"), "5");
 	reply_free(&r);
 	/* BBB never saw the refused create */
-	assert_sim_param("meetingID", "portal~three");
+	harness_assert_sim_param("meetingID", "portal~three");
 	{
 		struct bbbsim_request q;
 
