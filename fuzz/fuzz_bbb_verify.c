@@ -20,8 +20,9 @@
  * call, secret and digest and the checksum placed as byte 1 says verifies
  * exactly when its digest is allowed (and the query had no checksum of its
  * own), and gives back the query, less the checksum's text at its 0x01
- * bytes wherever bbb-web's replaces take it away. A rest one byte over the
- * buffer's cap fails with GW_E_TOO_LARGE and leaves the buffer unchanged.
+ * bytes wherever bbb-web's replaces take it away; with a digit of its
+ * checksum changed it does not. A rest one byte over the buffer's cap
+ * fails with GW_E_TOO_LARGE and leaves the buffer unchanged.
  */
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -286,29 +287,34 @@ static char *fill(const char *q, const char *v, size_t n)
 }
 
 /*
- * The signed query with one digit of its checksum changed (at a place the
- * query's length picks; a digit d becomes d - 0x20, which a compare folding
- * case with `| 0x20` would take for d): refused as a mismatch.
+ * The signed query with one digit of its checksum changed, the first, the
+ * last and one the query's length picks in turn (a digit d becomes d - 0x20,
+ * which a compare folding case with `| 0x20` would take for d): refused as
+ * a mismatch.
  */
 static void check_tampered(const char *call, const char *q, const char *secret, unsigned allowed,
 			   const char *hex, unsigned at)
 {
 	size_t len = strlen(hex);
-	size_t p = strlen(q) % len;
-	char bad[HEX_MAX];
-	char *signed_q;
-	struct verdict got;
+	const size_t places[] = {0, len - 1, strlen(q) % len};
 
-	memcpy(bad, hex, len + 1);
-	if (bad[p] >= '0' && bad[p] <= '9')
-		bad[p] = (char)(bad[p] - 0x20);
-	else
-		bad[p] = bad[p] == 'f' || bad[p] == 'F' ? '0' : (char)(bad[p] + 1);
-	signed_q = place_checksum(q, bad, at);
-	got = check_verify(call, signed_q, secret, allowed);
-	FUZZ_CHECK(got.err == GW_E_UNAUTHORIZED);
-	FUZZ_CHECK(strcmp(got.why, GW_BBB_CHECKSUM_MISMATCH) == 0);
-	free(signed_q);
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		size_t p = places[i];
+		char bad[HEX_MAX];
+		char *signed_q;
+		struct verdict got;
+
+		memcpy(bad, hex, len + 1);
+		if (bad[p] >= '0' && bad[p] <= '9')
+			bad[p] = (char)(bad[p] - 0x20);
+		else
+			bad[p] = bad[p] == 'f' || bad[p] == 'F' ? '0' : (char)(bad[p] + 1);
+		signed_q = place_checksum(q, bad, at);
+		got = check_verify(call, signed_q, secret, allowed);
+		FUZZ_CHECK(got.err == GW_E_UNAUTHORIZED);
+		FUZZ_CHECK(strcmp(got.why, GW_BBB_CHECKSUM_MISMATCH) == 0);
+		free(signed_q);
+	}
 }
 
 /*
