@@ -36,17 +36,6 @@ const char *gw_tenant_bbb_id(struct gw_exchange *x, const char *id)
 	return out;
 }
 
-const char *gw_tenant_client_id(const struct gw_exchange *x, const char *bbb_id)
-{
-	const struct gw_tenant *t = x->req.tenant;
-
-	if (t == NULL || bbb_id == NULL)
-		return bbb_id;
-	if (strncmp(bbb_id, t->prefix, t->prefix_len) != 0)
-		return NULL;
-	return bbb_id + t->prefix_len;
-}
-
 void gw_tenant_query_meeting(struct gw_exchange *x, struct gw_query *qb, const char *id)
 {
 	const char *bbb_id = gw_tenant_bbb_id(x, id);
@@ -56,6 +45,9 @@ void gw_tenant_query_meeting(struct gw_exchange *x, struct gw_query *qb, const c
 	else
 		gw_query_add(qb, "meetingID", bbb_id);
 }
+
+/* The parameter that names a meeting's tenant on BBB: the gateway's alone. */
+#define TENANT_META_PARAM "meta_" GW_TENANT_META
 
 /* Policy names compare as BBB compares them: metadata keys without case. */
 static bool same_param(const char *a, const char *b)
@@ -93,8 +85,7 @@ enum gw_tenant_rule gw_tenant_create_rule(const struct gw_tenant *t, const char 
 		if (same_param(t->deny[i], name))
 			return GW_TENANT_DENY;
 	}
-	if (in_params(t->overrides, t->n_overrides, name) || same_param(name, "meta"
-									      "_" GW_TENANT_META))
+	if (in_params(t->overrides, t->n_overrides, name) || same_param(name, TENANT_META_PARAM))
 		return GW_TENANT_DROP;
 	if (strcmp(name, "maxParticipants") == 0 && over_cap(t, value))
 		return GW_TENANT_DROP;
@@ -131,7 +122,7 @@ bool gw_tenant_create_fill(const struct gw_tenant *t, gw_tenant_has_fn has, gw_t
 		if (!add(arg, "maxParticipants", cap))
 			return false;
 	}
-	return add(arg, "meta_" GW_TENANT_META, t->name);
+	return add(arg, TENANT_META_PARAM, t->name);
 }
 
 /* A tenant's create waiting on its quota: the call as the handler built it. */

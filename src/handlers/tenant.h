@@ -26,13 +26,6 @@ const struct gw_tenant *gw_tenant_of(const struct gw_exchange *x);
  */
 const char *gw_tenant_bbb_id(struct gw_exchange *x, const char *id);
 
-/*
- * The client's meetingID for BBB's bbb_id: without the tenant's prefix.
- * NULL when bbb_id is not the tenant's (another tenant's meeting, which
- * does not exist for it); bbb_id itself without a tenant.
- */
-const char *gw_tenant_client_id(const struct gw_exchange *x, const char *bbb_id);
-
 /* Adds meetingID=<the id BBB knows for id> to qb (fails it when out of memory). */
 void gw_tenant_query_meeting(struct gw_exchange *x, struct gw_query *qb, const char *id);
 

@@ -45,13 +45,9 @@ START_TEST(test_tenant_ids)
 	struct gw_exchange *x = gw_test_exchange(cfg, "GET", "/v1/meetings");
 
 	ck_assert_str_eq(gw_tenant_bbb_id(x, "bio"), "bio");
-	ck_assert_str_eq(gw_tenant_client_id(x, "lms~bio"), "lms~bio");
 	x->req.tenant = gw_config_tenant(cfg, "lms");
 	ck_assert_ptr_nonnull(x->req.tenant);
 	ck_assert_str_eq(gw_tenant_bbb_id(x, "bio"), "lms~bio");
-	ck_assert_str_eq(gw_tenant_client_id(x, "lms~bio"), "bio");
-	ck_assert_ptr_null(gw_tenant_client_id(x, "portal~bio"));
-	ck_assert_ptr_null(gw_tenant_client_id(x, "bio"));
 	/* a tenant's caller names no meeting with a tenant's prefix */
 	ck_assert(gw_config_tenant_id_ok(cfg, x->req.tenant, "bio"));
 	ck_assert(!gw_config_tenant_id_ok(cfg, x->req.tenant, "portal~bio"));
