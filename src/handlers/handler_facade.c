@@ -524,6 +524,32 @@ static bool listed(json_t *list, const char *member, const char *id)
 	return false;
 }
 
+/* BBB answers the text-track calls in JSON, its refusals included. */
+static bool json_reply(const struct facade_call *call)
+{
+	return call->def->reply == GW_BBB_REPLY_JSON;
+}
+
+/* A text-track call on a recording the tenant does not have, as BBB answers it. */
+static void failed_json(struct gw_exchange *x, const char *record_id)
+{
+	char message[320];
+	json_t *j;
+	char *text;
+
+	snprintf(message, sizeof(message), "No recording found for %.256s", record_id);
+	j = json_pack("{s:{s:s, s:s, s:s}}", "response", "returncode", "FAILED", "messageKey",
+		      "noRecordings", "message", message);
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (text == NULL) {
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	gw_response_raw(x, 200, "application/json; charset=utf-8", text, strlen(text));
+	free(text);
+}
+
 /* The tenant's recordings among the ones asked for: the call goes on with those (as BBB, for some). */
 static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
@@ -550,7 +576,10 @@ static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 	}
 	if (own.len == 0) {
 		gw_buf_deinit(&own);
-		failed(x, GW_E_BBB_NOT_FOUND, "notFound", "We could not find recordings");
+		if (json_reply(pd->call))
+			failed_json(x, pd->ids);
+		else
+			failed(x, GW_E_BBB_NOT_FOUND, "notFound", "We could not find recordings");
 		return;
 	}
 	gw_buf_init(&q, GW_MAX_QUERY_BYTES);
