@@ -430,10 +430,10 @@ START_TEST(test_facade_recordings)
 	/* the text-track calls answer in JSON, as BBB's do */
 	lms_get(&r, "getRecordingTextTracks", "recordID=" REC_PORTAL);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(
-		json_string_value(json_object_get(json_object_get(r.json, "response"), "messageKe"
-										       "y")),
-		"noRecordings");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "response"),
+							   "messageKe"
+							   "y")),
+			 "noRecordings");
 	reply_free(&r);
 	/* an upload's recordID in the form body never reaches BBB: only the file part does */
 	{
