@@ -81,6 +81,9 @@ enum gw_tenant_rule gw_tenant_create_rule(const struct gw_tenant *t, const char 
 {
 	if (t == NULL)
 		return GW_TENANT_KEEP;
+	/* a breakout names its parent by BBB's internal ID, which no prefix can fence in */
+	if (strcmp(name, "isBreakout") == 0 || strcmp(name, "parentMeetingID") == 0)
+		return GW_TENANT_DENY;
 	for (size_t i = 0; i < t->n_deny; i++) {
 		if (same_param(t->deny[i], name))
 			return GW_TENANT_DENY;

@@ -39,9 +39,10 @@ enum gw_tenant_rule {
 /*
  * The rule for create parameter name (BBB's name; metadata as
  * "meta_<key>", compared without case as BBB lowercases them) with value
- * (its text): denied names; overridden names, the tenant's metadata key
- * and a maxParticipants of 0 or over the cap are dropped. KEEP without a
- * tenant.
+ * (its text): denied names and the breakout parameters (isBreakout,
+ * parentMeetingID: a parent is named by BBB's internal ID, outside any
+ * tenant's namespace); overridden names, the tenant's metadata key and a
+ * maxParticipants of 0 or over the cap are dropped. KEEP without a tenant.
  */
 enum gw_tenant_rule gw_tenant_create_rule(const struct gw_tenant *t, const char *name,
 					  const char *value);

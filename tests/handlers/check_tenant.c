@@ -63,6 +63,11 @@ START_TEST(test_tenant_create_rule)
 
 	ck_assert_int_eq(gw_tenant_create_rule(NULL, "dialNumber", "1"), GW_TENANT_KEEP);
 	ck_assert_int_eq(gw_tenant_create_rule(t, "dialNumber", "1"), GW_TENANT_DENY);
+	ck_assert_int_eq(gw_tenant_create_rule(t, "parentMeetingID", "abc-1"), GW_TENANT_DENY);
+	ck_assert_int_eq(gw_tenant_create_rule(t, "isBreakout", "true"), GW_TENANT_DENY);
+	ck_assert_int_eq(gw_tenant_create_rule(gw_config_tenant(cfg, "portal"), "isBreakout",
+					       "false"),
+			 GW_TENANT_DENY);
 	ck_assert_int_eq(gw_tenant_create_rule(t, "meta_Secret-Key", "x"), GW_TENANT_DENY);
 	ck_assert_int_eq(gw_tenant_create_rule(t, "logoutURL", "x"), GW_TENANT_DROP);
 	ck_assert_int_eq(gw_tenant_create_rule(t, "meta_BBB-Gateway-Tenant", "x"), GW_TENANT_DROP);
