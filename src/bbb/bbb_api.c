@@ -13,6 +13,7 @@
  * done (gw_exchange_done).
  */
 #include "bbb_api.h"
+#include "bbb_api_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,6 @@
 #include "route.h"
 #include "str.h"
 #include "xml2json.h"
-#include "xml_tenant.h"
 
 /* FAILED messageKeys and what they mean for the caller (docs/errors.md). */
 static const struct {
@@ -454,7 +454,7 @@ static enum gw_err json_reply(const char *text, size_t len, struct gw_bbb_reply 
 
 /* ---- converting an XML reply while it arrives (on the thread driving the pool) ---- */
 
-static bool xml_type(const char *ct)
+bool gw_bbb_xml_type(const char *ct)
 {
 	return gw_str_media_type_is(ct, "text/xml") || gw_str_media_type_is(ct, "application/xml");
 }
@@ -464,74 +464,12 @@ static void stream_free(void *stream)
 	gw_xml2json_free(stream);
 }
 
-/* The BBB-compatible API's reply in progress: BBB's XML rewritten for the tenant. */
-struct facade_stream {
-	struct gw_xml_tenant *rw; /* NULL: no tenant, passed as it is */
-	struct gw_buf out;
-};
-
-static void facade_stream_free(void *stream)
-{
-	struct facade_stream *f = stream;
-
-	if (f == NULL)
-		return;
-	gw_xml_tenant_free(f->rw);
-	gw_buf_deinit(&f->out);
-	free(f);
-}
-
 /* Frees the reply's conversion (or rewrite) so far. */
-static void drop_stream(struct gw_exchange *x)
+void gw_bbb_drop_stream(struct gw_exchange *x)
 {
 	if (x->bbb.stream != NULL && x->bbb.stream_free != NULL)
 		x->bbb.stream_free(x->bbb.stream);
 	x->bbb.stream = NULL;
-}
-
-static enum gw_err facade_out(void *arg, const char *p, size_t n)
-{
-	struct facade_stream *f = arg;
-
-	return gw_buf_append(&f->out, p, n);
-}
-
-/* A rewrite of a reply of at most max bytes for x's tenant; NULL on OOM. */
-static struct facade_stream *facade_stream_new(struct gw_exchange *x, size_t max)
-{
-	struct facade_stream *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return NULL;
-	/* the prefix only removes bytes: the rewrite is never longer than the reply */
-	gw_buf_init(&f->out, max);
-	if (x->req.tenant != NULL &&
-	    gw_xml_tenant_new(x->req.tenant->prefix, max, &f->rw) != GW_OK) {
-		facade_stream_free(f);
-		return NULL;
-	}
-	return f;
-}
-
-static bool facade_begin(void *arg, long status, const char *content_type)
-{
-	struct gw_exchange *x = arg;
-
-	drop_stream(x);
-	if (status != 200 || !xml_type(content_type))
-		return false;
-	x->bbb.stream = facade_stream_new(x, x->up.reply.max);
-	return x->bbb.stream != NULL;
-}
-
-static enum gw_err facade_data(void *arg, const char *p, size_t n)
-{
-	struct gw_exchange *x = arg;
-	struct facade_stream *f = x->bbb.stream;
-
-	if (f->rw == NULL)
-		return gw_buf_append(&f->out, p, n);
-	return gw_xml_tenant_feed(f->rw, p, n, facade_out, f);
 }
 
 /* Takes a 200 XML body; anything else is buffered and judged in complete(). */
@@ -540,8 +478,8 @@ static bool sink_begin(void *arg, long status, const char *content_type)
 	struct gw_exchange *x = arg;
 	struct gw_xml2json *c;
 
-	drop_stream(x);
-	if (status != 200 || !xml_type(content_type))
+	gw_bbb_drop_stream(x);
+	if (status != 200 || !gw_bbb_xml_type(content_type))
 		return false;
 	/* out of memory here: the reply is buffered and converted whole, as without a sink */
 	if (gw_xml2json_new(gw_upstream_deadline_ms(&x->up), x->up.reply.max, &c) != GW_OK)
@@ -565,19 +503,13 @@ static void sink_reset(void *arg)
 {
 	struct gw_exchange *x = arg;
 
-	drop_stream(x);
+	gw_bbb_drop_stream(x);
 }
 
 const struct gw_upstream_sink *gw_bbb_sink(struct gw_exchange *x)
 {
-	if (x->bbb.facade) {
-		x->bbb.sink.begin = facade_begin;
-		x->bbb.sink.data = facade_data;
-		x->bbb.sink.reset = sink_reset;
-		x->bbb.sink.arg = x;
-		x->bbb.stream_free = facade_stream_free;
-		return &x->bbb.sink;
-	}
+	if (x->bbb.facade)
+		return gw_bbb_passthrough_sink(x);
 	if (x->bbb.raw_reply || json_call(x))
 		return NULL;
 	x->bbb.sink.begin = sink_begin;
@@ -625,7 +557,8 @@ void gw_bbb_complete(struct gw_exchange *x)
 /* BBB answers text/xml (bbb-web, bbb-webhooks) or, for caption tracks, JSON. */
 static bool content_type_ok(const struct gw_exchange *x, const char *ct)
 {
-	return xml_type(ct) || (json_call(x) && gw_str_media_type_is(ct, "application/json"));
+	return gw_bbb_xml_type(ct) || (json_call(x) && gw_str_media_type_is(ct, "application/"
+										"json"));
 }
 
 /* The reply converted: by the sink while it arrived, or now from the buffer. */
@@ -637,7 +570,7 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 	if (up->sunk) {
 		err = x->bbb.stream != NULL ? gw_xml2json_finish(x->bbb.stream, reply)
 					    : GW_E_INTERNAL;
-		drop_stream(x);
+		gw_bbb_drop_stream(x);
 		return err;
 	}
 	if (json_call(x) && looks_like_json(&up->reply))
@@ -649,7 +582,7 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 }
 
 /* The answer for a reply that could not be converted: 504 past the deadline, else 502. */
-static void reply_refused(struct gw_exchange *x, enum gw_err err)
+void gw_bbb_reply_refused(struct gw_exchange *x, enum gw_err err)
 {
 	if (err == GW_E_UPSTREAM_TIMEOUT) {
 		gw_log_warn("BBB call %s: reply not read within the deadline", x->bbb.name);
@@ -661,65 +594,6 @@ static void reply_refused(struct gw_exchange *x, enum gw_err err)
 	gw_response_problem(x, err, "The BBB server's reply is not a valid API response", NULL);
 }
 
-/* The first text of element name in xml (a copy in the arena), or NULL. */
-static char *element_text(struct gw_exchange *x, const char *xml, const char *open,
-			  const char *close)
-{
-	const char *a = strstr(xml, open);
-	const char *b = a != NULL ? strstr(a, close) : NULL;
-
-	if (b == NULL)
-		return NULL;
-	a += strlen(open);
-	return gw_arena_strndup(&x->arena, a, (size_t)(b - a));
-}
-
-/*
- * The BBB-compatible API's answer: BBB's reply, rewritten for the tenant
- * (as it arrived, or now from the buffer), passed on; then finish learns
- * the envelope (returncode and messageKey read off the text, not parsed
- * again) without writing anything.
- */
-static void facade_complete(struct gw_exchange *x)
-{
-	struct gw_upstream_call *up = &x->up;
-	struct facade_stream *f = x->bbb.stream;
-	struct gw_bbb_reply reply = {0};
-	enum gw_err err = GW_OK;
-	bool json = !xml_type(up->reply_content_type);
-
-	x->bbb.stream = NULL;
-	if (f == NULL && !json) {
-		f = facade_stream_new(x, up->reply.max);
-		err = f == NULL
-			      ? GW_E_NOMEM
-			      : (f->rw == NULL ? gw_buf_append(&f->out, gw_buf_str(&up->reply),
-							       up->reply.len)
-					       : gw_xml_tenant_feed(f->rw, gw_buf_str(&up->reply),
-								    up->reply.len, facade_out, f));
-	}
-	if (err == GW_OK && f != NULL && f->rw != NULL)
-		err = gw_xml_tenant_finish(f->rw, facade_out, f);
-	if (err != GW_OK) {
-		facade_stream_free(f);
-		reply_refused(x, err);
-		return;
-	}
-	if (json)
-		gw_response_raw(x, 200, "application/json; charset=utf-8", gw_buf_str(&up->reply),
-				up->reply.len);
-	else
-		gw_response_raw(x, 200, "text/xml; charset=utf-8", gw_buf_str(&f->out), f->out.len);
-	if (x->bbb.finish != NULL && !json) {
-		reply.success = strstr(gw_buf_str(&f->out), "<returncode>SUCCESS</returncode>") !=
-				NULL;
-		reply.message_key =
-			element_text(x, gw_buf_str(&f->out), "<messageKey>", "</messageKey>");
-		x->bbb.finish(x, &reply);
-	}
-	facade_stream_free(f);
-}
-
 static void complete(struct gw_exchange *x)
 {
 	struct gw_upstream_call *up = &x->up;
@@ -727,7 +601,7 @@ static void complete(struct gw_exchange *x)
 	enum gw_err err;
 
 	if (up->result != GW_OK && !up->sink_failed) {
-		drop_stream(x);
+		gw_bbb_drop_stream(x);
 		gw_log_warn("BBB call %s: %s", x->bbb.name, gw_err_str(up->result));
 		transport_problem(x);
 		return;
@@ -738,8 +612,8 @@ static void complete(struct gw_exchange *x)
 	 * like a reply refused whole.
 	 */
 	if (up->sink_failed) {
-		drop_stream(x);
-		reply_refused(x, up->result);
+		gw_bbb_drop_stream(x);
+		gw_bbb_reply_refused(x, up->result);
 		return;
 	}
 	if (up->http_status == 404) {
@@ -765,7 +639,7 @@ static void complete(struct gw_exchange *x)
 		return;
 	}
 	if (x->bbb.facade) {
-		facade_complete(x);
+		gw_bbb_passthrough_complete(x);
 		return;
 	}
 	if (x->bbb.raw_reply) {
@@ -779,7 +653,7 @@ static void complete(struct gw_exchange *x)
 	}
 	err = convert(x, &reply);
 	if (err != GW_OK) {
-		reply_refused(x, err);
+		gw_bbb_reply_refused(x, err);
 		return;
 	}
 	if (reply.success)

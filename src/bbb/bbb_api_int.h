@@ -1,0 +1,34 @@
+/*
+ * bbb_api_int.h - what bbb_api.c shares with bbb_passthrough.c, the
+ * passing on of BBB's XML for the BBB-compatible API. Nothing outside the
+ * two includes it.
+ */
+#ifndef GW_BBB_API_INT_H
+#define GW_BBB_API_INT_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "request.h"
+#include "upstream.h"
+
+/* True for BBB's XML content types (text/xml, application/xml). */
+bool gw_bbb_xml_type(const char *content_type);
+
+/* Frees the reply's conversion (or rewrite) so far. */
+void gw_bbb_drop_stream(struct gw_exchange *x);
+
+/* The answer for a reply that could not be read: 504 past the deadline, else 502. */
+void gw_bbb_reply_refused(struct gw_exchange *x, enum gw_err err);
+
+/* The sink of a passed-on call (gw_bbb_req.facade): BBB's XML rewritten for the tenant as it arrives. */
+const struct gw_upstream_sink *gw_bbb_passthrough_sink(struct gw_exchange *x);
+
+/*
+ * The answer of a passed-on call once BBB's 200 came: the rewritten reply
+ * (as it arrived, or now from the buffer; BBB's JSON as it is); then the
+ * call's finish learns the envelope, read off the text, without writing.
+ */
+void gw_bbb_passthrough_complete(struct gw_exchange *x);
+
+#endif
