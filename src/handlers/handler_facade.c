@@ -10,7 +10,7 @@
  * secret and algorithms. An unknown tenant, a tenant without a secret and
  * a wrong checksum all get the same checksumError. The call is then made
  * again, towards BBB: the query as the client sent it, pair by pair
- * (nothing re-encoded), but with meetingIDs under the tenant's prefix,
+ * (facade_query.c: nothing re-encoded), with meetingIDs under the prefix,
  * the tenant's create policy applied, recordings filtered by the tenant's
  * metadata key, and signed with the BBB server's secret. BBB's reply goes
  * back as BBB wrote it, rewritten for the tenant while it streams
@@ -27,36 +27,12 @@
 #include "bbb_reply.h"
 #include "bbb_sign.h"
 #include "config.h"
-#include "facade_callbacks.h"
-#include "fetch_policy.h"
+#include "facade.h"
 #include "handlers.h"
 #include "multipart.h"
 #include "route.h"
 #include "str.h"
 #include "tenant.h"
-
-/* What the gateway does to a call beyond passing it on. */
-enum kind {
-	K_PLAIN,       /* no meeting or recording named (getMeetings): the reply is filtered */
-	K_MEETING,     /* meetingID under the prefix */
-	K_CREATE,      /* ... and the create policy, the quota */
-	K_JOIN,        /* ... answered with a redirect to BBB's signed join URL */
-	K_RECORDINGS,  /* meetingIDs under the prefix, the tenant's recordings only */
-	K_RECORD_IDS,  /* recordIDs the tenant must have */
-	K_HOOK_CREATE, /* meetingID required, under the prefix */
-	K_HOOK_LIST,   /* meetingID under the prefix; the reply is filtered */
-	K_HOOK_ID,     /* a hookID the tenant must have */
-};
-
-#define GET_OK 1u
-#define POST_OK 2u
-
-struct facade_call {
-	const char *name; /* as BBB names it, and signs it */
-	const struct gw_bbb_call_def *def;
-	enum kind kind;
-	unsigned methods;
-};
 
 static const struct facade_call calls[] = {
 	{"create", GW_BBB_CALL(create), K_CREATE, GET_OK | POST_OK},
@@ -118,8 +94,7 @@ static bool join_redirect(struct gw_exchange *x, const char *key, const char *me
 	return true;
 }
 
-/* A refusal as BBB words it (FAILED, HTTP 200; a join's, a redirect). */
-static void failed(struct gw_exchange *x, enum gw_err err, const char *key, const char *message)
+void gw_facade_failed(struct gw_exchange *x, enum gw_err err, const char *key, const char *message)
 {
 	json_t *extra;
 
@@ -132,7 +107,7 @@ static void failed(struct gw_exchange *x, enum gw_err err, const char *key, cons
 
 static void checksum_error(struct gw_exchange *x, const char *why)
 {
-	failed(x, GW_E_UNAUTHORIZED, "checksumError", why);
+	gw_facade_failed(x, GW_E_UNAUTHORIZED, "checksumError", why);
 }
 
 /* ---- the tenant and the call ---- */
@@ -195,228 +170,6 @@ static const struct facade_call *find_call(const char *name)
 	return NULL;
 }
 
-/* ---- the query towards BBB ---- */
-
-/* The query as it goes to BBB, built from the client's, pair by pair. */
-struct rebuild {
-	struct gw_exchange *x;
-	const struct facade_call *call;
-	struct gw_buf q;
-	enum gw_err err;
-	char *bbb_id;  /* the meeting named (under the prefix), in the arena; NULL = none */
-	char *ids;     /* K_RECORD_IDS: the recordIDs (decoded, comma list), arena */
-	char *hook_id; /* K_HOOK_ID: the hookID (decoded), arena */
-	const char *kept[GW_MAX_QUERY_PARAMS]; /* K_CREATE: the names kept, arena */
-	size_t n_kept;
-};
-
-static void append_raw(struct rebuild *b, const char *p, size_t n)
-{
-	if (b->err == GW_OK && b->q.len > 0)
-		b->err = gw_buf_append(&b->q, "&", 1);
-	if (b->err == GW_OK)
-		b->err = gw_buf_append(&b->q, p, n);
-}
-
-static void append_param(struct rebuild *b, const char *name, const char *value)
-{
-	if (b->err == GW_OK)
-		b->err = gw_bbb_query_add(&b->q, name, value);
-}
-
-static bool deny(struct rebuild *b, const char *name)
-{
-	char message[200];
-
-	snprintf(message, sizeof(message), "The parameter %.100s is not allowed", name);
-	failed(b->x, GW_E_PARAM_DENIED, "paramDenied", message);
-	return false;
-}
-
-/* meetingID: under the tenant's prefix (a comma list of them for getRecordings). */
-static bool meeting_param(struct rebuild *b, const char *value)
-{
-	const struct gw_tenant *t = b->x->req.tenant;
-	struct gw_buf ids;
-	const char *p = value;
-
-	if (b->call->kind != K_RECORDINGS) {
-		if (!gw_config_tenant_id_ok(b->x->req.cfg, t, value))
-			return deny(b, "meetingID");
-		b->bbb_id = (char *)gw_tenant_bbb_id(b->x, value);
-		if (b->bbb_id == NULL)
-			b->err = GW_E_NOMEM;
-		else
-			append_param(b, "meetingID", b->bbb_id);
-		return true;
-	}
-	gw_buf_init(&ids, GW_MAX_QUERY_BYTES);
-	while (p != NULL && b->err == GW_OK) {
-		size_t n = strcspn(p, ",");
-
-		if ((ids.len > 0 && gw_buf_append(&ids, ",", 1) != GW_OK) ||
-		    gw_buf_append(&ids, t->prefix, t->prefix_len) != GW_OK ||
-		    gw_buf_append(&ids, p, n) != GW_OK)
-			b->err = GW_E_TOO_LARGE;
-		p = p[n] == ',' ? p + n + 1 : NULL;
-	}
-	append_param(b, "meetingID", gw_buf_str(&ids));
-	gw_buf_deinit(&ids);
-	return true;
-}
-
-/*
- * A callback URL BBB would call signed with its own secret: BBB gets the
- * gateway's URL in its place, and the gateway calls the client, signed
- * with the tenant's secret.
- */
-static bool callback_param(struct rebuild *b, const char *name, const char *value)
-{
-	struct gw_buf url;
-	const char *why = NULL;
-	bool ok;
-
-	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	ok = gw_facade_callback_url(b->x, gw_facade_callback_kind(name), value, &url, &why);
-	if (ok)
-		append_param(b, name, gw_buf_str(&url));
-	gw_buf_deinit(&url);
-	if (!ok)
-		failed(b->x, GW_E_PARAM_DENIED, "paramDenied", why);
-	return ok;
-}
-
-/* Parameters whose URL BBB (or bbb-webhooks) fetches or calls: the fetch policy applies. */
-static bool fetched(enum kind k, const char *name)
-{
-	if (k == K_HOOK_CREATE)
-		return strcmp(name, "callbackURL") == 0;
-	return k == K_CREATE && (strcmp(name, "meetingEndedURL") == 0 ||
-				 strcmp(name, "preUploadedPresentation") == 0 ||
-				 strcasecmp(name, "meta_analytics-callback-url") == 0);
-}
-
-static bool fetch_ok(struct rebuild *b, const char *name, const char *url)
-{
-	const struct gw_config *cfg = b->x->req.cfg;
-	const char *why = gw_fetch_policy_check(url, cfg->fetch_allow, cfg->n_fetch_allow);
-	char message[300];
-
-	if (why == NULL)
-		return true;
-	snprintf(message, sizeof(message), "%.60s: %.200s", name, why);
-	failed(b->x, GW_E_PARAM_DENIED, "paramDenied", message);
-	return false;
-}
-
-static bool is_tenant_meta(const char *name)
-{
-	return strncasecmp(name, "meta_", 5) == 0 && strcasecmp(name + 5, GW_TENANT_META) == 0;
-}
-
-/* One pair of the client's query (raw, n bytes): kept as sent, changed, dropped or refused. */
-static bool pair(struct rebuild *b, const char *raw, size_t n)
-{
-	struct gw_exchange *x = b->x;
-	size_t eq = strcspn(raw, "=&");
-	char *name;
-	char *value;
-	enum kind k = b->call->kind;
-
-	if (eq > n)
-		eq = n;
-	name = gw_arena_alloc(&x->arena, eq + 1);
-	value = gw_arena_alloc(&x->arena, n - eq + 1);
-	if (name == NULL || value == NULL) {
-		b->err = GW_E_NOMEM;
-		return true;
-	}
-	/* a pair that does not decode goes to BBB as it is: BBB judges it */
-	if (gw_str_pct_decode_into(raw, eq, true, name) != GW_OK ||
-	    gw_str_pct_decode_into(raw + eq + (eq < n), n - eq - (eq < n), true, value) != GW_OK) {
-		append_raw(b, raw, n);
-		return true;
-	}
-	if (strcmp(name, "meetingID") == 0 && k != K_RECORD_IDS && k != K_HOOK_ID && k != K_PLAIN)
-		return meeting_param(b, value);
-	if (is_tenant_meta(name) && (k == K_RECORDINGS || k == K_RECORD_IDS))
-		return deny(b, name);
-	if (k == K_RECORD_IDS && strcmp(name, "recordID") == 0) {
-		b->ids = value;
-		return true; /* added back once the tenant is found to have them */
-	}
-	if (k == K_HOOK_ID && strcmp(name, "hookID") == 0)
-		b->hook_id = value;
-	if (fetched(k, name) && !fetch_ok(b, name, value))
-		return false;
-	if (k == K_CREATE) {
-		enum gw_tenant_rule rule = gw_tenant_create_rule(x->req.tenant, name, value);
-
-		if (rule == GW_TENANT_DENY)
-			return deny(b, name);
-		if (rule == GW_TENANT_DROP)
-			return true;
-		if (b->n_kept < GW_MAX_QUERY_PARAMS)
-			b->kept[b->n_kept++] = name;
-		if (gw_facade_callback_kind(name) != NULL)
-			return callback_param(b, name, value);
-	}
-	append_raw(b, raw, n);
-	return true;
-}
-
-static bool create_has(void *arg, const char *name)
-{
-	struct rebuild *b = arg;
-
-	for (size_t i = 0; i < b->n_kept; i++) {
-		if (strcmp(b->kept[i], name) == 0 ||
-		    (strncmp(name, "meta_", 5) == 0 && strncmp(b->kept[i], "meta_", 5) == 0 &&
-		     strcasecmp(b->kept[i] + 5, name + 5) == 0))
-			return true;
-	}
-	return false;
-}
-
-static bool create_add(void *arg, const char *name, const char *value)
-{
-	struct rebuild *b = arg;
-
-	append_param(b, name, value);
-	return b->err == GW_OK;
-}
-
-/* Builds b's query from rest (the client's, without its checksum); false when refused. */
-static bool rebuild(struct rebuild *b, const char *rest)
-{
-	const char *p = rest;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, "&");
-
-		if (n > 0 && !pair(b, p, n))
-			return false;
-		p += n;
-		if (*p == '&')
-			p++;
-	}
-	if (b->call->kind == K_CREATE)
-		(void)gw_tenant_create_fill(b->x->req.tenant, create_has, create_add, b);
-	if (b->call->kind == K_RECORDINGS)
-		append_param(b, "meta_" GW_TENANT_META, b->x->req.tenant->name);
-	if (b->call->kind == K_HOOK_CREATE && b->bbb_id == NULL) {
-		failed(b->x, GW_E_PARAM_DENIED, "paramDenied",
-		       "A hook names one of the tenant's meetings (meetingID)");
-		return false;
-	}
-	if (b->err != GW_OK) {
-		gw_response_problem(b->x, b->err == GW_E_NOMEM ? GW_E_NOMEM : GW_E_BODY_TOO_LARGE,
-				    "The request is too large", NULL);
-		return false;
-	}
-	return true;
-}
-
 /* ---- calls ---- */
 
 /* A facade call's reply needs no look (finish is told the envelope only). */
@@ -451,11 +204,11 @@ static void send_call(struct gw_exchange *x, const struct gw_bbb_call_def *def, 
 
 static void quota_full(struct gw_exchange *x)
 {
-	failed(x, GW_E_QUOTA_EXCEEDED, "quotaExceeded",
-	       "The tenant has as many meetings as it may have");
+	gw_facade_failed(x, GW_E_QUOTA_EXCEEDED, "quotaExceeded",
+			 "The tenant has as many meetings as it may have");
 }
 
-static void create(struct gw_exchange *x, const struct rebuild *b)
+static void create(struct gw_exchange *x, const struct facade_query *b)
 {
 	struct gw_bbb_req r = {.call = GW_BBB_CALL(create),
 			       .query = gw_buf_str(&b->q),
@@ -469,7 +222,7 @@ static void create(struct gw_exchange *x, const struct rebuild *b)
 		gw_bbb_request(x, &r); /* no meetingID: BBB's own answer */
 }
 
-static void join(struct gw_exchange *x, const struct rebuild *b)
+static void join(struct gw_exchange *x, const struct facade_query *b)
 {
 	struct gw_buf url;
 	enum gw_err err;
@@ -579,7 +332,8 @@ static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 		if (json_reply(pd->call))
 			failed_json(x, pd->ids);
 		else
-			failed(x, GW_E_BBB_NOT_FOUND, "notFound", "We could not find recordings");
+			gw_facade_failed(x, GW_E_BBB_NOT_FOUND, "notFound",
+					 "We could not find recordings");
 		return;
 	}
 	gw_buf_init(&q, GW_MAX_QUERY_BYTES);
@@ -601,12 +355,12 @@ static void hook_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 	if (listed(list, "hookID", pd->ids))
 		send_call(x, pd->call->def, pd->query);
 	else
-		failed(x, GW_E_BBB_NOT_FOUND, "destroyMissingHook",
-		       "The hook informed was not found.");
+		gw_facade_failed(x, GW_E_BBB_NOT_FOUND, "destroyMissingHook",
+				 "The hook informed was not found.");
 }
 
 /* Asks BBB (converted, filtered to the tenant) whether the tenant has what b names. */
-static void check_then_send(struct gw_exchange *x, const struct rebuild *b)
+static void check_then_send(struct gw_exchange *x, const struct facade_query *b)
 {
 	struct pending *pd = calloc(1, sizeof(*pd));
 	const char *ids = b->call->kind == K_HOOK_ID ? b->hook_id : b->ids;
@@ -645,7 +399,7 @@ static void check_then_send(struct gw_exchange *x, const struct rebuild *b)
  * never reach BBB. False with the answer written when the body is not a
  * valid upload.
  */
-static bool upload_body(struct gw_exchange *x, struct rebuild *b)
+static bool upload_body(struct gw_exchange *x, struct facade_query *b)
 {
 	static const char *const fields[] = {"kind", "lang", "label"};
 	struct gw_multipart mp;
@@ -656,7 +410,8 @@ static bool upload_body(struct gw_exchange *x, struct rebuild *b)
 	bool ok;
 
 	if (gw_multipart_parse(x->req.content_type, x->req.body, x->req.body_len, &mp) != GW_OK) {
-		failed(x, GW_E_BAD_REQUEST, "paramError", "Malformed multipart/form-data body");
+		gw_facade_failed(x, GW_E_BAD_REQUEST, "paramError",
+				 "Malformed multipart/form-data body");
 		return false;
 	}
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -664,7 +419,7 @@ static bool upload_body(struct gw_exchange *x, struct rebuild *b)
 
 		if (p != NULL && p->filename == NULL && p->value != NULL &&
 		    gw_request_query(&x->req, fields[i]) == NULL)
-			append_param(b, fields[i], p->value);
+			gw_facade_query_param(b, fields[i], p->value);
 	}
 	file = gw_multipart_find(&mp, "file");
 	ok = file != NULL && file->filename != NULL &&
@@ -673,7 +428,7 @@ static bool upload_body(struct gw_exchange *x, struct rebuild *b)
 	if (!ok || b->err != GW_OK ||
 	    (x->req.content_type = gw_arena_strdup(&x->arena, ctype)) == NULL) {
 		free(body);
-		failed(x, GW_E_BAD_REQUEST, "paramError", "Missing param file.");
+		gw_facade_failed(x, GW_E_BAD_REQUEST, "paramError", "Missing param file.");
 		return false;
 	}
 	free(x->req.body);
@@ -682,7 +437,7 @@ static bool upload_body(struct gw_exchange *x, struct rebuild *b)
 	return true;
 }
 
-static void dispatch(struct gw_exchange *x, struct rebuild *b)
+static void dispatch(struct gw_exchange *x, struct facade_query *b)
 {
 	if (b->call->def == GW_BBB_CALL(putRecordingTextTrack) && x->req.body_len > 0 &&
 	    !upload_body(x, b))
@@ -740,7 +495,7 @@ void gw_handle_facade(struct gw_exchange *x)
 	const char *path_tenant = NULL;
 	const struct facade_call *call;
 	const struct gw_tenant *t;
-	struct rebuild b;
+	struct facade_query b;
 	struct gw_buf rest;
 	const char *why;
 	char name[64];
@@ -766,17 +521,17 @@ void gw_handle_facade(struct gw_exchange *x)
 	}
 	call = find_call(name);
 	if (call == NULL) {
-		failed(x, GW_E_NOT_FOUND, "notFound", "This API call is not known");
+		gw_facade_failed(x, GW_E_NOT_FOUND, "notFound", "This API call is not known");
 		return;
 	}
 	if ((x->req.method == GW_METHOD_POST ? POST_OK : GET_OK) & ~call->methods) {
-		failed(x, GW_E_METHOD_NOT_ALLOWED, "unsupportedRequest",
-		       "This call does not take this HTTP method");
+		gw_facade_failed(x, GW_E_METHOD_NOT_ALLOWED, "unsupportedRequest",
+				 "This call does not take this HTTP method");
 		return;
 	}
 	if (x->req.body_len > 0 && !body_ok(x, call)) {
-		failed(x, GW_E_UNSUPPORTED_MEDIA_TYPE, "unsupportedContentType",
-		       "Send this call's parameters in the URL");
+		gw_facade_failed(x, GW_E_UNSUPPORTED_MEDIA_TYPE, "unsupportedContentType",
+				 "Send this call's parameters in the URL");
 		return;
 	}
 	t = find_tenant(x, path_tenant);
@@ -797,7 +552,7 @@ void gw_handle_facade(struct gw_exchange *x)
 		b.x = x;
 		b.call = call;
 		gw_buf_init(&b.q, GW_MAX_QUERY_BYTES);
-		if (rebuild(&b, gw_buf_str(&rest)))
+		if (gw_facade_query_build(&b, gw_buf_str(&rest)))
 			dispatch(x, &b);
 		gw_buf_deinit(&b.q);
 	}
