@@ -23,7 +23,8 @@ struct gw_config *cfg;
 char tok_all[GW_AUTH_TOKEN_LEN + 1];
 char tok_read[GW_AUTH_TOKEN_LEN + 1];
 
-static void add_token(struct gw_config *c, const char *name, unsigned scopes, char *out)
+struct gw_token *harness_add_token(struct gw_config *c, const char *name, unsigned scopes,
+				   char *out)
 {
 	char hash[7 + 2 * GW_AUTH_HASH_LEN + 1];
 	struct gw_token *t;
@@ -36,6 +37,7 @@ static void add_token(struct gw_config *c, const char *name, unsigned scopes, ch
 	t->name = strdup(name);
 	t->scopes = scopes;
 	ck_assert_int_eq(gw_auth_hash_parse(hash, t->hash), GW_OK);
+	return t;
 }
 
 static struct gw_config *make_config(unsigned sim_port, const char *secret, enum gw_digest alg)
@@ -58,8 +60,8 @@ static struct gw_config *make_config(unsigned sim_port, const char *secret, enum
 	c->cors_origins = calloc(1, sizeof(char *));
 	c->cors_origins[0] = strdup("https://app.example.org");
 	c->n_cors_origins = 1;
-	add_token(c, "all", GW_SCOPE_ALL, tok_all);
-	add_token(c, "reader", GW_SCOPE_MEETINGS_READ, tok_read);
+	harness_add_token(c, "all", GW_SCOPE_ALL, tok_all);
+	harness_add_token(c, "reader", GW_SCOPE_MEETINGS_READ, tok_read);
 	return c;
 }
 

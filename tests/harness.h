@@ -30,6 +30,14 @@ extern struct bbbsim_opts harness_sim_opts;
 /* Called with each new config before the gateway starts (settings read only at start). */
 extern void (*harness_tweak)(struct gw_config *c);
 
+/*
+ * Adds a static token name with scopes to c (a config before the gateway
+ * starts); its text is written to out. Returns the entry (e.g. to give it
+ * a tenant).
+ */
+struct gw_token *harness_add_token(struct gw_config *c, const char *name, unsigned scopes,
+				   char *out);
+
 /* Checked fixture: simulator + gateway (SHA-256). */
 void setup(void);
 void teardown(void);

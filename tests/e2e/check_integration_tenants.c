@@ -24,18 +24,7 @@ static unsigned count_ms; /* limits.tenant_count_ms for the next start */
 
 static void add_tenant_token(struct gw_config *c, const char *name, const char *tenant, char *out)
 {
-	char hash[7 + 2 * GW_AUTH_HASH_LEN + 1];
-	struct gw_token *t;
-
-	ck_assert_int_eq(gw_auth_token_new(out, hash), GW_OK);
-	c->tokens = realloc(c->tokens, (c->n_tokens + 1) * sizeof(*c->tokens));
-	ck_assert_ptr_nonnull(c->tokens);
-	t = &c->tokens[c->n_tokens++];
-	memset(t, 0, sizeof(*t));
-	t->name = strdup(name);
-	t->tenant = strdup(tenant);
-	t->scopes = GW_SCOPE_ALL;
-	ck_assert_int_eq(gw_auth_hash_parse(hash, t->hash), GW_OK);
+	harness_add_token(c, name, GW_SCOPE_ALL, out)->tenant = strdup(tenant);
 }
 
 static struct gw_tenant_param *params(size_t n, const char *const *kv)
