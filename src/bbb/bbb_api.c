@@ -349,13 +349,11 @@ const char *gw_bbb_message(struct gw_exchange *x, const struct gw_bbb_reply *r)
 	const char *message = r->message;
 	const struct gw_tenant *t = x->req.tenant;
 	char *out;
-	char *p;
 
 	if (t == NULL || message == NULL || strstr(message, t->prefix) == NULL ||
 	    (out = gw_arena_strdup(&x->arena, message)) == NULL)
 		return message;
-	for (p = out; (p = strstr(p, t->prefix)) != NULL;)
-		memmove(p, p + t->prefix_len, strlen(p + t->prefix_len) + 1);
+	gw_str_remove_all(out, t->prefix);
 	return out;
 }
 

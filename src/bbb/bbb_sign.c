@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
+
 /* Bytes that java.net.URLEncoder leaves as they are. */
 static bool unreserved(unsigned char c)
 {
@@ -147,18 +149,6 @@ static bool find_checksum(const char *q, const char **v, size_t *n)
 	return found == 1 && *n > 0;
 }
 
-/* Java's String.replace(target, ""): every occurrence of target removed from s (len bytes). */
-static void remove_all(char *s, size_t *len, const char *target)
-{
-	size_t tn = strlen(target);
-	char *p = s;
-
-	while ((p = strstr(p, target)) != NULL) {
-		memmove(p, p + tn, (size_t)(s + *len - (p + tn)) + 1);
-		*len -= tn;
-	}
-}
-
 static bool digest_of_length(size_t n, enum gw_digest *out)
 {
 	static const enum gw_digest all[] = {GW_DIGEST_SHA1, GW_DIGEST_SHA256, GW_DIGEST_SHA384,
@@ -202,16 +192,13 @@ enum gw_err gw_bbb_checksum_verify(const char *call, const char *raw_query, cons
 	q = strdup(raw_query);
 	if (q == NULL)
 		return GW_E_NOMEM;
-	len = strlen(q);
 	/* bbb-web's three removals, in its order, of the value as sent */
-	{
-		snprintf(target, sizeof(target), "&checksum=%.*s", (int)n, v);
-		remove_all(q, &len, target);
-		snprintf(target, sizeof(target), "checksum=%.*s&", (int)n, v);
-		remove_all(q, &len, target);
-		snprintf(target, sizeof(target), "checksum=%.*s", (int)n, v);
-		remove_all(q, &len, target);
-	}
+	snprintf(target, sizeof(target), "&checksum=%.*s", (int)n, v);
+	gw_str_remove_all(q, target);
+	snprintf(target, sizeof(target), "checksum=%.*s&", (int)n, v);
+	gw_str_remove_all(q, target);
+	snprintf(target, sizeof(target), "checksum=%.*s", (int)n, v);
+	len = gw_str_remove_all(q, target);
 	err = gw_bbb_checksum(alg, call, q, secret, want);
 	same = err == GW_OK && gw_crypto_equal(given, want, n);
 	explicit_bzero(want, sizeof(want));

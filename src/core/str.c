@@ -407,3 +407,16 @@ enum gw_err gw_str_xml_escape(struct gw_buf *out, const char *s)
 	}
 	return err;
 }
+
+size_t gw_str_remove_all(char *s, const char *target)
+{
+	size_t tn = strlen(target);
+	size_t len = strlen(s);
+	char *p = s;
+
+	while (tn > 0 && (p = strstr(p, target)) != NULL) {
+		memmove(p, p + tn, (size_t)(s + len - (p + tn)) + 1);
+		len -= tn;
+	}
+	return len;
+}

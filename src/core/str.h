@@ -67,6 +67,13 @@ bool gw_str_media_type_is(const char *content_type, const char *type);
 struct gw_buf;
 enum gw_err gw_str_path_encode(struct gw_buf *out, const char *s) GW_WUR;
 
+/*
+ * Removes every occurrence of target (non-empty) from s, in place, as
+ * Java's String.replace(target, "") does (left to right, no overlaps);
+ * returns the new length.
+ */
+size_t gw_str_remove_all(char *s, const char *target);
+
 /* Appends s to out with XML's five special characters as entities (&amp; &lt; &gt; &quot; &apos;). */
 enum gw_err gw_str_xml_escape(struct gw_buf *out, const char *s) GW_WUR;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "str.h"
 #include "testutil.h"
 
@@ -532,6 +533,40 @@ START_TEST(test_str_b64url_decode_strict)
 }
 END_TEST
 
+START_TEST(test_str_remove_all)
+{
+	char a[] = "a&checksum=x&b&checksum=x";
+	char b[] = "aaaa";
+	char c[] = "keep";
+
+	ck_assert_uint_eq(gw_str_remove_all(a, "&checksum=x"), 3);
+	ck_assert_str_eq(a, "a&b");
+	/* left to right, no overlaps: as Java's String.replace */
+	ck_assert_uint_eq(gw_str_remove_all(b, "aa"), 0);
+	ck_assert_str_eq(b, "");
+	ck_assert_uint_eq(gw_str_remove_all(c, ""), 4);
+	ck_assert_uint_eq(gw_str_remove_all(c, "x"), 4);
+	ck_assert_str_eq(c, "keep");
+}
+END_TEST
+
+START_TEST(test_str_xml_escape)
+{
+	struct gw_buf b;
+
+	gw_buf_init(&b, 64);
+	ck_assert_int_eq(gw_str_xml_escape(&b, "a<b>&\"c'd"), GW_OK);
+	ck_assert_str_eq(gw_buf_str(&b), "a&lt;b&gt;&amp;&quot;c&apos;d");
+	ck_assert_int_eq(gw_str_xml_escape(&b, ""), GW_OK);
+	ck_assert_uint_eq(b.len, 29);
+	gw_buf_deinit(&b);
+	/* past the cap */
+	gw_buf_init(&b, 4);
+	ck_assert_int_eq(gw_str_xml_escape(&b, "<<"), GW_E_TOO_LARGE);
+	gw_buf_deinit(&b);
+}
+END_TEST
+
 static Suite *str_suite(void)
 {
 	Suite *s = suite_create("str");
@@ -580,6 +615,8 @@ static Suite *str_suite(void)
 	tcase_add_test(tok, test_str_copy_fits);
 	tcase_add_test(tok, test_str_copy_truncates_ascii);
 	tcase_add_loop_test(tok, test_str_copy_truncates_on_utf8_boundary, 0, 11);
+	tcase_add_test(tok, test_str_remove_all);
+	tcase_add_test(tok, test_str_xml_escape);
 	suite_add_tcase(s, tok);
 	tcase_add_test(url, test_str_is_http_url);
 	tcase_add_test(url, test_str_url_split);
