@@ -27,6 +27,7 @@ _Static_assert(GW_MAX_KEY_FILE_BYTES == 65536u && GW_CONFIG_MIN_HS_KEY_BYTES == 
 
 const char *gw_config_url_problem(const char *url)
 {
+	struct gw_str_url u;
 	size_t skip;
 
 	if (strncmp(url, "https://", 8) == 0)
@@ -43,6 +44,9 @@ const char *gw_config_url_problem(const char *url)
 	}
 	if (url[skip] == '\0' || url[skip] == '/' || url[skip] == ':')
 		return "has no host";
+	/* e.g. an unclosed "[" of an IPv6 host: the join URLs could not be made from it */
+	if (gw_str_url_split(url, &u) != GW_OK)
+		return "is not a URL (scheme://host[:port][/path])";
 	return NULL;
 }
 
