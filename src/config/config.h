@@ -55,6 +55,30 @@ struct gw_tenant {
 	unsigned max_meetings;     /* meetings on BBB at once; 0 = no quota */
 };
 
+/* A BBB server's state as the operator set it (servers[].state, PATCH /v1/servers/{name}). */
+enum gw_server_state {
+	GW_SERVER_ENABLED = 0, /* gets new meetings */
+	GW_SERVER_CORDONED,    /* keeps its meetings, gets no new ones */
+	GW_SERVER_DISABLED,    /* gets no calls: its meetings are unreachable until it is enabled */
+};
+
+/*
+ * One BBB server of the fleet (servers[] entry). A config with a lone
+ * `bbb` group has one, named "default", made of bbb.url, bbb.public_url,
+ * bbb.secret and bbb.checksum.
+ */
+struct gw_bbb_server {
+	char *name;       /* owned; servers[].name: [A-Za-z0-9._-]{1,64}, unique */
+	char *url;        /* owned; the API's base, no trailing slash */
+	char *public_url; /* owned; where browsers join; default: url without user-info */
+	char *secret;     /* owned, zeroed when freed */
+	enum gw_digest checksum; /* default bbb.checksum */
+	double weight;           /* load multiplier; default 1.0, > 0 */
+	enum gw_server_state state; /* default enabled */
+	char **tags;                /* owned; what meta_server-tag may ask for */
+	size_t n_tags;
+};
+
 struct gw_config {
 	atomic_uint refs;
 	char *path; /* file it came from; NULL for gw_config_new_defaults() */
@@ -96,6 +120,24 @@ struct gw_config {
 	/* bbb.fetch_allow: internal hosts/networks BBB may still be told to fetch (fetch_policy) */
 	char **fetch_allow;
 	size_t n_fetch_allow;
+
+	/*
+	 * servers = ( { name; url; public_url; secret | secret_file; checksum;
+	 * weight; state; tags; } ... ): the fleet, at least one once loaded
+	 * (the lone bbb group's "default" when the list is absent). bbb.url,
+	 * bbb.public_url, bbb.secret and bbb.checksum above are then the first
+	 * server's; the other bbb.* keys (timeouts, reply cap, connections,
+	 * breaker, retry) apply to every server.
+	 */
+	struct gw_bbb_server *servers;
+	size_t n_servers;
+	/* fleet = { poll_s; reservation_seats; reservation_decay_s; meeting_weight; } */
+	unsigned fleet_poll_s;              /* getMeetings per server every; default 5 */
+	unsigned fleet_reservation_seats;   /* seats a create reserves without a hint; default 15 */
+	unsigned fleet_reservation_decay_s; /* a reservation fades to 0 over; default 1800 */
+	unsigned fleet_meeting_weight;      /* load of a meeting besides its users; default 5 */
+	/* state = { redis; }: shared by several gateways; NULL = in this process only */
+	char *state_redis;
 
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
 	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */
