@@ -305,6 +305,7 @@ START_TEST(test_fleet_health)
 {
 	struct gw_fleet *f = fleet_of(three, 3, 1000);
 	struct gw_fleet_view v[3];
+	struct gw_fleet_server *s;
 
 	all_healthy(f);
 	poll_failed(f, 0, 10);
@@ -321,8 +322,9 @@ START_TEST(test_fleet_health)
 	/* failed polls never forget meetings */
 	for (int i = 0; i < 5; i++)
 		poll_failed(f, 0, 20000000 + (uint64_t)i);
-	ck_assert_ptr_nonnull(gw_fleet_lookup(f, "a"));
-	gw_fleet_server_unref(gw_fleet_lookup(f, "a"));
+	s = gw_fleet_lookup(f, "a");
+	ck_assert_ptr_nonnull(s);
+	gw_fleet_server_unref(s);
 	poll_ok(f, 0, (const char *[]){"a"}, (unsigned[]){0}, 1, 30000000);
 	gw_fleet_view(f, 30, v, 3);
 	ck_assert(v[0].healthy);
