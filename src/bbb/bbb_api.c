@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbb_route.h"
 #include "bbb_sign.h"
 #include "config.h"
 #include "log.h"
@@ -114,33 +115,33 @@ bool gw_bbb_wants_xml(const struct gw_request *req)
 }
 
 /* The call's URL: signed as its table entry says, or plain (root, form-signed). */
-static enum gw_err call_url(const struct gw_config *cfg, const struct gw_bbb_call_def *c,
-			    const char *query, struct gw_buf *url)
+static enum gw_err call_url(const struct gw_config *cfg, const struct gw_bbb_target *t,
+			    const struct gw_bbb_call_def *c, const char *query, struct gw_buf *url)
 {
 	switch (c->signing) {
 	case GW_BBB_SIGN_NONE:
-		return gw_buf_append_str(url, cfg->bbb_url);
+		return gw_buf_append_str(url, t->url);
 	case GW_BBB_SIGN_FORM:
-		return gw_buf_appendf(url, "%s/%s", cfg->bbb_url, c->name);
+		return gw_buf_appendf(url, "%s/%s", t->url, c->name);
 	case GW_BBB_SIGN_HOOKS:
-		return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->hooks_checksum,
-					 cfg->bbb_secret);
+		return gw_bbb_signed_url(url, t->url, c->name, query, cfg->hooks_checksum,
+					 t->secret);
 	case GW_BBB_SIGN_CHECKSUM:
 		break;
 	}
-	return gw_bbb_signed_url(url, cfg->bbb_url, c->name, query, cfg->checksum, cfg->bbb_secret);
+	return gw_bbb_signed_url(url, t->url, c->name, query, t->checksum, t->secret);
 }
 
 /*
  * setConfigXML's form body: the query (its parameters sorted by name, as
  * BBB's documentation asks) and the checksum over exactly that text.
  */
-static enum gw_err form_body(const struct gw_config *cfg, const struct gw_bbb_call_def *c,
+static enum gw_err form_body(const struct gw_bbb_target *t, const struct gw_bbb_call_def *c,
 			     const char *query, char **body, size_t *len)
 {
 	char hex[GW_DIGEST_MAX_HEX];
 	struct gw_buf b;
-	enum gw_err err = gw_bbb_checksum(cfg->checksum, c->name, query, cfg->bbb_secret, hex);
+	enum gw_err err = gw_bbb_checksum(t->checksum, c->name, query, t->secret, hex);
 
 	if (err != GW_OK)
 		return GW_E_INTERNAL;
@@ -176,9 +177,16 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 {
 	const struct gw_config *cfg = x->req.cfg;
 	const struct gw_bbb_call_def *c = r->call;
+	struct gw_bbb_target t;
 	struct gw_buf url;
 	enum gw_err err;
 
+	if (!gw_bbb_target_of(x, &t)) {
+		gw_response_header(&x->resp, "Retry-After", "1");
+		gw_response_problem(x, GW_E_UNAVAILABLE,
+				    "The meeting's BBB server left the configuration", NULL);
+		return false;
+	}
 	if ((c->method == GW_BBB_GET && *body != NULL) ||
 	    (c->method == GW_BBB_POST && *body == NULL && c->signing != GW_BBB_SIGN_FORM)) {
 		gw_log_err("BBB call %s: asked for with%s a body", c->name,
@@ -187,10 +195,10 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char 
 		return false;
 	}
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = call_url(cfg, c, query, &url);
+	err = call_url(cfg, &t, c, query, &url);
 	if (err == GW_OK && c->signing == GW_BBB_SIGN_FORM) {
 		free(*body);
-		err = form_body(cfg, c, query, body, len);
+		err = form_body(&t, c, query, body, len);
 	}
 	if (err == GW_OK) {
 		/* A chained call's URL replaces the previous one; both die with the exchange. */
@@ -257,7 +265,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 
 	take_state(x, r);
 	x->bbb.facade = r->facade;
-	if (xml_refused(x, c) || !build(x, r, query, &body, &len)) {
+	if (xml_refused(x, c) || !gw_bbb_route(x, c, query) || !build(x, r, query, &body, &len)) {
 		free(body);
 		return;
 	}
@@ -303,10 +311,15 @@ void *gw_bbb_state(const struct gw_exchange *x)
 	return x->bbb.state;
 }
 
-enum gw_err gw_bbb_join_url(const struct gw_config *cfg, const char *query, struct gw_buf *out)
+enum gw_err gw_bbb_join_url(struct gw_exchange *x, const char *id, const char *query,
+			    struct gw_buf *out)
 {
-	return gw_bbb_signed_url(out, cfg->bbb_public_url, GW_BBB_CALL(join)->name, query,
-				 cfg->checksum, cfg->bbb_secret);
+	struct gw_bbb_target t;
+
+	if (!gw_bbb_route_meeting(x, id) || !gw_bbb_target_of(x, &t))
+		return GW_E_UNAVAILABLE;
+	return gw_bbb_signed_url(out, t.public_url, GW_BBB_CALL(join)->name, query, t.checksum,
+				 t.secret);
 }
 
 static void transport_problem(struct gw_exchange *x)
@@ -693,6 +706,7 @@ static bool submit(struct gw_exchange *x)
 static void call_ended(struct gw_exchange *x)
 {
 	gw_bbb_complete(x);
+	gw_bbb_route_ended(x, x->bbb.def, x->resp.status);
 	gw_report_upstream(x, x->req.svc != NULL ? x->req.svc->metrics : NULL);
 }
 

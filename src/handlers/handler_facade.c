@@ -228,13 +228,13 @@ static void join(struct gw_exchange *x, const struct facade_query *b)
 	enum gw_err err;
 
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_join_url(x->req.cfg, gw_buf_str(&b->q), &url);
+	err = gw_bbb_join_url(x, b->bbb_id, gw_buf_str(&b->q), &url);
 	if (err == GW_OK) {
 		gw_response_header(&x->resp, "Location", gw_buf_str(&url));
 		gw_response_raw(x, 302, "text/plain; charset=utf-8", "", 0);
 	} else {
-		gw_response_problem(x, GW_E_BODY_TOO_LARGE, "The join URL could not be built",
-				    NULL);
+		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
+				    "The join URL could not be built", NULL);
 	}
 	gw_buf_deinit(&url);
 }

@@ -496,7 +496,7 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	if (gw_query_failed(x, &qb))
 		goto out;
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_join_url(cfg, gw_query_str(&qb), &url);
+	err = gw_bbb_join_url(x, gw_tenant_bbb_id(x, path_meeting_id(x)), gw_query_str(&qb), &url);
 	if (err != GW_OK)
 		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
 				    "The join URL could not be built", NULL);

@@ -55,6 +55,8 @@ void gw_exchange_free(struct gw_exchange *x)
 		x->bbb.state_free(x->bbb.state);
 	if (x->bbb.stream_free != NULL)
 		x->bbb.stream_free(x->bbb.stream);
+	if (x->bbb.server_unref != NULL)
+		x->bbb.server_unref(x->bbb.server);
 	gw_upstream_call_deinit(&x->up);
 	gw_arena_deinit(&x->arena);
 	free(x);

@@ -39,6 +39,7 @@ struct gw_revoke;
 struct gw_hub;
 struct gw_slots;
 struct gw_quota;
+struct gw_fleet;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -90,6 +91,8 @@ struct gw_services {
 	/* the event streams */
 	struct gw_slots *streams; /* open streams, in all and per token; NULL = no streams */
 	struct gw_quota *quota; /* tenants' meeting counts (max_meetings); NULL = no quotas kept */
+	struct gw_fleet
+		*fleet; /* the BBB servers and where meetings live; NULL = the config's first */
 	/* the configuration in force now (one reference for the caller); NULL = none */
 	struct gw_config *(*config_get)(void *arg);
 	void *config_arg;
@@ -214,6 +217,15 @@ struct gw_bbb_call {
 	struct gw_upstream_sink sink; /* the call's sink, when the bbb layer gives one */
 	void *stream;                 /* owned by the bbb layer: the reply's conversion so far */
 	void (*stream_free)(void *stream); /* frees stream when the exchange is freed */
+	/*
+	 * The BBB server the exchange's calls go to (the bbb layer's: a
+	 * referenced fleet server), dropped with server_unref when the exchange
+	 * is freed; NULL = the configuration's first. A create that placed a
+	 * new meeting keeps its meetingID (arena) to forget it if nothing was made.
+	 */
+	void *server;
+	void (*server_unref)(void *server);
+	const char *placed;
 };
 
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);

@@ -660,7 +660,7 @@ START_TEST(test_bbb_api_join_url)
 	snprintf(want, sizeof(want), "https://public.test/bigbluebutton/api/join?%s&checksum=%s", q,
 		 hex);
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	ck_assert_int_eq(gw_bbb_join_url(cfg, q, &url), GW_OK);
+	ck_assert_int_eq(gw_bbb_join_url(x, "m1", q, &url), GW_OK);
 	ck_assert_str_eq(gw_buf_str(&url), want);
 	gw_buf_deinit(&url);
 	/* nothing is asked of BBB */
