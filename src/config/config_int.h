@@ -1,9 +1,10 @@
 /*
  * config_int.h - private to the config module (config.c, config_keys.c,
- * config_check.c, config_secrets.c); nothing outside src/config*.c
- * includes it.
+ * config_snapshot.c, config_check.c, config_secrets.c, ...); nothing
+ * outside src/config*.c includes it.
  *
- * The key table and its lookups live in config_keys.c, the pure value
+ * The key table and its lookups live in config_keys.c, what the snapshot
+ * builds from the table alone in config_snapshot.c, the pure value
  * checks in config_check.c, the libconfig walk in config.c, secrets and
  * keys (bbb.secret, issuers[], tokens_mint) in config_secrets.c.
  * libconfig.h is not included here: only the last two see it, through
