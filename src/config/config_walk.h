@@ -51,6 +51,16 @@ unsigned char *gw_config_read_file(struct gw_config_ctx *c, const config_setting
 				   const char *key, size_t max, enum gw_config_trim trim,
 				   size_t *n);
 
+/*
+ * Reads the secret file the string setting s names, as bbb.secret_file is
+ * read (gw_config_read_file, trailing whitespace dropped, then
+ * gw_config_secret_problem), and on success replaces *dst (the old value
+ * freed zeroed). Problems are reported under key with the file's path,
+ * never its content.
+ */
+void gw_config_read_secret_file(struct gw_config_ctx *c, const config_setting_t *s, const char *key,
+				char **dst);
+
 /* Zeroes n bytes at p and frees it. NULL is fine. */
 void gw_config_free_bytes(unsigned char *p, size_t n);
 
