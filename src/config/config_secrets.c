@@ -361,7 +361,8 @@ void gw_config_scrub(config_t *lc)
 		const char *member = strchr(k->path, '.');
 		config_setting_t *list;
 
-		if (k->type != KT_SECRET && k->type != KT_KEY)
+		/* a Redis URL may hold a password */
+		if (k->type != KT_SECRET && k->type != KT_KEY && k->type != KT_REDIS)
 			continue;
 		if (k->list == GW_CONFIG_ROOT) {
 			scrub_string(config_lookup(lc, k->path));

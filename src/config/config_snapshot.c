@@ -27,6 +27,7 @@ static const char *const type_names[] = {
 	[KT_TIME] = "string (UTC time)",   [KT_HOSTS] = "array of strings",
 	[KT_PREFIX] = "string",            [KT_PARAMS] = "group",
 	[KT_NAMES] = "array of strings",   [KT_DIGESTS] = "array of strings",
+	[KT_TAGS] = "array of strings",    [KT_REDIS] = "string (Redis URL)",
 };
 /* clang-format on */
 
@@ -112,6 +113,7 @@ void gw_config_unref(struct gw_config *cfg)
 	free(cfg->bbb_url);
 	free(cfg->bbb_public_url);
 	gw_config_free_secret(cfg->bbb_secret);
+	gw_config_free_secret(cfg->state_redis);
 	for (size_t i = GW_CONFIG_ROOT + 1; i < GW_CONFIG_N_LISTS; i++)
 		free_list(cfg, &gw_config_lists[i]);
 	gw_issuer_deinit(&cfg->mint);
@@ -166,7 +168,9 @@ static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key 
 		snprintf(def, sizeof(def), "`%s`", k->def_str);
 	else
 		snprintf(def, sizeof(def), "%lld", k->def);
-	if (k->type == KT_UINT || k->type == KT_SIZE || k->type == KT_RATE)
+	if ((k->flags & K_POSITIVE) != 0)
+		snprintf(range, sizeof(range), "more than %lld, up to %lld", k->min, k->max);
+	else if (k->type == KT_UINT || k->type == KT_SIZE || k->type == KT_RATE)
 		snprintf(range, sizeof(range), "%lld..%lld", k->min, k->max);
 	else if (k->type == KT_ENUM || k->type == KT_DIGEST || k->type == KT_JWT_ALG)
 		gw_config_enum_values(k, range, sizeof(range), "`");
@@ -200,6 +204,7 @@ static bool key_differs(const struct gw_config_key *k, const struct gw_config *a
 	switch (k->type) {
 	case KT_IP:
 	case KT_URL:
+	case KT_REDIS:
 		memcpy(&sa, pa, sizeof(sa));
 		memcpy(&sb, pb, sizeof(sb));
 		return (sa == NULL) != (sb == NULL) || (sa != NULL && strcmp(sa, sb) != 0);
