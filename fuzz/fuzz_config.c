@@ -11,9 +11,12 @@
  *
  * Checks: GW_OK comes with a snapshot that holds what the loader
  * promises (URL, public URL, secret, connect timeout within the total
- * timeout, tokens with names); GW_E_CONFIG comes with at least one
- * "path:line: ..." message line and no snapshot; nothing leaks except
- * libconfig 1.5's own leaks on some syntax errors (fuzz/lsan.supp).
+ * timeout, tokens with names, 1..64 servers with unique names, each
+ * complete and in range, the first one's copied into bbb_url,
+ * bbb_public_url and bbb_secret, a state.redis that gw_config_redis_url
+ * reads); GW_E_CONFIG comes with at least one "path:line: ..." message
+ * line and no snapshot; nothing leaks except libconfig 1.5's own leaks on
+ * some syntax errors (fuzz/lsan.supp).
  */
 #include <string.h>
 
@@ -37,6 +40,42 @@ void fuzz_cleanup(void)
 {
 }
 
+static void check_servers(const struct gw_config *cfg)
+{
+	struct gw_redis_addr addr;
+	enum gw_err err;
+
+	FUZZ_CHECK(cfg->n_servers >= 1 && cfg->n_servers <= 64 && cfg->servers != NULL);
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		const struct gw_bbb_server *s = &cfg->servers[i];
+
+		FUZZ_CHECK(s->name != NULL && s->name[0] != '\0');
+		FUZZ_CHECK(s->url != NULL && s->url[0] != '\0');
+		FUZZ_CHECK(s->public_url != NULL && s->public_url[0] != '\0');
+		FUZZ_CHECK(s->secret != NULL && s->secret[0] != '\0');
+		FUZZ_CHECK(s->weight > 0.0 && s->weight <= 1000.0);
+		FUZZ_CHECK(s->state == GW_SERVER_ENABLED || s->state == GW_SERVER_CORDONED ||
+			   s->state == GW_SERVER_DISABLED);
+		FUZZ_CHECK(s->n_tags <= 16 && (s->n_tags == 0 || s->tags != NULL));
+		for (size_t j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(s->name, cfg->servers[j].name) != 0);
+	}
+	FUZZ_CHECK(strcmp(cfg->bbb_url, cfg->servers[0].url) == 0);
+	FUZZ_CHECK(strcmp(cfg->bbb_public_url, cfg->servers[0].public_url) == 0);
+	FUZZ_CHECK(strcmp(cfg->bbb_secret, cfg->servers[0].secret) == 0);
+	FUZZ_CHECK(cfg->fleet_poll_s >= 1 && cfg->fleet_reservation_decay_s >= 1);
+	if (cfg->state_redis == NULL)
+		return;
+	err = gw_config_redis_url(cfg->state_redis, &addr);
+	FUZZ_CHECK(err == GW_OK || err == GW_E_NOMEM);
+	if (err != GW_OK)
+		return;
+	FUZZ_CHECK((addr.host != NULL) != (addr.unix_path != NULL));
+	FUZZ_CHECK(addr.db <= GW_REDIS_MAX_DB);
+	FUZZ_CHECK(addr.host == NULL || (addr.port >= 1 && addr.port <= 65535));
+	gw_config_redis_addr_deinit(&addr);
+}
+
 static void check_config(const struct gw_config *cfg)
 {
 	size_t i;
@@ -54,6 +93,7 @@ static void check_config(const struct gw_config *cfg)
 	}
 	for (i = 0; i < cfg->n_cors_origins; i++)
 		FUZZ_CHECK(cfg->cors_origins[i] != NULL);
+	check_servers(cfg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

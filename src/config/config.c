@@ -6,9 +6,9 @@
  * The loader walks the parsed file against the key table in config_keys.c:
  * a group or key missing from the table is an error, and each value is
  * parsed by its key's type, checked (config_check.c) and stored at the
- * key's offset. A list of groups (tokens, issuers) gets an array of entry
- * structs, each walked against the list's member keys and then checked as
- * a whole. Checks that span keys, the environment overrides and the secret
+ * key's offset. A list of groups (tokens, issuers, tenants, servers) gets
+ * an array of entry structs, each walked against the list's member keys
+ * and then checked as a whole. Checks that span keys, the environment overrides and the secret
  * and key files come after the walk. Every problem is appended as
  * "file:line: key: problem" and loading goes on, so one run reports them
  * all; values are never echoed, since a misplaced secret or token could be
@@ -25,7 +25,6 @@
 
 #include "fetch_policy.h"
 #include "gw_limits.h"
-#include "str.h"
 
 #define N_KEYS GW_CONFIG_N_KEYS
 
@@ -37,6 +36,7 @@ static finish_entry_fn *const finish_entry[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_TOKENS] = finish_token,
 	[GW_CONFIG_ISSUERS] = gw_config_finish_issuer,
 	[GW_CONFIG_TENANTS] = gw_config_finish_tenant,
+	[GW_CONFIG_SERVERS] = gw_config_finish_server,
 };
 
 static void vreport(struct gw_config_ctx *c, const char *file, unsigned line, const char *key,
@@ -193,6 +193,10 @@ static void parse_text(struct gw_config_ctx *c, const struct gw_config_key *k, c
 		why = gw_config_secret_problem(v, strlen(v));
 		if (why == NULL)
 			set_secret(c, dst, v, strlen(v));
+	} else if (k->type == KT_REDIS) {
+		why = gw_config_redis_problem(v);
+		if (why == NULL)
+			set_secret(c, dst, v, strlen(v));
 	} else if (k->type == KT_SECRET_FILE || k->type == KT_KEY) {
 		/* read (a file) or taken (a key) once the whole group is known */
 		why = v[0] == '\0' ? "must not be empty" : NULL;
@@ -206,8 +210,10 @@ static void parse_text(struct gw_config_ctx *c, const struct gw_config_key *k, c
 		why = gw_config_prefix_problem(v);
 		if (why == NULL)
 			set_string(c, dst, v, strlen(v));
-	} else if (k->type == KT_LABEL && !gw_config_label_ok(v)) {
-		why = "must be 1 to 64 characters from A-Z a-z 0-9 . _ -";
+	} else if (k->type == KT_LABEL) {
+		why = gw_config_label_problem(v);
+		if (why == NULL)
+			set_string(c, dst, v, strlen(v));
 	} else if (k->type == KT_ID && !gw_config_id_ok(v)) {
 		why = "must be 1 to 128 visible ASCII characters, no spaces";
 	} else if (k->type == KT_TIME) {
@@ -259,6 +265,11 @@ static void parse_rate(struct gw_config_ctx *c, const struct gw_config_key *k, c
 	/* Negated so that a NaN is refused too. */
 	if (!(v >= (double)k->min && v <= (double)k->max)) {
 		gw_config_problem(c, s, name, "%.15g is out of range (%lld..%lld)", v, k->min,
+				  k->max);
+		return;
+	}
+	if ((k->flags & K_POSITIVE) != 0 && v == (double)k->min) {
+		gw_config_problem(c, s, name, "must be more than %lld (up to %lld)", k->min,
 				  k->max);
 		return;
 	}
@@ -325,6 +336,8 @@ static const struct strv_kind hosts_kind = {GW_MAX_FETCH_ALLOW, "hosts or networ
 					    gw_fetch_policy_entry_problem};
 static const struct strv_kind names_kind = {GW_MAX_TENANT_PARAMS, "BBB parameter names",
 					    "dialNumber", gw_config_param_name_problem};
+static const struct strv_kind tags_kind = {GW_MAX_SERVER_TAGS, "tags", "eu",
+					   gw_config_label_problem};
 
 static void parse_strv(struct gw_config_ctx *c, const struct strv_kind *kind, const char *name,
 		       const config_setting_t *s, char ***out, size_t *n_out)
@@ -399,8 +412,9 @@ static void parse_value(struct gw_config_ctx *c, const struct gw_config_key *k, 
 				       gw_config_field(base, k->off_n));
 		break;
 	case KT_NAMES:
-		parse_strv(c, &names_kind, name, s, gw_config_field(base, k->off),
-			   gw_config_field(base, k->off_n));
+	case KT_TAGS:
+		parse_strv(c, k->type == KT_NAMES ? &names_kind : &tags_kind, name, s,
+			   gw_config_field(base, k->off), gw_config_field(base, k->off_n));
 		break;
 	case KT_DIGESTS:
 		gw_config_parse_digests(c, name, s, gw_config_field(base, k->off));
@@ -481,6 +495,7 @@ static void finish_token(struct gw_config_ctx *c, size_t i, const config_setting
 static void check_required(struct gw_config_ctx *c, enum gw_config_list list, const char *prefix,
 			   const config_setting_t *g, const config_setting_t *const *seen)
 {
+	static const char fleet[] = "; or list the BBB servers in servers";
 	const config_setting_t *at = g;
 	char name[160];
 
@@ -491,6 +506,8 @@ static void check_required(struct gw_config_ctx *c, enum gw_config_list list, co
 		if ((k->flags & K_REQUIRED) == 0 || seen[i] != NULL || c->from_env[i] ||
 		    k->list != list || k->type == KT_LIST)
 			continue;
+		if ((k->flags & K_LONE_BBB) != 0 && gw_config_has_servers(c))
+			continue;
 		if (list != GW_CONFIG_ROOT) {
 			snprintf(name, sizeof(name), "%s.%s", prefix, k->path + glen + 1);
 		} else {
@@ -498,8 +515,9 @@ static void check_required(struct gw_config_ctx *c, enum gw_config_list list, co
 			at = config_setting_get_member(g, name);
 			snprintf(name, sizeof(name), "%s", k->path);
 		}
-		gw_config_problem(c, at, name, "missing (required)%s%s",
-				  k->env != NULL ? "; or set " : "", k->env != NULL ? k->env : "");
+		gw_config_problem(c, at, name, "missing (required)%s%s%s",
+				  k->env != NULL ? "; or set " : "", k->env != NULL ? k->env : "",
+				  (k->flags & K_LONE_BBB) != 0 ? fleet : "");
 	}
 }
 
@@ -586,7 +604,11 @@ static void walk_root(struct gw_config_ctx *c, const config_setting_t *root)
 	}
 }
 
-/* Applies BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET; an empty variable counts as unset. */
+/*
+ * Applies BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET; an empty variable
+ * counts as unset. They replace the lone bbb group's keys: with servers
+ * they have nothing to replace and are refused.
+ */
 static void apply_env(struct gw_config_ctx *c)
 {
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -596,6 +618,12 @@ static void apply_env(struct gw_config_ctx *c)
 
 		if (v == NULL || v[0] == '\0')
 			continue;
+		if ((k->flags & K_LONE_BBB) != 0 && gw_config_has_servers(c)) {
+			report(c, "environment", 0, k->env,
+			       "replaces %s, which is set per server in servers: unset it",
+			       k->path);
+			continue;
+		}
 		c->from_env[i] = true;
 		why = k->type == KT_URL ? gw_config_url_problem(v)
 					: gw_config_secret_problem(v, strlen(v));
@@ -616,14 +644,13 @@ static void finish(struct gw_config_ctx *c, const config_setting_t *root)
 
 	apply_env(c);
 	check_required(c, GW_CONFIG_ROOT, NULL, root, c->seen);
-	gw_config_finish_secret(c, root);
+	/* with servers, each has its secret and bbb.secret* are refused */
+	if (!gw_config_has_servers(c))
+		gw_config_finish_secret(c, root);
 	gw_config_finish_mint(c);
 	gw_config_finish_tenants(c, root);
-	/* Credentials in bbb.url are for curl alone, never for the join URLs browsers get. */
-	if (cfg->bbb_public_url == NULL && cfg->bbb_url != NULL) {
-		cfg->bbb_public_url = gw_str_url_mask_userinfo(cfg->bbb_url, "");
-		c->oom = c->oom || cfg->bbb_public_url == NULL;
-	}
+	gw_config_default_public_url(c, &cfg->bbb_public_url, cfg->bbb_url);
+	gw_config_finish_servers(c);
 	if (cfg->bbb_connect_timeout_ms > cfg->bbb_timeout_ms) {
 		if (at == NULL)
 			at = c->seen[gw_config_key_index("bbb.timeout_ms")];

@@ -6,7 +6,8 @@
  * Every key has one entry in the key table in config_keys.c. Errors are
  * reported as "file:line: key: problem". Environment overrides:
  * BBB_GATEWAY_BBB_URL and BBB_GATEWAY_BBB_SECRET replace bbb.url and
- * bbb.secret.
+ * bbb.secret (of a lone bbb group only: with a servers list either one is
+ * an error).
  */
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
@@ -101,11 +102,16 @@ struct gw_config {
 	unsigned shutdown_timeout_ms; /* drain deadline; default 10000 */
 	unsigned readyz_cache_ms;     /* /readyz answers from a probe this young; default 1000 */
 
-	/* bbb = { ... } */
-	char *bbb_url;                    /* no trailing slash; required */
-	char *bbb_public_url;             /* default: bbb_url */
-	char *bbb_secret;                 /* from secret or secret_file; required */
-	enum gw_digest checksum;          /* default sha256 */
+	/*
+	 * bbb = { ... }. bbb_url, bbb_public_url and bbb_secret are the first
+	 * server's (servers[0]): bbb.url, bbb.public_url and bbb.secret of a
+	 * lone bbb group, or copies of servers[0]'s url, public_url and secret
+	 * when the file lists servers (and bbb.url etc. must then be absent).
+	 */
+	char *bbb_url;                    /* owned; servers[0].url, no trailing slash */
+	char *bbb_public_url;             /* owned; servers[0].public_url */
+	char *bbb_secret;                 /* owned, zeroed when freed; servers[0].secret */
+	enum gw_digest checksum;          /* bbb.checksum, default sha256 (and servers[]'s) */
 	unsigned bbb_timeout_ms;          /* default 10000 */
 	unsigned bbb_connect_timeout_ms;  /* default 2000 */
 	size_t bbb_max_reply_bytes;       /* default 64 MiB */
@@ -124,19 +130,26 @@ struct gw_config {
 	/*
 	 * servers = ( { name; url; public_url; secret | secret_file; checksum;
 	 * weight; state; tags; } ... ): the fleet, at least one once loaded
-	 * (the lone bbb group's "default" when the list is absent). bbb.url,
-	 * bbb.public_url, bbb.secret and bbb.checksum above are then the first
-	 * server's; the other bbb.* keys (timeouts, reply cap, connections,
-	 * breaker, retry) apply to every server.
+	 * (the lone bbb group's "default" when the list is absent); 0 in
+	 * gw_config_new_defaults(). bbb_url, bbb_public_url and bbb_secret
+	 * above are the first server's; checksum stays bbb.checksum, which may
+	 * differ from servers[0].checksum. The other bbb.* keys (timeouts,
+	 * reply cap, connections, breaker, retry) apply to every server. Not
+	 * read at start only: a reload may add, remove or re-state servers.
 	 */
-	struct gw_bbb_server *servers;
+	struct gw_bbb_server *servers; /* owned, n_servers entries */
 	size_t n_servers;
 	/* fleet = { poll_s; reservation_seats; reservation_decay_s; meeting_weight; } */
 	unsigned fleet_poll_s;              /* getMeetings per server every; default 5 */
 	unsigned fleet_reservation_seats;   /* seats a create reserves without a hint; default 15 */
 	unsigned fleet_reservation_decay_s; /* a reservation fades to 0 over; default 1800 */
 	unsigned fleet_meeting_weight;      /* load of a meeting besides its users; default 5 */
-	/* state = { redis; }: shared by several gateways; NULL = in this process only */
+	/*
+	 * state = { redis; }: shared by several gateways; NULL = in this
+	 * process only. The URL as written (it may hold a password: owned,
+	 * zeroed when freed, never logged); parse it with
+	 * gw_config_redis_url(). Read at start only.
+	 */
 	char *state_redis;
 
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
@@ -278,6 +291,33 @@ const struct gw_tenant *gw_config_token_tenant(const struct gw_config *cfg,
  * tenant's prefix (always true without a tenant).
  */
 bool gw_config_tenant_id_ok(const struct gw_config *cfg, const struct gw_tenant *t, const char *id);
+
+/* Where state.redis says the shared state lives: a TCP address or a Unix socket. */
+#define GW_REDIS_DEFAULT_PORT 6379u
+#define GW_REDIS_MAX_DB 15u
+#define GW_REDIS_MAX_UNIX_PATH 107u /* sun_path's 108 bytes with the NUL */
+
+struct gw_redis_addr {
+	char *host;      /* owned; NULL for a Unix socket; an IPv6 literal without its [] */
+	unsigned port;   /* 1..65535, GW_REDIS_DEFAULT_PORT when not given; 0 for a socket */
+	char *unix_path; /* owned; the socket's absolute path; NULL for TCP */
+	unsigned db;     /* 0..GW_REDIS_MAX_DB; 0 when not given */
+	char *password;  /* owned, zeroed when freed; NULL = none (no AUTH) */
+};
+
+/*
+ * Parses a state.redis URL: "redis://[:password@]host[:port][/db]" (host
+ * a name, an IPv4 address or an [IPv6] literal; port 1..65535; db 0..15)
+ * or "unix:/path/to/socket[?db=N]". The password is taken as written (no
+ * percent-decoding). On success fills *out (release with
+ * gw_config_redis_addr_deinit) and returns GW_OK; GW_E_PARSE when url is
+ * not such a URL, GW_E_NOMEM; *out is written only on success. The config
+ * loader refuses what this refuses, with the reason (never the URL).
+ */
+enum gw_err gw_config_redis_url(const char *url, struct gw_redis_addr *out) GW_WUR;
+
+/* Frees what a owns (the password zeroed) and zeroes a. NULL is fine. */
+void gw_config_redis_addr_deinit(struct gw_redis_addr *a);
 
 /* Takes a reference; returns cfg. */
 struct gw_config *gw_config_ref(struct gw_config *cfg);

@@ -1,11 +1,11 @@
 /*
  * config_check.c - the checks the config loader applies to single values:
  * BBB URLs, secrets, browser origins, IP addresses, names and UTC times,
- * and the keys of JWT issuers (public keys loaded by crypto.c). Each is a
- * pure function of the text; it answers with the reason a
- * value is refused (a static string the loader puts after "file:line: key: ")
- * or NULL, and never repeats the value, since a misplaced secret or token
- * could be among them.
+ * and the keys of JWT issuers (public keys loaded by crypto.c); Redis
+ * URLs have config_redis.c. Each is a pure function of the text; it
+ * answers with the reason a value is refused (a static string the loader
+ * puts after "file:line: key: ") or NULL, and never repeats the value,
+ * since a misplaced secret or token could be among them.
  */
 #include "config_int.h"
 
@@ -138,6 +138,11 @@ bool gw_config_label_ok(const char *s)
 
 	return n > 0 && n <= GW_CONFIG_TOKEN_NAME_MAX_LEN &&
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+const char *gw_config_label_problem(const char *s)
+{
+	return gw_config_label_ok(s) ? NULL : "must be 1 to 64 characters from A-Z a-z 0-9 . _ -";
 }
 
 bool gw_config_id_ok(const char *s)

@@ -1,13 +1,15 @@
 /*
  * config_int.h - private to the config module (config.c, config_keys.c,
- * config_check.c, config_secrets.c); nothing outside src/config*.c
- * includes it.
+ * config_snapshot.c, config_check.c, config_secrets.c, ...); nothing
+ * outside src/config*.c includes it.
  *
- * The key table and its lookups live in config_keys.c, the pure value
- * checks in config_check.c, the libconfig walk in config.c, secrets and
- * keys (bbb.secret, issuers[], tokens_mint) in config_secrets.c.
- * libconfig.h is not included here: only the last two see it, through
- * config_walk.h.
+ * The key table and its lookups live in config_keys.c, what the snapshot
+ * builds from the table alone in config_snapshot.c, the pure value
+ * checks in config_check.c and config_redis.c, the libconfig walk in
+ * config.c, secrets and keys (bbb.secret, issuers[], tokens_mint) in
+ * config_secrets.c, the tenants in config_tenants.c, the BBB servers in
+ * config_servers.c. libconfig.h is not included here: the files that walk
+ * the parsed file see it, through config_walk.h.
  */
 #ifndef GW_CONFIG_INT_H
 #define GW_CONFIG_INT_H
@@ -24,7 +26,7 @@
 #define GW_CONFIG_MINT_ISSUER "bbb-gateway" /* tokens_mint.issuer by default */
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 94u
+#define GW_CONFIG_N_KEYS 109u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */
@@ -51,6 +53,8 @@ enum gw_config_ktype {
 	KT_PARAMS,  /* a group of BBB parameters: struct gw_tenant_param * at off, count at off_n */
 	KT_NAMES,   /* char ** at off, count at off_n: BBB parameter names */
 	KT_DIGESTS, /* unsigned bit set (1u << enum gw_digest) */
+	KT_TAGS,    /* char ** at off, count at off_n: labels as KT_LABEL */
+	KT_REDIS,   /* char *, a Redis URL (gw_config_redis_url); zeroed when freed */
 };
 
 #define K_REQUIRED 1u      /* must be present (unless its env variable is set) */
@@ -58,6 +62,9 @@ enum gw_config_ktype {
 #define K_NO_USERINFO 4u   /* a URL handed to clients: user-info (user:password@) refused */
 #define K_RESTART \
 	8u /* read once at start: a reload that changes it warns, the running value stays */
+#define K_POSITIVE 16u /* KT_RATE: more than min (0), not equal to it */
+/* A lone bbb group's server (bbb.url, ...): refused, and never required, with servers[] */
+#define K_LONE_BBB 32u
 
 /*
  * The lists of groups. A list's members are the keys "<name>[].<member>"
@@ -69,6 +76,7 @@ enum gw_config_list {
 	GW_CONFIG_TOKENS,  /* tokens[]: struct gw_token */
 	GW_CONFIG_ISSUERS, /* issuers[]: struct gw_issuer */
 	GW_CONFIG_TENANTS, /* tenants[]: struct gw_tenant */
+	GW_CONFIG_SERVERS, /* servers[]: struct gw_bbb_server */
 	GW_CONFIG_N_LISTS,
 };
 
@@ -142,6 +150,9 @@ void gw_config_free_secret(char *s);
 /* Frees what a tenants[] entry owns (its secret zeroed), not the entry. */
 void gw_config_tenant_deinit(struct gw_tenant *t);
 
+/* Frees what a servers[] entry owns (its secret zeroed), not the entry. */
+void gw_config_server_deinit(struct gw_bbb_server *s);
+
 /* Frees n strings and the array holding them. */
 void gw_config_free_strv(char **v, size_t n);
 
@@ -165,6 +176,12 @@ bool gw_config_ip_ok(const char *s);
 
 /* True for 1..64 characters from A-Z a-z 0-9 . _ - (token names, tenants). */
 bool gw_config_label_ok(const char *s);
+
+/* A label as gw_config_label_ok() takes it (names, servers[].tags). */
+const char *gw_config_label_problem(const char *s);
+
+/* A state.redis URL as gw_config_redis_url() takes it (config_redis.c). */
+const char *gw_config_redis_problem(const char *url);
 
 /* True for 1..128 visible ASCII characters, no spaces (issuer names, kids, the audience). */
 bool gw_config_id_ok(const char *s);

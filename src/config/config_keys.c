@@ -1,19 +1,18 @@
 /*
- * config_keys.c - the table of every config key and what is built from it
- * alone: the defaults snapshot, its reference counting and release, the
- * Markdown reference in docs/configuration.md, and what a 0 stands for
- * where that depends on other keys (the rate limit).
+ * config_keys.c - the table of every config key, the lists of groups, and
+ * the lookups into them (what the snapshot builds from the table alone is
+ * in config_snapshot.c).
  *
  * Each entry of gw_config_keys[] gives a key's path, type, default, range,
  * environment override and where its value lands (an offset into struct
  * gw_config, or into the entry struct of a list for the members of a list's
- * entries: struct gw_token for tokens[], struct gw_issuer for issuers[]).
+ * entries: struct gw_token for tokens[], struct gw_issuer for issuers[],
+ * struct gw_tenant for tenants[], struct gw_bbb_server for servers[]).
  * The loader in config.c walks a parsed file against this table; a key
  * that is not here does not exist.
  */
 #include "config_int.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +23,17 @@ _Static_assert(sizeof(enum gw_log_level) == sizeof(int), "enums are stored as in
 _Static_assert(sizeof(enum gw_log_format) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum gw_digest) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum gw_jwt_alg) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum gw_server_state) == sizeof(int), "enums are stored as int");
 
 #define CFG(f) offsetof(struct gw_config, f)
 #define TOK(f) offsetof(struct gw_token, f)
 #define ISS(f) offsetof(struct gw_issuer, f)
 #define TEN(f) offsetof(struct gw_tenant, f)
+#define SRV(f) offsetof(struct gw_bbb_server, f)
 #define TOKENS GW_CONFIG_TOKENS
 #define ISSUERS GW_CONFIG_ISSUERS
 #define TENANTS GW_CONFIG_TENANTS
+#define SERVERS GW_CONFIG_SERVERS
 /* Every checksum algorithm BBB knows, as a KT_DIGESTS bit set. */
 #define ALL_DIGESTS                                                                        \
 	((1ll << GW_DIGEST_SHA1) | (1ll << GW_DIGEST_SHA256) | (1ll << GW_DIGEST_SHA384) | \
@@ -59,20 +61,11 @@ static const struct gw_config_ename log_formats[] = {
 	{ NULL, 0 },
 };
 
-/* How each type is named in the docs. */
-static const char *const type_names[] = {
-	[KT_IP] = "string (IP address)",   [KT_URL] = "string (URL)",
-	[KT_SECRET] = "string (secret)",   [KT_SECRET_FILE] = "string (path)",
-	[KT_KEY] = "string (secret)",      [KT_UINT] = "integer",
-	[KT_SIZE] = "integer (bytes)",     [KT_RATE] = "number",
-	[KT_BOOL] = "boolean",             [KT_ENUM] = "string",
-	[KT_DIGEST] = "string",            [KT_JWT_ALG] = "string",
-	[KT_ORIGINS] = "array of strings", [KT_LIST] = "list of groups",
-	[KT_LABEL] = "string",             [KT_ID] = "string",
-	[KT_TOKEN_HASH] = "string",        [KT_SCOPES] = "array of strings",
-	[KT_TIME] = "string (UTC time)",   [KT_HOSTS] = "array of strings",
-	[KT_PREFIX] = "string",            [KT_PARAMS] = "group",
-	[KT_NAMES] = "array of strings",   [KT_DIGESTS] = "array of strings",
+static const struct gw_config_ename server_states[] = {
+	{ "enabled", GW_SERVER_ENABLED },
+	{ "cordoned", GW_SERVER_CORDONED },
+	{ "disabled", GW_SERVER_DISABLED },
+	{ NULL, 0 },
 };
 
 static void token_deinit(void *entry)
@@ -90,6 +83,11 @@ static void tenant_deinit(void *entry)
 	gw_config_tenant_deinit(entry);
 }
 
+static void server_deinit(void *entry)
+{
+	gw_config_server_deinit(entry);
+}
+
 const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_TOKENS] = { "tokens", sizeof(struct gw_token), CFG(tokens), CFG(n_tokens),
 			       GW_MAX_TOKENS, "{ name = ...; hash = ...; scopes = [...]; }",
@@ -100,6 +98,9 @@ const struct gw_config_list_kind gw_config_lists[GW_CONFIG_N_LISTS] = {
 	[GW_CONFIG_TENANTS] = { "tenants", sizeof(struct gw_tenant), CFG(tenants), CFG(n_tenants),
 				GW_MAX_TENANTS, "{ name = ...; meeting_prefix = ...; }",
 				tenant_deinit },
+	[GW_CONFIG_SERVERS] = { "servers", sizeof(struct gw_bbb_server), CFG(servers),
+				CFG(n_servers), GW_MAX_SERVERS,
+				"{ name = ...; url = ...; secret_file = ...; }", server_deinit },
 };
 
 const struct gw_config_key gw_config_keys[] = {
@@ -182,24 +183,27 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "limits.heavy_burst", .type = KT_UINT, .off = CFG(heavy_burst), .def = 0,
 	  .max = BURST_MAX,
 	  .doc = "Burst of the expensive-route bucket; 0 = twice `heavy_rate_per_s`, at least 1." },
-	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED, .off = CFG(bbb_url),
-	  .def_doc = "required", .env = "BBB_GATEWAY_BBB_URL",
+	{ .path = "bbb.url", .type = KT_URL, .flags = K_REQUIRED | K_LONE_BBB, .off = CFG(bbb_url),
+	  .def_doc = "required without `servers`", .env = "BBB_GATEWAY_BBB_URL",
 	  .doc = "BBB API base the gateway calls (http:// or https://; a trailing / is dropped). "
 		 "User-info (`user:password@`, for a proxy with basic auth) is sent by the "
-		 "gateway's HTTP client only: logs show it as `***`, join URLs never carry it." },
-	{ .path = "bbb.public_url", .type = KT_URL, .flags = K_NO_USERINFO,
+		 "gateway's HTTP client only: logs show it as `***`, join URLs never carry it. "
+		 "With `servers`, each server has its own and this must be absent." },
+	{ .path = "bbb.public_url", .type = KT_URL, .flags = K_NO_USERINFO | K_LONE_BBB,
 	  .off = CFG(bbb_public_url), .def_doc = "bbb.url without user-info",
 	  .doc = "BBB API base that join URLs point at, as browsers reach it. Must not contain "
-		 "user-info (`user:password@`)." },
-	{ .path = "bbb.secret", .type = KT_SECRET, .off = CFG(bbb_secret),
+		 "user-info (`user:password@`). Absent with `servers`." },
+	{ .path = "bbb.secret", .type = KT_SECRET, .flags = K_LONE_BBB, .off = CFG(bbb_secret),
 	  .def_doc = "one of secret, secret_file", .env = "BBB_GATEWAY_BBB_SECRET",
-	  .doc = "BBB shared secret (`bbb-conf --secret`); prefer secret_file." },
-	{ .path = "bbb.secret_file", .type = KT_SECRET_FILE, .off = CFG(bbb_secret),
-	  .def_doc = "one of secret, secret_file",
+	  .doc = "BBB shared secret (`bbb-conf --secret`); prefer secret_file. Absent with "
+		 "`servers`." },
+	{ .path = "bbb.secret_file", .type = KT_SECRET_FILE, .flags = K_LONE_BBB,
+	  .off = CFG(bbb_secret), .def_doc = "one of secret, secret_file",
 	  .doc = "File holding the BBB secret (trailing whitespace dropped); relative to the "
-		 "config file's directory." },
+		 "config file's directory. Absent with `servers`." },
 	{ .path = "bbb.checksum", .type = KT_DIGEST, .off = CFG(checksum), .def = GW_DIGEST_SHA256,
-	  .doc = "Checksum algorithm; must be enabled on the BBB server." },
+	  .doc = "Checksum algorithm; must be enabled on the BBB server. With `servers`, the "
+		 "default of `servers[].checksum`." },
 	{ .path = "bbb.hooks_checksum", .type = KT_DIGEST, .off = CFG(hooks_checksum),
 	  .def = GW_DIGEST_SHA1,
 	  .doc = "Checksum algorithm for the bbb-webhooks calls (`hooks/create`, `hooks/list`, "
@@ -254,6 +258,66 @@ const struct gw_config_key gw_config_keys[] = {
 		 "reserved IP address in any spelling, or when they carry user-info. Entries: "
 		 "host names (exact, e.g. `files.internal.example`), IP addresses, or networks "
 		 "(`10.1.2.0/24`, `fd00::/8`); at most 256. Names are not resolved." },
+	{ .path = "servers", .type = KT_LIST, .list = SERVERS,
+	  .def_doc = "the `bbb` group's server, `default`",
+	  .doc = "The BBB servers the gateway places meetings on: a list of groups with the "
+		 "members below, at most 64. Without it, `bbb.url`, `bbb.public_url` and "
+		 "`bbb.secret` make one server named `default`; with it, those three must be "
+		 "absent. The other `bbb` keys (timeouts, connections, breaker, retry) apply to "
+		 "every server. A reload may add, remove or re-state servers." },
+	{ .path = "servers[].name", .type = KT_LABEL, .list = SERVERS, .flags = K_REQUIRED,
+	  .off = SRV(name), .def_doc = "required",
+	  .doc = "Unique name (`GET /v1/servers`, `PATCH /v1/servers/{name}`, logs): 1-64 of "
+		 "`A-Z a-z 0-9 . _ -`." },
+	{ .path = "servers[].url", .type = KT_URL, .list = SERVERS, .flags = K_REQUIRED,
+	  .off = SRV(url), .def_doc = "required",
+	  .doc = "The server's BBB API base, as `bbb.url` (user-info for the gateway's own calls "
+		 "only); no two servers may share one." },
+	{ .path = "servers[].public_url", .type = KT_URL, .list = SERVERS, .flags = K_NO_USERINFO,
+	  .off = SRV(public_url), .def_doc = "url without user-info",
+	  .doc = "What the join URLs of the server's meetings point at, as `bbb.public_url`." },
+	{ .path = "servers[].secret", .type = KT_SECRET, .list = SERVERS, .off = SRV(secret),
+	  .def_doc = "one of secret, secret_file",
+	  .doc = "The server's BBB shared secret, as `bbb.secret`; prefer `secret_file`." },
+	{ .path = "servers[].secret_file", .type = KT_SECRET_FILE, .list = SERVERS,
+	  .def_doc = "one of secret, secret_file",
+	  .doc = "File holding the server's secret, as `bbb.secret_file` (trailing whitespace "
+		 "dropped; relative to the config file's directory)." },
+	{ .path = "servers[].checksum", .type = KT_DIGEST, .list = SERVERS, .off = SRV(checksum),
+	  .def = GW_DIGEST_SHA256, .def_doc = "bbb.checksum",
+	  .doc = "The server's checksum algorithm; must be enabled on that server." },
+	{ .path = "servers[].weight", .type = KT_RATE, .list = SERVERS, .flags = K_POSITIVE,
+	  .off = SRV(weight), .def = 1, .min = 0, .max = 1000,
+	  .doc = "The server's load multiplier when meetings are placed (integer or decimal)." },
+	{ .path = "servers[].state", .type = KT_ENUM, .list = SERVERS, .off = SRV(state),
+	  .def = GW_SERVER_ENABLED, .names = server_states,
+	  .doc = "`enabled` gets new meetings, `cordoned` keeps its meetings but gets no new "
+		 "ones, `disabled` gets no calls at all (`PATCH /v1/servers/{name}` steers it at "
+		 "run time)." },
+	{ .path = "servers[].tags", .type = KT_TAGS, .list = SERVERS, .off = SRV(tags),
+	  .off_n = SRV(n_tags), .def_doc = "none",
+	  .doc = "Labels a create may ask for with `meta_server-tag` (e.g. `[ \"eu\" ]`): at "
+		 "most 16, each 1-64 of `A-Z a-z 0-9 . _ -`." },
+	{ .path = "fleet.poll_s", .type = KT_UINT, .off = CFG(fleet_poll_s), .def = 5, .min = 1,
+	  .max = 3600,
+	  .doc = "Seconds between two `getMeetings` polls of each server; two failed polls mark "
+		 "a server unhealthy, one good poll healthy again." },
+	{ .path = "fleet.reservation_seats", .type = KT_UINT, .off = CFG(fleet_reservation_seats),
+	  .def = 15, .max = 10000,
+	  .doc = "Seats a create reserves on its server when it sends no "
+		 "`meta_bbb-meeting-size-hint`, so that a burst of creates spreads out." },
+	{ .path = "fleet.reservation_decay_s", .type = KT_UINT,
+	  .off = CFG(fleet_reservation_decay_s), .def = 1800, .min = 1, .max = 86400,
+	  .doc = "Seconds over which a create's reservation fades to nothing." },
+	{ .path = "fleet.meeting_weight", .type = KT_UINT, .off = CFG(fleet_meeting_weight),
+	  .def = 5, .max = 10000,
+	  .doc = "Load a meeting adds to its server besides its users." },
+	{ .path = "state.redis", .type = KT_REDIS, .flags = K_RESTART, .off = CFG(state_redis),
+	  .def_doc = "none (state in this process)",
+	  .doc = "Redis that N gateways share placements, reservations, revocations and events "
+		 "through: `redis://host[:port][/db]` (an `[IPv6]` host, port 1..65535, db "
+		 "0..15), `redis://:password@host:port/db`, or `unix:/path/to/socket[?db=N]`. The "
+		 "password is never logged." },
 	{ .path = "tokens", .type = KT_LIST, .list = TOKENS, .def_doc = "none",
 	  .doc = "Client tokens: a list of groups with the members below. With none (and no "
 		 "`issuers`), every /v1 request gets 401." },
@@ -584,210 +648,4 @@ void gw_config_free_strv(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-}
-
-static enum gw_err set_default(void *base, const struct gw_config_key *k)
-{
-	void *dst = gw_config_field(base, k->off);
-	int v = (int)k->def;
-
-	if (k->type == KT_UINT || k->type == KT_SCOPES || k->type == KT_DIGESTS)
-		*(unsigned *)dst = (unsigned)k->def;
-	else if (k->type == KT_SIZE)
-		*(size_t *)dst = (size_t)k->def;
-	else if (k->type == KT_RATE)
-		*(double *)dst = (double)k->def;
-	else if (k->type == KT_BOOL)
-		*(bool *)dst = k->def != 0;
-	else if (k->type == KT_ENUM || k->type == KT_DIGEST)
-		memcpy(dst, &v, sizeof(v));
-	else if (k->def_str != NULL)
-		*(char **)dst = strdup(k->def_str);
-	else
-		return GW_OK;
-	return k->def_str != NULL && *(char **)dst == NULL ? GW_E_NOMEM : GW_OK;
-}
-
-enum gw_err gw_config_defaults(void *base, enum gw_config_list list)
-{
-	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
-		const struct gw_config_key *k = &gw_config_keys[i];
-
-		if (k->type != KT_LIST && k->list == list && set_default(base, k) != GW_OK)
-			return GW_E_NOMEM;
-	}
-	return GW_OK;
-}
-
-/* Numbers the snapshots of this process: caches keyed on a snapshot never see a reused one. */
-static atomic_ullong generations;
-
-struct gw_config *gw_config_new_defaults(void)
-{
-	struct gw_config *cfg = calloc(1, sizeof(*cfg));
-
-	if (cfg == NULL)
-		return NULL;
-	atomic_init(&cfg->refs, 1);
-	cfg->generation = atomic_fetch_add_explicit(&generations, 1, memory_order_relaxed) + 1;
-	if (gw_config_defaults(cfg, GW_CONFIG_ROOT) != GW_OK) {
-		gw_config_unref(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
-struct gw_config *gw_config_ref(struct gw_config *cfg)
-{
-	atomic_fetch_add_explicit(&cfg->refs, 1, memory_order_relaxed);
-	return cfg;
-}
-
-/* Frees the entries of list in cfg and what they own. */
-static void free_list(struct gw_config *cfg, const struct gw_config_list_kind *l)
-{
-	char *entries;
-	size_t n;
-
-	memcpy(&entries, gw_config_field(cfg, l->off), sizeof(entries));
-	memcpy(&n, gw_config_field(cfg, l->off_n), sizeof(n));
-	for (size_t i = 0; i < n; i++)
-		l->deinit(entries + i * l->entry_size);
-	free(entries);
-}
-
-void gw_config_unref(struct gw_config *cfg)
-{
-	if (cfg == NULL)
-		return;
-	/* acq_rel: the last owner sees every other owner's reads finished before it frees. */
-	if (atomic_fetch_sub_explicit(&cfg->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	free(cfg->path);
-	free(cfg->listen_address);
-	free(cfg->bbb_url);
-	free(cfg->bbb_public_url);
-	gw_config_free_secret(cfg->bbb_secret);
-	for (size_t i = GW_CONFIG_ROOT + 1; i < GW_CONFIG_N_LISTS; i++)
-		free_list(cfg, &gw_config_lists[i]);
-	gw_issuer_deinit(&cfg->mint);
-	free(cfg->auth_audience);
-	free(cfg->events_callback_url);
-	free(cfg->facade_public_url);
-	free(cfg->facade_default_tenant);
-	gw_config_free_strv(cfg->cors_origins, cfg->n_cors_origins);
-	gw_config_free_strv(cfg->fetch_allow, cfg->n_fetch_allow);
-	free(cfg);
-}
-
-void gw_config_token_rate(const struct gw_config *cfg, const struct gw_token *tok, double *rate,
-			  double *burst)
-{
-	double r = cfg->rate_per_s;
-	double b = cfg->burst;
-
-	if (tok != NULL && tok->rate_per_s > 0.0)
-		r = tok->rate_per_s;
-	if (tok != NULL && tok->burst > 0)
-		b = tok->burst;
-	if (b == 0.0)
-		b = 2.0 * r > 1.0 ? 2.0 * r : 1.0;
-	*rate = r;
-	*burst = b;
-}
-
-static const char *enum_default(const struct gw_config_key *k)
-{
-	if (k->type == KT_DIGEST)
-		return gw_config_enum_name(k, (int)k->def);
-	for (const struct gw_config_ename *e = k->names; e->name != NULL; e++) {
-		if (e->value == k->def)
-			return e->name;
-	}
-	return "?";
-}
-
-static enum gw_err reference_row(struct gw_buf *out, const struct gw_config_key *k)
-{
-	char def[64];
-	char range[96] = "—";
-
-	if (k->def_doc != NULL)
-		snprintf(def, sizeof(def), "%s", k->def_doc);
-	else if (k->type == KT_BOOL)
-		snprintf(def, sizeof(def), "`%s`", k->def != 0 ? "true" : "false");
-	else if (k->type == KT_DIGEST || k->type == KT_ENUM)
-		snprintf(def, sizeof(def), "`%s`", enum_default(k));
-	else if (k->def_str != NULL)
-		snprintf(def, sizeof(def), "`%s`", k->def_str);
-	else
-		snprintf(def, sizeof(def), "%lld", k->def);
-	if (k->type == KT_UINT || k->type == KT_SIZE || k->type == KT_RATE)
-		snprintf(range, sizeof(range), "%lld..%lld", k->min, k->max);
-	else if (k->type == KT_ENUM || k->type == KT_DIGEST || k->type == KT_JWT_ALG)
-		gw_config_enum_values(k, range, sizeof(range), "`");
-	return gw_buf_appendf(out, "| `%s` | %s | %s | %s | %s%s%s%s%s |\n", k->path,
-			      type_names[k->type], def, range, k->doc,
-			      k->env != NULL ? " Environment: `" : "", k->env != NULL ? k->env : "",
-			      k->env != NULL ? "`." : "",
-			      (k->flags & K_RESTART) != 0 ? " Read at start only (a reload keeps "
-							    "the running value)."
-							  : "");
-}
-
-enum gw_err gw_config_reference(struct gw_buf *out)
-{
-	enum gw_err err = gw_buf_append_str(out, "| key | type | default | range | meaning |\n"
-						 "|---|---|---|---|---|\n");
-
-	for (size_t i = 0; i < GW_CONFIG_N_KEYS && err == GW_OK; i++)
-		err = reference_row(out, &gw_config_keys[i]);
-	return err;
-}
-
-/* Whether key k holds different values in a and b. */
-static bool key_differs(const struct gw_config_key *k, const struct gw_config *a,
-			const struct gw_config *b)
-{
-	const char *pa = (const char *)a + k->off;
-	const char *pb = (const char *)b + k->off;
-	const char *sa, *sb;
-
-	switch (k->type) {
-	case KT_IP:
-	case KT_URL:
-		memcpy(&sa, pa, sizeof(sa));
-		memcpy(&sb, pb, sizeof(sb));
-		return (sa == NULL) != (sb == NULL) || (sa != NULL && strcmp(sa, sb) != 0);
-	case KT_UINT:
-		return *(const unsigned *)(const void *)pa != *(const unsigned *)(const void *)pb;
-	case KT_SIZE:
-		return *(const size_t *)(const void *)pa != *(const size_t *)(const void *)pb;
-	case KT_BOOL:
-		return *(const bool *)(const void *)pa != *(const bool *)(const void *)pb;
-	case KT_ENUM:
-	case KT_DIGEST:
-		return *(const int *)(const void *)pa != *(const int *)(const void *)pb;
-	case KT_RATE:
-		return *(const double *)(const void *)pa != *(const double *)(const void *)pb;
-	default:
-		return false; /* not a type a read-at-start key has */
-	}
-}
-
-size_t gw_config_restart_changes(const struct gw_config *a, const struct gw_config *b,
-				 const char **out, size_t cap)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < GW_CONFIG_N_KEYS; i++) {
-		const struct gw_config_key *k = &gw_config_keys[i];
-
-		if ((k->flags & K_RESTART) == 0 || !key_differs(k, a, b))
-			continue;
-		if (n < cap)
-			out[n] = k->path;
-		n++;
-	}
-	return n;
 }

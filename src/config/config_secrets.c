@@ -98,26 +98,25 @@ unsigned char *gw_config_read_file(struct gw_config_ctx *c, const config_setting
 	return out;
 }
 
-/* Reads bbb.secret_file into bbb_secret. */
-static void read_secret_file(struct gw_config_ctx *c, const config_setting_t *s)
+void gw_config_read_secret_file(struct gw_config_ctx *c, const config_setting_t *s, const char *key,
+				char **dst)
 {
 	size_t n = 0;
-	unsigned char *buf = gw_config_read_file(c, s, "bbb.secret_file", SECRET_FILE_MAX,
-						 GW_CONFIG_TRIM_SPACE, &n);
+	unsigned char *buf =
+		gw_config_read_file(c, s, key, SECRET_FILE_MAX, GW_CONFIG_TRIM_SPACE, &n);
 	const char *why;
 
 	if (buf == NULL)
 		return;
 	why = gw_config_secret_problem((const char *)buf, n);
 	if (why != NULL) {
-		gw_config_problem(c, s, "bbb.secret_file", "%s: %s", config_setting_get_string(s),
-				  why);
+		gw_config_problem(c, s, key, "%s: %s", config_setting_get_string(s), why);
 		gw_config_free_bytes(buf, n);
 		return;
 	}
 	/* buf is the secret's own copy, NUL-terminated, with no NUL inside (checked above) */
-	gw_config_free_secret(c->cfg->bbb_secret);
-	c->cfg->bbb_secret = (char *)buf;
+	gw_config_free_secret(*dst);
+	*dst = (char *)buf;
 }
 
 void gw_config_finish_secret(struct gw_config_ctx *c, const config_setting_t *root)
@@ -130,7 +129,7 @@ void gw_config_finish_secret(struct gw_config_ctx *c, const config_setting_t *ro
 		gw_config_problem(c, file, "bbb.secret_file",
 				  "set bbb.secret or bbb.secret_file, not both");
 	else if (file != NULL && !c->from_env[si])
-		read_secret_file(c, file);
+		gw_config_read_secret_file(c, file, "bbb.secret_file", &c->cfg->bbb_secret);
 	else if (inline_secret == NULL && file == NULL && !c->from_env[si])
 		gw_config_problem(c, config_setting_get_member(root, "bbb"), "bbb.secret",
 				  "missing: set bbb.secret or bbb.secret_file (or %s)",
@@ -362,7 +361,8 @@ void gw_config_scrub(config_t *lc)
 		const char *member = strchr(k->path, '.');
 		config_setting_t *list;
 
-		if (k->type != KT_SECRET && k->type != KT_KEY)
+		/* a Redis URL may hold a password */
+		if (k->type != KT_SECRET && k->type != KT_KEY && k->type != KT_REDIS)
 			continue;
 		if (k->list == GW_CONFIG_ROOT) {
 			scrub_string(config_lookup(lc, k->path));

@@ -148,31 +148,15 @@ static void tenant_secret(struct gw_config_ctx *c, size_t i, const config_settin
 	struct gw_tenant *t = &c->cfg->tenants[i];
 	const config_setting_t *inl = seen[gw_config_key_index("tenants[].secret")];
 	const config_setting_t *file = seen[gw_config_key_index("tenants[].secret_file")];
-	unsigned char *buf;
-	const char *why;
 	char name[64];
-	size_t n = 0;
 
 	snprintf(name, sizeof(name), "tenants[%zu].secret_file", i);
 	if (inl != NULL && file != NULL) {
 		gw_config_problem(c, file, name, "set secret or secret_file, not both");
 		return;
 	}
-	if (file != NULL) {
-		buf = gw_config_read_file(c, file, name, GW_MAX_SECRET_LEN + 256u,
-					  GW_CONFIG_TRIM_SPACE, &n);
-		if (buf == NULL)
-			return;
-		why = gw_config_secret_problem((const char *)buf, n);
-		if (why != NULL) {
-			gw_config_problem(c, file, name, "%s: %s", config_setting_get_string(file),
-					  why);
-			gw_config_free_bytes(buf, n);
-			return;
-		}
-		gw_config_free_secret(t->secret);
-		t->secret = (char *)buf;
-	}
+	if (file != NULL)
+		gw_config_read_secret_file(c, file, name, &t->secret);
 	if (t->secret != NULL && strlen(t->secret) < TENANT_SECRET_MIN) {
 		snprintf(name, sizeof(name), "tenants[%zu].%s", i,
 			 file != NULL ? "secret_file" : "secret");

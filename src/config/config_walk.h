@@ -1,8 +1,9 @@
 /*
  * config_walk.h - the loader's state while it walks a parsed file, shared
- * by config.c (the walk itself) and config_secrets.c (secrets and keys:
- * bbb.secret, issuers[] entries, tokens_mint). Private to the config module
- * and the only header that includes libconfig.h.
+ * by config.c (the walk itself), config_secrets.c (secrets and keys:
+ * bbb.secret, issuers[] entries, tokens_mint), config_tenants.c and
+ * config_servers.c. Private to the config module and the only header that
+ * includes libconfig.h.
  */
 #ifndef GW_CONFIG_WALK_H
 #define GW_CONFIG_WALK_H
@@ -50,6 +51,16 @@ enum gw_config_trim {
 unsigned char *gw_config_read_file(struct gw_config_ctx *c, const config_setting_t *s,
 				   const char *key, size_t max, enum gw_config_trim trim,
 				   size_t *n);
+
+/*
+ * Reads the secret file the string setting s names, as bbb.secret_file is
+ * read (gw_config_read_file, trailing whitespace dropped, then
+ * gw_config_secret_problem), and on success replaces *dst (the old value
+ * freed zeroed). Problems are reported under key with the file's path,
+ * never its content.
+ */
+void gw_config_read_secret_file(struct gw_config_ctx *c, const config_setting_t *s, const char *key,
+				char **dst);
 
 /* Zeroes n bytes at p and frees it. NULL is fine. */
 void gw_config_free_bytes(unsigned char *p, size_t n);
@@ -100,10 +111,33 @@ void gw_config_finish_tenants(struct gw_config_ctx *c, const config_setting_t *r
  */
 void gw_config_finish_mint(struct gw_config_ctx *c);
 
+/* True when the file has a servers list (of any shape): the fleet is not the bbb group. */
+bool gw_config_has_servers(const struct gw_config_ctx *c);
+
+/* Sets *public_url, when NULL, to url (NULL: nothing) without its user-info. */
+void gw_config_default_public_url(struct gw_config_ctx *c, char **public_url, const char *url);
+
+/*
+ * Checks servers[i] (as gw_config_finish_issuer): exactly one of secret
+ * and secret_file (read), public_url's default, a name and a server
+ * (url, user-info aside) no earlier entry has.
+ */
+void gw_config_finish_server(struct gw_config_ctx *c, size_t i, const config_setting_t *g,
+			     const config_setting_t *const *seen);
+
+/*
+ * After the walk, with bbb.public_url's default set: without a servers
+ * list, makes the server "default" of the bbb group; with one, refuses the
+ * bbb group's server keys (K_LONE_BBB) and an empty list, gives each entry
+ * without a checksum bbb.checksum, and copies servers[0]'s url,
+ * public_url and secret into bbb_url, bbb_public_url and bbb_secret.
+ */
+void gw_config_finish_servers(struct gw_config_ctx *c);
+
 /*
  * Zeroes libconfig's copies of the inline secrets and keys in lc
- * (bbb.secret, issuers[].secret), which config_destroy() frees without
- * clearing.
+ * (bbb.secret, issuers[].secret, servers[].secret, state.redis), which
+ * config_destroy() frees without clearing.
  */
 void gw_config_scrub(config_t *lc);
 

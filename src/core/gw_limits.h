@@ -55,6 +55,8 @@
 #define GW_MAX_TOKENS 4096u
 #define GW_MAX_ISSUERS 64u                  /* issuers[] entries (keys) */
 #define GW_MAX_TENANTS 256u                 /* tenants[] entries */
+#define GW_MAX_SERVERS 64u                  /* servers[] entries: the BBB fleet */
+#define GW_MAX_SERVER_TAGS 16u              /* servers[].tags */
 #define GW_MAX_TENANT_PARAMS 64u            /* parameters in one create policy list */
 #define GW_MAX_TENANT_PREFIX_LEN 32u        /* tenants[].meeting_prefix */
 #define GW_MAX_KEY_FILE_BYTES (64u * 1024u) /* an issuer's or the minting key's file */
