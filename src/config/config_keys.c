@@ -298,10 +298,12 @@ const struct gw_config_key gw_config_keys[] = {
 	  .off_n = SRV(n_tags), .def_doc = "none",
 	  .doc = "Labels a create may ask for with `meta_server-tag` (e.g. `[ \"eu\" ]`): at "
 		 "most 16, each 1-64 of `A-Z a-z 0-9 . _ -`." },
-	{ .path = "fleet.poll_s", .type = KT_UINT, .off = CFG(fleet_poll_s), .def = 5, .min = 1,
+	{ .path = "fleet.poll_s", .type = KT_UINT, .off = CFG(fleet_poll_s), .def = 5, .min = 0,
 	  .max = 3600,
 	  .doc = "Seconds between two `getMeetings` polls of each server; two failed polls mark "
-		 "a server unhealthy, one good poll healthy again." },
+		 "a server unhealthy, one good poll healthy again. 0 never polls: every server "
+		 "then counts as healthy and the map learns meetings only from creates and "
+		 "look-ups." },
 	{ .path = "fleet.reservation_seats", .type = KT_UINT, .off = CFG(fleet_reservation_seats),
 	  .def = 15, .max = 10000,
 	  .doc = "Seats a create reserves on its server when it sends no "

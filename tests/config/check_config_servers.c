@@ -300,6 +300,10 @@ START_TEST(test_config_servers_ranges_accepted)
 	ck_assert_uint_eq(cfg->fleet_poll_s, 1);
 	ck_assert_uint_eq(cfg->fleet_reservation_decay_s, 1);
 	gw_config_unref(cfg);
+	/* 0: never polled */
+	cfg = load_ok(BBB "fleet = { poll_s = 0; };\n");
+	ck_assert_uint_eq(cfg->fleet_poll_s, 0);
+	gw_config_unref(cfg);
 }
 END_TEST
 
@@ -312,9 +316,8 @@ static const struct {
 	const char *text;
 	const char *want;
 } refused[] = {
-	{"fleet = { poll_s = 0; };\n" ONE(""), "gw.conf:1: fleet.poll_s: 0 is out of range "
-					       "(1..3600)"},
-	{"fleet = { poll_s = 3601; };\n" ONE(""), "fleet.poll_s: 3601 is out of range"},
+	{"fleet = { poll_s = 3601; };\n" ONE(""), "gw.conf:1: fleet.poll_s: 3601 is out of range "
+						  "(0..3600)"},
 	{"fleet = { reservation_seats = 10001; };\n" ONE(""), "fleet.reservation_seats: 10001 is "
 							      "out of range (0..10000)"},
 	{"fleet = { reservation_seats = -1; };\n" ONE(""), "fleet.reservation_seats: -1 is out"},
