@@ -172,11 +172,10 @@ static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
 }
 
 /* The URL and the body of r's call into x->bbb; writes the problem when one cannot be built. */
-static bool build(struct gw_exchange *x, const struct gw_bbb_req *r, const char *query, char **body,
-		  size_t *len)
+static bool build(struct gw_exchange *x, const struct gw_bbb_call_def *c, const char *query,
+		  char **body, size_t *len)
 {
 	const struct gw_config *cfg = x->req.cfg;
-	const struct gw_bbb_call_def *c = r->call;
 	struct gw_bbb_target t;
 	struct gw_buf url;
 	enum gw_err err;
@@ -256,17 +255,52 @@ static bool xml_refused(struct gw_exchange *x, const struct gw_bbb_call_def *c)
 	return true;
 }
 
+/* Builds the call's URL and body (taken) into x; false with the problem written. */
+static bool prepare(struct gw_exchange *x, const struct gw_bbb_call_def *c, const char *query,
+		    char *body, size_t len)
+{
+	if (!build(x, c, query, &body, &len)) {
+		free(body);
+		return false;
+	}
+	free(x->bbb.body);
+	x->bbb.body = body;
+	x->up.idempotent = c->idempotent;
+	x->up.body = body;
+	x->up.body_len = body != NULL ? len : 0;
+	x->up.post = body != NULL;
+	x->up.content_type = body != NULL ? x->bbb.content_type_buf : NULL;
+	x->up.accept = NULL;
+	return true;
+}
+
 void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 {
 	const struct gw_bbb_call_def *c = r->call;
 	const char *query = r->query != NULL ? r->query : "";
-	char *body = r->body;
-	size_t len = r->body_len;
+	enum gw_bbb_routed routed;
 
 	take_state(x, r);
 	x->bbb.facade = r->facade;
-	if (xml_refused(x, c) || !gw_bbb_route(x, c, query) || !build(x, r, query, &body, &len)) {
-		free(body);
+	if (xml_refused(x, c) || (routed = gw_bbb_route(x, c, query)) == GW_BBB_ROUTE_REFUSED) {
+		free(r->body);
+		return;
+	}
+	if (r->body != NULL || c->signing == GW_BBB_SIGN_FORM)
+		gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf),
+			    c->signing == GW_BBB_SIGN_FORM ? "application/x-www-form-urlencoded"
+							   : r->content_type);
+	if (routed == GW_BBB_ROUTE_FIND) {
+		/* built once the meeting's server is known (found) */
+		x->bbb.find_query = gw_arena_strdup(&x->arena, query);
+		free(x->bbb.body);
+		x->bbb.body = r->body;
+		x->bbb.find_len = r->body_len;
+		if (x->bbb.find_query == NULL) {
+			gw_response_problem(x, gw_arena_error(&x->arena), NULL, NULL);
+			return;
+		}
+	} else if (!prepare(x, c, query, r->body, r->body_len)) {
 		return;
 	}
 	x->bbb.def = c;
@@ -290,20 +324,6 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 		x->bbb.facade = true;
 		x->bbb.finish = NULL;
 	}
-	free(x->bbb.body);
-	x->bbb.body = body;
-	x->up.idempotent = c->idempotent;
-	x->up.body = body;
-	x->up.body_len = body != NULL ? len : 0;
-	x->up.post = body != NULL;
-	x->up.content_type = NULL;
-	x->up.accept = NULL;
-	if (body != NULL) {
-		gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf),
-			    c->signing == GW_BBB_SIGN_FORM ? "application/x-www-form-urlencoded"
-							   : r->content_type);
-		x->up.content_type = x->bbb.content_type_buf;
-	}
 }
 
 void *gw_bbb_state(const struct gw_exchange *x)
@@ -311,12 +331,11 @@ void *gw_bbb_state(const struct gw_exchange *x)
 	return x->bbb.state;
 }
 
-enum gw_err gw_bbb_join_url(struct gw_exchange *x, const char *id, const char *query,
-			    struct gw_buf *out)
+enum gw_err gw_bbb_join_url(const struct gw_exchange *x, const char *query, struct gw_buf *out)
 {
 	struct gw_bbb_target t;
 
-	if (!gw_bbb_route_meeting(x, id) || !gw_bbb_target_of(x, &t))
+	if (!gw_bbb_target_of(x, &t))
 		return GW_E_UNAVAILABLE;
 	return gw_bbb_signed_url(out, t.public_url, GW_BBB_CALL(join)->name, query, t.checksum,
 				 t.secret);
@@ -715,9 +734,23 @@ static void call_ended(struct gw_exchange *x)
  * follow-ups until one is in flight (call_done continues) or the response
  * is written (the exchange is done).
  */
+static void found(struct gw_exchange *x)
+{
+	char *body = x->bbb.body;
+
+	x->bbb.body = NULL;
+	/* a call that cannot be built has its problem written: run_calls ends the exchange */
+	(void)prepare(x, x->bbb.def, x->bbb.find_query, body, x->bbb.find_len);
+	run_calls(x);
+}
+
 static void run_calls(struct gw_exchange *x)
 {
 	x->start = NULL;
+	if (x->bbb.find_id != NULL) {
+		gw_bbb_route_find(x, found);
+		return;
+	}
 	while (x->resp.status == 0 && x->bbb.pending) {
 		if (submit(x))
 			return;

@@ -93,12 +93,12 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r);
 void *gw_bbb_state(const struct gw_exchange *x);
 
 /*
- * Appends to out the signed join URL for the browser into meeting id
- * (BBB's meetingID): <public_url>/join?query&checksum= of the meeting's
- * server (bbb_route.h), signed with its checksum algorithm and secret.
+ * Appends to out the signed join URL for the browser: <public_url>/join
+ * ?query&checksum= of x's server (bbb_route.h: gw_bbb_with_meeting_server
+ * finds the meeting's), signed with its checksum algorithm and secret.
  * GW_E_TOO_LARGE past out's cap, GW_E_UNAVAILABLE when the server left.
  */
-enum gw_err gw_bbb_join_url(struct gw_exchange *x, const char *id, const char *query,
+enum gw_err gw_bbb_join_url(const struct gw_exchange *x, const char *query,
 			    struct gw_buf *out) GW_WUR;
 
 /*

@@ -11,10 +11,15 @@
 #include <time.h>
 
 #include "bbb_calls.h"
+#include "bbb_reply.h"
+#include "bbb_sign.h"
 #include "config.h"
 #include "fleet.h"
+#include "gw_limits.h"
 #include "log.h"
 #include "str.h"
+#include "upstream.h"
+#include "xml2json.h"
 
 static uint64_t mono_ms(void)
 {
@@ -88,23 +93,6 @@ static void no_server(struct gw_exchange *x, const char *detail)
 	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
 }
 
-/* The first server that may take calls: enabled or cordoned and healthy, else any not disabled. */
-static struct gw_fleet_server *first_usable(struct gw_fleet *f)
-{
-	struct gw_fleet_view v[64];
-	size_t n = gw_fleet_view(f, 0, v, 64), i;
-
-	for (i = 0; i < n && i < 64; i++) {
-		if (v[i].state != GW_SERVER_DISABLED && v[i].healthy)
-			return gw_fleet_server_named(f, v[i].name);
-	}
-	for (i = 0; i < n && i < 64; i++) {
-		if (v[i].state != GW_SERVER_DISABLED)
-			return gw_fleet_server_named(f, v[i].name);
-	}
-	return gw_fleet_server_at(f, 0);
-}
-
 static bool place(struct gw_exchange *x, struct gw_fleet *f, const char *query, const char *id)
 {
 	const struct gw_config *cfg = x->req.cfg;
@@ -143,34 +131,210 @@ static bool place(struct gw_exchange *x, struct gw_fleet *f, const char *query, 
 	return true;
 }
 
-bool gw_bbb_route_meeting(struct gw_exchange *x, const char *id)
+/* A lone server takes new meetings unless the operator cordoned or disabled it. */
+static bool one_takes_meetings(struct gw_exchange *x, struct gw_fleet *f)
 {
-	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
-	struct gw_fleet_server *s;
+	struct gw_fleet_server *s = gw_fleet_server_at(f, 0);
+	bool ok = s == NULL || gw_fleet_server_state(f, s) == GW_SERVER_ENABLED;
 
-	if (f == NULL || x->bbb.server != NULL)
-		return true;
-	s = id != NULL ? gw_fleet_lookup(f, id) : NULL;
-	if (s == NULL)
-		s = first_usable(f);
-	set_server(x, s);
-	return true;
+	gw_fleet_server_unref(s);
+	if (!ok)
+		no_server(x, "The BBB server is cordoned or disabled: it takes no new meetings");
+	return ok;
 }
 
-bool gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_def *c, const char *query)
+/* The map's server for id, or FIND when it does not know it. */
+static enum gw_bbb_routed route_meeting(struct gw_exchange *x, struct gw_fleet *f, const char *id)
+{
+	struct gw_fleet_server *s = id != NULL ? gw_fleet_lookup(f, id) : NULL;
+
+	if (s == NULL && id != NULL) {
+		x->bbb.find_id = id;
+		return GW_BBB_ROUTE_FIND;
+	}
+	set_server(x, s != NULL ? s : gw_fleet_first_usable(f));
+	return GW_BBB_ROUTED;
+}
+
+enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_def *c,
+				const char *query)
 {
 	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
 	const char *id;
 
 	if (f == NULL || x->bbb.server != NULL)
-		return true;
+		return GW_BBB_ROUTED;
+	/* one server (or none in the fleet: tests) takes every call, the map is not kept */
+	if (x->req.cfg->n_servers <= 1)
+		return c != GW_BBB_CALL(create) || one_takes_meetings(x, f) ? GW_BBB_ROUTED
+									    : GW_BBB_ROUTE_REFUSED;
 	/* getRecordings' meetingID is a filter (a list), not where the call goes */
 	id = c != GW_BBB_CALL(getRecordings) ? query_param(x, query, "meetingID") : NULL;
 	if (c == GW_BBB_CALL(create) && id != NULL)
-		return place(x, f, query, id);
+		return place(x, f, query, id) ? GW_BBB_ROUTED : GW_BBB_ROUTE_REFUSED;
 	if (c == GW_BBB_CALL(end))
 		x->bbb.placed = id;
-	return gw_bbb_route_meeting(x, id);
+	return route_meeting(x, f, id);
+}
+
+/* One server asked for the meeting. */
+struct ask {
+	struct finder *fd;
+	struct gw_fleet_server *srv;
+	struct gw_upstream_call call;
+	struct gw_buf url;
+};
+
+/* The look-up across the servers of one exchange; freed when its last call is done. */
+struct finder {
+	struct gw_exchange *x;
+	struct gw_fleet *f;
+	void (*then)(struct gw_exchange *x);
+	struct gw_fleet_server *found;
+	size_t n, pending;
+	struct ask asks[];
+};
+
+static void finder_end(struct finder *fd)
+{
+	struct gw_exchange *x = fd->x;
+
+	if (fd->found != NULL) {
+		if (gw_fleet_learn(fd->f, x->bbb.find_id, fd->found) != GW_OK)
+			gw_log_warn("fleet: the map of meetings is full");
+		set_server(x, gw_fleet_server_ref(fd->found));
+	} else {
+		set_server(x, gw_fleet_first_usable(fd->f));
+	}
+	x->bbb.find_id = NULL;
+	for (size_t i = 0; i < fd->n; i++) {
+		gw_upstream_call_deinit(&fd->asks[i].call);
+		gw_buf_deinit(&fd->asks[i].url);
+		gw_fleet_server_unref(fd->asks[i].srv);
+	}
+	fd->then(x);
+	free(fd);
+}
+
+/* Does the reply say the meeting is there? */
+static bool has_meeting(const struct gw_upstream_call *call)
+{
+	struct gw_bbb_reply r;
+	bool yes;
+
+	if (call->result != GW_OK || call->http_status != 200 ||
+	    gw_xml2json_convert(gw_buf_str(&call->reply), call->reply.len,
+				gw_upstream_deadline_ms(call), &r) != GW_OK)
+		return false;
+	yes = r.success;
+	gw_bbb_reply_deinit(&r);
+	return yes;
+}
+
+static void asked(struct gw_upstream_call *call, void *arg)
+{
+	struct ask *a = arg;
+	struct finder *fd = a->fd;
+
+	if (fd->found == NULL && has_meeting(call))
+		fd->found = a->srv;
+	if (--fd->pending == 0)
+		finder_end(fd);
+}
+
+/* Signs getMeetingInfo for the meeting on a's server and sends it; false when it did not go. */
+static bool ask(struct finder *fd, struct ask *a, const struct gw_buf *q)
+{
+	const struct gw_config *cfg = fd->x->req.cfg;
+	const struct gw_bbb_server *c = gw_fleet_server_config(a->srv, cfg);
+
+	if (c == NULL || gw_bbb_signed_url(&a->url, c->url, GW_BBB_CALL(getMeetingInfo)->name,
+					   gw_buf_str(q), c->checksum, c->secret) != GW_OK)
+		return false;
+	a->call.url = gw_buf_str(&a->url);
+	a->call.timeout_ms = cfg->bbb_timeout_ms;
+	a->call.idempotent = true;
+	a->call.max_reply_bytes = cfg->bbb_max_reply_bytes;
+	a->call.done = asked;
+	a->call.arg = a;
+	fd->pending++;
+	if (fd->x->upstream != NULL && gw_upstream_submit(fd->x->upstream, &a->call) == GW_OK)
+		return true;
+	fd->pending--;
+	return false;
+}
+
+void gw_bbb_route_find(struct gw_exchange *x, void (*then)(struct gw_exchange *x))
+{
+	struct gw_fleet *f = x->req.svc->fleet;
+	size_t n = gw_fleet_count(f), i;
+	struct finder *fd = calloc(1, sizeof(*fd) + n * sizeof(struct ask));
+	struct gw_buf q;
+
+	if (fd == NULL) {
+		x->bbb.find_id = NULL;
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		then(x);
+		return;
+	}
+	fd->x = x;
+	fd->f = f;
+	fd->then = then;
+	gw_buf_init(&q, GW_MAX_URL_BYTES);
+	/* one more than the calls: nothing ends the look-up before every call is out */
+	fd->pending = 1;
+	if (gw_bbb_query_add(&q, "meetingID", x->bbb.find_id) == GW_OK) {
+		for (i = 0; i < n; i++) {
+			struct ask *a = &fd->asks[fd->n];
+
+			a->srv = gw_fleet_server_at(f, i);
+			if (a->srv == NULL)
+				break;
+			a->fd = fd;
+			gw_buf_init(&a->url, GW_MAX_URL_BYTES);
+			gw_upstream_call_init(&a->call);
+			fd->n++;
+			(void)ask(fd, a, &q);
+		}
+	}
+	gw_buf_deinit(&q);
+	if (--fd->pending == 0)
+		finder_end(fd);
+}
+
+/* then, and the end of the exchange that waited for it. */
+static void then_and_done(struct gw_exchange *x)
+{
+	void (*then)(struct gw_exchange * x) = x->bbb.find_then;
+
+	x->bbb.find_then = NULL;
+	then(x);
+	gw_exchange_done(x);
+}
+
+static void start_find(struct gw_exchange *x)
+{
+	x->start = NULL;
+	gw_bbb_route_find(x, then_and_done);
+}
+
+void gw_bbb_with_meeting_server(struct gw_exchange *x, const char *id, const char *query,
+				void (*then)(struct gw_exchange *x))
+{
+	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
+
+	x->bbb.find_query = gw_arena_strdup(&x->arena, query);
+	if (x->bbb.find_query == NULL) {
+		gw_response_problem(x, gw_arena_error(&x->arena), NULL, NULL);
+		return;
+	}
+	if (f == NULL || x->bbb.server != NULL || x->req.cfg->n_servers <= 1 ||
+	    route_meeting(x, f, id) == GW_BBB_ROUTED) {
+		then(x);
+		return;
+	}
+	x->bbb.find_then = then;
+	gw_exchange_defer(x, start_find);
 }
 
 void gw_bbb_route_ended(struct gw_exchange *x, const struct gw_bbb_call_def *c, int status)

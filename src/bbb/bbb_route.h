@@ -30,18 +30,36 @@ struct gw_bbb_target {
  */
 bool gw_bbb_target_of(const struct gw_exchange *x, struct gw_bbb_target *t);
 
-/*
- * Chooses the server for x's call c with the encoded query (sets
- * x->bbb.server once: chained calls stay on it). false with the problem
- * written when no server can take it (503 + Retry-After).
- */
-bool gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_def *c, const char *query);
+enum gw_bbb_routed {
+	GW_BBB_ROUTED,        /* x->bbb.server is set (or the config's first takes it) */
+	GW_BBB_ROUTE_REFUSED, /* no server can take it: the problem is written (503) */
+	GW_BBB_ROUTE_FIND,    /* the meeting is not in the map: x->bbb.find_id, ask every server */
+};
 
 /*
- * The server of meetingID id (BBB's) for x, for what is built without a
- * call (a join URL): as gw_bbb_route for a call naming id.
+ * Chooses the server for x's call c with the encoded query (sets
+ * x->bbb.server once: chained calls stay on it).
  */
-bool gw_bbb_route_meeting(struct gw_exchange *x, const char *id);
+enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_def *c,
+				const char *query);
+
+/*
+ * On x's loop, with x pending: asks every server for x->bbb.find_id
+ * (getMeetingInfo, all at once), maps the meeting to the server that has
+ * it (or, when none has, routes x as a call naming no meeting: BBB then
+ * answers for the missing meeting), clears find_id and runs then(x) once.
+ */
+void gw_bbb_route_find(struct gw_exchange *x, void (*then)(struct gw_exchange *x));
+
+/*
+ * For what is built without a call (a join URL) into meetingID id (BBB's):
+ * runs then(x) once x->bbb.server is the meeting's server — at once when
+ * the map knows it, else after gw_bbb_route_find; then writes the
+ * response, and the exchange is ended for it when it had to wait. query
+ * (copied) is kept in x->bbb.find_query for then.
+ */
+void gw_bbb_with_meeting_server(struct gw_exchange *x, const char *id, const char *query,
+				void (*then)(struct gw_exchange *x));
 
 /*
  * After x's call ended with status (the reply's HTTP status as answered):

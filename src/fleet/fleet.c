@@ -279,6 +279,27 @@ static double reserved(const struct gw_fleet *f, const struct place *p, uint64_t
 	return left > (double)p->users ? left - (double)p->users : 0.0;
 }
 
+struct gw_fleet_server *gw_fleet_first_usable(struct gw_fleet *f)
+{
+	struct gw_fleet_server *best = NULL;
+	int best_rank = 3;
+
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->n_servers && best_rank > 0; i++) {
+		struct gw_fleet_server *s = f->servers[i];
+		int rank = state_locked(s) == GW_SERVER_DISABLED ? 2 : healthy_locked(f, s) ? 0 : 1;
+
+		if (rank < best_rank) {
+			best = s;
+			best_rank = rank;
+		}
+	}
+	if (best != NULL)
+		gw_fleet_server_ref(best);
+	pthread_mutex_unlock(&f->lock);
+	return best;
+}
+
 static double load_locked(const struct gw_fleet *f, const struct gw_fleet_server *s, uint64_t now)
 {
 	double load = (double)s->users + (double)f->meeting_weight * (double)s->meetings;

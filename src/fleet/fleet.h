@@ -44,6 +44,13 @@
 struct gw_fleet;
 struct gw_fleet_server;
 
+/*
+ * The server for a call that names no meeting (referenced): the first in
+ * configuration order that is not disabled and healthy, else the first not
+ * disabled, else the first. NULL for an empty fleet.
+ */
+struct gw_fleet_server *gw_fleet_first_usable(struct gw_fleet *f);
+
 /* The meeting tag a create asks for (meta_server-tag; "eu!" = required). */
 #define GW_FLEET_TAG_META "server-tag"
 /* The seats a create expects (meta_bbb-meeting-size-hint). */

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "bbb_api.h"
+#include "bbb_route.h"
 #include "bbb_reply.h"
 #include "bbb_sign.h"
 #include "config.h"
@@ -222,13 +223,13 @@ static void create(struct gw_exchange *x, const struct facade_query *b)
 		gw_bbb_request(x, &r); /* no meetingID: BBB's own answer */
 }
 
-static void join(struct gw_exchange *x, const struct facade_query *b)
+static void join_answer(struct gw_exchange *x)
 {
 	struct gw_buf url;
 	enum gw_err err;
 
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_join_url(x, b->bbb_id, gw_buf_str(&b->q), &url);
+	err = gw_bbb_join_url(x, x->bbb.find_query, &url);
 	if (err == GW_OK) {
 		gw_response_header(&x->resp, "Location", gw_buf_str(&url));
 		gw_response_raw(x, 302, "text/plain; charset=utf-8", "", 0);
@@ -237,6 +238,12 @@ static void join(struct gw_exchange *x, const struct facade_query *b)
 				    "The join URL could not be built", NULL);
 	}
 	gw_buf_deinit(&url);
+}
+
+/* 302 to the meeting's server, found first when the map does not know it. */
+static void join(struct gw_exchange *x, const struct facade_query *b)
+{
+	gw_bbb_with_meeting_server(x, b->bbb_id, gw_buf_str(&b->q), join_answer);
 }
 
 /* A call on recordings or hooks by ID, waiting for the check that the tenant has them. */

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "bbb_api.h"
+#include "bbb_route.h"
 #include "bbb_modules.h"
 #include "bbb_query.h"
 #include "binding.h"
@@ -474,14 +475,27 @@ static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t
 	}
 }
 
+static void join_answer(struct gw_exchange *x)
+{
+	struct gw_buf url;
+	enum gw_err err;
+
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	err = gw_bbb_join_url(x, x->bbb.find_query, &url);
+	if (err != GW_OK)
+		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
+				    "The join URL could not be built", NULL);
+	else
+		gw_response_json(x, 200, json_pack("{s:s}", "url", gw_buf_str(&url)));
+	gw_buf_deinit(&url);
+}
+
 void gw_handle_meeting_join(struct gw_exchange *x)
 {
 	const struct gw_config *cfg = x->req.cfg;
 	json_t *body = NULL;
 	const char *full_name;
 	struct gw_query qb;
-	struct gw_buf url;
-	enum gw_err err;
 
 	if (gw_request_json_object(x, true, &body) != GW_OK)
 		return;
@@ -495,14 +509,9 @@ void gw_handle_meeting_join(struct gw_exchange *x)
 	join_params(&qb, cfg, body, gw_binding_bound(x));
 	if (gw_query_failed(x, &qb))
 		goto out;
-	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_join_url(x, gw_tenant_bbb_id(x, path_meeting_id(x)), gw_query_str(&qb), &url);
-	if (err != GW_OK)
-		gw_response_problem(x, err == GW_E_TOO_LARGE ? GW_E_BODY_TOO_LARGE : err,
-				    "The join URL could not be built", NULL);
-	else
-		gw_response_json(x, 200, json_pack("{s:s}", "url", gw_buf_str(&url)));
-	gw_buf_deinit(&url);
+	/* the URL goes to the meeting's server: found first when the map does not know it */
+	gw_bbb_with_meeting_server(x, gw_tenant_bbb_id(x, path_meeting_id(x)), gw_query_str(&qb),
+				   join_answer);
 out:
 	gw_query_deinit(&qb);
 	json_decref(body);

@@ -226,6 +226,15 @@ struct gw_bbb_call {
 	void *server;
 	void (*server_unref)(void *server);
 	const char *placed;
+	/*
+	 * A call (or a join URL) waiting for its meeting's server to be found by
+	 * asking every server (bbb_route.h): the meetingID, the call's query
+	 * (both arena) and its body's length (the body waits in body).
+	 */
+	const char *find_id;
+	const char *find_query;
+	size_t find_len;
+	void (*find_then)(struct gw_exchange *x); /* what waits: a join URL */
 };
 
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);

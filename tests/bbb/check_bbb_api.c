@@ -493,6 +493,8 @@ START_TEST(test_bbb_api_request_every_checksum_algorithm)
 	const char *q = "meetingID=caf%C3%A9&fullName=Ada+L";
 
 	cfg->checksum = algs[_i].alg;
+	if (cfg->n_servers > 0)
+		cfg->servers[0].checksum = algs[_i].alg;
 	expect_checksum(mds[_i], "join", q, SECRET, hex);
 	ck_assert_uint_eq(strlen(hex), algs[_i].hexlen);
 	snprintf(want, sizeof(want), "%s/join?%s&checksum=%s", BBB_URL, q, hex);
@@ -547,6 +549,8 @@ START_TEST(test_bbb_api_request_hooks_checksum_overrides_config)
 	char want[512];
 
 	cfg->checksum = GW_DIGEST_SHA512;
+	if (cfg->n_servers > 0)
+		cfg->servers[0].checksum = GW_DIGEST_SHA512;
 	cfg->hooks_checksum = GW_DIGEST_SHA1;
 	expect_checksum(EVP_sha1(), "hooks/list", "", SECRET, hex);
 	ck_assert_uint_eq(strlen(hex), 40);
@@ -564,6 +568,9 @@ START_TEST(test_bbb_api_request_form_signed)
 	char want[512];
 
 	cfg->checksum = GW_DIGEST_SHA1;
+	if (cfg->n_servers > 0)
+		cfg->servers[0].checksum = GW_DIGEST_SHA1;
+	cfg->servers[0].checksum = GW_DIGEST_SHA1;
 	expect_checksum(EVP_sha1(), "setConfigXML", q, SECRET, hex);
 	snprintf(want, sizeof(want), "%s&checksum=%s", q, hex);
 	request(GW_BBB_CALL(setConfigXML), q);
@@ -660,7 +667,7 @@ START_TEST(test_bbb_api_join_url)
 	snprintf(want, sizeof(want), "https://public.test/bigbluebutton/api/join?%s&checksum=%s", q,
 		 hex);
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	ck_assert_int_eq(gw_bbb_join_url(x, "m1", q, &url), GW_OK);
+	ck_assert_int_eq(gw_bbb_join_url(x, q, &url), GW_OK);
 	ck_assert_str_eq(gw_buf_str(&url), want);
 	gw_buf_deinit(&url);
 	/* nothing is asked of BBB */

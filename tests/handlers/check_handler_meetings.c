@@ -918,6 +918,8 @@ START_TEST(test_handler_meetings_join_every_checksum_algorithm)
 	const char *sum;
 
 	cfg->checksum = algs[_i];
+	if (cfg->n_servers > 0)
+		cfg->servers[0].checksum = algs[_i];
 	set_meeting("m1");
 	set_body("{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
 	gw_handle_meeting_join(x);
