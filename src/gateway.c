@@ -26,6 +26,8 @@
 #include "conn_guard.h"
 #include "event.h"
 #include "gw_limits.h"
+#include "fleet.h"
+#include "fleet_poll.h"
 #include "hook_keeper.h"
 #include "http_server.h"
 #include "hub.h"
@@ -56,7 +58,8 @@ struct gw_gateway {
 	struct gw_upstream_group *up;
 	struct gw_http_server *http;
 	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
-	struct gw_hook_keeper *keeper; /* keeps events.callback_url registered with bbb-webhooks */
+	struct gw_hook_keeper *keeper;  /* keeps events.callback_url registered with bbb-webhooks */
+	struct gw_fleet_poller *poller; /* polls every BBB server (fleet_poll.h) */
 };
 
 /* The event types' names, the metrics' type labels; filled once, before any thread starts. */
@@ -156,13 +159,16 @@ static enum gw_err services_new(struct gw_gateway *gw)
 		event_type_names[i] = gw_event_type_name((enum gw_event_type)i);
 	gw->svc.streams = gw_slots_new();
 	gw->svc.quota = gw_quota_new();
+	gw->svc.fleet = gw_fleet_new(GW_MAX_FLEET_MEETINGS);
+	if (gw->svc.fleet != NULL && gw_fleet_sync(gw->svc.fleet, gw->cfg) != GW_OK)
+		return GW_E_NOMEM;
 	gw->svc.config_get = config_get;
 	gw->svc.config_arg = gw;
 	gw->svc.stats = stats;
 	gw->svc.stats_arg = gw;
 	if (gw->svc.metrics == NULL || gw->svc.ratelimit == NULL || gw->svc.probe_cache == NULL ||
 	    gw->svc.bearer == NULL || gw->svc.hub == NULL || gw->svc.streams == NULL ||
-	    gw->svc.quota == NULL)
+	    gw->svc.quota == NULL || gw->svc.fleet == NULL)
 		return GW_E_NOMEM;
 	return GW_OK;
 }
@@ -177,6 +183,7 @@ static void services_free(struct gw_gateway *gw)
 	gw_revoke_free(gw->svc.revoke);
 	gw_hub_free(gw->svc.hub);
 	gw_quota_free(gw->svc.quota);
+	gw_fleet_free(gw->svc.fleet);
 	gw_slots_free(gw->svc.streams);
 }
 
@@ -254,6 +261,12 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	if (err == GW_OK)
 		err = gw_http_server_start(&ho, gw->up, config_get, gw, &http);
 	if (err == GW_OK && gw_hook_keeper_start(gw->up, config_get, gw, &gw->keeper) != GW_OK) {
+		gw_http_server_stop(http);
+		err = GW_E_NOMEM;
+	}
+	if (err == GW_OK &&
+	    gw_fleet_poller_start(gw->svc.fleet, gw->up, config_get, gw, &gw->poller) != GW_OK) {
+		gw_hook_keeper_stop(gw->keeper);
 		gw_http_server_stop(http);
 		err = GW_E_NOMEM;
 	}
@@ -340,6 +353,9 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	/* open event streams check their tokens against the new configuration */
 	atomic_fetch_add(&gw->svc.auth_epoch, 1);
 	gw_hook_keeper_kick(gw->keeper); /* a new callback_url is registered at once */
+	if (gw_fleet_sync(gw->svc.fleet, fresh) != GW_OK)
+		gw_log_err("reload: the fleet keeps its servers (out of memory)");
+	gw_fleet_poller_kick(gw->poller); /* new servers are polled at once */
 	gw_notify_ready();
 	return GW_OK;
 }
@@ -386,6 +402,8 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	gw->http = NULL;
 	gw_hook_keeper_stop(gw->keeper); /* its pool belongs to the group */
 	gw->keeper = NULL;
+	gw_fleet_poller_stop(gw->poller); /* so does the poller's */
+	gw->poller = NULL;
 	gw_upstream_group_free(up);
 	services_free(gw);
 	gw_config_unref(cfg);
