@@ -45,6 +45,7 @@ static const struct scope_entry scopes[] = {
 	{"meetings:passwords", GW_SCOPE_MEETINGS_PASSWORDS},
 	{"tokens:mint", GW_SCOPE_TOKENS_MINT},
 	{"events:read", GW_SCOPE_EVENTS_READ},
+	{"servers:admin", GW_SCOPE_SERVERS_ADMIN},
 	{"*", GW_SCOPE_ALL},
 };
 

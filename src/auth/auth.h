@@ -34,7 +34,8 @@ enum gw_scope {
 	GW_SCOPE_MEETINGS_PASSWORDS = 1u << 9, /* see attendeePW/moderatorPW */
 	GW_SCOPE_TOKENS_MINT = 1u << 10,       /* POST/DELETE /v1/tokens */
 	GW_SCOPE_EVENTS_READ = 1u << 11,       /* the event streams */
-	GW_SCOPE_ALL = (1u << 12) - 1u,        /* "*" */
+	GW_SCOPE_SERVERS_ADMIN = 1u << 12,     /* GET /v1/servers, PATCH /v1/servers/{name} */
+	GW_SCOPE_ALL = (1u << 13) - 1u,        /* "*" */
 };
 
 /* Join roles, ordered: a token allowing MODERATOR allows VIEWER too. */

@@ -590,6 +590,52 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 			 &m->up_hist[c]);
 }
 
+static void render_fleet(struct out *o, const struct gw_metrics_extra *extra)
+{
+	static const char *const states[] = {"enabled", "cordoned", "disabled"};
+	size_t n = extra->n_servers < GW_MAX_SERVERS ? extra->n_servers : GW_MAX_SERVERS, i, k;
+
+	if (n == 0)
+		return;
+	header(o, "bbb_gateway_server_state", "gauge",
+	       "1 for the state each BBB server is in (enabled, cordoned, disabled).");
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < GW_ARRAY_SIZE(states); k++)
+			putf(o, "bbb_gateway_server_state{server=\"%s\",state=\"%s\"} %d\n",
+			     extra->servers[i].name, states[k],
+			     strcmp(extra->servers[i].state, states[k]) == 0);
+	}
+	header(o, "bbb_gateway_server_healthy", "gauge",
+	       "1 while the BBB server's polls answer (two failed polls in a row make it 0).");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_healthy{server=\"%s\"} %d\n", extra->servers[i].name,
+		     extra->servers[i].healthy);
+	header(o, "bbb_gateway_server_meetings", "gauge", "Meetings in the server's last poll.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_meetings{server=\"%s\"} %lld\n", extra->servers[i].name,
+		     extra->servers[i].meetings);
+	header(o, "bbb_gateway_server_users", "gauge", "Participants in the server's last poll.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_users{server=\"%s\"} %lld\n", extra->servers[i].name,
+		     extra->servers[i].users);
+	header(o, "bbb_gateway_server_placed_meetings", "gauge",
+	       "Meetings the gateway's map sends to the server.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_placed_meetings{server=\"%s\"} %lld\n",
+		     extra->servers[i].name, extra->servers[i].placed);
+	header(o, "bbb_gateway_server_load", "gauge",
+	       "The server's load as placement sees it: weight x (users + a weight per meeting + "
+	       "seats reserved by recent creates).");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_load{server=\"%s\"} %.3f\n", extra->servers[i].name,
+		     extra->servers[i].load);
+	header(o, "bbb_gateway_server_failed_polls", "gauge",
+	       "The server's polls in a row that did not answer.");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_failed_polls{server=\"%s\"} %lld\n",
+		     extra->servers[i].name, extra->servers[i].failed_polls);
+}
+
 enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metrics_extra *extra,
 			      struct gw_buf *out)
 {
@@ -600,6 +646,8 @@ enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metric
 	render_process(&o, m);
 	render_http(&o, m, extra);
 	render_upstream(&o, m, extra);
+	if (extra != NULL)
+		render_fleet(&o, extra);
 	header(&o, "bbb_gateway_config_reloads_total", "counter",
 	       "Configuration reloads (SIGHUP), by result.");
 	sample_u(&o, "bbb_gateway_config_reloads_total", "", ok, 1, get(&m->reloads_ok));

@@ -127,6 +127,18 @@ struct gw_metrics_extra {
 	long long streams_opened;
 	long long streams_refused[2]; /* max_streams, per_token */
 	long long streams_closed[5];  /* client, overflow, stalled, revoked, drain */
+	/* the fleet: bbb_gateway_server_*{server} for n_servers servers */
+	size_t n_servers;
+	struct gw_metrics_server {
+		const char *name;  /* [A-Za-z0-9._-]{1,64}, borrowed */
+		const char *state; /* "enabled", "cordoned" or "disabled" */
+		bool healthy;
+		long long meetings;     /* in its last poll */
+		long long users;        /* in its last poll */
+		long long placed;       /* meetings the map sends to it */
+		long long failed_polls; /* in a row */
+		double load;
+	} servers[GW_MAX_SERVERS];
 };
 
 /*

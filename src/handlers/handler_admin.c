@@ -167,6 +167,8 @@ void gw_handle_metrics(struct gw_exchange *x)
 	extra.circuit_open = extra.conn_open = extra.jwt_cache_hits = extra.events_received = -1;
 	if (svc->stats != NULL)
 		svc->stats(svc->stats_arg, &extra);
+	if (svc->fleet != NULL)
+		gw_servers_metrics(svc->fleet, &extra);
 	gw_buf_init(&out, GW_MAX_METRICS_BYTES);
 	if (gw_metrics_render(svc->metrics, &extra, &out) != GW_OK) {
 		gw_buf_deinit(&out);

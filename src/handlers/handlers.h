@@ -12,6 +12,12 @@
 void gw_handle_healthz(struct gw_exchange *x);
 void gw_handle_readyz(struct gw_exchange *x);
 void gw_handle_server(struct gw_exchange *x);
+void gw_handle_servers_list(struct gw_exchange *x);
+void gw_handle_server_patch(struct gw_exchange *x);
+/* Fills extra's per-server series from the fleet (handler_servers.c). */
+struct gw_fleet;
+struct gw_metrics_extra;
+void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra);
 void gw_handle_metrics(struct gw_exchange *x);
 
 /* handler_docs.c */

@@ -62,6 +62,8 @@ static const struct gw_route routes[] = {
 	ROUTE(GET, "/readyz", gw_handle_readyz, GW_ROUTE_PUBLIC, 0),
 	ROUTE(GET, "/metrics", gw_handle_metrics, GW_ROUTE_METRICS, GW_SCOPE_METRICS),
 	ROUTE(GET, "/v1/server", gw_handle_server, T, 0),
+	ROUTE(GET, "/v1/servers", gw_handle_servers_list, T, GW_SCOPE_SERVERS_ADMIN),
+	ROUTE(PATCH, "/v1/servers/{name}", gw_handle_server_patch, T, GW_SCOPE_SERVERS_ADMIN),
 	ROUTE(GET, "/v1/openapi.json", gw_handle_openapi, GW_ROUTE_PUBLIC, 0),
 	HEAVY(GET, "/v1/meetings", gw_handle_meetings_list, T, GW_SCOPE_MEETINGS_READ),
 	HEAVY(POST, "/v1/meetings", gw_handle_meetings_create, T, GW_SCOPE_MEETINGS_CREATE),

@@ -38,6 +38,7 @@ static const struct {
 	{"meetings:passwords", GW_SCOPE_MEETINGS_PASSWORDS},
 	{"tokens:mint", GW_SCOPE_TOKENS_MINT},
 	{"events:read", GW_SCOPE_EVENTS_READ},
+	{"servers:admin", GW_SCOPE_SERVERS_ADMIN},
 };
 
 /* Three configured tokens: alpha, beta, gamma (names only; nothing owned). */
@@ -119,7 +120,7 @@ START_TEST(test_auth_scope_name_only_single_bits)
 	ck_assert_ptr_null(gw_auth_scope_name(0));
 	ck_assert_ptr_null(gw_auth_scope_name(GW_SCOPE_ALL));
 	ck_assert_ptr_null(gw_auth_scope_name(GW_SCOPE_MEETINGS_READ | GW_SCOPE_HOOKS));
-	ck_assert_ptr_null(gw_auth_scope_name(1u << 12));
+	ck_assert_ptr_null(gw_auth_scope_name(1u << 13));
 	ck_assert_ptr_null(gw_auth_scope_name(1u << 31));
 }
 END_TEST

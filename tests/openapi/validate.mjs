@@ -369,6 +369,16 @@ async function live(stack) {
   await call(stack, 'GET /v1/server', '/v1/server', { token: null, expect: [401], label: 'no token' });
   await call(stack, 'GET /v1/server', '/v1/server', { headers: { Accept: 'application/xml' }, expect: [200], label: 'XML' });
 
+  // the fleet: a lone bbb group is the server "default"
+  const fleet = await call(stack, 'GET /v1/servers', '/v1/servers', { expect: [200] });
+  ok(fleet.json?.servers?.length === 1 && fleet.json.servers[0].name === 'default', 'a lone bbb group is the server "default"');
+  await call(stack, 'GET /v1/servers', '/v1/servers', { token: 'read', expect: [403], label: 'no servers:admin' });
+  await call(stack, 'PATCH /v1/servers/{name}', '/v1/servers/default', { expect: [200], body: { state: 'cordoned' } });
+  await call(stack, 'POST /v1/meetings', '/v1/meetings', { expect: [503], body: { name: 'x' }, label: 'the only server cordoned' });
+  await call(stack, 'PATCH /v1/servers/{name}', '/v1/servers/default', { expect: [200], body: { state: 'enabled' }, label: 'enabled again' });
+  await call(stack, 'PATCH /v1/servers/{name}', '/v1/servers/default', { expect: [400], body: { state: 'paused' }, label: 'bad state' });
+  await call(stack, 'PATCH /v1/servers/{name}', '/v1/servers/nope', { expect: [404], body: { state: 'enabled' }, label: 'unknown server' });
+
   // meetings
   await call(stack, 'GET /v1/meetings', '/v1/meetings', { expect: [200], label: 'none yet' });
   await call(stack, 'POST /v1/meetings', '/v1/meetings', {

@@ -1,0 +1,170 @@
+/*
+ * handler_servers.c - the fleet as the operator sees and steers it:
+ * GET /v1/servers lists every BBB server (state, health, load, meetings,
+ * users, the last poll) and PATCH /v1/servers/{name} {"state"} cordons,
+ * disables or enables one (fleet.h). Both need servers:admin.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "fleet.h"
+#include "gw_limits.h"
+#include "handlers.h"
+#include "log.h"
+#include "metrics.h"
+#include "str.h"
+
+static const char *const state_names[] = {
+	[GW_SERVER_ENABLED] = "enabled",
+	[GW_SERVER_CORDONED] = "cordoned",
+	[GW_SERVER_DISABLED] = "disabled",
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* RFC 3339 UTC with milliseconds, or NULL for 0 (never). */
+static json_t *rfc3339(int64_t ms)
+{
+	char text[40];
+	struct tm tm;
+	time_t t = (time_t)(ms / 1000);
+
+	if (ms <= 0 || gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), ".%03dZ", (int)(ms % 1000));
+	return json_string(text);
+}
+
+/* The server's URL as a client may see it: never its user-info. */
+static json_t *public_url(const struct gw_config *cfg, const char *name)
+{
+	char *u = NULL;
+	json_t *v;
+
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		if (strcmp(cfg->servers[i].name, name) == 0)
+			u = gw_str_url_mask_userinfo(cfg->servers[i].url, "");
+	}
+	v = u != NULL ? json_string(u) : json_null();
+	free(u);
+	return v;
+}
+
+static json_t *server_json(const struct gw_config *cfg, const struct gw_fleet_view *v)
+{
+	return json_pack("{s:s, s:o, s:s, s:b, s:i, s:i, s:i, s:f, s:o, s:i}", "name", v->name,
+			 "url", public_url(cfg, v->name), "state", state_names[v->state], "healthy",
+			 v->healthy, "meetings", (json_int_t)v->meetings, "users",
+			 (json_int_t)v->users, "placed", (json_int_t)v->placed, "load", v->load,
+			 "lastPoll", rfc3339(v->last_poll_ms), "failedPolls",
+			 (json_int_t)v->failures);
+}
+
+static struct gw_fleet *fleet_of(struct gw_exchange *x)
+{
+	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
+
+	if (f == NULL)
+		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway keeps no fleet", NULL);
+	return f;
+}
+
+void gw_handle_servers_list(struct gw_exchange *x)
+{
+	struct gw_fleet *f = fleet_of(x);
+	struct gw_fleet_view *v;
+	json_t *list;
+	size_t n;
+
+	if (f == NULL)
+		return;
+	v = calloc(GW_MAX_SERVERS, sizeof(*v));
+	list = json_array();
+	if (v == NULL || list == NULL) {
+		free(v);
+		json_decref(list);
+		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
+		return;
+	}
+	n = gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS);
+	for (size_t i = 0; i < n && i < GW_MAX_SERVERS; i++)
+		json_array_append_new(list, server_json(x->req.cfg, &v[i]));
+	free(v);
+	gw_response_json(x, 200, json_pack("{s:o}", "servers", list));
+}
+
+void gw_handle_server_patch(struct gw_exchange *x)
+{
+	struct gw_fleet *f = fleet_of(x);
+	const char *name = x->req.params[0];
+	struct gw_fleet_view *v;
+	json_t *body = NULL;
+	const char *state;
+	size_t n, i;
+	int st = -1;
+
+	if (f == NULL || gw_request_json_object(x, true, &body) != GW_OK)
+		return;
+	if (!gw_request_string(x, body, "state", true, &state))
+		goto out;
+	for (i = 0; i < GW_ARRAY_SIZE(state_names); i++) {
+		if (strcmp(state, state_names[i]) == 0)
+			st = (int)i;
+	}
+	if (st < 0) {
+		gw_response_problem(x, GW_E_BAD_REQUEST,
+				    "'state' must be \"enabled\", \"cordoned\" or \"disabled\"",
+				    "state");
+		goto out;
+	}
+	if (gw_fleet_set_state(f, name, (enum gw_server_state)st) != GW_OK) {
+		gw_response_problem(x, GW_E_NOT_FOUND, "No BBB server has this name", NULL);
+		goto out;
+	}
+	gw_log_notice("fleet: server %s set %s by token %s", name, state,
+		      x->req.token != NULL ? x->req.token->name : "-");
+	v = calloc(GW_MAX_SERVERS, sizeof(*v));
+	n = v != NULL ? gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS) : 0;
+	for (i = 0; i < n && i < GW_MAX_SERVERS; i++) {
+		if (strcmp(v[i].name, name) == 0)
+			break;
+	}
+	if (i < n && i < GW_MAX_SERVERS)
+		gw_response_json(x, 200, server_json(x->req.cfg, &v[i]));
+	else
+		gw_response_problem(x, GW_E_NOT_FOUND, "No BBB server has this name", NULL);
+	free(v);
+out:
+	json_decref(body);
+}
+
+void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
+{
+	/* the names must outlive the render: they are kept in a copy of the view */
+	static _Thread_local struct gw_fleet_view v[GW_MAX_SERVERS];
+	size_t n = gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS), i;
+
+	extra->n_servers = n < GW_MAX_SERVERS ? n : GW_MAX_SERVERS;
+	for (i = 0; i < extra->n_servers; i++) {
+		struct gw_metrics_server *m = &extra->servers[i];
+
+		m->name = v[i].name;
+		m->state = state_names[v[i].state];
+		m->healthy = v[i].healthy;
+		m->meetings = v[i].meetings;
+		m->users = v[i].users;
+		m->placed = v[i].placed;
+		m->failed_polls = v[i].failures;
+		m->load = v[i].load;
+	}
+}
