@@ -196,6 +196,12 @@ static void round_once(struct gw_fleet_poller *p, const struct gw_config *cfg)
 		return;
 	for (i = 0; i < n; i++) {
 		pr[i].srv = gw_fleet_server_at(p->fleet, i);
+		/* a disabled server is out of the fleet's view until it is enabled */
+		if (pr[i].srv != NULL &&
+		    gw_fleet_server_state(p->fleet, pr[i].srv) == GW_SERVER_DISABLED) {
+			gw_fleet_server_unref(pr[i].srv);
+			pr[i].srv = NULL;
+		}
 		if (pr[i].srv != NULL)
 			pr[i].sent = send_probe(p, cfg, &pr[i]);
 	}
