@@ -62,8 +62,17 @@ struct req {
 	const char *content_type;
 	const char *extra_header;
 	const char *extra_header2;
+	unsigned port; /* the gateway's port on 127.0.0.1; 0: the in-process gw's */
 };
 
+/*
+ * Sends q and fills r (free with reply_free, also when it fails) without
+ * asserting, so any thread may call it (with q->port set: gw is the
+ * checked fixture's). false when no HTTP answer came (r->status 0).
+ */
+bool harness_send(const struct req *q, struct reply *r);
+
+/* harness_send that fails the test when no answer came. */
 void do_request(const struct req *q, struct reply *r);
 void call(struct reply *r, const char *method, const char *path, const char *token,
 	  const char *body);
