@@ -1,5 +1,5 @@
 /*
- * breaker.h - the circuit breaker in front of BBB.
+ * breaker.h - the circuit breaker in front of a BBB server.
  *
  * Closed: calls go through; N consecutive transport failures (connect
  * errors, timeouts, unreadable replies, HTTP 5xx) open it. Open: calls
@@ -9,8 +9,8 @@
  * reply is a successful transport and never counts.
  *
  * Threads: gw_breaker_allow is called by any thread; gw_breaker_record by
- * one thread at a time (the pools share one breaker and record under
- * their group's lock, upstream.c). Time is injected (ns).
+ * one thread at a time (the pools share each breaker, a group's or a
+ * lane's, and record under its lock, upstream.c). Time is injected (ns).
  */
 #ifndef GW_BREAKER_H
 #define GW_BREAKER_H

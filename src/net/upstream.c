@@ -8,7 +8,8 @@
  * pool's multi handle: options set once per handle and once per call, a
  * write callback that enforces the reply cap and feeds the streaming sink,
  * a deadline enforced alongside curl's, and one retry where it is safe.
- * Every attempt's outcome goes to the group's circuit breaker.
+ * Every attempt's outcome goes to the call's circuit breaker: its lane's
+ * (one BBB server's) when it names one, else its group's.
  *
  * A finished call's result is written, its easy handle goes back to a free
  * list (connections stay in the multi's cache), and only then does done()
@@ -318,11 +319,17 @@ static void xfer_put(struct gw_upstream *up, struct xfer *x, bool in_multi)
 	up->n_idle++;
 }
 
-static void record(struct gw_upstream_group *g, enum gw_breaker_outcome outcome, bool probe)
+/* The breaker call answers to: its lane's, else its group's. */
+static struct gw_upstream_lane *lane_of(struct gw_upstream *up, const struct gw_upstream_call *call)
 {
-	pthread_mutex_lock(&g->record_lock);
-	gw_breaker_record(&g->breaker, outcome, probe, now_ns());
-	pthread_mutex_unlock(&g->record_lock);
+	return call->lane != NULL ? call->lane : &up->group->lane;
+}
+
+static void record(struct gw_upstream_lane *lane, enum gw_breaker_outcome outcome, bool probe)
+{
+	pthread_mutex_lock(&lane->record_lock);
+	gw_breaker_record(&lane->breaker, outcome, probe, now_ns());
+	pthread_mutex_unlock(&lane->record_lock);
 }
 
 /* The last touch of a call: after done() it belongs to the caller again. */
@@ -330,7 +337,8 @@ static void complete(struct gw_upstream *up, struct gw_upstream_call *call, enum
 {
 	/* a body the sink refused came over a healthy transport */
 	if (!call->outside)
-		record(up->group, outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
+		record(lane_of(up, call),
+		       outcome_of(call->sink_failed ? GW_OK : result, call->http_status),
 		       call->priv_probe);
 	call->priv_probe = false;
 	call->result = result;
@@ -419,11 +427,12 @@ static double call_deadline(const struct gw_upstream_call *call)
  * Retries only where it is safe (engineering notes §3.6): any call whose
  * connection could not be made, and idempotent calls after a reset, an
  * unreadable reply or a 502/503/504. Once, after 50-200 ms, inside the
- * call's deadline, and only while the breaker is closed. True when the
+ * call's deadline, and only while the call's breaker is closed. True when the
  * call was queued for its retry.
  */
 static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, enum gw_err result)
 {
+	struct gw_upstream_lane *lane = lane_of(up, call);
 	long st = call->http_status;
 	bool safe =
 		result == GW_E_UPSTREAM_CONNECT ||
@@ -434,7 +443,7 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	double backoff;
 
 	if (!up->retry || !safe || call->outside || call->retries > 0 || call->priv_probe ||
-	    call->sink_failed || gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
+	    call->sink_failed || gw_breaker_state(&lane->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	if (gw_crypto_random(&r, 1) != GW_OK)
 		r = 128;
@@ -442,8 +451,8 @@ static bool retry_later(struct gw_upstream *up, struct gw_upstream_call *call, e
 	if (now + backoff + 50.0 >= call_deadline(call))
 		return false;
 	/* The failed attempt still counts; if it opened the breaker, give up. */
-	record(up->group, outcome_of(result, st), false);
-	if (gw_breaker_state(&up->group->breaker) != GW_BREAKER_CLOSED)
+	record(lane, outcome_of(result, st), false);
+	if (gw_breaker_state(&lane->breaker) != GW_BREAKER_CLOSED)
 		return false;
 	call->retries++;
 	call->http_status = 0;
@@ -626,7 +635,8 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	call->retries = 0;
 	call->retry_after_s = 0;
 	verdict = call->outside ? GW_BREAKER_ALLOW
-				: gw_breaker_allow(&up->group->breaker, now_ns(), &retry_after_ms);
+				: gw_breaker_allow(&lane_of(up, call)->breaker, now_ns(),
+						   &retry_after_ms);
 	if (verdict == GW_BREAKER_REJECT) {
 		call->retry_after_s = (unsigned)((retry_after_ms + 999) / 1000);
 		return GW_E_CIRCUIT_OPEN;
@@ -643,7 +653,7 @@ enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *
 	if (!gw_upstream_enqueue(up, call)) {
 		/* The probe never went out: let the next call be the probe. */
 		if (call->priv_probe)
-			record(up->group, GW_BREAKER_NEUTRAL, true);
+			record(lane_of(up, call), GW_BREAKER_NEUTRAL, true);
 		call->priv_probe = false;
 		return GW_E_UNAVAILABLE;
 	}
@@ -656,6 +666,7 @@ void gw_upstream_call_init(struct gw_upstream_call *call)
 	call->http_status = 0;
 	gw_buf_init(&call->reply, 0);
 	call->sink = NULL;
+	call->lane = NULL;
 	call->sunk = false;
 	call->sink_failed = false;
 	call->reply_content_type = NULL;

@@ -7,9 +7,19 @@
  * all run there, with no hand-off), or it runs a thread of its own that
  * other threads submit to (gw_upstream_new, gw_upstream_new_threaded;
  * done() then runs on that thread). The pools of one gateway belong to a
- * group that holds what they share: the circuit breaker, the connect
+ * group that holds what they share: a circuit breaker, the connect
  * counter, the DNS cache and TLS sessions. No CURL pointer leaves the
  * module's files (upstream.c, upstream_pool.c, upstream_probe.c).
+ *
+ * Several BBB servers: a pool's connection caps count per host and port
+ * (CURLMOPT_MAX_HOST_CONNECTIONS), so each server gets its own connections
+ * in every pool, up to the pool's share of the bulkhead each, and a call
+ * never waits for another server's connections. The cache of idle
+ * connections (CURLMOPT_MAXCONNECTS) is the pool's, sized for one server's
+ * share: with several servers, fewer of them stay kept alive.
+ * Each server's calls name its lane, a breaker of its own, so that a
+ * failing server does not stop the calls to the others; a call without a
+ * lane answers to its group's breaker.
  *
  * done() must not block: it runs on the thread that drives the pool.
  */
@@ -27,15 +37,17 @@
 struct gw_upstream;
 struct gw_upstream_call;
 struct gw_upstream_group;
+struct gw_upstream_lane;
 
 typedef void (*gw_upstream_done_fn)(struct gw_upstream_call *call, void *arg);
 
 struct gw_upstream_opts {
 	unsigned connect_timeout_ms; /* CURLOPT_CONNECTTIMEOUT_MS */
 	/*
-	 * The bulkhead: connections to BBB at once, all pools together. Each of a
-	 * group's n pools gets max/n (the remainder to the first ones, at least 1)
-	 * as its CURLMOPT_MAX_HOST_CONNECTIONS. 0 = unlimited.
+	 * The bulkhead: connections to one BBB server at once, all pools
+	 * together. Each of a group's n pools gets max/n (the remainder to the
+	 * first ones, at least 1) as its CURLMOPT_MAX_HOST_CONNECTIONS, which
+	 * curl counts per host and port. 0 = unlimited.
 	 */
 	unsigned max_host_connections;
 	unsigned maxage_conn_s;       /* CURLOPT_MAXAGE_CONN; 0 = 60 */
@@ -92,6 +104,12 @@ struct gw_upstream_call {
 	 * neither stops nor counts it, and it is never retried.
 	 */
 	bool outside;
+	/*
+	 * The breaker the call answers to: its BBB server's lane (borrowed: the
+	 * caller keeps a reference until done runs), or NULL for the group's.
+	 * gw_upstream_call_init clears it; set it after init, before submit.
+	 */
+	struct gw_upstream_lane *lane;
 	size_t max_reply_bytes; /* reply cap, enforced while receiving (sink or buffer) */
 	const struct gw_upstream_sink *sink; /* optional (borrowed until done runs); NULL = buffer */
 	gw_upstream_done_fn done;
@@ -140,6 +158,30 @@ bool gw_upstream_group_breaker_open(struct gw_upstream_group *g);
 unsigned long gw_upstream_group_connects(struct gw_upstream_group *g);
 
 /*
+ * A lane: the circuit breaker of one BBB server, for the calls that name
+ * it (gw_upstream_call.lane) on any pool of any group, from
+ * opts->breaker_failures, breaker_cooldown_ms and breaker_max_cooldown_ms
+ * (opts is not kept). One reference, the caller's: drop it with
+ * gw_upstream_lane_unref. A lane may outlive the pools that used it; a
+ * pool takes no reference of its own, so the caller keeps one for each
+ * call until its done runs.
+ */
+enum gw_err gw_upstream_lane_new(const struct gw_upstream_opts *opts,
+				 struct gw_upstream_lane **out) GW_WUR;
+
+/* Takes a reference; returns lane. Any thread; NULL is fine. */
+struct gw_upstream_lane *gw_upstream_lane_ref(struct gw_upstream_lane *lane);
+
+/* Drops a reference, freeing the lane on the last. Any thread; NULL is fine. */
+void gw_upstream_lane_unref(struct gw_upstream_lane *lane);
+
+/* True while the lane's breaker is open (its calls fail fast). Any thread. */
+bool gw_upstream_lane_breaker_open(struct gw_upstream_lane *lane);
+
+/* How many times the lane's breaker opened so far (for metrics). Any thread. */
+unsigned long gw_upstream_lane_opened(struct gw_upstream_lane *lane);
+
+/*
  * Pool number index of the group, living in the epoll set epfd (borrowed;
  * must outlive the pool). Its sockets are added to epfd with a struct
  * gw_ev (ev.h) as their data; the owner of epfd calls its fn for their
@@ -171,12 +213,13 @@ enum gw_err gw_upstream_new(const struct gw_upstream_opts *opts, struct gw_upstr
  * starts at once; a threaded pool queues it. On GW_OK, done(call, arg) will
  * run exactly once on the pool's thread (rarely before this returns, when
  * the call cannot even start). On error done is not called:
- * GW_E_UNAVAILABLE while stopping, GW_E_CIRCUIT_OPEN while the breaker is
- * open (retry_after_s set), GW_E_INTERNAL for a malformed call.
+ * GW_E_UNAVAILABLE while stopping, GW_E_CIRCUIT_OPEN while the call's
+ * breaker (its lane's, else the group's) is open (retry_after_s set),
+ * GW_E_INTERNAL for a malformed call.
  */
 enum gw_err gw_upstream_submit(struct gw_upstream *up, struct gw_upstream_call *call) GW_WUR;
 
-/* Prepares call's result fields (call before filling and submitting). */
+/* Prepares call's result fields and clears its lane (call before filling and submitting). */
 void gw_upstream_call_init(struct gw_upstream_call *call);
 
 /*

@@ -1,8 +1,9 @@
 /*
- * upstream_int.h - a pool and its group, shared by the files of the
- * upstream module (upstream.c: the call API and each call's transfer;
- * upstream_pool.c: group and pool life, the socket and timer plumbing and
- * the threaded pool's thread and queue). Only the files of src/net include it.
+ * upstream_int.h - a pool, its group and a lane, shared by the files of
+ * the upstream module (upstream.c: the call API and each call's transfer;
+ * upstream_pool.c: group, lane and pool life, the socket and timer plumbing
+ * and the threaded pool's thread and queue). Only the files of src/net
+ * include it.
  */
 #ifndef GW_UPSTREAM_INT_H
 #define GW_UPSTREAM_INT_H
@@ -20,11 +21,17 @@
 struct xfer; /* an easy handle and its transfer: upstream.c */
 struct sock; /* a socket curl watches: upstream_pool.c */
 
+/* A breaker with its recorder's lock: one BBB server's, or a group's own. */
+struct gw_upstream_lane {
+	struct gw_breaker breaker;
+	pthread_mutex_t record_lock; /* gw_breaker_record has one recorder at a time */
+	atomic_uint refs;            /* a group's own lane is not counted */
+};
+
 struct gw_upstream_group {
 	struct gw_upstream_opts opts;
 	unsigned n_pools;
-	struct gw_breaker breaker;
-	pthread_mutex_t record_lock; /* gw_breaker_record has one recorder at a time */
+	struct gw_upstream_lane lane; /* the breaker of the calls that name no lane */
 	atomic_ulong connects;
 	CURLSH *share; /* DNS cache and TLS sessions of every pool */
 	pthread_mutex_t share_lock[CURL_LOCK_DATA_LAST];

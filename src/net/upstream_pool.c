@@ -1,5 +1,5 @@
 /*
- * upstream_pool.c - the life of groups and pools and what drives a pool.
+ * upstream_pool.c - the life of groups, lanes and pools and what drives a pool.
  * A pool is one curl multi handle with its easy handles, driven by
  * curl_multi_socket_action: its sockets sit in an epoll set
  * (CURLMOPT_SOCKETFUNCTION) and its timer is a deadline the loop turns into
@@ -9,10 +9,12 @@
  * on a thread of its own that other threads feed through a locked queue and
  * an eventfd (gw_upstream_new, gw_upstream_new_threaded).
  *
- * What all pools of a gateway share is a group: the circuit breaker for
- * the BBB server (its recorder serialised by a mutex), the connect
- * counter, and a curl share of the DNS cache and TLS sessions. Connections
- * are per pool: curl cannot share them between threads (KNOWN_BUGS 11.11).
+ * What all pools of a gateway share is a group: a circuit breaker (its
+ * recorder serialised by a mutex) for the calls that name no lane, the
+ * connect counter, and a curl share of the DNS cache and TLS sessions.
+ * Connections are per pool: curl cannot share them between threads
+ * (KNOWN_BUGS 11.11). A lane is the same breaker and mutex for one BBB
+ * server, reference-counted and tied to no group or pool.
  */
 #include "upstream_int.h"
 
@@ -236,6 +238,50 @@ bool gw_upstream_enqueue(struct gw_upstream *up, struct gw_upstream_call *call)
 	return true;
 }
 
+static void lane_init(struct gw_upstream_lane *lane, const struct gw_upstream_opts *opts)
+{
+	gw_breaker_init(&lane->breaker, opts->breaker_failures, opts->breaker_cooldown_ms,
+			opts->breaker_max_cooldown_ms);
+	pthread_mutex_init(&lane->record_lock, NULL);
+	atomic_init(&lane->refs, 1);
+}
+
+enum gw_err gw_upstream_lane_new(const struct gw_upstream_opts *opts, struct gw_upstream_lane **out)
+{
+	struct gw_upstream_lane *lane = malloc(sizeof(*lane));
+
+	if (lane == NULL)
+		return GW_E_NOMEM;
+	lane_init(lane, opts);
+	*out = lane;
+	return GW_OK;
+}
+
+struct gw_upstream_lane *gw_upstream_lane_ref(struct gw_upstream_lane *lane)
+{
+	if (lane != NULL)
+		atomic_fetch_add_explicit(&lane->refs, 1, memory_order_relaxed);
+	return lane;
+}
+
+void gw_upstream_lane_unref(struct gw_upstream_lane *lane)
+{
+	if (lane == NULL || atomic_fetch_sub_explicit(&lane->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	pthread_mutex_destroy(&lane->record_lock);
+	free(lane);
+}
+
+bool gw_upstream_lane_breaker_open(struct gw_upstream_lane *lane)
+{
+	return gw_breaker_state(&lane->breaker) == GW_BREAKER_OPEN;
+}
+
+unsigned long gw_upstream_lane_opened(struct gw_upstream_lane *lane)
+{
+	return atomic_load(&lane->breaker.opened);
+}
+
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *arg)
 {
 	struct gw_upstream_group *g = arg;
@@ -265,9 +311,7 @@ enum gw_err gw_upstream_group_new(const struct gw_upstream_opts *opts, unsigned 
 		return GW_E_NOMEM;
 	g->opts = *opts;
 	g->n_pools = n_pools > 0 ? n_pools : 1;
-	gw_breaker_init(&g->breaker, opts->breaker_failures, opts->breaker_cooldown_ms,
-			opts->breaker_max_cooldown_ms);
-	pthread_mutex_init(&g->record_lock, NULL);
+	lane_init(&g->lane, opts);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&g->share_lock[i], NULL);
 	atomic_init(&g->connects, 0);
@@ -295,13 +339,13 @@ void gw_upstream_group_free(struct gw_upstream_group *g)
 		curl_share_cleanup(g->share);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&g->share_lock[i]);
-	pthread_mutex_destroy(&g->record_lock);
+	pthread_mutex_destroy(&g->lane.record_lock);
 	free(g);
 }
 
 bool gw_upstream_group_breaker_open(struct gw_upstream_group *g)
 {
-	return gw_breaker_state(&g->breaker) == GW_BREAKER_OPEN;
+	return gw_upstream_lane_breaker_open(&g->lane);
 }
 
 unsigned long gw_upstream_group_connects(struct gw_upstream_group *g)

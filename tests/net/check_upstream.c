@@ -6,7 +6,7 @@
  * connections, so tests can check URLs byte for byte and connection reuse.
  *
  * Check forks each test, so the server and the pool start in a checked
- * fixture inside the child. Completions are waited for with a condvar.
+ * fixture inside the child. The calls and the waiting are upstreamfix's.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -29,11 +29,11 @@
 #include "log.h"
 #include "testutil.h"
 #include "upstream.h"
+#include "upstreamfix.h"
 
 #define OK_XML "<response><returncode>SUCCESS</returncode><running>true</running></response>"
 #define OK_CTYPE "text/xml;charset=utf-8"
 #define SERVER_MAX_BODY (8u * 1024u * 1024u)
-#define WAIT_S 20
 
 static struct {
 	struct MHD_Daemon *d;
@@ -45,13 +45,6 @@ static struct {
 	pthread_mutex_t lock;
 	char last_uri[4096]; /* lock */
 } srv;
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
 
 static void *on_uri(void *cls GW_UNUSED, const char *uri, struct MHD_Connection *c GW_UNUSED)
 {
@@ -277,89 +270,10 @@ static void srv_stop(void)
 	pthread_mutex_destroy(&srv.lock);
 }
 
-struct tcall {
-	struct gw_upstream_call c;
-	char url[1024];
-	struct gw_upstream_call *seen; /* the call done was given */
-	pthread_t thread;              /* the thread done ran on */
-	int ndone;                     /* wlock */
-	int rank;                      /* completion order; wlock */
-	struct tcall *resubmit;        /* submitted from inside done */
-	enum gw_err resubmit_err;      /* what that submit returned */
-};
-
-static struct gw_upstream *up;
-static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wcond = PTHREAD_COND_INITIALIZER;
-static int completed; /* wlock */
-
-static void on_done(struct gw_upstream_call *call, void *arg)
-{
-	struct tcall *t = arg;
-
-	t->seen = call;
-	t->thread = pthread_self();
-	if (t->resubmit != NULL)
-		t->resubmit_err = gw_upstream_submit(up, &t->resubmit->c);
-	pthread_mutex_lock(&wlock);
-	t->ndone++;
-	t->rank = completed++;
-	pthread_cond_broadcast(&wcond);
-	pthread_mutex_unlock(&wlock);
-}
-
+/* A GET of path on the test server. */
 static void tcall_init(struct tcall *t, const char *path)
 {
-	memset(t, 0, sizeof(*t));
-	gw_upstream_call_init(&t->c);
-	snprintf(t->url, sizeof(t->url), "http://127.0.0.1:%u%s", srv.port, path);
-	t->c.url = t->url;
-	t->c.timeout_ms = 5000;
-	t->c.max_reply_bytes = 64 * 1024;
-	t->c.done = on_done;
-	t->c.arg = t;
-	t->rank = -1;
-}
-
-static int n_completed(void)
-{
-	int n;
-
-	pthread_mutex_lock(&wlock);
-	n = completed;
-	pthread_mutex_unlock(&wlock);
-	return n;
-}
-
-/* Waits until n calls have completed in total (fails the test after WAIT_S). */
-static void wait_completed(int n)
-{
-	struct timespec deadline;
-	int rc = 0;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += WAIT_S;
-	pthread_mutex_lock(&wlock);
-	while (completed < n && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&wcond, &wlock, &deadline);
-	pthread_mutex_unlock(&wlock);
-	ck_assert_int_ge(n_completed(), n);
-}
-
-static void submit(struct tcall *t)
-{
-	ck_assert_int_eq(gw_upstream_submit(up, &t->c), GW_OK);
-}
-
-/* Submits and waits for this one call. */
-static void run_call(struct tcall *t)
-{
-	int base = n_completed();
-
-	submit(t);
-	wait_completed(base + 1);
-	ck_assert_int_eq(t->ndone, 1);
-	ck_assert_ptr_eq(t->seen, &t->c);
+	tcall_init_at(t, srv.port, path);
 }
 
 static void last_uri(char *out, size_t len)
@@ -375,7 +289,7 @@ static void setup(void)
 
 	gw_log_setup(GW_LOG_ERR, GW_LOG_FORMAT_TEXT);
 	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	completed = 0;
+	completions_reset();
 	srv_start();
 	ck_assert_int_eq(gw_upstream_new(&o, &up), GW_OK);
 }
@@ -619,19 +533,10 @@ END_TEST
 
 START_TEST(test_upstream_connect_refused)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
 	struct tcall t;
 	int fd;
 
-	/* Bound but not listening: connects are refused while fd stays open. */
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	tcall_init(&t, "");
-	snprintf(t.url, sizeof(t.url), "http://127.0.0.1:%u/ok", (unsigned)ntohs(sin.sin_port));
+	tcall_init_at(&t, refusing_port(&fd), "/ok");
 	run_call(&t);
 	ck_assert_int_eq(t.c.result, GW_E_UPSTREAM_CONNECT);
 	ck_assert_int_eq(t.c.http_status, 0);
@@ -770,15 +675,8 @@ START_TEST(test_upstream_free_completes_in_flight)
 	sleep_ms(300); /* the first half is running, the rest may still be queued */
 	for (i = N / 2; i < N; i++)
 		submit(&t[i]);
-	gw_upstream_free(up);
-	up = NULL;
+	free_cancelling(t, N);
 	ck_assert_int_eq(n_completed(), N);
-	for (i = 0; i < N; i++) {
-		ck_assert_int_eq(t[i].ndone, 1);
-		ck_assert_int_eq(t[i].c.result, GW_E_UNAVAILABLE);
-		ck_assert_uint_eq(t[i].c.reply.len, 0);
-		gw_upstream_call_deinit(&t[i].c);
-	}
 	gw_upstream_free(NULL);
 }
 END_TEST
@@ -795,14 +693,10 @@ START_TEST(test_upstream_submit_during_stop_fails)
 	first.resubmit_err = GW_OK;
 	submit(&first);
 	sleep_ms(100);
-	gw_upstream_free(up);
-	up = NULL;
-	ck_assert_int_eq(first.ndone, 1);
-	ck_assert_int_eq(first.c.result, GW_E_UNAVAILABLE);
+	free_cancelling(&first, 1);
 	ck_assert_int_eq(first.resubmit_err, GW_E_UNAVAILABLE);
 	ck_assert_int_eq(second.ndone, 0);
 	ck_assert_int_eq(n_completed(), 1);
-	gw_upstream_call_deinit(&first.c);
 	gw_upstream_call_deinit(&second.c);
 }
 END_TEST
@@ -810,7 +704,6 @@ END_TEST
 /* --- a pool in an event loop's epoll set, driven by the test's thread ------- */
 
 static struct gw_upstream_group *group;
-static int epfd = -1;
 
 static void loop_setup(void)
 {
@@ -818,51 +711,18 @@ static void loop_setup(void)
 
 	gw_log_setup(GW_LOG_ERR, GW_LOG_FORMAT_TEXT);
 	ck_assert_int_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
-	completed = 0;
+	completions_reset();
 	srv_start();
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	ck_assert_int_ge(epfd, 0);
 	/* Two pools share the bulkhead of 3: pool 0 may open 2 connections, pool 1 one. */
 	ck_assert_int_eq(gw_upstream_group_new(&o, 2, &group), GW_OK);
-	ck_assert_int_eq(gw_upstream_new_on(group, epfd, 0, &up), GW_OK);
+	loop_pool_new(group);
 }
 
 static void loop_teardown(void)
 {
-	gw_upstream_free(up);
-	up = NULL;
-	gw_upstream_group_free(group);
-	group = NULL;
-	close(epfd);
+	pools_free(&group);
 	srv_stop();
 	curl_global_cleanup();
-}
-
-/* What an HTTP loop does: wait, dispatch, run the timers; until n calls completed. */
-static void drive_until(int n)
-{
-	struct epoll_event evs[16];
-	struct timespec t0;
-	struct timespec now;
-	long wait;
-	int k;
-	int i;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		wait = gw_upstream_timeout_ms(up);
-		if (wait < 0 || wait > 50)
-			wait = 50;
-		k = epoll_wait(epfd, evs, 16, (int)wait);
-		for (i = 0; i < k; i++) {
-			struct gw_ev *ev = evs[i].data.ptr;
-
-			ev->fn(ev, evs[i].events);
-		}
-		gw_upstream_run_timers(up);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (n_completed() < n && now.tv_sec - t0.tv_sec < WAIT_S);
-	ck_assert_int_ge(n_completed(), n);
 }
 
 START_TEST(test_upstream_loop_completes_on_driving_thread)
@@ -935,15 +795,10 @@ START_TEST(test_upstream_loop_free_cancels_once)
 	t[0].resubmit = &again;
 	for (i = 0; i < 10; i++)
 		drive_until(0);
-	gw_upstream_free(up);
-	up = NULL;
+	free_cancelling(t, 3);
 	ck_assert_int_eq(n_completed(), 3);
-	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(t[i].ndone, 1);
-		ck_assert_int_eq(t[i].c.result, GW_E_UNAVAILABLE);
+	for (i = 0; i < 3; i++)
 		ck_assert(pthread_equal(t[i].thread, pthread_self()));
-		gw_upstream_call_deinit(&t[i].c);
-	}
 	ck_assert_int_eq(t[0].resubmit_err, GW_E_UNAVAILABLE);
 	ck_assert_int_eq(again.ndone, 0);
 	gw_upstream_call_deinit(&again.c);
