@@ -22,6 +22,7 @@
 #include "bbb_route.h"
 #include "bbb_sign.h"
 #include "config.h"
+#include "fleet.h"
 #include "log.h"
 #include "report.h"
 #include "route.h"
@@ -115,7 +116,7 @@ bool gw_bbb_wants_xml(const struct gw_request *req)
 }
 
 /* The call's URL: signed as its table entry says, or plain (root, form-signed). */
-static enum gw_err call_url(const struct gw_config *cfg, const struct gw_bbb_target *t,
+enum gw_err gw_bbb_call_url(const struct gw_config *cfg, const struct gw_bbb_target *t,
 			    const struct gw_bbb_call_def *c, const char *query, struct gw_buf *url)
 {
 	switch (c->signing) {
@@ -194,7 +195,7 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_call_def *c, const 
 		return false;
 	}
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = call_url(cfg, &t, c, query, &url);
+	err = gw_bbb_call_url(cfg, &t, c, query, &url);
 	if (err == GW_OK && c->signing == GW_BBB_SIGN_FORM) {
 		free(*body);
 		err = form_body(&t, c, query, body, len);
@@ -217,7 +218,7 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_call_def *c, const 
 }
 
 /* Meeting passwords are only for tokens with meetings:passwords (no token: a probe or a test). */
-static bool sees_passwords(const struct gw_exchange *x)
+bool gw_bbb_sees_passwords(const struct gw_exchange *x)
 {
 	return x->req.token == NULL || (x->req.token->scopes & GW_SCOPE_MEETINGS_PASSWORDS) != 0;
 }
@@ -244,7 +245,7 @@ static bool xml_refused(struct gw_exchange *x, const struct gw_bbb_call_def *c)
 				    NULL);
 		return true;
 	}
-	if (sees_passwords(x))
+	if (gw_bbb_sees_passwords(x))
 		return false;
 	extra = json_pack("{s:s}", "scope", "meetings:passwords");
 	gw_response_problem_extra(x, GW_E_FORBIDDEN,
@@ -282,6 +283,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 
 	take_state(x, r);
 	x->bbb.facade = r->facade;
+	x->bbb.fan = false;
 	if (xml_refused(x, c) || (routed = gw_bbb_route(x, c, query)) == GW_BBB_ROUTE_REFUSED) {
 		free(r->body);
 		return;
@@ -290,7 +292,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 		gw_str_copy(x->bbb.content_type_buf, sizeof(x->bbb.content_type_buf),
 			    c->signing == GW_BBB_SIGN_FORM ? "application/x-www-form-urlencoded"
 							   : r->content_type);
-	if (routed == GW_BBB_ROUTE_FIND) {
+	if (routed == GW_BBB_ROUTE_FIND || routed == GW_BBB_ROUTE_FAN) {
 		/* built once the meeting's server is known (found) */
 		x->bbb.find_query = gw_arena_strdup(&x->arena, query);
 		free(x->bbb.body);
@@ -300,6 +302,7 @@ void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r)
 			gw_response_problem(x, gw_arena_error(&x->arena), NULL, NULL);
 			return;
 		}
+		x->bbb.fan = routed == GW_BBB_ROUTE_FAN;
 	} else if (!prepare(x, c, query, r->body, r->body_len)) {
 		return;
 	}
@@ -514,7 +517,7 @@ static bool sink_begin(void *arg, long status, const char *content_type)
 	/* out of memory here: the reply is buffered and converted whole, as without a sink */
 	if (gw_xml2json_new(gw_upstream_deadline_ms(&x->up), x->up.reply.max, &c) != GW_OK)
 		return false;
-	if (!sees_passwords(x))
+	if (!gw_bbb_sees_passwords(x))
 		gw_xml2json_hide_passwords(c);
 	if (x->req.tenant != NULL)
 		gw_xml2json_tenant(c, x->req.tenant->prefix);
@@ -607,7 +610,7 @@ static enum gw_err convert(struct gw_exchange *x, struct gw_bbb_reply *reply)
 		return json_reply(gw_buf_str(&up->reply), up->reply.len, reply);
 	/* bbb.timeout_ms bounds the whole call, reading the reply included */
 	return gw_xml2json_convert_for(gw_buf_str(&up->reply), up->reply.len,
-				       gw_upstream_deadline_ms(up), !sees_passwords(x),
+				       gw_upstream_deadline_ms(up), !gw_bbb_sees_passwords(x),
 				       x->req.tenant != NULL ? x->req.tenant->prefix : NULL, reply);
 }
 
@@ -712,6 +715,8 @@ static bool submit(struct gw_exchange *x)
 	up->timeout_ms = cfg->bbb_timeout_ms;
 	up->max_reply_bytes = cfg->bbb_max_reply_bytes;
 	up->sink = gw_bbb_sink(x);
+	/* the server's own breaker; without a fleet, the group's */
+	up->lane = x->bbb.server != NULL ? gw_fleet_server_lane(x->bbb.server) : NULL;
 	up->done = call_done;
 	up->arg = x;
 	err = x->upstream != NULL ? gw_upstream_submit(x->upstream, up) : GW_E_UNAVAILABLE;
@@ -751,6 +756,10 @@ static void run_calls(struct gw_exchange *x)
 		gw_bbb_route_find(x, found);
 		return;
 	}
+	if (x->bbb.fan && x->resp.status == 0) {
+		gw_bbb_fan_out(x);
+		return;
+	}
 	while (x->resp.status == 0 && x->bbb.pending) {
 		if (submit(x))
 			return;
@@ -766,5 +775,10 @@ static void call_done(struct gw_upstream_call *call, void *arg)
 	(void)call;
 	call_ended(x);
 	/* A finish function may have asked for a follow-up call. */
+	run_calls(x);
+}
+
+void gw_bbb_calls_go_on(struct gw_exchange *x)
+{
 	run_calls(x);
 }

@@ -8,6 +8,9 @@
 
 #include <stdbool.h>
 
+#include "bbb_calls.h"
+#include "buf.h"
+#include "compiler.h"
 #include "err.h"
 #include "request.h"
 #include "upstream.h"
@@ -30,5 +33,29 @@ const struct gw_upstream_sink *gw_bbb_passthrough_sink(struct gw_exchange *x);
  * call's finish learns the envelope, read off the text, without writing.
  */
 void gw_bbb_passthrough_complete(struct gw_exchange *x);
+
+struct gw_bbb_target;
+struct gw_config;
+
+/* The call's URL for server t: signed as its table entry says, or plain (root, form-signed). */
+enum gw_err gw_bbb_call_url(const struct gw_config *cfg, const struct gw_bbb_target *t,
+			    const struct gw_bbb_call_def *c, const char *query,
+			    struct gw_buf *url) GW_WUR;
+
+/* Meeting passwords are only for tokens with meetings:passwords (no token: a probe or a test). */
+bool gw_bbb_sees_passwords(const struct gw_exchange *x);
+
+/*
+ * The exchange's calls go on (after a fan-out): the next call requested
+ * is sent, or the exchange is done.
+ */
+void gw_bbb_calls_go_on(struct gw_exchange *x);
+
+/*
+ * x's list call (x->bbb.def, query in x->bbb.find_query) on every server
+ * of the fleet at once, merged into one reply for x->bbb.finish
+ * (bbb_fanout.c); then gw_bbb_calls_go_on.
+ */
+void gw_bbb_fan_out(struct gw_exchange *x);
 
 #endif

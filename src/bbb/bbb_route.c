@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bbb_api.h"
 #include "bbb_calls.h"
 #include "bbb_reply.h"
 #include "bbb_sign.h"
@@ -168,6 +169,14 @@ enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_
 	if (x->req.cfg->n_servers <= 1)
 		return c != GW_BBB_CALL(create) || one_takes_meetings(x, f) ? GW_BBB_ROUTED
 									    : GW_BBB_ROUTE_REFUSED;
+	/*
+	 * Lists come from every server; BBB's own XML (the BBB-compatible API,
+	 * Accept: application/xml) is passed on from one server.
+	 */
+	if ((c == GW_BBB_CALL(getMeetings) || c == GW_BBB_CALL(getRecordings) ||
+	     c == GW_BBB_CALL(hooks_list)) &&
+	    !x->bbb.facade && !x->resp.bbb_xml && !gw_bbb_wants_xml(&x->req))
+		return GW_BBB_ROUTE_FAN;
 	/* getRecordings' meetingID is a filter (a list), not where the call goes */
 	id = c != GW_BBB_CALL(getRecordings) ? query_param(x, query, "meetingID") : NULL;
 	if (c == GW_BBB_CALL(create) && id != NULL)
@@ -252,6 +261,7 @@ static bool ask(struct finder *fd, struct ask *a, const struct gw_buf *q)
 					   gw_buf_str(q), c->checksum, c->secret) != GW_OK)
 		return false;
 	a->call.url = gw_buf_str(&a->url);
+	a->call.lane = gw_fleet_server_lane(a->srv);
 	a->call.timeout_ms = cfg->bbb_timeout_ms;
 	a->call.idempotent = true;
 	a->call.max_reply_bytes = cfg->bbb_max_reply_bytes;

@@ -34,6 +34,7 @@ enum gw_bbb_routed {
 	GW_BBB_ROUTED,        /* x->bbb.server is set (or the config's first takes it) */
 	GW_BBB_ROUTE_REFUSED, /* no server can take it: the problem is written (503) */
 	GW_BBB_ROUTE_FIND,    /* the meeting is not in the map: x->bbb.find_id, ask every server */
+	GW_BBB_ROUTE_FAN,     /* a list: every server is asked and the lists merged */
 };
 
 /*

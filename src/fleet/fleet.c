@@ -9,14 +9,18 @@
 
 #include "log.h"
 
-static struct gw_fleet_server *server_new(const char *name)
+static struct gw_fleet_server *server_new(const struct gw_config *cfg, const char *name)
 {
+	struct gw_upstream_opts o = {.breaker_failures = cfg->breaker_failures,
+				     .breaker_cooldown_ms = cfg->breaker_cooldown_ms,
+				     .breaker_max_cooldown_ms = cfg->breaker_max_cooldown_ms};
 	struct gw_fleet_server *s = calloc(1, sizeof(*s));
 
 	if (s == NULL)
 		return NULL;
 	s->name = strdup(name);
-	if (s->name == NULL) {
+	if (s->name == NULL || gw_upstream_lane_new(&o, &s->lane) != GW_OK) {
+		free(s->name);
 		free(s);
 		return NULL;
 	}
@@ -45,8 +49,14 @@ void gw_fleet_server_unref(struct gw_fleet_server *s)
 	if (s == NULL || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	free_tags(s);
+	gw_upstream_lane_unref(s->lane);
 	free(s->name);
 	free(s);
+}
+
+struct gw_upstream_lane *gw_fleet_server_lane(const struct gw_fleet_server *s)
+{
+	return s->lane;
 }
 
 const char *gw_fleet_server_name(const struct gw_fleet_server *s)
@@ -156,7 +166,7 @@ enum gw_err gw_fleet_sync(struct gw_fleet *f, const struct gw_config *cfg)
 	for (i = 0; i < n; i++) {
 		if (!copy_tags(&cfg->servers[i], &st[i].tags, &st[i].n_tags))
 			goto oom;
-		st[i].fresh = server_new(cfg->servers[i].name);
+		st[i].fresh = server_new(cfg, cfg->servers[i].name);
 		if (st[i].fresh == NULL)
 			goto oom;
 	}

@@ -93,6 +93,12 @@ void gw_fleet_server_unref(struct gw_fleet_server *s);
 /* Takes another reference; returns s. */
 struct gw_fleet_server *gw_fleet_server_ref(struct gw_fleet_server *s);
 
+/*
+ * The server's circuit breaker (upstream.h), for its calls' lane: as long
+ * as the reference is held.
+ */
+struct gw_upstream_lane *gw_fleet_server_lane(const struct gw_fleet_server *s);
+
 /* The server's name (as long as the reference is held). */
 const char *gw_fleet_server_name(const struct gw_fleet_server *s);
 

@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "fleet.h"
+#include "upstream.h"
 
 /* A meeting's entry in the map: in a hash chain and in its server's list. */
 struct place {
@@ -30,6 +31,7 @@ struct place {
 struct gw_fleet_server {
 	atomic_uint refs;
 	char *name;
+	struct gw_upstream_lane *lane; /* its circuit breaker */
 	/* the rest under the fleet's lock */
 	bool member; /* in the fleet (false once a reload removed it) */
 	enum gw_server_state conf_state;

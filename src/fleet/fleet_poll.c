@@ -131,6 +131,7 @@ static bool send_probe(struct gw_fleet_poller *p, const struct gw_config *cfg, s
 					   c->checksum, c->secret) != GW_OK)
 		return false;
 	pr->call.url = gw_buf_str(&pr->url);
+	pr->call.lane = gw_fleet_server_lane(pr->srv);
 	pr->call.timeout_ms = cfg->bbb_timeout_ms;
 	pr->call.idempotent = true;
 	pr->call.max_reply_bytes = cfg->bbb_max_reply_bytes;

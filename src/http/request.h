@@ -235,6 +235,7 @@ struct gw_bbb_call {
 	const char *find_query;
 	size_t find_len;
 	void (*find_then)(struct gw_exchange *x); /* what waits: a join URL */
+	bool fan; /* the list call goes to every server at once (find_query holds its query) */
 };
 
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);
