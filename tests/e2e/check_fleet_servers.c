@@ -1,0 +1,350 @@
+/*
+ * check_fleet_servers.c - a gateway in front of three BBB simulators
+ * (processes, each with its own secret), one gateway process or two that
+ * share nothing: a burst of creates spread by load, every later call for a
+ * meeting on its server (join URLs included), a meeting another gateway
+ * placed found by asking every server, lists merged from all servers and
+ * marked incomplete when one is down, a killed server unhealthy with its
+ * meetings kept and no new ones, cordon, disable and enable by PATCH.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fleetfix.h"
+#include "testutil.h"
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* GET /v1/servers on gateway gw: the entry of server name (a new reference), or NULL. */
+static json_t *server_entry(int g, const char *name)
+{
+	struct reply r;
+	json_t *list, *s, *found = NULL;
+	size_t i;
+
+	fleetfix_call(&r, g, "GET", "/v1/servers", fleetfix_tok_admin, NULL);
+	ck_assert_int_eq(r.status, 200);
+	list = json_object_get(r.json, "servers");
+	json_array_foreach (list, i, s) {
+		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+			found = json_incref(s);
+	}
+	reply_free(&r);
+	return found;
+}
+
+/* Waits (at most FLEETFIX_WAIT_MS) until gateway gw sees server name healthy or not. */
+static void wait_health(int g, const char *name, bool healthy)
+{
+	for (unsigned waited = 0;; waited += 100) {
+		json_t *s = server_entry(g, name);
+		bool h = json_is_true(json_object_get(s, "healthy"));
+
+		json_decref(s);
+		if (h == healthy)
+			return;
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "%s never became %s", name,
+			      healthy ? "healthy" : "unhealthy");
+		sleep_ms(100);
+	}
+}
+
+static void fleet_up(int g)
+{
+	fleetfix_gateway_start(g, "bbb = { timeout_ms = 3000; };");
+	for (int i = 1; i <= FLEETFIX_SIMS; i++)
+		wait_health(g, fleetfix_sim_name(i), true);
+}
+
+/* The simulator that holds meetingID id (1..3, not down); fails unless exactly one does. */
+static int sim_of_but(const char *id, int down)
+{
+	int found = 0;
+
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		if (i != down && fleetfix_sim_has_meeting(i, id)) {
+			ck_assert_msg(found == 0, "%s is on simulators %d and %d", id, found, i);
+			found = i;
+		}
+	}
+	ck_assert_msg(found != 0, "%s is on no simulator", id);
+	return found;
+}
+
+static int sim_of(const char *id)
+{
+	return sim_of_but(id, 0);
+}
+
+static long status_of(int g, const char *method, const char *path, const char *body)
+{
+	struct reply r;
+	long status;
+
+	fleetfix_call(&r, g, method, path, fleetfix_tok_all, body);
+	status = r.status;
+	reply_free(&r);
+	return status;
+}
+
+START_TEST(test_fleet_burst_spreads_by_load)
+{
+	struct fleetfix_shot shots[30];
+	char bodies[30][96];
+	size_t count[FLEETFIX_SIMS] = {0};
+
+	fleetfix_sims_start();
+	fleet_up(1);
+	memset(shots, 0, sizeof(shots));
+	for (size_t i = 0; i < 30; i++) {
+		snprintf(bodies[i], sizeof(bodies[i]),
+			 "{\"name\":\"Burst\",\"meetingID\":\"burst-%zu\"}", i);
+		shots[i] = (struct fleetfix_shot){.gw = 1,
+						  .method = "POST",
+						  .path = "/v1/meetings",
+						  .token = fleetfix_tok_all,
+						  .body = bodies[i]};
+	}
+	fleetfix_burst(shots, 30);
+	ck_assert_uint_eq(fleetfix_burst_count(shots, 30, 201), 30);
+	fleetfix_burst_free(shots, 30);
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		json_t *ids = fleetfix_sim_meetings(i);
+
+		count[i - 1] = json_array_size(ids);
+		json_decref(ids);
+	}
+	printf("# placement spread of 30 creates at once: bbb1=%zu bbb2=%zu bbb3=%zu\n", count[0],
+	       count[1], count[2]);
+	ck_assert_uint_eq(count[0] + count[1] + count[2], 30);
+	for (int i = 0; i < FLEETFIX_SIMS; i++)
+		ck_assert_msg(count[i] >= 8 && count[i] <= 12, "bbb%d got %zu of 30", i + 1,
+			      count[i]);
+}
+END_TEST
+
+START_TEST(test_fleet_affinity_join_and_lookup)
+{
+	struct reply r;
+	const char *url;
+	int home;
+
+	fleetfix_sims_start();
+	fleet_up(1);
+	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 201);
+	home = sim_of("aff-1");
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1", NULL), 200);
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1/running", NULL), 200);
+	/* the join URL is the meeting's server's, signed with its secret */
+	fleetfix_call(&r, 1, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
+		      "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
+	ck_assert_int_eq(r.status, 200);
+	url = json_string_value(json_object_get(r.json, "url"));
+	ck_assert_ptr_nonnull(url);
+	ck_assert_msg(strncmp(url, fleetfix_sim_url(home), strlen(fleetfix_sim_url(home))) == 0,
+		      "%s is not on %s", url, fleetfix_sim_url(home));
+	reply_free(&r);
+	/* a second create of the same ID: the same server, BBB's duplicate answer */
+	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 200);
+	ck_assert_int_eq(sim_of("aff-1"), home);
+	/* a gateway that never saw it finds it by asking every server */
+	fleetfix_gateway_start(2, "bbb = { timeout_ms = 3000; };");
+	ck_assert_int_eq(status_of(2, "GET", "/v1/meetings/aff-1", NULL), 200);
+	fleetfix_call(&r, 2, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
+		      "{\"fullName\":\"Bob\",\"role\":\"VIEWER\"}");
+	ck_assert_int_eq(r.status, 200);
+	url = json_string_value(json_object_get(r.json, "url"));
+	ck_assert_msg(strncmp(url, fleetfix_sim_url(home), strlen(fleetfix_sim_url(home))) == 0,
+		      "%s is not on %s", url, fleetfix_sim_url(home));
+	reply_free(&r);
+	ck_assert_int_eq(fleetfix_create(2, "aff-1", NULL), 200);
+	ck_assert_int_eq(sim_of("aff-1"), home);
+	/* a meeting no server has: BBB's own answer */
+	ck_assert_int_eq(status_of(2, "GET", "/v1/meetings/nowhere", NULL), 404);
+	/* end goes to its server */
+	ck_assert_int_eq(status_of(2, "POST", "/v1/meetings/aff-1/end", "{}"), 200);
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1", NULL), 404);
+}
+END_TEST
+
+/* GET /v1/meetings on gateway gw: the meetingIDs listed (a new array) and "incomplete" (or NULL). */
+static json_t *listed(int g, json_t **incomplete)
+{
+	struct reply r;
+	json_t *ids = json_array(), *m;
+	size_t i;
+
+	fleetfix_call(&r, g, "GET", "/v1/meetings", fleetfix_tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach (json_object_get(r.json, "meetings"), i, m)
+		json_array_append(ids, json_object_get(m, "meetingID"));
+	*incomplete = json_incref(json_object_get(r.json, "incomplete"));
+	reply_free(&r);
+	return ids;
+}
+
+static bool has_id(json_t *ids, const char *id)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (ids, i, v) {
+		if (strcmp(json_string_value(v), id) == 0)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_fleet_lists_merged_and_server_down)
+{
+	json_t *ids, *incomplete, *s;
+	char id[32];
+	int placed_on_2 = 0;
+
+	fleetfix_sims_start();
+	fleet_up(1);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "list-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+		placed_on_2 += sim_of(id) == 2;
+	}
+	ck_assert_int_gt(placed_on_2, 0);
+	ids = listed(1, &incomplete);
+	ck_assert_uint_eq(json_array_size(ids), 6);
+	ck_assert_ptr_null(incomplete);
+	json_decref(ids);
+	/* bbb2 dies: at once its part is missing, then it is unhealthy */
+	fleetfix_sim_kill(2);
+	ids = listed(1, &incomplete);
+	ck_assert_uint_eq(json_array_size(ids), 6 - (size_t)placed_on_2);
+	ck_assert_uint_eq(json_array_size(incomplete), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
+	json_decref(ids);
+	json_decref(incomplete);
+	wait_health(1, "bbb2", false);
+	ids = listed(1, &incomplete);
+	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
+	json_decref(ids);
+	json_decref(incomplete);
+	/* its meetings stay mapped to it; new meetings go elsewhere */
+	s = server_entry(1, "bbb2");
+	ck_assert_int_eq(json_integer_value(json_object_get(s, "placed")), placed_on_2);
+	json_decref(s);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "while-down-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+		sim_of_but(id, 2);
+	}
+	/* back: healthy after one good poll, and it takes meetings again */
+	fleetfix_sim_restart(2);
+	wait_health(1, "bbb2", true);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "after-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+	}
+	ids = listed(1, &incomplete);
+	ck_assert_ptr_null(incomplete);
+	ck_assert(has_id(ids, "after-0") && has_id(ids, "while-down-0") && has_id(ids, "list-0"));
+	json_decref(ids);
+	ids = fleetfix_sim_meetings(2);
+	ck_assert_uint_gt(json_array_size(ids), 0);
+	json_decref(ids);
+}
+END_TEST
+
+static long patch(int g, const char *name, const char *token, const char *body)
+{
+	struct reply r;
+	char path[96];
+	long status;
+
+	snprintf(path, sizeof(path), "/v1/servers/%s", name);
+	fleetfix_call(&r, g, "PATCH", path, token, body);
+	status = r.status;
+	if (status == 200)
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "name")), name);
+	reply_free(&r);
+	return status;
+}
+
+START_TEST(test_fleet_cordon_disable_enable)
+{
+	json_t *ids, *incomplete, *s;
+	char id[32];
+	int home;
+
+	fleetfix_sims_start();
+	fleet_up(1);
+	ck_assert_int_eq(fleetfix_create(1, "kept", NULL), 201);
+	home = sim_of("kept");
+	ck_assert_int_eq(patch(1, fleetfix_sim_name(home), fleetfix_tok_admin,
+			       "{\"state\":\"cordoned\"}"),
+			 200);
+	s = server_entry(1, fleetfix_sim_name(home));
+	ck_assert_str_eq(json_string_value(json_object_get(s, "state")), "cordoned");
+	json_decref(s);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "cordon-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+		ck_assert_int_ne(sim_of(id), home);
+	}
+	/* a cordoned server's meetings still work and are listed */
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/kept", NULL), 200);
+	ids = listed(1, &incomplete);
+	ck_assert(has_id(ids, "kept"));
+	json_decref(ids);
+	/* disabled: out of lists (not missing), its meetings' calls still reach it */
+	ck_assert_int_eq(patch(1, fleetfix_sim_name(home), fleetfix_tok_all,
+			       "{\"state\":\"disabled\"}"),
+			 200);
+	ids = listed(1, &incomplete);
+	ck_assert(!has_id(ids, "kept"));
+	ck_assert_ptr_null(incomplete);
+	json_decref(ids);
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/kept", NULL), 200);
+	/* refusals */
+	ck_assert_int_eq(patch(1, "nope", fleetfix_tok_admin, "{\"state\":\"enabled\"}"), 404);
+	ck_assert_int_eq(patch(1, "bbb1", fleetfix_tok_admin, "{\"state\":\"paused\"}"), 400);
+	ck_assert_int_eq(patch(1, "bbb1", fleetfix_tok_admin, "{}"), 400);
+	/* an admin token has no meeting scopes, a meetings token no servers:admin */
+	{
+		struct reply r;
+
+		fleetfix_call(&r, 1, "POST", "/v1/meetings", fleetfix_tok_admin,
+			      "{\"name\":\"x\"}");
+		ck_assert_int_eq(r.status, 403);
+		reply_free(&r);
+	}
+	/* enabled again: it takes meetings */
+	ck_assert_int_eq(patch(1, fleetfix_sim_name(home), fleetfix_tok_admin,
+			       "{\"state\":\"enabled\"}"),
+			 200);
+	ids = listed(1, &incomplete);
+	ck_assert(has_id(ids, "kept"));
+	json_decref(ids);
+}
+END_TEST
+
+static Suite *fleet_servers_suite(void)
+{
+	Suite *s = suite_create("fleet_servers");
+	TCase *tc = tcase_create("fleet");
+
+	tcase_add_checked_fixture(tc, fleetfix_setup, fleetfix_teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_fleet_burst_spreads_by_load);
+	tcase_add_test(tc, test_fleet_affinity_join_and_lookup);
+	tcase_add_test(tc, test_fleet_lists_merged_and_server_down);
+	tcase_add_test(tc, test_fleet_cordon_disable_enable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+FLEETFIX_MAIN(fleet_servers_suite, false)
