@@ -58,6 +58,23 @@ bool gw_hook_keeper_listed(const char *hooks_json, const char *callback_url)
 	return found;
 }
 
+/* A BBB server the keeper registers with. */
+struct target {
+	const char *name;
+	const char *url;
+	const char *secret;
+};
+
+static bool stopping(struct gw_hook_keeper *k)
+{
+	bool stop;
+
+	pthread_mutex_lock(&k->lock);
+	stop = k->stop;
+	pthread_mutex_unlock(&k->lock);
+	return stop;
+}
+
 static void call_done(struct gw_upstream_call *call, void *arg)
 {
 	struct gw_hook_keeper *k = arg;
@@ -71,15 +88,15 @@ static void call_done(struct gw_upstream_call *call, void *arg)
 
 /* One signed hooks call; GW_OK with the reply converted into *out (caller deinits). */
 static enum gw_err hooks_call(struct gw_hook_keeper *k, const struct gw_config *cfg,
-			      const char *call_name, const char *query, struct gw_bbb_reply *out)
+			      const struct target *t, const char *call_name, const char *query,
+			      struct gw_bbb_reply *out)
 {
 	struct gw_upstream_call call;
 	struct gw_buf url;
 	enum gw_err err;
 
 	gw_buf_init(&url, GW_MAX_URL_BYTES);
-	err = gw_bbb_signed_url(&url, cfg->bbb_url, call_name, query, cfg->hooks_checksum,
-				cfg->bbb_secret);
+	err = gw_bbb_signed_url(&url, t->url, call_name, query, cfg->hooks_checksum, t->secret);
 	if (err != GW_OK) {
 		gw_buf_deinit(&url);
 		return err;
@@ -117,39 +134,77 @@ static enum gw_err hooks_call(struct gw_hook_keeper *k, const struct gw_config *
 	return err;
 }
 
-static void round_once(struct gw_hook_keeper *k, const struct gw_config *cfg)
+enum gw_err gw_hook_keeper_callback_url(const struct gw_config *cfg, const char *server,
+					struct gw_buf *out)
+{
+	const char *url = cfg->events_callback_url;
+
+	if (cfg->n_servers <= 1 || server == NULL)
+		return gw_buf_append_str(out, url);
+	return gw_buf_appendf(out, "%s%cserver=%s", url, strchr(url, '?') != NULL ? '&' : '?',
+			      server);
+}
+
+/* One server's round: its bbb-webhooks lists the gateway's callback, or gets it. */
+static void server_round(struct gw_hook_keeper *k, const struct gw_config *cfg,
+			 const struct target *t)
 {
 	struct gw_bbb_reply r;
-	struct gw_buf q;
+	struct gw_buf q, cb;
 	enum gw_err err;
 	bool listed;
 
-	err = hooks_call(k, cfg, "hooks/list", "", &r);
-	if (err != GW_OK) {
-		gw_log_warn("events: hooks/list failed: %s", gw_err_str(err));
+	gw_buf_init(&cb, GW_MAX_URL_BYTES);
+	if (gw_hook_keeper_callback_url(cfg, t->name, &cb) != GW_OK) {
+		gw_buf_deinit(&cb);
 		return;
 	}
-	listed = r.body != NULL && gw_hook_keeper_listed(r.body, cfg->events_callback_url);
-	gw_bbb_reply_deinit(&r);
-	if (listed)
+	err = hooks_call(k, cfg, t, "hooks/list", "", &r);
+	if (err != GW_OK) {
+		gw_log_warn("events: hooks/list on %s failed: %s", t->name, gw_err_str(err));
+		gw_buf_deinit(&cb);
 		return;
+	}
+	listed = r.body != NULL && gw_hook_keeper_listed(r.body, gw_buf_str(&cb));
+	gw_bbb_reply_deinit(&r);
+	if (listed) {
+		gw_buf_deinit(&cb);
+		return;
+	}
 	gw_buf_init(&q, GW_MAX_URL_BYTES);
-	err = gw_bbb_query_add(&q, "callbackURL", cfg->events_callback_url);
+	err = gw_bbb_query_add(&q, "callbackURL", gw_buf_str(&cb));
 	if (err == GW_OK)
 		err = gw_bbb_query_add(&q, "getRaw", "false");
 	if (err == GW_OK)
-		err = hooks_call(k, cfg, "hooks/create", gw_buf_str(&q), &r);
+		err = hooks_call(k, cfg, t, "hooks/create", gw_buf_str(&q), &r);
 	gw_buf_deinit(&q);
+	gw_buf_deinit(&cb);
 	if (err != GW_OK) {
-		gw_log_warn("events: registering the callback with bbb-webhooks failed: %s",
-			    gw_err_str(err));
+		gw_log_warn("events: registering the callback with bbb-webhooks on %s failed: %s",
+			    t->name, gw_err_str(err));
 		return;
 	}
 	gw_bbb_reply_deinit(&r);
 	pthread_mutex_lock(&k->lock);
 	k->registered++;
 	pthread_mutex_unlock(&k->lock);
-	gw_log_notice("events: callback registered with bbb-webhooks");
+	gw_log_notice("events: callback registered with bbb-webhooks on %s", t->name);
+}
+
+/* Every server of the fleet (the config's lone bbb group when it has no list: tests). */
+static void round_once(struct gw_hook_keeper *k, const struct gw_config *cfg)
+{
+	struct target t = {"default", cfg->bbb_url, cfg->bbb_secret};
+
+	if (cfg->n_servers == 0) {
+		server_round(k, cfg, &t);
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_servers && !stopping(k); i++) {
+		t = (struct target){cfg->servers[i].name, cfg->servers[i].url,
+				    cfg->servers[i].secret};
+		server_round(k, cfg, &t);
+	}
 }
 
 static void *run(void *arg)
@@ -161,7 +216,8 @@ static void *run(void *arg)
 		unsigned wait_s = cfg != NULL ? cfg->events_hooks_check_s : 60;
 		struct timespec until;
 
-		if (cfg != NULL && cfg->events_callback_url != NULL && cfg->bbb_url != NULL)
+		if (cfg != NULL && cfg->events_callback_url != NULL &&
+		    (cfg->bbb_url != NULL || cfg->n_servers > 0))
 			round_once(k, cfg);
 		gw_config_unref(cfg);
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "compiler.h"
+#include "buf.h"
 #include "err.h"
 
 struct gw_config;
@@ -33,6 +34,14 @@ bool gw_hook_keeper_listed(const char *hooks_json, const char *callback_url);
 enum gw_err gw_hook_keeper_start(struct gw_upstream_group *group,
 				 struct gw_config *(*config_get)(void *arg), void *arg,
 				 struct gw_hook_keeper **out) GW_WUR;
+
+/*
+ * The callback URL the gateway registers with server's bbb-webhooks:
+ * events.callback_url, with "server=<name>" added to its query when the
+ * fleet has several servers (the callback then names whose secret signs it).
+ */
+enum gw_err gw_hook_keeper_callback_url(const struct gw_config *cfg, const char *server,
+					struct gw_buf *out) GW_WUR;
 
 /* Asks for a round now (after a reload, or from a test). */
 void gw_hook_keeper_kick(struct gw_hook_keeper *k);

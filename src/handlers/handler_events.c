@@ -12,7 +12,9 @@
 
 #include "config.h"
 #include "event_norm.h"
+#include "gw_limits.h"
 #include "handlers.h"
+#include "hook_keeper.h"
 #include "hub.h"
 #include "log.h"
 #include "str.h"
@@ -20,16 +22,36 @@
 /* Events one callback may carry (bbb-webhooks sends one; batches stay small). */
 #define MAX_CALLBACK_EVENTS 100u
 
+/*
+ * Signed by the server the callback names (?server=, with several) with
+ * its secret, over the URL the gateway registered there.
+ */
 static bool verified(struct gw_exchange *x)
 {
 	const struct gw_config *cfg = x->req.cfg;
+	const char *name = gw_request_query(&x->req, "server");
+	const char *secret = cfg->bbb_secret;
+	struct gw_buf url;
+	bool ok;
 
+	if (cfg->n_servers > 1) {
+		secret = NULL;
+		for (size_t i = 0; name != NULL && i < cfg->n_servers; i++) {
+			if (strcmp(cfg->servers[i].name, name) == 0)
+				secret = cfg->servers[i].secret;
+		}
+		if (secret == NULL)
+			return false;
+	}
 	if (cfg->events_bearer)
-		return gw_event_verify_bearer(x->req.authorization, cfg->bbb_secret);
-	return gw_event_verify_checksum(cfg->events_callback_url,
-					x->req.body != NULL ? x->req.body : "", x->req.body_len,
-					cfg->bbb_secret, cfg->hooks_checksum,
-					gw_request_query(&x->req, "checksum"));
+		return gw_event_verify_bearer(x->req.authorization, secret);
+	gw_buf_init(&url, GW_MAX_URL_BYTES);
+	ok = gw_hook_keeper_callback_url(cfg, name, &url) == GW_OK &&
+	     gw_event_verify_checksum(gw_buf_str(&url), x->req.body != NULL ? x->req.body : "",
+				      x->req.body_len, secret, cfg->hooks_checksum,
+				      gw_request_query(&x->req, "checksum"));
+	gw_buf_deinit(&url);
+	return ok;
 }
 
 void gw_handle_bbb_events(struct gw_exchange *x)

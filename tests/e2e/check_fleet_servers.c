@@ -332,6 +332,73 @@ START_TEST(test_fleet_cordon_disable_enable)
 }
 END_TEST
 
+/* The value of one metrics sample line ("name{labels} value"), or -1 when absent. */
+static long long metric(int g, const char *sample)
+{
+	struct reply r;
+	const char *p;
+	long long v = -1;
+
+	fleetfix_call(&r, g, "GET", "/metrics", fleetfix_tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	p = strstr(gw_buf_str(&r.body), sample);
+	if (p != NULL)
+		v = strtoll(p + strlen(sample), NULL, 10);
+	reply_free(&r);
+	return v;
+}
+
+/* Events come from every server's bbb-webhooks, each verified with its server's secret. */
+START_TEST(test_fleet_events_from_every_server)
+{
+	char extra[256];
+	char id[32];
+
+	fleetfix_sims_start();
+	fleet_up(1);
+	snprintf(extra, sizeof(extra),
+		 "bbb = { timeout_ms = 3000; }; events = { callback_url = "
+		 "\"http://127.0.0.1:%u/v1/bbb-events\"; };",
+		 fleetfix_gateway_port(1));
+	fleetfix_gateway_reconfigure(1, extra);
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		char line[96];
+
+		wait_health(1, fleetfix_sim_name(i), true);
+		snprintf(line, sizeof(line), "callback registered with bbb-webhooks on %s",
+			 fleetfix_sim_name(i));
+		for (unsigned waited = 0;; waited += 100) {
+			char *log = fleetfix_gateway_log(1);
+			bool seen = strstr(log, line) != NULL;
+
+			free(log);
+			if (seen)
+				break;
+			ck_assert_msg(waited < FLEETFIX_WAIT_MS, "never: %s", line);
+			sleep_ms(100);
+		}
+	}
+	/* three creates: one on each server (equal loads) */
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "ev-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+	}
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		json_t *ids = fleetfix_sim_meetings(i);
+
+		ck_assert_uint_eq(json_array_size(ids), 1);
+		json_decref(ids);
+	}
+	for (unsigned waited = 0; metric(1, "bbb_gateway_events_received_total{type=\"meeting-"
+					    "created\"} ") < 3;
+	     waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "the three meeting-created never came");
+		sleep_ms(100);
+	}
+	ck_assert_int_eq(metric(1, "bbb_gateway_event_callbacks_refused_total "), 0);
+}
+END_TEST
+
 static Suite *fleet_servers_suite(void)
 {
 	Suite *s = suite_create("fleet_servers");
@@ -343,6 +410,7 @@ static Suite *fleet_servers_suite(void)
 	tcase_add_test(tc, test_fleet_affinity_join_and_lookup);
 	tcase_add_test(tc, test_fleet_lists_merged_and_server_down);
 	tcase_add_test(tc, test_fleet_cordon_disable_enable);
+	tcase_add_test(tc, test_fleet_events_from_every_server);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -617,6 +617,16 @@ void fleetfix_gateway_restart(int i)
 	gw_spawn(i, gw_proc(i)->port);
 }
 
+void fleetfix_gateway_reconfigure(int i, const char *extra_config)
+{
+	ck_assert_msg(gw_proc(i)->port > 0, "gw%d never started", i);
+	if (gw_proc(i)->pid > 0)
+		ck_assert_int_eq(stop(gw_proc(i), SIGTERM), 0);
+	free(fleetfix.gw_extra[i - 1]);
+	fleetfix.gw_extra[i - 1] = extra_config != NULL ? gw_test_strdup(extra_config) : NULL;
+	gw_spawn(i, gw_proc(i)->port);
+}
+
 void fleetfix_gateway_kill(int i)
 {
 	ck_assert_msg(gw_proc(i)->pid > 0, "gw%d is not running", i);

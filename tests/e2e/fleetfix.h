@@ -203,6 +203,13 @@ void fleetfix_gateway_start(int i, const char *extra_config);
 /* Starts gateway i again on its port with the config it had. */
 void fleetfix_gateway_restart(int i);
 
+/*
+ * Stops gateway i (SIGTERM, a clean exit) and starts it again on the same
+ * port with extra_config instead (a config that names its own port, such
+ * as events.callback_url).
+ */
+void fleetfix_gateway_reconfigure(int i, const char *extra_config);
+
 /* SIGKILL, reaped. */
 void fleetfix_gateway_kill(int i);
 
