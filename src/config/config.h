@@ -68,12 +68,12 @@ enum gw_server_state {
  * bbb.secret and bbb.checksum.
  */
 struct gw_bbb_server {
-	char *name;       /* owned; servers[].name: [A-Za-z0-9._-]{1,64}, unique */
-	char *url;        /* owned; the API's base, no trailing slash */
-	char *public_url; /* owned; where browsers join; default: url without user-info */
-	char *secret;     /* owned, zeroed when freed */
-	enum gw_digest checksum; /* default bbb.checksum */
-	double weight;           /* load multiplier; default 1.0, > 0 */
+	char *name;                 /* owned; servers[].name: [A-Za-z0-9._-]{1,64}, unique */
+	char *url;                  /* owned; the API's base, no trailing slash */
+	char *public_url;           /* owned; where browsers join; default: url without user-info */
+	char *secret;               /* owned, zeroed when freed */
+	enum gw_digest checksum;    /* default bbb.checksum */
+	double weight;              /* load multiplier; default 1.0, > 0 */
 	enum gw_server_state state; /* default enabled */
 	char **tags;                /* owned; what meta_server-tag may ask for */
 	size_t n_tags;
