@@ -35,6 +35,12 @@ char *gw_test_read_data(const char *rel, size_t *len);
 /* Absolute path of tests/data/<rel> in a static buffer. */
 const char *gw_test_data_path(const char *rel);
 
+/*
+ * A TCP port of 127.0.0.1 that was free a moment ago (bound to port 0,
+ * then closed), for a server the test starts.
+ */
+unsigned gw_test_free_port(void);
+
 /* strdup that fails the test on OOM. Caller frees. */
 char *gw_test_strdup(const char *s);
 

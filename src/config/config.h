@@ -293,13 +293,12 @@ const struct gw_tenant *gw_config_token_tenant(const struct gw_config *cfg,
 bool gw_config_tenant_id_ok(const struct gw_config *cfg, const struct gw_tenant *t, const char *id);
 
 /* Where state.redis says the shared state lives: a TCP address or a Unix socket. */
-#define GW_REDIS_DEFAULT_PORT 6379u
 #define GW_REDIS_MAX_DB 15u
 #define GW_REDIS_MAX_UNIX_PATH 107u /* sun_path's 108 bytes with the NUL */
 
 struct gw_redis_addr {
 	char *host;      /* owned; NULL for a Unix socket; an IPv6 literal without its [] */
-	unsigned port;   /* 1..65535, GW_REDIS_DEFAULT_PORT when not given; 0 for a socket */
+	unsigned port;   /* 1..65535, GW_DEFAULT_REDIS_PORT when not given; 0 for a socket */
 	char *unix_path; /* owned; the socket's absolute path; NULL for TCP */
 	unsigned db;     /* 0..GW_REDIS_MAX_DB; 0 when not given */
 	char *password;  /* owned, zeroed when freed; NULL = none (no AUTH) */

@@ -134,7 +134,7 @@ static const char *tcp_problem(const char *url, struct view *v)
 		return why;
 	v->host = url + u.host + (url[u.host] == '[' ? 1 : 0);
 	v->host_len = u.host_len - (url[u.host] == '[' ? 2 : 0);
-	v->port = GW_REDIS_DEFAULT_PORT;
+	v->port = GW_DEFAULT_REDIS_PORT;
 	if (u.has_port &&
 	    (!small_number(url + u.port, u.port_len, &v->port) || v->port == 0 || v->port > 65535))
 		return "has a bad port (1..65535)";

@@ -36,6 +36,12 @@
 #define GW_DEFAULT_BBB_MAX_REPLY_BYTES (64u * 1024u * 1024u)
 #define GW_DEFAULT_BBB_MAX_CONNECTIONS 256u
 
+/* Redis (defaults of struct gw_redis_opts, redis.h). */
+#define GW_DEFAULT_REDIS_PORT 6379u
+#define GW_DEFAULT_REDIS_CONNECT_TIMEOUT_MS 1000u /* connect, AUTH and SELECT */
+#define GW_DEFAULT_REDIS_COMMAND_TIMEOUT_MS 1000u
+#define GW_DEFAULT_REDIS_MAX_PENDING 1024u /* commands in flight on one event loop's client */
+
 /* Fixed ceilings. */
 #define GW_MAX_FLEET_MEETINGS 1000000u /* meetings the placement map holds */
 #define GW_MAX_EVENT_TYPES 32u         /* live event types the counters have room for */

@@ -201,20 +201,6 @@ START_TEST(test_binary_check_config)
 }
 END_TEST
 
-static unsigned free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned port;
-
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 static size_t discard(char *p, size_t s, size_t n, void *arg)
 {
 	(void)p;
@@ -252,7 +238,7 @@ START_TEST(test_binary_run_reload_sigterm)
 	struct bbbsim *sim = bbbsim_start(&so);
 	char tok1[GW_AUTH_TOKEN_LEN + 1], hash1[80];
 	char tok2[GW_AUTH_TOKEN_LEN + 1], hash2[80];
-	unsigned port = free_port();
+	unsigned port = gw_test_free_port();
 	const char *path;
 	pid_t pid;
 	int status;
@@ -280,7 +266,7 @@ START_TEST(test_binary_run_reload_sigterm)
 
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
 		ck_assert_int_eq(run(hc, out, sizeof(out)), 0);
-		snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", free_port());
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", gw_test_free_port());
 		ck_assert_int_eq(run(hc, out, sizeof(out)), 1);
 	}
 	/* Reload with the second token instead of the first. */
@@ -337,7 +323,7 @@ START_TEST(test_binary_sigterm_drains)
 	struct bbbsim *sim = bbbsim_start(&so);
 	char tok[GW_AUTH_TOKEN_LEN + 1], hash[80];
 	struct slow_get g;
-	unsigned port = free_port();
+	unsigned port = gw_test_free_port();
 	const char *path;
 	pthread_t th;
 	pid_t pid;
