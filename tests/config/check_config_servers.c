@@ -543,7 +543,7 @@ static const struct {
 } redis_good[] = {
 	{"redis://127.0.0.1:6379/0", "127.0.0.1", 6379, NULL, 0, NULL},
 	{"redis://127.0.0.1:6379", "127.0.0.1", 6379, NULL, 0, NULL},
-	{"redis://localhost", "localhost", GW_REDIS_DEFAULT_PORT, NULL, 0, NULL},
+	{"redis://localhost", "localhost", GW_DEFAULT_REDIS_PORT, NULL, 0, NULL},
 	{"redis://localhost/", "localhost", 6379, NULL, 0, NULL},
 	{"redis://redis.internal:7000/15", "redis.internal", 7000, NULL, 15, NULL},
 	{"redis://my_redis-1.svc.Cluster.local:1/3", "my_redis-1.svc.Cluster.local", 1, NULL, 3,
