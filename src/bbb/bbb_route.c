@@ -144,6 +144,14 @@ static bool one_takes_meetings(struct gw_exchange *x, struct gw_fleet *f)
 	return ok;
 }
 
+/* Calls on recordings by recordID: they go to the server that lists the recording. */
+static bool is_recording_call(const struct gw_bbb_call_def *c)
+{
+	return c == GW_BBB_CALL(publishRecordings) || c == GW_BBB_CALL(updateRecordings) ||
+	       c == GW_BBB_CALL(deleteRecordings) || c == GW_BBB_CALL(getRecordingTextTracks) ||
+	       c == GW_BBB_CALL(putRecordingTextTrack);
+}
+
 /* The map's server for id, or FIND when it does not know it. */
 static enum gw_bbb_routed route_meeting(struct gw_exchange *x, struct gw_fleet *f, const char *id)
 {
@@ -183,6 +191,14 @@ enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_
 		return place(x, f, query, id) ? GW_BBB_ROUTED : GW_BBB_ROUTE_REFUSED;
 	if (c == GW_BBB_CALL(end))
 		x->bbb.placed = id;
+	if (id == NULL && is_recording_call(c) &&
+	    (id = query_param(x, query, "recordID")) != NULL) {
+		/* a list of recordIDs goes where the first one is */
+		((char *)id)[strcspn(id, ",")] = '\0';
+		x->bbb.find_id = id;
+		x->bbb.find_record = true;
+		return GW_BBB_ROUTE_FIND;
+	}
 	return route_meeting(x, f, id);
 }
 
@@ -208,7 +224,9 @@ static void finder_end(struct finder *fd)
 {
 	struct gw_exchange *x = fd->x;
 
-	if (fd->found != NULL) {
+	if (fd->found != NULL && x->bbb.find_record) {
+		set_server(x, gw_fleet_server_ref(fd->found));
+	} else if (fd->found != NULL) {
 		if (gw_fleet_learn(fd->f, x->bbb.find_id, fd->found) != GW_OK)
 			gw_log_warn("fleet: the map of meetings is full");
 		set_server(x, gw_fleet_server_ref(fd->found));
@@ -216,6 +234,7 @@ static void finder_end(struct finder *fd)
 		set_server(x, gw_fleet_first_usable(fd->f));
 	}
 	x->bbb.find_id = NULL;
+	x->bbb.find_record = false;
 	for (size_t i = 0; i < fd->n; i++) {
 		gw_upstream_call_deinit(&fd->asks[i].call);
 		gw_buf_deinit(&fd->asks[i].url);
@@ -225,8 +244,11 @@ static void finder_end(struct finder *fd)
 	free(fd);
 }
 
-/* Does the reply say the meeting is there? */
-static bool has_meeting(const struct gw_upstream_call *call)
+/*
+ * Does the reply say the meeting (getMeetingInfo: SUCCESS) or the
+ * recording (getRecordings: a recording listed) is there?
+ */
+static bool has_it(const struct gw_upstream_call *call, bool record)
 {
 	struct gw_bbb_reply r;
 	bool yes;
@@ -235,7 +257,9 @@ static bool has_meeting(const struct gw_upstream_call *call)
 	    gw_xml2json_convert(gw_buf_str(&call->reply), call->reply.len,
 				gw_upstream_deadline_ms(call), &r) != GW_OK)
 		return false;
-	yes = r.success;
+	yes = r.success &&
+	      (!record || json_array_size(json_object_get(gw_bbb_reply_body_json(&r), "recording"
+										      "s")) > 0);
 	gw_bbb_reply_deinit(&r);
 	return yes;
 }
@@ -245,7 +269,7 @@ static void asked(struct gw_upstream_call *call, void *arg)
 	struct ask *a = arg;
 	struct finder *fd = a->fd;
 
-	if (fd->found == NULL && has_meeting(call))
+	if (fd->found == NULL && has_it(call, fd->x->bbb.find_record))
 		fd->found = a->srv;
 	if (--fd->pending == 0)
 		finder_end(fd);
@@ -257,8 +281,11 @@ static bool ask(struct finder *fd, struct ask *a, const struct gw_buf *q)
 	const struct gw_config *cfg = fd->x->req.cfg;
 	const struct gw_bbb_server *c = gw_fleet_server_config(a->srv, cfg);
 
-	if (c == NULL || gw_bbb_signed_url(&a->url, c->url, GW_BBB_CALL(getMeetingInfo)->name,
-					   gw_buf_str(q), c->checksum, c->secret) != GW_OK)
+	const struct gw_bbb_call_def *call = fd->x->bbb.find_record ? GW_BBB_CALL(getRecordings)
+								    : GW_BBB_CALL(getMeetingInfo);
+
+	if (c == NULL || gw_bbb_signed_url(&a->url, c->url, call->name, gw_buf_str(q), c->checksum,
+					   c->secret) != GW_OK)
 		return false;
 	a->call.url = gw_buf_str(&a->url);
 	a->call.lane = gw_fleet_server_lane(a->srv);
@@ -293,7 +320,9 @@ void gw_bbb_route_find(struct gw_exchange *x, void (*then)(struct gw_exchange *x
 	gw_buf_init(&q, GW_MAX_URL_BYTES);
 	/* one more than the calls: nothing ends the look-up before every call is out */
 	fd->pending = 1;
-	if (gw_bbb_query_add(&q, "meetingID", x->bbb.find_id) == GW_OK) {
+	if ((x->bbb.find_record ? gw_bbb_query_add(&q, "recordID", x->bbb.find_id) == GW_OK &&
+					  gw_bbb_query_add(&q, "state", "any") == GW_OK
+				: gw_bbb_query_add(&q, "meetingID", x->bbb.find_id) == GW_OK)) {
 		for (i = 0; i < n; i++) {
 			struct ask *a = &fd->asks[fd->n];
 

@@ -236,6 +236,7 @@ struct gw_bbb_call {
 	size_t find_len;
 	void (*find_then)(struct gw_exchange *x); /* what waits: a join URL */
 	bool fan; /* the list call goes to every server at once (find_query holds its query) */
+	bool find_record; /* find_id is a recordID: the server that lists the recording */
 };
 
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);

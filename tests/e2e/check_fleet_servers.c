@@ -399,6 +399,104 @@ START_TEST(test_fleet_events_from_every_server)
 }
 END_TEST
 
+#define REC_A "1111111111111111111111111111111111111111-1700000000000"
+#define REC_B "2222222222222222222222222222222222222222-1700000100000"
+
+/* A recordings fixture (bbb-sim --recordings) with one published recording, in the test's dir. */
+static const char *recording_file(const char *name, const char *id, const char *meeting,
+				  const char *start)
+{
+	static char paths[2][512];
+	static int k;
+	char *path = paths[k++ % 2];
+	FILE *f;
+
+	snprintf(path, sizeof(paths[0]), "%s/%s.rec", fleetfix_dir(), name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"recording %s\nmeeting %s \"%s\"\nstate published\ntimes %s 1800000000000\n"
+		"participants 2\nformat presentation https://bbb.example/playback/%s "
+		"processingTime=1 duration=60000 size=1000\n",
+		id, meeting, meeting, start, id);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* The recordIDs GET path lists (a new array); *total gets pagination.totalElements or -1. */
+static json_t *recordings(int g, const char *path, long long *total)
+{
+	struct reply r;
+	json_t *ids = json_array(), *rec;
+	size_t i;
+
+	fleetfix_call(&r, g, "GET", path, fleetfix_tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach (json_object_get(r.json, "recordings"), i, rec)
+		json_array_append(ids, json_object_get(rec, "recordID"));
+	*total = json_integer_value(json_object_get(json_object_get(r.json, "pagination"), "totalEl"
+											   "ement"
+											   "s"));
+	if (json_object_get(r.json, "pagination") == NULL)
+		*total = -1;
+	reply_free(&r);
+	return ids;
+}
+
+/* Recordings on two servers: one merged list, a page cut after the merge, calls by recordID on their server. */
+START_TEST(test_fleet_recordings_on_their_servers)
+{
+	struct reply r;
+	json_t *ids;
+	long long total;
+
+	fleetfix_opts.sim_recordings[0] = recording_file("sim1", REC_A, "rec-a", "1700000000000");
+	fleetfix_opts.sim_recordings[2] = recording_file("sim3", REC_B, "rec-b", "1700000100000");
+	fleetfix_sims_start();
+	fleet_up(1);
+	ids = recordings(1, "/v1/recordings", &total);
+	ck_assert_uint_eq(json_array_size(ids), 2);
+	ck_assert(has_id(ids, REC_A) && has_id(ids, REC_B));
+	json_decref(ids);
+	/* the second page of one: by startTime across the servers */
+	ids = recordings(1, "/v1/recordings?offset=1&limit=1", &total);
+	ck_assert_uint_eq(json_array_size(ids), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(ids, 0)), REC_B);
+	ck_assert_int_eq(total, 2);
+	json_decref(ids);
+	/* one recording: found on its server */
+	ck_assert_int_eq(status_of(1, "GET", "/v1/recordings/" REC_B, NULL), 200);
+	/* unpublish B: publishRecordings goes to bbb3, which lists it */
+	fleetfix_call(&r, 1, "PATCH", "/v1/recordings/" REC_B, fleetfix_tok_all,
+		      "{\"published\":false}");
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	{
+		struct bbbsim_resp c = fleetfix_sim_call(3, "getRecordings", "recordID=" REC_B);
+
+		ck_assert_int_eq(c.status, 200);
+		ck_assert_ptr_nonnull(strstr(c.body, "<published>false</published>"));
+		bbbsim_resp_free(&c);
+	}
+	/* delete A: deleteRecordings goes to bbb1 */
+	ck_assert_int_eq(status_of(1, "DELETE", "/v1/recordings/" REC_A, NULL), 200);
+	{
+		struct bbbsim_resp c =
+			fleetfix_sim_call(1, "getRecordings", "recordID=" REC_A "&state=any");
+
+		ck_assert_int_eq(c.status, 200);
+		ck_assert_ptr_nonnull(strstr(c.body, "<state>deleted</state>"));
+		bbbsim_resp_free(&c);
+	}
+	/* a recording no server has */
+	ck_assert_int_eq(status_of(1, "DELETE",
+				   "/v1/recordings/"
+				   "3333333333333333333333333333333333333333-1700000000000",
+				   NULL),
+			 404);
+}
+END_TEST
+
 static Suite *fleet_servers_suite(void)
 {
 	Suite *s = suite_create("fleet_servers");
@@ -411,6 +509,7 @@ static Suite *fleet_servers_suite(void)
 	tcase_add_test(tc, test_fleet_lists_merged_and_server_down);
 	tcase_add_test(tc, test_fleet_cordon_disable_enable);
 	tcase_add_test(tc, test_fleet_events_from_every_server);
+	tcase_add_test(tc, test_fleet_recordings_on_their_servers);
 	suite_add_tcase(s, tc);
 	return s;
 }

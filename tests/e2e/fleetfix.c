@@ -434,8 +434,13 @@ static void sim_spawn(int i)
 	struct fleetfix_proc *p = sim_proc(i);
 	const char *bin = getenv("GW_BBBSIM_BINARY");
 	char port[16];
-	char *argv[] = {NULL, "--port", port, "--secret", fleetfix.sim_secret[i - 1], NULL};
+	char *argv[] = {NULL, "--port", port, "--secret", fleetfix.sim_secret[i - 1],
+			NULL, NULL,     NULL};
 
+	if (fleetfix_opts.sim_recordings[i - 1] != NULL) {
+		argv[5] = "--recordings";
+		argv[6] = (char *)fleetfix_opts.sim_recordings[i - 1];
+	}
 	ck_assert_msg(bin != NULL, "GW_BBBSIM_BINARY is not set (meson test sets it)");
 	ck_assert_msg(p->pid == 0, "%s is running", p->name);
 	argv[0] = (char *)bin;

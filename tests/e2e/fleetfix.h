@@ -157,6 +157,8 @@ struct fleetfix_opts {
 	/* Settings added to server i+1's entry ("weight = 2.0; tags = [ \"eu\" ];"), or NULL. */
 	const char *server_extra[FLEETFIX_SIMS];
 	bool no_state; /* leave `state` out even while Redis runs */
+	/* A recordings fixture for simulator i+1 (bbb-sim --recordings), or NULL: none. */
+	const char *sim_recordings[FLEETFIX_SIMS];
 };
 extern struct fleetfix_opts fleetfix_opts;
 
