@@ -210,10 +210,14 @@ static void log_listening(const struct gw_http_opts *ho, const struct gw_gateway
 {
 	char *bbb = gw_str_url_mask_userinfo(cfg->bbb_url, "***");
 
-	gw_log_notice("listening on %s port %u, BBB at %s",
+	gw_log_notice("listening on %s port %u, BBB at %s%s",
 		      ho->address != NULL ? ho->address : "fd", gw_http_server_port(gw->http),
-		      bbb != NULL ? bbb : "(out of memory)");
+		      bbb != NULL ? bbb : "(out of memory)",
+		      cfg->n_servers > 1 ? " and the fleet's other servers" : "");
 	free(bbb);
+	if (cfg->state_redis != NULL)
+		gw_log_warn("state.redis is set, but this gateway does not share state through "
+			    "Redis yet: placements, revocations and events stay in this process");
 }
 
 enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gateway **out)
