@@ -497,6 +497,68 @@ START_TEST(test_fleet_recordings_on_their_servers)
 }
 END_TEST
 
+static size_t servers_listed(int g)
+{
+	struct reply r;
+	size_t n;
+
+	fleetfix_call(&r, g, "GET", "/v1/servers", fleetfix_tok_admin, NULL);
+	ck_assert_int_eq(r.status, 200);
+	n = json_array_size(json_object_get(r.json, "servers"));
+	reply_free(&r);
+	return n;
+}
+
+/* A reload adds, removes and re-states servers; the others keep their meetings. */
+START_TEST(test_fleet_reload_changes_servers)
+{
+	char id[32];
+	int on3 = 0;
+
+	fleetfix_sims_start();
+	fleetfix_opts.n_servers = 2;
+	fleetfix_gateway_start(1, "bbb = { timeout_ms = 3000; };");
+	wait_health(1, "bbb1", true);
+	wait_health(1, "bbb2", true);
+	ck_assert_uint_eq(servers_listed(1), 2);
+	ck_assert_int_eq(fleetfix_create(1, "before", NULL), 201);
+	/* bbb3 added: polled, then placed on */
+	fleetfix_opts.n_servers = 3;
+	fleetfix_gateway_reload(1);
+	ck_assert_uint_eq(servers_listed(1), 3);
+	wait_health(1, "bbb3", true);
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "added-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+		on3 += sim_of(id) == 3;
+	}
+	ck_assert_int_gt(on3, 0);
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/before", NULL), 200);
+	/* bbb2 cordoned in the file: no new meetings there */
+	fleetfix_opts.server_extra[1] = "state = \"cordoned\";";
+	fleetfix_gateway_reload(1);
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "restated-%d", i);
+		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
+		ck_assert_int_ne(sim_of(id), 2);
+	}
+	/* bbb3 removed: gone from the fleet and its meetings with it */
+	fleetfix_opts.n_servers = 2;
+	fleetfix_gateway_reload(1);
+	ck_assert_uint_eq(servers_listed(1), 2);
+	for (int i = 0; i < 6; i++) {
+		char path[64];
+
+		snprintf(id, sizeof(id), "added-%d", i);
+		snprintf(path, sizeof(path), "/v1/meetings/%s", id);
+		/* a meeting on the removed server is found on none of the others */
+		ck_assert_int_eq(status_of(1, "GET", path, NULL),
+				 fleetfix_sim_has_meeting(3, id) ? 404 : 200);
+	}
+	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/before", NULL), 200);
+}
+END_TEST
+
 static Suite *fleet_servers_suite(void)
 {
 	Suite *s = suite_create("fleet_servers");
@@ -510,6 +572,7 @@ static Suite *fleet_servers_suite(void)
 	tcase_add_test(tc, test_fleet_cordon_disable_enable);
 	tcase_add_test(tc, test_fleet_events_from_every_server);
 	tcase_add_test(tc, test_fleet_recordings_on_their_servers);
+	tcase_add_test(tc, test_fleet_reload_changes_servers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -582,24 +582,31 @@ static bool gw_healthy(int i)
 	return ok;
 }
 
+/* Writes gateway i's config for listen port (0: any) to conf (PATH_MAX bytes). */
+static void gw_write_config(int i, unsigned port, char *conf)
+{
+	char *text = fleetfix_gateway_config(port, fleetfix.gw_extra[i - 1]);
+	FILE *f;
+
+	snprintf(conf, PATH_MAX, "%s/%s.conf", fleetfix.dir, gw_proc(i)->name);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+}
+
 /* Writes gateway i's config for listen port (0: any) and starts it. */
 static void gw_spawn(int i, unsigned port)
 {
 	struct fleetfix_proc *p = gw_proc(i);
 	const char *bin = getenv("GW_BINARY");
 	char conf[PATH_MAX];
-	char *text = fleetfix_gateway_config(port, fleetfix.gw_extra[i - 1]);
 	char *argv[] = {NULL, "-c", conf, NULL};
-	FILE *f;
 
 	ck_assert_msg(bin != NULL, "GW_BINARY is not set (meson test sets it)");
 	ck_assert_msg(p->pid == 0, "%s is running", p->name);
-	snprintf(conf, sizeof(conf), "%s/%s.conf", fleetfix.dir, p->name);
-	f = fopen(conf, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(text, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	free(text);
+	gw_write_config(i, port, conf);
 	argv[0] = (char *)bin;
 	spawn(p, argv);
 	p->port = wait_port(p, "listening on 127.0.0.1 port ");
@@ -630,6 +637,32 @@ void fleetfix_gateway_reconfigure(int i, const char *extra_config)
 	free(fleetfix.gw_extra[i - 1]);
 	fleetfix.gw_extra[i - 1] = extra_config != NULL ? gw_test_strdup(extra_config) : NULL;
 	gw_spawn(i, gw_proc(i)->port);
+}
+
+/* Times "configuration reloaded" is in gateway i's log. */
+static int reloads_logged(int i)
+{
+	char *log = fleetfix_gateway_log(i);
+	int n = 0;
+
+	for (const char *p = log; (p = strstr(p, "configuration reloaded")) != NULL; p++)
+		n++;
+	free(log);
+	return n;
+}
+
+void fleetfix_gateway_reload(int i)
+{
+	char conf[PATH_MAX];
+	int before = reloads_logged(i);
+
+	ck_assert_msg(gw_proc(i)->pid > 0, "gw%d is not running", i);
+	gw_write_config(i, gw_proc(i)->port, conf);
+	ck_assert_int_eq(kill(gw_proc(i)->pid, SIGHUP), 0);
+	for (unsigned waited = 0; reloads_logged(i) == before; waited += 20) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "gw%d never reloaded", i);
+		usleep(20 * 1000);
+	}
 }
 
 void fleetfix_gateway_kill(int i)

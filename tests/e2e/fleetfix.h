@@ -157,6 +157,8 @@ struct fleetfix_opts {
 	/* Settings added to server i+1's entry ("weight = 2.0; tags = [ \"eu\" ];"), or NULL. */
 	const char *server_extra[FLEETFIX_SIMS];
 	bool no_state; /* leave `state` out even while Redis runs */
+	/* The first n simulators are the gateways' servers; 0: all of them. */
+	int n_servers;
 	/* A recordings fixture for simulator i+1 (bbb-sim --recordings), or NULL: none. */
 	const char *sim_recordings[FLEETFIX_SIMS];
 };
@@ -211,6 +213,12 @@ void fleetfix_gateway_restart(int i);
  * as events.callback_url).
  */
 void fleetfix_gateway_reconfigure(int i, const char *extra_config);
+
+/*
+ * Writes gateway i's config again from fleetfix_opts (same port and extra
+ * settings) and sends it SIGHUP; returns once its log shows the reload.
+ */
+void fleetfix_gateway_reload(int i);
 
 /* SIGKILL, reaped. */
 void fleetfix_gateway_kill(int i);

@@ -77,7 +77,9 @@ char *fleetfix_gateway_config(unsigned port, const char *extra)
 		.hash_all = fleetfix.hash_all,
 		.hash_admin = fleetfix_opts.lone ? NULL : fleetfix.hash_admin,
 		.servers = servers,
-		.n_servers = fleetfix_opts.lone ? 1 : FLEETFIX_SIMS,
+		.n_servers = fleetfix_opts.lone            ? 1
+			     : fleetfix_opts.n_servers > 0 ? (size_t)fleetfix_opts.n_servers
+							   : FLEETFIX_SIMS,
 		.lone = fleetfix_opts.lone,
 		.fleet = fleetfix_opts.fleet,
 		.extra = extra,
