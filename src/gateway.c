@@ -29,6 +29,7 @@
 #include "fleet.h"
 #include "fleet_poll.h"
 #include "hook_keeper.h"
+#include "redis.h"
 #include "http_server.h"
 #include "hub.h"
 #include "log.h"
@@ -216,8 +217,8 @@ static void log_listening(const struct gw_http_opts *ho, const struct gw_gateway
 		      cfg->n_servers > 1 ? " and the fleet's other servers" : "");
 	free(bbb);
 	if (cfg->state_redis != NULL)
-		gw_log_warn("state.redis is set, but this gateway does not share state through "
-			    "Redis yet: placements, revocations and events stay in this process");
+		gw_log_notice("state.redis: meeting placements are shared through Redis; token "
+			      "revocations and live events stay in this process");
 }
 
 enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gateway **out)
@@ -251,6 +252,8 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	};
 	struct gw_gateway *gw = calloc(1, sizeof(*gw));
 	struct gw_http_server *http = NULL;
+	struct gw_redis_addr ra = {0};
+	struct gw_redis_opts ro = {0};
 	enum gw_err err;
 
 	if (gw == NULL)
@@ -260,10 +263,21 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	gw_log_setup(cfg->log_level, cfg->log_format);
 	ho.svc = &gw->svc;
 	err = services_new(gw);
+	/* state.redis (checked at load): a client in each event loop */
+	if (err == GW_OK && cfg->state_redis != NULL) {
+		err = gw_config_redis_url(cfg->state_redis, &ra);
+		ro = (struct gw_redis_opts){.host = ra.host,
+					    .port = ra.port,
+					    .unix_path = ra.unix_path,
+					    .db = ra.db,
+					    .password = ra.password};
+		ho.redis = &ro;
+	}
 	if (err == GW_OK)
 		err = gw_upstream_group_new(&uo, ho.threads, &gw->up);
 	if (err == GW_OK)
 		err = gw_http_server_start(&ho, gw->up, config_get, gw, &http);
+	gw_config_redis_addr_deinit(&ra);
 	if (err == GW_OK && gw_hook_keeper_start(gw->up, config_get, gw, &gw->keeper) != GW_OK) {
 		gw_http_server_stop(http);
 		err = GW_E_NOMEM;

@@ -98,6 +98,8 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *mc)
 	if (c->x == NULL)
 		goto fail;
 	c->x->req.svc = srv->opts.svc;
+	/* from the start: a create is routed (placed through the store) while its handler runs */
+	c->x->redis = gw_loop_redis(lp->loop);
 	c->x->resume = exchange_resume;
 	c->x->resume_arg = c;
 	c->x->stream_ready = gw_http_stream_ready;
@@ -613,7 +615,10 @@ static enum gw_err start_loop(struct gw_http_server *srv, struct gw_upstream_gro
 	info = MHD_get_daemon_info(lp->daemon, MHD_DAEMON_INFO_EPOLL_FD);
 	if (info == NULL || gw_loop_watch(lp->loop, info->epoll_fd) != GW_OK)
 		return GW_E_IO;
-	return gw_loop_start(lp->loop, &loop_hooks, lp);
+	err = gw_loop_start(lp->loop, &loop_hooks, lp);
+	if (err == GW_OK && srv->opts.redis != NULL)
+		err = gw_loop_redis_start(lp->loop, srv->opts.redis);
+	return err;
 }
 
 enum gw_err gw_http_server_start(const struct gw_http_opts *opts, struct gw_upstream_group *group,

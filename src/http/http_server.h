@@ -29,6 +29,8 @@ struct gw_upstream_group;
 struct gw_http_server;
 
 /* Returns a new reference to the configuration a new request should use. */
+struct gw_redis_opts;
+
 typedef struct gw_config *(*gw_config_get_fn)(void *arg);
 
 struct gw_http_opts {
@@ -53,6 +55,8 @@ struct gw_http_opts {
 	 * comparison only (bench/).
 	 */
 	bool shared_pool;
+	/* state.redis: a client in each loop (redis.h; borrowed for the start); NULL = none */
+	const struct gw_redis_opts *redis;
 };
 
 /* What each loop did (tests and diagnostics). */

@@ -22,6 +22,7 @@
 #include "ev.h"
 #include "gw_limits.h"
 #include "log.h"
+#include "redis.h"
 #include "upstream.h"
 
 /* Runs of the daemon in one iteration while calls keep resuming connections. */
@@ -49,6 +50,8 @@ struct gw_loop {
 	bool stop;              /* loop thread */
 	struct gw_upstream *up; /* loop thread; NULL once dropped */
 	bool own_up;            /* up lives in this loop's epoll set (else: a threaded pool) */
+	struct gw_redis *redis; /* loop thread; the shared state's client, NULL = none */
+	bool redis_closed;      /* loop thread; closed with the pool's drop */
 	const struct gw_loop_hooks *hooks;
 	void *arg;
 	pthread_t thread;
@@ -105,11 +108,14 @@ static int next_timeout(struct gw_loop *loop)
 {
 	long t = loop->hooks->timeout_ms(loop->arg);
 	long u = loop->own_up ? gw_upstream_timeout_ms(loop->up) : -1;
+	long r = loop->redis != NULL ? gw_redis_timeout_ms(loop->redis) : -1;
 
 	if (loop->kicked)
 		return 0;
 	if (u >= 0 && (t < 0 || u < t))
 		t = u;
+	if (r >= 0 && (t < 0 || r < t))
+		t = r;
 	/* An idle loop still wakes now and then; nothing depends on it. */
 	if (t < 0 || t > 60000)
 		t = 60000;
@@ -141,6 +147,8 @@ static void *loop_main(void *arg)
 		}
 		if (loop->own_up)
 			gw_upstream_run_timers(loop->up);
+		if (loop->redis != NULL)
+			gw_redis_run_timers(loop->redis);
 		/* Calls that completed above resumed connections: answer them now. */
 		for (k = 0; (loop->daemon_ready || loop->kicked) && k < MAX_RERUNS; k++) {
 			loop->daemon_ready = false;
@@ -276,12 +284,45 @@ static void drop_upstream(void *arg)
 	struct gw_loop *loop = arg;
 	struct gw_upstream *up = loop->up;
 
-	/* Calls completing now see no pool for a follow-up call. */
+	/*
+	 * Calls completing now see no pool for a follow-up call. Redis first:
+	 * requests waiting on it go on to their BBB calls, which the pool then
+	 * completes; the client stays allocated (closed) while requests may
+	 * still hold it, until the loop is freed.
+	 */
+	gw_redis_close(loop->redis);
+	loop->redis_closed = true;
 	loop->up = NULL;
 	if (loop->own_up)
 		gw_upstream_free(up);
 	loop->own_up = false;
 	loop->kicked = true;
+}
+
+struct redis_start {
+	struct gw_loop *loop;
+	const struct gw_redis_opts *opts;
+	enum gw_err err;
+};
+
+static void redis_start(void *arg)
+{
+	struct redis_start *rs = arg;
+
+	rs->err = gw_redis_new_on(rs->loop->epfd, rs->opts, &rs->loop->redis);
+}
+
+enum gw_err gw_loop_redis_start(struct gw_loop *loop, const struct gw_redis_opts *o)
+{
+	struct redis_start rs = {loop, o, GW_OK};
+
+	gw_loop_call(loop, redis_start, &rs);
+	return rs.err;
+}
+
+struct gw_redis *gw_loop_redis(struct gw_loop *loop)
+{
+	return loop->redis_closed ? NULL : loop->redis;
 }
 
 void gw_loop_drop_upstream(struct gw_loop *loop)
@@ -321,6 +362,7 @@ void gw_loop_free(struct gw_loop *loop)
 	if (loop == NULL)
 		return;
 	gw_loop_stop(loop);
+	gw_redis_free(loop->redis);
 	if (loop->own_up)
 		gw_upstream_free(loop->up);
 	if (loop->wake_fd >= 0)

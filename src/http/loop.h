@@ -67,8 +67,20 @@ void gw_loop_call(struct gw_loop *loop, void (*fn)(void *arg), void *arg);
 /* The loop's upstream pool (borrowed), or NULL once dropped. Loop thread. */
 struct gw_upstream *gw_loop_upstream(struct gw_loop *loop);
 
+struct gw_redis;
+struct gw_redis_opts;
+
 /*
- * Completes every call of the loop's pool with GW_E_UNAVAILABLE and stops
+ * A Redis client (redis.h) in the loop's epoll set, created on the loop's
+ * thread: the state several gateways share (state.redis). Once.
+ */
+enum gw_err gw_loop_redis_start(struct gw_loop *loop, const struct gw_redis_opts *o) GW_WUR;
+
+/* The loop's Redis client (borrowed), or NULL: none, or dropped. Loop thread. */
+struct gw_redis *gw_loop_redis(struct gw_loop *loop);
+
+/*
+ * Completes every call of the loop's pool (and every Redis command) with GW_E_UNAVAILABLE and stops
  * using it (later calls are refused with 503), on the loop's thread; the
  * daemon runs right after, so resumed requests are answered.
  */

@@ -40,6 +40,7 @@ struct gw_hub;
 struct gw_slots;
 struct gw_quota;
 struct gw_fleet;
+struct gw_redis;
 struct gw_ratelimit;
 struct gw_route;
 struct gw_route_table;
@@ -237,6 +238,8 @@ struct gw_bbb_call {
 	void (*find_then)(struct gw_exchange *x); /* what waits: a join URL */
 	bool fan; /* the list call goes to every server at once (find_query holds its query) */
 	bool find_record; /* find_id is a recordID: the server that lists the recording */
+	bool find_place;  /* find_id is a create's: placed through the shared store (state.redis) */
+	bool find_stored; /* the shared store was asked for find_id already */
 };
 
 typedef void (*gw_exchange_fn)(struct gw_exchange *x);
@@ -301,6 +304,8 @@ struct gw_exchange {
 	 * transport before start runs); NULL = no BBB calls (stopping: 503).
 	 */
 	struct gw_upstream *upstream;
+	/* the loop's Redis client (state.redis; borrowed, set with the exchange); NULL = none */
+	struct gw_redis *redis;
 
 	/* a streamed response (gw_exchange_stream); ops NULL = none or closed */
 	const struct gw_stream_ops *stream_ops;

@@ -310,6 +310,7 @@ struct gw_redis {
 	bool announced;     /* the state callback heard "up" for this connection */
 	bool outage_logged; /* the current outage has its log line */
 	bool freeing;
+	bool closed;      /* gw_redis_close: no connection, no reconnect, commands refused */
 	struct cmd *head; /* oldest */
 	struct cmd *tail;
 	unsigned n_pending;
@@ -611,6 +612,8 @@ long gw_redis_timeout_ms(const struct gw_redis *r)
 	uint64_t now = gw_redis_now_ms();
 	uint64_t due;
 
+	if (r->closed)
+		return -1;
 	if (r->broken)
 		return 0;
 	switch (r->state) {
@@ -634,6 +637,8 @@ void gw_redis_run_timers(struct gw_redis *r)
 	uint64_t now = gw_redis_now_ms();
 	struct cmd *c;
 
+	if (r->closed)
+		return;
 	if (r->broken) {
 		drop(r, "epoll_ctl failed");
 		return;
@@ -697,6 +702,19 @@ bool gw_redis_up(const struct gw_redis *r)
 unsigned gw_redis_pending(const struct gw_redis *r)
 {
 	return r->n_pending;
+}
+
+void gw_redis_close(struct gw_redis *r)
+{
+	if (r == NULL || r->closed)
+		return;
+	r->closed = true;
+	r->freeing = true; /* no state callback, no reconnect */
+	/* Outside any callback, so hiredis frees at once: every command completes here. */
+	if (r->ac != NULL) {
+		r->state = S_CLOSING;
+		redisAsyncFree(r->ac);
+	}
 }
 
 void gw_redis_free(struct gw_redis *r)

@@ -150,6 +150,15 @@ unsigned gw_redis_pending(const struct gw_redis *r);
 void gw_redis_free(struct gw_redis *r);
 
 /*
+ * Ends the client without freeing it (a loop that stops using it while
+ * requests may still hold it): every command in flight completes with
+ * GW_E_UNAVAILABLE now, later commands are refused, no reconnect, no
+ * state callback. gw_redis_free still frees it. Loop thread, not from a
+ * callback. NULL is fine.
+ */
+void gw_redis_close(struct gw_redis *r);
+
+/*
  * A blocking client: connects (within connect_timeout_ms), AUTH and SELECT.
  * For one thread at a time, except gw_redis_sync_interrupt. It does not
  * reconnect: after an error (GW_E_UNAVAILABLE, GW_E_UPSTREAM_TIMEOUT) the
