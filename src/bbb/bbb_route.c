@@ -4,6 +4,7 @@
  * call's encoded query, so every handler's call is routed the same way.
  */
 #include "bbb_route.h"
+#include "bbb_route_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include "upstream.h"
 #include "xml2json.h"
 
-static uint64_t mono_ms(void)
+uint64_t gw_bbb_route_now_ms(void)
 {
 	struct timespec ts;
 
@@ -35,7 +36,7 @@ static void server_unref(void *s)
 	gw_fleet_server_unref(s);
 }
 
-static void set_server(struct gw_exchange *x, struct gw_fleet_server *s)
+void gw_bbb_route_set_server(struct gw_exchange *x, struct gw_fleet_server *s)
 {
 	if (x->bbb.server_unref != NULL)
 		x->bbb.server_unref(x->bbb.server);
@@ -88,48 +89,64 @@ static char *query_param(struct gw_exchange *x, const char *query, const char *n
 	return NULL;
 }
 
-static void no_server(struct gw_exchange *x, const char *detail)
+void gw_bbb_route_no_server(struct gw_exchange *x, const char *detail)
 {
 	gw_response_header(&x->resp, "Retry-After", "5");
 	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
 }
 
-static bool place(struct gw_exchange *x, struct gw_fleet *f, const char *query, const char *id)
+void gw_bbb_route_want(struct gw_exchange *x, const char *query, struct gw_fleet_want *w)
 {
-	const struct gw_config *cfg = x->req.cfg;
 	char *tag = query_param(x, query, "meta_" GW_FLEET_TAG_META);
 	const char *hint = query_param(x, query, "meta_" GW_FLEET_HINT_META);
-	struct gw_fleet_want w = {.seats = cfg->fleet_reservation_seats};
-	struct gw_fleet_server *s = NULL;
 	uint64_t seats;
 	size_t len;
 
+	*w = (struct gw_fleet_want){.seats = x->req.cfg->fleet_reservation_seats};
 	if (tag != NULL && (len = strlen(tag)) > 0 && tag[len - 1] == '!') {
 		tag[len - 1] = '\0';
-		w.tag_required = true;
+		w->tag_required = true;
 	}
-	w.tag = tag != NULL && *tag != '\0' ? tag : NULL;
+	w->tag = tag != NULL && *tag != '\0' ? tag : NULL;
 	if (hint != NULL && gw_str_parse_u64(hint, &seats) == GW_OK)
-		w.seats = seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS : (unsigned)seats;
-	switch (gw_fleet_place(f, id, &w, mono_ms(), &s)) {
+		w->seats = seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS : (unsigned)seats;
+}
+
+static enum gw_bbb_routed place(struct gw_exchange *x, struct gw_fleet *f, const char *query,
+				const char *id)
+{
+	struct gw_fleet_server *s = NULL;
+	struct gw_fleet_want w;
+
+	/* with a shared store, it decides (the map is its cache) */
+	if (x->redis != NULL) {
+		s = gw_fleet_lookup(f, id);
+		if (s != NULL) {
+			gw_bbb_route_set_server(x, s);
+			return GW_BBB_ROUTED;
+		}
+		x->bbb.find_id = id;
+		x->bbb.find_place = true;
+		return GW_BBB_ROUTE_FIND;
+	}
+	gw_bbb_route_want(x, query, &w);
+	switch (gw_fleet_place(f, id, &w, gw_bbb_route_now_ms(), &s)) {
 	case GW_FLEET_NEW:
 		x->bbb.placed = id;
 		break;
 	case GW_FLEET_EXISTING:
 		break;
 	case GW_FLEET_NO_SERVER:
-		no_server(x, w.tag_required ? "No enabled, healthy BBB server has the meeting's "
-					      "required tag"
-					    : "No enabled, healthy BBB server can take a new "
-					      "meeting");
-		return false;
+		gw_bbb_route_no_server(x,
+				       w.tag_required ? GW_BBB_NO_TAGGED_SERVER : GW_BBB_NO_SERVER);
+		return GW_BBB_ROUTE_REFUSED;
 	case GW_FLEET_FULL:
 		gw_log_warn("fleet: the map of meetings is full");
-		no_server(x, "The gateway's map of meetings is full");
-		return false;
+		gw_bbb_route_no_server(x, "The gateway's map of meetings is full");
+		return GW_BBB_ROUTE_REFUSED;
 	}
-	set_server(x, s);
-	return true;
+	gw_bbb_route_set_server(x, s);
+	return GW_BBB_ROUTED;
 }
 
 /* A lone server takes new meetings unless the operator cordoned or disabled it. */
@@ -140,7 +157,8 @@ static bool one_takes_meetings(struct gw_exchange *x, struct gw_fleet *f)
 
 	gw_fleet_server_unref(s);
 	if (!ok)
-		no_server(x, "The BBB server is cordoned or disabled: it takes no new meetings");
+		gw_bbb_route_no_server(x, "The BBB server is cordoned or disabled: it takes no new "
+					  "meetings");
 	return ok;
 }
 
@@ -161,7 +179,7 @@ static enum gw_bbb_routed route_meeting(struct gw_exchange *x, struct gw_fleet *
 		x->bbb.find_id = id;
 		return GW_BBB_ROUTE_FIND;
 	}
-	set_server(x, s != NULL ? s : gw_fleet_first_usable(f));
+	gw_bbb_route_set_server(x, s != NULL ? s : gw_fleet_first_usable(f));
 	return GW_BBB_ROUTED;
 }
 
@@ -188,7 +206,7 @@ enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_
 	/* getRecordings' meetingID is a filter (a list), not where the call goes */
 	id = c != GW_BBB_CALL(getRecordings) ? query_param(x, query, "meetingID") : NULL;
 	if (c == GW_BBB_CALL(create) && id != NULL)
-		return place(x, f, query, id) ? GW_BBB_ROUTED : GW_BBB_ROUTE_REFUSED;
+		return place(x, f, query, id);
 	if (c == GW_BBB_CALL(end))
 		x->bbb.placed = id;
 	if (id == NULL && is_recording_call(c) &&
@@ -225,16 +243,18 @@ static void finder_end(struct finder *fd)
 	struct gw_exchange *x = fd->x;
 
 	if (fd->found != NULL && x->bbb.find_record) {
-		set_server(x, gw_fleet_server_ref(fd->found));
+		gw_bbb_route_set_server(x, gw_fleet_server_ref(fd->found));
 	} else if (fd->found != NULL) {
+		gw_bbb_store_learned(x, x->bbb.find_id, gw_fleet_server_name(fd->found));
 		if (gw_fleet_learn(fd->f, x->bbb.find_id, fd->found) != GW_OK)
 			gw_log_warn("fleet: the map of meetings is full");
-		set_server(x, gw_fleet_server_ref(fd->found));
+		gw_bbb_route_set_server(x, gw_fleet_server_ref(fd->found));
 	} else {
-		set_server(x, gw_fleet_first_usable(fd->f));
+		gw_bbb_route_set_server(x, gw_fleet_first_usable(fd->f));
 	}
 	x->bbb.find_id = NULL;
 	x->bbb.find_record = false;
+	x->bbb.find_stored = false;
 	for (size_t i = 0; i < fd->n; i++) {
 		gw_upstream_call_deinit(&fd->asks[i].call);
 		gw_buf_deinit(&fd->asks[i].url);
@@ -302,6 +322,21 @@ static bool ask(struct finder *fd, struct ask *a, const struct gw_buf *q)
 }
 
 void gw_bbb_route_find(struct gw_exchange *x, void (*then)(struct gw_exchange *x))
+{
+	/* the shared store first: it places creates and knows other gateways' meetings */
+	if (x->bbb.find_place) {
+		gw_bbb_store_place(x, then);
+		return;
+	}
+	if (x->redis != NULL && !x->bbb.find_record && !x->bbb.find_stored) {
+		x->bbb.find_stored = true;
+		gw_bbb_store_lookup(x, then);
+		return;
+	}
+	gw_bbb_route_ask_all(x, then);
+}
+
+void gw_bbb_route_ask_all(struct gw_exchange *x, void (*then)(struct gw_exchange *x))
 {
 	struct gw_fleet *f = x->req.svc->fleet;
 	size_t n = gw_fleet_count(f), i;
@@ -376,19 +411,25 @@ void gw_bbb_with_meeting_server(struct gw_exchange *x, const char *id, const cha
 	gw_exchange_defer(x, start_find);
 }
 
+/* A create's failure that still means the meeting exists on the server. */
+static bool duplicate(const char *key)
+{
+	return key != NULL && (strcmp(key, "idNotUnique") == 0 || strcmp(key, "NotUniqueMeetingI"
+									      "D") == 0);
+}
+
 void gw_bbb_route_ended(struct gw_exchange *x, const struct gw_bbb_call_def *c, int status)
 {
 	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
-	const char *key = x->resp.message_key;
+	bool gone;
 
 	if (f == NULL || x->bbb.placed == NULL || x->bbb.server == NULL)
 		return;
-	if (c == GW_BBB_CALL(end)
-		    ? status >= 200 && status < 300
-		    : status >= 400 && (key == NULL ||
-					(strcmp(key, "idNotUnique") != 0 && strcmp(key, "NotUniqueM"
-											"eetingI"
-											"D") != 0)))
+	gone = c == GW_BBB_CALL(end) ? status >= 200 && status < 300
+				     : status >= 400 && !duplicate(x->resp.message_key);
+	if (gone) {
 		gw_fleet_forget(f, x->bbb.placed, x->bbb.server);
+		gw_bbb_store_forget(x, x->bbb.placed);
+	}
 	x->bbb.placed = NULL;
 }

@@ -44,7 +44,9 @@
 
 /* Fixed ceilings. */
 #define GW_MAX_FLEET_MEETINGS 1000000u /* meetings the placement map holds */
-#define GW_MAX_EVENT_TYPES 32u         /* live event types the counters have room for */
+/* A meeting's placement in the shared store (state.redis) lasts this long unless found again. */
+#define GW_FLEET_STORE_TTL_S 86400u
+#define GW_MAX_EVENT_TYPES 32u /* live event types the counters have room for */
 #define GW_MAX_REQUEST_ID_LEN 128u
 #define GW_MAX_PATH_PARAMS 4u
 #define GW_MAX_PATH_LEN 2048u

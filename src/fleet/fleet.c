@@ -390,6 +390,42 @@ enum gw_fleet_placed gw_fleet_place(struct gw_fleet *f, const char *id,
 	return r;
 }
 
+struct gw_fleet_server *gw_fleet_choose(struct gw_fleet *f, const struct gw_fleet_want *want,
+					uint64_t mono_ms)
+{
+	struct gw_fleet_server *s;
+
+	pthread_mutex_lock(&f->lock);
+	s = choose_locked(f, want, mono_ms);
+	if (s != NULL)
+		gw_fleet_server_ref(s);
+	pthread_mutex_unlock(&f->lock);
+	return s;
+}
+
+enum gw_err gw_fleet_place_on(struct gw_fleet *f, const char *id, struct gw_fleet_server *s,
+			      const struct gw_fleet_want *want, uint64_t mono_ms)
+{
+	size_t len = strlen(id);
+	enum gw_err err = GW_OK;
+	struct place *p;
+	uint64_t h;
+
+	pthread_mutex_lock(&f->lock);
+	if (s->member && gw_fleet_map_find(f, id, len, &h) == NULL) {
+		p = gw_fleet_map_add(f, id, len, h, s);
+		if (p == NULL) {
+			err = GW_E_TOO_LARGE;
+		} else {
+			p->placed_ms = mono_ms > 0 ? mono_ms : 1;
+			p->seats = want->seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS
+								    : want->seats;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return err;
+}
+
 struct gw_fleet_server *gw_fleet_lookup(struct gw_fleet *f, const char *id)
 {
 	struct gw_fleet_server *s = NULL;

@@ -141,6 +141,21 @@ enum gw_fleet_placed gw_fleet_place(struct gw_fleet *f, const char *id,
 				    struct gw_fleet_server **out);
 
 /*
+ * The server gw_fleet_place would give a new meeting now (referenced), or
+ * NULL: none may take it. Places nothing (the shared store decides).
+ */
+struct gw_fleet_server *gw_fleet_choose(struct gw_fleet *f, const struct gw_fleet_want *want,
+					uint64_t mono_ms);
+
+/*
+ * Maps id to s as placed now, with want's reservation (the shared store
+ * gave s the meeting); an entry already there stays. GW_E_TOO_LARGE when
+ * the map is full.
+ */
+enum gw_err gw_fleet_place_on(struct gw_fleet *f, const char *id, struct gw_fleet_server *s,
+			      const struct gw_fleet_want *want, uint64_t mono_ms);
+
+/*
  * Maps id to s (a look-up across the servers found it there); an entry
  * already there stays. GW_E_TOO_LARGE when the map is full.
  */
