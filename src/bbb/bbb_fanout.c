@@ -123,10 +123,9 @@ static void cut_page(json_t *body, json_t *list, long long offset, long long lim
 	for (i = (size_t)offset; i < n && (long long)(i - (size_t)offset) < limit; i++)
 		json_array_append(page, items[i]);
 	free(items);
-	pagination = json_pack("{s:{s:I, s:I, s:b, s:b}, s:I, s:b}", "pageable", "offset",
-			       (json_int_t)offset, "limit", (json_int_t)limit, "paged", 1,
-			       "unpaged", 0, "totalElements", (json_int_t)n, "empty",
-			       json_array_size(page) == 0);
+	/* as one server's page reads once converted */
+	pagination = json_pack("{s:I, s:I, s:I}", "offset", (json_int_t)offset, "limit",
+			       (json_int_t)limit, "totalElements", (json_int_t)n);
 	json_object_set_new(body, "recordings", page);
 	if (pagination != NULL)
 		json_object_set_new(body, "pagination", pagination);
