@@ -118,6 +118,8 @@ static enum gw_bbb_routed place(struct gw_exchange *x, struct gw_fleet *f, const
 	struct gw_fleet_server *s = NULL;
 	struct gw_fleet_want w;
 
+	gw_bbb_route_set_server(x, NULL);
+
 	/* with a shared store, it decides (the map is its cache) */
 	if (x->redis != NULL) {
 		s = gw_fleet_lookup(f, id);
@@ -189,26 +191,31 @@ enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_
 	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
 	const char *id;
 
-	if (f == NULL || x->bbb.server != NULL)
+	if (f == NULL)
 		return GW_BBB_ROUTED;
 	/* one server (or none in the fleet: tests) takes every call, the map is not kept */
 	if (x->req.cfg->n_servers <= 1)
 		return c != GW_BBB_CALL(create) || one_takes_meetings(x, f) ? GW_BBB_ROUTED
 									    : GW_BBB_ROUTE_REFUSED;
 	/*
-	 * Lists come from every server; BBB's own XML (the BBB-compatible API,
-	 * Accept: application/xml) is passed on from one server.
+	 * Lists come from every server, the gateway's own look-ups included
+	 * (a tenant's meeting count); BBB's own XML passed on to a client (the
+	 * BBB-compatible API, Accept: application/xml) comes from one server.
 	 */
 	if ((c == GW_BBB_CALL(getMeetings) || c == GW_BBB_CALL(getRecordings) ||
 	     c == GW_BBB_CALL(hooks_list)) &&
-	    !x->bbb.facade && !x->resp.bbb_xml && !gw_bbb_wants_xml(&x->req))
+	    !x->bbb.facade && (x->resp.bbb_xml || !gw_bbb_wants_xml(&x->req)))
 		return GW_BBB_ROUTE_FAN;
 	/* getRecordings' meetingID is a filter (a list), not where the call goes */
 	id = c != GW_BBB_CALL(getRecordings) ? query_param(x, query, "meetingID") : NULL;
+	/* a create is placed whatever server an earlier look-up of the exchange went to */
 	if (c == GW_BBB_CALL(create) && id != NULL)
 		return place(x, f, query, id);
 	if (c == GW_BBB_CALL(end))
 		x->bbb.placed = id;
+	/* a chained call stays on the server of the call before it */
+	if (x->bbb.server != NULL)
+		return GW_BBB_ROUTED;
 	if (id == NULL && is_recording_call(c) &&
 	    (id = query_param(x, query, "recordID")) != NULL) {
 		/* a list of recordIDs goes where the first one is */
