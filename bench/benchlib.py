@@ -324,8 +324,8 @@ def versions():
 # --------------------------------------------------------------------------
 # mock BBB data
 
-def _meeting_xml(i, attendees, info=False):
-    mid = MEETING_ID if info else "room-%03d" % i
+def _meeting_xml(i, attendees, info=False, room="room"):
+    mid = MEETING_ID if info else "%s-%03d" % (room, i)
     parts = [
         "<meetingName>Room %d</meetingName>" % i,
         "<meetingID>%s</meetingID>" % mid,
@@ -417,8 +417,10 @@ def recordings_xml(n):
             + "".join(_recording_xml(i) for i in range(n)) + "</recordings></response>")
 
 
-def write_mock_data(d, meetings=100, recordings=5000):
-    """Static replies for the nginx mock; returns {name: size in bytes}."""
+def write_mock_data(d, meetings=100, recordings=5000, room="room", large=True):
+    """Static replies for the nginx mock; returns {name: size in bytes}. room names the
+    listed meetings (room-000, ...; a fleet's servers list their own); large=False leaves
+    out the 1,000-recording reply."""
     files = {
         "isMeetingRunning.xml":
             "<response><returncode>SUCCESS</returncode><running>true</running></response>",
@@ -426,7 +428,7 @@ def write_mock_data(d, meetings=100, recordings=5000):
             "<response><returncode>SUCCESS</returncode>" + _meeting_xml(1, 5, info=True) + "</response>",
         "getMeetings.xml":
             "<response><returncode>SUCCESS</returncode><meetings>"
-            + "".join("<meeting>%s</meeting>" % _meeting_xml(i, i % 2) for i in range(meetings))
+            + "".join("<meeting>%s</meeting>" % _meeting_xml(i, i % 2, room=room) for i in range(meetings))
             + "</meetings></response>",
         "create.xml":
             "<response><returncode>SUCCESS</returncode><meetingID>bench-1</meetingID>"
@@ -444,6 +446,8 @@ def write_mock_data(d, meetings=100, recordings=5000):
         # served for getRecordings?meetingID=r1000 (bench/run's large-reply case)
         "getRecordings-r1000.xml": recordings_xml(1000),
     }
+    if not large:
+        del files["getRecordings-r1000.xml"]
     sizes = {}
     for name, text in files.items():
         data = text.encode()
@@ -474,9 +478,9 @@ http {{
 """
 
 
-def nginx_mock_conf(d, port, name="mock"):
-    """A fast mock BBB: static XML replies; query strings (and checksums) ignored."""
-    return _NGX_COMMON.format(workers=1, d=d, name=name) + """\
+def _mock_server(port, root):
+    """One mock BBB server block: the static replies in root, on port."""
+    return """\
   server {{
     listen 127.0.0.1:{port} backlog=4096;
     default_type application/xml;
@@ -496,9 +500,46 @@ def nginx_mock_conf(d, port, name="mock"):
       return 404 '<response><returncode>FAILED</returncode><messageKey>unsupportedRequest</messageKey></response>';
     }}
   }}
-}}
-""".format(d=d, port=port, create=open(os.path.join(d, "create.xml")).read(),
-           running=open(os.path.join(d, "isMeetingRunning.xml")).read())
+""".format(d=root, port=port, create=open(os.path.join(root, "create.xml")).read(),
+           running=open(os.path.join(root, "isMeetingRunning.xml")).read())
+
+
+def nginx_mock_conf(d, port, name="mock"):
+    """A fast mock BBB: static XML replies; query strings (and checksums) ignored."""
+    return _NGX_COMMON.format(workers=1, d=d, name=name) + _mock_server(port, d) + "}\n"
+
+
+# --------------------------------------------------------------------------
+# a fleet of mock BBB servers
+
+FLEET_SERVERS = 3
+
+
+def fleet_servers(ports, path="/bigbluebutton/api"):
+    """The servers entries of a gateway in front of mock servers on ports: (name, url, secret),
+    each server with a secret of its own."""
+    return [("bbb%d" % (k + 1), "http://127.0.0.1:%d%s" % (port, path),
+             "bench-secret-%d-0123456789abcdef" % (k + 1)) for k, port in enumerate(ports)]
+
+
+def write_fleet_mock_data(d, n=FLEET_SERVERS, meetings=100):
+    """Static replies of n mock servers, one directory each (<d>/bbb1, ...), each listing
+    meetings of its own (bbb1-000, ...: as long as the one-server mock's room-000, so one
+    server's getMeetings reply is as large as the one-server mock's). Returns the directories."""
+    dirs = []
+    for k in range(n):
+        sd = os.path.join(d, "bbb%d" % (k + 1))
+        os.makedirs(sd, exist_ok=True)
+        os.chmod(sd, 0o755)
+        write_mock_data(sd, meetings, recordings=10, room="bbb%d" % (k + 1), large=False)
+        dirs.append(sd)
+    return dirs
+
+
+def nginx_fleet_mock_conf(d, ports, dirs, name="fleetmock"):
+    """n fast mock BBB servers in one nginx (one worker): server k on ports[k], serving dirs[k]."""
+    return (_NGX_COMMON.format(workers=1, d=d, name=name)
+            + "".join(_mock_server(port, sd) for port, sd in zip(ports, dirs)) + "}\n")
 
 
 # The tenant of the BBB-compatible API's scenarios: its name, prefix and secret.
@@ -553,7 +594,7 @@ def nginx_proxy_conf(d, port, mock_port, workers=1):
     location = /healthz {{ return 200 'ok'; }}
   }}
 }}
-""".format(d=d, port=port, mock=mock_port, mid=MEETING_ID, tenant=FACADE_TENANT)
+""".format(port=port, mock=mock_port, mid=MEETING_ID, tenant=FACADE_TENANT)
 
 
 class Nginx:
@@ -606,22 +647,31 @@ class Gateway:
     """bbb-gateway with a config written the way scripts/demo does it."""
 
     def __init__(self, d, name, port, bbb_url, token_hash, access_log=False, bbb_max_connections=64,
-                 max_connections=1000, extra="", limits=None, binary=None):
+                 max_connections=1000, extra="", limits=None, binary=None, servers=None):
+        """servers: a fleet, [(name, url, secret), ...] (fleet_servers) instead of the lone
+        bbb group's bbb_url (then None)."""
         self.d, self.name, self.port = d, name, port
         self.binary = binary
         self.conf = os.path.join(d, name + ".conf")
         self.logfile = os.path.join(d, name + ".log")
+        if servers:
+            lone = ""
+            fleet = "servers = (\n%s\n);\n" % ",\n".join(
+                '  { name = "%s"; url = "%s"; secret = "%s"; }' % s for s in servers)
+        else:
+            lone = 'url = "%s"; secret = "bench-secret-0123456789abcdef"; ' % bbb_url
+            fleet = ""
         with open(self.conf, "w") as f:
             f.write("""# written by bench/ for one benchmark run
 listen = {{ address = "127.0.0.1"; port = {port}; }};
 limits = {{ max_connections = {maxc}; {limits} }};
-bbb = {{ url = "{url}"; secret = "bench-secret-0123456789abcdef"; checksum = "sha256";
+bbb = {{ {lone}checksum = "sha256";
         max_connections = {bmax}; {bbbx} }};
-tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
+{fleet}tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
 log = {{ level = "info"; access = {acc}; }};
 {extra}
-""".format(port=port, maxc=max_connections, url=bbb_url, bmax=bbb_max_connections, bbbx=GW_BBB, h=token_hash,
-           acc="true" if access_log else "false", extra=extra,
+""".format(port=port, maxc=max_connections, lone=lone, fleet=fleet, bmax=bbb_max_connections, bbbx=GW_BBB,
+           h=token_hash, acc="true" if access_log else "false", extra=extra,
            limits=GW_LIMITS if limits is None else limits))
         self.proc = None
 
