@@ -316,10 +316,12 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Load a meeting adds to its server besides its users." },
 	{ .path = "state.redis", .type = KT_REDIS, .flags = K_RESTART, .off = CFG(state_redis),
 	  .def_doc = "none (state in this process)",
-	  .doc = "Redis that N gateways share placements, reservations, revocations and events "
-		 "through: `redis://host[:port][/db]` (an `[IPv6]` host, port 1..65535, db "
+	  .doc = "Redis that N gateways share meeting placements through (a create of one "
+		 "meetingID on two gateways lands on one server; Redis down, new meetings wait "
+		 "with 503): `redis://host[:port][/db]` (an `[IPv6]` host, port 1..65535, db "
 		 "0..15), `redis://:password@host:port/db`, or `unix:/path/to/socket[?db=N]`. The "
-		 "password is never logged." },
+		 "password is never logged. Reservations, server states, revocations and events "
+		 "stay in each gateway for now (docs/fleet.md)." },
 	{ .path = "tokens", .type = KT_LIST, .list = TOKENS, .def_doc = "none",
 	  .doc = "Client tokens: a list of groups with the members below. With none (and no "
 		 "`issuers`), every /v1 request gets 401." },
