@@ -15,14 +15,7 @@
 #include "fleetfix.h"
 #include "testutil.h"
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/* GET /v1/servers on gateway gw: the entry of server name (a new reference), or NULL. */
+/* GET /v1/servers on gateway g: the entry of server name (a new reference), or NULL. */
 static json_t *server_entry(int g, const char *name)
 {
 	struct reply r;
@@ -40,27 +33,11 @@ static json_t *server_entry(int g, const char *name)
 	return found;
 }
 
-/* Waits (at most FLEETFIX_WAIT_MS) until gateway gw sees server name healthy or not. */
-static void wait_health(int g, const char *name, bool healthy)
-{
-	for (unsigned waited = 0;; waited += 100) {
-		json_t *s = server_entry(g, name);
-		bool h = json_is_true(json_object_get(s, "healthy"));
-
-		json_decref(s);
-		if (h == healthy)
-			return;
-		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "%s never became %s", name,
-			      healthy ? "healthy" : "unhealthy");
-		sleep_ms(100);
-	}
-}
-
 static void fleet_up(int g)
 {
 	fleetfix_gateway_start(g, "bbb = { timeout_ms = 3000; };");
 	for (int i = 1; i <= FLEETFIX_SIMS; i++)
-		wait_health(g, fleetfix_sim_name(i), true);
+		fleetfix_wait_health(g, fleetfix_sim_name(i), true);
 }
 
 /* The simulator that holds meetingID id (1..3, not down); fails unless exactly one does. */
@@ -83,38 +60,13 @@ static int sim_of(const char *id)
 	return sim_of_but(id, 0);
 }
 
-static long status_of(int g, const char *method, const char *path, const char *body)
-{
-	struct reply r;
-	long status;
-
-	fleetfix_call(&r, g, method, path, fleetfix_tok_all, body);
-	status = r.status;
-	reply_free(&r);
-	return status;
-}
-
 START_TEST(test_fleet_burst_spreads_by_load)
 {
-	struct fleetfix_shot shots[30];
-	char bodies[30][96];
 	size_t count[FLEETFIX_SIMS] = {0};
 
 	fleetfix_sims_start();
 	fleet_up(1);
-	memset(shots, 0, sizeof(shots));
-	for (size_t i = 0; i < 30; i++) {
-		snprintf(bodies[i], sizeof(bodies[i]),
-			 "{\"name\":\"Burst\",\"meetingID\":\"burst-%zu\"}", i);
-		shots[i] = (struct fleetfix_shot){.gw = 1,
-						  .method = "POST",
-						  .path = "/v1/meetings",
-						  .token = fleetfix_tok_all,
-						  .body = bodies[i]};
-	}
-	fleetfix_burst(shots, 30);
-	ck_assert_uint_eq(fleetfix_burst_count(shots, 30, 201), 30);
-	fleetfix_burst_free(shots, 30);
+	fleetfix_burst_creates("burst", 30, 1);
 	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
 		json_t *ids = fleetfix_sim_meetings(i);
 
@@ -140,8 +92,8 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	fleet_up(1);
 	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 201);
 	home = sim_of("aff-1");
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1", NULL), 200);
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1/running", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1/running", NULL), 200);
 	/* the join URL is the meeting's server's, signed with its secret */
 	fleetfix_call(&r, 1, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
 		      "{\"fullName\":\"Ada\",\"role\":\"VIEWER\"}");
@@ -156,7 +108,7 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(sim_of("aff-1"), home);
 	/* a gateway that never saw it finds it by asking every server */
 	fleetfix_gateway_start(2, "bbb = { timeout_ms = 3000; };");
-	ck_assert_int_eq(status_of(2, "GET", "/v1/meetings/aff-1", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(2, "GET", "/v1/meetings/aff-1", NULL), 200);
 	fleetfix_call(&r, 2, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
 		      "{\"fullName\":\"Bob\",\"role\":\"VIEWER\"}");
 	ck_assert_int_eq(r.status, 200);
@@ -167,10 +119,10 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(fleetfix_create(2, "aff-1", NULL), 200);
 	ck_assert_int_eq(sim_of("aff-1"), home);
 	/* a meeting no server has: BBB's own answer */
-	ck_assert_int_eq(status_of(2, "GET", "/v1/meetings/nowhere", NULL), 404);
+	ck_assert_int_eq(fleetfix_status(2, "GET", "/v1/meetings/nowhere", NULL), 404);
 	/* end goes to its server */
-	ck_assert_int_eq(status_of(2, "POST", "/v1/meetings/aff-1/end", "{}"), 200);
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/aff-1", NULL), 404);
+	ck_assert_int_eq(fleetfix_status(2, "POST", "/v1/meetings/aff-1/end", "{}"), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1", NULL), 404);
 }
 END_TEST
 
@@ -228,7 +180,7 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
 	json_decref(ids);
 	json_decref(incomplete);
-	wait_health(1, "bbb2", false);
+	fleetfix_wait_health(1, "bbb2", false);
 	ids = listed(1, &incomplete);
 	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
 	json_decref(ids);
@@ -244,7 +196,7 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	}
 	/* back: healthy after one good poll, and it takes meetings again */
 	fleetfix_sim_restart(2);
-	wait_health(1, "bbb2", true);
+	fleetfix_wait_health(1, "bbb2", true);
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "after-%d", i);
 		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
@@ -296,7 +248,7 @@ START_TEST(test_fleet_cordon_disable_enable)
 		ck_assert_int_ne(sim_of(id), home);
 	}
 	/* a cordoned server's meetings still work and are listed */
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/kept", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/kept", NULL), 200);
 	ids = listed(1, &incomplete);
 	ck_assert(has_id(ids, "kept"));
 	json_decref(ids);
@@ -308,7 +260,7 @@ START_TEST(test_fleet_cordon_disable_enable)
 	ck_assert(!has_id(ids, "kept"));
 	ck_assert_ptr_null(incomplete);
 	json_decref(ids);
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/kept", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/kept", NULL), 200);
 	/* refusals */
 	ck_assert_int_eq(patch(1, "nope", fleetfix_tok_admin, "{\"state\":\"enabled\"}"), 404);
 	ck_assert_int_eq(patch(1, "bbb1", fleetfix_tok_admin, "{\"state\":\"paused\"}"), 400);
@@ -364,7 +316,7 @@ START_TEST(test_fleet_events_from_every_server)
 	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
 		char line[96];
 
-		wait_health(1, fleetfix_sim_name(i), true);
+		fleetfix_wait_health(1, fleetfix_sim_name(i), true);
 		snprintf(line, sizeof(line), "callback registered with bbb-webhooks on %s",
 			 fleetfix_sim_name(i));
 		for (unsigned waited = 0;; waited += 100) {
@@ -375,7 +327,7 @@ START_TEST(test_fleet_events_from_every_server)
 			if (seen)
 				break;
 			ck_assert_msg(waited < FLEETFIX_WAIT_MS, "never: %s", line);
-			sleep_ms(100);
+			fleetfix_sleep_ms(100);
 		}
 	}
 	/* three creates: one on each server (equal loads) */
@@ -393,7 +345,7 @@ START_TEST(test_fleet_events_from_every_server)
 					    "created\"} ") < 3;
 	     waited += 100) {
 		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "the three meeting-created never came");
-		sleep_ms(100);
+		fleetfix_sleep_ms(100);
 	}
 	ck_assert_int_eq(metric(1, "bbb_gateway_event_callbacks_refused_total "), 0);
 }
@@ -465,7 +417,7 @@ START_TEST(test_fleet_recordings_on_their_servers)
 	ck_assert_int_eq(total, 2);
 	json_decref(ids);
 	/* one recording: found on its server */
-	ck_assert_int_eq(status_of(1, "GET", "/v1/recordings/" REC_B, NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/recordings/" REC_B, NULL), 200);
 	/* unpublish B: publishRecordings goes to bbb3, which lists it */
 	fleetfix_call(&r, 1, "PATCH", "/v1/recordings/" REC_B, fleetfix_tok_all,
 		      "{\"published\":false}");
@@ -479,7 +431,7 @@ START_TEST(test_fleet_recordings_on_their_servers)
 		bbbsim_resp_free(&c);
 	}
 	/* delete A: deleteRecordings goes to bbb1 */
-	ck_assert_int_eq(status_of(1, "DELETE", "/v1/recordings/" REC_A, NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "DELETE", "/v1/recordings/" REC_A, NULL), 200);
 	{
 		struct bbbsim_resp c =
 			fleetfix_sim_call(1, "getRecordings", "recordID=" REC_A "&state=any");
@@ -489,10 +441,10 @@ START_TEST(test_fleet_recordings_on_their_servers)
 		bbbsim_resp_free(&c);
 	}
 	/* a recording no server has */
-	ck_assert_int_eq(status_of(1, "DELETE",
-				   "/v1/recordings/"
-				   "3333333333333333333333333333333333333333-1700000000000",
-				   NULL),
+	ck_assert_int_eq(fleetfix_status(1, "DELETE",
+					 "/v1/recordings/"
+					 "3333333333333333333333333333333333333333-1700000000000",
+					 NULL),
 			 404);
 }
 END_TEST
@@ -518,22 +470,22 @@ START_TEST(test_fleet_reload_changes_servers)
 	fleetfix_sims_start();
 	fleetfix_opts.n_servers = 2;
 	fleetfix_gateway_start(1, "bbb = { timeout_ms = 3000; };");
-	wait_health(1, "bbb1", true);
-	wait_health(1, "bbb2", true);
+	fleetfix_wait_health(1, "bbb1", true);
+	fleetfix_wait_health(1, "bbb2", true);
 	ck_assert_uint_eq(servers_listed(1), 2);
 	ck_assert_int_eq(fleetfix_create(1, "before", NULL), 201);
 	/* bbb3 added: polled, then placed on */
 	fleetfix_opts.n_servers = 3;
 	fleetfix_gateway_reload(1);
 	ck_assert_uint_eq(servers_listed(1), 3);
-	wait_health(1, "bbb3", true);
+	fleetfix_wait_health(1, "bbb3", true);
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "added-%d", i);
 		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
 		on3 += sim_of(id) == 3;
 	}
 	ck_assert_int_gt(on3, 0);
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/before", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/before", NULL), 200);
 	/* bbb2 cordoned in the file: no new meetings there */
 	fleetfix_opts.server_extra[1] = "state = \"cordoned\";";
 	fleetfix_gateway_reload(1);
@@ -552,10 +504,10 @@ START_TEST(test_fleet_reload_changes_servers)
 		snprintf(id, sizeof(id), "added-%d", i);
 		snprintf(path, sizeof(path), "/v1/meetings/%s", id);
 		/* a meeting on the removed server is found on none of the others */
-		ck_assert_int_eq(status_of(1, "GET", path, NULL),
+		ck_assert_int_eq(fleetfix_status(1, "GET", path, NULL),
 				 fleetfix_sim_has_meeting(3, id) ? 404 : 200);
 	}
-	ck_assert_int_eq(status_of(1, "GET", "/v1/meetings/before", NULL), 200);
+	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/before", NULL), 200);
 }
 END_TEST
 

@@ -14,44 +14,14 @@
 #include "fleetfix.h"
 #include "testutil.h"
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-static bool healthy(int g, const char *name)
-{
-	struct reply r;
-	json_t *s;
-	size_t i;
-	bool h = false;
-
-	fleetfix_call(&r, g, "GET", "/v1/servers", fleetfix_tok_admin, NULL);
-	ck_assert_int_eq(r.status, 200);
-	json_array_foreach (json_object_get(r.json, "servers"), i, s) {
-		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
-			h = json_is_true(json_object_get(s, "healthy"));
-	}
-	reply_free(&r);
-	return h;
-}
-
 static void both_up(void)
 {
 	fleetfix_sims_start();
 	fleetfix_redis_start();
 	for (int g = 1; g <= 2; g++) {
 		fleetfix_gateway_start(g, "bbb = { timeout_ms = 3000; };");
-		for (int i = 1; i <= FLEETFIX_SIMS; i++) {
-			for (unsigned waited = 0; !healthy(g, fleetfix_sim_name(i));
-			     waited += 100) {
-				ck_assert_msg(waited < FLEETFIX_WAIT_MS, "gw%d: %s never healthy",
-					      g, fleetfix_sim_name(i));
-				sleep_ms(100);
-			}
-		}
+		for (int i = 1; i <= FLEETFIX_SIMS; i++)
+			fleetfix_wait_health(g, fleetfix_sim_name(i), true);
 	}
 }
 
@@ -122,25 +92,11 @@ END_TEST
 
 START_TEST(test_shared_burst_across_gateways)
 {
-	struct fleetfix_shot shots[30];
-	char bodies[30][96];
 	size_t count[FLEETFIX_SIMS] = {0};
 	int which = 0;
 
 	both_up();
-	memset(shots, 0, sizeof(shots));
-	for (size_t i = 0; i < 30; i++) {
-		snprintf(bodies[i], sizeof(bodies[i]),
-			 "{\"name\":\"Burst\",\"meetingID\":\"sb-%zu\"}", i);
-		shots[i] = (struct fleetfix_shot){.gw = (int)(i % 2) + 1,
-						  .method = "POST",
-						  .path = "/v1/meetings",
-						  .token = fleetfix_tok_all,
-						  .body = bodies[i]};
-	}
-	fleetfix_burst(shots, 30);
-	ck_assert_uint_eq(fleetfix_burst_count(shots, 30, 201), 30);
-	fleetfix_burst_free(shots, 30);
+	fleetfix_burst_creates("sb", 30, 2);
 	for (size_t i = 0; i < 30; i++) {
 		char id[16];
 
@@ -191,14 +147,14 @@ START_TEST(test_shared_redis_down_and_back)
 			break;
 		ck_assert_int_eq(st, 503);
 		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "creates never came back");
-		sleep_ms(200);
+		fleetfix_sleep_ms(200);
 	}
 	for (unsigned waited = 0;
 	     (st = status_of(2, "POST", "/v1/meetings", "{\"name\":\"New\",\"meetingID\":\"new\"}",
 			     NULL)) == 503;
 	     waited += 200) {
 		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "gateway 2 never came back");
-		sleep_ms(200);
+		fleetfix_sleep_ms(200);
 	}
 	ck_assert_int_eq(st, 200); /* gateway 1's meeting, on the same server */
 }

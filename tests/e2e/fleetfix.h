@@ -270,4 +270,22 @@ void fleetfix_burst_free(struct fleetfix_shot *shots, size_t n);
 /* How many shots answered status. */
 size_t fleetfix_burst_count(const struct fleetfix_shot *shots, size_t n, long status);
 
+/*
+ * Creates meetings "<prefix>-0" .. "<prefix>-<n-1>" all at once, shot i on
+ * gateway 1 + i % gateways, and asserts that each answered 201.
+ */
+void fleetfix_burst_creates(const char *prefix, size_t n, int gateways);
+
+/* The status of one call to gateway i with the "*" token. */
+long fleetfix_status(int i, const char *method, const char *path, const char *body);
+
+/* Whether GET /v1/servers on gateway i says server name is healthy. */
+bool fleetfix_server_healthy(int i, const char *name);
+
+/* Waits (at most FLEETFIX_WAIT_MS) until gateway i says server name is healthy, or not. */
+void fleetfix_wait_health(int i, const char *name, bool healthy);
+
+/* Sleeps ms milliseconds. */
+void fleetfix_sleep_ms(unsigned ms);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -385,4 +386,70 @@ size_t fleetfix_burst_count(const struct fleetfix_shot *shots, size_t n, long st
 	for (size_t i = 0; i < n; i++)
 		count += shots[i].r.status == status;
 	return count;
+}
+
+void fleetfix_burst_creates(const char *prefix, size_t n, int gateways)
+{
+	struct fleetfix_shot *shots = calloc(n, sizeof(*shots));
+	char(*bodies)[128] = calloc(n, sizeof(*bodies));
+
+	ck_assert(shots != NULL && bodies != NULL && gateways >= 1);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(bodies[i], sizeof(bodies[i]),
+			 "{\"name\":\"Burst\",\"meetingID\":\"%s-%zu\"}", prefix, i);
+		shots[i] = (struct fleetfix_shot){.gw = (int)(i % (size_t)gateways) + 1,
+						  .method = "POST",
+						  .path = "/v1/meetings",
+						  .token = fleetfix_tok_all,
+						  .body = bodies[i]};
+	}
+	fleetfix_burst(shots, n);
+	ck_assert_uint_eq(fleetfix_burst_count(shots, n, 201), n);
+	fleetfix_burst_free(shots, n);
+	free(shots);
+	free(bodies);
+}
+
+long fleetfix_status(int i, const char *method, const char *path, const char *body)
+{
+	struct reply r;
+	long status;
+
+	fleetfix_call(&r, i, method, path, fleetfix_tok_all, body);
+	status = r.status;
+	reply_free(&r);
+	return status;
+}
+
+bool fleetfix_server_healthy(int i, const char *name)
+{
+	struct reply r;
+	json_t *s;
+	size_t k;
+	bool h = false;
+
+	fleetfix_call(&r, i, "GET", "/v1/servers", fleetfix_tok_admin, NULL);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach (json_object_get(r.json, "servers"), k, s) {
+		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+			h = json_is_true(json_object_get(s, "healthy"));
+	}
+	reply_free(&r);
+	return h;
+}
+
+void fleetfix_sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+void fleetfix_wait_health(int i, const char *name, bool healthy)
+{
+	for (unsigned waited = 0; fleetfix_server_healthy(i, name) != healthy; waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "gw%d: %s never became %s", i, name,
+			      healthy ? "healthy" : "unhealthy");
+		fleetfix_sleep_ms(100);
+	}
 }
