@@ -18,17 +18,11 @@ import functools
 import os
 import signal
 
+import slow_mock
+from slow_mock import NOT_FOUND, http_reply
+
 API = b"/bigbluebutton/api"
 CALLS = ["isMeetingRunning", "getMeetingInfo", "getMeetings", "create"]
-NOT_FOUND = (b"<response><returncode>FAILED</returncode><messageKey>unsupportedRequest</messageKey>"
-             b"</response>")
-
-
-def http_reply(body, status=b"200 OK"):
-    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/xml;charset=utf-8\r\nContent-Length: "
-            + str(len(body)).encode() + b"\r\n\r\n" + body)
-
-
 def load_replies(d):
     """{path: whole HTTP reply} from the files of directory d."""
     def read(name):
@@ -40,46 +34,16 @@ def load_replies(d):
     return replies
 
 
-class Conn(asyncio.Protocol):
+class Conn(slow_mock.Conn):
+    """slow_mock's connection with this server's replies and delay."""
     served = 0
 
     def __init__(self, replies, delay):
         self.replies, self.delay = replies, delay
         self.not_found = http_reply(NOT_FOUND, b"404 Not Found")
 
-    def connection_made(self, transport):
-        self.t = transport
-        self.buf = b""
-        self.closed = False
-
-    def connection_lost(self, exc):
-        self.closed = True
-
-    def data_received(self, data):
-        self.buf += data
-        loop = asyncio.get_running_loop()
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buf) > 65536:
-                    self.t.close()
-                return
-            head = self.buf[:end]
-            clen = 0
-            for line in head.split(b"\r\n")[1:]:
-                if line[:15].lower() == b"content-length:":
-                    clen = int(line[15:].strip() or b"0")
-            if len(self.buf) < end + 4 + clen:
-                return
-            self.buf = self.buf[end + 4 + clen:]
-            target = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
-            path = target.split(b"?", 1)[0]
-            loop.call_later(self.delay, self.reply, self.replies.get(path, self.not_found))
-
-    def reply(self, data):
-        if not self.closed:
-            self.t.write(data)
-            Conn.served += 1
+    def lookup(self, path):
+        return self.replies.get(path, self.not_found)
 
 
 async def main(args):

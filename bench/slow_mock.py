@@ -72,12 +72,16 @@ class Conn(asyncio.Protocol):
             self.buf = self.buf[end + 4 + clen:]
             target = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
             path = target.split(b"?", 1)[0]
-            loop.call_later(self.delay, self.reply, CACHE.get(path, CACHE_404))
+            loop.call_later(self.delay, self.reply, self.lookup(path))
+
+    def lookup(self, path):
+        """The whole HTTP reply for a request path (bench/fleet_mock.py serves others)."""
+        return CACHE.get(path, CACHE_404)
 
     def reply(self, data):
         if not self.closed:
             self.t.write(data)
-            Conn.served += 1
+            type(self).served += 1
 
 
 async def main(args):
