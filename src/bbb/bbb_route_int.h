@@ -17,6 +17,9 @@
 /* CLOCK_MONOTONIC milliseconds. */
 uint64_t gw_bbb_route_now_ms(void);
 
+/* Unix milliseconds (the shared store's reservations: every gateway's clock). */
+int64_t gw_bbb_route_wall_ms(void);
+
 /* x's calls go to s (taken: the exchange holds the reference). */
 void gw_bbb_route_set_server(struct gw_exchange *x, struct gw_fleet_server *s);
 

@@ -24,18 +24,52 @@
 #include "redis.h"
 
 #define KEY_PREFIX "bgw:meeting:"
+#define SEATS_PREFIX "bgw:seats:"
 
-/* The create's placement: the value there, or ours set when there is none. */
-static const char place_script[] = "local v = redis.call('GET', KEYS[1]) "
-				   "if v then return v end "
-				   "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
-				   "return ARGV[1]";
+/*
+ * The create's placement, decided in the store so that every gateway's
+ * recent creates count: the server already there, else the candidate of
+ * least load, its load the gateway's poll figure (ARGV base) plus its
+ * weight times the seats the reservations of all gateways still hold
+ * ("bgw:seats:<server>", a sorted set of "<seats>:<meetingID>" by the Unix
+ * ms of their create, each fading over decay_ms and counting as a meeting
+ * for fresh_ms). Returns {server, 1 when placed now}.
+ * ARGV: ttl_ms now_ms decay_ms fresh_ms meeting_weight seats meetingID,
+ * then name base weight for each candidate.
+ */
+static const char place_script[] =
+	"local v = redis.call('GET', KEYS[1]) "
+	"if v then return {v, 0} end "
+	"local now, decay, fresh = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) "
+	"local mw, keep = tonumber(ARGV[5]), math.max(decay, fresh) "
+	"local best, low "
+	"for i = 8, #ARGV - 2, 3 do "
+	"  local k, held = '" SEATS_PREFIX "' .. ARGV[i], 0 "
+	"  if keep > 0 then "
+	"    redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. (now - keep)) "
+	"    local e = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES') "
+	"    for j = 1, #e, 2 do "
+	"      local age = math.max(now - tonumber(e[j + 1]), 0) "
+	"      if age < decay then "
+	"        held = held + tonumber(string.match(e[j], '^%d+')) * (1 - age / decay) end "
+	"      if age < fresh then held = held + mw end "
+	"    end "
+	"  end "
+	"  local load = tonumber(ARGV[i + 1]) + tonumber(ARGV[i + 2]) * held "
+	"  if best == nil or load < low then best, low = ARGV[i], load end "
+	"end "
+	"redis.call('SET', KEYS[1], best, 'PX', ARGV[1]) "
+	"if keep > 0 then "
+	"  local k = '" SEATS_PREFIX "' .. best "
+	"  redis.call('ZADD', k, now, ARGV[6] .. ':' .. ARGV[7]) "
+	"  redis.call('PEXPIRE', k, keep) "
+	"end "
+	"return {best, 1}";
 
 /* A command of an exchange waiting for its answer. */
 struct wait {
 	struct gw_exchange *x;
 	void (*then)(struct gw_exchange *x);
-	struct gw_fleet_server *chosen; /* place: this gateway's choice */
 	struct gw_fleet_want want;
 };
 
@@ -60,7 +94,6 @@ static void finish(struct wait *w)
 	x->bbb.find_id = NULL;
 	x->bbb.find_place = false;
 	x->bbb.find_stored = false;
-	gw_fleet_server_unref(w->chosen);
 	free(w);
 	then(x);
 }
@@ -82,17 +115,20 @@ static void placed(enum gw_err err, const struct gw_redis_reply *r, void *arg)
 	struct gw_fleet *f = fleet_of(x);
 	struct gw_fleet_server *s = NULL;
 	char name[GW_FLEET_NAME_MAX + 1];
+	const struct gw_redis_reply *v;
 
-	if (err == GW_OK &&
-	    (r->type != GW_REDIS_STRING || r->len == 0 || r->len > GW_FLEET_NAME_MAX))
+	if (err == GW_OK && (r->type != GW_REDIS_ARRAY || r->n != 2 ||
+			     r->elem[0].type != GW_REDIS_STRING || r->elem[0].len == 0 ||
+			     r->elem[0].len > GW_FLEET_NAME_MAX || r->elem[1].type != GW_REDIS_INT))
 		err = GW_E_UPSTREAM_BAD_REPLY;
 	if (err != GW_OK) {
 		store_down(x, err);
 		finish(w);
 		return;
 	}
-	memcpy(name, r->str, r->len);
-	name[r->len] = '\0';
+	v = &r->elem[0];
+	memcpy(name, v->str, v->len);
+	name[v->len] = '\0';
 	s = gw_fleet_server_named(f, name);
 	if (s == NULL) {
 		/* another gateway's configuration has a server this one lacks */
@@ -100,7 +136,7 @@ static void placed(enum gw_err err, const struct gw_redis_reply *r, void *arg)
 			    name);
 		gw_bbb_route_no_server(x, "The meeting is on a BBB server this gateway does not "
 					  "know");
-	} else if (s == w->chosen) {
+	} else if (r->elem[1].integer == 1) {
 		if (gw_fleet_place_on(f, x->bbb.find_id, s, &w->want, gw_bbb_route_now_ms()) !=
 		    GW_OK)
 			gw_log_warn("fleet: the map of meetings is full");
@@ -113,13 +149,26 @@ static void placed(enum gw_err err, const struct gw_redis_reply *r, void *arg)
 	finish(w);
 }
 
+/* Candidate figures as the script reads them: name, base, weight. */
+struct cand_text {
+	char base[32];
+	char weight[32];
+};
+
+/* EVAL's fixed arguments before the candidates: EVAL script 1 key + 7 ARGV. */
+#define PLACE_FIXED 11
+
 void gw_bbb_store_place(struct gw_exchange *x, void (*then)(struct gw_exchange *x))
 {
 	struct wait *w = calloc(1, sizeof(*w));
+	struct gw_fleet_candidate cand[GW_MAX_SERVERS];
+	struct cand_text txt[GW_MAX_SERVERS];
+	struct gw_fleet_fading fade;
 	char key[GW_MAX_PATH_LEN + sizeof(KEY_PREFIX) + 8];
-	char ttl[24];
-	const char *argv[6];
-	size_t lens[6];
+	char num[6][24];
+	const char *argv[PLACE_FIXED + 3 * GW_MAX_SERVERS];
+	size_t lens[PLACE_FIXED + 3 * GW_MAX_SERVERS];
+	size_t n, argc;
 	enum gw_err err;
 
 	if (w == NULL) {
@@ -132,26 +181,44 @@ void gw_bbb_store_place(struct gw_exchange *x, void (*then)(struct gw_exchange *
 	w->x = x;
 	w->then = then;
 	gw_bbb_route_want(x, x->bbb.find_query, &w->want);
-	w->chosen = gw_fleet_choose(fleet_of(x), &w->want, gw_bbb_route_now_ms());
-	if (w->chosen == NULL) {
+	n = gw_fleet_candidates(fleet_of(x), &w->want, cand, GW_MAX_SERVERS);
+	if (n == 0) {
 		gw_bbb_route_no_server(x, w->want.tag_required ? GW_BBB_NO_TAGGED_SERVER
 							       : GW_BBB_NO_SERVER);
 		finish(w);
 		return;
 	}
-	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)GW_FLEET_STORE_TTL_S * 1000u);
-	lens[3] = key_of(x->bbb.find_id, key, sizeof(key));
+	gw_fleet_fading(fleet_of(x), &fade);
+	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)GW_FLEET_STORE_TTL_S * 1000u);
+	snprintf(num[1], sizeof(num[1]), "%lld", (long long)gw_bbb_route_wall_ms());
+	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)fade.decay_ms);
+	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)fade.fresh_ms);
+	snprintf(num[4], sizeof(num[4]), "%u", fade.meeting_weight);
+	snprintf(num[5], sizeof(num[5]), "%u", w->want.seats);
 	argv[0] = "EVAL";
 	argv[1] = place_script;
 	argv[2] = "1";
 	argv[3] = key;
-	argv[4] = gw_fleet_server_name(w->chosen);
-	argv[5] = ttl;
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 6; i++)
+		argv[4 + i] = num[i];
+	argv[10] = x->bbb.find_id;
+	argc = PLACE_FIXED;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(txt[i].base, sizeof(txt[i].base), "%.6f", cand[i].base);
+		snprintf(txt[i].weight, sizeof(txt[i].weight), "%.6f", cand[i].weight);
+		argv[argc++] = gw_fleet_server_name(cand[i].srv);
+		argv[argc++] = txt[i].base;
+		argv[argc++] = txt[i].weight;
+	}
+	for (size_t i = 0; i < argc; i++) {
 		if (i != 3)
 			lens[i] = strlen(argv[i]);
 	}
-	err = lens[3] == 0 ? GW_E_INTERNAL : gw_redis_command(x->redis, placed, w, 6, argv, lens);
+	lens[3] = key_of(x->bbb.find_id, key, sizeof(key));
+	err = lens[3] == 0 ? GW_E_INTERNAL
+			   : gw_redis_command(x->redis, placed, w, (int)argc, argv, lens);
+	/* the names were copied into the command */
+	gw_fleet_candidates_unref(cand, n);
 	if (err != GW_OK) {
 		store_down(x, err);
 		finish(w);

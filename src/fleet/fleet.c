@@ -331,6 +331,25 @@ static bool has_tag(const struct gw_fleet_server *s, const char *tag)
 	return false;
 }
 
+/* Whether s may take a new meeting in placement pass 0 (tagged ones) or 1 (any). */
+static bool eligible_locked(const struct gw_fleet *f, const struct gw_fleet_server *s,
+			    const struct gw_fleet_want *w, int pass)
+{
+	return state_locked(s) == GW_SERVER_ENABLED && healthy_locked(f, s) &&
+	       (pass == 1 || has_tag(s, w->tag));
+}
+
+/* The first pass, and whether the second one may follow a first that found nothing. */
+static int first_pass(const struct gw_fleet_want *w)
+{
+	return w->tag != NULL ? 0 : 1;
+}
+
+static bool may_untagged(const struct gw_fleet_want *w)
+{
+	return w->tag == NULL || !w->tag_required;
+}
+
 /* The placement: least load among enabled healthy servers, tagged ones first. */
 static struct gw_fleet_server *choose_locked(const struct gw_fleet *f,
 					     const struct gw_fleet_want *w, uint64_t now)
@@ -339,16 +358,14 @@ static struct gw_fleet_server *choose_locked(const struct gw_fleet *f,
 	double best_load = 0.0;
 	int pass;
 
-	for (pass = w->tag != NULL ? 0 : 1; pass < 2 && best == NULL; pass++) {
-		if (pass == 1 && w->tag != NULL && w->tag_required)
+	for (pass = first_pass(w); pass < 2 && best == NULL; pass++) {
+		if (pass == 1 && !may_untagged(w))
 			break;
 		for (size_t i = 0; i < f->n_servers; i++) {
 			struct gw_fleet_server *s = f->servers[i];
 			double load;
 
-			if (state_locked(s) != GW_SERVER_ENABLED || !healthy_locked(f, s))
-				continue;
-			if (pass == 0 && !has_tag(s, w->tag))
+			if (!eligible_locked(f, s, w, pass))
 				continue;
 			load = load_locked(f, s, now);
 			if (best == NULL || load < best_load) {
@@ -358,6 +375,50 @@ static struct gw_fleet_server *choose_locked(const struct gw_fleet *f,
 		}
 	}
 	return best;
+}
+
+size_t gw_fleet_candidates(struct gw_fleet *f, const struct gw_fleet_want *want,
+			   struct gw_fleet_candidate *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (int pass = first_pass(want); pass < 2 && n == 0; pass++) {
+		if (pass == 1 && !may_untagged(want))
+			break;
+		for (size_t i = 0; i < f->n_servers && n < max; i++) {
+			struct gw_fleet_server *s = f->servers[i];
+
+			if (!eligible_locked(f, s, want, pass))
+				continue;
+			out[n].srv = gw_fleet_server_ref(s);
+			out[n].weight = s->weight;
+			out[n].base = s->weight * ((double)s->users +
+						   (double)f->meeting_weight * (double)s->meetings);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+void gw_fleet_candidates_unref(struct gw_fleet_candidate *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		gw_fleet_server_unref(c[i].srv);
+		c[i].srv = NULL;
+	}
+}
+
+void gw_fleet_fading(struct gw_fleet *f, struct gw_fleet_fading *out)
+{
+	pthread_mutex_lock(&f->lock);
+	out->decay_ms = f->decay_ms;
+	/* two polls and a create's budget; never polled: the reservation's whole life */
+	out->fresh_ms = f->poll_s > 0 ? 2u * (uint64_t)f->poll_s * 1000u + f->grace_ms
+				      : f->decay_ms;
+	out->meeting_weight = f->meeting_weight;
+	pthread_mutex_unlock(&f->lock);
 }
 
 enum gw_fleet_placed gw_fleet_place(struct gw_fleet *f, const char *id,

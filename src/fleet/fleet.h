@@ -148,6 +148,44 @@ struct gw_fleet_server *gw_fleet_choose(struct gw_fleet *f, const struct gw_flee
 					uint64_t mono_ms);
 
 /*
+ * A server a new meeting may go to, for a placement the shared store
+ * decides (bbb_store.c): its load from the last poll, without the
+ * reservations this gateway holds (the store keeps every gateway's).
+ */
+struct gw_fleet_candidate {
+	struct gw_fleet_server *srv; /* referenced */
+	double base;                 /* weight x (users + fleet.meeting_weight x meetings) */
+	double weight;
+};
+
+/*
+ * The servers gw_fleet_choose picks from for want, in configuration
+ * order: the enabled, healthy ones with the asked tag, else (a tag that is
+ * not required) every enabled, healthy one. Fills out[0..max) and returns
+ * how many it filled (0: none may take the meeting). Release them with
+ * gw_fleet_candidates_unref.
+ */
+size_t gw_fleet_candidates(struct gw_fleet *f, const struct gw_fleet_want *want,
+			   struct gw_fleet_candidate *out, size_t max);
+
+/* Drops the references gw_fleet_candidates took. */
+void gw_fleet_candidates_unref(struct gw_fleet_candidate *c, size_t n);
+
+/*
+ * How reservations fade, for a store that keeps them: a create's seats
+ * fade to nothing over decay_ms, and it counts as a meeting for fresh_ms
+ * (until two polls could have listed it); meeting_weight as
+ * fleet.meeting_weight.
+ */
+struct gw_fleet_fading {
+	uint64_t decay_ms;
+	uint64_t fresh_ms;
+	unsigned meeting_weight;
+};
+
+void gw_fleet_fading(struct gw_fleet *f, struct gw_fleet_fading *out);
+
+/*
  * Maps id to s as placed now, with want's reservation (the shared store
  * gave s the meeting); an entry already there stays. GW_E_TOO_LARGE when
  * the map is full.

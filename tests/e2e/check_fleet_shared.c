@@ -2,7 +2,7 @@
  * check_fleet_shared.c - two gateway processes sharing placements through
  * a real redis-server (state.redis) in front of three BBB simulators: one
  * meetingID created on both gateways at once lands on one server, a burst
- * across both spreads, each gateway finds the other's meetings, and with
+ * across both spreads evenly (the reservations are shared), each gateway finds the other's meetings, and with
  * Redis killed new meetings wait (503 + Retry-After) while running ones
  * keep working, until Redis is back.
  */
@@ -107,11 +107,12 @@ START_TEST(test_shared_burst_across_gateways)
 	printf("# placement spread of 30 creates on two gateways: bbb1=%zu bbb2=%zu bbb3=%zu\n",
 	       count[0], count[1], count[2]);
 	/*
-	 * Each gateway spreads its own creates by its own view (reservations
-	 * are not shared yet): every server gets some, not a third each.
+	 * The store weighs every gateway's reservations: about a third each
+	 * (a poll that lands mid-burst on one gateway only may tilt a few).
 	 */
 	for (int i = 0; i < FLEETFIX_SIMS; i++)
-		ck_assert_msg(count[i] >= 1, "bbb%d got none of 30", i + 1);
+		ck_assert_msg(count[i] >= 7 && count[i] <= 13, "bbb%d got %zu of 30", i + 1,
+			      count[i]);
 	/* a meeting gateway 1 placed, found by gateway 2 */
 	ck_assert_int_eq(status_of(2, "GET", "/v1/meetings/sb-0", NULL, NULL), 200);
 }

@@ -236,6 +236,59 @@ START_TEST(test_fleet_tags)
 }
 END_TEST
 
+/* What a placement in the shared store chooses from: eligible servers, poll loads without reservations. */
+START_TEST(test_fleet_candidates)
+{
+	struct gw_fleet *f = fleet_of(three, 3, 1000);
+	struct gw_fleet_candidate c[4];
+	struct gw_fleet_want any = {.seats = 15}, eu = {.tag = "eu", .seats = 15};
+	struct gw_fleet_want us = {.tag = "us", .tag_required = true, .seats = 15};
+	struct gw_fleet_fading fade;
+	const char *ids[] = {"m1", "m2"};
+	const unsigned users[] = {3, 4};
+	size_t n;
+
+	/* unpolled: none may take a meeting */
+	ck_assert_uint_eq(gw_fleet_candidates(f, &any, c, 4), 0);
+	all_healthy(f);
+	poll_ok(f, 1, ids, users, 2, 50);
+	/* a local reservation is not in base: the store holds every gateway's */
+	ck_assert_str_eq(place(f, "x", NULL, false, 100, NULL), "bbb1");
+	n = gw_fleet_candidates(f, &any, c, 4);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(gw_fleet_server_name(c[0].srv), "bbb1");
+	ck_assert_double_eq_tol(c[0].base, 0.0, 1e-9);
+	ck_assert_str_eq(gw_fleet_server_name(c[1].srv), "bbb2");
+	ck_assert_double_eq_tol(c[1].base, 7.0 + 5.0 * 2.0, 1e-9);
+	ck_assert_double_eq_tol(c[1].weight, 1.0, 1e-9);
+	gw_fleet_candidates_unref(c, n);
+	ck_assert_ptr_null(c[0].srv);
+	/* max bounds what is filled */
+	n = gw_fleet_candidates(f, &any, c, 2);
+	ck_assert_uint_eq(n, 2);
+	gw_fleet_candidates_unref(c, n);
+	/* a tag narrows, a required one nobody has leaves none */
+	n = gw_fleet_candidates(f, &eu, c, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(gw_fleet_server_name(c[0].srv), "bbb3");
+	gw_fleet_candidates_unref(c, n);
+	ck_assert_uint_eq(gw_fleet_candidates(f, &us, c, 4), 0);
+	/* cordoned and disabled servers are out; the tag then falls back */
+	gw_fleet_set_state(f, "bbb3", GW_SERVER_CORDONED);
+	gw_fleet_set_state(f, "bbb1", GW_SERVER_DISABLED);
+	n = gw_fleet_candidates(f, &eu, c, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(gw_fleet_server_name(c[0].srv), "bbb2");
+	gw_fleet_candidates_unref(c, n);
+	/* fading as configured: fresh for two polls and a create's budget */
+	gw_fleet_fading(f, &fade);
+	ck_assert_uint_eq(fade.decay_ms, 1800u * 1000u);
+	ck_assert_uint_eq(fade.fresh_ms, 2u * 5000u + 10000u);
+	ck_assert_uint_eq(fade.meeting_weight, 5);
+	gw_fleet_free(f);
+}
+END_TEST
+
 START_TEST(test_fleet_states_and_reload)
 {
 	struct gw_bbb_server s2[3];
@@ -433,6 +486,7 @@ static Suite *fleet_suite(void)
 	tcase_add_test(tc, test_fleet_reservation_fades_and_counts_users_once);
 	tcase_add_test(tc, test_fleet_existing_wins);
 	tcase_add_test(tc, test_fleet_tags);
+	tcase_add_test(tc, test_fleet_candidates);
 	tcase_add_test(tc, test_fleet_states_and_reload);
 	tcase_add_test(tc, test_fleet_server_removed);
 	tcase_add_test(tc, test_fleet_health);
