@@ -47,6 +47,7 @@ static const char reset_head[] = "event: reset\ndata: {}";
 
 struct slot {
 	uint64_t seq; /* 0 while empty */
+	uint64_t id;  /* the event's id, as streams send it */
 	struct gw_event ev;
 	size_t head_len;
 	char head[HEAD_MAX];
@@ -77,6 +78,13 @@ struct gw_hub {
 	size_t capacity;
 	uint64_t base; /* the sequence number before the first event */
 	uint64_t last; /* the newest sequence number, base = none yet */
+	/*
+	 * Ids: equal to sequence numbers unless gw_hub_publish_as gave others
+	 * (rising, not always by one). last_id is the newest event's (base =
+	 * none yet); every event with an id above floor is in the ring.
+	 */
+	uint64_t last_id;
+	uint64_t floor;
 	struct gw_hub_sub *subs;
 	size_t n_subs;
 	uint64_t overflowed;
@@ -107,6 +115,8 @@ struct gw_hub *gw_hub_new_after(size_t capacity, uint64_t base)
 	hub->capacity = capacity;
 	hub->base = base;
 	hub->last = base;
+	hub->last_id = base;
+	hub->floor = base;
 	return hub;
 out_lock:
 	pthread_mutex_destroy(&hub->lock);
@@ -209,6 +219,11 @@ static bool sub_on_publish(struct gw_hub *hub, struct gw_hub_sub *sub, const str
 
 enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *seq)
 {
+	return gw_hub_publish_as(hub, ev, 0, seq);
+}
+
+enum gw_err gw_hub_publish_as(struct gw_hub *hub, struct gw_event *ev, uint64_t id, uint64_t *seq)
+{
 	struct gw_hub_sub *chain = NULL;
 	struct gw_hub_sub **tail = &chain;
 	struct gw_hub_sub *sub;
@@ -233,12 +248,18 @@ enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *se
 	*tail = NULL;
 	old_data = sl->ev.data;
 	old_pw = sl->ev.data_pw;
+	if (sl->seq != 0 && sl->id > hub->floor)
+		hub->floor = sl->id; /* evicted: a resume from before it is a gap */
+	if (id <= hub->last_id || id > UINT64_MAX / 2)
+		id = hub->last_id + 1;
 	sl->seq = s;
+	sl->id = id;
 	sl->ev = *ev;
-	n = snprintf(sl->head, sizeof(sl->head), "id: %" PRIu64 "\nevent: %s\ndata: ", s,
+	n = snprintf(sl->head, sizeof(sl->head), "id: %" PRIu64 "\nevent: %s\ndata: ", id,
 		     gw_event_type_name(ev->type));
 	sl->head_len = n > 0 ? (size_t)n : 0;
 	hub->last = s;
+	hub->last_id = id;
 	hub->by_type[ev->type]++;
 	pthread_mutex_unlock(&hub->lock);
 
@@ -254,14 +275,22 @@ enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *se
 	}
 	pthread_mutex_unlock(&hub->wake_lock);
 	if (seq != NULL)
-		*seq = s;
+		*seq = id;
 	return GW_OK;
 }
 
+void gw_hub_raise_floor(struct gw_hub *hub, uint64_t id)
+{
+	pthread_mutex_lock(&hub->lock);
+	if (id > hub->floor)
+		hub->floor = id;
+	pthread_mutex_unlock(&hub->lock);
+}
+
 /*
- * Where a new subscriber starts (under lock): after last_id when the ring
- * holds everything after it and no more than queue_max of its events,
- * otherwise at the next event with a reset first.
+ * Where a new subscriber starts (under lock): after the event last_id when
+ * the ring holds everything after it and no more than queue_max of its
+ * events, otherwise at the next event with a reset first.
  */
 static void sub_start(struct gw_hub *hub, struct gw_hub_sub *sub, uint64_t last_id)
 {
@@ -270,13 +299,16 @@ static void sub_start(struct gw_hub *hub, struct gw_hub_sub *sub, uint64_t last_
 	size_t count = 0;
 
 	sub->cursor = hub->last + 1;
-	if (last_id == 0 || last_id == hub->last)
+	if (last_id == 0 || last_id == hub->last_id)
 		return;
-	if (last_id > hub->last || last_id + 1 < oldest(hub)) {
+	if (last_id > hub->last_id || last_id < hub->floor) {
 		sub->reset = true;
 		return;
 	}
-	for (c = last_id + 1; c <= hub->last; c++) {
+	/* the first event after last_id (ids rise with sequence numbers) */
+	for (c = oldest(hub); c <= hub->last && slot_of(hub, c)->id <= last_id; c++)
+		;
+	for (; c <= hub->last; c++) {
 		if (matches(sub, slot_of(hub, c)->ev.meeting_id)) {
 			if (count == 0)
 				first = c;
@@ -433,7 +465,7 @@ void gw_hub_stats(struct gw_hub *hub, struct gw_hub_stats *out)
 {
 	pthread_mutex_lock(&hub->lock);
 	out->published = hub->last - hub->base; /* one number per event taken */
-	out->last_seq = hub->last > hub->base ? hub->last : 0;
+	out->last_seq = hub->last > hub->base ? hub->last_id : 0;
 	out->subscribers = hub->n_subs;
 	out->overflowed = hub->overflowed;
 	memcpy(out->by_type, hub->by_type, sizeof(out->by_type));

@@ -48,14 +48,29 @@ void gw_hub_free(struct gw_hub *hub);
 
 /*
  * Takes ev's strings into the ring (ev's data and data_pw are left NULL),
- * gives it the next sequence number (returned in *seq when seq is not
- * NULL), frees the strings of the event it evicts and wakes the matching
+ * gives it the next sequence number (its id, returned in *seq when seq
+ * is not NULL), frees the strings of the event it evicts and wakes the matching
  * subscribers. Allocates nothing. GW_E_BAD_REQUEST, leaving ev as it was,
  * when the event could not be framed as one SSE `data:` line: no data, a
  * data or data_pw holding a CR, LF or NUL byte, a type out of range or a
  * meeting_id without its NUL. Publishers are serialised, wakes included.
  */
 enum gw_err gw_hub_publish(struct gw_hub *hub, struct gw_event *ev, uint64_t *seq) GW_WUR;
+
+/*
+ * gw_hub_publish with the id id when it is above the newest event's (else
+ * the next one, as gw_hub_publish gives): events every gateway relays
+ * from a shared stream keep one id on all of them, so a stream resumes on
+ * any gateway. *seq (when not NULL) gets the id given.
+ */
+enum gw_err gw_hub_publish_as(struct gw_hub *hub, struct gw_event *ev, uint64_t id,
+			      uint64_t *seq) GW_WUR;
+
+/*
+ * Events with ids up to id may exist that the hub never held (a shared
+ * stream it joined late): a resume from before id is a gap (a reset).
+ */
+void gw_hub_raise_floor(struct gw_hub *hub, uint64_t id);
 
 /*
  * Which events a subscriber sees: those of meeting_id (NULL = every

@@ -2,7 +2,8 @@
  * check_hub.c - the live event hub: the type names; publish and read
  * order with the exact SSE text and one sequence across meetings; the
  * meeting, allowed and passwords filters; resuming from a Last-Event-ID
- * inside the ring, across a gap, from the future and past queue_max.
+ * inside the ring, across a gap, from the future and past queue_max;
+ * ids a shared stream gives (gw_hub_publish_as, the floor).
  * Overflow, wrap, wakes with threads, many streams and the edges are in
  * check_hub_limits.c; the shared fixture in hubfix.c.
  */
@@ -381,6 +382,61 @@ START_TEST(test_hub_ids_after_a_base)
 }
 END_TEST
 
+/* A user-joined of meeting m number n, published with the id id; returns the id given. */
+static uint64_t pub_as(const char *m, int n, uint64_t id)
+{
+	char data[128];
+	struct gw_event ev;
+	uint64_t got = 0;
+
+	snprintf(data, sizeof(data), "{\"meetingID\":\"%s\",\"n\":%d}", m, n);
+	ev = make(GW_EV_USER_JOINED, m, data, NULL);
+	ck_assert_int_eq(gw_hub_publish_as(hub, &ev, id, &got), GW_OK);
+	return got;
+}
+
+/* Ids from a shared stream: rising by more than one, kept; resumes find the next one. */
+START_TEST(test_hub_ids_from_a_shared_stream)
+{
+	struct gw_hub_sub *s;
+	struct gw_hub_sub *mid;
+	struct gw_hub_sub *gap;
+	struct gw_hub_sub *early;
+
+	new_hub(4);
+	ck_assert_uint_eq(pub_as("m1", 1, 1700000000000000), 1700000000000000);
+	ck_assert_uint_eq(pub_as("m1", 2, 1700000000005000), 1700000000005000);
+	/* an id not above the newest becomes the next one */
+	ck_assert_uint_eq(pub_as("m1", 3, 1700000000001000), 1700000000005001);
+	ck_assert_uint_eq(pub("m1", 4), 1700000000005002);
+	/* a resume from any id in between reads the events after it */
+	mid = sub_new("m1", 1700000000004999, 16);
+	expect(mid, 1700000000005000, "m1", 2);
+	expect(mid, 1700000000005001, "m1", 3);
+	expect(mid, 1700000000005002, "m1", 4);
+	expect_none(mid);
+	ck_assert_uint_eq(pub_as("m1", 5, 1700000000009000), 1700000000009000); /* evicts n=1 */
+	expect(mid, 1700000000009000, "m1", 5);
+	/* from before the evicted event: a gap; from the evicted one itself: no gap */
+	gap = sub_new("m1", 1699999999999999, 16);
+	expect_reset(gap);
+	expect_none(gap);
+	s = sub_new("m1", 1700000000000000, 16);
+	expect(s, 1700000000005000, "m1", 2);
+	/* a hub that joined the stream late: ids up to the floor may be missing */
+	gw_hub_raise_floor(hub, 1700000000005001);
+	early = sub_new("m1", 1700000000005000, 16);
+	expect_reset(early);
+	gw_hub_unsubscribe(hub, early);
+	early = sub_new("m1", 1700000000005001, 16);
+	expect(early, 1700000000005002, "m1", 4);
+	gw_hub_unsubscribe(hub, early);
+	gw_hub_unsubscribe(hub, s);
+	gw_hub_unsubscribe(hub, gap);
+	gw_hub_unsubscribe(hub, mid);
+}
+END_TEST
+
 START_TEST(test_hub_resume_beyond_queue_max_resets)
 {
 	struct gw_hub_sub *s;
@@ -422,6 +478,7 @@ static Suite *hub_suite(void)
 	tcase_add_test(tc, test_hub_resume_reset_then_events_since_subscribe);
 	tcase_add_test(tc, test_hub_resume_from_the_future_resets);
 	tcase_add_test(tc, test_hub_resume_beyond_queue_max_resets);
+	tcase_add_test(tc, test_hub_ids_from_a_shared_stream);
 	tcase_add_test(tc, test_hub_ids_after_a_base);
 	suite_add_tcase(s, tc);
 	return s;
