@@ -27,6 +27,7 @@
 #include "event.h"
 #include "gw_limits.h"
 #include "fleet.h"
+#include "fleet_bus.h"
 #include "fleet_poll.h"
 #include "hook_keeper.h"
 #include "redis.h"
@@ -61,6 +62,7 @@ struct gw_gateway {
 	struct gw_services svc; /* metrics, rate limits, probe cache: shared by every request */
 	struct gw_hook_keeper *keeper;  /* keeps events.callback_url registered with bbb-webhooks */
 	struct gw_fleet_poller *poller; /* polls every BBB server (fleet_poll.h) */
+	struct gw_bus *bus;             /* state.redis: events, revocations, states (fleet_bus.h) */
 };
 
 /* The event types' names, the metrics' type labels; filled once, before any thread starts. */
@@ -148,11 +150,16 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.probe_cache = gw_probe_cache_new();
 	/* sized once, at start: auth.max_revoked and auth.token_cache are restart keys */
 	gw->svc.revoke = gw_revoke_new_memory(gw->cfg->auth_max_revoked);
-	/* ids go on from the clock (microseconds): a Last-Event-ID of an earlier run is older */
+	/*
+	 * ids go on from the clock (microseconds): a Last-Event-ID of an earlier
+	 * run is older. With state.redis they come from the shared stream.
+	 */
 	clock_gettime(CLOCK_REALTIME, &now);
-	gw->svc.hub =
-		gw_hub_new_after(gw->cfg->events_buffer,
-				 (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
+	gw->svc.hub = gw_hub_new_after(gw->cfg->events_buffer,
+				       gw->cfg->state_redis != NULL
+					       ? 0
+					       : (uint64_t)now.tv_sec * 1000000u +
+							 (uint64_t)now.tv_nsec / 1000u);
 	gw->svc.bearer = gw->svc.revoke != NULL
 				 ? gw_bearer_new(gw->cfg->auth_token_cache, gw->svc.revoke)
 				 : NULL;
@@ -217,8 +224,8 @@ static void log_listening(const struct gw_http_opts *ho, const struct gw_gateway
 		      cfg->n_servers > 1 ? " and the fleet's other servers" : "");
 	free(bbb);
 	if (cfg->state_redis != NULL)
-		gw_log_notice("state.redis: meeting placements are shared through Redis; token "
-			      "revocations and live events stay in this process");
+		gw_log_notice("state.redis: placements, reservations, live events, token "
+			      "revocations and server states are shared through Redis");
 }
 
 enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gateway **out)
@@ -273,6 +280,19 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 					    .password = ra.password};
 		ho.redis = &ro;
 	}
+	if (err == GW_OK && cfg->state_redis != NULL) {
+		struct gw_bus_deps bd = {.hub = gw->svc.hub,
+					 .revoke = gw->svc.revoke,
+					 .auth_epoch = &gw->svc.auth_epoch,
+					 .fleet = gw->svc.fleet,
+					 .replay = cfg->events_buffer};
+
+		err = gw_bus_start(&ro, &bd, &gw->bus);
+		/* serve with the shared revocations and recent events, unless Redis is away */
+		if (err == GW_OK && !gw_bus_wait_ready(gw->bus, GW_BUS_START_WAIT_MS))
+			gw_log_warn("state.redis: starting without the shared revocations, server "
+				    "states and recent events; they follow once Redis answers");
+	}
 	if (err == GW_OK)
 		err = gw_upstream_group_new(&uo, ho.threads, &gw->up);
 	if (err == GW_OK)
@@ -290,6 +310,7 @@ enum gw_err gw_gateway_start(struct gw_config *cfg, int listen_fd, struct gw_gat
 	}
 	if (err != GW_OK) {
 		gw_upstream_group_free(gw->up);
+		gw_bus_stop(gw->bus);
 		services_free(gw);
 		gw_config_unref(gw->cfg);
 		pthread_mutex_destroy(&gw->lock);
@@ -366,7 +387,6 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	gw_config_unref(old); /* the gateway's old reference */
 	gw_config_unref(old); /* ours from gw_gateway_config */
 	gw_log_setup(fresh->log_level, fresh->log_format);
-	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
 	gw_metrics_reload(gw->svc.metrics, true);
 	/* open event streams check their tokens against the new configuration */
 	atomic_fetch_add(&gw->svc.auth_epoch, 1);
@@ -374,6 +394,8 @@ enum gw_err gw_gateway_reload(struct gw_gateway *gw)
 	if (gw_fleet_sync(gw->svc.fleet, fresh) != GW_OK)
 		gw_log_err("reload: the fleet keeps its servers (out of memory)");
 	gw_fleet_poller_kick(gw->poller); /* new servers are polled at once */
+	/* last: once this is logged, every part runs with the new configuration */
+	gw_log_notice("configuration reloaded (%zu tokens)", fresh->n_tokens);
 	gw_notify_ready();
 	return GW_OK;
 }
@@ -423,6 +445,7 @@ void gw_gateway_stop(struct gw_gateway *gw)
 	gw_fleet_poller_stop(gw->poller); /* so does the poller's */
 	gw->poller = NULL;
 	gw_upstream_group_free(up);
+	gw_bus_stop(gw->bus); /* it publishes into the hub and the fleet */
 	services_free(gw);
 	gw_config_unref(cfg);
 	gw_config_unref(gw->cfg);
