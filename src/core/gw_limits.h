@@ -41,6 +41,7 @@
 #define GW_DEFAULT_REDIS_CONNECT_TIMEOUT_MS 1000u /* connect, AUTH and SELECT */
 #define GW_DEFAULT_REDIS_COMMAND_TIMEOUT_MS 1000u
 #define GW_DEFAULT_REDIS_MAX_PENDING 1024u /* commands in flight on one event loop's client */
+#define GW_BUS_START_WAIT_MS 3000u         /* a start waits this long for the shared state */
 
 /* Fixed ceilings. */
 #define GW_MAX_FLEET_MEETINGS 1000000u /* meetings the placement map holds */

@@ -3,20 +3,24 @@
  * callback is verified as bbb-webhooks signs it (a checksum over the
  * registered callback URL, the body and BBB's secret, or bearer mode),
  * parsed and normalised (event_norm.h), and published to the hub, from
- * which the event streams read. It answers at once: bbb-webhooks retries
+ * which the event streams read; with state.redis to the shared stream
+ * instead, from which every gateway's bus publishes it (fleet_bus.h). It answers at once: bbb-webhooks retries
  * slow callbacks. Nothing of the body is logged.
  */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "event_norm.h"
+#include "fleet_bus.h"
 #include "gw_limits.h"
 #include "handlers.h"
 #include "hook_keeper.h"
 #include "hub.h"
 #include "log.h"
+#include "redis.h"
 #include "str.h"
 
 /* Events one callback may carry (bbb-webhooks sends one; batches stay small). */
@@ -52,6 +56,52 @@ static bool verified(struct gw_exchange *x)
 				      gw_request_query(&x->req, "checksum"));
 	gw_buf_deinit(&url);
 	return ok;
+}
+
+/* An event on its way to the shared stream (taken from the batch). */
+struct outgoing {
+	struct gw_hub *hub;
+	struct gw_event ev;
+};
+
+/*
+ * The store took the event: every gateway's bus thread (this one's too)
+ * publishes it. Otherwise it is published here only.
+ */
+static void shared(enum gw_err err, const struct gw_redis_reply *r, void *arg)
+{
+	struct outgoing *o = arg;
+
+	if (!gw_bus_sent(err, r)) {
+		gw_log_debug("events: the shared store did not take an event: published here only");
+		if (gw_hub_publish(o->hub, &o->ev, NULL) != GW_OK)
+			gw_log_warn("events: an event was dropped");
+	}
+	gw_event_deinit(&o->ev);
+	free(o);
+}
+
+/* Publishes ev (taking its strings): into the shared stream with state.redis, else the hub. */
+static enum gw_err relay(struct gw_exchange *x, struct gw_hub *hub, struct gw_event *ev)
+{
+	struct outgoing *o;
+
+	if (x->redis == NULL || !gw_redis_up(x->redis))
+		return gw_hub_publish(hub, ev, NULL);
+	o = malloc(sizeof(*o));
+	if (o == NULL)
+		return gw_hub_publish(hub, ev, NULL);
+	o->hub = hub;
+	o->ev = *ev;
+	memset(ev, 0, sizeof(*ev));
+	if (gw_bus_send_event(x->redis, x->req.cfg->events_buffer, &o->ev, shared, o) != GW_OK) {
+		enum gw_err err = gw_hub_publish(hub, &o->ev, NULL);
+
+		gw_event_deinit(&o->ev);
+		free(o);
+		return err;
+	}
+	return GW_OK;
 }
 
 void gw_handle_bbb_events(struct gw_exchange *x)
@@ -91,7 +141,7 @@ void gw_handle_bbb_events(struct gw_exchange *x)
 		return;
 	}
 	for (size_t i = 0; i < batch.n; i++) {
-		if (gw_hub_publish(hub, &batch.events[i], NULL) == GW_OK)
+		if (relay(x, hub, &batch.events[i]) == GW_OK)
 			published++;
 	}
 	atomic_fetch_add_explicit((atomic_ullong *)&x->req.svc->events_dropped,

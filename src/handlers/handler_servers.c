@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "metrics.h"
+#include "share.h"
 #include "str.h"
 
 static const char *const state_names[] = {
@@ -103,14 +104,35 @@ void gw_handle_servers_list(struct gw_exchange *x)
 	gw_response_json(x, 200, json_pack("{s:o}", "servers", list));
 }
 
-void gw_handle_server_patch(struct gw_exchange *x)
+/* The server's view after a PATCH. */
+static void patched(struct gw_exchange *x, void *arg)
 {
 	struct gw_fleet *f = fleet_of(x);
 	const char *name = x->req.params[0];
 	struct gw_fleet_view *v;
+	size_t n, i;
+
+	(void)arg;
+	v = calloc(GW_MAX_SERVERS, sizeof(*v));
+	n = v != NULL ? gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS) : 0;
+	for (i = 0; i < n && i < GW_MAX_SERVERS; i++) {
+		if (strcmp(v[i].name, name) == 0)
+			break;
+	}
+	if (i < n && i < GW_MAX_SERVERS)
+		gw_response_json(x, 200, server_json(x->req.cfg, &v[i]));
+	else
+		gw_response_problem(x, GW_E_NOT_FOUND, "No BBB server has this name", NULL);
+	free(v);
+}
+
+void gw_handle_server_patch(struct gw_exchange *x)
+{
+	struct gw_fleet *f = fleet_of(x);
+	const char *name = x->req.params[0];
 	json_t *body = NULL;
 	const char *state;
-	size_t n, i;
+	size_t i;
 	int st = -1;
 
 	if (f == NULL || gw_request_json_object(x, true, &body) != GW_OK)
@@ -133,17 +155,10 @@ void gw_handle_server_patch(struct gw_exchange *x)
 	}
 	gw_log_notice("fleet: server %s set %s by token %s", name, state,
 		      x->req.token != NULL ? x->req.token->name : "-");
-	v = calloc(GW_MAX_SERVERS, sizeof(*v));
-	n = v != NULL ? gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS) : 0;
-	for (i = 0; i < n && i < GW_MAX_SERVERS; i++) {
-		if (strcmp(v[i].name, name) == 0)
-			break;
-	}
-	if (i < n && i < GW_MAX_SERVERS)
-		gw_response_json(x, 200, server_json(x->req.cfg, &v[i]));
-	else
-		gw_response_problem(x, GW_E_NOT_FOUND, "No BBB server has this name", NULL);
-	free(v);
+	/* with state.redis every gateway takes it before the answer */
+	gw_share_then(x, NULL,
+		      &(struct gw_share_state){.name = name, .state = (enum gw_server_state)st},
+		      patched, NULL);
 out:
 	json_decref(body);
 }

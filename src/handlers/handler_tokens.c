@@ -3,7 +3,8 @@
  * with tokens_mint's key) never broader than its caller: scopes, meetings,
  * role, origins and bound join values are each within the caller's, and
  * it expires no later than the caller's own JWT. DELETE /v1/tokens/{jti}
- * revokes a token until any token with that jti would have expired.
+ * revokes a token until any token with that jti would have expired (on
+ * every gateway sharing state.redis).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "gw_jwt.h"
 #include "log.h"
 #include "revoke.h"
+#include "share.h"
 
 #define JTI_BYTES 16u
 #define MAX_MEETINGS GW_BEARER_MAX_MEETINGS
@@ -410,6 +412,12 @@ static long long longest_ttl(const struct gw_config *cfg)
 	return t + 2 * (long long)cfg->auth_leeway_s;
 }
 
+static void revoked(struct gw_exchange *x, void *arg)
+{
+	(void)arg;
+	gw_response_raw(x, 204, NULL, "", 0);
+}
+
 void gw_handle_token_revoke(struct gw_exchange *x)
 {
 	const char *jti = x->req.params[0];
@@ -438,5 +446,8 @@ void gw_handle_token_revoke(struct gw_exchange *x)
 	/* open event streams of that token end */
 	atomic_fetch_add((atomic_uint *)&x->req.svc->auth_epoch, 1);
 	gw_log_info("token revoked: jti=%s by %s", jti, x->req.token->name);
-	gw_response_raw(x, 204, NULL, "", 0);
+	/* with state.redis every gateway learns it before the answer */
+	gw_share_then(x,
+		      &(struct gw_share_revoke){.jti = jti, .until = now + longest_ttl(x->req.cfg)},
+		      NULL, revoked, NULL);
 }
