@@ -319,16 +319,7 @@ START_TEST(test_fleet_events_from_every_server)
 		fleetfix_wait_health(1, fleetfix_sim_name(i), true);
 		snprintf(line, sizeof(line), "callback registered with bbb-webhooks on %s",
 			 fleetfix_sim_name(i));
-		for (unsigned waited = 0;; waited += 100) {
-			char *log = fleetfix_gateway_log(1);
-			bool seen = strstr(log, line) != NULL;
-
-			free(log);
-			if (seen)
-				break;
-			ck_assert_msg(waited < FLEETFIX_WAIT_MS, "never: %s", line);
-			fleetfix_sleep_ms(100);
-		}
+		fleetfix_wait_log(1, line);
 	}
 	/* three creates: one on each server (equal loads) */
 	for (int i = 0; i < 3; i++) {

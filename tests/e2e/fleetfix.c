@@ -693,3 +693,17 @@ char *fleetfix_gateway_log(int i)
 {
 	return fleetfix_read_from(gw_proc(i)->log, 0);
 }
+
+void fleetfix_wait_log(int i, const char *text)
+{
+	for (unsigned waited = 0;; waited += 100) {
+		char *log = fleetfix_gateway_log(i);
+		bool seen = strstr(log, text) != NULL;
+
+		free(log);
+		if (seen)
+			return;
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "gateway %d never logged: %s", i, text);
+		fleetfix_sleep_ms(100);
+	}
+}

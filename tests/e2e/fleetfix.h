@@ -236,6 +236,9 @@ unsigned fleetfix_gateway_port(int i);
 /* Everything gateway i has logged so far (all its runs), malloc'd. */
 char *fleetfix_gateway_log(int i);
 
+/* Waits (at most FLEETFIX_WAIT_MS) until gateway i's log holds text. */
+void fleetfix_wait_log(int i, const char *text);
+
 /* HTTP to the gateways (harness.h's client: free replies with reply_free). */
 
 /* method path on gateway i with token (NULL: none) and a JSON body (NULL: none). */

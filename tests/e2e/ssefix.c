@@ -273,6 +273,12 @@ static void read_whole_body(struct sse_conn *s, long long dl)
 
 int sse_open(struct sse_conn *s, const char *path, const char *headers, int rcvbuf)
 {
+	return sse_open_at(s, gw_gateway_port(gw), path, headers, rcvbuf);
+}
+
+int sse_open_at(struct sse_conn *s, unsigned port, const char *path, const char *headers,
+		int rcvbuf)
+{
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	long long dl = now_ms() + SSE_WAIT_MS;
 	char req[16384];
@@ -287,7 +293,7 @@ int sse_open(struct sse_conn *s, const char *path, const char *headers, int rcvb
 	if (rcvbuf > 0)
 		ck_assert_int_eq(setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)),
 				 0);
-	a.sin_port = htons((uint16_t)gw_gateway_port(gw));
+	a.sin_port = htons((uint16_t)port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(connect(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	n = snprintf(req, sizeof(req),

@@ -99,6 +99,10 @@ struct sse_block {
  */
 int sse_open(struct sse_conn *s, const char *path, const char *headers, int rcvbuf);
 
+/* sse_open to the gateway on 127.0.0.1:port (one the harness did not start). */
+int sse_open_at(struct sse_conn *s, unsigned port, const char *path, const char *headers,
+		int rcvbuf);
+
 /* sse_open with "Authorization: Bearer token" (token NULL: none). */
 int sse_open_token(struct sse_conn *s, const char *path, const char *token);
 
