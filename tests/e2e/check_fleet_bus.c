@@ -37,10 +37,10 @@ static void both_live(void)
 	char extra[256];
 	char line[96];
 
-	both_up("bbb = { timeout_ms = 3000; };");
+	both_up(FLEETFIX_BBB);
 	snprintf(extra, sizeof(extra),
-		 "bbb = { timeout_ms = 3000; }; events = { callback_url = "
-		 "\"http://127.0.0.1:%u/v1/bbb-events\"; };",
+		 FLEETFIX_BBB " events = { callback_url = "
+			      "\"http://127.0.0.1:%u/v1/bbb-events\"; };",
 		 fleetfix_gateway_port(1));
 	for (int g = 1; g <= 2; g++) {
 		fleetfix_gateway_reconfigure(g, extra);
@@ -197,9 +197,10 @@ START_TEST(test_bus_revocations_and_states)
 	char *other = jwt_with("bus-2");
 	char retry[16];
 
-	both_up("bbb = { timeout_ms = 3000; }; auth = { audience = \"bbb-gateway\"; }; "
-		"issuers = ( { name = \"lms\"; alg = \"HS256\"; secret = \"" ISSUER_KEY "\"; "
-		"any_meeting = true; } );");
+	both_up(FLEETFIX_BBB " auth = { audience = \"bbb-gateway\"; }; "
+			     "issuers = ( { name = \"lms\"; alg = \"HS256\"; secret = \"" ISSUER_KEY
+			     "\"; "
+			     "any_meeting = true; } );");
 	ck_assert_int_eq(call_status(1, "GET", "/v1/meetings/none", jwt, NULL, NULL, 0), 404);
 	ck_assert_int_eq(call_status(2, "GET", "/v1/meetings/none", jwt, NULL, NULL, 0), 404);
 	/* revoked on gateway 1: gateway 2 refuses it too, and so does a gateway started later */

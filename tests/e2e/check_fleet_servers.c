@@ -35,7 +35,7 @@ static json_t *server_entry(int g, const char *name)
 
 static void fleet_up(int g)
 {
-	fleetfix_gateway_start(g, "bbb = { timeout_ms = 3000; };");
+	fleetfix_gateway_start(g, FLEETFIX_BBB);
 	for (int i = 1; i <= FLEETFIX_SIMS; i++)
 		fleetfix_wait_health(g, fleetfix_sim_name(i), true);
 }
@@ -107,7 +107,7 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 200);
 	ck_assert_int_eq(sim_of("aff-1"), home);
 	/* a gateway that never saw it finds it by asking every server */
-	fleetfix_gateway_start(2, "bbb = { timeout_ms = 3000; };");
+	fleetfix_gateway_start(2, FLEETFIX_BBB);
 	ck_assert_int_eq(fleetfix_status(2, "GET", "/v1/meetings/aff-1", NULL), 200);
 	fleetfix_call(&r, 2, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
 		      "{\"fullName\":\"Bob\",\"role\":\"VIEWER\"}");
@@ -309,8 +309,8 @@ START_TEST(test_fleet_events_from_every_server)
 	fleetfix_sims_start();
 	fleet_up(1);
 	snprintf(extra, sizeof(extra),
-		 "bbb = { timeout_ms = 3000; }; events = { callback_url = "
-		 "\"http://127.0.0.1:%u/v1/bbb-events\"; };",
+		 FLEETFIX_BBB " events = { callback_url = "
+			      "\"http://127.0.0.1:%u/v1/bbb-events\"; };",
 		 fleetfix_gateway_port(1));
 	fleetfix_gateway_reconfigure(1, extra);
 	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
@@ -460,7 +460,7 @@ START_TEST(test_fleet_reload_changes_servers)
 
 	fleetfix_sims_start();
 	fleetfix_opts.n_servers = 2;
-	fleetfix_gateway_start(1, "bbb = { timeout_ms = 3000; };");
+	fleetfix_gateway_start(1, FLEETFIX_BBB);
 	fleetfix_wait_health(1, "bbb1", true);
 	fleetfix_wait_health(1, "bbb2", true);
 	ck_assert_uint_eq(servers_listed(1), 2);

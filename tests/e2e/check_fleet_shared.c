@@ -19,7 +19,7 @@ static void both_up(void)
 	fleetfix_sims_start();
 	fleetfix_redis_start();
 	for (int g = 1; g <= 2; g++) {
-		fleetfix_gateway_start(g, "bbb = { timeout_ms = 3000; };");
+		fleetfix_gateway_start(g, FLEETFIX_BBB);
 		for (int i = 1; i <= FLEETFIX_SIMS; i++)
 			fleetfix_wait_health(g, fleetfix_sim_name(i), true);
 	}

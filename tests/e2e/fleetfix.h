@@ -38,6 +38,12 @@
 #define FLEETFIX_GATEWAYS 2
 /* What the fixture waits for a process to answer; only a failing start waits this long. */
 #define FLEETFIX_WAIT_MS 60000
+/*
+ * The gateways' BBB settings in the fleet suites: calls wait long enough
+ * for a burst of creates on a loaded machine under TSan or valgrind (a
+ * killed simulator refuses at once; nothing waits for this on a pass).
+ */
+#define FLEETFIX_BBB "bbb = { timeout_ms = 15000; };"
 
 /*
  * Runs suite s (as gw_test_run does) with a directory holding the tests'

@@ -404,7 +404,10 @@ void fleetfix_burst_creates(const char *prefix, size_t n, int gateways)
 						  .body = bodies[i]};
 	}
 	fleetfix_burst(shots, n);
-	ck_assert_uint_eq(fleetfix_burst_count(shots, n, 201), n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(shots[i].r.status == 201, "create %s-%zu on gateway %d: %ld %.300s",
+			      prefix, i, shots[i].gw, shots[i].r.status,
+			      gw_buf_str(&shots[i].r.body));
 	fleetfix_burst_free(shots, n);
 	free(shots);
 	free(bodies);
