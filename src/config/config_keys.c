@@ -316,12 +316,13 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Load a meeting adds to its server besides its users." },
 	{ .path = "state.redis", .type = KT_REDIS, .flags = K_RESTART, .off = CFG(state_redis),
 	  .def_doc = "none (state in this process)",
-	  .doc = "Redis that N gateways share meeting placements through (a create of one "
-		 "meetingID on two gateways lands on one server; Redis down, new meetings wait "
-		 "with 503): `redis://host[:port][/db]` (an `[IPv6]` host, port 1..65535, db "
-		 "0..15), `redis://:password@host:port/db`, or `unix:/path/to/socket[?db=N]`. The "
-		 "password is never logged. Reservations, server states, revocations and events "
-		 "stay in each gateway for now (docs/fleet.md)." },
+	  .doc = "Redis that N gateways share state through: meeting placements and "
+		 "reservations (a create of one meetingID on two gateways lands on one server; "
+		 "Redis down, new meetings wait with 503), live events (one id on every "
+		 "gateway), token revocations and the operator's server states (docs/fleet.md): "
+		 "`redis://host[:port][/db]` (an `[IPv6]` host, port 1..65535, db 0..15), "
+		 "`redis://:password@host:port/db`, or `unix:/path/to/socket[?db=N]`. The "
+		 "password is never logged." },
 	{ .path = "tokens", .type = KT_LIST, .list = TOKENS, .def_doc = "none",
 	  .doc = "Client tokens: a list of groups with the members below. With none (and no "
 		 "`issuers`), every /v1 request gets 401." },
