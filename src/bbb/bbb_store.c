@@ -25,15 +25,21 @@
 
 #define KEY_PREFIX "bgw:meeting:"
 #define SEATS_PREFIX "bgw:seats:"
+#define FRESH_PREFIX "bgw:fresh:"
 
 /*
  * The create's placement, decided in the store so that every gateway's
  * recent creates count: the server already there, else the candidate of
  * least load, its load the gateway's poll figure (ARGV base) plus its
- * weight times the seats the reservations of all gateways still hold
- * ("bgw:seats:<server>", a sorted set of "<seats>:<meetingID>" by the Unix
- * ms of their create, each fading over decay_ms and counting as a meeting
- * for fresh_ms). Returns {server, 1 when placed now}.
+ * weight times what the reservations of all gateways still hold. Per
+ * server, "bgw:seats:<server>" is a sorted set of "<seats>:<meetingID>" by
+ * the Unix ms of their create, with the running sums of seats and of seats
+ * x create time (s) in the hash "bgw:seats:<server>:sum", so that the
+ * linearly fading seats are S - (now x S - ST) / decay without walking the
+ * set; entries leave it (and the sums) once decay_ms old. A create also
+ * counts as a meeting for fresh_ms: "bgw:fresh:<server>", by create time.
+ * Each placement costs O(log n) plus the entries that expired.
+ * Returns {server, 1 when placed now}.
  * ARGV: ttl_ms now_ms decay_ms fresh_ms meeting_weight seats meetingID,
  * then name base weight for each candidate.
  */
@@ -41,28 +47,51 @@ static const char place_script[] =
 	"local v = redis.call('GET', KEYS[1]) "
 	"if v then return {v, 0} end "
 	"local now, decay, fresh = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) "
-	"local mw, keep = tonumber(ARGV[5]), math.max(decay, fresh) "
+	"local mw, nows = tonumber(ARGV[5]), tonumber(ARGV[2]) / 1000 "
+	"local function num(x) return string.format('%.17g', x) end "
 	"local best, low "
 	"for i = 8, #ARGV - 2, 3 do "
-	"  local k, held = '" SEATS_PREFIX "' .. ARGV[i], 0 "
-	"  if keep > 0 then "
-	"    redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. (now - keep)) "
-	"    local e = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES') "
-	"    for j = 1, #e, 2 do "
-	"      local age = math.max(now - tonumber(e[j + 1]), 0) "
-	"      if age < decay then "
-	"        held = held + tonumber(string.match(e[j], '^%d+')) * (1 - age / decay) end "
-	"      if age < fresh then held = held + mw end "
+	"  local k, f = '" SEATS_PREFIX "' .. ARGV[i], '" FRESH_PREFIX "' .. ARGV[i] "
+	"  local h, held = k .. ':sum', 0 "
+	"  if decay > 0 then "
+	"    local cut = '(' .. num(now - decay) "
+	"    local gone = redis.call('ZRANGEBYSCORE', k, '-inf', cut, 'WITHSCORES') "
+	"    if #gone > 0 then "
+	"      local s, st = 0, 0 "
+	"      for j = 1, #gone, 2 do "
+	"        local n = tonumber(string.match(gone[j], '^%d+')) "
+	"        s, st = s + n, st + n * tonumber(gone[j + 1]) / 1000 "
+	"      end "
+	"      redis.call('ZREMRANGEBYSCORE', k, '-inf', cut) "
+	"      if redis.call('ZCARD', k) == 0 then redis.call('DEL', h) else "
+	"        redis.call('HINCRBYFLOAT', h, 's', num(-s)) "
+	"        redis.call('HINCRBYFLOAT', h, 'st', num(-st)) end "
 	"    end "
+	"    local s = tonumber(redis.call('HGET', h, 's') or '0') "
+	"    local st = tonumber(redis.call('HGET', h, 'st') or '0') "
+	"    if s > 0 then held = math.max(s - (nows * s - st) / (decay / 1000), 0) end "
+	"  end "
+	"  if fresh > 0 then "
+	"    redis.call('ZREMRANGEBYSCORE', f, '-inf', '(' .. num(now - fresh)) "
+	"    held = held + mw * redis.call('ZCARD', f) "
 	"  end "
 	"  local load = tonumber(ARGV[i + 1]) + tonumber(ARGV[i + 2]) * held "
 	"  if best == nil or load < low then best, low = ARGV[i], load end "
 	"end "
 	"redis.call('SET', KEYS[1], best, 'PX', ARGV[1]) "
-	"if keep > 0 then "
+	"local seats = tonumber(ARGV[6]) "
+	"if decay > 0 and seats > 0 then "
 	"  local k = '" SEATS_PREFIX "' .. best "
 	"  redis.call('ZADD', k, now, ARGV[6] .. ':' .. ARGV[7]) "
-	"  redis.call('PEXPIRE', k, keep) "
+	"  redis.call('HINCRBYFLOAT', k .. ':sum', 's', ARGV[6]) "
+	"  redis.call('HINCRBYFLOAT', k .. ':sum', 'st', num(seats * nows)) "
+	"  redis.call('PEXPIRE', k, decay) "
+	"  redis.call('PEXPIRE', k .. ':sum', decay) "
+	"end "
+	"if fresh > 0 then "
+	"  local f = '" FRESH_PREFIX "' .. best "
+	"  redis.call('ZADD', f, now, ARGV[7]) "
+	"  redis.call('PEXPIRE', f, fresh) "
 	"end "
 	"return {best, 1}";
 
