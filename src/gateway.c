@@ -167,7 +167,7 @@ static enum gw_err services_new(struct gw_gateway *gw)
 		event_type_names[i] = gw_event_type_name((enum gw_event_type)i);
 	gw->svc.streams = gw_slots_new();
 	gw->svc.quota = gw_quota_new();
-	gw->svc.fleet = gw_fleet_new(GW_MAX_FLEET_MEETINGS);
+	gw->svc.fleet = gw_fleet_new(gw->cfg->fleet_max_meetings);
 	if (gw->svc.fleet != NULL && gw_fleet_sync(gw->svc.fleet, gw->cfg) != GW_OK)
 		return GW_E_NOMEM;
 	gw->svc.config_get = config_get;

@@ -5,7 +5,7 @@
  * atomically, only when it is absent, so two gateways creating one
  * meetingID at once send both creates to one server (the second gets
  * BBB's answer for an existing meeting). Each gateway's map is the
- * store's cache. Keys expire after GW_FLEET_STORE_TTL_S unless a gateway
+ * store's cache. Keys expire after state.placement_ttl_s unless a gateway
  * finds the meeting again; an end that succeeded deletes its key.
  *
  * Redis unreachable: a create that the map does not know answers 503 with
@@ -218,7 +218,7 @@ void gw_bbb_store_place(struct gw_exchange *x, void (*then)(struct gw_exchange *
 		return;
 	}
 	gw_fleet_fading(fleet_of(x), &fade);
-	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)GW_FLEET_STORE_TTL_S * 1000u);
+	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)gw_bbb_route_wall_ms());
 	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)fade.decay_ms);
 	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)fade.fresh_ms);
@@ -317,7 +317,7 @@ void gw_bbb_store_learned(struct gw_exchange *x, const char *id, const char *ser
 
 	if (x->redis == NULL || id == NULL)
 		return;
-	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)GW_FLEET_STORE_TTL_S * 1000u);
+	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
 	lens[1] = key_of(id, key, sizeof(key));
 	for (size_t i = 0; i < 6; i++) {
 		if (i != 1)

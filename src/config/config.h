@@ -144,6 +144,7 @@ struct gw_config {
 	unsigned fleet_reservation_seats;   /* seats a create reserves without a hint; default 15 */
 	unsigned fleet_reservation_decay_s; /* a reservation fades to 0 over; default 1800 */
 	unsigned fleet_meeting_weight;      /* load of a meeting besides its users; default 5 */
+	unsigned fleet_max_meetings; /* meetings the placement map holds; default 1000000 */
 	/*
 	 * state = { redis; }: shared by several gateways; NULL = in this
 	 * process only. The URL as written (it may hold a password: owned,
@@ -151,6 +152,7 @@ struct gw_config {
 	 * gw_config_redis_url(). Read at start only.
 	 */
 	char *state_redis;
+	unsigned state_placement_ttl_s; /* a placement kept in Redis this long; default 86400 */
 
 	/* limits.rate_per_s / limits.burst: per-token request rate (token bucket) */
 	double rate_per_s; /* default 0 = no rate limit; tokens[].rate_per_s overrides */

@@ -26,7 +26,7 @@
 #define GW_CONFIG_MINT_ISSUER "bbb-gateway" /* tokens_mint.issuer by default */
 
 /* Entries in gw_config_keys[]; config_keys.c asserts the count, ctx arrays are sized by it. */
-#define GW_CONFIG_N_KEYS 109u
+#define GW_CONFIG_N_KEYS 111u
 
 enum gw_config_ktype {
 	KT_IP,          /* char *, IPv4 or IPv6 address literal */

@@ -314,6 +314,16 @@ const struct gw_config_key gw_config_keys[] = {
 	{ .path = "fleet.meeting_weight", .type = KT_UINT, .off = CFG(fleet_meeting_weight),
 	  .def = 5, .max = 10000,
 	  .doc = "Load a meeting adds to its server besides its users." },
+	{ .path = "fleet.max_meetings", .type = KT_UINT, .flags = K_RESTART,
+	  .off = CFG(fleet_max_meetings), .def = 1000000, .min = 1000, .max = 100000000,
+	  .doc = "Meetings the placement map (meetingID -> server) holds at most (about 100 "
+		 "bytes each); a create of a new meeting past it answers 503 until meetings end "
+		 "or expire." },
+	{ .path = "state.placement_ttl_s", .type = KT_UINT, .off = CFG(state_placement_ttl_s),
+	  .def = 86400, .min = 60, .max = 2592000,
+	  .doc = "With `state.redis`: seconds a meeting's server is kept in Redis "
+		 "(`bgw:meeting:<meetingID>`) unless a gateway finds the meeting again; an end "
+		 "deletes it at once. Longer than the longest meeting." },
 	{ .path = "state.redis", .type = KT_REDIS, .flags = K_RESTART, .off = CFG(state_redis),
 	  .def_doc = "none (state in this process)",
 	  .doc = "Redis that N gateways share state through: meeting placements and "

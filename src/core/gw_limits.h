@@ -44,9 +44,6 @@
 #define GW_BUS_START_WAIT_MS 3000u         /* a start waits this long for the shared state */
 
 /* Fixed ceilings. */
-#define GW_MAX_FLEET_MEETINGS 1000000u /* meetings the placement map holds */
-/* A meeting's placement in the shared store (state.redis) lasts this long unless found again. */
-#define GW_FLEET_STORE_TTL_S 86400u
 #define GW_MAX_EVENT_TYPES 32u /* live event types the counters have room for */
 #define GW_MAX_REQUEST_ID_LEN 128u
 #define GW_MAX_PATH_PARAMS 4u
