@@ -14,6 +14,7 @@
 #include "bbb_api.h"
 #include "bbb_api_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,25 +232,34 @@ static bool ask(struct fan *fan, struct part *p, const char *query)
 	return false;
 }
 
+/* The servers' views follow the parts in the fan-out's one allocation. */
+_Static_assert(sizeof(struct part) % _Alignof(struct gw_fleet_view) == 0 &&
+		       offsetof(struct fan, parts) % _Alignof(struct gw_fleet_view) == 0,
+	       "fleet views after the parts are aligned");
+
 void gw_bbb_fan_out(struct gw_exchange *x)
 {
 	struct gw_fleet *f = x->req.svc->fleet;
-	struct gw_fleet_view *v = calloc(GW_MAX_SERVERS, sizeof(*v));
-	size_t n = v != NULL ? gw_fleet_view(f, 0, v, GW_MAX_SERVERS) : 0, i;
+	size_t max = gw_fleet_count(f), n, i;
+	struct gw_fleet_view *v;
 	struct fan *fan;
 	const char *query;
 
-	if (n > GW_MAX_SERVERS)
-		n = GW_MAX_SERVERS;
-	fan = v != NULL ? calloc(1, sizeof(*fan) + n * sizeof(struct part)) : NULL;
+	if (max > GW_MAX_SERVERS)
+		max = GW_MAX_SERVERS;
+	fan = calloc(1, sizeof(*fan) + max * (sizeof(struct part) + sizeof(*v)));
 	x->bbb.fan = false;
 	x->bbb.pending = false;
 	if (fan == NULL) {
-		free(v);
 		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
 		gw_bbb_calls_go_on(x);
 		return;
 	}
+	v = (struct gw_fleet_view *)(void *)&fan->parts[max];
+	/* a reload may have added servers since the count: the first max are asked */
+	n = gw_fleet_view(f, 0, v, max);
+	if (n > max)
+		n = max;
 	fan->x = x;
 	query = without_page(x, x->bbb.find_query, &fan->offset, &fan->limit);
 	/* one more than the calls: nothing ends the fan-out before every call is out */
@@ -270,7 +280,6 @@ void gw_bbb_fan_out(struct gw_exchange *x)
 			continue;
 		p->asked = ask(fan, p, query);
 	}
-	free(v);
 	if (--fan->pending == 0)
 		fan_end(fan);
 }
