@@ -223,27 +223,33 @@ static enum gw_err decode_id(struct gw_bbb_merge_item *it, struct span v)
 	return GW_OK;
 }
 
-/* The item's startTime and recordID, when it is an object. GW_E_PARSE, GW_E_NOMEM. */
+/*
+ * The item's startTime and recordID, when it is an object. Its names are
+ * unique: the rest of it (playback, metadata) is not read once both are
+ * found. GW_E_PARSE, GW_E_NOMEM.
+ */
 static enum gw_err read_keys(struct gw_bbb_merge_item *it)
 {
 	struct entries e;
 	struct span k, v;
 	const char *start;
 	enum gw_err err = GW_OK;
+	unsigned found = 0;
 	int r;
 
 	it->start = 0;
 	it->id = (struct span){"", 0};
 	if (!entries_open(&e, it->text.p, it->text.p + it->text.n, true))
 		return GW_OK;
-	for (;;) {
+	do {
 		r = entries_next(&e, &start, &k, &v);
 		if (r <= 0)
 			break;
 		if (is(k, "startTime")) {
 			it->start = int_of(v);
+			found |= 1u;
 		} else if (is(k, "recordID")) {
-			it->id = (struct span){"", 0};
+			found |= 2u;
 			if (v.p[0] != '"')
 				continue;
 			if (memchr(v.p, '\\', v.n) == NULL)
@@ -253,8 +259,8 @@ static enum gw_err read_keys(struct gw_bbb_merge_item *it)
 			if (err != GW_OK)
 				return err;
 		}
-	}
-	return r == 0 ? GW_OK : GW_E_PARSE;
+	} while (found != 3u);
+	return r >= 0 ? GW_OK : GW_E_PARSE;
 }
 
 static int by_start(const void *a, const void *b)
