@@ -432,7 +432,8 @@ static enum gw_err put_list(struct gw_bbb_merge *m, struct gw_buf *out)
 			return GW_E_NOMEM;
 		for (size_t i = 0; i < m->n_items; i++)
 			order[i] = &m->items[i];
-		qsort(order, m->n_items, sizeof(*order), by_start);
+		if (order != NULL) /* qsort wants an array, even of none */
+			qsort(order, m->n_items, sizeof(*order), by_start);
 		from = (size_t)m->offset;
 		if (from < m->n_items && m->n_items - from > (unsigned long long)m->limit)
 			to = from + (size_t)m->limit;
