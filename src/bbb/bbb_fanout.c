@@ -4,7 +4,8 @@
  * bbb_api_int.h). Every server that is not disabled is asked; an
  * unhealthy one is skipped. Each reply is converted as a one-server reply
  * would be (the tenant's view, passwords as the token may see them), the
- * lists are joined in configuration order, a recordings page (offset,
+ * lists are joined in configuration order (bbb_merge.c, on the converted
+ * text, which no tree is parsed from), a recordings page (offset,
  * limit) is cut from the merged list (ordered by startTime, then
  * recordID), and "incomplete" names every server whose part is missing.
  * The call's finish function then gets the merged reply as if one server
@@ -13,9 +14,11 @@
 #include "bbb_api.h"
 #include "bbb_api_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bbb_merge.h"
 #include "bbb_route.h"
 #include "bbb_sign.h"
 #include "config.h"
@@ -31,6 +34,8 @@ struct part {
 	bool asked;
 	struct gw_upstream_call call;
 	struct gw_buf url;
+	char *body; /* the converted list's text, which the merge reads in place */
+	size_t body_len;
 };
 
 struct fan {
@@ -91,46 +96,6 @@ static char *without_page(struct gw_exchange *x, const char *query, long long *o
 	return out;
 }
 
-static int by_start(const void *a, const void *b)
-{
-	json_t *ra = *(json_t *const *)a, *rb = *(json_t *const *)b;
-	json_int_t sa = json_integer_value(json_object_get(ra, "startTime"));
-	json_int_t sb = json_integer_value(json_object_get(rb, "startTime"));
-	const char *ia = json_string_value(json_object_get(ra, "recordID"));
-	const char *ib = json_string_value(json_object_get(rb, "recordID"));
-
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	return strcmp(ia != NULL ? ia : "", ib != NULL ? ib : "");
-}
-
-/* Cuts the page [offset, offset + limit) from the merged recordings. */
-static void cut_page(json_t *body, json_t *list, long long offset, long long limit)
-{
-	size_t n = json_array_size(list), i;
-	json_t **items = n > 0 ? malloc(n * sizeof(*items)) : NULL;
-	json_t *page = json_array();
-	json_t *pagination;
-
-	if ((n > 0 && items == NULL) || page == NULL) {
-		free(items);
-		json_decref(page);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		items[i] = json_array_get(list, i);
-	qsort(items, n, sizeof(*items), by_start);
-	for (i = (size_t)offset; i < n && (long long)(i - (size_t)offset) < limit; i++)
-		json_array_append(page, items[i]);
-	free(items);
-	/* as one server's page reads once converted */
-	pagination = json_pack("{s:I, s:I, s:I}", "offset", (json_int_t)offset, "limit",
-			       (json_int_t)limit, "totalElements", (json_int_t)n);
-	json_object_set_new(body, "recordings", page);
-	if (pagination != NULL)
-		json_object_set_new(body, "pagination", pagination);
-}
-
 /* The reply of one server converted, or false when its part is missing. */
 static bool part_reply(struct gw_exchange *x, struct part *p, struct gw_bbb_reply *r)
 {
@@ -144,80 +109,76 @@ static bool part_reply(struct gw_exchange *x, struct part *p, struct gw_bbb_repl
 				       r) == GW_OK;
 }
 
+/*
+ * Converts every part: a list's body is kept in its part and added to m,
+ * a missing part named; the first refusal goes to *failed (*have_failed).
+ */
+static enum gw_err gather(struct fan *fan, struct gw_bbb_merge *m, struct gw_bbb_reply *failed,
+			  bool *have_failed)
+{
+	struct gw_exchange *x = fan->x;
+	enum gw_err err = GW_OK;
+	struct gw_bbb_reply r;
+
+	for (size_t i = 0; i < fan->n && err == GW_OK; i++) {
+		struct part *p = &fan->parts[i];
+
+		if (!part_reply(x, p, &r)) {
+			err = gw_bbb_merge_missing(m, p->name);
+			continue;
+		}
+		if (!r.success) {
+			err = gw_bbb_merge_missing(m, p->name);
+			if (!*have_failed)
+				*failed = r;
+			else
+				gw_bbb_reply_deinit(&r);
+			*have_failed = true;
+			continue;
+		}
+		/* the merge reads the text where it is: the part keeps it until the fan-out ends */
+		p->body = gw_bbb_reply_take_body(&r, &p->body_len);
+		gw_bbb_reply_deinit(&r);
+		if (p->body != NULL)
+			gw_bbb_merge_add(m, p->body, p->body_len);
+	}
+	return err;
+}
+
 /* Every server answered or failed: the merged reply to the call's finish. */
 static void merge(struct fan *fan)
 {
 	struct gw_exchange *x = fan->x;
-	const char *key = list_key(x->bbb.def);
-	json_t *merged = NULL, *incomplete = json_array();
-	struct gw_bbb_reply failed = {0}, r;
+	bool recordings = x->bbb.def == GW_BBB_CALL(getRecordings);
+	struct gw_bbb_reply failed = {0}, r = {0};
 	bool have_failed = false;
+	struct gw_bbb_merge m;
+	enum gw_err err;
 
-	for (size_t i = 0; i < fan->n; i++) {
-		struct part *p = &fan->parts[i];
-		json_t *body;
-
-		if (!part_reply(x, p, &r)) {
-			json_array_append_new(incomplete, json_string(p->name));
-			continue;
-		}
-		if (!r.success) {
-			json_array_append_new(incomplete, json_string(p->name));
-			if (!have_failed)
-				failed = r;
-			else
-				gw_bbb_reply_deinit(&r);
-			have_failed = true;
-			continue;
-		}
-		body = gw_bbb_reply_body_json(&r); /* borrowed */
-		if (merged == NULL)
-			merged = json_deep_copy(body);
-		else if (json_is_array(json_object_get(body, key)))
-			json_array_extend(json_object_get(merged, key), json_object_get(body, key));
-		if (merged != NULL && !json_is_array(json_object_get(merged, key)))
-			json_object_set_new(merged, key, json_array());
-		gw_bbb_reply_deinit(&r);
-	}
-	if (merged == NULL) {
+	gw_bbb_merge_init(&m, list_key(x->bbb.def), fan->offset, recordings ? fan->limit : -1);
+	err = gather(fan, &m, &failed, &have_failed);
+	if (err == GW_OK && !gw_bbb_merge_any(&m)) {
 		/* no server's list: one server's refusal, or 502 */
-		if (have_failed) {
-			if (x->bbb.on_failed != NULL)
-				x->bbb.on_failed(x, &failed);
-			else
-				gw_bbb_fail(x, &failed);
-		} else {
+		if (have_failed && x->bbb.on_failed != NULL)
+			x->bbb.on_failed(x, &failed);
+		else if (have_failed)
+			gw_bbb_fail(x, &failed);
+		else
 			gw_response_problem(x, GW_E_UPSTREAM_CONNECT,
 					    "No BBB server answered the list", NULL);
-		}
-		if (have_failed)
-			gw_bbb_reply_deinit(&failed);
-		json_decref(incomplete);
-		return;
+	} else {
+		if (err == GW_OK)
+			err = gw_bbb_merge_finish(&m, &r.body, &r.body_len);
+		r.success = true;
+		if (err != GW_OK)
+			gw_response_problem(x, err, NULL, NULL);
+		else
+			x->bbb.finish(x, &r);
+		gw_bbb_reply_deinit(&r);
 	}
 	if (have_failed)
 		gw_bbb_reply_deinit(&failed);
-	if (json_array_size(json_object_get(merged, key)) > 0)
-		json_object_del(merged, "warning"); /* noRecordings: some server has them */
-	if (json_object_get(merged, "totalElements") != NULL)
-		json_object_set_new(
-			merged, "totalElements",
-			json_integer((json_int_t)json_array_size(json_object_get(merged, key))));
-	if (fan->limit >= 0 && x->bbb.def == GW_BBB_CALL(getRecordings))
-		cut_page(merged, json_object_get(merged, key), fan->offset, fan->limit);
-	if (json_array_size(incomplete) > 0)
-		json_object_set(merged, "incomplete", incomplete);
-	json_decref(incomplete);
-	memset(&r, 0, sizeof(r));
-	r.success = true;
-	r.body = json_dumps(merged, JSON_COMPACT);
-	r.body_len = r.body != NULL ? strlen(r.body) : 0;
-	json_decref(merged);
-	if (r.body == NULL)
-		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
-	else
-		x->bbb.finish(x, &r);
-	gw_bbb_reply_deinit(&r);
+	gw_bbb_merge_deinit(&m);
 }
 
 static void fan_end(struct fan *fan)
@@ -228,6 +189,7 @@ static void fan_end(struct fan *fan)
 	for (size_t i = 0; i < fan->n; i++) {
 		gw_upstream_call_deinit(&fan->parts[i].call);
 		gw_buf_deinit(&fan->parts[i].url);
+		free(fan->parts[i].body);
 		gw_fleet_server_unref(fan->parts[i].srv);
 	}
 	free(fan);
@@ -270,25 +232,34 @@ static bool ask(struct fan *fan, struct part *p, const char *query)
 	return false;
 }
 
+/* The servers' views follow the parts in the fan-out's one allocation. */
+_Static_assert(sizeof(struct part) % _Alignof(struct gw_fleet_view) == 0 &&
+		       offsetof(struct fan, parts) % _Alignof(struct gw_fleet_view) == 0,
+	       "fleet views after the parts are aligned");
+
 void gw_bbb_fan_out(struct gw_exchange *x)
 {
 	struct gw_fleet *f = x->req.svc->fleet;
-	struct gw_fleet_view *v = calloc(GW_MAX_SERVERS, sizeof(*v));
-	size_t n = v != NULL ? gw_fleet_view(f, 0, v, GW_MAX_SERVERS) : 0, i;
+	size_t max = gw_fleet_count(f), n, i;
+	struct gw_fleet_view *v;
 	struct fan *fan;
 	const char *query;
 
-	if (n > GW_MAX_SERVERS)
-		n = GW_MAX_SERVERS;
-	fan = v != NULL ? calloc(1, sizeof(*fan) + n * sizeof(struct part)) : NULL;
+	if (max > GW_MAX_SERVERS)
+		max = GW_MAX_SERVERS;
+	fan = calloc(1, sizeof(*fan) + max * (sizeof(struct part) + sizeof(*v)));
 	x->bbb.fan = false;
 	x->bbb.pending = false;
 	if (fan == NULL) {
-		free(v);
 		gw_response_problem(x, GW_E_NOMEM, NULL, NULL);
 		gw_bbb_calls_go_on(x);
 		return;
 	}
+	v = (struct gw_fleet_view *)(void *)&fan->parts[max];
+	/* a reload may have added servers since the count: the first max are asked */
+	n = gw_fleet_view(f, 0, v, max);
+	if (n > max)
+		n = max;
 	fan->x = x;
 	query = without_page(x, x->bbb.find_query, &fan->offset, &fan->limit);
 	/* one more than the calls: nothing ends the fan-out before every call is out */
@@ -309,7 +280,6 @@ void gw_bbb_fan_out(struct gw_exchange *x)
 			continue;
 		p->asked = ask(fan, p, query);
 	}
-	free(v);
 	if (--fan->pending == 0)
 		fan_end(fan);
 }
