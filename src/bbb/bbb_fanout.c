@@ -110,6 +110,40 @@ static bool part_reply(struct gw_exchange *x, struct part *p, struct gw_bbb_repl
 }
 
 /*
+ * Each server numbers its hooks: in the merged list a hookID is
+ * "<server>:<id>" (gw_bbb_hook_id), which DELETE /v1/hooks/{hookID} takes
+ * back apart. Hook lists are short: the body is parsed and written again.
+ */
+static void qualify_hooks(struct part *p)
+{
+	json_t *body = json_loadb(p->body, p->body_len, 0, NULL);
+	json_t *hooks = json_object_get(body, "hooks"), *h;
+	size_t i;
+	char *text;
+
+	json_array_foreach (hooks, i, h) {
+		json_t *id = json_object_get(h, "hookID");
+		char own[32], both[GW_FLEET_NAME_MAX + 34];
+
+		if (json_is_integer(id))
+			snprintf(own, sizeof(own), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+		else if (json_is_string(id))
+			gw_str_copy(own, sizeof(own), json_string_value(id));
+		else
+			continue;
+		gw_bbb_hook_id(p->name, own, both, sizeof(both));
+		json_object_set_new(h, "hookID", json_string(both));
+	}
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (text != NULL) {
+		free(p->body);
+		p->body = text;
+		p->body_len = strlen(text);
+	}
+}
+
+/*
  * Converts every part: a list's body is kept in its part and added to m,
  * a missing part named; the first refusal goes to *failed (*have_failed).
  */
@@ -139,6 +173,8 @@ static enum gw_err gather(struct fan *fan, struct gw_bbb_merge *m, struct gw_bbb
 		/* the merge reads the text where it is: the part keeps it until the fan-out ends */
 		p->body = gw_bbb_reply_take_body(&r, &p->body_len);
 		gw_bbb_reply_deinit(&r);
+		if (p->body != NULL && x->bbb.def == GW_BBB_CALL(hooks_list))
+			qualify_hooks(p);
 		if (p->body != NULL)
 			gw_bbb_merge_add(m, p->body, p->body_len);
 	}

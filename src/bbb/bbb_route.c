@@ -52,6 +52,64 @@ void gw_bbb_route_set_server(struct gw_exchange *x, struct gw_fleet_server *s)
 	x->bbb.server_unref = s != NULL ? server_unref : NULL;
 }
 
+size_t gw_bbb_fleet_servers(const struct gw_exchange *x, const char **names, size_t max)
+{
+	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
+	const struct gw_config *cfg = x->req.cfg;
+	size_t n = 0;
+
+	if (f == NULL || cfg->n_servers <= 1)
+		return 0;
+	for (size_t i = 0; i < cfg->n_servers && n < max; i++) {
+		struct gw_fleet_server *s = gw_fleet_server_named(f, cfg->servers[i].name);
+
+		if (s != NULL && gw_fleet_server_state(f, s) != GW_SERVER_DISABLED)
+			names[n++] = cfg->servers[i].name;
+		gw_fleet_server_unref(s);
+	}
+	return n;
+}
+
+bool gw_bbb_use_server(struct gw_exchange *x, const char *name)
+{
+	struct gw_fleet *f = x->req.svc != NULL ? x->req.svc->fleet : NULL;
+	struct gw_fleet_server *s = f != NULL ? gw_fleet_server_named(f, name) : NULL;
+
+	if (s == NULL)
+		return false;
+	gw_bbb_route_set_server(x, s);
+	return true;
+}
+
+const char *gw_bbb_server_name(const struct gw_exchange *x)
+{
+	return x->bbb.server != NULL ? gw_fleet_server_name(x->bbb.server) : NULL;
+}
+
+void gw_bbb_hook_id(const char *server, const char *id, char *out, size_t size)
+{
+	snprintf(out, size, "%s:%s", server, id);
+}
+
+bool gw_bbb_hook_id_split(const char *hook, size_t len, char *server, size_t server_size, char *id,
+			  size_t id_size)
+{
+	const char *colon = memchr(hook, ':', len);
+	size_t a, b;
+
+	if (colon == NULL)
+		return false;
+	a = (size_t)(colon - hook);
+	b = len - a - 1;
+	if (a == 0 || b == 0 || a >= server_size || b >= id_size)
+		return false;
+	memcpy(server, hook, a);
+	server[a] = '\0';
+	memcpy(id, colon + 1, b);
+	id[b] = '\0';
+	return true;
+}
+
 bool gw_bbb_target_of(const struct gw_exchange *x, struct gw_bbb_target *t)
 {
 	const struct gw_config *cfg = x->req.cfg;

@@ -69,4 +69,28 @@ void gw_bbb_with_meeting_server(struct gw_exchange *x, const char *id, const cha
  */
 void gw_bbb_route_ended(struct gw_exchange *x, const struct gw_bbb_call_def *c, int status);
 
+/*
+ * With a fleet of several servers: the names of those that take calls
+ * (not disabled), in configuration order, into names[0..max) (borrowed
+ * from x's config); returns how many. A fleet of one gives 0: its calls
+ * go where they always go.
+ */
+size_t gw_bbb_fleet_servers(const struct gw_exchange *x, const char **names, size_t max);
+
+/* x's next calls go to the server named name. false when the fleet has none. */
+bool gw_bbb_use_server(struct gw_exchange *x, const char *name);
+
+/* The name of the server x's calls go to, or NULL when none was chosen. */
+const char *gw_bbb_server_name(const struct gw_exchange *x);
+
+/*
+ * A hook's id across a fleet: "<server>:<id>" into out (size bytes,
+ * truncated to fit). gw_bbb_hook_id_split takes one back apart: the
+ * server's name and its own id into the two buffers; false when hook has
+ * no ':' or a part is empty or too long.
+ */
+void gw_bbb_hook_id(const char *server, const char *id, char *out, size_t size);
+bool gw_bbb_hook_id_split(const char *hook, size_t len, char *server, size_t server_size, char *id,
+			  size_t id_size);
+
 #endif
