@@ -218,7 +218,8 @@ void gw_bbb_store_place(struct gw_exchange *x, void (*then)(struct gw_exchange *
 		return;
 	}
 	gw_fleet_fading(fleet_of(x), &fade);
-	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
+	snprintf(num[0], sizeof(num[0]), "%llu",
+		 (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
 	snprintf(num[1], sizeof(num[1]), "%lld", (long long)gw_bbb_route_wall_ms());
 	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)fade.decay_ms);
 	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)fade.fresh_ms);
@@ -317,7 +318,8 @@ void gw_bbb_store_learned(struct gw_exchange *x, const char *id, const char *ser
 
 	if (x->redis == NULL || id == NULL)
 		return;
-	snprintf(ttl, sizeof(ttl), "%llu", (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
+	snprintf(ttl, sizeof(ttl), "%llu",
+		 (unsigned long long)x->req.cfg->state_placement_ttl_s * 1000u);
 	lens[1] = key_of(id, key, sizeof(key));
 	for (size_t i = 0; i < 6; i++) {
 		if (i != 1)
