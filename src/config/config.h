@@ -144,7 +144,7 @@ struct gw_config {
 	unsigned fleet_reservation_seats;   /* seats a create reserves without a hint; default 15 */
 	unsigned fleet_reservation_decay_s; /* a reservation fades to 0 over; default 1800 */
 	unsigned fleet_meeting_weight;      /* load of a meeting besides its users; default 5 */
-	unsigned fleet_max_meetings; /* meetings the placement map holds; default 1000000 */
+	unsigned fleet_max_meetings;        /* meetings the placement map holds; default 1000000 */
 	/*
 	 * state = { redis; }: shared by several gateways; NULL = in this
 	 * process only. The URL as written (it may hold a password: owned,
