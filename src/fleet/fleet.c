@@ -310,14 +310,23 @@ struct gw_fleet_server *gw_fleet_first_usable(struct gw_fleet *f)
 	return best;
 }
 
-static double load_locked(const struct gw_fleet *f, const struct gw_fleet_server *s, uint64_t now)
+/*
+ * Walks only the reservations that have not faded (creates of the last
+ * fleet.reservation_decay_s), dropping those that have: O(recent creates),
+ * not O(mapped meetings).
+ */
+static double load_locked(const struct gw_fleet *f, struct gw_fleet_server *s, uint64_t now)
 {
-	double load = (double)s->users + (double)f->meeting_weight * (double)s->meetings;
+	double load = (double)s->users +
+		      (double)f->meeting_weight * (double)(s->meetings + s->n_unlisted);
+	struct place *p, *next;
 
-	for (const struct place *p = s->head; p != NULL; p = p->next) {
-		if (!p->listed && p->placed_ms != 0)
-			load += (double)f->meeting_weight;
-		load += reserved(f, p, now);
+	for (p = s->rhead; p != NULL; p = next) {
+		next = p->rnext;
+		if (now > p->placed_ms && now - p->placed_ms >= f->decay_ms)
+			gw_fleet_map_unreserve(p);
+		else
+			load += reserved(f, p, now);
 	}
 	return load * s->weight;
 }
@@ -442,8 +451,7 @@ enum gw_fleet_placed gw_fleet_place(struct gw_fleet *f, const char *id,
 	} else if ((p = gw_fleet_map_add(f, id, len, h, s)) == NULL) {
 		r = GW_FLEET_FULL;
 	} else {
-		p->placed_ms = mono_ms > 0 ? mono_ms : 1;
-		p->seats = want->seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS : want->seats;
+		gw_fleet_map_placed(p, mono_ms, want->seats);
 		*out = gw_fleet_server_ref(s);
 		r = GW_FLEET_NEW;
 	}
@@ -478,9 +486,7 @@ enum gw_err gw_fleet_place_on(struct gw_fleet *f, const char *id, struct gw_flee
 		if (p == NULL) {
 			err = GW_E_TOO_LARGE;
 		} else {
-			p->placed_ms = mono_ms > 0 ? mono_ms : 1;
-			p->seats = want->seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS
-								    : want->seats;
+			gw_fleet_map_placed(p, mono_ms, want->seats);
 		}
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -577,7 +583,7 @@ size_t gw_fleet_view(struct gw_fleet *f, uint64_t mono_ms, struct gw_fleet_view 
 	pthread_mutex_lock(&f->lock);
 	n = f->n_servers;
 	for (size_t i = 0; i < n && i < max; i++) {
-		const struct gw_fleet_server *s = f->servers[i];
+		struct gw_fleet_server *s = f->servers[i];
 		struct gw_fleet_view *v = &out[i];
 
 		memset(v, 0, sizeof(*v));

@@ -16,7 +16,8 @@
 /* A meeting's entry in the map: in a hash chain and in its server's list. */
 struct place {
 	struct place *hnext;
-	struct place *prev, *next; /* the server's entries */
+	struct place *prev, *next;   /* the server's entries */
+	struct place *rprev, *rnext; /* the server's entries still reserving seats */
 	struct gw_fleet_server *srv;
 	uint64_t hash;
 	uint64_t placed_ms;   /* monotonic ms it was placed here; 0 = learned */
@@ -25,6 +26,7 @@ struct place {
 	uint32_t mark;        /* the server's poll round that last listed it */
 	unsigned char misses; /* polls in a row that did not list it */
 	bool listed;          /* a poll has listed it */
+	bool reserving;       /* on the server's list of reservations */
 	char id[];            /* the meetingID as BBB knows it */
 };
 
@@ -47,6 +49,13 @@ struct gw_fleet_server {
 	uint32_t round;
 	struct place *head; /* its entries */
 	size_t n_places;
+	/*
+	 * What its load needs without walking every entry: the entries placed
+	 * here that no poll has listed yet, and those whose reservation has not
+	 * faded (placed within fleet.reservation_decay_s; pruned as load reads it).
+	 */
+	size_t n_unlisted;
+	struct place *rhead;
 };
 
 struct gw_fleet {
@@ -71,6 +80,10 @@ struct place *gw_fleet_map_find(struct gw_fleet *f, const char *id, size_t len, 
 struct place *gw_fleet_map_add(struct gw_fleet *f, const char *id, size_t len, uint64_t hash,
 			       struct gw_fleet_server *s);
 void gw_fleet_map_remove(struct gw_fleet *f, struct place *p);
+/* p was placed now with seats: counted unlisted, and reserving when it has seats. */
+void gw_fleet_map_placed(struct place *p, uint64_t mono_ms, unsigned seats);
+/* Takes p off its server's list of reservations (its reservation faded). */
+void gw_fleet_map_unreserve(struct place *p);
 /* Removes every entry of s. */
 void gw_fleet_map_drop_server(struct gw_fleet *f, struct gw_fleet_server *s);
 /* Applies a poll that answered to the entries of s. */

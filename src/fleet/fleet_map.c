@@ -47,11 +47,47 @@ struct place *gw_fleet_map_add(struct gw_fleet *f, const char *id, size_t len, u
 	return p;
 }
 
+void gw_fleet_map_placed(struct place *p, uint64_t mono_ms, unsigned seats)
+{
+	struct gw_fleet_server *s = p->srv;
+
+	p->placed_ms = mono_ms > 0 ? mono_ms : 1;
+	p->seats = seats > GW_FLEET_MAX_SEATS ? GW_FLEET_MAX_SEATS : seats;
+	if (!p->listed)
+		s->n_unlisted++;
+	if (p->seats > 0 && !p->reserving) {
+		p->reserving = true;
+		p->rprev = NULL;
+		p->rnext = s->rhead;
+		if (s->rhead != NULL)
+			s->rhead->rprev = p;
+		s->rhead = p;
+	}
+}
+
+void gw_fleet_map_unreserve(struct place *p)
+{
+	struct gw_fleet_server *s = p->srv;
+
+	if (!p->reserving)
+		return;
+	if (p->rprev != NULL)
+		p->rprev->rnext = p->rnext;
+	else
+		s->rhead = p->rnext;
+	if (p->rnext != NULL)
+		p->rnext->rprev = p->rprev;
+	p->reserving = false;
+}
+
 void gw_fleet_map_remove(struct gw_fleet *f, struct place *p)
 {
 	struct place **pp = &f->buckets[p->hash % f->n_buckets];
 	struct gw_fleet_server *s = p->srv;
 
+	gw_fleet_map_unreserve(p);
+	if (p->placed_ms != 0 && !p->listed)
+		s->n_unlisted--;
 	while (*pp != p)
 		pp = &(*pp)->hnext;
 	*pp = p->hnext;
@@ -90,6 +126,8 @@ void gw_fleet_map_polled(struct gw_fleet *f, struct gw_fleet_server *s,
 		if (p == NULL || p->srv != s)
 			continue;
 		p->users = poll->users[i];
+		if (p->placed_ms != 0 && !p->listed)
+			s->n_unlisted--;
 		p->listed = true;
 		p->misses = 0;
 		p->mark = s->round;

@@ -289,6 +289,54 @@ START_TEST(test_fleet_candidates)
 }
 END_TEST
 
+/* The load of server i as placement sees it at now. */
+static double load_at(struct gw_fleet *f, size_t i, uint64_t now)
+{
+	struct gw_fleet_view v[3];
+
+	ck_assert_uint_eq(gw_fleet_view(f, now, v, 3), 3);
+	return v[i].load;
+}
+
+/* Load kept as running figures: unlisted placements, reservations fading out, removals. */
+START_TEST(test_fleet_load_running_figures)
+{
+	struct gw_fleet *f = fleet_of(three, 3, 1000);
+	struct gw_fleet_server *s1;
+	const char *ids[] = {"a", "b"};
+	const unsigned users[] = {2, 2};
+	struct gw_fleet_want ten = {.seats = 10};
+
+	all_healthy(f);
+	s1 = gw_fleet_server_at(f, 0);
+	for (int k = 0; k < 3; k++) {
+		char id[4] = {(char)('a' + k), '\0'};
+
+		ck_assert_int_eq(gw_fleet_place_on(f, id, s1, &ten, 1000), GW_OK);
+	}
+	/* half faded: 3 unlisted meetings (5 each) + 3 x 5 seats */
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 900000), 30.0, 1e-6);
+	/* a and b listed with 2 users each: their reservations hold 5 - 2 */
+	poll_ok(f, 0, ids, users, 2, 1000 + 20000);
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 900000), 4.0 + 5.0 * 3 + 3 + 3 + 5, 1e-6);
+	/* faded: users and meetings only */
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 1800000), 4.0 + 5.0 * 3, 1e-6);
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 1800001), 4.0 + 5.0 * 3, 1e-6);
+	/* c forgotten, then a and b missed by two polls: nothing left */
+	gw_fleet_forget(f, "c", s1);
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 1800002), 4.0 + 5.0 * 2, 1e-6);
+	poll_ok(f, 0, NULL, NULL, 0, 1000 + 1900000);
+	poll_ok(f, 0, NULL, NULL, 0, 1000 + 1910000);
+	ck_assert_uint_eq(gw_fleet_mapped(f), 0);
+	ck_assert_double_eq_tol(load_at(f, 0, 1000 + 1920000), 0.0, 1e-6);
+	/* a new reservation after the others faded counts again */
+	ck_assert_int_eq(gw_fleet_place_on(f, "d", s1, &ten, 2000000), GW_OK);
+	ck_assert_double_eq_tol(load_at(f, 0, 2000000), 5.0 + 10.0, 1e-6);
+	gw_fleet_server_unref(s1);
+	gw_fleet_free(f);
+}
+END_TEST
+
 START_TEST(test_fleet_states_and_reload)
 {
 	struct gw_bbb_server s2[3];
@@ -487,6 +535,7 @@ static Suite *fleet_suite(void)
 	tcase_add_test(tc, test_fleet_existing_wins);
 	tcase_add_test(tc, test_fleet_tags);
 	tcase_add_test(tc, test_fleet_candidates);
+	tcase_add_test(tc, test_fleet_load_running_figures);
 	tcase_add_test(tc, test_fleet_states_and_reload);
 	tcase_add_test(tc, test_fleet_server_removed);
 	tcase_add_test(tc, test_fleet_health);
