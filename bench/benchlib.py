@@ -647,9 +647,9 @@ class Gateway:
     """bbb-gateway with a config written the way scripts/demo does it."""
 
     def __init__(self, d, name, port, bbb_url, token_hash, access_log=False, bbb_max_connections=64,
-                 max_connections=1000, extra="", limits=None, binary=None, servers=None):
+                 max_connections=1000, extra="", limits=None, binary=None, servers=None, threads=None):
         """servers: a fleet, [(name, url, secret), ...] (fleet_servers) instead of the lone
-        bbb group's bbb_url (then None)."""
+        bbb group's bbb_url (then None); threads: listen.threads (None: one per core)."""
         self.d, self.name, self.port = d, name, port
         self.binary = binary
         self.conf = os.path.join(d, name + ".conf")
@@ -663,14 +663,14 @@ class Gateway:
             fleet = ""
         with open(self.conf, "w") as f:
             f.write("""# written by bench/ for one benchmark run
-listen = {{ address = "127.0.0.1"; port = {port}; }};
+listen = {{ address = "127.0.0.1"; port = {port};{threads} }};
 limits = {{ max_connections = {maxc}; {limits} }};
 bbb = {{ {lone}checksum = "sha256";
         max_connections = {bmax}; {bbbx} }};
 {fleet}tokens = ( {{ name = "bench"; hash = "{h}"; scopes = [ "*" ]; }} );
 log = {{ level = "info"; access = {acc}; }};
 {extra}
-""".format(port=port, maxc=max_connections, lone=lone, fleet=fleet, bmax=bbb_max_connections, bbbx=GW_BBB,
+""".format(port=port, threads="" if threads is None else " threads = %d;" % threads, maxc=max_connections, lone=lone, fleet=fleet, bmax=bbb_max_connections, bbbx=GW_BBB,
            h=token_hash, acc="true" if access_log else "false", extra=extra,
            limits=GW_LIMITS if limits is None else limits))
         self.proc = None
