@@ -17,6 +17,7 @@
 #include "hub.h"
 #include "log.h"
 #include "revoke.h"
+#include "str.h"
 
 #define STREAM "bgw:bus"
 #define REVOKED "bgw:revoked"
@@ -381,7 +382,7 @@ static bool catch_up(struct gw_bus *b, struct gw_redis_sync *s)
 	    !run_command(b, s, 0, 2, states, got_states))
 		return false;
 	if (!b->have_last) {
-		strcpy(b->last, "0-0");
+		gw_str_copy(b->last, sizeof(b->last), "0-0");
 		if (!run_command(b, s, 0, 6, recent, got_recent))
 			return false;
 		b->have_last = true;
