@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "share.h"
 #include "str.h"
+#include "upstream.h"
 
 static const char *const state_names[] = {
 	[GW_SERVER_ENABLED] = "enabled",
@@ -163,6 +164,16 @@ out:
 	json_decref(body);
 }
 
+/* True while the server named name has its own breaker open; false when it left. */
+static bool circuit_open(struct gw_fleet *f, const char *name)
+{
+	struct gw_fleet_server *s = gw_fleet_server_named(f, name);
+	bool open = s != NULL && gw_upstream_lane_breaker_open(gw_fleet_server_lane(s));
+
+	gw_fleet_server_unref(s);
+	return open;
+}
+
 void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 {
 	/* the names must outlive the render: they are kept in a copy of the view */
@@ -181,5 +192,6 @@ void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 		m->placed = v[i].placed;
 		m->failed_polls = v[i].failures;
 		m->load = v[i].load;
+		m->circuit_open = circuit_open(f, v[i].name);
 	}
 }

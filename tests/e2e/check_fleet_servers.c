@@ -5,7 +5,8 @@
  * meeting on its server (join URLs included), a meeting another gateway
  * placed found by asking every server, lists merged from all servers and
  * marked incomplete when one is down, a killed server unhealthy with its
- * meetings kept and no new ones, cordon, disable and enable by PATCH.
+ * meetings kept and no new ones (its own breaker open in the metrics),
+ * cordon, disable and enable by PATCH.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,17 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 }
 END_TEST
 
+static long long metric(int g, const char *sample);
+
+/* Waits (at most FLEETFIX_WAIT_MS) until sample's value on gateway g is want. */
+static void wait_metric(int g, const char *sample, long long want)
+{
+	for (unsigned waited = 0; metric(g, sample) != want; waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "%s never reached %lld", sample, want);
+		fleetfix_sleep_ms(100);
+	}
+}
+
 /* GET /v1/meetings on gateway gw: the meetingIDs listed (a new array) and "incomplete" (or NULL). */
 static json_t *listed(int g, json_t **incomplete)
 {
@@ -181,6 +193,9 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	json_decref(ids);
 	json_decref(incomplete);
 	fleetfix_wait_health(1, "bbb2", false);
+	/* its polls keep failing: its own breaker opens, the others' stay closed */
+	wait_metric(1, "bbb_gateway_server_circuit_open{server=\"bbb2\"} ", 1);
+	ck_assert_int_eq(metric(1, "bbb_gateway_server_circuit_open{server=\"bbb1\"} "), 0);
 	ids = listed(1, &incomplete);
 	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
 	json_decref(ids);
@@ -197,6 +212,7 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	/* back: healthy after one good poll, and it takes meetings again */
 	fleetfix_sim_restart(2);
 	fleetfix_wait_health(1, "bbb2", true);
+	ck_assert_int_eq(metric(1, "bbb_gateway_server_circuit_open{server=\"bbb2\"} "), 0);
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "after-%d", i);
 		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
