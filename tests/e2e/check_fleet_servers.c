@@ -6,7 +6,8 @@
  * placed found by asking every server, lists merged from all servers and
  * marked incomplete when one is down, a killed server unhealthy with its
  * meetings kept and no new ones (its own breaker open in the metrics),
- * cordon, disable and enable by PATCH.
+ * cordon, disable and enable by PATCH, and access lines naming the
+ * server a call went to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,7 @@ END_TEST
 START_TEST(test_fleet_affinity_join_and_lookup)
 {
 	struct reply r;
+	char line[96];
 	const char *url;
 	int home;
 
@@ -94,6 +96,10 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 201);
 	home = sim_of("aff-1");
 	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1", NULL), 200);
+	/* its access line names the server the call went to */
+	snprintf(line, sizeof(line), "bbb_call=\"getMeetingInfo\" server=\"%s\" ",
+		 fleetfix_sim_name(home));
+	fleetfix_wait_log(1, line);
 	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1/running", NULL), 200);
 	/* the join URL is the meeting's server's, signed with its secret */
 	fleetfix_call(&r, 1, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
