@@ -174,6 +174,28 @@ static bool circuit_open(struct gw_fleet *f, const char *name)
 	return open;
 }
 
+bool gw_servers_answering(struct gw_fleet *f)
+{
+	struct gw_fleet_view *v;
+	bool answers = false;
+	size_t n;
+
+	/* a fleet of one is probed as a lone server is (handler_admin.c) */
+	if (f == NULL || gw_fleet_count(f) <= 1)
+		return false;
+	v = calloc(GW_MAX_SERVERS, sizeof(*v));
+	if (v == NULL)
+		return false;
+	n = gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS);
+	for (size_t i = 0; i < n && i < GW_MAX_SERVERS && !answers; i++) {
+		/* polled: its last poll answered (failures counts the ones since) */
+		if (v[i].state != GW_SERVER_DISABLED && v[i].polled && v[i].failures == 0)
+			answers = !circuit_open(f, v[i].name);
+	}
+	free(v);
+	return answers;
+}
+
 void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 {
 	/* the names must outlive the render: they are kept in a copy of the view */

@@ -6,8 +6,8 @@
  * placed found by asking every server, lists merged from all servers and
  * marked incomplete when one is down, a killed server unhealthy with its
  * meetings kept and no new ones (its own breaker open in the metrics),
- * cordon, disable and enable by PATCH, and access lines naming the
- * server a call went to.
+ * cordon, disable and enable by PATCH, /readyz ready while any server
+ * answers, and access lines naming the server a call went to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -462,6 +462,69 @@ START_TEST(test_fleet_recordings_on_their_servers)
 }
 END_TEST
 
+static long readyz(int g)
+{
+	return fleetfix_status(g, "GET", "/readyz", NULL);
+}
+
+/* Waits (at most FLEETFIX_WAIT_MS) until gateway g's /readyz answers want. */
+static void wait_readyz(int g, long want)
+{
+	for (unsigned waited = 0; readyz(g) != want; waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "/readyz never answered %ld", want);
+		fleetfix_sleep_ms(100);
+	}
+}
+
+/* Waits (at most FLEETFIX_WAIT_MS) until a poll of server name on gateway g has failed. */
+static void wait_failed_polls(int g, const char *name)
+{
+	for (unsigned waited = 0;; waited += 100) {
+		json_t *s = server_entry(g, name);
+		json_int_t failed = json_integer_value(json_object_get(s, "failedPolls"));
+
+		json_decref(s);
+		if (failed > 0)
+			return;
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "no poll of %s failed", name);
+		fleetfix_sleep_ms(100);
+	}
+}
+
+/* Ready while one server that is not disabled answers, whichever server is first. */
+START_TEST(test_fleet_readyz_while_the_first_server_is_down)
+{
+	/* two failed polls (10 s) before bbb1 is taken for unhealthy */
+	fleetfix_opts.fleet = "poll_s = 5;";
+	fleetfix_sims_start();
+	fleet_up(1);
+	ck_assert_int_eq(readyz(1), 200);
+	fleetfix_sim_kill(1);
+	/* past /readyz's cache (1 s): bbb1, the first usable server still, would be probed */
+	for (int i = 0; i < 12; i++) {
+		ck_assert_int_eq(readyz(1), 200);
+		fleetfix_sleep_ms(250);
+	}
+	ck_assert(fleetfix_server_healthy(1, "bbb1"));
+	/* until a poll finds it down, bbb1 itself counts as answering */
+	wait_failed_polls(1, "bbb1");
+	ck_assert_int_eq(readyz(1), 200);
+	/* a cordoned server counts, a disabled one does not */
+	ck_assert_int_eq(patch(1, "bbb2", fleetfix_tok_admin, "{\"state\":\"cordoned\"}"), 200);
+	ck_assert_int_eq(patch(1, "bbb3", fleetfix_tok_admin, "{\"state\":\"disabled\"}"), 200);
+	ck_assert_int_eq(readyz(1), 200);
+	ck_assert_int_eq(patch(1, "bbb2", fleetfix_tok_admin, "{\"state\":\"disabled\"}"), 200);
+	ck_assert_int_eq(readyz(1), 503);
+	ck_assert_int_eq(patch(1, "bbb3", fleetfix_tok_admin, "{\"state\":\"enabled\"}"), 200);
+	wait_readyz(1, 200);
+	/* no server answers: not ready; one back: ready */
+	fleetfix_sim_kill(3);
+	wait_readyz(1, 503);
+	fleetfix_sim_restart(3);
+	wait_readyz(1, 200);
+}
+END_TEST
+
 static size_t servers_listed(int g)
 {
 	struct reply r;
@@ -538,6 +601,7 @@ static Suite *fleet_servers_suite(void)
 	tcase_add_test(tc, test_fleet_events_from_every_server);
 	tcase_add_test(tc, test_fleet_recordings_on_their_servers);
 	tcase_add_test(tc, test_fleet_reload_changes_servers);
+	tcase_add_test(tc, test_fleet_readyz_while_the_first_server_is_down);
 	suite_add_tcase(s, tc);
 	return s;
 }
