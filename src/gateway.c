@@ -128,6 +128,12 @@ static struct gw_config *config_get(void *arg)
 	return gw_gateway_config(arg);
 }
 
+/* An exchange's server is a fleet server (bbb_route.c): its access line names it. */
+static const char *server_name(const void *server)
+{
+	return gw_fleet_server_name(server);
+}
+
 /*
  * The route table, metrics with one series per route template, the
  * rate-limit table, the /readyz cache.
@@ -170,6 +176,7 @@ static enum gw_err services_new(struct gw_gateway *gw)
 	gw->svc.fleet = gw_fleet_new(gw->cfg->fleet_max_meetings);
 	if (gw->svc.fleet != NULL && gw_fleet_sync(gw->svc.fleet, gw->cfg) != GW_OK)
 		return GW_E_NOMEM;
+	gw->svc.server_name = server_name;
 	gw->svc.config_get = config_get;
 	gw->svc.config_arg = gw;
 	gw->svc.stats = stats;

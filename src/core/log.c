@@ -249,6 +249,7 @@ void gw_log_access(const struct gw_access_entry *e)
 	kv_str(&l, json, &first, "jti", e->token_jti);
 	if (e->bbb_call != NULL) {
 		kv_str(&l, json, &first, "bbb_call", e->bbb_call);
+		kv_str(&l, json, &first, "server", e->server);
 		kv_num(&l, json, &first, "upstream_status", 0, (double)e->upstream_status);
 		kv_num(&l, json, &first, "upstream_ms", 3, e->upstream_ms);
 		if (e->retries > 0)

@@ -57,6 +57,7 @@ struct gw_access_entry {
 	const char *token_sub;
 	const char *token_jti;
 	const char *bbb_call; /* NULL when no upstream call was made */
+	const char *server;   /* the fleet server bbb_call went to; NULL when not named */
 	long upstream_status; /* HTTP status from BBB, 0 if none */
 	double upstream_ms;
 	unsigned retries;        /* BBB attempts after the first */

@@ -634,6 +634,11 @@ static void render_fleet(struct out *o, const struct gw_metrics_extra *extra)
 	for (i = 0; i < n; i++)
 		putf(o, "bbb_gateway_server_failed_polls{server=\"%s\"} %lld\n",
 		     extra->servers[i].name, extra->servers[i].failed_polls);
+	header(o, "bbb_gateway_server_circuit_open", "gauge",
+	       "1 while the server's own circuit breaker is open (its calls fail fast).");
+	for (i = 0; i < n; i++)
+		putf(o, "bbb_gateway_server_circuit_open{server=\"%s\"} %d\n",
+		     extra->servers[i].name, extra->servers[i].circuit_open);
 }
 
 enum gw_err gw_metrics_render(const struct gw_metrics *m, const struct gw_metrics_extra *extra,

@@ -138,6 +138,7 @@ struct gw_metrics_extra {
 		long long placed;       /* meetings the map sends to it */
 		long long failed_polls; /* in a row */
 		double load;
+		bool circuit_open; /* its own breaker is open (its calls fail fast) */
 	} servers[GW_MAX_SERVERS];
 };
 

@@ -11,6 +11,12 @@
  * its bbb.state: gw_bbb_complete records the result, and freeing the
  * exchange abandons a probe that never completed, so no path leaves the
  * probe marked in flight. /v1/server is authenticated and always calls.
+ *
+ * With a polled fleet of several servers the polls are the probes: the
+ * gateway is ready while one server that is not disabled answered its
+ * last poll (and its breaker is closed), without a call, so a dead first
+ * server does not make it unready; only when none did does it probe the
+ * first usable server, as with one server.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +112,10 @@ void gw_handle_readyz(struct gw_exchange *x)
 	if (x->req.svc != NULL && atomic_load(&x->req.svc->draining)) {
 		gw_response_header(&x->resp, "Retry-After", "5");
 		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
+		return;
+	}
+	if (x->req.svc != NULL && gw_servers_answering(x->req.svc->fleet)) {
+		finish_ready(x, NULL);
 		return;
 	}
 	if (pc == NULL) {

@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "share.h"
 #include "str.h"
+#include "upstream.h"
 
 static const char *const state_names[] = {
 	[GW_SERVER_ENABLED] = "enabled",
@@ -163,6 +164,38 @@ out:
 	json_decref(body);
 }
 
+/* True while the server named name has its own breaker open; false when it left. */
+static bool circuit_open(struct gw_fleet *f, const char *name)
+{
+	struct gw_fleet_server *s = gw_fleet_server_named(f, name);
+	bool open = s != NULL && gw_upstream_lane_breaker_open(gw_fleet_server_lane(s));
+
+	gw_fleet_server_unref(s);
+	return open;
+}
+
+bool gw_servers_answering(struct gw_fleet *f)
+{
+	struct gw_fleet_view *v;
+	bool answers = false;
+	size_t n;
+
+	/* a fleet of one is probed as a lone server is (handler_admin.c) */
+	if (f == NULL || gw_fleet_count(f) <= 1)
+		return false;
+	v = calloc(GW_MAX_SERVERS, sizeof(*v));
+	if (v == NULL)
+		return false;
+	n = gw_fleet_view(f, mono_ms(), v, GW_MAX_SERVERS);
+	for (size_t i = 0; i < n && i < GW_MAX_SERVERS && !answers; i++) {
+		/* polled: its last poll answered (failures counts the ones since) */
+		if (v[i].state != GW_SERVER_DISABLED && v[i].polled && v[i].failures == 0)
+			answers = !circuit_open(f, v[i].name);
+	}
+	free(v);
+	return answers;
+}
+
 void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 {
 	/* the names must outlive the render: they are kept in a copy of the view */
@@ -181,5 +214,6 @@ void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 		m->placed = v[i].placed;
 		m->failed_polls = v[i].failures;
 		m->load = v[i].load;
+		m->circuit_open = circuit_open(f, v[i].name);
 	}
 }

@@ -18,6 +18,12 @@ void gw_handle_server_patch(struct gw_exchange *x);
 struct gw_fleet;
 struct gw_metrics_extra;
 void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra);
+/*
+ * True when f (may be NULL: false) has several servers and one that is not
+ * disabled answered its last poll and has its own breaker closed: the
+ * fleet answers, whatever its first server does (handler_servers.c).
+ */
+bool gw_servers_answering(struct gw_fleet *f);
 void gw_handle_metrics(struct gw_exchange *x);
 
 /* handler_docs.c */

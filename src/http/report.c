@@ -25,6 +25,16 @@ void gw_report_upstream(const struct gw_exchange *x, struct gw_metrics *m)
 	gw_metrics_upstream(m, x->bbb.name, outcome, up->total_ms / 1e3);
 }
 
+/* The name of the fleet server x's call went to, or NULL when it went to none that is named. */
+static const char *server_of(const struct gw_exchange *x)
+{
+	const struct gw_services *svc = x->req.svc;
+
+	if (x->bbb.server == NULL || svc == NULL || svc->server_name == NULL)
+		return NULL;
+	return svc->server_name(x->bbb.server);
+}
+
 static void log_access(const struct gw_exchange *x, double duration_ms,
 		       unsigned long long bytes_out)
 {
@@ -43,6 +53,7 @@ static void log_access(const struct gw_exchange *x, double duration_ms,
 		.token_jti = c != NULL ? c->jti : NULL,
 		/* Only a call that was handed to the upstream (a problem may stop one before). */
 		.bbb_call = x->up.url != NULL ? x->bbb.name : NULL,
+		.server = x->up.url != NULL ? server_of(x) : NULL,
 		.upstream_status = x->up.http_status,
 		.upstream_ms = x->up.total_ms,
 		.retries = x->up.retries,

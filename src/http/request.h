@@ -94,6 +94,12 @@ struct gw_services {
 	struct gw_quota *quota; /* tenants' meeting counts (max_meetings); NULL = no quotas kept */
 	struct gw_fleet
 		*fleet; /* the BBB servers and where meetings live; NULL = the config's first */
+	/*
+	 * The name of an exchange's BBB server (x->bbb.server, not NULL) for its
+	 * access line, borrowed while the exchange holds the server; NULL = the
+	 * servers are not named.
+	 */
+	const char *(*server_name)(const void *server);
 	/* the configuration in force now (one reference for the caller); NULL = none */
 	struct gw_config *(*config_get)(void *arg);
 	void *config_arg;

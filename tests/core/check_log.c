@@ -205,6 +205,7 @@ static const struct gw_access_entry full_entry = {
 	.duration_ms = 1.5,
 	.token_name = "lms",
 	.bbb_call = "getMeetingInfo",
+	.server = "bbb2",
 	.upstream_status = 200,
 	.upstream_ms = 0.75,
 	.message_key = NULL,
@@ -216,7 +217,7 @@ START_TEST(test_log_access_text_fields)
 	ck_assert_str_eq(drain(), "<6>access request_id=\"req-1\" method=\"GET\" "
 				  "route=\"/v1/meetings/{meetingID}\" status=200 bytes=1234 "
 				  "duration_ms=1.500 token=\"lms\" bbb_call=\"getMeetingInfo\" "
-				  "upstream_status=200 upstream_ms=0.750\n");
+				  "server=\"bbb2\" upstream_status=200 upstream_ms=0.750\n");
 }
 END_TEST
 
@@ -238,6 +239,7 @@ START_TEST(test_log_access_json_fields)
 	ck_assert_str_eq(jstr(j, "route"), "/v1/meetings/{meetingID}");
 	ck_assert_str_eq(jstr(j, "token"), "lms");
 	ck_assert_str_eq(jstr(j, "bbb_call"), "getMeetingInfo");
+	ck_assert_str_eq(jstr(j, "server"), "bbb2");
 	ck_assert_str_eq(jstr(j, "message_key"), "notFound");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), 404);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "bytes")), 1234);
@@ -258,6 +260,7 @@ START_TEST(test_log_access_omits_absent_fields)
 	j = drain_json();
 	ck_assert_ptr_null(json_object_get(j, "token"));
 	ck_assert_ptr_null(json_object_get(j, "bbb_call"));
+	ck_assert_ptr_null(json_object_get(j, "server"));
 	ck_assert_ptr_null(json_object_get(j, "upstream_status"));
 	ck_assert_ptr_null(json_object_get(j, "upstream_ms"));
 	ck_assert_ptr_null(json_object_get(j, "message_key"));

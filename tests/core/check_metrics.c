@@ -681,6 +681,46 @@ START_TEST(test_metrics_extra_series)
 }
 END_TEST
 
+/* The fleet's series: one per server, each server's own breaker among them. */
+START_TEST(test_metrics_fleet_series)
+{
+	struct gw_metrics *m = gw_metrics_new(routes, N_ROUTES, calls, N_CALLS);
+	struct gw_metrics_extra ex = {.http_active = -1,
+				      .upstream_open = -1,
+				      .upstream_connects = -1,
+				      .circuit_open = -1,
+				      .conn_open = -1,
+				      .jwt_cache_hits = -1,
+				      .events_received = -1,
+				      .n_servers = 2};
+	char *t;
+
+	ex.servers[0] = (struct gw_metrics_server){.name = "bbb1",
+						   .state = "enabled",
+						   .healthy = true,
+						   .meetings = 3,
+						   .failed_polls = 0};
+	ex.servers[1] = (struct gw_metrics_server){
+		.name = "bbb2", .state = "cordoned", .failed_polls = 4, .circuit_open = true};
+	t = render(m, &ex);
+	ASSERT_LINE(t, "bbb_gateway_server_state{server=\"bbb2\",state=\"cordoned\"} 1");
+	ASSERT_LINE(t, "bbb_gateway_server_healthy{server=\"bbb1\"} 1");
+	ASSERT_LINE(t, "bbb_gateway_server_meetings{server=\"bbb1\"} 3");
+	ASSERT_LINE(t, "bbb_gateway_server_failed_polls{server=\"bbb2\"} 4");
+	ASSERT_LINE(t, "# TYPE bbb_gateway_server_circuit_open gauge");
+	ASSERT_LINE(t, "bbb_gateway_server_circuit_open{server=\"bbb1\"} 0");
+	ASSERT_LINE(t, "bbb_gateway_server_circuit_open{server=\"bbb2\"} 1");
+	/* the fleet of one's breaker is another series, left out here */
+	ASSERT_NO(t, "bbb_gateway_upstream_circuit_open");
+	free(t);
+	ex.n_servers = 0;
+	t = render(m, &ex);
+	ASSERT_NO(t, "bbb_gateway_server_");
+	free(t);
+	gw_metrics_free(m);
+}
+END_TEST
+
 #define N_THREADS 8
 #define N_PER_THREAD 50000
 
@@ -870,6 +910,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, test_metrics_outcome_words);
 	tcase_add_test(tc, test_metrics_gauges_and_reloads);
 	tcase_add_test(tc, test_metrics_extra_series);
+	tcase_add_test(tc, test_metrics_fleet_series);
 	tcase_add_test(tc, test_metrics_concurrent_totals_exact);
 	tcase_add_test(tc, test_metrics_render_is_deterministic);
 	tcase_add_test(tc, test_metrics_render_respects_cap);

@@ -5,7 +5,9 @@
  * meeting on its server (join URLs included), a meeting another gateway
  * placed found by asking every server, lists merged from all servers and
  * marked incomplete when one is down, a killed server unhealthy with its
- * meetings kept and no new ones, cordon, disable and enable by PATCH.
+ * meetings kept and no new ones (its own breaker open in the metrics),
+ * cordon, disable and enable by PATCH, /readyz ready while any server
+ * answers, and access lines naming the server a call went to.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,7 @@ END_TEST
 START_TEST(test_fleet_affinity_join_and_lookup)
 {
 	struct reply r;
+	char line[96];
 	const char *url;
 	int home;
 
@@ -93,6 +96,10 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(fleetfix_create(1, "aff-1", NULL), 201);
 	home = sim_of("aff-1");
 	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1", NULL), 200);
+	/* its access line names the server the call went to */
+	snprintf(line, sizeof(line), "bbb_call=\"getMeetingInfo\" server=\"%s\" ",
+		 fleetfix_sim_name(home));
+	fleetfix_wait_log(1, line);
 	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1/running", NULL), 200);
 	/* the join URL is the meeting's server's, signed with its secret */
 	fleetfix_call(&r, 1, "POST", "/v1/meetings/aff-1/join", fleetfix_tok_all,
@@ -125,6 +132,17 @@ START_TEST(test_fleet_affinity_join_and_lookup)
 	ck_assert_int_eq(fleetfix_status(1, "GET", "/v1/meetings/aff-1", NULL), 404);
 }
 END_TEST
+
+static long long metric(int g, const char *sample);
+
+/* Waits (at most FLEETFIX_WAIT_MS) until sample's value on gateway g is want. */
+static void wait_metric(int g, const char *sample, long long want)
+{
+	for (unsigned waited = 0; metric(g, sample) != want; waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "%s never reached %lld", sample, want);
+		fleetfix_sleep_ms(100);
+	}
+}
 
 /* GET /v1/meetings on gateway gw: the meetingIDs listed (a new array) and "incomplete" (or NULL). */
 static json_t *listed(int g, json_t **incomplete)
@@ -181,6 +199,9 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	json_decref(ids);
 	json_decref(incomplete);
 	fleetfix_wait_health(1, "bbb2", false);
+	/* its polls keep failing: its own breaker opens, the others' stay closed */
+	wait_metric(1, "bbb_gateway_server_circuit_open{server=\"bbb2\"} ", 1);
+	ck_assert_int_eq(metric(1, "bbb_gateway_server_circuit_open{server=\"bbb1\"} "), 0);
 	ids = listed(1, &incomplete);
 	ck_assert_str_eq(json_string_value(json_array_get(incomplete, 0)), "bbb2");
 	json_decref(ids);
@@ -197,6 +218,7 @@ START_TEST(test_fleet_lists_merged_and_server_down)
 	/* back: healthy after one good poll, and it takes meetings again */
 	fleetfix_sim_restart(2);
 	fleetfix_wait_health(1, "bbb2", true);
+	ck_assert_int_eq(metric(1, "bbb_gateway_server_circuit_open{server=\"bbb2\"} "), 0);
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "after-%d", i);
 		ck_assert_int_eq(fleetfix_create(1, id, NULL), 201);
@@ -440,6 +462,69 @@ START_TEST(test_fleet_recordings_on_their_servers)
 }
 END_TEST
 
+static long readyz(int g)
+{
+	return fleetfix_status(g, "GET", "/readyz", NULL);
+}
+
+/* Waits (at most FLEETFIX_WAIT_MS) until gateway g's /readyz answers want. */
+static void wait_readyz(int g, long want)
+{
+	for (unsigned waited = 0; readyz(g) != want; waited += 100) {
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "/readyz never answered %ld", want);
+		fleetfix_sleep_ms(100);
+	}
+}
+
+/* Waits (at most FLEETFIX_WAIT_MS) until a poll of server name on gateway g has failed. */
+static void wait_failed_polls(int g, const char *name)
+{
+	for (unsigned waited = 0;; waited += 100) {
+		json_t *s = server_entry(g, name);
+		json_int_t failed = json_integer_value(json_object_get(s, "failedPolls"));
+
+		json_decref(s);
+		if (failed > 0)
+			return;
+		ck_assert_msg(waited < FLEETFIX_WAIT_MS, "no poll of %s failed", name);
+		fleetfix_sleep_ms(100);
+	}
+}
+
+/* Ready while one server that is not disabled answers, whichever server is first. */
+START_TEST(test_fleet_readyz_while_the_first_server_is_down)
+{
+	/* two failed polls (10 s) before bbb1 is taken for unhealthy */
+	fleetfix_opts.fleet = "poll_s = 5;";
+	fleetfix_sims_start();
+	fleet_up(1);
+	ck_assert_int_eq(readyz(1), 200);
+	fleetfix_sim_kill(1);
+	/* past /readyz's cache (1 s): bbb1, the first usable server still, would be probed */
+	for (int i = 0; i < 12; i++) {
+		ck_assert_int_eq(readyz(1), 200);
+		fleetfix_sleep_ms(250);
+	}
+	ck_assert(fleetfix_server_healthy(1, "bbb1"));
+	/* until a poll finds it down, bbb1 itself counts as answering */
+	wait_failed_polls(1, "bbb1");
+	ck_assert_int_eq(readyz(1), 200);
+	/* a cordoned server counts, a disabled one does not */
+	ck_assert_int_eq(patch(1, "bbb2", fleetfix_tok_admin, "{\"state\":\"cordoned\"}"), 200);
+	ck_assert_int_eq(patch(1, "bbb3", fleetfix_tok_admin, "{\"state\":\"disabled\"}"), 200);
+	ck_assert_int_eq(readyz(1), 200);
+	ck_assert_int_eq(patch(1, "bbb2", fleetfix_tok_admin, "{\"state\":\"disabled\"}"), 200);
+	ck_assert_int_eq(readyz(1), 503);
+	ck_assert_int_eq(patch(1, "bbb3", fleetfix_tok_admin, "{\"state\":\"enabled\"}"), 200);
+	wait_readyz(1, 200);
+	/* no server answers: not ready; one back: ready */
+	fleetfix_sim_kill(3);
+	wait_readyz(1, 503);
+	fleetfix_sim_restart(3);
+	wait_readyz(1, 200);
+}
+END_TEST
+
 static size_t servers_listed(int g)
 {
 	struct reply r;
@@ -516,6 +601,7 @@ static Suite *fleet_servers_suite(void)
 	tcase_add_test(tc, test_fleet_events_from_every_server);
 	tcase_add_test(tc, test_fleet_recordings_on_their_servers);
 	tcase_add_test(tc, test_fleet_reload_changes_servers);
+	tcase_add_test(tc, test_fleet_readyz_while_the_first_server_is_down);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,12 +2,16 @@
  * check_report.c - what a finished exchange reports: its request counted
  * under its route, method and status, its BBB call under the call and
  * outcome (an unreadable reply after HTTP 200 as bad_reply), nothing
- * counted without metrics.
+ * counted without metrics, and its access line naming the fleet server
+ * its BBB call went to.
  */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "bbb_calls.h"
+#include "log.h"
 #include "metrics.h"
 #include "report.h"
 #include "request.h"
@@ -95,6 +99,64 @@ START_TEST(test_report_upstream_outcomes)
 }
 END_TEST
 
+/* A stand-in for a fleet server: its name is the string it points at. */
+static const char *fake_server_name(const void *server)
+{
+	return server;
+}
+
+/* The access line of x, written to a pipe and read back (a static buffer). */
+static const char *access_line(const struct gw_exchange *x)
+{
+	static char line[4096];
+	int fd[2];
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	ck_assert_int_eq(fcntl(fd[0], F_SETFL, O_NONBLOCK), 0);
+	gw_log_set_fd(fd[1]);
+	gw_report_request(x, NULL, 1.0, 10);
+	gw_log_set_fd(2);
+	n = read(fd[0], line, sizeof(line) - 1);
+	line[n > 0 ? n : 0] = '\0';
+	close(fd[0]);
+	close(fd[1]);
+	return line;
+}
+
+START_TEST(test_report_access_names_the_server)
+{
+	struct gw_config *cfg = gw_test_config("bbb = { url = \"http://bbb.test/api\"; "
+					       "secret = \"s\"; };\n");
+	struct gw_exchange *x = gw_test_exchange(cfg, "GET", "/v1/meetings/m1");
+	struct gw_services svc = {.server_name = fake_server_name};
+	const char *line;
+
+	x->req.svc = &svc;
+	x->resp.status = 200;
+	x->bbb.name = "getMeetingInfo";
+	x->up.url = gw_test_xstrdup(x, "http://bbb.test/api/getMeetingInfo");
+	x->up.http_status = 200;
+	x->bbb.server = (void *)"bbb2";
+	line = access_line(x);
+	ck_assert_msg(strstr(line, "bbb_call=\"getMeetingInfo\" server=\"bbb2\" ") != NULL, "%s",
+		      line);
+	/* the configuration's first server (no fleet) is not named */
+	x->bbb.server = NULL;
+	line = access_line(x);
+	ck_assert_msg(strstr(line, "bbb_call=\"getMeetingInfo\"") != NULL, "%s", line);
+	ck_assert_msg(strstr(line, "server=") == NULL, "%s", line);
+	/* nor is a server whose call never went out */
+	x->bbb.server = (void *)"bbb2";
+	x->up.url = NULL;
+	line = access_line(x);
+	ck_assert_msg(strstr(line, "server=") == NULL, "%s", line);
+	x->bbb.server = NULL;
+	gw_exchange_free(x);
+	gw_config_unref(cfg);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -102,6 +164,7 @@ static Suite *report_suite(void)
 
 	tcase_add_test(tc, test_report_request_counted_by_route);
 	tcase_add_test(tc, test_report_upstream_outcomes);
+	tcase_add_test(tc, test_report_access_names_the_server);
 	suite_add_tcase(s, tc);
 	return s;
 }
