@@ -63,7 +63,9 @@ static void check_servers(const struct gw_config *cfg)
 	FUZZ_CHECK(strcmp(cfg->bbb_url, cfg->servers[0].url) == 0);
 	FUZZ_CHECK(strcmp(cfg->bbb_public_url, cfg->servers[0].public_url) == 0);
 	FUZZ_CHECK(strcmp(cfg->bbb_secret, cfg->servers[0].secret) == 0);
-	FUZZ_CHECK(cfg->fleet_poll_s >= 1 && cfg->fleet_reservation_decay_s >= 1);
+	/* poll_s 0 never polls; the rest within their keys' ranges */
+	FUZZ_CHECK(cfg->fleet_poll_s <= 3600 && cfg->fleet_reservation_decay_s >= 1);
+	FUZZ_CHECK(cfg->fleet_max_meetings >= 1000 && cfg->state_placement_ttl_s >= 60);
 	if (cfg->state_redis == NULL)
 		return;
 	err = gw_config_redis_url(cfg->state_redis, &addr);
