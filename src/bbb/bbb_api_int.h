@@ -1,7 +1,7 @@
 /*
- * bbb_api_int.h - what bbb_api.c shares with bbb_passthrough.c, the
- * passing on of BBB's XML for the BBB-compatible API. Nothing outside the
- * two includes it.
+ * bbb_api_int.h - what bbb_api.c shares with bbb_passthrough.c (the
+ * passing on of BBB's XML for the BBB-compatible API) and bbb_fanout.c
+ * (a list from every server). Nothing outside the three includes it.
  */
 #ifndef GW_BBB_API_INT_H
 #define GW_BBB_API_INT_H
@@ -33,6 +33,17 @@ const struct gw_upstream_sink *gw_bbb_passthrough_sink(struct gw_exchange *x);
  * call's finish learns the envelope, read off the text, without writing.
  */
 void gw_bbb_passthrough_complete(struct gw_exchange *x);
+
+/* BBB's XML (len bytes) rewritten for x's tenant (as it is without one), appended to out. */
+enum gw_err gw_bbb_passthrough_rewrite(struct gw_exchange *x, const char *xml, size_t len,
+				       struct gw_buf *out) GW_WUR;
+
+/*
+ * Answers x with BBB's XML (rewritten): text/xml for the BBB-compatible
+ * API, whose finish then learns the envelope; application/xml for
+ * Accept: application/xml.
+ */
+void gw_bbb_passthrough_respond(struct gw_exchange *x, const char *xml, size_t len);
 
 struct gw_bbb_target;
 struct gw_config;

@@ -9,7 +9,9 @@
  * limit) is cut from the merged list (ordered by startTime, then
  * recordID), and "incomplete" names every server whose part is missing.
  * The call's finish function then gets the merged reply as if one server
- * had sent it.
+ * had sent it. A caller of BBB's XML (the BBB-compatible API, Accept:
+ * application/xml) gets the servers' XML merged instead (xml_merge.h),
+ * each part rewritten for the tenant first, hookIDs qualified likewise.
  */
 #include "bbb_api.h"
 #include "bbb_api_int.h"
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "str.h"
 #include "xml2json.h"
+#include "xml_merge.h"
 
 struct part {
 	struct fan *fan;
@@ -217,11 +220,85 @@ static void merge(struct fan *fan)
 	gw_bbb_merge_deinit(&m);
 }
 
+/* Whether the caller gets BBB's XML (the BBB-compatible API, Accept: application/xml). */
+static bool wants_xml(const struct gw_exchange *x)
+{
+	return x->bbb.facade || x->bbb.raw_reply;
+}
+
+/*
+ * Each part's XML, rewritten for the tenant, into m (a missing part
+ * named); the first refusal's text into failed. GW_E_NOMEM.
+ */
+static enum gw_err gather_xml(struct fan *fan, struct gw_xml_merge *m, struct gw_buf *failed)
+{
+	struct gw_exchange *x = fan->x;
+	bool hooks = x->bbb.def == GW_BBB_CALL(hooks_list);
+	enum gw_err err = GW_OK;
+
+	for (size_t i = 0; i < fan->n && err == GW_OK; i++) {
+		struct part *p = &fan->parts[i];
+		const struct gw_upstream_call *c = &p->call;
+		enum gw_xml_part got = GW_XML_PART_BAD;
+		struct gw_buf t;
+
+		gw_buf_init(&t, c->reply.len + 1);
+		if (p->asked && c->result == GW_OK && c->http_status == 200 &&
+		    gw_bbb_xml_type(c->reply_content_type)) {
+			err = gw_bbb_passthrough_rewrite(x, gw_buf_str(&c->reply), c->reply.len,
+							 &t);
+			if (err == GW_OK)
+				got = gw_xml_merge_add(m, gw_buf_str(&t), t.len,
+						       hooks ? p->name : NULL);
+			else if (err != GW_E_NOMEM)
+				err = GW_OK; /* a reply the rewrite refuses: the part is missing */
+		}
+		if (got == GW_XML_PART_NOMEM)
+			err = GW_E_NOMEM;
+		else if (got == GW_XML_PART_FAILED && failed->len == 0)
+			err = gw_buf_append(failed, gw_buf_str(&t), t.len);
+		if (err == GW_OK && got != GW_XML_PART_ADDED)
+			err = gw_xml_merge_missing(m, p->name);
+		gw_buf_deinit(&t);
+	}
+	return err;
+}
+
+/* Every server answered or failed: the merged XML to the caller. */
+static void merge_xml(struct fan *fan)
+{
+	struct gw_exchange *x = fan->x;
+	bool recordings = x->bbb.def == GW_BBB_CALL(getRecordings);
+	struct gw_xml_merge *m =
+		gw_xml_merge_new(list_key(x->bbb.def), fan->offset, recordings ? fan->limit : -1);
+	struct gw_buf failed, out;
+	enum gw_err err;
+
+	gw_buf_init(&failed, x->req.cfg->bbb_max_reply_bytes + 1);
+	gw_buf_init(&out, (fan->n + 1) * (x->req.cfg->bbb_max_reply_bytes + 1));
+	err = m != NULL ? gather_xml(fan, m, &failed) : GW_E_NOMEM;
+	if (err == GW_OK && !gw_xml_merge_any(m) && failed.len > 0)
+		gw_bbb_passthrough_respond(x, gw_buf_str(&failed), failed.len);
+	else if (err == GW_OK && !gw_xml_merge_any(m))
+		gw_response_problem(x, GW_E_UPSTREAM_CONNECT, "No BBB server answered the list",
+				    NULL);
+	else if (err == GW_OK && (err = gw_xml_merge_finish(m, &out)) == GW_OK)
+		gw_bbb_passthrough_respond(x, gw_buf_str(&out), out.len);
+	if (err != GW_OK)
+		gw_response_problem(x, err, NULL, NULL);
+	gw_buf_deinit(&out);
+	gw_buf_deinit(&failed);
+	gw_xml_merge_free(m);
+}
+
 static void fan_end(struct fan *fan)
 {
 	struct gw_exchange *x = fan->x;
 
-	merge(fan);
+	if (wants_xml(x))
+		merge_xml(fan);
+	else
+		merge(fan);
 	for (size_t i = 0; i < fan->n; i++) {
 		gw_upstream_call_deinit(&fan->parts[i].call);
 		gw_buf_deinit(&fan->parts[i].url);

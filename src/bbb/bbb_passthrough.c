@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bbb_api.h"
+#include "bbb_route.h"
 #include "bbb_reply.h"
 #include "config.h"
 #include "xml_tenant.h"
@@ -37,6 +38,11 @@ static enum gw_err facade_out(void *arg, const char *p, size_t n)
 	struct facade_stream *f = arg;
 
 	return gw_buf_append(&f->out, p, n);
+}
+
+static enum gw_err buf_out(void *arg, const char *p, size_t n)
+{
+	return gw_buf_append(arg, p, n);
 }
 
 /* A rewrite of a reply of at most max bytes for x's tenant; NULL on OOM. */
@@ -110,37 +116,99 @@ static char *element_text(struct gw_exchange *x, const char *xml, const char *op
 	return gw_arena_strndup(&x->arena, a, (size_t)(b - a));
 }
 
+/*
+ * A fleet's hook: the reply's first hookID becomes "<server>:<id>" (as the
+ * merged hooks/list and hooks/destroy name it). Text work: bbb-webhooks
+ * writes <hookID>n</hookID>.
+ */
+static enum gw_err qualify_hook_id(struct gw_exchange *x, struct gw_buf *out)
+{
+	const char *server = gw_bbb_server_name(x);
+	const char *text = gw_buf_str(out);
+	const char *at = strstr(text, "<hookID>");
+	struct gw_buf q;
+	enum gw_err err;
+	size_t head;
+
+	if (x->bbb.def != GW_BBB_CALL(hooks_create) || x->req.cfg->n_servers <= 1 ||
+	    server == NULL || at == NULL)
+		return GW_OK;
+	head = (size_t)(at - text) + 8;
+	gw_buf_init(&q, out->max);
+	err = gw_buf_append(&q, text, head);
+	if (err == GW_OK)
+		err = gw_buf_appendf(&q, "%s:", server);
+	if (err == GW_OK)
+		err = gw_buf_append(&q, text + head, out->len - head);
+	if (err == GW_OK) {
+		gw_buf_deinit(out);
+		*out = q;
+	} else {
+		gw_buf_deinit(&q);
+	}
+	return err;
+}
+
+enum gw_err gw_bbb_passthrough_rewrite(struct gw_exchange *x, const char *xml, size_t len,
+				       struct gw_buf *out)
+{
+	struct gw_xml_tenant *rw = NULL;
+	enum gw_err err;
+
+	if (x->req.tenant == NULL)
+		return gw_buf_append(out, xml, len);
+	err = gw_xml_tenant_new(x->req.tenant->prefix, len + 1, &rw);
+	if (err == GW_OK)
+		err = gw_xml_tenant_feed(rw, xml, len, buf_out, out);
+	if (err == GW_OK)
+		err = gw_xml_tenant_finish(rw, buf_out, out);
+	gw_xml_tenant_free(rw);
+	return err;
+}
+
+void gw_bbb_passthrough_respond(struct gw_exchange *x, const char *xml, size_t len)
+{
+	struct gw_bbb_reply reply = {0};
+
+	if (!x->bbb.facade) {
+		gw_response_raw(x, 200, "application/xml; charset=utf-8", xml, len);
+		return;
+	}
+	gw_response_raw(x, 200, "text/xml; charset=utf-8", xml, len);
+	if (x->bbb.finish != NULL) {
+		reply.success = strstr(xml, "<returncode>SUCCESS</returncode>") != NULL;
+		reply.message_key = element_text(x, xml, "<messageKey>", "</messageKey>");
+		x->bbb.finish(x, &reply);
+	}
+}
+
 void gw_bbb_passthrough_complete(struct gw_exchange *x)
 {
 	struct gw_upstream_call *up = &x->up;
 	struct facade_stream *f = x->bbb.stream;
-	struct gw_bbb_reply reply = {0};
 	enum gw_err err = GW_OK;
 	bool json = !gw_bbb_xml_type(up->reply_content_type);
 
 	x->bbb.stream = NULL;
-	if (f == NULL && !json) {
+	if (json) {
+		facade_stream_free(f);
+		gw_response_raw(x, 200, "application/json; charset=utf-8", gw_buf_str(&up->reply),
+				up->reply.len);
+		return;
+	}
+	if (f == NULL) {
 		f = facade_stream_new(x, up->reply.max);
 		err = f == NULL ? GW_E_NOMEM : pass(f, gw_buf_str(&up->reply), up->reply.len);
 	}
-	if (err == GW_OK && f != NULL && f->rw != NULL)
+	if (err == GW_OK && f->rw != NULL)
 		err = gw_xml_tenant_finish(f->rw, facade_out, f);
+	if (err == GW_OK)
+		err = qualify_hook_id(x, &f->out);
 	if (err != GW_OK) {
 		facade_stream_free(f);
 		gw_bbb_reply_refused(x, err);
 		return;
 	}
-	if (json)
-		gw_response_raw(x, 200, "application/json; charset=utf-8", gw_buf_str(&up->reply),
-				up->reply.len);
-	else
-		gw_response_raw(x, 200, "text/xml; charset=utf-8", gw_buf_str(&f->out), f->out.len);
-	if (x->bbb.finish != NULL && !json) {
-		reply.success = strstr(gw_buf_str(&f->out), "<returncode>SUCCESS</returncode>") !=
-				NULL;
-		reply.message_key =
-			element_text(x, gw_buf_str(&f->out), "<messageKey>", "</messageKey>");
-		x->bbb.finish(x, &reply);
-	}
+	gw_bbb_passthrough_respond(x, gw_buf_str(&f->out), f->out.len);
 	facade_stream_free(f);
 }

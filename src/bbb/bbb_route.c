@@ -264,13 +264,12 @@ enum gw_bbb_routed gw_bbb_route(struct gw_exchange *x, const struct gw_bbb_call_
 		return c != GW_BBB_CALL(create) || one_takes_meetings(x, f) ? GW_BBB_ROUTED
 									    : GW_BBB_ROUTE_REFUSED;
 	/*
-	 * Lists come from every server, the gateway's own look-ups included
-	 * (a tenant's meeting count); BBB's own XML passed on to a client (the
-	 * BBB-compatible API, Accept: application/xml) comes from one server.
+	 * Lists come from every server, the gateway's own look-ups included (a
+	 * tenant's meeting count), converted and merged, or merged as BBB's XML
+	 * for the BBB-compatible API and Accept: application/xml.
 	 */
-	if ((c == GW_BBB_CALL(getMeetings) || c == GW_BBB_CALL(getRecordings) ||
-	     c == GW_BBB_CALL(hooks_list)) &&
-	    !x->bbb.facade && (x->resp.bbb_xml || !gw_bbb_wants_xml(&x->req)))
+	if (c == GW_BBB_CALL(getMeetings) || c == GW_BBB_CALL(getRecordings) ||
+	    c == GW_BBB_CALL(hooks_list))
 		return GW_BBB_ROUTE_FAN;
 	/* getRecordings' meetingID is a filter (a list), not where the call goes */
 	id = c != GW_BBB_CALL(getRecordings) ? query_param(x, query, "meetingID") : NULL;

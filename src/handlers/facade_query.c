@@ -155,8 +155,10 @@ static bool pair(struct facade_query *b, const char *raw, size_t n)
 		b->ids = value;
 		return true; /* added back once the tenant is found to have them */
 	}
-	if (k == K_HOOK_ID && strcmp(name, "hookID") == 0)
+	if (k == K_HOOK_ID && strcmp(name, "hookID") == 0) {
 		b->hook_id = value;
+		return true; /* added back, as its server knows it, once the tenant is found to have it */
+	}
 	if (fetched(k, name) && !fetch_ok(b, name, value))
 		return false;
 	if (k == K_CREATE) {

@@ -29,6 +29,7 @@
 #include "bbb_sign.h"
 #include "config.h"
 #include "facade.h"
+#include "fleet.h"
 #include "handlers.h"
 #include "multipart.h"
 #include "route.h"
@@ -310,13 +311,28 @@ static void failed_json(struct gw_exchange *x, const char *record_id)
 	free(text);
 }
 
+/* The pending call sent with name=value before the rest of its query. */
+static void send_with(struct gw_exchange *x, const struct pending *pd, const char *name,
+		      const char *value)
+{
+	struct gw_buf q;
+
+	gw_buf_init(&q, GW_MAX_QUERY_BYTES);
+	if (gw_bbb_query_add(&q, name, value) == GW_OK &&
+	    (pd->query[0] == '\0' ||
+	     (gw_buf_append(&q, "&", 1) == GW_OK && gw_buf_append_str(&q, pd->query) == GW_OK)))
+		send_call(x, pd->call->def, gw_buf_str(&q));
+	else
+		gw_response_problem(x, GW_E_BODY_TOO_LARGE, "The request is too large", NULL);
+	gw_buf_deinit(&q);
+}
+
 /* The tenant's recordings among the ones asked for: the call goes on with those (as BBB, for some). */
 static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	struct pending *pd = gw_bbb_state(x);
 	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "recordings"); /* borrowed */
 	struct gw_buf own;
-	struct gw_buf q;
 	const char *p = pd->ids;
 	char id[256];
 
@@ -343,14 +359,7 @@ static void recordings_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 					 "We could not find recordings");
 		return;
 	}
-	gw_buf_init(&q, GW_MAX_QUERY_BYTES);
-	if (gw_bbb_query_add(&q, "recordID", gw_buf_str(&own)) == GW_OK &&
-	    (pd->query[0] == '\0' ||
-	     (gw_buf_append(&q, "&", 1) == GW_OK && gw_buf_append_str(&q, pd->query) == GW_OK)))
-		send_call(x, pd->call->def, gw_buf_str(&q));
-	else
-		gw_response_problem(x, GW_E_BODY_TOO_LARGE, "The request is too large", NULL);
-	gw_buf_deinit(&q);
+	send_with(x, pd, "recordID", gw_buf_str(&own));
 	gw_buf_deinit(&own);
 }
 
@@ -359,11 +368,25 @@ static void hook_checked(struct gw_exchange *x, struct gw_bbb_reply *r)
 	struct pending *pd = gw_bbb_state(x);
 	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "hooks"); /* borrowed */
 
-	if (listed(list, "hookID", pd->ids))
-		send_call(x, pd->call->def, pd->query);
-	else
+	char server[GW_FLEET_NAME_MAX + 1], own[64];
+	const char *id = pd->ids;
+
+	if (!listed(list, "hookID", pd->ids)) {
 		gw_facade_failed(x, GW_E_BBB_NOT_FOUND, "destroyMissingHook",
 				 "The hook informed was not found.");
+		return;
+	}
+	/* a fleet's hookID is "<server>:<id>": its server knows it by its own id */
+	if (x->req.cfg->n_servers > 1 && gw_bbb_hook_id_split(pd->ids, strlen(pd->ids), server,
+							      sizeof(server), own, sizeof(own))) {
+		if (!gw_bbb_use_server(x, server)) {
+			gw_facade_failed(x, GW_E_BBB_NOT_FOUND, "destroyMissingHook",
+					 "The hook informed was not found.");
+			return;
+		}
+		id = own;
+	}
+	send_with(x, pd, "hookID", id);
 }
 
 /* Asks BBB (converted, filtered to the tenant) whether the tenant has what b names. */
