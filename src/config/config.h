@@ -62,6 +62,13 @@ enum gw_server_state {
 	GW_SERVER_CORDONED,    /* keeps its meetings, gets no new ones */
 	GW_SERVER_DISABLED,    /* gets no calls: its meetings are unreachable until it is enabled */
 };
+#define GW_SERVER_STATES 3
+
+/* A state's name ("enabled", "cordoned", "disabled"); NULL out of range. */
+const char *gw_server_state_name(enum gw_server_state s);
+
+/* The state named by the len bytes at name (as gw_server_state_name); false when none. */
+bool gw_server_state_parse(const char *name, size_t len, enum gw_server_state *out);
 
 /*
  * One BBB server of the fleet (servers[] entry). A config with a lone

@@ -68,6 +68,22 @@ static const struct gw_config_ename server_states[] = {
 	{ NULL, 0 },
 };
 
+const char *gw_server_state_name(enum gw_server_state s)
+{
+	return (unsigned)s < GW_SERVER_STATES ? server_states[s].name : NULL;
+}
+
+bool gw_server_state_parse(const char *name, size_t len, enum gw_server_state *out)
+{
+	for (const struct gw_config_ename *e = server_states; e->name != NULL; e++) {
+		if (strlen(e->name) == len && memcmp(e->name, name, len) == 0) {
+			*out = (enum gw_server_state)e->value;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void token_deinit(void *entry)
 {
 	gw_token_deinit(entry);

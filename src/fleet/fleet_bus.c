@@ -48,24 +48,6 @@ struct gw_bus {
 	atomic_bool up;
 };
 
-static const char *const state_names[] = {"enabled", "cordoned", "disabled"};
-
-const char *gw_bus_state_name(enum gw_server_state s)
-{
-	return (unsigned)s < GW_ARRAY_SIZE(state_names) ? state_names[s] : NULL;
-}
-
-bool gw_bus_state_parse(const char *name, size_t len, enum gw_server_state *out)
-{
-	for (size_t i = 0; i < GW_ARRAY_SIZE(state_names); i++) {
-		if (strlen(state_names[i]) == len && memcmp(state_names[i], name, len) == 0) {
-			*out = (enum gw_server_state)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 uint64_t gw_bus_event_id(const char *s, size_t len)
 {
 	uint64_t ms = 0, seq = 0;
@@ -155,7 +137,7 @@ enum gw_err gw_bus_send_state(struct gw_redis *r, size_t maxlen, const char *nam
 			      enum gw_server_state state, gw_redis_reply_fn cb, void *arg)
 {
 	char max[24];
-	const char *st = gw_bus_state_name(state);
+	const char *st = gw_server_state_name(state);
 	const char *argv[] = {"EVAL", state_script, "2", STATES, STREAM, name, st, max};
 
 	if (st == NULL)
@@ -249,7 +231,7 @@ static void apply_state(struct gw_bus *b, const struct gw_redis_reply *name,
 	char *n = copy_str(name, GW_FLEET_NAME_MAX);
 
 	if (n != NULL && state != NULL && b->deps.fleet != NULL &&
-	    gw_bus_state_parse(state->str, state->len, &st))
+	    gw_server_state_parse(state->str, state->len, &st))
 		(void)gw_fleet_set_state(b->deps.fleet, n, st);
 	free(n);
 }

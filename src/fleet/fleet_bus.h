@@ -91,12 +91,6 @@ enum gw_err gw_bus_send_state(struct gw_redis *r, size_t maxlen, const char *nam
 /* True when a sender's completion says the store took it. */
 bool gw_bus_sent(enum gw_err err, const struct gw_redis_reply *r);
 
-/* "enabled", "cordoned", "disabled"; NULL out of range. */
-const char *gw_bus_state_name(enum gw_server_state s);
-
-/* The state named name (as gw_bus_state_name), false when none. */
-bool gw_bus_state_parse(const char *name, size_t len, enum gw_server_state *out);
-
 /*
  * A stream entry id "<ms>-<seq>" as an event id (ms x 1000 + seq, seq
  * capped at 999); 0 when it is not one.

@@ -19,12 +19,6 @@
 #include "str.h"
 #include "upstream.h"
 
-static const char *const state_names[] = {
-	[GW_SERVER_ENABLED] = "enabled",
-	[GW_SERVER_CORDONED] = "cordoned",
-	[GW_SERVER_DISABLED] = "disabled",
-};
-
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -65,8 +59,8 @@ static json_t *public_url(const struct gw_config *cfg, const char *name)
 static json_t *server_json(const struct gw_config *cfg, const struct gw_fleet_view *v)
 {
 	return json_pack("{s:s, s:o, s:s, s:b, s:i, s:i, s:i, s:f, s:o, s:i}", "name", v->name,
-			 "url", public_url(cfg, v->name), "state", state_names[v->state], "healthy",
-			 v->healthy, "meetings", (json_int_t)v->meetings, "users",
+			 "url", public_url(cfg, v->name), "state", gw_server_state_name(v->state),
+			 "healthy", v->healthy, "meetings", (json_int_t)v->meetings, "users",
 			 (json_int_t)v->users, "placed", (json_int_t)v->placed, "load", v->load,
 			 "lastPoll", rfc3339(v->last_poll_ms), "failedPolls",
 			 (json_int_t)v->failures);
@@ -133,33 +127,26 @@ void gw_handle_server_patch(struct gw_exchange *x)
 	const char *name = x->req.params[0];
 	json_t *body = NULL;
 	const char *state;
-	size_t i;
-	int st = -1;
+	enum gw_server_state st;
 
 	if (f == NULL || gw_request_json_object(x, true, &body) != GW_OK)
 		return;
 	if (!gw_request_string(x, body, "state", true, &state))
 		goto out;
-	for (i = 0; i < GW_ARRAY_SIZE(state_names); i++) {
-		if (strcmp(state, state_names[i]) == 0)
-			st = (int)i;
-	}
-	if (st < 0) {
+	if (!gw_server_state_parse(state, strlen(state), &st)) {
 		gw_response_problem(x, GW_E_BAD_REQUEST,
 				    "'state' must be \"enabled\", \"cordoned\" or \"disabled\"",
 				    "state");
 		goto out;
 	}
-	if (gw_fleet_set_state(f, name, (enum gw_server_state)st) != GW_OK) {
+	if (gw_fleet_set_state(f, name, st) != GW_OK) {
 		gw_response_problem(x, GW_E_NOT_FOUND, "No BBB server has this name", NULL);
 		goto out;
 	}
 	gw_log_notice("fleet: server %s set %s by token %s", name, state,
 		      x->req.token != NULL ? x->req.token->name : "-");
 	/* with state.redis every gateway takes it before the answer */
-	gw_share_then(x, NULL,
-		      &(struct gw_share_state){.name = name, .state = (enum gw_server_state)st},
-		      patched, NULL);
+	gw_share_then(x, NULL, &(struct gw_share_state){.name = name, .state = st}, patched, NULL);
 out:
 	json_decref(body);
 }
@@ -207,7 +194,7 @@ void gw_servers_metrics(struct gw_fleet *f, struct gw_metrics_extra *extra)
 		struct gw_metrics_server *m = &extra->servers[i];
 
 		m->name = v[i].name;
-		m->state = state_names[v[i].state];
+		m->state = gw_server_state_name(v[i].state);
 		m->healthy = v[i].healthy;
 		m->meetings = v[i].meetings;
 		m->users = v[i].users;

@@ -37,11 +37,11 @@ START_TEST(test_bus_ids_and_names)
 	ck_assert_uint_eq(gw_bus_event_id("17x-5", 5), 0);
 	ck_assert_uint_eq(gw_bus_event_id("1-5x", 4), 0);
 	ck_assert_uint_eq(gw_bus_event_id("99999999999999999999999-1", 25), 0);
-	ck_assert(gw_bus_state_parse("cordoned", 8, &st));
+	ck_assert(gw_server_state_parse("cordoned", 8, &st));
 	ck_assert_int_eq(st, GW_SERVER_CORDONED);
-	ck_assert(!gw_bus_state_parse("cordon", 6, &st));
-	ck_assert_str_eq(gw_bus_state_name(GW_SERVER_DISABLED), "disabled");
-	ck_assert_ptr_null(gw_bus_state_name((enum gw_server_state)7));
+	ck_assert(!gw_server_state_parse("cordon", 6, &st));
+	ck_assert_str_eq(gw_server_state_name(GW_SERVER_DISABLED), "disabled");
+	ck_assert_ptr_null(gw_server_state_name((enum gw_server_state)7));
 }
 END_TEST
 
