@@ -182,9 +182,8 @@ static bool build(struct gw_exchange *x, const struct gw_bbb_call_def *c, const 
 	enum gw_err err;
 
 	if (!gw_bbb_target_of(x, &t)) {
-		gw_response_header(&x->resp, "Retry-After", "1");
-		gw_response_problem(x, GW_E_UNAVAILABLE,
-				    "The meeting's BBB server left the configuration", NULL);
+		gw_response_retry(x, GW_E_UNAVAILABLE, 1,
+				  "The meeting's BBB server left the configuration");
 		return false;
 	}
 	if ((c->method == GW_BBB_GET && *body != NULL) ||
@@ -567,8 +566,7 @@ void gw_bbb_not_ready(struct gw_exchange *x, int status)
 
 	snprintf(detail, sizeof(detail), "BBB is not ready (HTTP %d from the gateway's probe)",
 		 status);
-	gw_response_header(&x->resp, "Retry-After", "5");
-	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
+	gw_response_retry(x, GW_E_UNAVAILABLE, 5, detail);
 }
 
 void gw_bbb_complete(struct gw_exchange *x)

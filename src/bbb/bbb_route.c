@@ -157,8 +157,7 @@ static char *query_param(struct gw_exchange *x, const char *query, const char *n
 
 void gw_bbb_route_no_server(struct gw_exchange *x, const char *detail)
 {
-	gw_response_header(&x->resp, "Retry-After", "5");
-	gw_response_problem(x, GW_E_UNAVAILABLE, detail, NULL);
+	gw_response_retry(x, GW_E_UNAVAILABLE, 5, detail);
 }
 
 void gw_bbb_route_want(struct gw_exchange *x, const char *query, struct gw_fleet_want *w)

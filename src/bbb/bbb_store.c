@@ -130,11 +130,9 @@ static void finish(struct wait *w)
 static void store_down(struct gw_exchange *x, enum gw_err err)
 {
 	gw_log_warn("fleet: the shared store (state.redis) did not answer: %s", gw_err_str(err));
-	gw_response_header(&x->resp, "Retry-After", "2");
-	gw_response_problem(x, GW_E_UNAVAILABLE,
-			    "The gateways' shared state is unreachable: new meetings wait until it "
-			    "is back",
-			    NULL);
+	gw_response_retry(x, GW_E_UNAVAILABLE, 2,
+			  "The gateways' shared state is unreachable: new meetings wait until it "
+			  "is back");
 }
 
 static void placed(enum gw_err err, const struct gw_redis_reply *r, void *arg)

@@ -110,8 +110,7 @@ void gw_handle_readyz(struct gw_exchange *x)
 
 	/* A draining gateway is not ready, whatever BBB says: balancers move away first. */
 	if (x->req.svc != NULL && atomic_load(&x->req.svc->draining)) {
-		gw_response_header(&x->resp, "Retry-After", "5");
-		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is shutting down", NULL);
+		gw_response_retry(x, GW_E_UNAVAILABLE, 5, "The gateway is shutting down");
 		return;
 	}
 	if (x->req.svc != NULL && gw_servers_answering(x->req.svc->fleet)) {
@@ -129,10 +128,8 @@ void gw_handle_readyz(struct gw_exchange *x)
 		answer_from(x, &last);
 		return;
 	case GW_PROBE_UNKNOWN:
-		gw_response_header(&x->resp, "Retry-After", "1");
-		gw_response_problem(x, GW_E_UNAVAILABLE,
-				    "Readiness is not known yet: the first probe of BBB is running",
-				    NULL);
+		gw_response_retry(x, GW_E_UNAVAILABLE, 1,
+				  "Readiness is not known yet: the first probe of BBB is running");
 		return;
 	case GW_PROBE_SEND:
 		break;

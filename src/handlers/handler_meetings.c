@@ -121,9 +121,8 @@ static void finish_create(struct gw_exchange *x, struct gw_bbb_reply *r)
 /* The tenant has tenants[].max_meetings meetings. */
 static void quota_full(struct gw_exchange *x)
 {
-	gw_response_header(&x->resp, "Retry-After", "5");
-	gw_response_problem(x, GW_E_QUOTA_EXCEEDED,
-			    "The tenant has as many meetings as it may have (max_meetings)", NULL);
+	gw_response_retry(x, GW_E_QUOTA_EXCEEDED, 5,
+			  "The tenant has as many meetings as it may have (max_meetings)");
 }
 
 /* A random meeting ID in UUID v4 form. */

@@ -289,12 +289,10 @@ static void refuse_busy(struct gw_exchange *x, enum gw_slots_result r)
 	atomic_fetch_add_explicit(&cnt->refused[r == GW_SLOTS_FULL ? GW_STREAM_REFUSED_MAX
 								   : GW_STREAM_REFUSED_PER_TOKEN],
 				  1, memory_order_relaxed);
-	gw_response_header(&x->resp, "Retry-After", "5");
-	gw_response_problem(x, GW_E_TOO_MANY_STREAMS,
-			    r == GW_SLOTS_FULL ? "The gateway holds events.max_streams streams"
-					       : "The token holds events.max_streams_per_token "
-						 "streams",
-			    NULL);
+	gw_response_retry(x, GW_E_TOO_MANY_STREAMS, 5,
+			  r == GW_SLOTS_FULL ? "The gateway holds events.max_streams streams"
+					     : "The token holds events.max_streams_per_token "
+					       "streams");
 }
 
 static void open_stream(struct gw_exchange *x, const char *meeting_id)
@@ -314,8 +312,7 @@ static void open_stream(struct gw_exchange *x, const char *meeting_id)
 		return;
 	}
 	if (atomic_load(&((struct gw_services *)svc)->draining)) {
-		gw_response_header(&x->resp, "Retry-After", "1");
-		gw_response_problem(x, GW_E_UNAVAILABLE, "The gateway is stopping", NULL);
+		gw_response_retry(x, GW_E_UNAVAILABLE, 1, "The gateway is stopping");
 		return;
 	}
 	/* events.max_streams = 0 allows none; to the slots a cap of 0 is no cap */

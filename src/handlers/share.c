@@ -20,11 +20,9 @@ struct share {
 
 static void not_shared(struct gw_exchange *x)
 {
-	gw_response_header(&x->resp, "Retry-After", "2");
-	gw_response_problem(x, GW_E_UNAVAILABLE,
-			    "Done on this gateway, but the gateways' shared state is unreachable: "
-			    "repeat the request to share it",
-			    NULL);
+	gw_response_retry(x, GW_E_UNAVAILABLE, 2,
+			  "Done on this gateway, but the gateways' shared state is unreachable: "
+			  "repeat the request to share it");
 }
 
 static void sent(enum gw_err err, const struct gw_redis_reply *r, void *arg)

@@ -230,8 +230,7 @@ static bool start_async(struct conn *c)
 
 	if (atomic_fetch_add(&c->srv->inflight, 1) >= c->srv->opts.max_inflight) {
 		atomic_fetch_sub(&c->srv->inflight, 1);
-		gw_response_header(&x->resp, "Retry-After", "1");
-		gw_response_problem(x, GW_E_UNAVAILABLE, "Too many requests waiting on BBB", NULL);
+		gw_response_retry(x, GW_E_UNAVAILABLE, 1, "Too many requests waiting on BBB");
 		return false;
 	}
 	if (c->srv->opts.svc != NULL)

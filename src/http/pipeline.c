@@ -179,14 +179,12 @@ static bool authorize(struct gw_exchange *x)
 static bool take(struct gw_exchange *x, const char *key, double rate, double burst)
 {
 	double retry;
-	char value[16];
 
 	if (rate <= 0 || gw_ratelimit_take(x->req.svc->ratelimit, key, rate, burst,
 					   gw_ratelimit_now_ns(), &retry))
 		return true;
-	snprintf(value, sizeof(value), "%u", gw_ratelimit_retry_after_header(retry));
-	gw_response_header(&x->resp, "Retry-After", value);
-	gw_response_problem(x, GW_E_RATE_LIMITED, "The token is over its request rate", NULL);
+	gw_response_retry(x, GW_E_RATE_LIMITED, gw_ratelimit_retry_after_header(retry),
+			  "The token is over its request rate");
 	return false;
 }
 

@@ -457,6 +457,15 @@ void gw_response_problem(struct gw_exchange *x, enum gw_err err, const char *det
 	gw_response_problem_extra(x, err, detail, field, NULL);
 }
 
+void gw_response_retry(struct gw_exchange *x, enum gw_err err, unsigned seconds, const char *detail)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%u", seconds);
+	gw_response_header(&x->resp, "Retry-After", value);
+	gw_response_problem(x, err, detail, NULL);
+}
+
 enum gw_err gw_request_json_object(struct gw_exchange *x, bool required, json_t **out)
 {
 	json_error_t jerr;

@@ -438,6 +438,10 @@ void gw_response_raw(struct gw_exchange *x, int status, const char *content_type
 void gw_response_problem(struct gw_exchange *x, enum gw_err err, const char *detail,
 			 const char *field);
 
+/* gw_response_problem with "Retry-After: <seconds>": come back later. */
+void gw_response_retry(struct gw_exchange *x, enum gw_err err, unsigned seconds,
+		       const char *detail);
+
 /*
  * Like gw_response_problem and adds members from extra (borrowed; copied
  * in): messageKey, message, errors for BBB failures.
