@@ -6,14 +6,18 @@
 #
 # Starts one simulator on a free port with a random secret, then the
 # gateway (on a free port, facade enabled) with two tenants, lms and
-# moodle, each with a random secret of its own. run.mjs runs twice:
+# moodle, each with a random secret of its own; and a second gateway, the
+# same tenants in front of a fleet of two more simulators (`servers`).
+# run.mjs runs three times:
 #
 #   path: the tenant named by the path, http://127.0.0.1:PORT/lms/bigbluebutton/
 #         with --prefix-check against .../moodle/bigbluebutton/;
 #   host: the tenant named by the first label of Host,
 #         http://lms.localhost:PORT/bigbluebutton/ with --prefix-check against
 #         moodle.localhost. Node resolves *.localhost through a preload that
-#         sends those names to 127.0.0.1 (no /etc/hosts, no DNS needed).
+#         sends those names to 127.0.0.1 (no /etc/hosts, no DNS needed);
+#   fleet: the path form on the fleet's gateway: creates placed on either
+#         server, lists merged from both, calls following their meeting.
 #
 # --prefix-check tests the tenants' isolation: a meeting moodle creates is
 # invisible to lms. Both runs' TAP is merged into one stream (renumbered, each
@@ -116,13 +120,24 @@ print(s.getsockname()[1])' 2>/dev/null; then
 	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
 }
 
-# The simulator, on a port of its own choosing.
-sim_secret=$(random_secret)
-if ! start bbb-sim out '^bbb-sim listening on http://' "$sim" --port 0 --secret "$sim_secret"; then
-	echo "Bail out! bbb-sim did not start"
-	exit 99
-fi
-sim_url=${ready_line#bbb-sim listening on }
+# start_sim NAME: a simulator on a port of its own choosing; sets sim_url and sim_secret.
+start_sim() {
+	sim_secret=$(random_secret)
+	if ! start "$1" out '^bbb-sim listening on http://' "$sim" --port 0 --secret "$sim_secret"; then
+		echo "Bail out! $1 did not start"
+		exit 99
+	fi
+	sim_url=${ready_line#bbb-sim listening on }
+}
+
+# The fleet's two simulators first, then the lone gateway's.
+start_sim bbb-sim-f1
+f1_url=$sim_url
+f1_secret=$sim_secret
+start_sim bbb-sim-f2
+f2_url=$sim_url
+f2_secret=$sim_secret
+start_sim bbb-sim
 
 # The gateway: its config, the tenants' secret files beside it.
 lms_secret=$(random_secret)
@@ -132,36 +147,62 @@ printf '%s\n' "$lms_secret" >"$tmp/gw/lms.secret"
 printf '%s\n' "$moodle_secret" >"$tmp/gw/moodle.secret"
 chmod 600 "$tmp/gw/lms.secret" "$tmp/gw/moodle.secret"
 
-# write_config PORT
+# write_config FILE PORT BBB: a gateway's config, BBB its BBB servers' settings.
 write_config() {
-	cat >"$tmp/gw/gateway.conf" <<EOF
-listen = { address = "127.0.0.1"; port = $1; threads = 2; };
+	cat >"$1" <<EOF
+listen = { address = "127.0.0.1"; port = $2; threads = 2; };
 log = { level = "notice"; access = false; };
-bbb = { url = "$sim_url"; secret = "$sim_secret"; };
+$3
 tenants = (
   { name = "lms"; meeting_prefix = "lms~"; secret_file = "lms.secret"; max_meetings = 50;
     create = { defaults = { record = false; }; max_participants = 100; }; },
   { name = "moodle"; meeting_prefix = "moodle~"; secret_file = "moodle.secret"; }
 );
-facade = { enabled = true; public_url = "http://127.0.0.1:$1"; };
+facade = { enabled = true; public_url = "http://127.0.0.1:$2"; };
 EOF
 }
 
-attempt=1
-while :; do
-	gw_port=$(free_port)
-	write_config "$gw_port"
-	if start bbb-gateway err "listening on 127\\.0\\.0\\.1 port ${gw_port}[^0-9]" \
-		"$gateway" -c "$tmp/gw/gateway.conf"; then
-		break
-	fi
-	if [ "$attempt" -ge 5 ]; then
-		echo "Bail out! bbb-gateway did not start"
+# start_gateway NAME BBB: a gateway on a free port (retried when it was
+# taken in between); sets gw_port and gw_pid.
+start_gateway() {
+	attempt=1
+	while :; do
+		gw_port=$(free_port)
+		write_config "$tmp/gw/$1.conf" "$gw_port" "$2"
+		if start "$1" err "listening on 127\\.0\\.0\\.1 port ${gw_port}[^0-9]" \
+			"$gateway" -c "$tmp/gw/$1.conf"; then
+			break
+		fi
+		if [ "$attempt" -ge 5 ]; then
+			echo "Bail out! $1 did not start"
+			exit 99
+		fi
+		attempt=$((attempt + 1))
+	done
+	gw_pid=$pid
+}
+
+start_gateway bbb-gateway "bbb = { url = \"$sim_url\"; secret = \"$sim_secret\"; };"
+lone_port=$gw_port
+lone_pid=$gw_pid
+start_gateway bbb-gateway-fleet "servers = (
+  { name = \"bbb1\"; url = \"$f1_url\"; secret = \"$f1_secret\"; },
+  { name = \"bbb2\"; url = \"$f2_url\"; secret = \"$f2_secret\"; }
+);
+fleet = { poll_s = 1; };"
+fleet_port=$gw_port
+fleet_pid=$gw_pid
+# A server takes meetings once its first poll answered: wait for both.
+tries=$((READY_TIMEOUT * 10))
+while [ "$(grep -c -E 'fleet: server bbb[12] is healthy' "$tmp/bbb-gateway-fleet.err")" -lt 2 ]; do
+	tries=$((tries - 1))
+	if [ "$tries" -le 0 ]; then
+		echo "Bail out! the fleet's servers did not become healthy"
+		sed 's/^/# bbb-gateway-fleet: /' "$tmp/bbb-gateway-fleet.err"
 		exit 99
 	fi
-	attempt=$((attempt + 1))
+	sleep 0.1
 done
-gw_pid=$pid
 
 # Node's resolver for the Host form: *.localhost is 127.0.0.1 (as in
 # browsers and systemd-resolved). Every connect (fetch and axios alike)
@@ -184,10 +225,12 @@ client() {
 }
 
 status=0
-client path "http://127.0.0.1:$gw_port/lms/bigbluebutton/" \
-	"http://127.0.0.1:$gw_port/moodle/bigbluebutton/" || status=1
-client host "http://lms.localhost:$gw_port/bigbluebutton/" \
-	"http://moodle.localhost:$gw_port/bigbluebutton/" || status=1
+client path "http://127.0.0.1:$lone_port/lms/bigbluebutton/" \
+	"http://127.0.0.1:$lone_port/moodle/bigbluebutton/" || status=1
+client host "http://lms.localhost:$lone_port/bigbluebutton/" \
+	"http://moodle.localhost:$lone_port/bigbluebutton/" || status=1
+client fleet "http://127.0.0.1:$fleet_port/lms/bigbluebutton/" \
+	"http://127.0.0.1:$fleet_port/moodle/bigbluebutton/" || status=1
 
 # One TAP stream: the tests renumbered and named "[FORM] ...", each run's
 # own plan and summary as comments, node's stderr as comments, one plan.
@@ -206,22 +249,28 @@ awk '
 	/^#/ { print "# [" form "]" substr($0, 2); next }
 	{ print "# [" form "] " $0 }
 	END { if (n > 0) print "1.." n; else print "Bail out! no client run printed a test" }
-' "$tmp/path.tap" "$tmp/path.err" "$tmp/host.tap" "$tmp/host.err" | {
+' "$tmp/path.tap" "$tmp/path.err" "$tmp/host.tap" "$tmp/host.err" "$tmp/fleet.tap" \
+	"$tmp/fleet.err" | {
 	echo "TAP version 13"
 	cat
 }
 
 # A run that printed no test (node failed before its first check) fails too.
-if ! grep -q -E '^(not )?ok [0-9]+' "$tmp/path.tap" || ! grep -q -E '^(not )?ok [0-9]+' "$tmp/host.tap"; then
-	echo "# a client run printed no test"
-	status=1
-fi
-if ! kill -0 "$gw_pid" 2>/dev/null; then
-	echo "# bbb-gateway exited during the run"
-	status=1
-fi
+for form in path host fleet; do
+	if ! grep -q -E '^(not )?ok [0-9]+' "$tmp/$form.tap"; then
+		echo "# the $form run printed no test"
+		status=1
+	fi
+done
+for gw in "bbb-gateway $lone_pid" "bbb-gateway-fleet $fleet_pid"; do
+	if ! kill -0 "${gw#* }" 2>/dev/null; then
+		echo "# ${gw% *} exited during the run"
+		status=1
+	fi
+done
 if [ "$status" -ne 0 ]; then
-	sed 's/^/# bbb-gateway: /' "$tmp/bbb-gateway.err"
-	sed 's/^/# bbb-sim: /' "$tmp/bbb-sim.err"
+	for name in bbb-gateway bbb-gateway-fleet bbb-sim bbb-sim-f1 bbb-sim-f2; do
+		sed "s/^/# $name: /" "$tmp/$name.err"
+	done
 fi
 exit "$status"
