@@ -39,6 +39,8 @@ struct part {
 	struct gw_buf url;
 	char *body; /* the converted list's text, which the merge reads in place */
 	size_t body_len;
+	struct gw_bbb_reply r; /* the converted reply (JSON callers), made as it arrived */
+	bool converted;        /* r holds it; false: the part is missing */
 };
 
 struct fan {
@@ -99,6 +101,12 @@ static char *without_page(struct gw_exchange *x, const char *query, long long *o
 	return out;
 }
 
+/* Whether the caller gets BBB's XML (the BBB-compatible API, Accept: application/xml). */
+static bool wants_xml(const struct gw_exchange *x)
+{
+	return x->bbb.facade || x->bbb.raw_reply;
+}
+
 /* The reply of one server converted, or false when its part is missing. */
 static bool part_reply(struct gw_exchange *x, struct part *p, struct gw_bbb_reply *r)
 {
@@ -155,27 +163,27 @@ static enum gw_err gather(struct fan *fan, struct gw_bbb_merge *m, struct gw_bbb
 {
 	struct gw_exchange *x = fan->x;
 	enum gw_err err = GW_OK;
-	struct gw_bbb_reply r;
 
 	for (size_t i = 0; i < fan->n && err == GW_OK; i++) {
 		struct part *p = &fan->parts[i];
 
-		if (!part_reply(x, p, &r)) {
+		if (!p->converted) {
 			err = gw_bbb_merge_missing(m, p->name);
 			continue;
 		}
-		if (!r.success) {
+		p->converted = false;
+		if (!p->r.success) {
 			err = gw_bbb_merge_missing(m, p->name);
 			if (!*have_failed)
-				*failed = r;
+				*failed = p->r;
 			else
-				gw_bbb_reply_deinit(&r);
+				gw_bbb_reply_deinit(&p->r);
 			*have_failed = true;
 			continue;
 		}
 		/* the merge reads the text where it is: the part keeps it until the fan-out ends */
-		p->body = gw_bbb_reply_take_body(&r, &p->body_len);
-		gw_bbb_reply_deinit(&r);
+		p->body = gw_bbb_reply_take_body(&p->r, &p->body_len);
+		gw_bbb_reply_deinit(&p->r);
 		if (p->body != NULL && x->bbb.def == GW_BBB_CALL(hooks_list))
 			qualify_hooks(p);
 		if (p->body != NULL)
@@ -218,12 +226,6 @@ static void merge(struct fan *fan)
 	if (have_failed)
 		gw_bbb_reply_deinit(&failed);
 	gw_bbb_merge_deinit(&m);
-}
-
-/* Whether the caller gets BBB's XML (the BBB-compatible API, Accept: application/xml). */
-static bool wants_xml(const struct gw_exchange *x)
-{
-	return x->bbb.facade || x->bbb.raw_reply;
 }
 
 /*
@@ -303,17 +305,26 @@ static void fan_end(struct fan *fan)
 		gw_upstream_call_deinit(&fan->parts[i].call);
 		gw_buf_deinit(&fan->parts[i].url);
 		free(fan->parts[i].body);
+		if (fan->parts[i].converted)
+			gw_bbb_reply_deinit(&fan->parts[i].r);
 		gw_fleet_server_unref(fan->parts[i].srv);
 	}
 	free(fan);
 	gw_bbb_calls_go_on(x);
 }
 
+/*
+ * A server answered (or failed): a JSON caller's part is converted now,
+ * while the slower servers are still awaited, and BBB's text freed.
+ */
 static void part_done(struct gw_upstream_call *call, void *arg)
 {
 	struct part *p = arg;
 
-	(void)call;
+	if (!wants_xml(p->fan->x)) {
+		p->converted = part_reply(p->fan->x, p, &p->r);
+		gw_buf_deinit(&call->reply);
+	}
 	if (--p->fan->pending == 0)
 		fan_end(p->fan);
 }
