@@ -336,6 +336,24 @@ static void finder_end(struct finder *fd)
 }
 
 /*
+ * Whether BBB's first <returncode> says SUCCESS: in getMeetingInfo's reply
+ * the envelope's comes before any element the meeting's data could name
+ * so. A look at the text; the call that follows parses the reply.
+ */
+static bool says_success(const char *xml, size_t len)
+{
+	static const char open[] = "<returncode>", ok[] = "SUCCESS</returncode>";
+	const char *at = memmem(xml, len, open, sizeof(open) - 1);
+	size_t rest;
+
+	if (at == NULL)
+		return false;
+	at += sizeof(open) - 1;
+	rest = len - (size_t)(at - xml);
+	return rest >= sizeof(ok) - 1 && memcmp(at, ok, sizeof(ok) - 1) == 0;
+}
+
+/*
  * Does the reply say the meeting (getMeetingInfo: SUCCESS) or the
  * recording (getRecordings: a recording listed) is there?
  */
@@ -344,13 +362,15 @@ static bool has_it(const struct gw_upstream_call *call, bool record)
 	struct gw_bbb_reply r;
 	bool yes;
 
-	if (call->result != GW_OK || call->http_status != 200 ||
-	    gw_xml2json_convert(gw_buf_str(&call->reply), call->reply.len,
+	if (call->result != GW_OK || call->http_status != 200)
+		return false;
+	if (!record)
+		return says_success(gw_buf_str(&call->reply), call->reply.len);
+	if (gw_xml2json_convert(gw_buf_str(&call->reply), call->reply.len,
 				gw_upstream_deadline_ms(call), &r) != GW_OK)
 		return false;
-	yes = r.success &&
-	      (!record || json_array_size(json_object_get(gw_bbb_reply_body_json(&r), "recording"
-										      "s")) > 0);
+	yes = r.success && json_array_size(json_object_get(gw_bbb_reply_body_json(&r), "recording"
+										       "s")) > 0;
 	gw_bbb_reply_deinit(&r);
 	return yes;
 }
