@@ -161,15 +161,20 @@ static enum gw_err form_body(const struct gw_bbb_target *t, const struct gw_bbb_
 
 static void run_calls(struct gw_exchange *x);
 
-/* Adopts r's state: the exchange owns it from here, whatever happens to the call. */
-static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
+void gw_bbb_adopt_state(struct gw_exchange *x, void *state, void (*state_free)(void *state))
 {
-	if (r->state == NULL || r->state == x->bbb.state)
+	if (state == NULL || state == x->bbb.state)
 		return;
 	if (x->bbb.state_free != NULL)
 		x->bbb.state_free(x->bbb.state);
-	x->bbb.state = r->state;
-	x->bbb.state_free = r->state_free;
+	x->bbb.state = state;
+	x->bbb.state_free = state_free;
+}
+
+/* Adopts r's state: the exchange owns it from here, whatever happens to the call. */
+static void take_state(struct gw_exchange *x, const struct gw_bbb_req *r)
+{
+	gw_bbb_adopt_state(x, r->state, r->state_free);
 }
 
 /* The URL and the body of r's call into x->bbb; writes the problem when one cannot be built. */
@@ -750,6 +755,8 @@ static void found(struct gw_exchange *x)
 static void run_calls(struct gw_exchange *x)
 {
 	x->start = NULL;
+	if (x->bbb.waiting)
+		return;
 	if (x->bbb.find_id != NULL) {
 		gw_bbb_route_find(x, found);
 		return;
@@ -773,6 +780,18 @@ static void call_done(struct gw_upstream_call *call, void *arg)
 	(void)call;
 	call_ended(x);
 	/* A finish function may have asked for a follow-up call. */
+	run_calls(x);
+}
+
+void gw_bbb_wait(struct gw_exchange *x)
+{
+	x->bbb.waiting = true;
+	gw_exchange_defer(x, run_calls);
+}
+
+void gw_bbb_resume(struct gw_exchange *x)
+{
+	x->bbb.waiting = false;
 	run_calls(x);
 }
 

@@ -89,6 +89,19 @@ struct gw_bbb_req {
  */
 void gw_bbb_request(struct gw_exchange *x, const struct gw_bbb_req *r);
 
+/*
+ * The exchange's calls wait for something outside BBB (the shared store's
+ * answer): the exchange stays pending, from a handler or from a finish
+ * function, until gw_bbb_resume (on the exchange's loop), which goes on
+ * with the call requested meanwhile, or ends the exchange with the
+ * response written.
+ */
+void gw_bbb_wait(struct gw_exchange *x);
+void gw_bbb_resume(struct gw_exchange *x);
+
+/* The exchange owns state from here (freed with state_free), as a call's gw_bbb_req.state. */
+void gw_bbb_adopt_state(struct gw_exchange *x, void *state, void (*state_free)(void *state));
+
 /* The state given with the exchange's call (gw_bbb_req.state; borrowed), or NULL. */
 void *gw_bbb_state(const struct gw_exchange *x);
 

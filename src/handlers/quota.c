@@ -106,6 +106,22 @@ void gw_quota_set(struct gw_quota *q, const char *name, unsigned count, uint64_t
 	pthread_mutex_unlock(&q->lock);
 }
 
+bool gw_quota_count(struct gw_quota *q, const char *name, unsigned *count, uint64_t *set_ms)
+{
+	struct entry *e;
+	bool have;
+
+	pthread_mutex_lock(&q->lock);
+	e = find(q, name, false);
+	have = e != NULL && e->fetched_ms != 0;
+	if (have) {
+		*count = e->count;
+		*set_ms = e->fetched_ms;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return have;
+}
+
 void gw_quota_done(struct gw_quota *q, const char *name, bool created)
 {
 	struct entry *e;

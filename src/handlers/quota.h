@@ -40,4 +40,7 @@ void gw_quota_set(struct gw_quota *q, const char *name, unsigned count, uint64_t
 /* A create that took a slot is over; created: it made a new meeting. */
 void gw_quota_done(struct gw_quota *q, const char *name, bool created);
 
+/* The tenant's last count from BBB and when it was set; false when it has none. */
+bool gw_quota_count(struct gw_quota *q, const char *name, unsigned *count, uint64_t *set_ms);
+
 #endif

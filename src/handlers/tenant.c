@@ -12,6 +12,7 @@
 
 #include "bbb_reply.h"
 #include "quota.h"
+#include "quota_shared.h"
 #include "str.h"
 
 const struct gw_tenant *gw_tenant_of(const struct gw_exchange *x)
@@ -139,10 +140,12 @@ struct pending_create {
 	gw_bbb_finish_fn on_failed;
 	void (*completed)(struct gw_exchange *x, int status);
 	void (*full)(struct gw_exchange *x);
-	bool attached; /* the exchange holds it (gw_bbb_req.state) */
-	bool facade;   /* gw_bbb_req.facade of the create */
-	bool slot;     /* holds a quota slot */
-	bool created;  /* BBB made a new meeting */
+	bool attached;           /* the exchange holds it (gw_bbb_req.state) */
+	bool facade;             /* gw_bbb_req.facade of the create */
+	bool slot;               /* holds a quota slot */
+	bool shared;             /* holds a slot in the shared store (quota_shared.h) */
+	bool created;            /* BBB made a new meeting */
+	uint64_t count_asked_ms; /* when this create asked BBB for the tenant's count */
 };
 
 static void pending_free(void *p)
@@ -165,6 +168,19 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/*
+ * How long the shared store keeps a create: until every gateway's count
+ * is newer than its end (a count is used for tenant_count_ms, and asking
+ * for it takes up to a call's timeout), or, in flight, until its call
+ * must have ended.
+ */
+static unsigned shared_ttl_ms(const struct gw_exchange *x)
+{
+	const struct gw_config *cfg = x->req.cfg;
+
+	return cfg->tenant_count_ms + 2u * cfg->bbb_timeout_ms + 5000u;
+}
+
 static void create_finish(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	struct pending_create *pc = gw_bbb_state(x);
@@ -179,7 +195,11 @@ static void create_completed(struct gw_exchange *x, int status)
 
 	if (pc->slot && x->req.svc != NULL && x->req.svc->quota != NULL)
 		gw_quota_done(x->req.svc->quota, x->req.tenant->name, pc->created && status < 300);
+	if (pc->shared && x->redis != NULL)
+		gw_quota_shared_done(x->redis, x->req.tenant->name, pc->bbb_id, status < 300,
+				     shared_ttl_ms(x));
 	pc->slot = false;
+	pc->shared = false;
 	if (pc->completed != NULL)
 		pc->completed(x, status);
 }
@@ -261,6 +281,49 @@ static void check_exists(struct gw_exchange *x, struct pending_create *pc)
 
 static void counted(struct gw_exchange *x, struct gw_bbb_reply *r);
 
+/* The store's verdict on a create that holds a slot here: the create, or the refusal's check. */
+static void shared_verdict(enum gw_quota_shared v, void *arg)
+{
+	struct gw_exchange *x = arg;
+	struct pending_create *pc = gw_bbb_state(x);
+
+	if (v == GW_QUOTA_SHARED_FULL) {
+		gw_quota_done(x->req.svc->quota, x->req.tenant->name, false);
+		check_exists(x, pc);
+	} else {
+		/* the store down: this gateway's own count decides, as without one */
+		pc->shared = v == GW_QUOTA_SHARED_ADDED;
+		issue(x, pc, true);
+	}
+	gw_bbb_resume(x);
+}
+
+/*
+ * With state.redis: the slot this gateway gave is asked of the shared
+ * store too, which counts every gateway's creates the count cannot show.
+ * False when the store cannot be asked (the slot stands).
+ */
+static bool ask_shared(struct gw_exchange *x, struct pending_create *pc)
+{
+	const struct gw_tenant *t = x->req.tenant;
+	uint64_t set_ms = 0;
+	unsigned count = 0;
+
+	/* the count of every gateway's creates is the store's: this one's is a fallback */
+	if (x->redis == NULL || !gw_quota_count(x->req.svc->quota, t->name, &count, &set_ms))
+		return false;
+	if (!pc->attached) {
+		/* the exchange holds pc from now on, as a call's state would */
+		pc->attached = true;
+		gw_bbb_adopt_state(x, pc, pending_free);
+	}
+	if (gw_quota_shared_take(x->redis, t->name, pc->bbb_id, count, t->max_meetings,
+				 shared_ttl_ms(x), shared_verdict, x) != GW_OK)
+		return false;
+	gw_bbb_wait(x);
+	return true;
+}
+
 /* After a count (or without needing one): a slot, the existence check, or a refusal. */
 static void decide(struct gw_exchange *x, struct pending_create *pc, bool may_count)
 {
@@ -271,10 +334,12 @@ static void decide(struct gw_exchange *x, struct pending_create *pc, bool may_co
 						may_count ? x->req.cfg->tenant_count_ms : UINT_MAX);
 
 	if (v == GW_QUOTA_OK) {
-		issue(x, pc, true);
+		if (!ask_shared(x, pc))
+			issue(x, pc, true);
 	} else if (v == GW_QUOTA_FULL) {
 		check_exists(x, pc);
 	} else if (v == GW_QUOTA_STALE && may_count) {
+		pc->count_asked_ms = mono_ms();
 		chain(x, pc,
 		      (struct gw_bbb_req){.call = GW_BBB_CALL(getMeetings), .finish = counted});
 	} else {
@@ -284,13 +349,43 @@ static void decide(struct gw_exchange *x, struct pending_create *pc, bool may_co
 }
 
 /* getMeetings, filtered to the tenant's meetings by the converter. */
+/* With state.redis: the count and the meetingIDs it lists (BBB's) go to the shared store. */
+static void share_count(struct gw_exchange *x, json_t *list, uint64_t asked_ms)
+{
+	const struct gw_tenant *t = x->req.tenant;
+	size_t n = json_array_size(list), i, k = 0;
+	const char **ids;
+	json_t *m;
+
+	if (x->redis == NULL || (ids = calloc(n + 1, sizeof(*ids))) == NULL)
+		return;
+	json_array_foreach (list, i, m) {
+		const char *id = json_string_value(json_object_get(m, "meetingID"));
+		char *bbb = id != NULL ? gw_arena_alloc(&x->arena, t->prefix_len + strlen(id) + 1)
+				       : NULL;
+
+		if (bbb == NULL)
+			continue;
+		memcpy(bbb, t->prefix, t->prefix_len);
+		memcpy(bbb + t->prefix_len, id, strlen(id) + 1);
+		ids[k++] = bbb;
+	}
+	gw_quota_shared_seen(x->redis, t->name, ids, k, mono_ms() - asked_ms, shared_ttl_ms(x));
+	free(ids);
+}
+
 static void counted(struct gw_exchange *x, struct gw_bbb_reply *r)
 {
 	json_t *list = json_object_get(gw_bbb_reply_body_json(r), "meetings"); /* borrowed */
+	struct pending_create *pc = gw_bbb_state(x);
 
+	/* as of when it was asked: creates that end while it is answered count on top */
 	gw_quota_set(x->req.svc->quota, x->req.tenant->name, (unsigned)json_array_size(list),
-		     mono_ms());
-	decide(x, gw_bbb_state(x), false);
+		     pc->count_asked_ms);
+	/* a count missing a server's part would drop creates the store must keep counting */
+	if (json_object_get(gw_bbb_reply_body_json(r), "incomplete") == NULL)
+		share_count(x, list, pc->count_asked_ms);
+	decide(x, pc, false);
 }
 
 void gw_tenant_create(struct gw_exchange *x, const struct gw_bbb_req *r, const char *bbb_id,

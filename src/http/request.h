@@ -209,6 +209,7 @@ struct gw_bbb_call {
 	char *body;       /* owned POST body or NULL (x->up.body points at it) */
 	bool raw_reply;   /* deliver BBB's reply unchanged (Accept: application/xml, raw calls) */
 	bool pending;     /* a call was requested and not yet started (calls may chain) */
+	bool waiting;     /* the calls wait for gw_bbb_resume (a shared store's answer) */
 	bool facade;      /* the BBB-compatible API's passing on of the reply (gw_bbb_req.facade) */
 	void *state;      /* handler state carried between chained calls, or NULL */
 	void (*state_free)(void *state);

@@ -4,7 +4,8 @@
  * meetingID created on both gateways at once lands on one server, a burst
  * across both spreads evenly (the reservations are shared), each gateway finds the other's meetings, and with
  * Redis killed new meetings wait (503 + Retry-After) while running ones
- * keep working, until Redis is back.
+ * keep working, until Redis is back; a tenant's max_meetings holds across
+ * both gateways.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,128 @@ START_TEST(test_shared_redis_down_and_back)
 }
 END_TEST
 
+#define QUOTA_SECRET "lms-shared-quota-secret-0123456789abcdef"
+#define QUOTA_TENANT                                                                        \
+	"tenants = ( { name = \"lms\"; meeting_prefix = \"lms~\"; secret = \"" QUOTA_SECRET \
+	"\"; max_meetings = 3; } );\n"
+#define QUOTA_CONFIG                                                         \
+	FLEETFIX_BBB QUOTA_TENANT "facade = { enabled = true; public_url = " \
+				  "\"https://gw.example.org\"; };\n"
+
+/* A facade create of meetingID id on gateway g: 1 SUCCESS, 0 quotaExceeded (else fails). */
+static int facade_create(int g, const char *id)
+{
+	struct gw_buf path;
+	struct reply r;
+	char q[128];
+	int made;
+
+	gw_buf_init(&path, 1 << 16);
+	snprintf(q, sizeof(q), "name=Course&meetingID=%s", id);
+	fleetfix_facade_path(&path, "lms", QUOTA_SECRET, "create", q);
+	fleetfix_call(&r, g, "GET", gw_buf_str(&path), NULL, NULL);
+	gw_buf_deinit(&path);
+	made = strstr(gw_buf_str(&r.body), "<returncode>SUCCESS</returncode>") != NULL;
+	ck_assert_msg(made || strstr(gw_buf_str(&r.body), "quotaExceeded") != NULL, "%s: %s", id,
+		      gw_buf_str(&r.body));
+	reply_free(&r);
+	return made;
+}
+
+/* The lms meetings on the simulators. */
+static int lms_meetings(void)
+{
+	int n = 0;
+
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		json_t *ids = fleetfix_sim_meetings(i), *v;
+		size_t k;
+
+		json_array_foreach (ids, k, v)
+			n += strncmp(json_string_value(v), "lms~", 4) == 0;
+		json_decref(ids);
+	}
+	return n;
+}
+
+START_TEST(test_shared_tenant_quota)
+{
+	struct fleetfix_shot shots[8];
+	struct gw_buf paths[8];
+	char q[128];
+	int made = 0;
+
+	fleetfix_sims_start();
+	fleetfix_redis_start();
+	for (int g = 1; g <= 2; g++) {
+		fleetfix_gateway_start(g, QUOTA_CONFIG);
+		for (int i = 1; i <= FLEETFIX_SIMS; i++)
+			fleetfix_wait_health(g, fleetfix_sim_name(i), true);
+	}
+	/* eight creates at once, four on each gateway: three meetings in all, not three each */
+	for (int i = 0; i < 8; i++) {
+		gw_buf_init(&paths[i], 1 << 16);
+		snprintf(q, sizeof(q), "name=Course&meetingID=q%d", i);
+		fleetfix_facade_path(&paths[i], "lms", QUOTA_SECRET, "create", q);
+		shots[i] = (struct fleetfix_shot){
+			.gw = 1 + i % 2, .method = "GET", .path = gw_buf_str(&paths[i])};
+	}
+	fleetfix_burst(shots, 8);
+	for (int i = 0; i < 8; i++) {
+		const char *body = gw_buf_str(&shots[i].r.body);
+
+		ck_assert_msg(shots[i].r.status == 200, "q%d: %ld", i, shots[i].r.status);
+		if (strstr(body, "<returncode>SUCCESS</returncode>") != NULL)
+			made++;
+		else
+			ck_assert_msg(strstr(body, "quotaExceeded") != NULL, "q%d: %s", i, body);
+	}
+	fleetfix_burst_free(shots, 8);
+	for (int i = 0; i < 8; i++)
+		gw_buf_deinit(&paths[i]);
+	ck_assert_int_eq(made, 3);
+	ck_assert_int_eq(lms_meetings(), 3);
+
+	/* a create of an existing meeting needs no slot, on either gateway */
+	for (int i = 0; i < 8; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "q%d", i);
+		snprintf(q, sizeof(q), "lms~%s", id);
+		for (int k = 1; k <= FLEETFIX_SIMS; k++) {
+			if (fleetfix_sim_has_meeting(k, q)) {
+				ck_assert_int_eq(facade_create(1, id), 1);
+				ck_assert_int_eq(facade_create(2, id), 1);
+			}
+		}
+	}
+	ck_assert_int_eq(lms_meetings(), 3);
+	/* one of them ended: a slot again, once a count shows it, on one gateway only */
+	for (int i = 1; i <= FLEETFIX_SIMS; i++) {
+		json_t *ids = fleetfix_sim_meetings(i), *v;
+		size_t k;
+
+		json_array_foreach (ids, k, v) {
+			if (made == 3 && strncmp(json_string_value(v), "lms~", 4) == 0) {
+				struct bbbsim_resp e;
+
+				snprintf(q, sizeof(q), "meetingID=%s", json_string_value(v));
+				e = fleetfix_sim_call(i, "end", q);
+				ck_assert_int_eq(e.status, 200);
+				bbbsim_resp_free(&e);
+				made = 2;
+			}
+		}
+		json_decref(ids);
+	}
+	ck_assert_int_eq(lms_meetings(), 2);
+	/* past limits.tenant_count_ms (2 s): every count is asked again */
+	fleetfix_sleep_ms(2500);
+	ck_assert_int_eq(facade_create(1, "after-1") + facade_create(2, "after-2"), 1);
+	ck_assert_int_eq(lms_meetings(), 3);
+}
+END_TEST
+
 static Suite *fleet_shared_suite(void)
 {
 	Suite *s = suite_create("fleet_shared");
@@ -173,6 +296,7 @@ static Suite *fleet_shared_suite(void)
 	tcase_add_test(tc, test_shared_same_id_on_both_gateways);
 	tcase_add_test(tc, test_shared_burst_across_gateways);
 	tcase_add_test(tc, test_shared_redis_down_and_back);
+	tcase_add_test(tc, test_shared_tenant_quota);
 	suite_add_tcase(s, tc);
 	return s;
 }

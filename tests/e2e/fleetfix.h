@@ -285,6 +285,14 @@ size_t fleetfix_burst_count(const struct fleetfix_shot *shots, size_t n, long st
  */
 void fleetfix_burst_creates(const char *prefix, size_t n, int gateways);
 
+/*
+ * The path of a BBB-compatible API call for tenant (named by the path):
+ * "/<tenant>/bigbluebutton/api/<call>?<query>&checksum=..." signed with
+ * the tenant's secret (SHA-256), into path (reset first).
+ */
+void fleetfix_facade_path(struct gw_buf *path, const char *tenant, const char *secret,
+			  const char *call, const char *query);
+
 /* The status of one call to gateway i with the "*" token. */
 long fleetfix_status(int i, const char *method, const char *path, const char *body);
 

@@ -303,6 +303,17 @@ void fleetfix_call(struct reply *r, int i, const char *method, const char *path,
 	do_request(&q, r);
 }
 
+void fleetfix_facade_path(struct gw_buf *path, const char *tenant, const char *secret,
+			  const char *call, const char *query)
+{
+	char base[128];
+
+	snprintf(base, sizeof(base), "/%s/bigbluebutton/api", tenant);
+	gw_buf_reset(path);
+	ck_assert_int_eq(gw_bbb_signed_url(path, base, call, query, GW_DIGEST_SHA256, secret),
+			 GW_OK);
+}
+
 long fleetfix_create(int i, const char *meeting_id, const char *extra_json)
 {
 	struct req q = {.method = "POST", .path = "/v1/meetings", .token = fleetfix_tok_all};

@@ -3,7 +3,7 @@
  * the allowed age asks for a new one, slots are taken up to the maximum
  * with creates in flight and made since the count, given back when a
  * create ends, and tenants count apart; a fresh count forgets the creates
- * it already holds.
+ * it already holds; the last count and its time are read back as set.
  */
 #include <stdlib.h>
 
@@ -67,6 +67,33 @@ START_TEST(test_quota_tenants_apart)
 }
 END_TEST
 
+START_TEST(test_quota_count_read_back)
+{
+	struct gw_quota *q = gw_quota_new();
+	uint64_t at = 0;
+	unsigned n = 99;
+
+	ck_assert_ptr_nonnull(q);
+	/* no count yet: none, whether the tenant has an entry or not */
+	ck_assert(!gw_quota_count(q, "lms", &n, &at));
+	ck_assert_int_eq(gw_quota_take(q, "lms", 2, 1000, 500), GW_QUOTA_STALE);
+	ck_assert(!gw_quota_count(q, "lms", &n, &at));
+	ck_assert_uint_eq(n, 99);
+	gw_quota_set(q, "lms", 4, 1234);
+	ck_assert(gw_quota_count(q, "lms", &n, &at));
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(at, 1234);
+	/* creates since the count are not part of it */
+	gw_quota_set(q, "lms", 1, 2000);
+	ck_assert_int_eq(gw_quota_take(q, "lms", 5, 2000, 100), GW_QUOTA_OK);
+	gw_quota_done(q, "lms", true);
+	ck_assert(gw_quota_count(q, "lms", &n, &at));
+	ck_assert_uint_eq(n, 1);
+	ck_assert(!gw_quota_count(q, "moodle", &n, &at));
+	gw_quota_free(q);
+}
+END_TEST
+
 static Suite *quota_suite(void)
 {
 	Suite *s = suite_create("quota");
@@ -75,6 +102,7 @@ static Suite *quota_suite(void)
 	tcase_add_test(tc, test_quota_stale_until_set);
 	tcase_add_test(tc, test_quota_counts_inflight_and_since);
 	tcase_add_test(tc, test_quota_tenants_apart);
+	tcase_add_test(tc, test_quota_count_read_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
