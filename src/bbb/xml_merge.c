@@ -194,7 +194,13 @@ enum gw_xml_part gw_xml_merge_add(struct gw_xml_merge *m, const char *xml, size_
 		return GW_XML_PART_BAD;
 	doc = xmlReadMemory(xml, (int)len, NULL, NULL, PARSE_OPTS);
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
-	if (!named(root, "response") || child(root, "returncode") == NULL) {
+	/*
+	 * A DOCTYPE: BBB never sends one, and its entities would be expanded
+	 * by xmlNodeGetContent (a hookID) or written as references the merged
+	 * reply does not declare.
+	 */
+	if (!named(root, "response") || doc->intSubset != NULL ||
+	    child(root, "returncode") == NULL) {
 		xmlFreeDoc(doc);
 		return GW_XML_PART_BAD;
 	}
@@ -378,10 +384,14 @@ static bool add_incomplete(struct gw_xml_merge *m, xmlNodePtr root)
 	return inc != NULL;
 }
 
-/* Writes the frame's document into out, with its XML declaration when it had one. */
+/*
+ * Writes the frame's document into out, with its XML declaration when it
+ * had one; out unchanged on error.
+ */
 static enum gw_err dump(struct gw_xml_merge *m, xmlNodePtr root, struct gw_buf *out)
 {
 	xmlBufferPtr b = xmlBufferCreate();
+	size_t start = out->len;
 	enum gw_err err = GW_OK;
 
 	if (b == NULL)
@@ -392,6 +402,8 @@ static enum gw_err dump(struct gw_xml_merge *m, xmlNodePtr root, struct gw_buf *
 		err = gw_buf_append_str(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	if (err == GW_OK)
 		err = gw_buf_append(out, xmlBufferContent(b), (size_t)xmlBufferLength(b));
+	if (err != GW_OK)
+		gw_buf_truncate(out, start); /* the declaration without the rest */
 	xmlBufferFree(b);
 	return err;
 }

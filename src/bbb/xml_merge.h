@@ -5,7 +5,8 @@
  * Accept: application/xml.
  *
  * Each reply is parsed into a tree (libxml2: no network, no DTD, no
- * entity substitution, libxml2's default size and depth limits). The
+ * entity substitution, libxml2's default size and depth limits); one with
+ * a DOCTYPE is not a BBB reply (BBB never sends one). The
  * first successful reply added is the frame: its <response> keeps every
  * child but the list, whose items become those of every reply, in the
  * order added (a page of recordings: ordered by startTime, then
@@ -32,7 +33,7 @@ struct gw_xml_merge;
 enum gw_xml_part {
 	GW_XML_PART_ADDED,  /* a SUCCESS reply: its items are in the merge */
 	GW_XML_PART_FAILED, /* a FAILED reply (BBB's refusal): left out */
-	GW_XML_PART_BAD,    /* not a BBB reply (no XML, no <response>): left out */
+	GW_XML_PART_BAD,    /* not a BBB reply (no XML, no <response>, a DOCTYPE): left out */
 	GW_XML_PART_NOMEM,  /* out of memory: the merge cannot finish */
 };
 
@@ -61,8 +62,9 @@ enum gw_err gw_xml_merge_missing(struct gw_xml_merge *m, const char *server) GW_
 bool gw_xml_merge_any(const struct gw_xml_merge *m);
 
 /*
- * The merged reply, appended to out (its limit applies: GW_E_TOO_LARGE).
- * Needs a reply added; once only. GW_E_NOMEM, GW_E_INVALID without one.
+ * The merged reply, appended to out (its limit applies: GW_E_TOO_LARGE);
+ * out is unchanged on error. Needs a reply added; once only. GW_E_NOMEM,
+ * GW_E_INTERNAL without a reply or a second time.
  */
 enum gw_err gw_xml_merge_finish(struct gw_xml_merge *m, struct gw_buf *out) GW_WUR;
 
