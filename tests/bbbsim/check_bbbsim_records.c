@@ -1,19 +1,18 @@
 /*
  * check_bbbsim_records.c - tests of the BBB simulator's recording calls
  * (getRecordings, publish/delete/updateRecordings, the caption-track
- * calls), the <modules> documents it records, the bbb-webhooks API, the
- * pre-2.4 config XML calls and the bbb-sim options for them.
+ * calls), the <modules> documents it records, the pre-2.4 config XML
+ * calls and the bbb-sim options for them. The bbb-webhooks API is in
+ * check_bbbsim_hooks_api.c.
  *
  * Each test runs its own simulator seeded from
- * tests/data/bbbsim/recordings.txt in a checked fixture. Requests go
- * through bbbsim_client.h; checksums are computed here with OpenSSL,
- * independently of the simulator and the gateway.
+ * tests/data/bbbsim/recordings.txt in a checked fixture (recfix.h).
+ * Requests go through bbbsim_client.h; checksums are computed with
+ * OpenSSL, independently of the simulator and the gateway.
  */
-#include "bbbsim.h"
-#include "bbbsim_client.h"
+#include "recfix.h"
 #include "testutil.h"
 
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SECRET "rec-secret-42"
 #define R1 "be50234e1c66bebcfce306edca2e3a65c2133730-1715261728123"
 #define R2 "64d2edb774ea928c8bf42a99bd453f35c16cb15e-1715262000456"
 #define R3 "be50234e1c66bebcfce306edca2e3a65c2133730-1715866528000"
@@ -29,116 +27,8 @@
 #define R5 "a72c17c66bc6234721b377d1d5a5dc32f199c749-1715784000000"
 #define R6 "a5bc39a05a452cb2b00ebb7492bdb928b270d113-1714999000000"
 #define LEGACY "You did not pass the checksum security check"
-#define API "/bigbluebutton/api/"
-#define FORM "application/x-www-form-urlencoded"
-
-static struct bbbsim *sim;
-static unsigned other_port; /* when set, requests go to this port instead of sim's */
-static const char *secret = SECRET;
-
-/* --- requests ------------------------------------------------------------ */
-
-static struct bbbsim_resp http(const char *method, const char *target, const char *ctype,
-			       const char *body, size_t len)
-{
-	unsigned port = other_port != 0 ? other_port : bbbsim_port(sim);
-	struct bbbsim_resp r = bbbsim_http(port, method, target, ctype, body, len);
-
-	ck_assert_msg(r.status != 0, "no response to %s %s", method, target);
-	return r;
-}
-
-static struct bbbsim_resp get(const char *target)
-{
-	return http("GET", target, NULL, NULL, 0);
-}
-
-/* Hex digest of call + query + secret; upper: in capitals. malloc'd. */
-static char *checksum(const char *alg, const char *call, const char *query, bool upper)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	size_t n = strlen(call) + strlen(query) + strlen(secret) + 1;
-	char *in = malloc(n);
-	unsigned int len = 0;
-	unsigned int i;
-	char *hex;
-
-	snprintf(in, n, "%s%s%s", call, query, secret);
-	ck_assert_int_eq(EVP_Digest(in, strlen(in), md, &len, EVP_get_digestbyname(alg), NULL), 1);
-	hex = malloc(2 * len + 1);
-	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, upper ? "%02X" : "%02x", md[i]);
-	free(in);
-	return hex;
-}
-
-/* "/bigbluebutton/api/<call>?<query>&checksum=<hex>", malloc'd. */
-static char *signed_target(const char *alg, const char *call, const char *query, bool upper)
-{
-	char *hex = checksum(alg, call, query, upper);
-	size_t n = strlen(call) + strlen(query) + strlen(hex) + 40;
-	char *t = malloc(n);
-
-	snprintf(t, n, API "%s?%s%schecksum=%s", call, query, query[0] != '\0' ? "&" : "", hex);
-	free(hex);
-	return t;
-}
-
-static struct bbbsim_resp call_as(const char *alg, bool upper, const char *method, const char *call,
-				  const char *query, const char *ctype, const char *body,
-				  size_t len)
-{
-	char *t = signed_target(alg, call, query, upper);
-	struct bbbsim_resp r = http(method, t, ctype, body, len);
-
-	free(t);
-	return r;
-}
-
-static struct bbbsim_resp post(const char *call, const char *query, const char *ctype,
-			       const char *body, size_t len)
-{
-	return call_as("sha1", false, "POST", call, query, ctype, body, len);
-}
-
-static struct bbbsim_resp call(const char *call_name, const char *query)
-{
-	return call_as("sha1", false, "GET", call_name, query, NULL, NULL, 0);
-}
 
 /* --- assertions ---------------------------------------------------------- */
-
-static unsigned count(const char *s, const char *needle)
-{
-	unsigned n = 0;
-
-	for (s = strstr(s, needle); s != NULL; s = strstr(s + 1, needle))
-		n++;
-	return n;
-}
-
-#define assert_has(body, want) \
-	ck_assert_msg(strstr(body, want) != NULL, "no %s in:\n%s", want, body)
-
-/* Each check takes the response and frees it. */
-static void is(struct bbbsim_resp r, const char *want)
-{
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(r.body, want);
-	bbbsim_resp_free(&r);
-}
-
-static void has(struct bbbsim_resp r, const char *want)
-{
-	assert_has(r.body, want);
-	bbbsim_resp_free(&r);
-}
-
-static void status(struct bbbsim_resp r, int want)
-{
-	ck_assert_int_eq(r.status, want);
-	bbbsim_resp_free(&r);
-}
 
 /* FreeMarker's FAILED document. */
 static void failed(struct bbbsim_resp r, const char *key, const char *message)
@@ -162,18 +52,6 @@ static void pretty(struct bbbsim_resp r, const char *key, const char *message)
 		 "        \"messageKey\": \"%s\",\n        \"message\": \"%s\"\n    }\n}",
 		 key, message);
 	is(r, want);
-}
-
-static void content_type(const struct bbbsim_resp *r, const char *want)
-{
-	char *ct = bbbsim_resp_header(r, "Content-Type");
-
-	if (want == NULL) {
-		ck_assert_ptr_null(ct);
-		return;
-	}
-	ck_assert_msg(ct != NULL && strcmp(ct, want) == 0, "Content-Type %s", ct);
-	free(ct);
 }
 
 static void assert_state(const char *id, const char *want)
@@ -215,42 +93,6 @@ static void ids(const char *query, const char *want)
 static char *golden(const char *name)
 {
 	return gw_test_read_data(name, NULL);
-}
-
-/* --- fixture ------------------------------------------------------------- */
-
-static struct bbbsim *start(struct bbbsim_opts o)
-{
-	struct bbbsim *s;
-
-	if (o.secret == NULL)
-		o.secret = SECRET;
-	if (o.recordings_file == NULL)
-		o.recordings_file = gw_test_data_path("bbbsim/recordings.txt");
-	secret = o.secret;
-	s = bbbsim_start(&o);
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
-
-static void restart(struct bbbsim_opts o)
-{
-	bbbsim_stop(sim);
-	sim = start(o);
-}
-
-static void setup(void)
-{
-	struct bbbsim_opts o = {0};
-
-	signal(SIGPIPE, SIG_IGN);
-	sim = start(o);
-}
-
-static void teardown(void)
-{
-	bbbsim_stop(sim);
-	sim = NULL;
 }
 
 /* --- getRecordings ------------------------------------------------------- */
@@ -646,136 +488,6 @@ START_TEST(test_rec_documents)
 }
 END_TEST
 
-/* --- bbb-webhooks ---------------------------------------------------------- */
-
-static struct bbbsim_resp hook(const char *alg, const char *verb, const char *query)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "hooks/%s", verb);
-	return call_as(alg, false, "GET", name, query, NULL, NULL, 0);
-}
-
-/* A bbb-webhooks XML reply. */
-static void hook_is(struct bbbsim_resp r, const char *want)
-{
-	content_type(&r, "text/xml; charset=utf-8");
-	is(r, want);
-}
-
-START_TEST(test_hooks_calls)
-{
-	struct bbbsim_resp r;
-
-	hook_is(hook("sha1", "list", ""), "<response><returncode>SUCCESS</returncode><hooks></"
-					  "hooks></response>");
-	hook_is(hook("sha256", "create",
-		     "callbackURL=https%3A%2F%2Flms.example%2Fev%3Fa%3D1%26b%3D2&meetingID=bio-101"
-		     "&eventID=Meeting-Created,user-joined"),
-		"<response><returncode>SUCCESS</returncode><hookID>1</hookID>"
-		"<permanentHook>false</permanentHook><rawData>false</rawData></response>");
-	has(hook("sha1", "create", "callbackURL=https%3A%2F%2Fglobal.example%2F&getRaw=TRUE"),
-	    "<hookID>2</hookID><permanentHook>false</permanentHook><rawData>true</rawData>");
-	/* the same URL again, even for another meeting: the existing hook */
-	hook_is(hook("sha1", "create", "callbackURL=https%3A%2F%2Fglobal.example%2F&meetingID=x"),
-		"<response><returncode>SUCCESS</returncode><hookID>2</hookID><messageKey>"
-		"duplicateWarning</messageKey><message>There is already a hook for this callback "
-		"URL.</message></response>");
-	has(hook("sha1", "create", "callbackURL=http%3A%2F%2Fc.example%2F&meetingID=chem-202"),
-	    "<hookID>3</hookID>");
-	ck_assert_uint_eq(bbbsim_hook_count(sim), 3);
-	/* that meeting's hooks and the global ones; '&' raw in CDATA; eventID lower-cased */
-	hook_is(hook("sha1", "list", "meetingID=bio-101"),
-		"<response><returncode>SUCCESS</returncode><hooks><hook><hookID>1</hookID>"
-		"<callbackURL><![CDATA[https://lms.example/ev?a=1&b=2]]></callbackURL>"
-		"<meetingID><![CDATA[bio-101]]></meetingID>"
-		"<eventID>meeting-created,user-joined</eventID><permanentHook>false"
-		"</permanentHook><rawData>false</rawData></hook><hook><hookID>2</hookID>"
-		"<callbackURL><![CDATA[https://global.example/]]></callbackURL><permanentHook>"
-		"false</permanentHook><rawData>true</rawData></hook></hooks></response>");
-	r = hook("sha1", "list", "");
-	ck_assert_uint_eq(count(r.body, "<hook>"), 3);
-	bbbsim_resp_free(&r);
-	hook_is(hook("sha1", "destroy", "hookID=1"), "<response><returncode>SUCCESS</"
-						     "returncode><removed>true</removed></"
-						     "response>");
-	hook_is(hook("sha1", "destroy", "hookID=1"), "<response><returncode>FAILED</"
-						     "returncode><messageKey>destroyMissingHook"
-						     "</messageKey><message>The hook informed was "
-						     "not found.</message></response>");
-	has(hook("sha1", "destroy", ""), "<messageKey>missingParamHookID</messageKey><message>You "
-					 "must specify a hookID in the parameters.</message>");
-	hook_is(hook("sha1", "create", "meetingID=bio-101"), "<response><returncode>FAILED</"
-							     "returncode><messageKey>"
-							     "missingParamCallbackURL"
-							     "</messageKey><message>You must "
-							     "specify a callbackURL in the "
-							     "parameters."
-							     "</message></response>");
-	ck_assert_uint_eq(bbbsim_hook_count(sim), 2);
-}
-END_TEST
-
-START_TEST(test_hooks_checksum)
-{
-	static const char *const algs[] = {"sha1", "sha256", "sha384", "sha512"};
-	static const char checksum_error[] = "<response><returncode>FAILED</"
-					     "returncode><messageKey>checksumError</messageKey>"
-					     "<message>You did not pass the checksum security "
-					     "check.</message></response>";
-	struct bbbsim_opts o = {.hooks_algorithms = "sha256"};
-	struct bbbsim_request rec;
-	struct bbbsim_resp r;
-	char *hex = checksum("sha1", "hooks/list", "meetingID=m1", false);
-	char t[256];
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		has(hook(algs[i], "list", "meetingID=m1"), "<returncode>SUCCESS</returncode>");
-	/* case-sensitive, unlike bbb-web, which takes the same upper-case hex */
-	hook_is(call_as("sha256", true, "GET", "hooks/list", "", NULL, NULL, 0), checksum_error);
-	ck_assert(bbbsim_request_get(sim, 4, &rec));
-	ck_assert(!rec.checksum_ok);
-	ck_assert_str_eq(rec.call, "hooks/list");
-	ck_assert_str_eq(rec.algorithm, "sha256");
-	bbbsim_request_free(&rec);
-	has(call_as("sha256", true, "GET", "getMeetings", "", NULL, NULL, 0), "<returncode>SUCCESS<"
-									      "/returncode>");
-	hook_is(get(API "hooks/list"), checksum_error); /* missing: note the period */
-	/* a length no algorithm has: the validator throws, Express answers 500 */
-	r = get(API "hooks/list?checksum=abcdef");
-	content_type(&r, "text/html; charset=utf-8");
-	ck_assert_int_eq(r.status, 500);
-	has(r, "<pre>Internal Server Error</pre>");
-	/* removed by regex wherever it stands; twice is an array, not a string */
-	snprintf(t, sizeof(t), API "hooks/list?checksum=%s&meetingID=m1", hex);
-	has(get(t), "<returncode>SUCCESS</returncode>");
-	snprintf(t, sizeof(t), API "hooks/list?meetingID=m1&checksum=%s&checksum=%s", hex, hex);
-	hook_is(get(t), checksum_error);
-	free(hex);
-	/* its own algorithm list, separate from bbb-web's */
-	restart(o);
-	hook_is(hook("sha1", "list", ""), checksum_error);
-	has(hook("sha256", "list", ""), "<returncode>SUCCESS</returncode>");
-	has(call("getMeetings", ""), "<returncode>SUCCESS</returncode>");
-}
-END_TEST
-
-START_TEST(test_hooks_ping_and_routes)
-{
-	struct bbbsim_resp r = get(API "hooks/ping");
-
-	content_type(&r, NULL);
-	is(r, "bbb-webhooks API up!");
-	r = post("hooks/list", "", FORM, "", 0);
-	ck_assert_int_eq(r.status, 404);
-	has(r, "<pre>Cannot POST /bigbluebutton/api/hooks/list</pre>");
-	r = hook("sha1", "remove", "");
-	ck_assert_int_eq(r.status, 404);
-	has(r, "<pre>Cannot GET /bigbluebutton/api/hooks/remove</pre>");
-}
-END_TEST
-
 /* --- pre-2.4 config XML ---------------------------------------------------- */
 
 START_TEST(test_legacy_config_off)
@@ -946,9 +658,6 @@ static Suite *bbbsim_records_suite(void)
 	tcase_add_test(tc, test_rec_text_track_put);
 	tcase_add_test(tc, test_rec_text_track_put_errors);
 	tcase_add_test(tc, test_rec_documents);
-	tcase_add_test(tc, test_hooks_calls);
-	tcase_add_test(tc, test_hooks_checksum);
-	tcase_add_test(tc, test_hooks_ping_and_routes);
 	tcase_add_test(tc, test_legacy_config_off);
 	tcase_add_test(tc, test_legacy_config_on);
 	tcase_add_test(tc, test_rec_program_options);
