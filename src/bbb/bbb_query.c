@@ -107,17 +107,17 @@ static bool param_name_ok(const char *name)
 }
 
 void gw_query_add_unknown(struct gw_query *qb, const struct gw_config *cfg, const char *key,
-			  json_t *v)
+			  const char *field, json_t *v)
 {
 	char detail[192];
 
 	if (!cfg->forward_unknown_params || !param_name_ok(key) ||
 	    !(json_is_string(v) || json_is_integer(v) || json_is_boolean(v))) {
-		snprintf(detail, sizeof(detail), "Unknown or unsupported field '%s'", key);
-		gw_query_fail(qb, GW_E_BAD_REQUEST, key, detail);
+		snprintf(detail, sizeof(detail), "Unknown or unsupported field '%s'", field);
+		gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
 		return;
 	}
-	gw_query_add_json(qb, key, key, GW_PARAM_STRING, true, v);
+	gw_query_add_json(qb, key, field, GW_PARAM_STRING, true, v);
 }
 
 /* Adds an object of strings as <prefix><key> parameters. */

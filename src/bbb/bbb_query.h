@@ -55,9 +55,13 @@ void gw_query_add(struct gw_query *qb, const char *name, const char *value);
 void gw_query_add_json(struct gw_query *qb, const char *name, const char *field,
 		       enum gw_param_type t, bool lenient, json_t *v);
 
-/* Adds an unknown member when the config forwards unknown scalars, else fails. */
+/*
+ * Adds parameter key (a member the gateway does not know, at field of the
+ * body) when the config forwards unknown scalars and key is a name BBB
+ * takes, else fails naming field.
+ */
 void gw_query_add_unknown(struct gw_query *qb, const struct gw_config *cfg, const char *key,
-			  json_t *v);
+			  const char *field, json_t *v);
 
 /*
  * Adds each member of an object of strings as <prefix><key>; keys must pass

@@ -265,7 +265,9 @@ const struct gw_config_key gw_config_keys[] = {
 	  .doc = "Each failed probe doubles the wait, up to this." },
 	{ .path = "bbb.forward_unknown_params", .type = KT_BOOL,
 	  .off = CFG(forward_unknown_params), .def = 1,
-	  .doc = "Pass request fields the gateway does not know on to BBB unchanged." },
+	  .doc = "Pass create and join parameters the gateway does not know on to BBB "
+		 "unchanged: the members of a body's `bbb` object, and unknown scalar members at "
+		 "its top level. With `false` both are 400." },
 	{ .path = "bbb.fetch_allow", .type = KT_HOSTS, .off = CFG(fetch_allow),
 	  .off_n = CFG(n_fetch_allow), .def_doc = "none",
 	  .doc = "Internal hosts BBB may still be told to fetch. URLs BBB fetches (presentation "

@@ -253,6 +253,67 @@ static json_t *tenant_metadata(struct gw_query *qb, const struct gw_tenant *t, j
 	return kept;
 }
 
+/* Members of the create and join bodies the gateway handles itself, never raw BBB parameters. */
+static const char *const create_own[] = {"name", "meetingID", "metadata", "presentations", "bbb"};
+static const char *const join_own[] = {"fullName",  "role",     "password",
+				       "meetingID", "userdata", "bbb"};
+
+/* The rules raw BBB parameters of one body pass. */
+struct raw_rules {
+	const char *const *own; /* members the gateway handles itself */
+	size_t n_own;
+	const struct gw_bbb_param *(*known)(const char *name); /* its typed parameters */
+	const struct gw_tenant *t;                             /* create's policy; NULL for join */
+	bool bound;                                            /* a meeting-bound token */
+};
+
+/*
+ * "bbb": raw BBB parameters the caller opts into, an object of scalars
+ * forwarded as they are. Each member goes the way of an unknown top-level
+ * member (bbb.forward_unknown_params, the name rules, a tenant's policy, no
+ * meeting-bound token), but says it is one. A name the gateway checks
+ * itself (its own members, the typed parameters), or one the body also has
+ * at its top level, is 400: the member is the way to send it, so no raw
+ * value skips a check.
+ */
+static void raw_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body, json_t *raw,
+		       const struct raw_rules *r)
+{
+	char field[256];
+	char detail[400];
+	const char *key;
+	json_t *v;
+	bool keep;
+
+	if (!json_is_object(raw)) {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, "bbb",
+			      "'bbb' must be an object of BBB parameters (strings, integers, "
+			      "booleans)");
+		return;
+	}
+	json_object_foreach (raw, key, v) {
+		snprintf(field, sizeof(field), "bbb.%s", key);
+		if (listed(key, r->own, r->n_own, false) || r->known(key) != NULL)
+			snprintf(detail, sizeof(detail),
+				 "'%s' is checked by the gateway: send it as a member of the body, "
+				 "not as a raw parameter",
+				 field);
+		else if (json_object_get(body, key) != NULL)
+			snprintf(detail, sizeof(detail), "'%s' is also a member of the body",
+				 field);
+		else
+			detail[0] = '\0';
+		if (detail[0] != '\0') {
+			gw_query_fail(qb, GW_E_BAD_REQUEST, field, detail);
+			return;
+		}
+		if (!tenant_rule(qb, r->t, key, field, v, &keep) || !keep)
+			continue;
+		if (bound_param_ok(qb, r->bound, field, false))
+			gw_query_add_unknown(qb, cfg, key, field, v);
+	}
+}
+
 /* What gw_tenant_create_fill asks of a JSON create body. */
 struct create_fill {
 	struct gw_query *qb;
@@ -270,6 +331,8 @@ static bool fill_has(void *arg, const char *name)
 
 	if (strncmp(name, "meta_", 5) != 0) {
 		v = json_object_get(f->body, name);
+		if (v == NULL) /* a raw parameter; json_object_get(NULL or a non-object) is NULL */
+			v = json_object_get(json_object_get(f->body, "bbb"), name);
 		return v != NULL && tenant_rule(f->qb, f->t, name, name, v, &keep) && keep;
 	}
 	json_object_foreach (meta, key, v) {
@@ -291,6 +354,8 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg,
 			  const struct gw_tenant *t, json_t *body, bool bound)
 {
 	struct create_fill fill = {qb, t, body};
+	const struct raw_rules raw = {create_own, GW_ARRAY_SIZE(create_own), gw_bbb_create_param, t,
+				      bound};
 	const char *key;
 	json_t *v;
 	bool keep;
@@ -300,6 +365,10 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg,
 
 		if (strcmp(key, "name") == 0 || strcmp(key, "meetingID") == 0)
 			continue;
+		if (strcmp(key, "bbb") == 0) {
+			raw_params(qb, cfg, body, v, &raw);
+			continue;
+		}
 		if (strcmp(key, "metadata") == 0) {
 			json_t *kept = tenant_metadata(qb, t, v);
 
@@ -321,7 +390,7 @@ static void create_params(struct gw_query *qb, const struct gw_config *cfg,
 		if (p != NULL)
 			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
-			gw_query_add_unknown(qb, cfg, key, v);
+			gw_query_add_unknown(qb, cfg, key, key, v);
 	}
 	if (qb->err == GW_OK)
 		(void)gw_tenant_create_fill(t, fill_has, fill_add, &fill);
@@ -451,6 +520,8 @@ static bool join_role(struct gw_exchange *x, struct gw_query *qb, json_t *body)
 
 static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t *body, bool bound)
 {
+	const struct raw_rules raw = {join_own, GW_ARRAY_SIZE(join_own), gw_bbb_join_param, NULL,
+				      bound};
 	const char *key;
 	json_t *v;
 
@@ -464,13 +535,17 @@ static void join_params(struct gw_query *qb, const struct gw_config *cfg, json_t
 			gw_query_add_map(qb, v, key, "userdata-", userdata_name_ok);
 			continue;
 		}
+		if (strcmp(key, "bbb") == 0) {
+			raw_params(qb, cfg, body, v, &raw);
+			continue;
+		}
 		p = gw_bbb_join_param(key);
 		if (!bound_param_ok(qb, bound, key, p != NULL))
 			continue;
 		if (p != NULL)
 			gw_query_add_json(qb, key, key, p->type, false, v);
 		else
-			gw_query_add_unknown(qb, cfg, key, v);
+			gw_query_add_unknown(qb, cfg, key, key, v);
 	}
 }
 

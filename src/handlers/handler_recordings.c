@@ -91,9 +91,79 @@ static void tenant_filter(struct gw_exchange *x, struct gw_query *qb)
 		gw_query_add(qb, "meta_" GW_TENANT_META, t->name);
 }
 
-static void list_param(struct gw_exchange *x, struct gw_query *qb, const char *name,
-		       const char *value)
+/* The longest metadata key BBB keeps (gw_bbb_meta_name_ok), with its NUL. */
+#define META_KEY_MAX 201
+
+/*
+ * The metadata key of a recordings filter into key (META_KEY_MAX bytes):
+ * "meta.<key>", or "meta[<key>]" as deepObject serialisers (openapi-fetch's
+ * default) write an object parameter. Returns false for any other name;
+ * the key is not checked here.
+ */
+static bool meta_filter_key(const char *name, char key[META_KEY_MAX])
 {
+	size_t n;
+
+	if (strncmp(name, "meta.", 5) == 0) {
+		n = strlen(name + 5);
+	} else if (strncmp(name, "meta[", 5) == 0) {
+		n = strlen(name + 5);
+		if (n == 0 || name[5 + n - 1] != ']')
+			return false;
+		n--;
+	} else {
+		return false;
+	}
+	if (n >= META_KEY_MAX) {
+		key[0] = '\0';
+		return true;
+	}
+	memcpy(key, name + 5, n);
+	key[n] = '\0';
+	return true;
+}
+
+/* True when a query parameter before the i-th filters on metadata key (BBB ignores case). */
+static bool meta_filter_repeated(const struct gw_request *req, size_t i, const char *key)
+{
+	char other[META_KEY_MAX];
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		if (meta_filter_key(req->query[j].name, other) && strcasecmp(other, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The i-th query parameter, a metadata filter on key: sent as meta_<key>. */
+static void meta_param(struct gw_exchange *x, struct gw_query *qb, size_t i, const char *key)
+{
+	const char *name = x->req.query[i].name;
+	char pname[META_KEY_MAX + 5];
+
+	if (!gw_bbb_meta_name_ok(key)) {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, name,
+			      "A metadata key is a letter, then letters, digits and '-' (at most "
+			      "200)");
+	} else if (gw_tenant_of(x) != NULL && strcasecmp(key, GW_TENANT_META) == 0) {
+		gw_query_fail(qb, GW_E_PARAM_DENIED, name,
+			      "The gateway filters a tenant's recordings by this key itself");
+	} else if (meta_filter_repeated(&x->req, i, key)) {
+		gw_query_fail(qb, GW_E_BAD_REQUEST, name,
+			      "This metadata key is filtered on twice (meta.<key> and "
+			      "meta[<key>] name the same key)");
+	} else {
+		snprintf(pname, sizeof(pname), "meta_%s", key);
+		gw_query_add(qb, pname, x->req.query[i].value);
+	}
+}
+
+static void list_param(struct gw_exchange *x, struct gw_query *qb, size_t i)
+{
+	const char *name = x->req.query[i].name;
+	const char *value = x->req.query[i].value;
+	char key[META_KEY_MAX];
 	uint64_t n;
 	char detail[160];
 
@@ -101,10 +171,8 @@ static void list_param(struct gw_exchange *x, struct gw_query *qb, const char *n
 		meeting_filter(x, qb, value);
 	} else if (strcmp(name, "recordID") == 0) {
 		gw_query_add(qb, name, value);
-	} else if (gw_tenant_of(x) != NULL && strncmp(name, "meta.", 5) == 0 &&
-		   strcasecmp(name + 5, GW_TENANT_META) == 0) {
-		gw_query_fail(qb, GW_E_PARAM_DENIED, name,
-			      "The gateway filters a tenant's recordings by this key itself");
+	} else if (meta_filter_key(name, key)) {
+		meta_param(x, qb, i, key);
 	} else if (strcmp(name, "state") == 0) {
 		if (!state_ok(value))
 			gw_query_fail(qb, GW_E_BAD_REQUEST, name,
@@ -120,15 +188,10 @@ static void list_param(struct gw_exchange *x, struct gw_query *qb, const char *n
 			gw_query_fail(qb, GW_E_BAD_REQUEST, name, detail);
 		}
 		gw_query_add(qb, name, value);
-	} else if (strncmp(name, "meta.", 5) == 0 && gw_bbb_meta_name_ok(name + 5)) {
-		char pname[256];
-
-		snprintf(pname, sizeof(pname), "meta_%s", name + 5);
-		gw_query_add(qb, pname, value);
 	} else {
 		snprintf(detail, sizeof(detail),
 			 "Unknown query parameter (meetingID, recordID, state, offset, limit, "
-			 "meta.<key>)");
+			 "meta[<key>] or meta.<key>)");
 		gw_query_fail(qb, GW_E_BAD_REQUEST, name, detail);
 	}
 }
@@ -170,7 +233,7 @@ void gw_handle_recordings_list(struct gw_exchange *x)
 		return;
 	gw_query_init(&qb);
 	for (i = 0; i < x->req.n_query; i++)
-		list_param(x, &qb, x->req.query[i].name, x->req.query[i].value);
+		list_param(x, &qb, i);
 	tenant_filter(x, &qb);
 	if (gw_request_query(&x->req, "offset") != NULL &&
 	    gw_request_query(&x->req, "limit") == NULL)

@@ -93,6 +93,50 @@ START_TEST(test_integration_create_typed_and_signed)
 }
 END_TEST
 
+START_TEST(test_integration_raw_bbb_params)
+{
+	struct reply r;
+	struct bbbsim_request q;
+	char *v;
+
+	/* "bbb": parameters the gateway does not know, forwarded as they are */
+	call(&r, "POST", "/v1/meetings", tok_all,
+	     "{\"name\":\"Raw\",\"meetingID\":\"raw-1\",\"record\":true,"
+	     "\"bbb\":{\"futureParam\":\"a b\",\"futureCount\":3}}");
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	last_sim_request(&q);
+	ck_assert_str_eq(q.call, "create");
+	ck_assert(q.checksum_ok);
+	v = bbbsim_query_param(q.query, "futureParam");
+	ck_assert_str_eq(v, "a b");
+	free(v);
+	v = bbbsim_query_param(q.query, "futureCount");
+	ck_assert_str_eq(v, "3");
+	free(v);
+	ck_assert_ptr_null(bbbsim_query_param(q.query, "bbb"));
+	bbbsim_request_free(&q);
+
+	call(&r, "POST", "/v1/meetings/raw-1/join", tok_all,
+	     "{\"fullName\":\"Ada\",\"role\":\"VIEWER\",\"bbb\":{\"futureJoin\":true}}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(jstr(&r, "url"), "&futureJoin=true&"));
+	reply_free(&r);
+
+	/* a member the gateway checks is never a raw parameter */
+	call(&r, "POST", "/v1/meetings", tok_all,
+	     "{\"name\":\"Raw\",\"meetingID\":\"raw-2\",\"bbb\":{\"record\":\"yes\"}}");
+	assert_problem(&r, 400, "bad_request");
+	ck_assert_str_eq(jstr(&r, "field"), "bbb.record");
+	reply_free(&r);
+	call(&r, "POST", "/v1/meetings", tok_all,
+	     "{\"name\":\"Raw\",\"meetingID\":\"raw-2\",\"bbb\":{\"meetingID\":\"other\"}}");
+	assert_problem(&r, 400, "bad_request");
+	ck_assert_str_eq(jstr(&r, "field"), "bbb.meetingID");
+	reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_integration_create_duplicate_and_conflict)
 {
 	struct reply r;
@@ -633,6 +677,7 @@ static Suite *integration_suite(void)
 	tcase_add_test(tc, test_integration_healthz_and_readyz);
 	tcase_add_test(tc, test_integration_server_version);
 	tcase_add_test(tc, test_integration_create_typed_and_signed);
+	tcase_add_test(tc, test_integration_raw_bbb_params);
 	tcase_add_test(tc, test_integration_create_duplicate_and_conflict);
 	tcase_add_test(tc, test_integration_create_generates_id);
 	tcase_add_test(tc, test_integration_create_validation);

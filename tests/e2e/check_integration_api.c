@@ -426,6 +426,22 @@ START_TEST(test_integration_api_recordings_filters_and_paging)
 	free(v);
 	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "recordings")), 2);
 	reply_free(&r);
+	/* the deepObject spelling (openapi-fetch's default), brackets encoded or not */
+	call(&r, "GET", "/v1/recordings?meta%5Bbbb-origin%5D=green%25", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	v = harness_sim_param("meta_bbb-origin");
+	ck_assert_str_eq(v, "green%");
+	free(v);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "recordings")), 2);
+	reply_free(&r);
+	call(&r, "GET", "/v1/recordings?meta[bbb-origin]=nobody", tok_all, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r.json, "recordings")), 0);
+	reply_free(&r);
+	call(&r, "GET", "/v1/recordings?meta.bbb-origin=a&meta[bbb-origin]=b", tok_all, NULL);
+	assert_problem(&r, 400, "bad_request");
+	ck_assert_str_eq(jstr(&r, "field"), "meta[bbb-origin]");
+	reply_free(&r);
 	call(&r, "GET", "/v1/recordings?limit=2&offset=0", tok_all, NULL);
 	ck_assert_int_eq(r.status, 200);
 	page = json_object_get(r.json, "pagination");

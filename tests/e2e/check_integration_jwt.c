@@ -619,6 +619,16 @@ START_TEST(test_jwt_bound_token_stays_in_its_meetings)
 	     "{\"name\":\"Room A\",\"meetingID\":\"room-a\",\"somethingNew\":\"x\"}");
 	assert_problem(&r, 403, "meeting_not_allowed");
 	reply_free(&r);
+	call(&r, "POST", "/v1/meetings", t,
+	     "{\"name\":\"Room A\",\"meetingID\":\"room-a\",\"bbb\":{\"somethingNew\":\"x\"}}");
+	assert_problem(&r, 403, "meeting_not_allowed");
+	ck_assert_str_eq(jstr(&r, "field"), "bbb.somethingNew");
+	reply_free(&r);
+	call(&r, "POST", "/v1/meetings/room-a/join", t,
+	     "{\"fullName\":\"Ada\",\"bbb\":{\"somethingNew\":\"x\"}}");
+	assert_problem(&r, 403, "meeting_not_allowed");
+	ck_assert_str_eq(jstr(&r, "field"), "bbb.somethingNew");
+	reply_free(&r);
 	call(&r, "POST", "/v1/meetings/room-a/join", t,
 	     "{\"fullName\":\"Ada\",\"webVoiceConf\":\"70001\"}");
 	assert_problem(&r, 403, "meeting_not_allowed");

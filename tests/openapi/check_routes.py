@@ -24,7 +24,15 @@ with a copy of it:
   7. the create and join request schemas list every parameter of
      src/bbb/bbb_params.c's create_params / join_params with its JSON type;
   8. the Problem `code` enum is exactly the code table of src/core/err.c;
-  9. info.version is the meson project version.
+  9. info.version is the meson project version;
+ 10. a JSON success response has no other media type (BBB's XML escape
+     hatch is the operation's `x-bbb-xml-reply`, kept out of `content` so
+     that generated clients type the body as JSON only), and only
+     BBB-backed operations (`x-bbb-call`) are marked with it;
+ 11. the create and join bodies admit no undeclared member in the schema
+     (no typed `additionalProperties`, which generators turn into an index
+     signature that lets a misspelt member through): raw BBB parameters go
+     in their `bbb` member.
 """
 import json
 import re
@@ -178,7 +186,7 @@ def main(argv):
     ops = doc_operations(doc)
     tap = Tap()
     print("TAP version 13")
-    print("1..9")
+    print("1..11")
 
     # 1. the same routes
     problems = []
@@ -316,6 +324,33 @@ def main(argv):
     got = doc.get("info", {}).get("version")
     tap.check(f"info.version is the project version ({want})",
               [] if got == want else [f"info.version {got}, meson.build says {want}"])
+
+    # 10. JSON successes are JSON only; BBB's XML is x-bbb-xml-reply
+    problems = []
+    for key, (_, op) in sorted(ops.items()):
+        name = f"{key[0].upper()} {key[1]}"
+        for status, resp in op.get("responses", {}).items():
+            media = sorted((resolve(doc, resp) or {}).get("content", {}).keys())
+            if status.startswith("2") and "application/json" in media and len(media) > 1:
+                problems.append(f"{name} {status}: {media}; BBB's XML goes in x-bbb-xml-reply, "
+                                "not in content")
+        if op.get("x-bbb-xml-reply") not in (None, True):
+            problems.append(f"{name}: x-bbb-xml-reply is true or absent")
+        if op.get("x-bbb-xml-reply") is True and "x-bbb-call" not in op:
+            problems.append(f"{name}: x-bbb-xml-reply on an operation without x-bbb-call")
+    tap.check("JSON success responses are JSON only (BBB's XML: x-bbb-xml-reply)", problems)
+
+    # 11. create and join bodies: declared members only, raw BBB parameters in bbb
+    problems = []
+    for schema_name in ("CreateMeetingRequest", "JoinRequest"):
+        schema = resolve(doc, {"$ref": "#/components/schemas/" + schema_name}) or {}
+        if schema.get("additionalProperties", False) is not False:
+            problems.append(f"{schema_name}: additionalProperties would let any member through")
+        raw = resolve(doc, schema.get("properties", {}).get("bbb")) or {}
+        if raw.get("type") != "object" or schema_types(doc, raw.get("additionalProperties")) != {
+                "string", "integer", "boolean"}:
+            problems.append(f"{schema_name}.bbb: not an object of strings, integers and booleans")
+    tap.check("create and join bodies declare their members; raw BBB parameters in bbb", problems)
 
     print(f"# {tap.n - tap.failed} passed, {tap.failed} failed")
     return 1 if tap.failed else 0

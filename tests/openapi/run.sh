@@ -5,7 +5,11 @@
 #       the document against the router table (python3, always runs);
 #   run.sh responses OPENAPI_JSON GATEWAY SIM GOLDEN_DIR
 #       the gateway's real responses against the document's schemas (Node
-#       and ajv from tests/openapi/node_modules; skipped without Node).
+#       and ajv from tests/openapi/node_modules; skipped without Node);
+#   run.sh types OPENAPI_JSON
+#       the TypeScript types openapi-typescript generates from the document,
+#       compiled with a typical openapi-fetch client and lines that must not
+#       compile (types.mjs; skipped without Node or tests/openapi/node_modules).
 #
 # The interpreters are started with exec, so a valgrind test setup wrapping
 # this script never runs them under valgrind.
@@ -29,8 +33,21 @@ responses)
 	fi
 	exec node "$here/validate.mjs" "$@"
 	;;
+types)
+	if ! command -v node >/dev/null 2>&1; then
+		echo "1..0 # SKIP Node.js is not installed (scripts/deps-browser installs it)"
+		exit 0
+	fi
+	for m in openapi-typescript openapi-fetch typescript @redocly/openapi-core; do
+		if [ ! -d "$here/node_modules/$m" ]; then
+			echo "1..0 # SKIP tests/openapi/node_modules/$m is missing (scripts/deps-browser runs npm ci)"
+			exit 0
+		fi
+	done
+	exec node "$here/types.mjs" "$@"
+	;;
 *)
-	echo "usage: run.sh routes|responses ARGS..." >&2
+	echo "usage: run.sh routes|responses|types ARGS..." >&2
 	exit 2
 	;;
 esac
