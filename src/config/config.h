@@ -22,6 +22,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "log.h"
+#include "server_state.h"
 
 #define GW_CONFIG_DEFAULT_PATH "/etc/bbb-gateway/bbb-gateway.conf"
 
@@ -57,12 +58,9 @@ struct gw_tenant {
 };
 
 /* A BBB server's state as the operator set it (servers[].state, PATCH /v1/servers/{name}). */
-enum gw_server_state {
-	GW_SERVER_ENABLED = 0, /* gets new meetings */
-	GW_SERVER_CORDONED,    /* keeps its meetings, gets no new ones */
-	GW_SERVER_DISABLED,    /* gets no calls: its meetings are unreachable until it is enabled */
-};
-#define GW_SERVER_STATES 3
+#define GW_SERVER_STATE_ENUM(suffix, name) GW_SERVER_##suffix,
+enum gw_server_state { GW_SERVER_STATE_LIST(GW_SERVER_STATE_ENUM) GW_SERVER_STATES };
+#undef GW_SERVER_STATE_ENUM
 
 /* A state's name ("enabled", "cordoned", "disabled"); NULL out of range. */
 const char *gw_server_state_name(enum gw_server_state s);

@@ -61,12 +61,12 @@ static const struct gw_config_ename log_formats[] = {
 	{ NULL, 0 },
 };
 
+#define SERVER_STATE_NAME(suffix, name) { name, GW_SERVER_##suffix },
 static const struct gw_config_ename server_states[] = {
-	{ "enabled", GW_SERVER_ENABLED },
-	{ "cordoned", GW_SERVER_CORDONED },
-	{ "disabled", GW_SERVER_DISABLED },
+	GW_SERVER_STATE_LIST(SERVER_STATE_NAME)
 	{ NULL, 0 },
 };
+#undef SERVER_STATE_NAME
 
 const char *gw_server_state_name(enum gw_server_state s)
 {

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "gw_version.h"
+#include "server_state.h"
 
 /* Bucket upper bounds in seconds, and the same bounds as label text. */
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -592,7 +593,9 @@ static void render_upstream(struct out *o, const struct gw_metrics *m,
 
 static void render_fleet(struct out *o, const struct gw_metrics_extra *extra)
 {
-	static const char *const states[] = {"enabled", "cordoned", "disabled"};
+#define STATE_NAME(suffix, name) name,
+	static const char *const states[] = {GW_SERVER_STATE_LIST(STATE_NAME)};
+#undef STATE_NAME
 	size_t n = extra->n_servers < GW_MAX_SERVERS ? extra->n_servers : GW_MAX_SERVERS, i, k;
 
 	if (n == 0)
