@@ -11,10 +11,12 @@
 #    simulator, which the tests start on free loopback ports
 #    (tests/openapi/stack.mjs) and stop.
 #
-# The three are merged into one TAP stream. Prints "1..0 # SKIP <reason>"
-# and exits 0 when Node.js or clients/js/node_modules is missing (meson's
-# TAP skip). node is started without exec only for the steps before the
-# last; nothing runs under valgrind (suite 'web' is excluded there).
+# The three are merged into one TAP stream (node's tests renumbered after
+# the first two); exits 1 when any of them fails. Prints
+# "1..0 # SKIP <reason>" and exits 0 when Node.js or clients/js/node_modules
+# is missing (meson's TAP skip: exit status 77 counts as an error under
+# protocol 'tap'). The valgrind setup excludes suite 'web', so Node never
+# runs under valgrind.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 

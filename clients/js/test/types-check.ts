@@ -10,7 +10,7 @@ import {
   type GatewayEvent,
   type Meeting,
   type MintedToken,
-} from "../src/index.js";
+} from "@bbb-gateway/client";
 
 const backend = createClient({ baseUrl: "https://gw.example.org", token: "bgw_example" });
 
