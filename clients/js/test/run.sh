@@ -7,12 +7,13 @@
 #    docs/openapi.json (a document change without `npm run gen` fails);
 # 2. test/types-check.ts, a typical TypeScript user of the package,
 #    compiles under tsc --noEmit --strict;
-# 3. test/*.test.js (node --test) against the built gateway and the BBB
+# 3. package.json's version is the gateway's (meson.build's project());
+# 4. test/*.test.js (node --test) against the built gateway and the BBB
 #    simulator, which the tests start on free loopback ports
 #    (tests/openapi/stack.mjs) and stop.
 #
-# The three are merged into one TAP stream (node's tests renumbered after
-# the first two); exits 1 when any of them fails. Prints
+# They are merged into one TAP stream (node's tests renumbered after
+# the checks above); exits 1 when any of them fails. Prints
 # "1..0 # SKIP <reason>" and exits 0 when Node.js or clients/js/node_modules
 # is missing (meson's TAP skip: exit status 77 counts as an error under
 # protocol 'tap'). The valgrind setup excludes suite 'web', so Node never
@@ -76,6 +77,13 @@ check "src/api.d.ts is openapi-typescript's generation from docs/openapi.json" "
 node node_modules/typescript/bin/tsc -p test/tsconfig.json --pretty false >"$tmp/tsc.out" 2>&1
 check "test/types-check.ts compiles with tsc --noEmit --strict against the package's types" \
 	"$tmp/tsc.out" "$?"
+
+# The package is versioned with the gateway: meson.build's project(version:).
+want=$(sed -n "s/^[[:space:]]*version:[[:space:]]*'\([^']*\)'.*/\1/p" ../../meson.build | head -n 1)
+have=$(node -p 'require("./package.json").version' 2>"$tmp/version.out")
+echo "package.json: $have, meson.build: $want" >>"$tmp/version.out"
+[ -n "$want" ] && [ "$have" = "$want" ]
+check "package.json's version is the gateway's (meson.build)" "$tmp/version.out" "$?"
 
 # node --test's own TAP, renumbered after the checks above, one plan at the end.
 BBB_GATEWAY_BIN=$gateway BBB_SIM_BIN=$sim node --test --test-reporter=tap test/*.test.js >"$tmp/node.tap" 2>"$tmp/node.err"
