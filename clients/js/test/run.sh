@@ -10,7 +10,9 @@
 # 3. package.json's version is the gateway's (meson.build's project());
 # 4. test/*.test.js (node --test) against the built gateway and the BBB
 #    simulator, which the tests start on free loopback ports
-#    (tests/openapi/stack.mjs) and stop.
+#    (tests/openapi/stack.mjs) and stop; and test/page.html in headless
+#    Chromium, the package imported through an importmap with no build step
+#    (a TAP skip without Chromium).
 #
 # They are merged into one TAP stream (node's tests renumbered after
 # the checks above); exits 1 when any of them fails. Prints
