@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import {
   createClient, EVENT_TYPES, eventsUrl, GatewayError, isGatewayError, mintToken, openEvents,
@@ -17,6 +18,8 @@ const gatewayBin = process.env.BBB_GATEWAY_BIN;
 const simBin = process.env.BBB_SIM_BIN;
 if (!gatewayBin || !simBin) throw new Error('set BBB_GATEWAY_BIN and BBB_SIM_BIN (test/run.sh does)');
 
+// the simulator's seed recordings (bio-101: bbb-origin Moodle; chem-202: greenlight)
+const RECORDINGS = fileURLToPath(new URL('../../../tests/data/bbbsim/recordings.txt', import.meta.url));
 const LIVE_MS = 5000;
 let stack;
 let backend; // the static "*" token, as a backend holds it
@@ -68,6 +71,7 @@ before(async () => {
   stack = await startStack({
     gateway: gatewayBin,
     sim: simBin,
+    simArgs: ['--recordings', RECORDINGS],
     tokensMint: true,
     port,
     events: `http://127.0.0.1:${port}/v1/bbb-events`,
@@ -119,8 +123,14 @@ test('create, get, list, join (JSON and URL), end through the wrapper', async ()
 
 test('listRecordings with a metadata filter', async () => {
   const all = await backend.listRecordings();
-  assert.ok(Array.isArray(all.recordings));
-  const none = await backend.listRecordings({ meta: { 'bbb-origin': 'no-such-origin' }, limit: 5 });
+  assert.ok(all.recordings.length >= 2, `${all.recordings.length} seed recordings`);
+  const moodle = await backend.listRecordings({ meta: { 'bbb-origin': 'Moodle' } });
+  assert.ok(moodle.recordings.length > 0, 'Moodle\'s recordings');
+  assert.ok(moodle.recordings.length < all.recordings.length, 'fewer than all');
+  for (const r of moodle.recordings) assert.equal(r.metadata['bbb-origin'], 'Moodle');
+  const green = await backend.listRecordings({ meta: { 'bbb-origin': 'greenlight' }, limit: 5 });
+  assert.deepEqual([...new Set(green.recordings.map((r) => r.meetingID))], ['chem-202']);
+  const none = await backend.listRecordings({ meta: { 'bbb-origin': 'no-such-origin' } });
   assert.deepEqual(none.recordings, []);
 });
 

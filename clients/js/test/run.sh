@@ -100,6 +100,8 @@ awk -v n="$n" '
 		print ok " " n " - " rest
 		next
 	}
+	# the summary of node --test counts its tests only: say whose it is
+	/^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) / { print "# node --test:" substr($0, 2); next }
 	/^#/ { print; next }
 	{ print "# " $0 }
 	END { print "1.." n }
