@@ -1,18 +1,27 @@
-// Meetings: a bbb-gateway example page in plain JavaScript.
+// Meetings: a bbb-gateway example page in plain JavaScript, on the typed
+// client (@bbb-gateway/client, clients/js) loaded through the page's
+// importmap: no build step.
 //
 // The page never holds the gateway's static token. It talks to two servers:
 //   - its own backend (server.mjs, same origin): sign-in, the meeting list,
-//     creating meetings, and POST /api/token, which mints a browser token
-//     bound to the signed-in user and one meeting;
-//   - the gateway (another origin, so the gateway's cors.origins lists this
-//     page's origin): join and meeting info, called straight from the
-//     browser with the minted token in Authorization: Bearer, and the
-//     meeting's live events (an EventSource, the token in ?access_token=).
-// Minted tokens stay in memory only, one per meeting and role, and are asked
-// for again shortly before they expire or when the gateway answers 401
-// token_expired.
+//     creating meetings, POST /api/token (a browser token bound to the
+//     signed-in user, one meeting and the role the backend allows them) and
+//     POST /api/events-token (events:read only, for the list's stream);
+//   - the gateway (another origin, so its cors.origins lists this page's
+//     origin): join and meeting info with createClient, and live events
+//     with openEvents (an EventSource, the token in ?access_token=).
+// Tokens stay in memory only and are asked for again shortly before they
+// expire, or when the gateway answers 401 token_expired / token_revoked.
+//
+// Live: one stream of every meeting (GET /v1/events) keeps the list current
+// (new and ended meetings, participant counts) without a reload; the chosen
+// meeting's own stream keeps its participants. Both re-read on `reset`.
+// Errors show next to the action that failed and in a banner fixed at the
+// top of the viewport (role="alert"), so they are seen wherever the page is
+// scrolled.
+import { createClient, openEvents, isGatewayError } from '@bbb-gateway/client';
 
-const state = { user: null, gatewayUrl: '', tokens: new Map() };
+const state = { user: null, gatewayUrl: '', tokens: new Map(), listStream: null };
 const REFRESH_BEFORE_MS = 30000;
 
 const $ = (id) => document.getElementById(id);
@@ -48,62 +57,48 @@ async function backend(method, path, body) {
   return data;
 }
 
-// ---- browser tokens ----
+// ---- browser tokens (key: a meetingID, or '*' for the list's stream) ----
 
-const tokenKey = (meetingID, role) => `${role} ${meetingID}`;
-
-// A token for the meeting and role: the one in memory while it has more
-// than REFRESH_BEFORE_MS to live, else a new one from the backend.
-async function tokenFor(meetingID, role) {
-  const key = tokenKey(meetingID, role);
+async function tokenFor(key) {
   const have = state.tokens.get(key);
   if (have && have.expires - Date.now() > REFRESH_BEFORE_MS) return have.token;
-  const minted = await backend('POST', '/api/token', { meetingID, role });
-  state.tokens.set(key, { token: minted.token, expires: Date.parse(minted.expiresAt) });
+  const minted = key === '*' ? await backend('POST', '/api/events-token')
+    : await backend('POST', '/api/token', { meetingID: key });
+  state.tokens.set(key, { token: minted.token, expires: Date.parse(minted.expiresAt), role: minted.role });
   return minted.token;
-}
-
-// The role of a token already held for the meeting, if any.
-function heldRole(meetingID) {
-  for (const role of ['MODERATOR', 'VIEWER']) {
-    if (state.tokens.has(tokenKey(meetingID, role))) return role;
-  }
-  return 'VIEWER';
 }
 
 // ---- the gateway, called from the browser with a minted token ----
 
-async function gateway(meetingID, role, method, path, body) {
+const clients = new Map();
+function client(meetingID) {
+  if (!clients.has(meetingID)) {
+    clients.set(meetingID, createClient({ baseUrl: state.gatewayUrl, token: () => tokenFor(meetingID) }));
+  }
+  return clients.get(meetingID);
+}
+
+// Runs fn(client); an expired or revoked token is replaced once. Failures
+// come back as ApiError with the gateway's code and request id.
+async function gateway(meetingID, fn) {
   for (let attempt = 1; ; attempt += 1) {
-    const token = await tokenFor(meetingID, role);
-    const init = { method, headers: { Authorization: `Bearer ${token}` } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    let res;
     try {
-      res = await fetch(state.gatewayUrl + path, init);
-    } catch {
+      return await fn(client(meetingID));
+    } catch (e) {
+      if (attempt === 1 && isGatewayError(e, 'token_expired', 'token_revoked')) {
+        state.tokens.delete(meetingID);
+        continue;
+      }
+      if (isGatewayError(e)) {
+        throw new ApiError(e.detail || e.message, { code: e.code, status: e.status, requestId: e.requestId });
+      }
+      if (e instanceof ApiError) throw e;
       // fetch() cannot tell a refused connection from a CORS refusal.
       throw new ApiError(`Cannot reach the gateway at ${state.gatewayUrl}: is it running, and is this `
         + `page's origin (${location.origin}) in its cors.origins?`);
     }
-    const isJson = (res.headers.get('Content-Type') || '').includes('json');
-    const data = isJson ? await res.json() : {};
-    if (res.ok) return data;
-    // Expired (or revoked): drop it and ask the backend for a new one, once.
-    if (res.status === 401 && attempt === 1
-      && (data.code === 'token_expired' || data.code === 'token_revoked')) {
-      state.tokens.delete(tokenKey(meetingID, role));
-      continue;
-    }
-    throw new ApiError(data.detail || data.title || `HTTP ${res.status}`,
-      { code: data.code, status: res.status, requestId: data.requestId });
   }
 }
-
-const meetingPath = (id) => `/v1/meetings/${encodeURIComponent(id)}`;
 
 // ---- small DOM helpers (textContent only: names come from users) ----
 
@@ -122,10 +117,19 @@ function say(box, text, kind = 'info') {
   box.className = `message ${kind}`;
 }
 
+let toastTimer = 0;
+// An error next to the action (box) and in the banner at the top of the viewport.
 function sayError(box, action, err) {
   const code = err.code ? ` [${err.code}]` : '';
   const id = err.requestId ? ` (request ${err.requestId})` : '';
-  say(box, `${action} failed: ${err.message}${code}${id}`, 'error');
+  const text = `${action} failed: ${err.message}${code}${id}`;
+  if (box) say(box, text, 'error');
+  $('toast-text').textContent = text;
+  $('toast').hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    $('toast').hidden = true;
+  }, 15000);
 }
 
 function formatTime(ms) {
@@ -146,8 +150,11 @@ function render() {
 
 function showSignIn() {
   unwatch();
+  state.listStream?.close();
+  state.listStream = null;
   state.user = null;
   state.tokens.clear();
+  clients.clear();
   render();
 }
 
@@ -160,6 +167,7 @@ async function signIn(event) {
     say($('signin-message'), '');
     render();
     await loadMeetings();
+    followList();
   } catch (err) {
     sayError($('signin-message'), 'Signing in', err);
   }
@@ -190,37 +198,78 @@ function meetingCard(m) {
   const live = el('p', { className: 'message live-status', role: 'status' });
   const people = el('ul', { className: 'participants', hidden: true });
   const status = el('span', { className: 'status muted' }, meetingStatus(m));
-  const card = { message, link, live, people, status };
-  const buttons = [el('button', { type: 'button', onclick: () => join(m, 'VIEWER', card) }, 'Join')];
-  if (m.mine) {
-    buttons.push(el('button', { type: 'button', onclick: () => join(m, 'MODERATOR', card) },
-      'Join as moderator'));
-  }
-  buttons.push(el('button', { type: 'button', className: 'secondary', onclick: () => watch(m, card) },
-    'Participants'));
+  const card = { m, message, link, live, people, status };
+  // One join button: the role the backend allows this user (its token says the same).
+  const label = m.role === 'MODERATOR' ? 'Join as moderator' : 'Join';
   card.root = el('li', { className: 'card', dataset: { meetingId: m.meetingID } },
     el('div', { className: 'row between' },
       el('strong', { className: 'name' }, m.meetingName),
       status),
     el('p', { className: 'meta muted' }, el('code', {}, m.meetingID), ` · created ${formatTime(m.createTime)}`
       + `${m.mine ? ' by you' : ''}`),
-    el('div', { className: 'actions' }, ...buttons),
+    el('div', { className: 'actions' },
+      el('button', { type: 'button', onclick: () => join(card) }, label),
+      el('button', { type: 'button', className: 'secondary', onclick: () => watch(card) }, 'Participants')),
     message, link, live, people);
   cards.set(m.meetingID, card);
-  return card.root;
+  return card;
+}
+
+// Updates the cards in place (a card keeps its messages and join link).
+function showMeetings(meetings) {
+  const seen = new Set();
+  for (const m of meetings) {
+    seen.add(m.meetingID);
+    const card = cards.get(m.meetingID) ?? meetingCard(m);
+    card.m = m;
+    if (watched?.card !== card) card.status.textContent = meetingStatus(m);
+  }
+  // The watched meeting stays while it is followed (an ended meeting leaves BBB's list).
+  const kept = watched && !seen.has(watched.card.m.meetingID) ? [watched.card] : [];
+  for (const [id, card] of cards) {
+    if (!seen.has(id) && !kept.includes(card)) cards.delete(id);
+  }
+  const nodes = [...meetings.map((m) => cards.get(m.meetingID).root), ...kept.map((c) => c.root)];
+  const list = $('meeting-list');
+  // Re-inserted nodes would lose a click in progress: only when the order changed.
+  if (nodes.length !== list.children.length || nodes.some((n, i) => list.children[i] !== n)) {
+    list.replaceChildren(...nodes);
+  }
+  $('meetings-empty').hidden = meetings.length + kept.length > 0;
 }
 
 async function loadMeetings() {
   try {
     const { meetings } = await backend('GET', '/api/meetings');
-    cards.clear();
-    $('meeting-list').replaceChildren(...meetings.map(meetingCard));
-    $('meetings-empty').hidden = meetings.length > 0;
-    rebindWatched();
+    showMeetings(meetings);
     say($('meetings-message'), '');
   } catch (err) {
     sayError($('meetings-message'), 'Listing meetings', err);
   }
+}
+
+// The list follows every meeting's events: a change reads the list again
+// (at most every 300 ms), as does `reset` and every (re)opened stream.
+let listTimer = 0;
+function listChanged() {
+  clearTimeout(listTimer);
+  listTimer = setTimeout(loadMeetings, 300);
+}
+
+function followList() {
+  state.listStream?.close();
+  state.listStream = openEvents({
+    baseUrl: state.gatewayUrl,
+    token: () => tokenFor('*'),
+    types: ['meeting-created', 'meeting-ended', 'user-joined', 'user-left', 'reset'],
+    onOpen: listChanged,
+    onReset: listChanged,
+    onEvent: listChanged,
+    onError: (e) => {
+      // Refused (expired, revoked): openEvents reopens it with a new token.
+      if (e instanceof Error) state.tokens.delete('*');
+    },
+  });
 }
 
 async function createMeeting(event) {
@@ -235,146 +284,133 @@ async function createMeeting(event) {
   }
 }
 
-async function join(m, role, card) {
+async function join(card) {
+  const { m } = card;
   // The window is opened now, while the click still counts as a user
   // gesture; popup blockers would stop one opened after the awaits.
   const tab = window.open('', '_blank');
   try {
     // fullName, userID and the role come from the token; createTime makes
     // the link useless for a later meeting with the same ID.
-    const { url } = await gateway(m.meetingID, role, 'POST', `${meetingPath(m.meetingID)}/join`,
-      m.createTime ? { createTime: m.createTime } : {});
+    const url = await gateway(m.meetingID, (gw) => gw.joinUrl(m.meetingID,
+      m.createTime ? { createTime: m.createTime } : {}));
+    const role = (state.tokens.get(m.meetingID)?.role ?? m.role ?? 'VIEWER').toLowerCase();
     if (tab) {
       tab.opener = null;
       tab.location.href = url;
     }
-    card.link.replaceChildren(`Join link for ${state.user.name} as ${role.toLowerCase()}: `,
+    card.link.replaceChildren(`Join link for ${state.user.name} as ${role}: `,
       el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, 'open the meeting'));
     card.link.hidden = false;
-    say(card.message, `Opened the ${role.toLowerCase()} join link.`, 'ok');
-    if (watched?.m.meetingID !== m.meetingID) watch(m, card);
+    say(card.message, `Opened the ${role} join link.`, 'ok');
+    if (watched?.card !== card) watch(card);
   } catch (err) {
     if (tab) tab.close();
     sayError(card.message, 'Joining', err);
   }
 }
 
-// ---- live participants (Server-Sent Events) ----
+// ---- live participants of the chosen meeting ----
 //
 // One meeting is watched at a time: choosing it (Participants) or joining
-// it opens an EventSource on the gateway's GET /v1/meetings/{id}/events and
-// closes the one before. EventSource cannot send headers, so the minted
-// token goes in ?access_token= (accepted on the event routes only, never
-// logged by the gateway). The list is read with GET /v1/meetings/{id} each
-// time the stream opens, then follows user-joined and user-left; `reset`
-// (the gateway no longer has the events the page missed) reads it again,
-// and meeting-ended empties it. Events that arrive during a read are
-// applied after it. A user is listed once, however many times they joined:
-// BBB's user-left names the user, not the session.
+// it opens openEvents on GET /v1/meetings/{id}/events and closes the one
+// before. The list is read with GET /v1/meetings/{id} each time the stream
+// opens, then follows user-joined and user-left; `reset` reads it again,
+// meeting-ended empties it. Events that arrive during a read are applied
+// after it. A user is listed once, however many times they joined.
 //
 // EventSource reconnects by itself after a dropped connection (sending
-// Last-Event-ID, so nothing is lost) but gives up on an HTTP error. The page
-// then shows why next to the list, gets a new token from the backend (a
-// stream outlives its token, a reconnect does not) and opens a new one.
+// Last-Event-ID, so nothing is lost); when the gateway refuses the stream
+// (an expired or revoked token), the page shows why next to the list and
+// openEvents opens a new stream with a new token from the backend.
 
-const LIVE_EVENTS = ['meeting-created', 'meeting-ended', 'user-joined', 'user-left', 'reset'];
-const RETRY_MAX_MS = 30000;
-
-// { m, card, es, people: Map userID -> {fullName, role}, running, ended,
-//   pending: events held during a read (or null), reads: the latest read's
-//   number, stopped: why the gateway refused the stream (or null), failures,
-//   timer, note }
 let watched = null;
 
-function watch(m, card) {
+function watch(card) {
   unwatch();
-  const w = { m, card, es: null, people: new Map(), running: m.running, ended: false,
-    pending: null, reads: 0, stopped: null, failures: 0, timer: 0, note: '' };
+  const w = { card, stream: null, people: new Map(), running: card.m.running, ended: false,
+    pending: null, reads: 0, note: '' };
   watched = w;
   card.root.classList.add('watched');
   liveStatus(w, 'Connecting to live updates…');
-  subscribe(w, false);
-}
-
-function unwatch() {
-  const w = watched;
-  if (!w) return;
-  watched = null;
-  clearTimeout(w.timer);
-  w.es?.close();
-  w.card.root.classList.remove('watched');
-  w.card.people.replaceChildren();
-  w.card.people.hidden = true;
-  liveStatus(w, '');
-}
-
-// The meeting list was redrawn: carry the watched meeting over to its new card.
-function rebindWatched() {
-  const card = watched && cards.get(watched.m.meetingID);
-  if (!watched) return;
-  if (!card) {
-    unwatch();
-    return;
-  }
-  watched.card = card;
-  card.root.classList.add('watched');
-  renderPeople(watched);
-}
-
-function liveStatus(w, text, kind = 'muted', ...extra) {
-  w.card.live.replaceChildren(text, ...extra);
-  w.card.live.className = `message live-status ${kind}`;
-}
-
-// Opens the stream, with a newly minted token when `fresh`.
-async function subscribe(w, fresh) {
-  const id = w.m.meetingID;
-  const role = heldRole(id);
-  if (fresh) state.tokens.delete(tokenKey(id, role));
-  let token;
-  try {
-    token = await tokenFor(id, role);
-  } catch (err) {
-    if (watched === w) retryLater(w, `getting a token failed: ${err.message}`);
-    return;
-  }
-  if (watched !== w) return; // another meeting was chosen meanwhile
-  const url = `${state.gatewayUrl}${meetingPath(id)}/events?access_token=${encodeURIComponent(token)}`;
-  const es = new EventSource(url);
-  w.es = es;
-  es.onopen = () => {
-    w.failures = 0;
-    w.stopped = null;
-    readMeeting(w);
-  };
-  es.onerror = () => {
-    if (w.es !== es) return;
-    if (es.readyState === EventSource.CLOSED) streamRefused(w, url);
-    else liveStatus(w, 'Connection lost, reconnecting…', 'error');
-  };
-  for (const type of LIVE_EVENTS) {
-    es.addEventListener(type, (e) => {
-      if (w.es !== es) return;
-      const data = JSON.parse(e.data);
+  const id = card.m.meetingID;
+  w.stream = openEvents({
+    baseUrl: state.gatewayUrl,
+    meetingID: id,
+    token: () => tokenFor(id),
+    types: ['meeting-created', 'meeting-ended', 'user-joined', 'user-left', 'reset'],
+    onOpen: () => readMeeting(w),
+    onReset: () => readMeeting(w),
+    onEvent: ({ type, data }) => {
+      if (watched !== w) return;
       if (w.pending) {
         w.pending.push([type, data]);
       } else {
         apply(w, type, data);
         renderPeople(w);
       }
-    });
+    },
+    onError: (e) => streamError(w, e),
+  });
+}
+
+function unwatch() {
+  const w = watched;
+  if (!w) return;
+  watched = null;
+  w.stream?.close();
+  w.card.root.classList.remove('watched');
+  w.card.people.replaceChildren();
+  w.card.people.hidden = true;
+  w.card.status.textContent = meetingStatus(w.card.m);
+  liveStatus(w, '');
+}
+
+function liveStatus(w, text, kind = 'muted') {
+  w.card.live.textContent = text;
+  w.card.live.className = `message live-status ${kind}`;
+}
+
+async function streamError(w, e) {
+  if (watched !== w) return;
+  if (!(e instanceof Error)) {
+    liveStatus(w, 'Connection lost, reconnecting…', 'error');
+    return;
+  }
+  // Refused: EventSource does not say why, so ask once with fetch, which does.
+  const url = w.stream?.source?.url;
+  state.tokens.delete(w.card.m.meetingID);
+  const problem = url ? await whyRefused(url) : null;
+  if (watched !== w) return;
+  const why = problem ? `${problem.message}${problem.code ? ` [${problem.code}]` : ''}` : e.message;
+  liveStatus(w, `Live updates stopped: ${why}. Reconnecting with a new token…`, 'error');
+  w.note = ` (reconnected with a new token after: ${why})`;
+}
+
+async function whyRefused(url) {
+  const abort = new AbortController();
+  try {
+    const res = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+    if (res.ok) return null;
+    const isJson = (res.headers.get('Content-Type') || '').includes('json');
+    const data = isJson ? await res.json() : {};
+    return { status: res.status, code: data.code, message: data.detail || data.title || `HTTP ${res.status}` };
+  } catch {
+    return { status: 0, message: 'cannot reach the gateway' };
+  } finally {
+    abort.abort();
   }
 }
 
 async function readMeeting(w) {
-  const id = w.m.meetingID;
+  const id = w.card.m.meetingID;
   w.reads += 1;
   const read = w.reads;
   w.pending ??= [];
   let people = new Map();
   let failed = null;
   try {
-    const info = await gateway(id, heldRole(id), 'GET', meetingPath(id));
+    const info = await gateway(id, (gw) => gw.getMeeting(id));
     for (const a of info.attendees ?? []) addPerson(people, a);
     w.running = info.running === true;
     w.ended = false;
@@ -392,7 +428,7 @@ async function readMeeting(w) {
   w.people = people;
   for (const [type, data] of held) apply(w, type, data);
   renderPeople(w);
-  if (failed) liveStatus(w, `Reading the meeting failed: ${failed.message}`, 'error');
+  if (failed) sayError(w.card.live, 'Reading the meeting', failed);
 }
 
 // Listed once per user; a moderator session wins over a viewer one.
@@ -413,8 +449,6 @@ function apply(w, type, data) {
     w.ended = true;
   } else if (type === 'meeting-created') {
     w.ended = false; // the ID was used again
-  } else if (type === 'reset') {
-    readMeeting(w);
   }
 }
 
@@ -425,17 +459,7 @@ function renderPeople(w) {
     el('span', { className: 'muted' }, (p.role ?? '').toLowerCase()))));
   card.people.hidden = people.size === 0;
   card.status.textContent = w.ended ? 'ended' : meetingStatus({ running: w.running, participantCount: people.size });
-  if (w.stopped) {
-    liveStatus(w, `Not live: ${w.stopped}. `, 'error', el('button', {
-      type: 'button',
-      className: 'secondary',
-      onclick: () => {
-        w.stopped = null;
-        liveStatus(w, 'Connecting to live updates…');
-        subscribe(w, true);
-      },
-    }, 'Try again'));
-  } else if (w.ended) {
+  if (w.ended) {
     liveStatus(w, 'The meeting has ended.');
   } else {
     liveStatus(w, `Live: ${people.size ? `${people.size} in the meeting` : 'nobody is in the meeting'}${w.note}.`,
@@ -443,55 +467,14 @@ function renderPeople(w) {
   }
 }
 
-// EventSource does not say why it gave up: ask once more with fetch, which
-// does. Resolves with { status, code, message, retryAfter } (null when the
-// gateway would now accept the stream).
-async function whyRefused(url) {
-  const abort = new AbortController();
-  try {
-    const res = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
-    if (res.ok) return null;
-    const isJson = (res.headers.get('Content-Type') || '').includes('json');
-    const data = isJson ? await res.json() : {};
-    return { status: res.status, code: data.code, message: data.detail || data.title || `HTTP ${res.status}`,
-      retryAfter: Number(res.headers.get('Retry-After')) || 0 };
-  } catch {
-    return { status: 0, message: 'cannot reach the gateway' };
-  } finally {
-    abort.abort();
-  }
-}
-
-async function streamRefused(w, url) {
-  const problem = await whyRefused(url);
-  if (watched !== w) return;
-  const why = problem ? `${problem.message}${problem.code ? ` [${problem.code}]` : ''}` : 'the stream was refused';
-  // Not this token's meeting, or no live events on this gateway: a new
-  // token would not help, so only on request. The list is still read once.
-  if (problem?.status === 403 || problem?.status === 404) {
-    w.stopped = why;
-    readMeeting(w);
-    return;
-  }
-  retryLater(w, why, (problem?.retryAfter ?? 0) * 1000);
-}
-
-function retryLater(w, why, delayMs = 0) {
-  w.failures += 1;
-  const wait = delayMs || Math.min(RETRY_MAX_MS, 1000 * 2 ** (w.failures - 1));
-  liveStatus(w, `Live updates stopped: ${why}. Reconnecting with a new token in ${Math.ceil(wait / 1000)} s…`,
-    'error');
-  w.note = ` (reconnected with a new token after: ${why})`;
-  clearTimeout(w.timer);
-  w.timer = setTimeout(() => subscribe(w, true), wait);
-}
-
 // ---- start ----
 
 $('signin-form').addEventListener('submit', signIn);
 $('signout').addEventListener('click', signOut);
 $('create-form').addEventListener('submit', createMeeting);
-$('refresh').addEventListener('click', loadMeetings);
+$('toast-close').addEventListener('click', () => {
+  $('toast').hidden = true;
+});
 
 try {
   const { user, gatewayUrl } = await backend('GET', '/api/session');
@@ -501,4 +484,7 @@ try {
   sayError($('signin-message'), 'Loading', err);
 }
 render();
-if (state.user) await loadMeetings();
+if (state.user) {
+  await loadMeetings();
+  followList();
+}

@@ -1,7 +1,10 @@
 // server.mjs - the example app's backend: Node's standard library only, no
 // npm packages.
 //
-// It serves the page (index.html, app.js, style.css), keeps the gateway's
+// It serves the page (index.html, app.js, style.css, and the typed client
+// from the repository: /client/ is clients/js/src, /vendor/openapi-fetch/ is
+// clients/js/node_modules/openapi-fetch/dist, named by the page's importmap,
+// so there is no build step), keeps the gateway's
 // static token to itself, and gives the signed-in user's page what it needs
 // to call the gateway directly: a short-lived browser token (a JWT minted by
 // the gateway's POST /v1/tokens) bound to that user and one meeting.
@@ -25,20 +28,28 @@
 //   POST   /api/session {name}     -> { user, gatewayUrl }   (sign in)
 //   DELETE /api/session            -> 204                     (sign out)
 //   GET    /api/meetings           -> { meetings: [{meetingID, meetingName, running,
-//                                       participantCount, createTime, mine}] }
+//                                       participantCount, createTime, mine, role}] }
+//                                     (role: the role this user may join as)
 //   POST   /api/meetings {name}    -> 201 { meetingID, meetingName, createTime, mine }
 //   POST   /api/token {meetingID, role?}
 //                                  -> { token, expiresAt, meetingID, role, gatewayUrl }
+//                                     (role: as asked, else the highest this user may have)
+//   POST   /api/events-token       -> { token, expiresAt, gatewayUrl }
+//                                     (scope events:read alone, every meeting: the page
+//                                     follows GET /v1/events to keep its list current)
 // The token is bound to the meeting (scope "meetings:read meetings:join
 // events:read": the page reads the meeting, joins it and follows its live
 // events), the user (sub = the user id, fullName = the name), this page's
-// origin, and lives 600 s. role is VIEWER unless MODERATOR is asked for by the user who
-// created the meeting through this backend. Errors: { error, code? }.
+// origin, and lives 600 s. The user who created the meeting through this
+// backend may join it as MODERATOR (the default for them), everyone else as
+// VIEWER. This example lists every meeting to every signed-in user, so the
+// list's event token covers every meeting too (events only: it cannot read,
+// join or end). Errors: { error, code? }.
 import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -46,6 +57,12 @@ const TOKEN_TTL_S = 600;
 const TOKEN_SCOPE = 'meetings:read meetings:join events:read';
 const MAX_BODY = 16 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+// Directories served as they are (ES modules only): the typed client and its one dependency.
+const MOUNTS = [
+  ['/client/', join(repo, 'clients', 'js', 'src')],
+  ['/vendor/openapi-fetch/', join(repo, 'clients', 'js', 'node_modules', 'openapi-fetch', 'dist')],
+];
 
 // ---- settings ----
 
@@ -139,6 +156,11 @@ function gateway(method, path, body) {
 
 const sessions = new Map(); // session id -> { id, name }
 const creators = new Map(); // meetingID -> the user id that created it here
+
+// The example's rule: whoever created the meeting here may moderate it.
+function allowedRole(user, meetingID) {
+  return creators.get(meetingID) === user.id ? 'MODERATOR' : 'VIEWER';
+}
 
 function sessionOf(req) {
   const m = /(?:^|;\s*)sid=([0-9a-f]{32})(?:;|$)/.exec(req.headers.cookie ?? '');
@@ -263,6 +285,7 @@ async function api(req, res, path) {
           participantCount: m.participantCount ?? 0,
           createTime: m.createTime,
           mine: creators.get(m.meetingID) === user.id,
+          role: allowedRole(user, m.meetingID),
         })),
       });
       return;
@@ -273,7 +296,8 @@ async function api(req, res, path) {
       const name = text((await readJson(req)).name, 'name', 100);
       const created = await gateway('POST', '/v1/meetings', { name });
       creators.set(created.meetingID, user.id);
-      send(res, 201, { meetingID: created.meetingID, meetingName: name, createTime: created.createTime, mine: true });
+      send(res, 201, { meetingID: created.meetingID, meetingName: name, createTime: created.createTime, mine: true,
+        role: 'MODERATOR' });
       return;
     }
   }
@@ -282,10 +306,9 @@ async function api(req, res, path) {
     const user = needUser(req);
     const body = await readJson(req);
     const meetingID = text(body.meetingID, 'meetingID', 256);
-    const role = body.role ?? 'VIEWER';
+    const role = body.role ?? allowedRole(user, meetingID);
     if (role !== 'VIEWER' && role !== 'MODERATOR') throw new HttpError(400, "'role' is VIEWER or MODERATOR");
-    // The example's rule: whoever created the meeting here may moderate it.
-    if (role === 'MODERATOR' && creators.get(meetingID) !== user.id) {
+    if (role === 'MODERATOR' && allowedRole(user, meetingID) !== 'MODERATOR') {
       throw new HttpError(403, 'Only the user who created the meeting may join it as moderator');
     }
     const minted = await gateway('POST', '/v1/tokens', {
@@ -300,22 +323,54 @@ async function api(req, res, path) {
     send(res, 200, { token: minted.token, expiresAt: minted.expiresAt, meetingID, role, gatewayUrl: cfg.publicGateway });
     return;
   }
-  if (['/api/session', '/api/meetings', '/api/token'].includes(path)) throw new HttpError(405, 'Method not allowed');
+  if (path === '/api/events-token' && method === 'POST') {
+    const origin = pageOrigin(req);
+    const user = needUser(req);
+    const minted = await gateway('POST', '/v1/tokens', {
+      sub: user.id,
+      scope: 'events:read',
+      meetings: ['*'],
+      fullName: user.name,
+      origins: [origin],
+      ttl_s: TOKEN_TTL_S,
+    });
+    send(res, 200, { token: minted.token, expiresAt: minted.expiresAt, gatewayUrl: cfg.publicGateway });
+    return;
+  }
+  if (['/api/session', '/api/meetings', '/api/token', '/api/events-token'].includes(path)) throw new HttpError(405, 'Method not allowed');
   throw new HttpError(404, 'Not found');
 }
 
+// The inline importmap is allowed by its hash, and no other inline script.
+function importmapHash(html) {
+  const m = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html);
+  return m ? ` 'sha256-${createHash('sha256').update(m[1]).digest('base64')}'` : '';
+}
+
+// A file under one of MOUNTS, or undefined.
+function mounted(path) {
+  for (const [prefix, dir] of MOUNTS) {
+    if (!path.startsWith(prefix)) continue;
+    const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length))));
+    if (file.startsWith(dir + sep) && /\.m?js$/.test(file) && existsSync(file)) return file;
+  }
+  return undefined;
+}
+
 function page(res, path) {
-  const [file, type] = STATIC[path];
+  const [file, type] = STATIC[path] ?? [mounted(path), 'text/javascript; charset=utf-8'];
+  const body = readFileSync(STATIC[path] ? join(here, file) : file);
   const gatewayOrigin = new URL(cfg.publicGateway).origin;
+  const scripts = type.startsWith('text/html') ? importmapHash(body.toString('utf8')) : '';
   res.writeHead(200, {
     'Content-Type': type,
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': `default-src 'self'; connect-src 'self' ${gatewayOrigin}; `
+    'Content-Security-Policy': `default-src 'self'; script-src 'self'${scripts}; connect-src 'self' ${gatewayOrigin}; `
       + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   });
-  res.end(readFileSync(join(here, file)));
+  res.end(body);
 }
 
 const server = createServer(async (req, res) => {
@@ -328,7 +383,7 @@ const server = createServer(async (req, res) => {
   try {
     if (path.startsWith('/api/')) {
       await api(req, res, path);
-    } else if (STATIC[path] && (req.method === 'GET' || req.method === 'HEAD')) {
+    } else if ((STATIC[path] || mounted(path)) && (req.method === 'GET' || req.method === 'HEAD')) {
       page(res, path);
     } else {
       send(res, 404, { error: 'Not found' });

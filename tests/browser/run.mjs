@@ -30,8 +30,17 @@
 // shown next to the list and followed by a new token and a new stream;
 // meeting-ended empties the list.
 //
-// usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR SCREENSHOT.png RECORDINGS.txt
-// (RECORDINGS.txt seeds the simulator: tests/data/bbbsim/recordings.txt).
+// The page keeps its meeting list current from GET /v1/events (a meeting
+// made elsewhere appears without a reload) and shows errors in a banner
+// fixed at the top of the viewport (role="alert"): a refused action must be
+// inside the viewport however the page is scrolled. The flow runs on a
+// desktop (1280x800) and on a phone (390x844, touch): on the phone a second
+// user joins as the viewer the backend allows, through the simulator, and
+// appears live on both pages; the phone page must not scroll sideways.
+//
+// usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR DESKTOP.png RECORDINGS.txt [PHONE.png]
+// (RECORDINGS.txt seeds the simulator: tests/data/bbbsim/recordings.txt;
+// PHONE.png defaults to DESKTOP.png's directory, browser-phone.png).
 // CHROMIUM overrides /usr/bin/chromium.
 import { spawn } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
@@ -42,11 +51,14 @@ import net from 'node:net';
 import { chromium } from 'playwright-core';
 import { request, startStack } from '../openapi/stack.mjs';
 
-const [gatewayBin, simBin, webDir, screenshot, recordings] = process.argv.slice(2);
+const [gatewayBin, simBin, webDir, screenshot, recordings, phoneArg] = process.argv.slice(2);
 if (!recordings) {
-  console.error('usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR SCREENSHOT.png RECORDINGS.txt');
+  console.error('usage: node run.mjs GATEWAY_BINARY SIM_BINARY WEB_DIR DESKTOP.png RECORDINGS.txt [PHONE.png]');
   process.exit(2);
 }
+const phoneShot = phoneArg ?? join(dirname(screenshot), 'browser-phone.png');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = 120000;
 const UI_TIMEOUT_MS = 10000;
@@ -309,10 +321,10 @@ async function run(cleanup) {
   ok(true, `Chromium ${browser.version()} started`);
 
   // A fresh profile (playwright makes a new --user-data-dir per launch), a desktop-sized window.
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ viewport: DESKTOP });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   // Records each EventSource the pages open and every event it receives.
-  await context.addInitScript((types) => {
+  const recordSources = (types) => {
     const Native = window.EventSource;
     window.sseSources = [];
     window.sseEvents = [];
@@ -326,7 +338,8 @@ async function run(cleanup) {
         }
       }
     };
-  }, EVENT_TYPES);
+  };
+  await context.addInitScript(recordSources, EVENT_TYPES);
   // Requests are only watched, never routed: with routing on, playwright
   // answers CORS preflights itself and the gateway's CORS would go untested.
   const outside = [];
@@ -389,12 +402,43 @@ async function run(cleanup) {
     return count === 2 && otherId && otherId !== meetingId ? [] : [`${count} cards, other meeting ${otherId}`];
   });
 
+  // Provokes a refused action with the page scrolled to its bottom: a
+  // meeting name of blanks passes the form's `required` and is refused by
+  // the backend (400). The error must show inside the viewport, in an
+  // alert, and next to the form; then it is dismissed.
+  async function errorInViewport(p, viewport) {
+    await p.fill('#meeting-name', '   ');
+    await p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await p.evaluate(() => document.getElementById('create-form').requestSubmit());
+    const alert = p.getByRole('alert');
+    await alert.filter({ hasText: 'Creating the meeting failed' }).waitFor();
+    const box = await alert.boundingBox();
+    const inner = await p.evaluate(() => ({ h: window.innerHeight, w: window.innerWidth, y: window.scrollY }));
+    const diag = [];
+    if (!box || box.y < 0 || box.y + box.height > inner.h || box.x < 0 || box.x + box.width > inner.w) {
+      diag.push(`the alert is at ${JSON.stringify(box)}, the viewport ${inner.w}x${inner.h}`);
+    }
+    if (inner.h !== viewport.height) diag.push(`innerHeight ${inner.h}`);
+    if (!(await p.locator('#create-message.error').textContent()).includes('must be 1 to 100 characters')) {
+      diag.push('no error next to the form');
+    }
+    await p.getByRole('button', { name: 'Dismiss' }).click();
+    await alert.waitFor({ state: 'hidden' });
+    await p.fill('#meeting-name', '');
+    return diag;
+  }
+
+  await step('desktop 1280x800: a refused action shows its error inside the viewport (role="alert")',
+    () => errorInViewport(page, DESKTOP));
+
   // Clicks a join button of the meeting's card; resolves with the join URL the browser opened.
-  async function joinVia(button) {
+  async function joinVia(button, p = page, ctx = context, tap = false) {
+    const target = p.locator('#meeting-list li.card', { hasText: 'Browser test 101' })
+      .getByRole('button', { name: button, exact: true });
     const [tab, joinRequest] = await Promise.all([
-      context.waitForEvent('page'),
-      context.waitForEvent('request', (r) => r.url().startsWith(`${stack.simUrl}/join?`)),
-      card('Browser test 101').getByRole('button', { name: button, exact: true }).click(),
+      ctx.waitForEvent('page'),
+      ctx.waitForEvent('request', (r) => r.url().startsWith(`${stack.simUrl}/join?`)),
+      tap ? target.tap() : target.click(),
     ]);
     // BBB (the simulator) accepts the checksum and redirects to its client.
     await tab.waitForURL(/\/html5client\/join\?sessionToken=/);
@@ -402,19 +446,22 @@ async function run(cleanup) {
     return joinRequest.url();
   }
 
-  await step('join: a minted token joins the signed-in user as a viewer, straight from the browser', async () => {
-    const url = await joinVia('Join');
+  await step('join: the creator\'s one join button opens as moderator, the role the backend allows, straight from the browser', async () => {
+    const url = await joinVia('Join as moderator');
     const u = new URL(url);
     const diag = [];
+    if (await card('Browser test 101').getByRole('button', { name: 'Join', exact: true }).count() !== 0) {
+      diag.push('a viewer join is offered to the creator too');
+    }
     if (u.searchParams.get('meetingID') !== meetingId) diag.push(`meetingID: ${u.searchParams.get('meetingID')}`);
     if (u.searchParams.get('fullName') !== 'Ada Lovelace') diag.push(`fullName: ${u.searchParams.get('fullName')}`);
-    if (u.searchParams.get('role') !== 'VIEWER') diag.push(`role: ${u.searchParams.get('role')}`);
+    if (u.searchParams.get('role') !== 'MODERATOR') diag.push(`role: ${u.searchParams.get('role')}`);
     if (u.searchParams.get('userID') !== userId) diag.push(`userID: ${u.searchParams.get('userID')}`);
     if (!/^[0-9a-f]{64}$/.test(u.searchParams.get('checksum') ?? '')) diag.push('no SHA-256 checksum');
     const shown = await card('Browser test 101').locator('.join-link a').getAttribute('href');
     if (shown !== url) diag.push(`the page shows ${shown}`);
     const text = await card('Browser test 101').locator('.join-link').textContent();
-    if (!text.includes('Ada Lovelace as viewer')) diag.push(`join notice: ${text}`);
+    if (!text.includes('Ada Lovelace as moderator')) diag.push(`join notice: ${text}`);
     return diag;
   });
 
@@ -443,7 +490,7 @@ async function run(cleanup) {
       && e.iss === MINT_ISSUER) ? [] : ['no GET /v1/meetings/{meetingID} -> 200 with a minted token'];
   });
 
-  await step('join as moderator: offered to the meeting\'s creator, with a MODERATOR token', async () => {
+  await step('join again as moderator: the creator\'s MODERATOR token is used again', async () => {
     const u = new URL(await joinVia('Join as moderator'));
     const diag = [];
     if (u.searchParams.get('role') !== 'MODERATOR') diag.push(`role: ${u.searchParams.get('role')}`);
@@ -466,7 +513,10 @@ async function run(cleanup) {
   const cardB = () => card('Chemistry lab');
   const person = (c, uid) => c.locator(`.participants li[data-user-id="${uid}"]`);
   // The page's EventSources ({url, state}: 0 connecting, 1 open, 2 closed) and the events they received.
-  const sources = () => page.evaluate(() => window.sseSources.map((s) => ({ url: s.url, state: s.readyState })));
+  // Only the meetings' own streams; listSources: the list's stream of every meeting (GET /v1/events).
+  const allSources = () => page.evaluate(() => window.sseSources.map((s) => ({ url: s.url, state: s.readyState })));
+  const sources = async () => (await allSources()).filter((s) => s.url.includes('/v1/meetings/'));
+  const listSources = async () => (await allSources()).filter((s) => s.url.startsWith(`${relay.url}/v1/events?`));
   const pageEvents = () => page.evaluate(() => window.sseEvents);
   const eventsUrl = (id) => `${relay.url}/v1/meetings/${encodeURIComponent(id)}/events?access_token=`;
   const tokenOf = (url) => new URL(url).searchParams.get('access_token');
@@ -498,6 +548,12 @@ async function run(cleanup) {
     if (!(c.scope ?? '').split(' ').includes('events:read')) diag.push(`scope: ${c.scope}`);
     if (JSON.stringify(c.bbb?.meetings) !== JSON.stringify([meetingId])) diag.push(`meetings: ${JSON.stringify(c.bbb?.meetings)}`);
     if (c.sub !== userId) diag.push(`sub: ${c.sub}`);
+    const list = (await listSources()).filter((s) => s.state === 1);
+    if (list.length !== 1) diag.push(`the list's streams (GET /v1/events): ${shown(await listSources())}`);
+    else {
+      const lc = claimsOf(tokenOf(list[0].url)) ?? {};
+      if (lc.scope !== 'events:read' || lc.sub !== userId) diag.push(`the list's token: ${lc.scope} ${lc.sub}`);
+    }
     return diag;
   });
 
@@ -522,9 +578,24 @@ async function run(cleanup) {
     return diag;
   });
 
+  await step('live: a meeting made elsewhere appears in the list without a reload, from GET /v1/events', async () => {
+    const made = await gw('POST', '/v1/meetings', { name: 'Made elsewhere', meetingID: 'made-elsewhere' });
+    await card('Made elsewhere').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const diag = [];
+    if (made.meetingID !== 'made-elsewhere') diag.push(`created ${made.meetingID}`);
+    if (!(await notReloaded())) diag.push('the page was reloaded');
+    if (await card('Made elsewhere').getByRole('button', { name: 'Join', exact: true }).count() !== 1) {
+      diag.push('not offered as a viewer join');
+    }
+    const status = await cardA().locator('.status').textContent();
+    if (!status.includes('2 participants')) diag.push(`meeting A's status: ${status}`);
+    return diag;
+  });
+
   mkdirSync(dirname(screenshot), { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
-  ok(existsSync(screenshot), `screenshot saved: ${screenshot}`);
+  ok(existsSync(screenshot), `desktop screenshot saved: ${screenshot}`);
+  console.log(`# screenshot (desktop ${DESKTOP.width}x${DESKTOP.height}): ${screenshot}`);
 
   await step('live: the user leaves (sim/leave) and is gone from the page, still without a reload', async () => {
     await person(cardA(), 'u-live-grace').waitFor({ timeout: LIVE_TIMEOUT_MS }); // listed before
@@ -551,10 +622,13 @@ async function run(cleanup) {
       const carol = events.find((e) => e.type === 'user-joined' && e.data.includes('u-live-carol'));
       const diag = [];
       if (!(Number(carol?.id) > Number(bob.id))) diag.push(`event ids: Bob's (B) ${bob.id}, Carol's (A) ${carol?.id}`);
-      for (const e of events) {
+      for (const e of events.filter((ev) => ev.url.includes('/v1/meetings/'))) {
         if (e.type !== 'reset' && JSON.parse(e.data).meetingID !== meetingId) diag.push(`the page got ${e.type} ${e.data}`);
       }
       if ((await page.locator('body').textContent()).includes('Bob Elsewhere')) diag.push('Bob Elsewhere is shown');
+      if (!events.some((e) => e.url.includes('/v1/events?') && e.data.includes('u-live-bob'))) {
+        diag.push('the list\'s stream (GET /v1/events) did not get Bob\'s join');
+      }
       await simLeave(meetingId, 'u-live-carol');
       await person(cardA(), 'u-live-carol').waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
       return diag;
@@ -664,19 +738,91 @@ async function run(cleanup) {
     if (c.iss !== MINT_ISSUER || c.sub !== userId) diag.push(`iss ${c.iss}, sub ${c.sub}`);
     if (c.scope !== 'meetings:read meetings:join events:read') diag.push(`scope: ${c.scope}`);
     if (JSON.stringify(c.bbb?.meetings) !== JSON.stringify([meetingId])) diag.push(`meetings: ${JSON.stringify(c.bbb?.meetings)}`);
-    if (c.bbb?.role !== 'VIEWER' || c.bbb?.fullName !== 'Ada Lovelace') diag.push(`bbb: ${JSON.stringify(c.bbb)}`);
+    // No role asked: the highest the backend allows her, the creator.
+    if (c.bbb?.role !== 'MODERATOR' || c.bbb?.fullName !== 'Ada Lovelace') diag.push(`bbb: ${JSON.stringify(c.bbb)}`);
     if (JSON.stringify(c.bbb?.origins) !== JSON.stringify([origin1])) diag.push(`origins: ${JSON.stringify(c.bbb?.origins)}`);
     if (!(c.exp - c.iat > 0 && c.exp - c.iat <= 600)) diag.push(`lifetime: ${c.exp - c.iat} s`);
     if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(r.minted.expiresAt ?? '')) diag.push(`expiresAt: ${r.minted.expiresAt}`);
     return diag;
   });
 
-  await step('phone width: the page fits without scrolling sideways', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    await page.setViewportSize({ width: 1200, height: 900 });
-    return width <= 390 ? [] : [`the page is ${width} px wide`];
+  // ---- a phone: another user, 390x844 with touch ----
+
+  const phoneContext = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  cleanup.push(() => phoneContext.close());
+  phoneContext.setDefaultTimeout(UI_TIMEOUT_MS);
+  await phoneContext.addInitScript(recordSources, EVENT_TYPES);
+  phoneContext.on('request', (r) => {
+    if (!isLoopback(r.url())) outside.push(r.url());
+    if ((r.headers().authorization ?? '').includes(stack.token)) leaks.push(`${r.method()} ${r.url()}`);
   });
+  const phone = await phoneContext.newPage();
+  phone.on('pageerror', (e) => pageErrors.push(e.message));
+  const phoneCard = (name) => phone.locator('#meeting-list li.card', { hasText: name });
+  const noSideways = () => phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth }));
+
+  let phoneUser = '';
+  await step('phone 390x844: sign in, the meetings are listed and nothing scrolls sideways', async () => {
+    await phone.goto(`${origin1}/`);
+    await phone.fill('#signin-name', 'Grace Phone');
+    await phone.locator('#signin-form button[type=submit]').tap();
+    await phone.locator('#user-name', { hasText: 'Grace Phone' }).waitFor();
+    phoneUser = (await phone.locator('#user-id').textContent()).trim();
+    await phoneCard('Browser test 101').waitFor();
+    const w = await noSideways();
+    const diag = [];
+    if (w.inner !== PHONE.width) diag.push(`innerWidth ${w.inner}`);
+    if (w.scroll > w.inner) diag.push(`the page is ${w.scroll} px wide in a ${w.inner} px viewport`);
+    if (await phoneCard('Browser test 101').getByRole('button', { name: 'Join as moderator' }).count() !== 0) {
+      diag.push('a moderator join offered to someone who did not create the meeting');
+    }
+    return diag;
+  });
+
+  await step('phone: join (tap) as the viewer the backend allows, through the simulator; the user appears live on both pages', async () => {
+    await phone.evaluate(() => {
+      window.notReloaded = true;
+    });
+    const u = new URL(await joinVia('Join', phone, phoneContext, true));
+    const diag = [];
+    if (u.searchParams.get('role') !== 'VIEWER') diag.push(`role: ${u.searchParams.get('role')}`);
+    if (u.searchParams.get('fullName') !== 'Grace Phone') diag.push(`fullName: ${u.searchParams.get('fullName')}`);
+    if (u.searchParams.get('userID') !== phoneUser) diag.push(`userID: ${u.searchParams.get('userID')}`);
+    await person(phoneCard('Browser test 101'), phoneUser).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await person(cardA(), phoneUser).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    if (!(await phone.evaluate(() => window.notReloaded === true))) diag.push('the phone page was reloaded');
+    if (!(await notReloaded())) diag.push('the desktop page was reloaded');
+    const text = await person(phoneCard('Browser test 101'), phoneUser).textContent();
+    if (!text.includes('Grace Phone') || !text.includes('viewer')) diag.push(`listed as: ${text}`);
+    if (!(await phone.evaluate(() => window.sseEvents.some((e) => e.type === 'user-joined')))) {
+      diag.push('no user-joined reached the phone page');
+    }
+    const w = await noSideways();
+    if (w.scroll > w.inner) diag.push(`with the participants shown the page is ${w.scroll} px wide`);
+    return diag;
+  });
+
+  mkdirSync(dirname(phoneShot), { recursive: true });
+  await phone.locator('#meeting-list li.card', { hasText: 'Browser test 101' }).scrollIntoViewIfNeeded();
+  await phone.screenshot({ path: phoneShot });
+  ok(existsSync(phoneShot), `phone screenshot saved: ${phoneShot}`);
+  console.log(`# screenshot (phone ${PHONE.width}x${PHONE.height}): ${phoneShot}`);
+
+  await step('phone 390x844: a refused action shows its error inside the viewport (role="alert")', async () => {
+    const diag = await errorInViewport(phone, PHONE);
+    const w = await noSideways();
+    if (w.scroll > w.inner) diag.push(`the page is ${w.scroll} px wide`);
+    return diag;
+  });
+
+  await step('phone: the user leaves and is gone from both pages without a reload', async () => {
+    await simLeave(meetingId, phoneUser);
+    await person(phoneCard('Browser test 101'), phoneUser).waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
+    await person(cardA(), phoneUser).waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
+    return [];
+  });
+  await phone.close();
 
   await step('CORS: the same app on an origin the gateway does not allow cannot reach the gateway', async () => {
     const other = await context.newPage();

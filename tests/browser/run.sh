@@ -2,7 +2,7 @@
 # The browser test as meson runs it (TAP on stdout): skipped, with the
 # reason, only where Node.js or Chromium is not installed.
 #
-#   run.sh GATEWAY SIM WEB_DIR SCREENSHOT.png
+#   run.sh GATEWAY SIM WEB_DIR DESKTOP.png RECORDINGS.txt PHONE.png
 #
 # CHROMIUM overrides /usr/bin/chromium (Debian's package). node is started
 # with exec, so a valgrind test setup wrapping this script never runs it
