@@ -110,6 +110,10 @@ function settings() {
 }
 
 const cfg = settings();
+if (!existsSync(join(MOUNTS[1][1], 'index.mjs'))) {
+  console.error('server.mjs: warning: clients/js/node_modules/openapi-fetch is missing, the page cannot load '
+    + 'the client: run scripts/deps-browser (or npm ci in clients/js)');
+}
 
 // ---- the gateway, called with the static token (never sent to a page) ----
 
