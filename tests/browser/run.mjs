@@ -348,13 +348,14 @@ async function run(cleanup) {
     if (!isLoopback(r.url())) outside.push(r.url());
     if ((r.headers().authorization ?? '').includes(stack.token)) leaks.push(`${r.method()} ${r.url()}`);
   });
-  context.on('response', async (r) => {
+  const watchResponses = async (r) => {
     try {
       if ((await r.text()).includes(stack.token)) leaks.push(`in the response of ${r.url()}`);
     } catch {
       // no body (a redirect, a closed page)
     }
-  });
+  };
+  context.on('response', watchResponses);
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -756,6 +757,7 @@ async function run(cleanup) {
     if (!isLoopback(r.url())) outside.push(r.url());
     if ((r.headers().authorization ?? '').includes(stack.token)) leaks.push(`${r.method()} ${r.url()}`);
   });
+  phoneContext.on('response', watchResponses);
   const phone = await phoneContext.newPage();
   phone.on('pageerror', (e) => pageErrors.push(e.message));
   const phoneCard = (name) => phone.locator('#meeting-list li.card', { hasText: name });
