@@ -355,7 +355,12 @@ function importmapHash(html) {
 function mounted(path) {
   for (const [prefix, dir] of MOUNTS) {
     if (!path.startsWith(prefix)) continue;
-    const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length))));
+    let file;
+    try {
+      file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length))));
+    } catch {
+      return undefined; // a malformed %-escape
+    }
     if (file.startsWith(dir + sep) && /\.m?js$/.test(file) && existsSync(file)) return file;
   }
   return undefined;
