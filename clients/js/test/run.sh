@@ -11,8 +11,10 @@
 # 4. test/*.test.js (node --test) against the built gateway and the BBB
 #    simulator, which the tests start on free loopback ports
 #    (tests/openapi/stack.mjs) and stop; and test/page.html in headless
-#    Chromium, the package imported through an importmap with no build step
-#    (a TAP skip without Chromium).
+#    Chromium, the package imported through an importmap with no build step,
+#    and examples/frontend-guide (docs/frontend.md's code) driven in Chromium
+#    by playwright-core from tests/browser/node_modules (TAP skips without
+#    Chromium or playwright-core).
 #
 # They are merged into one TAP stream (node's tests renumbered after
 # the checks above); exits 1 when any of them fails. Prints
