@@ -5,13 +5,12 @@
  * Each test writes its config and key files into a temporary directory;
  * the RSA and EC keys are made once, before the tests fork.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "configfix.h"
 #include "gw_limits.h"
 #include "testkeys.h"
 #include "testutil.h"
@@ -25,8 +24,6 @@
 
 /* Public keys (PEM), made once by keys_init. */
 static char *rsa2048, *rsa1024, *p256, *p384, *p256_private;
-
-static char dir[256];
 
 static void keys_init(void)
 {
@@ -44,103 +41,6 @@ static void keys_deinit(void)
 	free(p256);
 	free(p384);
 	free(p256_private);
-}
-
-static void dir_init(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/gw-issuers-XXXXXX", tmp != NULL ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void dir_deinit(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[512];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-/* Writes len bytes of data to the file name in the test's directory. */
-static void put(const char *name, const void *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void put_str(const char *name, const char *text)
-{
-	put(name, text, strlen(text));
-}
-
-/* Writes text as gw.conf and loads it; the messages go to *msg (caller frees). */
-static enum gw_err load(const char *text, struct gw_config **cfg, char **msg)
-{
-	char path[512];
-	struct gw_buf buf;
-	enum gw_err err;
-
-	put_str("gw.conf", text);
-	snprintf(path, sizeof(path), "%s/gw.conf", dir);
-	gw_buf_init(&buf, 64 * 1024);
-	*cfg = NULL;
-	err = gw_config_load(path, cfg, &buf);
-	*msg = gw_buf_take(&buf, NULL);
-	return err;
-}
-
-static struct gw_config *load_ok(const char *text)
-{
-	struct gw_config *cfg;
-	char *msg;
-	enum gw_err err = load(text, &cfg, &msg);
-
-	ck_assert_msg(err == GW_OK, "%s\n%s", gw_err_str(err), msg != NULL ? msg : "");
-	ck_assert_ptr_nonnull(cfg);
-	free(msg);
-	return cfg;
-}
-
-static char *load_fail(const char *text)
-{
-	struct gw_config *cfg;
-	char *msg;
-
-	ck_assert_int_eq(load(text, &cfg, &msg), GW_E_CONFIG);
-	ck_assert_ptr_null(cfg);
-	ck_assert_ptr_nonnull(msg);
-	return msg;
-}
-
-static void assert_has(const char *msg, const char *needle)
-{
-	ck_assert_msg(strstr(msg, needle) != NULL, "expected \"%s\" in:\n%s", needle, msg);
-}
-
-static size_t count_lines(const char *msg)
-{
-	size_t n = 0;
-
-	for (const char *p = msg; *p != '\0'; p++)
-		n += *p == '\n';
-	return n;
 }
 
 /* Loads BBB + text, expects exactly one message and that it holds needle. */

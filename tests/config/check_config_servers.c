@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "configfix.h"
 #include "gw_limits.h"
 #include "testutil.h"
 
@@ -32,78 +32,18 @@
 /* The longest label: 64 characters. */
 #define LABEL_64 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 
-static char dir[] = "/tmp/gw-config-servers-XXXXXX";
-
-static void write_file(const char *name, const char *text)
-{
-	char path[300];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void remove_file(const char *name)
-{
-	char path[300];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
-
-static void clear_env(void)
-{
-	unsetenv("BBB_GATEWAY_BBB_URL");
-	unsetenv("BBB_GATEWAY_BBB_SECRET");
-}
-
 static void setup(void)
 {
 	clear_env();
-	strcpy(dir, "/tmp/gw-config-servers-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	write_file("bbb2.secret", FILE_SECRET " \n\n");
-	write_file("bad.secret", "has a space " FILE_SECRET "\n");
+	dir_init();
+	put_str("bbb2.secret", FILE_SECRET " \n\n");
+	put_str("bad.secret", "has a space " FILE_SECRET "\n");
 }
 
 static void teardown(void)
 {
-	remove_file("bbb2.secret");
-	remove_file("bad.secret");
-	remove_file("gw.conf");
-	rmdir(dir);
+	dir_deinit();
 	clear_env();
-}
-
-/* Loads text as dir/gw.conf; the messages (caller frees) in *msg. */
-static enum gw_err load(const char *text, struct gw_config **cfg, char **msg)
-{
-	char path[300];
-	struct gw_buf buf;
-	enum gw_err err;
-
-	write_file("gw.conf", text);
-	snprintf(path, sizeof(path), "%s/gw.conf", dir);
-	gw_buf_init(&buf, 64 * 1024);
-	*cfg = NULL;
-	err = gw_config_load(path, cfg, &buf);
-	*msg = gw_buf_take(&buf, NULL);
-	return err;
-}
-
-static struct gw_config *load_ok(const char *text)
-{
-	struct gw_config *cfg;
-	char *msg;
-	enum gw_err err = load(text, &cfg, &msg);
-
-	ck_assert_msg(err == GW_OK, "%s\n%s", gw_err_str(err), msg != NULL ? msg : "");
-	ck_assert_ptr_nonnull(cfg);
-	free(msg);
-	return cfg;
 }
 
 static void assert_no_secret(const char *msg)
@@ -118,13 +58,9 @@ static void assert_no_secret(const char *msg)
 /* text is refused with a message holding want, and no secret. */
 static void assert_refused(const char *text, const char *want)
 {
-	struct gw_config *cfg;
-	char *msg;
+	char *msg = load_fail(text);
 
-	ck_assert_int_eq(load(text, &cfg, &msg), GW_E_CONFIG);
-	ck_assert_ptr_null(cfg);
-	ck_assert_msg(msg != NULL && strstr(msg, want) != NULL, "want \"%s\" in:\n%s", want,
-		      msg != NULL ? msg : "");
+	assert_has(msg, want);
 	assert_no_secret(msg);
 	free(msg);
 }
