@@ -67,3 +67,5 @@ export async function pageFlow(getToken: () => Promise<string>): Promise<() => v
 void backend.createMeeting({ meetingID: "x" });
 // @ts-expect-error roles are VIEWER or MODERATOR
 void backend.mintToken({ meetingID: "x", role: "ADMIN" });
+// @ts-expect-error a misspelt member of a create body
+void backend.createMeeting({ name: "x", recrod: true });
