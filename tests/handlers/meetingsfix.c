@@ -265,3 +265,52 @@ void bbb_replies_file(const char *rel)
 	bbb_replies(xml);
 	free(xml);
 }
+
+char *create_reply(const char *id, bool dup)
+{
+	char *s = malloc(2048);
+
+	ck_assert_ptr_nonnull(s);
+	snprintf(s, 2048,
+		 "<response>\n"
+		 "<returncode>SUCCESS</returncode>\n"
+		 "<meetingID>%s</meetingID>\n"
+		 "<internalMeetingID>be50234e1c66bebcfce306edca2e3a65c2133730-1715261728123"
+		 "</internalMeetingID>\n"
+		 "<parentMeetingID>bbb-none</parentMeetingID>\n"
+		 "<attendeePW>ap8KfJ2x</attendeePW>\n"
+		 "<moderatorPW>mp3Lq9Zt</moderatorPW>\n"
+		 "<createTime>1715261728123</createTime>\n"
+		 "<voiceBridge>70123</voiceBridge>\n"
+		 "<dialNumber>613-555-1234</dialNumber>\n"
+		 "<createDate>Thu May 09 13:35:28 UTC 2024</createDate>\n"
+		 "<hasUserJoined>false</hasUserJoined>\n"
+		 "<duration>0</duration>\n"
+		 "<hasBeenForciblyEnded>false</hasBeenForciblyEnded>\n"
+		 "<messageKey>%s</messageKey>\n"
+		 "<message>%s</message>\n"
+		 "</response>",
+		 id, dup ? "duplicateWarning" : "",
+		 dup ? "This conference was already in existence and may currently be in "
+		       "progress."
+		     : "");
+	return s;
+}
+
+json_t *join_ok(void)
+{
+	json_t *j;
+	const char *url;
+
+	ck_assert_msg(x->resp.status == 200, "status %d: %s", x->resp.status,
+		      x->resp.body != NULL ? x->resp.body : "");
+	ck_assert_ptr_null(x->up.url);
+	ck_assert_str_eq(x->resp.content_type, "application/json; charset=utf-8");
+	j = gw_test_json_body(x);
+	url = gw_test_jstr(j, "url");
+	ck_assert_ptr_nonnull(url);
+	ck_assert_msg(strncmp(url, PUBLIC_URL "/join?", strlen(PUBLIC_URL "/join?")) == 0, "url %s",
+		      url);
+	verify_signed(url, PUBLIC_URL, "join");
+	return j;
+}

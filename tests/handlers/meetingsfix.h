@@ -71,4 +71,10 @@ void bbb_replies(const char *xml);
 /* bbb_replies with tests/data/<rel>. */
 void bbb_replies_file(const char *rel);
 
+/* A create reply for meetingID id (BBB's layout); dup adds duplicateWarning. malloc'd. */
+char *create_reply(const char *id, bool dup);
+
+/* Asserts the join answered 200 {"url"} with a signed join URL; the body (decref it). */
+json_t *join_ok(void);
+
 #endif
