@@ -14,6 +14,7 @@
 #include "bbb_route.h"
 #include "bbb_reply.h"
 #include "config.h"
+#include "fleet.h"
 #include "xml_tenant.h"
 
 /* The BBB-compatible API's reply in progress: BBB's XML rewritten for the tenant. */
@@ -126,20 +127,25 @@ static enum gw_err qualify_hook_id(struct gw_exchange *x, struct gw_buf *out)
 	const char *server = gw_bbb_server_name(x);
 	const char *text = gw_buf_str(out);
 	const char *at = strstr(text, "<hookID>");
+	const char *end = at != NULL ? strstr(at, "</hookID>") : NULL;
+	char own[64], both[GW_FLEET_NAME_MAX + sizeof(own) + 1];
 	struct gw_buf q;
 	enum gw_err err;
 	size_t head;
 
 	if (x->bbb.def != GW_BBB_CALL(hooks_create) || x->req.cfg->n_servers <= 1 ||
-	    server == NULL || at == NULL)
+	    server == NULL || end == NULL || (size_t)(end - at) - 8 >= sizeof(own))
 		return GW_OK;
 	head = (size_t)(at - text) + 8;
+	memcpy(own, at + 8, (size_t)(end - at) - 8);
+	own[(size_t)(end - at) - 8] = '\0';
+	gw_bbb_hook_id(server, own, both, sizeof(both));
 	gw_buf_init(&q, out->max);
 	err = gw_buf_append(&q, text, head);
 	if (err == GW_OK)
-		err = gw_buf_appendf(&q, "%s:", server);
+		err = gw_buf_append_str(&q, both);
 	if (err == GW_OK)
-		err = gw_buf_append(&q, text + head, out->len - head);
+		err = gw_buf_append(&q, end, out->len - (size_t)(end - text));
 	if (err == GW_OK) {
 		gw_buf_deinit(out);
 		*out = q;

@@ -14,6 +14,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "bbb_route.h"
+
 /* No network, no DTD, entities left as references; libxml2's own limits kept. */
 #define PARSE_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
@@ -131,7 +133,7 @@ static bool qualify_hook(xmlNodePtr hook, const char *server)
 	n = strlen(server) + strlen((const char *)own) + 2;
 	both = malloc(n);
 	if (both != NULL) {
-		snprintf(both, n, "%s:%s", server, (const char *)own);
+		gw_bbb_hook_id(server, (const char *)own, both, n);
 		xmlNodeSetContent(id, NULL);
 		xmlNodeAddContent(id, (const xmlChar *)both); /* text, escaped when written */
 	}
